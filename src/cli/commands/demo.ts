@@ -1,0 +1,71 @@
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { loadDataset, setMaxmemoryForTargetPct } from '../../demo/dataset.js';
+import { findRedisServerBinary, startLocalRedis } from '../../demo/local-redis.js';
+import { formatInt } from '../../i18n/format.js';
+import { renderStatusChart } from '../../presenters/status-chart.js';
+import { buildStatusView } from '../../presenters/status-view.js';
+import { checkStatus } from '../../status/check-status.js';
+import { replayTrendProvider } from '../../status/trend-providers.js';
+import type { CliContext } from '../context.js';
+import { EXIT_OK, EXIT_USAGE } from '../errors.js';
+import { renderStatusTable } from '../render/status-table.js';
+import { toStatusJson } from '../render/status-json.js';
+import { DEFAULT_THRESHOLDS } from '../targets.js';
+
+export interface DemoOptions {
+  keys: number;
+  json?: boolean;
+  chart?: string;
+}
+
+/** Memory % the runbook's §1.1 reading shows; the demo lands its private server there. */
+export const DEMO_MEMORY_PCT = 84.6;
+
+/**
+ * The embedded default: a private redis-server, the runbook-shaped dataset, one status report,
+ * the trend chart as a PNG, and the server stopped again. No Slack, no AWS.
+ */
+export async function demoCommand(opts: DemoOptions, ctx: CliContext): Promise<number> {
+  const { t } = ctx;
+  if (!findRedisServerBinary()) {
+    ctx.err(`${t('cli:demo.no_redis_server')}\n`);
+    return EXIT_USAGE;
+  }
+  const server = await startLocalRedis();
+  try {
+    ctx.err(`${t('cli:demo.started', { url: server.url })}\n`);
+    const redis = new Redis(server.url);
+    try {
+      const started = Date.now();
+      const truth = await loadDataset(redis, { keys: opts.keys });
+      ctx.err(
+        `${t('cli:demo.loaded', {
+          keys: formatInt(truth.totalKeys, ctx.lang),
+          withoutTtl: formatInt(truth.keysWithoutTtl, ctx.lang),
+          seconds: ((Date.now() - started) / 1000).toFixed(1),
+        })}\n`,
+      );
+      await setMaxmemoryForTargetPct(redis, DEMO_MEMORY_PCT);
+    } finally {
+      redis.disconnect();
+    }
+    const report = await checkStatus(
+      { name: 'demo-isales-market', url: server.url, mode: 'standalone', thresholds: { ...DEFAULT_THRESHOLDS } },
+      { trend: replayTrendProvider() },
+    );
+    const view = buildStatusView(report, { t, lang: ctx.lang });
+    ctx.out(opts.json ? `${JSON.stringify(toStatusJson(report, view), null, 2)}\n` : `\n${renderStatusTable(view, t)}`);
+    const png = await renderStatusChart(report, t, ctx.lang);
+    if (png) {
+      const path = opts.chart ?? join(tmpdir(), 'redis-medic-demo-trend.png');
+      await writeFile(path, png);
+      ctx.err(`${t('cli:demo.chart_written', { path })}\n`);
+    }
+    return EXIT_OK;
+  } finally {
+    await server.stop();
+  }
+}

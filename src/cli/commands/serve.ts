@@ -1,0 +1,38 @@
+import { loadConfigFile } from '../../config/load.js';
+import { createLogger } from '../../observability/logger.js';
+import { startServer } from '../../server.js';
+import type { CliContext } from '../context.js';
+import { EXIT_OK, UsageError } from '../errors.js';
+import { configPath } from '../targets.js';
+
+/** `redis-medic serve`: validate everything first (nothing starts on a bad config), then run until SIGTERM. */
+export async function serveCommand(opts: { config?: string; port?: number }, ctx: CliContext): Promise<number> {
+  const path = configPath(opts, ctx);
+  if (!path) throw new UsageError('cli:errors.config_required');
+  const config = loadConfigFile(path, ctx.env, ctx.lang);
+  const env = ctx.env;
+  const missing = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'].filter((name) => !env[name]);
+  if (missing.length > 0) throw new UsageError('cli:errors.env_missing', { names: missing.join(', ') });
+
+  const logger = createLogger();
+  const server = await startServer({
+    config,
+    logger,
+    slack: {
+      botToken: env.SLACK_BOT_TOKEN ?? '',
+      signingSecret: env.SLACK_SIGNING_SECRET ?? '',
+      ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
+      ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
+      ...(env.SLACK_BOT_USER_ID ? { botUserId: env.SLACK_BOT_USER_ID } : {}),
+      ...(env.SLACK_BOT_ID ? { botId: env.SLACK_BOT_ID } : {}),
+      port: opts.port ?? Number(env.PORT ?? 3000),
+    },
+  });
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    server.stop().finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  return EXIT_OK;
+}

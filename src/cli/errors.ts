@@ -1,0 +1,42 @@
+import { ConfigInvalidError } from '../config/load.js';
+import { isMedicError, TARGET_ERROR_CODES } from '../errors.js';
+import { redact } from '../redis/errors.js';
+import type { Translate } from '../i18n/types.js';
+import { errorText } from '../presenters/error-text.js';
+import type { Lang } from '../i18n/types.js';
+
+export const EXIT_OK = 0;
+export const EXIT_USAGE = 1;
+export const EXIT_UNREACHABLE = 2;
+
+/** Thrown by commands for bad arguments: printed, exit 1. */
+export class UsageError extends Error {
+  constructor(
+    readonly key: string,
+    readonly values: Record<string, string | number> = {},
+  ) {
+    super(key);
+  }
+}
+
+/** Every failure the CLI can hit, as localized lines and the documented exit code. */
+export function describeCliError(err: unknown, t: Translate, lang: Lang): { lines: string[]; exitCode: number } {
+  if (err instanceof ConfigInvalidError) {
+    return {
+      lines: [
+        t('errors:config_invalid', { path: err.file, count: err.problems.length }),
+        ...err.problems.map((p) => `  ${p.path}: ${p.key ? t(p.key, p.values ?? {}) : (p.text ?? '')}`),
+      ],
+      exitCode: EXIT_USAGE,
+    };
+  }
+  if (err instanceof UsageError) return { lines: [t(err.key, err.values)], exitCode: EXIT_USAGE };
+  if (isMedicError(err)) {
+    return {
+      lines: [errorText(err, t, lang)],
+      exitCode: TARGET_ERROR_CODES.has(err.code) ? EXIT_UNREACHABLE : EXIT_USAGE,
+    };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { lines: [t('errors:unexpected', { detail: redact(message) })], exitCode: EXIT_USAGE };
+}

@@ -1,0 +1,101 @@
+import { pathToFileURL } from 'node:url';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { createCliContext, type CliContext } from './context.js';
+import { describeCliError, EXIT_USAGE } from './errors.js';
+
+/**
+ * Builds the program with every description from the locale files (help is user-facing text too).
+ * Commands are imported when run, so `--help` and `status` don't load Bolt, BullMQ or the chart engine.
+ */
+export function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command {
+  const { t } = ctx;
+  const lang = new Option('--lang <lang>', t('cli:options.lang')).choices(['en', 'zh']);
+  const positiveInt = (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(t('cli:errors.positive_int'));
+    return n;
+  };
+  const program = new Command('redis-medic')
+    .description(t('cli:description'))
+    .version(process.env.npm_package_version ?? '0.1.0')
+    .helpOption('-h, --help', t('cli:options.help'))
+    .helpCommand(false)
+    .configureOutput({ writeOut: ctx.out, writeErr: ctx.err })
+    .exitOverride()
+    .showHelpAfterError(false);
+
+  program
+    .command('status')
+    .description(t('cli:status.description'))
+    .option('--redis <url>', t('cli:options.redis'))
+    .option('--cluster <name>', t('cli:options.cluster'))
+    .option('--config <file>', t('cli:options.config'))
+    .option('--cluster-mode', t('cli:options.cluster_mode'))
+    .option('--json', t('cli:options.json'))
+    .option('--no-trend', t('cli:options.no_trend'))
+    .addOption(lang)
+    .helpOption('-h, --help', t('cli:options.help'))
+    .action(async (opts) => setExit(await (await import('./commands/status.js')).statusCommand(opts, ctx)));
+
+  program
+    .command('demo')
+    .description(t('cli:demo.description'))
+    .option('--keys <n>', t('cli:options.keys'), positiveInt, 66_586)
+    .option('--json', t('cli:options.json'))
+    .option('--chart <file>', t('cli:options.chart'))
+    .addOption(new Option('--lang <lang>', t('cli:options.lang')).choices(['en', 'zh']))
+    .helpOption('-h, --help', t('cli:options.help'))
+    .action(async (opts) => setExit(await (await import('./commands/demo.js')).demoCommand(opts, ctx)));
+
+  program
+    .command('serve')
+    .description(t('cli:serve.description'))
+    .option('--config <file>', t('cli:options.config'))
+    .option('--port <port>', t('cli:options.port'), positiveInt)
+    .addOption(new Option('--lang <lang>', t('cli:options.lang')).choices(['en', 'zh']))
+    .helpOption('-h, --help', t('cli:options.help'))
+    .action(async (opts) => setExit(await (await import('./commands/serve.js')).serveCommand(opts, ctx)));
+
+  program
+    .command('check-config')
+    .description(t('cli:check_config.description'))
+    .option('--config <file>', t('cli:options.config'))
+    .addOption(new Option('--lang <lang>', t('cli:options.lang')).choices(['en', 'zh']))
+    .helpOption('-h, --help', t('cli:options.help'))
+    .action(async (opts) => setExit((await import('./commands/check-config.js')).checkConfigCommand(opts, ctx)));
+
+  return program;
+}
+
+/** Entry point: returns the exit code (0 ok, 1 usage/config error, 2 target unreachable). */
+export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+  const ctx = createCliContext(argv, env);
+  let exitCode = 0;
+  const program = buildProgram(ctx, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version "fail" with exit code 0; every other parse problem is a usage error.
+      return err.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    const { lines, exitCode: code } = describeCliError(err, ctx.t, ctx.lang);
+    ctx.err(`${lines.map((l) => `redis-medic: ${l}`).join('\n')}\n`);
+    return code;
+  }
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const code = await main(argv);
+  process.exitCode = code;
+  // serve keeps running on its own handles; one-shot commands end here, once stdout (maybe a pipe,
+  // written asynchronously) has taken everything, so `| jq` never sees a cut-off document.
+  if (code !== 0 || argv[2] !== 'serve') process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  void run(process.argv);
+}

@@ -1,0 +1,22 @@
+import type { StatusView } from '../../presenters/status-view.js';
+import type { Translate } from '../../i18n/types.js';
+import { displayWidth, padEndDisplay } from './text-layout.js';
+
+/** The report as a readable terminal block (no colours: it is pasted into tickets and chats). */
+export function renderStatusTable(view: StatusView, t: Translate): string {
+  const labelWidth = Math.max(...view.rows.map((r) => displayWidth(r.label))) + 2;
+  const lines: string[] = [
+    `${view.title} · ${view.takenAt}`,
+    `${t('status:field.verdict')}: ${view.verdictLabel.toUpperCase()} (${view.levelLabel}) — ${view.verdictReason}`,
+    '',
+    ...view.rows.map((row) => `  ${padEndDisplay(row.label, labelWidth)}${row.value}`),
+    `  ${padEndDisplay(t('status:field.thresholds'), labelWidth)}${view.thresholdsLine}`,
+  ];
+  if (view.trend) {
+    lines.push('', view.trend.heading, ...view.trend.bars.split('\n').map((l) => `  ${l}`), `  ${view.trend.summary}`);
+  }
+  if (view.notes.length > 0) {
+    lines.push('', `${t('status:field.notes')}:`, ...view.notes.map((n) => `  • ${n}`));
+  }
+  return `${lines.join('\n')}\n`;
+}

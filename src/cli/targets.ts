@@ -1,0 +1,53 @@
+import { findCluster, loadConfigFile } from '../config/load.js';
+import type { MedicConfig } from '../config/types.js';
+import { parseRedisUrl } from '../redis/connect.js';
+import type { StatusTarget } from '../status/check-status.js';
+import type { CliContext } from './context.js';
+import { UsageError } from './errors.js';
+
+export const DEFAULT_THRESHOLDS = { warning: 60, critical: 70, emergency: 85 } as const;
+
+export interface TargetOptions {
+  redis?: string;
+  cluster?: string;
+  config?: string;
+  clusterMode?: boolean;
+}
+
+export function configPath(opts: { config?: string }, ctx: CliContext): string | undefined {
+  return opts.config ?? ctx.env.REDIS_MEDIC_CONFIG;
+}
+
+/** `--redis URL` (ad hoc, default thresholds) or `--cluster NAME` from the config file, exactly one. */
+export function resolveTarget(opts: TargetOptions, ctx: CliContext): { target: StatusTarget; config?: MedicConfig } {
+  if ((opts.redis === undefined) === (opts.cluster === undefined)) throw new UsageError('cli:errors.redis_or_cluster');
+  const path = configPath(opts, ctx);
+  if (opts.redis !== undefined) {
+    const config = path ? loadConfigFile(path, ctx.env, ctx.lang) : undefined;
+    let parsed: ReturnType<typeof parseRedisUrl>;
+    try {
+      parsed = parseRedisUrl(opts.redis);
+    } catch {
+      throw new UsageError('cli:errors.bad_redis_url');
+    }
+    return {
+      target: {
+        name: `${parsed.host}:${parsed.port}`,
+        url: opts.redis,
+        mode: opts.clusterMode ? 'cluster' : 'standalone',
+        thresholds: config?.defaultThresholds ?? { ...DEFAULT_THRESHOLDS },
+      },
+      ...(config ? { config } : {}),
+    };
+  }
+  if (!path) throw new UsageError('cli:errors.config_required');
+  const config = loadConfigFile(path, ctx.env, ctx.lang);
+  const cluster = findCluster(config, opts.cluster ?? '');
+  if (!cluster) {
+    throw new UsageError('cli:errors.unknown_cluster', {
+      name: opts.cluster ?? '',
+      known: config.clusters.map((c) => c.name).join(', '),
+    });
+  }
+  return { target: cluster, config };
+}

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+
+// Slack ids: users U…/W…, user groups S…, channels C…/G… (private) — upper-case alphanumerics.
+const userId = z.string().regex(/^[UW][A-Z0-9]{2,}$/);
+const userGroupId = z.string().regex(/^S[A-Z0-9]{2,}$/);
+const channelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/);
+const clusterName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/);
+const pct = z.number().gt(0).lte(100);
+
+/** redis:// or rediss:// with a host; anything else (http://, a bare host) is a config error. */
+export const redisUrl = z.string().superRefine((value, ctx) => {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(value);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || parsed.hostname === '') {
+    ctx.addIssue({ code: 'custom', message: 'config:url_scheme', params: { i18n: 'config:url_scheme' } });
+  }
+});
+
+const approvers = z
+  .object({
+    users: z.array(userId).default([]),
+    groups: z.array(userGroupId).default([]),
+  })
+  .strict();
+
+const thresholds = z
+  .object({ warning: pct.default(60), critical: pct.default(70), emergency: pct.default(85) })
+  .strict();
+
+const clusterAws = z
+  .object({
+    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/),
+    replicationGroupId: z.string().min(1).optional(),
+    cacheNodeIds: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict();
+
+const cluster = z
+  .object({
+    name: clusterName,
+    url: redisUrl,
+    username: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+    mode: z.enum(['standalone', 'cluster']).default('standalone'),
+    aws: clusterAws.optional(),
+    thresholds: z.object({ warning: pct, critical: pct, emergency: pct }).partial().strict().optional(),
+    approvers: approvers.optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    queue: z
+      .object({
+        url: redisUrl,
+        /** Key prefix for everything the bot stores (queues, incidents). */
+        prefix: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]+$/)
+          .default('redis-medic'),
+      })
+      .strict(),
+    slack: z
+      .object({
+        channels: z.record(channelId, clusterName).default({}),
+        devTeamChannel: channelId.optional(),
+        approvers: approvers.default({ users: [], groups: [] }),
+      })
+      .strict()
+      .default({ channels: {}, approvers: { users: [], groups: [] } }),
+    thresholds: thresholds.default({ warning: 60, critical: 70, emergency: 85 }),
+    watch: z
+      .object({
+        targetPct: pct.default(75),
+        intervalMinutes: z.number().gt(0).lte(60).default(5),
+        maxHours: z.number().gt(0).lte(72).default(6),
+      })
+      .strict()
+      .default({ targetPct: 75, intervalMinutes: 5, maxHours: 6 }),
+    trend: z
+      .object({ windowHours: z.number().gt(0).lte(24).default(3) })
+      .strict()
+      .default({ windowHours: 3 }),
+    incidents: z
+      .object({
+        /** An incident with no activity for this long is closed; the next status opens a new one. */
+        idleHours: z.number().gt(0).lte(24 * 30).default(24),
+      })
+      .strict()
+      .default({ idleHours: 24 }),
+    clusters: z.array(cluster).min(1),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const issue = (path: (string | number)[], key: string, values: Record<string, string | number> = {}) =>
+      ctx.addIssue({ code: 'custom', path, message: key, params: { i18n: key, ...values } });
+
+    const seen = new Map<string, number>();
+    config.clusters.forEach((c, i) => {
+      const first = seen.get(c.name);
+      if (first !== undefined) issue(['clusters', i, 'name'], 'config:duplicate_cluster', { name: c.name, first });
+      else seen.set(c.name, i);
+      if (c.aws && !c.aws.replicationGroupId && !c.aws.cacheNodeIds) {
+        issue(['clusters', i, 'aws'], 'config:aws_needs_ids');
+      }
+      const t = { ...config.thresholds, ...c.thresholds };
+      if (!(t.warning < t.critical && t.critical < t.emergency)) {
+        issue(['clusters', i, 'thresholds'], 'config:thresholds_order', t);
+      }
+      if (sameRedis(c.url, config.queue.url)) issue(['queue', 'url'], 'config:queue_is_target', { name: c.name });
+    });
+    const t = config.thresholds;
+    if (!(t.warning < t.critical && t.critical < t.emergency)) issue(['thresholds'], 'config:thresholds_order', t);
+    for (const [channel, name] of Object.entries(config.slack.channels)) {
+      if (!seen.has(name)) issue(['slack', 'channels', channel], 'config:unknown_cluster_ref', { name });
+    }
+  });
+
+/** Same server and database? The bot's queue must never live in a Redis it remediates. */
+function sameRedis(a: string, b: string): boolean {
+  try {
+    const ua = new URL(a);
+    const ub = new URL(b);
+    const db = (u: URL) => u.pathname.replace(/^\//, '') || '0';
+    return ua.hostname === ub.hostname && (ua.port || '6379') === (ub.port || '6379') && db(ua) === db(ub);
+  } catch {
+    return false;
+  }
+}
+
+export type RawConfig = z.infer<typeof configSchema>;
+export type RawCluster = z.infer<typeof cluster>;

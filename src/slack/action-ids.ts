@@ -1,0 +1,33 @@
+/** Block Kit action ids: one place, so blocks and listeners can't drift apart. */
+export const ActionId = {
+  StatusRefresh: 'status_refresh',
+  WatchStart: 'watch_start',
+  WatchCancel: 'watch_cancel',
+} as const;
+
+/** What a status button carries (button values are ≤ 2000 chars; these are tiny). */
+export interface StatusButtonValue {
+  cluster: string;
+  incident: string;
+  target?: number;
+}
+
+export function encodeButtonValue(value: StatusButtonValue): string {
+  return JSON.stringify(value);
+}
+
+/** Button values come back from Slack in a signed request, but are still parsed defensively. */
+export function decodeButtonValue(raw: string | undefined): StatusButtonValue | undefined {
+  try {
+    const parsed = JSON.parse(raw ?? '') as Partial<StatusButtonValue>;
+    if (typeof parsed.cluster !== 'string' || typeof parsed.incident !== 'string') return undefined;
+    if (!/^[A-Za-z0-9-]+$/.test(parsed.incident)) return undefined;
+    return {
+      cluster: parsed.cluster,
+      incident: parsed.incident,
+      ...(typeof parsed.target === 'number' && parsed.target > 0 && parsed.target <= 100 ? { target: parsed.target } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}

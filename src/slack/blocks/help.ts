@@ -1,0 +1,20 @@
+import type { types } from '@slack/bolt';
+
+type KnownBlock = types.KnownBlock;
+import type { Translate } from '../../i18n/types.js';
+
+/** The ephemeral help for an unknown cluster or garbage arguments: what went wrong, then what works. */
+export function statusHelpMessage(
+  t: Translate,
+  input: { problemKey?: string; problemValues?: Record<string, string>; clusters: string[]; channelDefault?: string },
+): { text: string; blocks: KnownBlock[] } {
+  const problem = input.problemKey ? t(input.problemKey, input.problemValues ?? {}) : undefined;
+  const lines = [
+    ...(problem ? [`:warning: ${problem}`] : []),
+    t('slack:help.usage'),
+    t('slack:help.clusters', { clusters: input.clusters.length > 0 ? input.clusters.join(', ') : '—' }),
+    ...(input.channelDefault ? [t('slack:help.channel_default', { cluster: input.channelDefault })] : []),
+  ];
+  const text = lines.join('\n');
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}

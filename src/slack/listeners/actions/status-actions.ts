@@ -1,0 +1,114 @@
+import type { App, BlockButtonAction } from '@slack/bolt';
+import { formatMinutes, formatPct } from '../../../i18n/format.js';
+import { ActionId, decodeButtonValue } from '../../action-ids.js';
+import { watchMessage } from '../../blocks/watch.js';
+import type { SlackServices } from '../../services.js';
+import { refreshStatus } from '../../status-flow.js';
+import type { LangResolver } from '../types.js';
+
+/** Refresh, Watch and Cancel-watch buttons. Each acks at once; users click twice, so each is idempotent. */
+export function registerStatusActions(app: App, s: SlackServices, langFor: LangResolver): void {
+  app.action<BlockButtonAction>(ActionId.StatusRefresh, async ({ ack, body, action, client, respond }) => {
+    await ack();
+    const lang = await langFor(client, body.user.id);
+    const value = decodeButtonValue(action.value);
+    const cluster = value ? s.cluster(value.cluster) : undefined;
+    const channel = body.channel?.id;
+    const messageTs = body.message?.ts;
+    if (!value || !cluster || !channel || !messageTs) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: s.i18n.slack(lang)('slack:action.stale') });
+      return;
+    }
+    await refreshStatus(s, { client, cluster, channel, user: body.user.id, lang, respond, messageTs, incidentId: value.incident });
+  });
+
+  app.action<BlockButtonAction>(ActionId.WatchStart, async ({ ack, body, action, client, respond }) => {
+    await ack();
+    const lang = await langFor(client, body.user.id);
+    const t = s.i18n.slack(lang);
+    const value = decodeButtonValue(action.value);
+    const cluster = value ? s.cluster(value.cluster) : undefined;
+    const incident = value ? await s.incidents.get(value.incident) : undefined;
+    if (!value || !cluster || !incident) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: t('slack:action.stale') });
+      return;
+    }
+    const { intervalMinutes, maxHours } = s.config.watch;
+    const targetPct = value.target ?? s.config.watch.targetPct;
+    const intervalMs = Math.round(intervalMinutes * 60_000);
+    const deadlineAt = Date.now() + maxHours * 3_600_000;
+    if (!(await s.watches.reserve(incident.id, deadlineAt))) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: t('slack:watch.already') });
+      return;
+    }
+    const intro = t('slack:watch.started', {
+      cluster: cluster.name,
+      target: formatPct(targetPct, lang, 0),
+      interval: formatMinutes(intervalMinutes, lang),
+      max: formatMinutes(maxHours * 60, lang),
+      user: body.user.id,
+    });
+    const posted = await client.chat.postMessage({
+      channel: incident.channel,
+      thread_ts: incident.threadTs,
+      ...watchMessage(t, { cluster: cluster.name, incident: incident.id, intro }),
+    });
+    await s.watches.schedule(
+      {
+        incidentId: incident.id,
+        cluster: cluster.name,
+        channel: incident.channel,
+        threadTs: incident.threadTs,
+        requestedBy: body.user.id,
+        lang,
+        targetPct,
+        intervalMs,
+        deadlineAt,
+        tick: 0,
+        failures: 0,
+        ...(posted.ts ? { watchMessageTs: posted.ts } : {}),
+      },
+      intervalMs,
+    );
+    await s.incidents.append(incident.id, {
+      at: new Date().toISOString(),
+      kind: 'watch_started',
+      actor: body.user.id,
+      data: { targetPct, intervalMinutes, maxHours },
+    });
+  });
+
+  app.action<BlockButtonAction>(ActionId.WatchCancel, async ({ ack, body, action, client, respond }) => {
+    await ack();
+    const lang = await langFor(client, body.user.id);
+    const t = s.i18n.slack(lang);
+    const value = decodeButtonValue(action.value);
+    const cancelled = value ? await s.watches.cancel(value.incident) : false;
+    if (!value || !cancelled) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: t('slack:watch.not_running') });
+      return;
+    }
+    const channel = body.channel?.id;
+    const ts = body.message?.ts;
+    const intro = (body.message?.text as string | undefined) ?? '';
+    if (channel && ts) {
+      await client.chat.update({
+        channel,
+        ts,
+        ...watchMessage(t, {
+          cluster: value.cluster,
+          incident: value.incident,
+          intro: introFromBlocks(body) ?? intro,
+          ended: t('slack:watch.cancelled', { user: body.user.id }),
+        }),
+      });
+    }
+    await s.incidents.append(value.incident, { at: new Date().toISOString(), kind: 'watch_cancelled', actor: body.user.id });
+  });
+}
+
+/** The watch message's first section, kept verbatim when the button is replaced by the outcome. */
+function introFromBlocks(body: BlockButtonAction): string | undefined {
+  const blocks = (body.message as { blocks?: { type: string; text?: { text?: string } }[] } | undefined)?.blocks;
+  return blocks?.find((b) => b.type === 'section')?.text?.text;
+}

@@ -1,0 +1,36 @@
+import type { App } from '@slack/bolt';
+import { statusHelpMessage } from '../../blocks/help.js';
+import type { SlackServices } from '../../services.js';
+import { parseStatusArgs } from '../../status-args.js';
+import { postStatus } from '../../status-flow.js';
+import type { LangResolver } from '../types.js';
+
+/** `/redis-status [cluster]`: ack first (Slack's 3 s limit), then read Redis and post. */
+export function registerRedisStatusCommand(app: App, s: SlackServices, langFor: LangResolver): void {
+  app.command('/redis-status', async ({ command, ack, client, respond }) => {
+    await ack();
+    const lang = await langFor(client, command.user_id);
+    const args = parseStatusArgs(command.text, s.config, command.channel_id);
+    if (args.kind === 'help') {
+      const channelDefault = s.config.slack.channels[command.channel_id];
+      await respond({
+        response_type: 'ephemeral',
+        ...statusHelpMessage(s.i18n.slack(lang), {
+          ...(args.problemKey ? { problemKey: args.problemKey } : {}),
+          ...(args.problemValues ? { problemValues: args.problemValues } : {}),
+          clusters: s.config.clusters.map((c) => c.name),
+          ...(channelDefault ? { channelDefault } : {}),
+        }),
+      });
+      return;
+    }
+    await postStatus(s, {
+      client,
+      cluster: args.cluster,
+      channel: command.channel_id,
+      user: command.user_id,
+      lang,
+      respond,
+    });
+  });
+}

@@ -1,0 +1,176 @@
+import type { RespondFn, webApi } from '@slack/bolt';
+import type { ClusterConfig } from '../config/types.js';
+import { isMedicError, MedicError, ErrorCode } from '../errors.js';
+import type { Lang } from '../i18n/types.js';
+import { escapeMrkdwn } from '../i18n/mrkdwn.js';
+import { errorText } from '../presenters/error-text.js';
+import { renderStatusChart } from '../presenters/status-chart.js';
+import { buildStatusView } from '../presenters/status-view.js';
+import { checkStatus } from '../status/check-status.js';
+import type { StatusReport } from '../status/types.js';
+import { textMessage } from './blocks/simple.js';
+import { statusReportMessage } from './blocks/status-report.js';
+import type { SlackServices } from './services.js';
+
+type WebClient = webApi.WebClient;
+
+export interface StatusRequest {
+  client: WebClient;
+  cluster: ClusterConfig;
+  channel: string;
+  user: string;
+  lang: Lang;
+  respond: RespondFn;
+}
+
+/** Runs a status check, posts it (opening the incident thread the first time), then the chart. */
+export async function postStatus(s: SlackServices, req: StatusRequest): Promise<void> {
+  const t = s.i18n.slack(req.lang);
+  const { cluster, channel, client } = req;
+  let report: StatusReport;
+  try {
+    report = await checkStatus(cluster, { ...s.status, windowHours: s.config.trend.windowHours });
+  } catch (err) {
+    await postStatusFailure(s, req, asMedicError(err));
+    return;
+  }
+  const claim = await s.incidents.claim(cluster.name, channel);
+  const incidentId = claim.kind === 'open' ? claim.incident.id : claim.id;
+  const message = statusMessage(s, report, req.lang, incidentId);
+  let threadTs: string;
+  try {
+    if (claim.kind === 'open') {
+      threadTs = claim.incident.threadTs;
+      // In the thread, and shown in the channel too: the person who typed the command sees it land.
+      await client.chat.postMessage({ channel, thread_ts: threadTs, reply_broadcast: true, ...message });
+    } else {
+      const posted = await client.chat.postMessage({ channel, ...message });
+      threadTs = posted.ts ?? '';
+      await s.incidents.open({
+        id: claim.id,
+        cluster: cluster.name,
+        channel,
+        threadTs,
+        openedBy: req.user,
+        openedAt: new Date().toISOString(),
+      });
+    }
+  } catch (err) {
+    if (claim.kind === 'new') await claim.release();
+    await explainPostFailure(s, req, err);
+    return;
+  }
+  await s.incidents.append(incidentId, {
+    at: new Date().toISOString(),
+    kind: 'status',
+    actor: req.user,
+    data: { memoryPct: report.redis.memoryPct, verdict: report.verdict.kind, keysWithoutTtl: report.redis.keysWithoutTtl },
+  });
+  s.logger.info(
+    { cluster: cluster.name, incident: incidentId, memoryPct: report.redis.memoryPct, verdict: report.verdict.kind },
+    'status posted',
+  );
+  await uploadChart(s, req, report, threadTs);
+}
+
+/** Refresh: the same report, re-read, replacing the message the button sits on. */
+export async function refreshStatus(
+  s: SlackServices,
+  req: StatusRequest & { messageTs: string; incidentId: string },
+): Promise<void> {
+  let report: StatusReport;
+  try {
+    report = await checkStatus(req.cluster, { ...s.status, windowHours: s.config.trend.windowHours });
+  } catch (err) {
+    await req.respond({
+      response_type: 'ephemeral',
+      replace_original: false,
+      text: errorText(asMedicError(err), s.i18n.slack(req.lang), req.lang),
+    });
+    return;
+  }
+  const message = statusMessage(s, report, req.lang, req.incidentId);
+  await req.client.chat.update({ channel: req.channel, ts: req.messageTs, ...message });
+  await s.incidents.append(req.incidentId, {
+    at: new Date().toISOString(),
+    kind: 'refresh',
+    actor: req.user,
+    data: { memoryPct: report.redis.memoryPct, verdict: report.verdict.kind },
+  });
+}
+
+function statusMessage(s: SlackServices, report: StatusReport, lang: Lang, incidentId: string) {
+  const t = s.i18n.slack(lang);
+  const view = buildStatusView(report, { t, lang, esc: escapeMrkdwn });
+  return statusReportMessage(view, t, {
+    cluster: report.cluster,
+    incident: incidentId,
+    watchTargetPct: s.config.watch.targetPct,
+  });
+}
+
+async function uploadChart(s: SlackServices, req: StatusRequest, report: StatusReport, threadTs: string) {
+  const t = s.i18n.slack(req.lang);
+  try {
+    const png = await renderStatusChart(report, t, req.lang);
+    if (!png) return;
+    await req.client.files.uploadV2({
+      channel_id: req.channel,
+      thread_ts: threadTs,
+      file: png,
+      filename: `${report.cluster}-memory.png`,
+      title: s.i18n.plain(req.lang)('status:chart.file_title', { cluster: report.cluster }),
+      alt_text: s.i18n.plain(req.lang)('status:chart.alt_text', { cluster: report.cluster }),
+    });
+  } catch (err) {
+    // The report is already posted; a missing chart is worth a log line, not a failure.
+    s.logger.warn({ err: describe(err), cluster: report.cluster }, 'chart upload failed');
+  }
+}
+
+/** Redis down, wrong password, TLS mismatch: say it where the incident is, and keep serving. */
+async function postStatusFailure(s: SlackServices, req: StatusRequest, err: MedicError): Promise<void> {
+  const t = s.i18n.slack(req.lang);
+  const text = `:x: ${t('slack:status.failed', { cluster: req.cluster.name })}\n${errorText(err, t, req.lang)}`;
+  s.logger.warn({ cluster: req.cluster.name, code: err.code, reason: err.values.reason }, 'status failed');
+  const claim = await s.incidents.claim(req.cluster.name, req.channel, 0).catch(() => undefined);
+  if (claim?.kind === 'new') await claim.release();
+  const threadTs = claim?.kind === 'open' ? claim.incident.threadTs : undefined;
+  try {
+    await req.client.chat.postMessage({ channel: req.channel, ...(threadTs ? { thread_ts: threadTs } : {}), ...textMessage(text) });
+  } catch (postErr) {
+    await explainPostFailure(s, req, postErr, text);
+    return;
+  }
+  if (claim?.kind === 'open') {
+    await s.incidents.append(claim.incident.id, {
+      at: new Date().toISOString(),
+      kind: 'status_failed',
+      actor: req.user,
+      data: { code: err.code },
+    });
+  }
+}
+
+/** The bot can't post in the channel (not invited, archived): tell the user privately why. */
+async function explainPostFailure(s: SlackServices, req: StatusRequest, err: unknown, original?: string) {
+  const code = slackErrorCode(err);
+  s.logger.warn({ code, cluster: req.cluster.name }, 'chat.postMessage failed');
+  const t = s.i18n.slack(req.lang);
+  const hint = code === 'not_in_channel' || code === 'channel_not_found' ? t('slack:status.invite_me') : t('slack:status.post_failed', { code });
+  await req.respond({ response_type: 'ephemeral', text: original ? `${original}\n${hint}` : hint }).catch(() => {});
+}
+
+export function slackErrorCode(err: unknown): string {
+  const e = err as { data?: { error?: string }; code?: string };
+  return e.data?.error ?? e.code ?? 'unknown';
+}
+
+export function asMedicError(err: unknown): MedicError {
+  if (isMedicError(err)) return err;
+  return new MedicError(ErrorCode.RedisCommand, { detail: describe(err).slice(0, 200) }, describe(err), { cause: err });
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

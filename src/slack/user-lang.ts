@@ -1,0 +1,28 @@
+import type { webApi } from '@slack/bolt';
+
+type WebClient = webApi.WebClient;
+import { type Lang, toLang } from '../i18n/index.js';
+
+const TTL_MS = 60 * 60 * 1000;
+
+/**
+ * A user's language from their Slack locale (`zh-CN` → zh), cached for an hour so a busy incident
+ * channel doesn't cost a users.info call per click. Failures fall back to English, never block.
+ */
+export function createUserLangResolver(): (client: WebClient, userId: string) => Promise<Lang> {
+  const cache = new Map<string, { lang: Lang; at: number }>();
+  return async (client, userId) => {
+    const hit = cache.get(userId);
+    if (hit && Date.now() - hit.at < TTL_MS) return hit.lang;
+    let lang: Lang = 'en';
+    try {
+      const res = await client.users.info({ user: userId, include_locale: true });
+      lang = toLang(res.user?.locale);
+    } catch {
+      lang = hit?.lang ?? 'en';
+    }
+    if (cache.size > 10_000) cache.clear();
+    cache.set(userId, { lang, at: Date.now() });
+    return lang;
+  };
+}

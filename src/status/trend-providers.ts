@@ -1,0 +1,33 @@
+import { runbookMemoryTrend } from '../analysis/runbook-trend.js';
+import { type AwsClients, createAwsClients, fetchTrend } from '../aws/cloudwatch-trend.js';
+import type { TrendFetch, TrendProvider } from './check-status.js';
+
+/** CloudWatch through the cluster's region; clients are made once per region and reused. */
+export function cloudWatchTrendProvider(makeClients: (region: string) => AwsClients = createAwsClients): TrendProvider {
+  const byRegion = new Map<string, AwsClients>();
+  return async (target, window): Promise<TrendFetch> => {
+    if (!target.aws) return { ok: false, notes: [{ key: 'notes.aws_not_configured' }] };
+    let clients = byRegion.get(target.aws.region);
+    if (!clients) {
+      clients = makeClients(target.aws.region);
+      byRegion.set(target.aws.region, clients);
+    }
+    const result = await fetchTrend(clients, target.aws, { window });
+    if (!result.ok) return result;
+    return { ok: true, source: 'cloudwatch', node: result.cacheClusterId, series: result.series, notes: result.notes };
+  };
+}
+
+/**
+ * The demo has no AWS account: it replays the runbook's 13:00–14:28 memory curve ending now, and
+ * says so in a note and in the trend heading, so nobody mistakes it for a live reading.
+ */
+export function replayTrendProvider(): TrendProvider {
+  return async (target, window) => ({
+    ok: true,
+    source: 'replay',
+    node: `${target.name}-001`,
+    series: { memoryPct: runbookMemoryTrend(window.end), evictions: [], currItems: [], engineCpuPct: [] },
+    notes: [{ key: 'notes.trend_replayed' }],
+  });
+}

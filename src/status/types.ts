@@ -1,0 +1,30 @@
+import type { MetricSeries, Note, Thresholds, TrendAnalysis, Verdict } from '../analysis/types.js';
+import type { RedisSnapshot } from '../redis/snapshot.js';
+
+export type { Note } from '../analysis/types.js';
+
+/** Where the memory series came from: the real CloudWatch, or the demo's replay of the runbook. */
+export type TrendSourceKind = 'cloudwatch' | 'replay';
+
+export interface StatusTrend {
+  source: TrendSourceKind;
+  /** The CacheClusterId the series belongs to (the current primary). */
+  node: string;
+  series: MetricSeries;
+  analysis?: TrendAnalysis;
+}
+
+/** Where memory stands against the thresholds; `unknown` when maxmemory is 0. */
+export type MemoryLevel = 'ok' | 'warning' | 'critical' | 'emergency' | 'unknown';
+
+/** Everything one status check learned: what every front end renders. */
+export interface StatusReport {
+  cluster: string;
+  takenAt: Date;
+  redis: RedisSnapshot;
+  thresholds: Thresholds;
+  level: MemoryLevel;
+  trend?: StatusTrend;
+  verdict: Verdict;
+  notes: Note[];
+}

@@ -1,0 +1,119 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.js';
+import { createI18n } from '../../src/i18n/index.js';
+
+const minimal = `
+queue: { url: redis://127.0.0.1:6400/0 }
+clusters:
+  - name: market
+    url: redis://127.0.0.1:6401
+`;
+
+const problemLines = (text: string, env: Record<string, string> = {}, lang: 'en' | 'zh' = 'en') => {
+  const result = parseConfig(text, env, lang);
+  if (result.ok) throw new Error('expected problems');
+  const t = createI18n({ strict: true }).plain(lang);
+  return result.problems.map((p) => `${p.path}: ${p.key ? t(p.key, p.values ?? {}) : p.text}`);
+};
+
+describe('config', () => {
+  it('applies the documented defaults', () => {
+    const result = parseConfig(minimal, {});
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const c = result.config;
+    expect(c.defaultThresholds).toEqual({ warning: 60, critical: 70, emergency: 85 });
+    expect(c.watch).toEqual({ targetPct: 75, intervalMinutes: 5, maxHours: 6 });
+    expect(c.trend.windowHours).toBe(3);
+    expect(c.queue.prefix).toBe('redis-medic');
+    expect(c.clusters[0]).toMatchObject({ name: 'market', mode: 'standalone', thresholds: c.defaultThresholds });
+  });
+
+  it('the shipped example is valid once its secrets are in the environment', () => {
+    const text = readFileSync(new URL('../../config/redis-medic.example.yml', import.meta.url), 'utf8');
+    const result = parseConfig(text, { ISALES_REDIS_USER: 'medic', ISALES_REDIS_PASSWORD: 's3cret' });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const cluster = result.config.clusters[0];
+    expect(cluster?.password).toBe('s3cret');
+    expect(cluster?.aws).toEqual({
+      region: 'us-east-1',
+      replicationGroupId: 'luckyus-isales-market',
+      cacheNodeIds: ['luckyus-isales-market-001', 'luckyus-isales-market-002'],
+    });
+    expect(result.config.slack.channels).toEqual({ C0ISALESOPS: 'luckyus-isales-market' });
+  });
+
+  it('interpolates ${VAR} on the parsed tree, so secrets with YAML syntax stay data', () => {
+    const text = `${minimal}    password: \${PW}\n`;
+    const result = parseConfig(text, { PW: 'a: b # not a comment\n- x' });
+    expect(result.ok && result.config.clusters[0]?.password).toBe('a: b # not a comment\n- x');
+    const literal = parseConfig(`${minimal}    password: "$\${NOT_A_VAR}"\n`, {});
+    expect(literal.ok && literal.config.clusters[0]?.password).toBe('${NOT_A_VAR}');
+  });
+
+  it('reports every problem with its path, and nothing else', () => {
+    const text = `
+queue: { url: redis://127.0.0.1:6401 }
+slack:
+  channels: { C0OPS: nowhere }
+  approvers: { users: [alice] }
+thresholds: { warning: 80, critical: 70 }
+clusters:
+  - name: market
+    url: redis://127.0.0.1:6401
+  - name: market
+    url: http://example.com
+    password: \${MISSING_PW}
+    aws: { region: us-east-1 }
+    extra: true
+`;
+    const lines = problemLines(text);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'clusters[1].password: environment variable MISSING_PW is not set',
+        'clusters[1].url: must be a redis:// or rediss:// URL with a host',
+        expect.stringMatching(/^clusters\[1\]: .*extra/),
+        expect.stringMatching(/^slack\.approvers\.users\[0\]: /),
+      ]),
+    );
+    // superRefine checks run only on a structurally valid file; fix structure, then see them.
+    const semantic = problemLines(`
+queue: { url: redis://127.0.0.1:6401 }
+slack: { channels: { C0OPS: nowhere } }
+thresholds: { warning: 80, critical: 70 }
+clusters:
+  - { name: market, url: redis://127.0.0.1:6401 }
+  - { name: market, url: redis://127.0.0.1:6402, aws: { region: us-east-1 } }
+`);
+    expect(semantic).toEqual(
+      expect.arrayContaining([
+        'clusters[1].name: cluster name market is already used by clusters[0]',
+        'clusters[1].aws: aws needs replicationGroupId or cacheNodeIds to find the CloudWatch metrics',
+        'thresholds: thresholds must rise: warning (80) < critical (70) < emergency (85)',
+        "queue.url: the bot's queue Redis must not be the same server and database as cluster market",
+        'slack.channels.C0OPS: refers to cluster nowhere, which is not in clusters',
+      ]),
+    );
+  });
+
+  it('localizes problems in Chinese', () => {
+    const lines = problemLines(`queue: { url: redis://x:1 }\nclusters: [{ name: a, url: ftp://x }]`, {}, 'zh');
+    expect(lines).toContain('clusters[0].url: 必须是带主机名的 redis:// 或 rediss:// 地址');
+  });
+
+  it('reports YAML syntax errors with a position', () => {
+    const lines = problemLines('queue: { url: redis://x\nclusters: [');
+    expect(lines[0]).toMatch(/^\(yaml\): YAML syntax error at line \d+, column \d+/);
+  });
+});
+
+export function writeTempConfig(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'medic-config-'));
+  const path = join(dir, 'config.yml');
+  writeFileSync(path, text);
+  return path;
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Each file starts its own redis-server(s) on free loopback ports, so files can run in parallel.
+    pool: 'forks',
+    globalSetup: [],
+  },
+});
