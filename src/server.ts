@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { MedicConfig } from './config/types.js';
 import { findCluster } from './config/load.js';
+import type { MedicConfig } from './config/types.js';
 import { createI18n, type I18n } from './i18n/index.js';
 import { IncidentStore } from './incidents/incident-store.js';
 import { createWatchWorker, WATCH_QUEUE, type WatchJobData, WatchService } from './jobs/watch.js';
@@ -73,7 +73,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     target: cluster,
     status,
   });
-  worker.on('failed', (job, err) => logger.error({ job: job?.id, err: redact(err.message) }, 'watch tick failed'));
+  worker.on('failed', (job, err) =>
+    logger.error({ job: job?.id, err: redact(err.message) }, 'watch tick failed'),
+  );
 
   const { port } = await slack.start();
   logger.info(
@@ -108,6 +110,9 @@ async function warnIfQueueRedisEvicts(redis: Redis, logger: Logger): Promise<voi
   const info = await redis.info('memory').catch(() => '');
   const policy = /maxmemory_policy:(\S+)/.exec(info)?.[1];
   if (policy && policy !== 'noeviction') {
-    logger.warn({ policy }, 'queue redis maxmemory-policy is not noeviction: jobs and incidents may be evicted');
+    logger.warn(
+      { policy },
+      'queue redis maxmemory-policy is not noeviction: jobs and incidents may be evicted',
+    );
   }
 }

@@ -22,7 +22,10 @@ export function detectLang(argv: readonly string[], env: Record<string, string |
   return toLang(env.LC_ALL || env.LC_MESSAGES || env.LANG);
 }
 
-export function createCliContext(argv: readonly string[], env: Record<string, string | undefined>): CliContext {
+export function createCliContext(
+  argv: readonly string[],
+  env: Record<string, string | undefined>,
+): CliContext {
   const lang = detectLang(argv, env);
   const i18n = createI18n();
   return {

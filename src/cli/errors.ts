@@ -1,9 +1,8 @@
 import { ConfigInvalidError } from '../config/load.js';
 import { isMedicError, TARGET_ERROR_CODES } from '../errors.js';
-import { redact } from '../redis/errors.js';
-import type { Translate } from '../i18n/types.js';
+import type { Lang, Translate } from '../i18n/types.js';
 import { errorText } from '../presenters/error-text.js';
-import type { Lang } from '../i18n/types.js';
+import { redact } from '../redis/errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_USAGE = 1;
@@ -20,7 +19,11 @@ export class UsageError extends Error {
 }
 
 /** Every failure the CLI can hit, as localized lines and the documented exit code. */
-export function describeCliError(err: unknown, t: Translate, lang: Lang): { lines: string[]; exitCode: number } {
+export function describeCliError(
+  err: unknown,
+  t: Translate,
+  lang: Lang,
+): { lines: string[]; exitCode: number } {
   if (err instanceof ConfigInvalidError) {
     return {
       lines: [

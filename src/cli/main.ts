@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { createCliContext, type CliContext } from './context.js';
+import { type CliContext, createCliContext } from './context.js';
 import { describeCliError, EXIT_USAGE } from './errors.js';
 
 /**
@@ -33,6 +33,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .option('--cluster-mode', t('cli:options.cluster_mode'))
     .option('--json', t('cli:options.json'))
     .option('--no-trend', t('cli:options.no_trend'))
+    .option('--timeout <ms>', t('cli:options.timeout'), positiveInt, 5000)
     .addOption(lang)
     .helpOption('-h, --help', t('cli:options.help'))
     .action(async (opts) => setExit(await (await import('./commands/status.js')).statusCommand(opts, ctx)));
@@ -62,13 +63,18 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .option('--config <file>', t('cli:options.config'))
     .addOption(new Option('--lang <lang>', t('cli:options.lang')).choices(['en', 'zh']))
     .helpOption('-h, --help', t('cli:options.help'))
-    .action(async (opts) => setExit((await import('./commands/check-config.js')).checkConfigCommand(opts, ctx)));
+    .action(async (opts) =>
+      setExit((await import('./commands/check-config.js')).checkConfigCommand(opts, ctx)),
+    );
 
   return program;
 }
 
 /** Entry point: returns the exit code (0 ok, 1 usage/config error, 2 target unreachable). */
-export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+export async function main(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
   const ctx = createCliContext(argv, env);
   let exitCode = 0;
   const program = buildProgram(ctx, (code) => {
@@ -93,7 +99,8 @@ export async function run(argv: string[]): Promise<void> {
   process.exitCode = code;
   // serve keeps running on its own handles; one-shot commands end here, once stdout (maybe a pipe,
   // written asynchronously) has taken everything, so `| jq` never sees a cut-off document.
-  if (code !== 0 || argv[2] !== 'serve') process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  if (code !== 0 || argv[2] !== 'serve')
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -19,8 +19,12 @@ export function configPath(opts: { config?: string }, ctx: CliContext): string |
 }
 
 /** `--redis URL` (ad hoc, default thresholds) or `--cluster NAME` from the config file, exactly one. */
-export function resolveTarget(opts: TargetOptions, ctx: CliContext): { target: StatusTarget; config?: MedicConfig } {
-  if ((opts.redis === undefined) === (opts.cluster === undefined)) throw new UsageError('cli:errors.redis_or_cluster');
+export function resolveTarget(
+  opts: TargetOptions,
+  ctx: CliContext,
+): { target: StatusTarget; config?: MedicConfig } {
+  if ((opts.redis === undefined) === (opts.cluster === undefined))
+    throw new UsageError('cli:errors.redis_or_cluster');
   const path = configPath(opts, ctx);
   if (opts.redis !== undefined) {
     const config = path ? loadConfigFile(path, ctx.env, ctx.lang) : undefined;

@@ -29,7 +29,8 @@ export function interpolateEnv(
   if (Array.isArray(node)) return node.map((item, i) => interpolateEnv(item, env, missing, [...path, i]));
   if (node !== null && typeof node === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(node)) out[key] = interpolateEnv(value, env, missing, [...path, key]);
+    for (const [key, value] of Object.entries(node))
+      out[key] = interpolateEnv(value, env, missing, [...path, key]);
     return out;
   }
   return node;

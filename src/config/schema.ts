@@ -88,7 +88,11 @@ export const configSchema = z
     incidents: z
       .object({
         /** An incident with no activity for this long is closed; the next status opens a new one. */
-        idleHours: z.number().gt(0).lte(24 * 30).default(24),
+        idleHours: z
+          .number()
+          .gt(0)
+          .lte(24 * 30)
+          .default(24),
       })
       .strict()
       .default({ idleHours: 24 }),
@@ -102,7 +106,8 @@ export const configSchema = z
     const seen = new Map<string, number>();
     config.clusters.forEach((c, i) => {
       const first = seen.get(c.name);
-      if (first !== undefined) issue(['clusters', i, 'name'], 'config:duplicate_cluster', { name: c.name, first });
+      if (first !== undefined)
+        issue(['clusters', i, 'name'], 'config:duplicate_cluster', { name: c.name, first });
       else seen.set(c.name, i);
       if (c.aws && !c.aws.replicationGroupId && !c.aws.cacheNodeIds) {
         issue(['clusters', i, 'aws'], 'config:aws_needs_ids');
@@ -111,10 +116,12 @@ export const configSchema = z
       if (!(t.warning < t.critical && t.critical < t.emergency)) {
         issue(['clusters', i, 'thresholds'], 'config:thresholds_order', t);
       }
-      if (sameRedis(c.url, config.queue.url)) issue(['queue', 'url'], 'config:queue_is_target', { name: c.name });
+      if (sameRedis(c.url, config.queue.url))
+        issue(['queue', 'url'], 'config:queue_is_target', { name: c.name });
     });
     const t = config.thresholds;
-    if (!(t.warning < t.critical && t.critical < t.emergency)) issue(['thresholds'], 'config:thresholds_order', t);
+    if (!(t.warning < t.critical && t.critical < t.emergency))
+      issue(['thresholds'], 'config:thresholds_order', t);
     for (const [channel, name] of Object.entries(config.slack.channels)) {
       if (!seen.has(name)) issue(['slack', 'channels', channel], 'config:unknown_cluster_ref', { name });
     }

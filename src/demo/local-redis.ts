@@ -192,10 +192,14 @@ function parseReply(buf: Buffer, start: number): { value: RespValue; next: numbe
 }
 
 /** Sends the commands on one connection and resolves with one reply per command. */
-function sendCommands(port: number, commands: readonly (readonly string[])[], timeoutMs: number): Promise<RespValue[]> {
+function sendCommands(
+  port: number,
+  commands: readonly (readonly string[])[],
+  timeoutMs: number,
+): Promise<RespValue[]> {
   return new Promise((resolve, reject) => {
     const socket = createConnection({ host: LOCAL_HOST, port });
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     const replies: RespValue[] = [];
     let settled = false;
     const finish = (err: Error | undefined) => {
@@ -485,12 +489,16 @@ async function launchOnce(bin: string, port: number, opts: LaunchOptions): Promi
       await delay(50);
       await cleanupFailed();
       if (/Address already in use/i.test(tail)) throw new PortInUseError(`port ${port} is in use`);
-      const how = spawnError ? spawnError.message : `exit code ${exitCode ?? 'none'}, signal ${exitSignal ?? 'none'}`;
+      const how = spawnError
+        ? spawnError.message
+        : `exit code ${exitCode ?? 'none'}, signal ${exitSignal ?? 'none'}`;
       throw new Error(`redis-server on port ${port} exited before it was ready (${how}):\n${logTail()}`);
     }
     if (Date.now() > deadline) {
       await cleanupFailed();
-      throw new Error(`redis-server on port ${port} did not answer PING within ${READY_TIMEOUT_MS} ms:\n${logTail()}`);
+      throw new Error(
+        `redis-server on port ${port} did not answer PING within ${READY_TIMEOUT_MS} ms:\n${logTail()}`,
+      );
     }
     try {
       // process_id proves the answer comes from our child, not from a server that won the port race.
@@ -565,7 +573,12 @@ function runRedisCli(args: string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(cli, args, { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
       const output = `${stdout}${stderr}`;
-      if (err) reject(new Error(`redis-cli ${args.slice(0, 2).join(' ')} failed: ${err.message}\n${output.slice(-2_000)}`));
+      if (err)
+        reject(
+          new Error(
+            `redis-cli ${args.slice(0, 2).join(' ')} failed: ${err.message}\n${output.slice(-2_000)}`,
+          ),
+        );
       else resolve(output);
     });
   });
@@ -606,7 +619,9 @@ async function waitForClusterOk(ports: number[], timeoutMs: number): Promise<voi
     }
     if (ok) return;
     if (Date.now() > deadline) {
-      throw new Error(`cluster did not reach cluster_state:ok within ${timeoutMs} ms: ${JSON.stringify(last)}`);
+      throw new Error(
+        `cluster did not reach cluster_state:ok within ${timeoutMs} ms: ${JSON.stringify(last)}`,
+      );
     }
     await delay(100);
   }
@@ -616,9 +631,12 @@ async function waitForClusterOk(ports: number[], timeoutMs: number): Promise<voi
  * Starts N primaries with cluster mode on, forms the cluster (redis-cli --cluster create) and
  * waits until every node reports cluster_state:ok with all 16384 slots and all N nodes known.
  */
-export async function startLocalRedisCluster(opts: LocalRedisClusterOptions = {}): Promise<LocalRedisCluster> {
+export async function startLocalRedisCluster(
+  opts: LocalRedisClusterOptions = {},
+): Promise<LocalRedisCluster> {
   const primaries = opts.primaries ?? 3;
-  if (!Number.isInteger(primaries) || primaries < 1) throw new Error(`primaries must be >= 1, got ${primaries}`);
+  if (!Number.isInteger(primaries) || primaries < 1)
+    throw new Error(`primaries must be >= 1, got ${primaries}`);
   const settled = await Promise.allSettled(
     Array.from({ length: primaries }, () =>
       launch({
@@ -650,7 +668,10 @@ export async function startLocalRedisCluster(opts: LocalRedisClusterOptions = {}
   try {
     if (primaries >= 3) {
       const addrs = ports.map((p) => `${LOCAL_HOST}:${p}`);
-      await runRedisCli(['--cluster', 'create', ...addrs, '--cluster-replicas', '0', '--cluster-yes'], 30_000);
+      await runRedisCli(
+        ['--cluster', 'create', ...addrs, '--cluster-replicas', '0', '--cluster-yes'],
+        30_000,
+      );
     } else {
       await formClusterManually(ports);
     }

@@ -36,8 +36,8 @@ export function formatTime(date: Date, lang: Lang, timeZone = 'UTC'): string {
   }).format(date);
 }
 
-/** 2026-02-12 14:16 UTC */
-export function formatDateTime(date: Date, lang: Lang, timeZone = 'UTC'): string {
+/** 2026-02-12 14:16 UTC: ISO-like in every language, the form incident timelines use. */
+export function formatDateTime(date: Date, _lang: Lang, timeZone = 'UTC'): string {
   const parts = new Intl.DateTimeFormat('en-CA', {
     year: 'numeric',
     month: '2-digit',

@@ -59,11 +59,14 @@ export function createI18n(options: I18nOptions = {}): I18n {
         }
       : false,
   });
-  const fixed = (lang: Lang, escape: boolean): Translate => {
+  const fixed = (lang: Lang, escaped: boolean): Translate => {
     // i18next's key-typed overloads don't fit dynamic keys; our parity test is the key check.
-    const t = instance.getFixedT(lang) as unknown as (key: string, options: Record<string, unknown>) => string;
+    const t = instance.getFixedT(lang) as unknown as (
+      key: string,
+      options: Record<string, unknown>,
+    ) => string;
     return (key, values) =>
-      String(t(key, escape ? { ...values } : { ...values, interpolation: { escapeValue: false } }));
+      String(t(key, escaped ? { ...values } : { ...values, interpolation: { escapeValue: false } }));
   };
   return { slack: (lang) => fixed(lang, true), plain: (lang) => fixed(lang, false) };
 }

@@ -28,7 +28,9 @@ export interface IncidentStoreOptions {
 }
 
 /** Outcome of {@link IncidentStore.claim}: either we open the thread, or someone already has. */
-export type Claim = { kind: 'open'; incident: Incident } | { kind: 'new'; id: string; release: () => Promise<void> };
+export type Claim =
+  | { kind: 'open'; incident: Incident }
+  | { kind: 'new'; id: string; release: () => Promise<void> };
 
 /**
  * Incidents live on the bot's own queue Redis. The open-incident pointer per (cluster, channel) is

@@ -1,6 +1,6 @@
 import { type Job, type Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { isMedicError, MedicError, ErrorCode } from '../errors.js';
+import { ErrorCode, isMedicError, MedicError } from '../errors.js';
 import type { Lang } from '../i18n/types.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
 import { checkStatus, type StatusDeps, type StatusTarget } from '../status/check-status.js';
@@ -56,7 +56,9 @@ export class WatchService {
    */
   async reserve(incidentId: string, deadlineAt: number): Promise<boolean> {
     const ttlSec = Math.ceil((deadlineAt - Date.now()) / 1000) + 3600;
-    return (await this.redis.set(this.stateKey(incidentId), 'active', 'EX', Math.max(60, ttlSec), 'NX')) === 'OK';
+    return (
+      (await this.redis.set(this.stateKey(incidentId), 'active', 'EX', Math.max(60, ttlSec), 'NX')) === 'OK'
+    );
   }
 
   /** True when a running watch was cancelled by this call. */
@@ -67,7 +69,9 @@ export class WatchService {
     if (was !== 'active') return false;
     // The next tick is a delayed job: remove it. If it is running right now, it re-reads the state.
     const delayed = await this.queue.getDelayed();
-    await Promise.all(delayed.filter((j) => j.data.incidentId === incidentId).map((j) => j.remove().catch(() => {})));
+    await Promise.all(
+      delayed.filter((j) => j.data.incidentId === incidentId).map((j) => j.remove().catch(() => {})),
+    );
     return true;
   }
 
@@ -106,7 +110,10 @@ export interface WatchProcessorDeps {
 }
 
 /** One tick: read memory, tell the thread, then stop or schedule the next tick. */
-export async function runWatchTick(data: WatchJobData, deps: WatchProcessorDeps): Promise<'next' | WatchEnd | 'cancelled'> {
+export async function runWatchTick(
+  data: WatchJobData,
+  deps: WatchProcessorDeps,
+): Promise<'next' | WatchEnd | 'cancelled'> {
   const { service, reporter } = deps;
   if (!(await service.isActive(data.incidentId))) return 'cancelled';
   const now = deps.now ?? Date.now;
@@ -120,7 +127,10 @@ export async function runWatchTick(data: WatchJobData, deps: WatchProcessorDeps)
     failures = 0;
   } catch (err) {
     failures += 1;
-    await reporter.failed(data, isMedicError(err) ? err : new MedicError(ErrorCode.RedisCommand, { detail: 'watch' }));
+    await reporter.failed(
+      data,
+      isMedicError(err) ? err : new MedicError(ErrorCode.RedisCommand, { detail: 'watch' }),
+    );
   }
   // A Cancel pressed while we were reading wins over everything below.
   if (!(await service.isActive(data.incidentId))) return 'cancelled';
@@ -159,9 +169,13 @@ export function createWatchWorker(
   deps: WatchProcessorDeps,
   concurrency = 4,
 ): Worker<WatchJobData> {
-  return new Worker<WatchJobData>(WATCH_QUEUE, async (job: Job<WatchJobData>) => runWatchTick(job.data, deps), {
-    connection,
-    prefix,
-    concurrency,
-  });
+  return new Worker<WatchJobData>(
+    WATCH_QUEUE,
+    async (job: Job<WatchJobData>) => runWatchTick(job.data, deps),
+    {
+      connection,
+      prefix,
+      concurrency,
+    },
+  );
 }

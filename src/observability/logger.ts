@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -12,7 +12,16 @@ export function createLogger(options: { level?: string; destination?: NodeJS.Wri
       name: 'redis-medic',
       level: options.level ?? process.env.LOG_LEVEL ?? 'info',
       redact: {
-        paths: ['password', '*.password', 'token', '*.token', 'url', '*.url', 'headers.authorization', 'signingSecret'],
+        paths: [
+          'password',
+          '*.password',
+          'token',
+          '*.token',
+          'url',
+          '*.url',
+          'headers.authorization',
+          'signingSecret',
+        ],
         censor: '[redacted]',
       },
     },

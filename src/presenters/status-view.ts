@@ -1,6 +1,13 @@
 import type { Note } from '../analysis/types.js';
 import { renderTextBars } from '../charts/text-bars.js';
-import { formatBytes, formatDateTime, formatInt, formatPct, formatTime } from '../i18n/format.js';
+import {
+  formatBytes,
+  formatDateTime,
+  formatInt,
+  formatMinutes,
+  formatPct,
+  formatTime,
+} from '../i18n/format.js';
 import type { Lang, Translate } from '../i18n/types.js';
 import type { MemoryLevel, StatusReport } from '../status/types.js';
 
@@ -46,7 +53,10 @@ export function buildStatusView(report: StatusReport, options: ViewOptions): Sta
   const memoryPct = r.memoryPct === null ? t('status:memory.no_limit_short') : formatPct(r.memoryPct, lang);
   const memoryLine =
     r.maxmemoryBytes > 0
-      ? t('status:memory.used_of_max', { used: formatBytes(r.usedMemoryBytes, lang), max: formatBytes(r.maxmemoryBytes, lang) })
+      ? t('status:memory.used_of_max', {
+          used: formatBytes(r.usedMemoryBytes, lang),
+          max: formatBytes(r.maxmemoryBytes, lang),
+        })
       : t('status:memory.used_no_max', {
           used: formatBytes(r.usedMemoryBytes, lang),
           system: formatBytes(r.nodes[0]?.totalSystemMemoryBytes ?? 0, lang),
@@ -87,7 +97,10 @@ export function buildStatusView(report: StatusReport, options: ViewOptions): Sta
     memoryLine,
     verdictKind: report.verdict.kind,
     verdictLabel: t(`status:verdict.${report.verdict.kind}`),
-    verdictReason: t(`status:${report.verdict.reason.key}`, localizeValues(report.verdict.reason.values, lang, timeZone)),
+    verdictReason: t(
+      `status:${report.verdict.reason.key}`,
+      localizeValues(report.verdict.reason.values, lang, timeZone),
+    ),
     rows,
     thresholdsLine: t('status:thresholds', {
       warning: formatPct(th.warning, lang, 0),
@@ -118,18 +131,21 @@ function trendView(report: StatusReport, t: Translate, lang: Lang, timeZone: str
       })
     : t('status:trend.no_analysis');
   return {
-    heading: t(`status:trend.heading_${trend.source}`, { node: trend.node, hours: trendHours(report) }),
+    heading: t(`status:trend.heading_${trend.source}`, {
+      node: trend.node,
+      window: formatMinutes(trendMinutes(report), lang),
+    }),
     bars,
     summary,
   };
 }
 
-function trendHours(report: StatusReport): number {
+function trendMinutes(report: StatusReport): number {
   const points = report.trend?.series.memoryPct ?? [];
   const first = points[0];
   const last = points[points.length - 1];
   if (!first || !last) return 0;
-  return Math.max(1, Math.round((last.at.getTime() - first.at.getTime()) / 3_600_000));
+  return (last.at.getTime() - first.at.getTime()) / 60_000;
 }
 
 export function noteText(note: Note, t: Translate, lang: Lang, timeZone = 'UTC'): string {

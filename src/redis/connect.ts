@@ -29,7 +29,10 @@ export interface TargetConnection {
   close(): Promise<void>;
 }
 
-export async function connectTarget(target: RedisTarget, options: ConnectOptions = {}): Promise<TargetConnection> {
+export async function connectTarget(
+  target: RedisTarget,
+  options: ConnectOptions = {},
+): Promise<TargetConnection> {
   const url = parseRedisUrl(target.url);
   const connectTimeout = options.connectTimeoutMs ?? 5000;
   const base: RedisOptions = {
@@ -84,9 +87,14 @@ export async function connectTarget(target: RedisTarget, options: ConnectOptions
 function connectError(err: unknown, address: string, tls: boolean): MedicError {
   const classified = classifyRedisError(err, address);
   if (tls && classified.code === ErrorCode.RedisTimeout) {
-    return new MedicError(ErrorCode.RedisTls, { target: address, reason: 'handshake_timeout' }, classified.message, {
-      cause: err,
-    });
+    return new MedicError(
+      ErrorCode.RedisTls,
+      { target: address, reason: 'handshake_timeout' },
+      classified.message,
+      {
+        cause: err,
+      },
+    );
   }
   return classified;
 }
@@ -108,7 +116,11 @@ export function parseRedisUrl(raw: string): ParsedRedisUrl {
     throw new MedicError(ErrorCode.RedisUnreachable, { target: '?', reason: 'bad_url' }, 'bad redis url');
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new MedicError(ErrorCode.RedisUnreachable, { target: url.host, reason: 'bad_url' }, 'bad redis url');
+    throw new MedicError(
+      ErrorCode.RedisUnreachable,
+      { target: url.host, reason: 'bad_url' },
+      'bad redis url',
+    );
   }
   const db = Number(url.pathname.replace(/^\//, '') || 0);
   return {

@@ -12,19 +12,23 @@ export function classifyRedisError(err: unknown, target: string): MedicError {
   const wrap = (c: ErrorCode, values: Record<string, string | number>) =>
     new MedicError(c, { target, ...values }, `${c} ${target}: ${redact(message)}`, { cause: err });
 
-  if (/WRONGPASS|NOAUTH|invalid password|invalid username-password|AUTH.*without any password/i.test(message)) {
+  if (
+    /WRONGPASS|NOAUTH|invalid password|invalid username-password|AUTH.*without any password/i.test(message)
+  ) {
     return wrap(ErrorCode.RedisAuth, { reason: /NOAUTH/.test(message) ? 'noauth' : 'wrongpass' });
   }
   if (/NOPERM/.test(message)) return wrap(ErrorCode.RedisAuth, { reason: 'noperm' });
   const tls = tlsReason(code, message);
   if (tls) return wrap(ErrorCode.RedisTls, { reason: tls });
   if (code === 'ETIMEDOUT' || /timed? ?out/i.test(message)) return wrap(ErrorCode.RedisTimeout, {});
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return wrap(ErrorCode.RedisUnreachable, { reason: 'dns' });
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return wrap(ErrorCode.RedisUnreachable, { reason: 'dns' });
   if (code === 'ECONNREFUSED') return wrap(ErrorCode.RedisUnreachable, { reason: 'refused' });
   if (code === 'ECONNRESET' || /Connection is closed|socket hang up/i.test(message)) {
     return wrap(ErrorCode.RedisUnreachable, { reason: 'closed' });
   }
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return wrap(ErrorCode.RedisUnreachable, { reason: 'network' });
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
+    return wrap(ErrorCode.RedisUnreachable, { reason: 'network' });
   if (/None of startup nodes is available|Failed to refresh slots cache/i.test(message)) {
     return wrap(ErrorCode.RedisUnreachable, { reason: 'cluster' });
   }
@@ -32,12 +36,21 @@ export function classifyRedisError(err: unknown, target: string): MedicError {
 }
 
 function tlsReason(code: string, message: string): string | undefined {
-  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long/i.test(message)) {
+  if (
+    code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+    /wrong version number|packet length too long/i.test(message)
+  ) {
     return 'not_tls';
   }
   if (/before secure TLS connection was established/i.test(message)) return 'handshake';
   if (
-    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT'].includes(code)
+    [
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      'SELF_SIGNED_CERT_IN_CHAIN',
+      'DEPTH_ZERO_SELF_SIGNED_CERT',
+      'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+      'UNABLE_TO_GET_ISSUER_CERT',
+    ].includes(code)
   ) {
     return 'unknown_ca';
   }

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { classifyRedisError } from './errors.js';
 import type { TargetConnection } from './connect.js';
+import { classifyRedisError } from './errors.js';
 import { combineNodes, nodeSnapshotFromInfo, type RedisSnapshot } from './snapshot.js';
 
 /** Reads INFO from every primary (in parallel) and sums them: the numbers a status report shows. */

@@ -80,7 +80,11 @@ export function nodeSnapshotFromInfo(address: string, infoText: string): NodeSna
   };
 }
 
-export function combineNodes(mode: 'standalone' | 'cluster', nodes: NodeSnapshot[], takenAt = new Date()): RedisSnapshot {
+export function combineNodes(
+  mode: 'standalone' | 'cluster',
+  nodes: NodeSnapshot[],
+  takenAt = new Date(),
+): RedisSnapshot {
   const sum = (pick: (n: NodeSnapshot) => number) => nodes.reduce((total, n) => total + pick(n), 0);
   const pcts = nodes.map((n) => n.memoryPct).filter((p): p is number => p !== null);
   const used = sum((n) => n.usedMemoryBytes);
@@ -97,7 +101,8 @@ export function combineNodes(mode: 'standalone' | 'cluster', nodes: NodeSnapshot
     usedMemoryPeakBytes: sum((n) => n.usedMemoryPeakBytes),
     maxmemoryBytes: sum((n) => n.maxmemoryBytes),
     memoryPct: pcts.length > 0 ? Math.max(...pcts) : null,
-    fragmentationRatio: nodes.length === 1 ? (first?.fragmentationRatio ?? null) : used > 0 ? rss / used : null,
+    fragmentationRatio:
+      nodes.length === 1 ? (first?.fragmentationRatio ?? null) : used > 0 ? rss / used : null,
     maxmemoryPolicy: first?.maxmemoryPolicy ?? 'unknown',
     policyMismatch: policies.size > 1,
     evictedKeys: sum((n) => n.evictedKeys),

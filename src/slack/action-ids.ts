@@ -25,7 +25,9 @@ export function decodeButtonValue(raw: string | undefined): StatusButtonValue | 
     return {
       cluster: parsed.cluster,
       incident: parsed.incident,
-      ...(typeof parsed.target === 'number' && parsed.target > 0 && parsed.target <= 100 ? { target: parsed.target } : {}),
+      ...(typeof parsed.target === 'number' && parsed.target > 0 && parsed.target <= 100
+        ? { target: parsed.target }
+        : {}),
     };
   } catch {
     return undefined;

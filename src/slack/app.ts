@@ -1,6 +1,6 @@
-import { App, type CustomRoute, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, type Logger as BoltLogger, type CustomRoute, LogLevel } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { registerStatusActions } from './listeners/actions/status-actions.js';
 import { registerRedisStatusCommand } from './listeners/commands/redis-status.js';
@@ -68,7 +68,10 @@ export function createSlackApp(options: SlackAppOptions, services: SlackServices
   registerRedisStatusCommand(app, services, langFor);
   registerStatusActions(app, services, langFor);
   app.error(async (error) => {
-    services.logger.error({ err: error.message, code: (error as { code?: string }).code }, 'slack listener failed');
+    services.logger.error(
+      { err: error.message, code: (error as { code?: string }).code },
+      'slack listener failed',
+    );
   });
 
   return {

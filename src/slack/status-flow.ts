@@ -1,8 +1,8 @@
 import type { RespondFn, webApi } from '@slack/bolt';
 import type { ClusterConfig } from '../config/types.js';
-import { isMedicError, MedicError, ErrorCode } from '../errors.js';
-import type { Lang } from '../i18n/types.js';
+import { ErrorCode, isMedicError, MedicError } from '../errors.js';
 import { escapeMrkdwn } from '../i18n/mrkdwn.js';
+import type { Lang } from '../i18n/types.js';
 import { errorText } from '../presenters/error-text.js';
 import { renderStatusChart } from '../presenters/status-chart.js';
 import { buildStatusView } from '../presenters/status-view.js';
@@ -25,7 +25,6 @@ export interface StatusRequest {
 
 /** Runs a status check, posts it (opening the incident thread the first time), then the chart. */
 export async function postStatus(s: SlackServices, req: StatusRequest): Promise<void> {
-  const t = s.i18n.slack(req.lang);
   const { cluster, channel, client } = req;
   let report: StatusReport;
   try {
@@ -64,10 +63,19 @@ export async function postStatus(s: SlackServices, req: StatusRequest): Promise<
     at: new Date().toISOString(),
     kind: 'status',
     actor: req.user,
-    data: { memoryPct: report.redis.memoryPct, verdict: report.verdict.kind, keysWithoutTtl: report.redis.keysWithoutTtl },
+    data: {
+      memoryPct: report.redis.memoryPct,
+      verdict: report.verdict.kind,
+      keysWithoutTtl: report.redis.keysWithoutTtl,
+    },
   });
   s.logger.info(
-    { cluster: cluster.name, incident: incidentId, memoryPct: report.redis.memoryPct, verdict: report.verdict.kind },
+    {
+      cluster: cluster.name,
+      incident: incidentId,
+      memoryPct: report.redis.memoryPct,
+      verdict: report.verdict.kind,
+    },
     'status posted',
   );
   await uploadChart(s, req, report, threadTs);
@@ -137,7 +145,11 @@ async function postStatusFailure(s: SlackServices, req: StatusRequest, err: Medi
   if (claim?.kind === 'new') await claim.release();
   const threadTs = claim?.kind === 'open' ? claim.incident.threadTs : undefined;
   try {
-    await req.client.chat.postMessage({ channel: req.channel, ...(threadTs ? { thread_ts: threadTs } : {}), ...textMessage(text) });
+    await req.client.chat.postMessage({
+      channel: req.channel,
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+      ...textMessage(text),
+    });
   } catch (postErr) {
     await explainPostFailure(s, req, postErr, text);
     return;
@@ -157,8 +169,13 @@ async function explainPostFailure(s: SlackServices, req: StatusRequest, err: unk
   const code = slackErrorCode(err);
   s.logger.warn({ code, cluster: req.cluster.name }, 'chat.postMessage failed');
   const t = s.i18n.slack(req.lang);
-  const hint = code === 'not_in_channel' || code === 'channel_not_found' ? t('slack:status.invite_me') : t('slack:status.post_failed', { code });
-  await req.respond({ response_type: 'ephemeral', text: original ? `${original}\n${hint}` : hint }).catch(() => {});
+  const hint =
+    code === 'not_in_channel' || code === 'channel_not_found'
+      ? t('slack:status.invite_me')
+      : t('slack:status.post_failed', { code });
+  await req
+    .respond({ response_type: 'ephemeral', text: original ? `${original}\n${hint}` : hint })
+    .catch(() => {});
 }
 
 export function slackErrorCode(err: unknown): string {
@@ -168,7 +185,9 @@ export function slackErrorCode(err: unknown): string {
 
 export function asMedicError(err: unknown): MedicError {
   if (isMedicError(err)) return err;
-  return new MedicError(ErrorCode.RedisCommand, { detail: describe(err).slice(0, 200) }, describe(err), { cause: err });
+  return new MedicError(ErrorCode.RedisCommand, { detail: describe(err).slice(0, 200) }, describe(err), {
+    cause: err,
+  });
 }
 
 function describe(err: unknown): string {

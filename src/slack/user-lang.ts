@@ -1,6 +1,7 @@
 import type { webApi } from '@slack/bolt';
 
 type WebClient = webApi.WebClient;
+
 import { type Lang, toLang } from '../i18n/index.js';
 
 const TTL_MS = 60 * 60 * 1000;

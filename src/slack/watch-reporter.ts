@@ -53,7 +53,10 @@ export function slackWatchReporter(client: webApi.WebClient, i18n: I18n): WatchR
             ...watchMessage(t, {
               cluster: data.cluster,
               incident: data.incidentId,
-              intro: t('slack:watch.title', { cluster: data.cluster, target: formatPct(data.targetPct, data.lang, 0) }),
+              intro: t('slack:watch.title', {
+                cluster: data.cluster,
+                target: formatPct(data.targetPct, data.lang, 0),
+              }),
               ended: text,
             }),
           })

@@ -18,7 +18,10 @@ export type TrendFetch =
   | { ok: false; notes: Note[] };
 
 /** Reads the memory trend for a target; never throws (failures are notes). */
-export type TrendProvider = (target: StatusTarget, window: { end: Date; hours: number }) => Promise<TrendFetch>;
+export type TrendProvider = (
+  target: StatusTarget,
+  window: { end: Date; hours: number },
+) => Promise<TrendFetch>;
 
 export interface StatusDeps {
   trend?: TrendProvider;
@@ -110,8 +113,15 @@ export function redisNotes(redis: RedisSnapshot): Note[] {
   if (redis.maxmemoryPolicy === 'noeviction') notes.push({ key: 'notes.noeviction' });
   if (redis.evictedKeys > 0) notes.push({ key: 'notes.evictions', values: { count: redis.evictedKeys } });
   if (redis.policyMismatch) notes.push({ key: 'notes.policy_mismatch' });
-  if (redis.fragmentationRatio !== null && redis.fragmentationRatio > 1.5 && redis.usedMemoryBytes > 100 * 2 ** 20) {
-    notes.push({ key: 'notes.fragmentation', values: { ratio: Math.round(redis.fragmentationRatio * 100) / 100 } });
+  if (
+    redis.fragmentationRatio !== null &&
+    redis.fragmentationRatio > 1.5 &&
+    redis.usedMemoryBytes > 100 * 2 ** 20
+  ) {
+    notes.push({
+      key: 'notes.fragmentation',
+      values: { ratio: Math.round(redis.fragmentationRatio * 100) / 100 },
+    });
   }
   const pcts = redis.nodes.map((n) => n.memoryPct).filter((p): p is number => p !== null);
   if (redis.nodes.length > 1 && pcts.length === redis.nodes.length) {

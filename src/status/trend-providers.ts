@@ -3,7 +3,9 @@ import { type AwsClients, createAwsClients, fetchTrend } from '../aws/cloudwatch
 import type { TrendFetch, TrendProvider } from './check-status.js';
 
 /** CloudWatch through the cluster's region; clients are made once per region and reused. */
-export function cloudWatchTrendProvider(makeClients: (region: string) => AwsClients = createAwsClients): TrendProvider {
+export function cloudWatchTrendProvider(
+  makeClients: (region: string) => AwsClients = createAwsClients,
+): TrendProvider {
   const byRegion = new Map<string, AwsClients>();
   return async (target, window): Promise<TrendFetch> => {
     if (!target.aws) return { ok: false, notes: [{ key: 'notes.aws_not_configured' }] };
@@ -14,7 +16,13 @@ export function cloudWatchTrendProvider(makeClients: (region: string) => AwsClie
     }
     const result = await fetchTrend(clients, target.aws, { window });
     if (!result.ok) return result;
-    return { ok: true, source: 'cloudwatch', node: result.cacheClusterId, series: result.series, notes: result.notes };
+    return {
+      ok: true,
+      source: 'cloudwatch',
+      node: result.cacheClusterId,
+      series: result.series,
+      notes: result.notes,
+    };
   };
 }
 

@@ -104,7 +104,10 @@ describe('decideVerdict', () => {
     const trend = analyzeTrend(linear(96, -0.2, 30));
     expect(verdict({ memoryPct: 90, trend, thresholds })).toEqual({
       kind: 'critical',
-      reason: { key: 'verdict.reason.above_emergency_falling', values: { current: 90, threshold: 90, slope: 0.2 } },
+      reason: {
+        key: 'verdict.reason.above_emergency_falling',
+        values: { current: 90, threshold: 90, slope: 0.2 },
+      },
     });
   });
 

@@ -25,14 +25,20 @@ describe('locale parity', () => {
   const files = readdirSync(`${LOCALES_DIR}/en`).filter((f) => f.endsWith('.json'));
 
   it('has the same namespaces in en and zh', () => {
-    expect(readdirSync(`${LOCALES_DIR}/zh`).filter((f) => f.endsWith('.json')).sort()).toEqual(files.sort());
+    expect(
+      readdirSync(`${LOCALES_DIR}/zh`)
+        .filter((f) => f.endsWith('.json'))
+        .sort(),
+    ).toEqual(files.sort());
   });
 
   for (const file of files) {
     it(`${file}: same keys, same placeholders, no empty strings`, () => {
       const en = load('en', file);
       const zh = load('zh', file);
-      expect([...new Set([...zh.keys()].map(base))].sort()).toEqual([...new Set([...en.keys()].map(base))].sort());
+      expect([...new Set([...zh.keys()].map(base))].sort()).toEqual(
+        [...new Set([...en.keys()].map(base))].sort(),
+      );
       for (const [key, text] of en) {
         expect(text.trim(), `${file}:${key} (en) is empty`).not.toBe('');
         const zhText = zh.get(key) ?? zh.get(`${base(key)}_other`);
@@ -40,14 +46,16 @@ describe('locale parity', () => {
         expect(placeholders(zhText ?? ''), `${file}:${key} placeholders`).toEqual(placeholders(text));
       }
       for (const [key] of en) {
-        if (key.endsWith('_one')) expect(en.has(`${base(key)}_other`), `${file}:${key} needs _other`).toBe(true);
+        if (key.endsWith('_one'))
+          expect(en.has(`${base(key)}_other`), `${file}:${key} needs _other`).toBe(true);
       }
     });
   }
 
   it('zh text is Chinese wherever en has a sentence (nothing left untranslated)', () => {
     const words = (text: string) =>
-      text.replace(/\{\{[^}]*\}\}|`[^`]*`|<[^>]*>|:[a-z_]+:|\S*[/$_]\S*/g, '').match(/\b[A-Za-z]{3,}\b/g) ?? [];
+      text.replace(/\{\{[^}]*\}\}|`[^`]*`|<[^>]*>|:[a-z_]+:|\S*[/$_]\S*/g, '').match(/\b[A-Za-z]{3,}\b/g) ??
+      [];
     for (const file of files) {
       const zh = load('zh', file);
       for (const [key, enText] of load('en', file)) {

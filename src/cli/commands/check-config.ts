@@ -8,6 +8,8 @@ export function checkConfigCommand(opts: { config?: string }, ctx: CliContext): 
   const path = configPath(opts, ctx);
   if (!path) throw new UsageError('cli:errors.config_required');
   const config = loadConfigFile(path, ctx.env, ctx.lang);
-  ctx.out(`${ctx.t('cli:check_config.ok', { path, clusters: config.clusters.map((c) => c.name).join(', ') })}\n`);
+  ctx.out(
+    `${ctx.t('cli:check_config.ok', { path, clusters: config.clusters.map((c) => c.name).join(', ') })}\n`,
+  );
   return EXIT_OK;
 }

@@ -11,8 +11,8 @@ import { checkStatus } from '../../status/check-status.js';
 import { replayTrendProvider } from '../../status/trend-providers.js';
 import type { CliContext } from '../context.js';
 import { EXIT_OK, EXIT_USAGE } from '../errors.js';
-import { renderStatusTable } from '../render/status-table.js';
 import { toStatusJson } from '../render/status-json.js';
+import { renderStatusTable } from '../render/status-table.js';
 import { DEFAULT_THRESHOLDS } from '../targets.js';
 
 export interface DemoOptions {
@@ -53,11 +53,20 @@ export async function demoCommand(opts: DemoOptions, ctx: CliContext): Promise<n
       redis.disconnect();
     }
     const report = await checkStatus(
-      { name: 'demo-isales-market', url: server.url, mode: 'standalone', thresholds: { ...DEFAULT_THRESHOLDS } },
+      {
+        name: 'demo-isales-market',
+        url: server.url,
+        mode: 'standalone',
+        thresholds: { ...DEFAULT_THRESHOLDS },
+      },
       { trend: replayTrendProvider() },
     );
     const view = buildStatusView(report, { t, lang: ctx.lang });
-    ctx.out(opts.json ? `${JSON.stringify(toStatusJson(report, view), null, 2)}\n` : `\n${renderStatusTable(view, t)}`);
+    ctx.out(
+      opts.json
+        ? `${JSON.stringify(toStatusJson(report, view), null, 2)}\n`
+        : `\n${renderStatusTable(view, t)}`,
+    );
     const png = await renderStatusChart(report, t, ctx.lang);
     if (png) {
       const path = opts.chart ?? join(tmpdir(), 'redis-medic-demo-trend.png');

@@ -6,7 +6,10 @@ import { EXIT_OK, UsageError } from '../errors.js';
 import { configPath } from '../targets.js';
 
 /** `redis-medic serve`: validate everything first (nothing starts on a bad config), then run until SIGTERM. */
-export async function serveCommand(opts: { config?: string; port?: number }, ctx: CliContext): Promise<number> {
+export async function serveCommand(
+  opts: { config?: string; port?: number },
+  ctx: CliContext,
+): Promise<number> {
   const path = configPath(opts, ctx);
   if (!path) throw new UsageError('cli:errors.config_required');
   const config = loadConfigFile(path, ctx.env, ctx.lang);

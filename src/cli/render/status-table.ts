@@ -1,5 +1,5 @@
-import type { StatusView } from '../../presenters/status-view.js';
 import type { Translate } from '../../i18n/types.js';
+import type { StatusView } from '../../presenters/status-view.js';
 import { displayWidth, padEndDisplay } from './text-layout.js';
 
 /** The report as a readable terminal block (no colours: it is pasted into tickets and chats). */
@@ -13,7 +13,12 @@ export function renderStatusTable(view: StatusView, t: Translate): string {
     `  ${padEndDisplay(t('status:field.thresholds'), labelWidth)}${view.thresholdsLine}`,
   ];
   if (view.trend) {
-    lines.push('', view.trend.heading, ...view.trend.bars.split('\n').map((l) => `  ${l}`), `  ${view.trend.summary}`);
+    lines.push(
+      '',
+      view.trend.heading,
+      ...view.trend.bars.split('\n').map((l) => `  ${l}`),
+      `  ${view.trend.summary}`,
+    );
   }
   if (view.notes.length > 0) {
     lines.push('', `${t('status:field.notes')}:`, ...view.notes.map((n) => `  • ${n}`));

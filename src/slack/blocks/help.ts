@@ -1,12 +1,18 @@
 import type { types } from '@slack/bolt';
 
 type KnownBlock = types.KnownBlock;
+
 import type { Translate } from '../../i18n/types.js';
 
 /** The ephemeral help for an unknown cluster or garbage arguments: what went wrong, then what works. */
 export function statusHelpMessage(
   t: Translate,
-  input: { problemKey?: string; problemValues?: Record<string, string>; clusters: string[]; channelDefault?: string },
+  input: {
+    problemKey?: string;
+    problemValues?: Record<string, string>;
+    clusters: string[];
+    channelDefault?: string;
+  },
 ): { text: string; blocks: KnownBlock[] } {
   const problem = input.problemKey ? t(input.problemKey, input.problemValues ?? {}) : undefined;
   const lines = [

@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
 
 type KnownBlock = types.KnownBlock;
+
 import type { Translate } from '../../i18n/types.js';
 import type { StatusView } from '../../presenters/status-view.js';
 import type { MemoryLevel } from '../../status/types.js';
@@ -35,7 +36,10 @@ export function statusReportMessage(
   const blocks: KnownBlock[] = [
     {
       type: 'header',
-      text: { type: 'plain_text', text: clip(`${view.title}: ${view.memoryPct} · ${view.verdictLabel}`, HEADER_MAX) },
+      text: {
+        type: 'plain_text',
+        text: clip(`${view.title}: ${view.memoryPct} · ${view.verdictLabel}`, HEADER_MAX),
+      },
     },
     {
       type: 'section',
@@ -44,7 +48,9 @@ export function statusReportMessage(
     {
       type: 'section',
       // The ten fields a responder reads first; the rest stays in the CLI / JSON.
-      fields: view.rows.slice(0, 10).map((row) => ({ type: 'mrkdwn' as const, text: `*${row.label}*\n${row.value}` })),
+      fields: view.rows
+        .slice(0, 10)
+        .map((row) => ({ type: 'mrkdwn' as const, text: `*${row.label}*\n${row.value}` })),
     },
   ];
   if (view.trend) {
@@ -53,7 +59,10 @@ export function statusReportMessage(
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: clip(`*${view.trend.heading}*\n\`\`\`${view.trend.bars}\`\`\`\n${view.trend.summary}`, SECTION_MAX),
+        text: clip(
+          `*${view.trend.heading}*\n\`\`\`${view.trend.bars}\`\`\`\n${view.trend.summary}`,
+          SECTION_MAX,
+        ),
       },
     });
   }
@@ -66,7 +75,9 @@ export function statusReportMessage(
   blocks.push(
     {
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: `${view.thresholdsLine} · ${t('status:taken_at', { at: view.takenAt })}` }],
+      elements: [
+        { type: 'mrkdwn', text: `${view.thresholdsLine} · ${t('status:taken_at', { at: view.takenAt })}` },
+      ],
     },
     {
       type: 'actions',
@@ -82,7 +93,11 @@ export function statusReportMessage(
           type: 'button',
           action_id: ActionId.WatchStart,
           text: { type: 'plain_text', text: t('slack:button.watch', { target: ids.watchTargetPct }) },
-          value: encodeButtonValue({ cluster: ids.cluster, incident: ids.incident, target: ids.watchTargetPct }),
+          value: encodeButtonValue({
+            cluster: ids.cluster,
+            incident: ids.incident,
+            target: ids.watchTargetPct,
+          }),
         },
       ],
     },

@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
 
 type KnownBlock = types.KnownBlock;
+
 import type { Translate } from '../../i18n/types.js';
 import { ActionId, encodeButtonValue } from '../action-ids.js';
 

@@ -16,10 +16,23 @@ export function registerStatusActions(app: App, s: SlackServices, langFor: LangR
     const channel = body.channel?.id;
     const messageTs = body.message?.ts;
     if (!value || !cluster || !channel || !messageTs) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: s.i18n.slack(lang)('slack:action.stale') });
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: s.i18n.slack(lang)('slack:action.stale'),
+      });
       return;
     }
-    await refreshStatus(s, { client, cluster, channel, user: body.user.id, lang, respond, messageTs, incidentId: value.incident });
+    await refreshStatus(s, {
+      client,
+      cluster,
+      channel,
+      user: body.user.id,
+      lang,
+      respond,
+      messageTs,
+      incidentId: value.incident,
+    });
   });
 
   app.action<BlockButtonAction>(ActionId.WatchStart, async ({ ack, body, action, client, respond }) => {
@@ -85,7 +98,11 @@ export function registerStatusActions(app: App, s: SlackServices, langFor: LangR
     const value = decodeButtonValue(action.value);
     const cancelled = value ? await s.watches.cancel(value.incident) : false;
     if (!value || !cancelled) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: t('slack:watch.not_running') });
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: t('slack:watch.not_running'),
+      });
       return;
     }
     const channel = body.channel?.id;
@@ -103,12 +120,17 @@ export function registerStatusActions(app: App, s: SlackServices, langFor: LangR
         }),
       });
     }
-    await s.incidents.append(value.incident, { at: new Date().toISOString(), kind: 'watch_cancelled', actor: body.user.id });
+    await s.incidents.append(value.incident, {
+      at: new Date().toISOString(),
+      kind: 'watch_cancelled',
+      actor: body.user.id,
+    });
   });
 }
 
 /** The watch message's first section, kept verbatim when the button is replaced by the outcome. */
 function introFromBlocks(body: BlockButtonAction): string | undefined {
-  const blocks = (body.message as { blocks?: { type: string; text?: { text?: string } }[] } | undefined)?.blocks;
+  const blocks = (body.message as { blocks?: { type: string; text?: { text?: string } }[] } | undefined)
+    ?.blocks;
   return blocks?.find((b) => b.type === 'section')?.text?.text;
 }
