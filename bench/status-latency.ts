@@ -13,7 +13,7 @@ import { runbookMemoryTrend } from '../src/analysis/runbook-trend.js';
 import { parseConfig } from '../src/config/load.js';
 import { loadDataset, setMaxmemoryForTargetPct } from '../src/demo/dataset.js';
 import { findRedisCliBinary, startLocalRedis } from '../src/demo/local-redis.js';
-import { silentLogger } from '../src/observability/logger.js';
+import { createLogger, silentLogger } from '../src/observability/logger.js';
 import { startServer } from '../src/server.js';
 import { startFakeSlackApi } from '../test/support/slack/fake-slack-api.js';
 import { postSlashCommand } from '../test/support/slack/signed-request.js';
@@ -78,7 +78,7 @@ clusters:
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
     const server = await startServer({
       config: parsed.config,
-      logger: silentLogger(),
+      logger: process.env.BENCH_LOG ? createLogger({ level: 'warn' }) : silentLogger(),
       slack: {
         botToken: 'xoxb-bench',
         signingSecret,

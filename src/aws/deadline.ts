@@ -17,7 +17,8 @@ export async function bounded<T>(
 ): Promise<T> {
   if (signal === undefined) return call();
   signal.throwIfAborted();
-  const pending = call(signal);
+  // Promise.resolve: a stubbed client may hand back a plain value where the SDK returns a promise.
+  const pending = Promise.resolve(call(signal));
   // The losing call still settles later; keep its rejection from becoming an unhandled one.
   pending.catch(() => {});
   let onAbort: (() => void) | undefined;
