@@ -77,7 +77,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logger.error({ job: job?.id, err: redact(err.message) }, 'watch tick failed'),
   );
 
-  const { port } = await slack.start();
+  const closeBackground = async () => {
+    await worker.close().catch(() => {});
+    await watchQueue.close().catch(() => {});
+    workerConnection.disconnect();
+    await queueRedis.quit().catch(() => queueRedis.disconnect());
+  };
+  let port: number;
+  try {
+    ({ port } = await slack.start());
+  } catch (err) {
+    // Port taken, bad app token…: don't leave the worker and connections holding the process open.
+    await closeBackground();
+    throw err;
+  }
   logger.info(
     {
       port,
@@ -97,10 +110,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       stopped = true;
       // Stop taking requests first, then let a running tick finish, then drop connections.
       await slack.stop().catch(() => {});
-      await worker.close().catch(() => {});
-      await watchQueue.close().catch(() => {});
-      workerConnection.disconnect();
-      await queueRedis.quit().catch(() => queueRedis.disconnect());
+      await closeBackground();
     },
   };
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { type CliContext, createCliContext } from './context.js';
@@ -17,7 +18,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
   };
   const program = new Command('redis-medic')
     .description(t('cli:description'))
-    .version(process.env.npm_package_version ?? '0.1.0')
+    .version(packageVersion())
     .helpOption('-h, --help', t('cli:options.help'))
     .helpCommand(false)
     .configureOutput({ writeOut: ctx.out, writeErr: ctx.err })
@@ -68,6 +69,14 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     );
 
   return program;
+}
+
+/** package.json sits two levels up from both src/cli and dist/cli. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
 }
 
 /** Entry point: returns the exit code (0 ok, 1 usage/config error, 2 target unreachable). */

@@ -703,6 +703,15 @@ const SADD = Buffer.from('$4\r\nSADD\r\n');
 const PEXPIRE = Buffer.from('*3\r\n$7\r\nPEXPIRE\r\n');
 const PX = Buffer.from('$2\r\nPX\r\n');
 
+type FastUtf8 = Buffer & { utf8Write?: (s: string, offset: number) => number };
+
+// Buffer#write spends more time validating its arguments than copying short strings; Node's own
+// utf8Write (undocumented, present since Node 0.x) skips that. Fall back when it is missing.
+const utf8Write: (buf: Buffer, s: string, offset: number) => number =
+  typeof (Buffer.prototype as FastUtf8).utf8Write === 'function'
+    ? (buf, s, offset) => (buf as FastUtf8 & { utf8Write: (s: string, offset: number) => number }).utf8Write(s, offset)
+    : (buf, s, offset) => buf.write(s, offset, 'utf8');
+
 /**
  * RESP written straight into a growing Buffer: building strings per command made the garbage
  * collector the loader's main cost.
@@ -797,7 +806,7 @@ class RespEncoder {
     const bytes = Buffer.byteLength(s);
     this.header(0x24, bytes);
     this.reserve(bytes + 2);
-    this.len += this.buf.write(s, this.len, 'utf8');
+    this.len += utf8Write(this.buf, s, this.len);
     this.buf.writeUInt16LE(CRLF, this.len);
     this.len += 2;
   }
@@ -991,8 +1000,10 @@ async function rawWriter(redis: Redis | Cluster): Promise<Writer | undefined> {
 }
 
 async function ensureReady(redis: Redis | Cluster): Promise<void> {
+  if (redis.status === 'ready') return;
   if (redis.status === 'wait') await redis.connect();
-  else if (redis.status !== 'ready') await once(redis, 'ready');
+  else if (redis.status === 'end' || redis.status === 'close') throw new Error(`the client is ${redis.status}`);
+  else await once(redis, 'ready');
 }
 
 function emptyTruth(spec: DatasetSpec): DatasetGroundTruth {

@@ -281,11 +281,10 @@ function onExit(): void {
 
 function onSignal(signal: NodeJS.Signals): void {
   killAllSync();
-  // When we are the only listener, Node's default (terminate) was suppressed by us: restore it.
-  if (process.listenerCount(signal) === 1) {
-    uninstallHandlers();
-    process.kill(process.pid, signal);
-  }
+  // When we are the only listener, our listener suppressed Node's default (terminate): re-raise.
+  const sole = process.listenerCount(signal) === 1;
+  uninstallHandlers();
+  if (sole) process.kill(process.pid, signal);
 }
 
 function installHandlers(): void {
@@ -322,12 +321,11 @@ function isAlive(pid: number): boolean {
   }
 }
 
-let reaped = false;
-
-/** Kills redis-servers left by owners that died without cleanup (only ones this module started). */
+/**
+ * Kills redis-servers whose owner died without cleanup (SIGKILL, OOM kill): only servers this module
+ * started, found by the owner file in their temp dir. Runs before every start; it is a readdir.
+ */
 function reapOrphans(): void {
-  if (reaped) return;
-  reaped = true;
   let entries: string[];
   try {
     entries = readdirSync(tmpdir()).filter((name) => name.startsWith(DIR_PREFIX));

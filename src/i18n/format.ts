@@ -53,6 +53,10 @@ export function formatDateTime(date: Date, _lang: Lang, timeZone = 'UTC'): strin
 
 /** 1 h 5 min / 1小时5分钟 — coarse, for ETAs and watch limits. */
 export function formatMinutes(totalMinutes: number, lang: Lang): string {
+  if (totalMinutes > 0 && totalMinutes < 1) {
+    const sec = Math.max(1, Math.round(totalMinutes * 60));
+    return lang === 'zh' ? `${sec}秒` : `${sec} s`;
+  }
   const m = Math.max(0, Math.round(totalMinutes));
   const h = Math.floor(m / 60);
   const rest = m % 60;

@@ -57,25 +57,29 @@ export class IncidentStore {
         return {
           kind: 'new',
           id,
-          release: async () => {
-            if ((await this.redis.get(pointer)) === `pending:${id}`) await this.redis.del(pointer);
-          },
+          release: () => this.deleteIfEquals(pointer, `pending:${id}`),
         };
       }
       const current = await this.redis.get(pointer);
       if (current && !current.startsWith('pending:')) {
         const incident = await this.get(current);
         if (incident) return { kind: 'open', incident };
-        await this.redis.del(pointer); // pointer to an expired record: start over
+        await this.deleteIfEquals(pointer, current); // pointer to an expired record: start over
         continue;
       }
-      if (Date.now() > deadline) {
-        // The other opener died between claim and open; its claim expires by itself.
-        await this.redis.del(pointer);
+      if (current && Date.now() > deadline) {
+        // The other opener died between claim and open: take over its claim, and only that one.
+        await this.deleteIfEquals(pointer, current);
         continue;
       }
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  /** The open incident for (cluster, channel), without claiming anything. */
+  async findOpen(cluster: string, channel: string): Promise<Incident | undefined> {
+    const current = await this.redis.get(this.pointerKey(cluster, channel));
+    return current && !current.startsWith('pending:') ? this.get(current) : undefined;
   }
 
   async open(incident: Incident): Promise<void> {
@@ -115,6 +119,16 @@ export class IncidentStore {
   async timeline(id: string): Promise<TimelineEntry[]> {
     const raw = await this.redis.lrange(this.timelineKey(id), 0, -1);
     return raw.map((line) => JSON.parse(line) as TimelineEntry);
+  }
+
+  /** Compare-and-delete in one step, so a slow caller never deletes a pointer someone else just set. */
+  private async deleteIfEquals(key: string, value: string): Promise<void> {
+    await this.redis.eval(
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+      1,
+      key,
+      value,
+    );
   }
 
   private idleSec(): number {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type Job, type Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ErrorCode, isMedicError, MedicError } from '../errors.js';
@@ -11,6 +12,8 @@ export const WATCH_QUEUE = 'watch';
 /** One watch follows one incident's recovery; each tick is its own delayed job. */
 export interface WatchJobData {
   incidentId: string;
+  /** Tells this watch from an earlier, cancelled one in the same thread. */
+  watchId: string;
   cluster: string;
   channel: string;
   threadTs: string;
@@ -36,6 +39,18 @@ export interface WatchReporter {
   finished(data: WatchJobData, end: WatchEnd, report?: StatusReport): Promise<void>;
 }
 
+/**
+ * Deletes the watch state when it is active (and, with ARGV[1], only when it is exactly that
+ * watch); returns the old value. Atomic, so Cancel and a finishing tick can't step on each other.
+ */
+const DELETE_IF_ACTIVE = `
+local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, 1, 7) == 'active:' and (ARGV[1] == '' or v == ARGV[1]) then
+  redis.call('DEL', KEYS[1])
+  return v
+end
+return false`;
+
 /** Consecutive failed readings after which a watch stops instead of spamming the thread. */
 const MAX_FAILURES = 3;
 
@@ -51,42 +66,49 @@ export class WatchService {
   ) {}
 
   /**
-   * Marks the incident as watched; false when it already is (one watch per thread is enough).
-   * The caller then posts the watch message and {@link schedule}s the first tick.
+   * Marks the incident as watched and returns the new watch's id; undefined when a watch already
+   * runs there (one per thread is enough). The caller then posts the watch message and
+   * {@link schedule}s the first tick, or {@link finish}es the reservation if that fails.
    */
-  async reserve(incidentId: string, deadlineAt: number): Promise<boolean> {
-    const ttlSec = Math.ceil((deadlineAt - Date.now()) / 1000) + 3600;
-    return (
-      (await this.redis.set(this.stateKey(incidentId), 'active', 'EX', Math.max(60, ttlSec), 'NX')) === 'OK'
-    );
+  async reserve(incidentId: string, deadlineAt: number): Promise<string | undefined> {
+    const watchId = randomBytes(4).toString('hex');
+    const ttlSec = Math.max(60, Math.ceil((deadlineAt - Date.now()) / 1000) + 3600);
+    const won = await this.redis.set(this.stateKey(incidentId), `active:${watchId}`, 'EX', ttlSec, 'NX');
+    return won === 'OK' ? watchId : undefined;
   }
 
-  /** True when a running watch was cancelled by this call. */
+  /** Cancels the running watch; false when none runs. A new watch can be started right after. */
   async cancel(incidentId: string): Promise<boolean> {
-    const key = this.stateKey(incidentId);
-    const was = await this.redis.getset(key, 'cancelled');
-    await this.redis.expire(key, 3600);
-    if (was !== 'active') return false;
-    // The next tick is a delayed job: remove it. If it is running right now, it re-reads the state.
+    const was = await this.redis.eval(DELETE_IF_ACTIVE, 1, this.stateKey(incidentId), '');
+    if (typeof was !== 'string') return false;
+    const watchId = was.slice('active:'.length);
+    // The next tick is a delayed job: remove it. A tick running right now re-reads the state.
     const delayed = await this.queue.getDelayed();
     await Promise.all(
-      delayed.filter((j) => j.data.incidentId === incidentId).map((j) => j.remove().catch(() => {})),
+      delayed.filter((j) => j.data.watchId === watchId).map((j) => j.remove().catch(() => {})),
     );
     return true;
   }
 
-  async isActive(incidentId: string): Promise<boolean> {
-    return (await this.redis.get(this.stateKey(incidentId))) === 'active';
+  /** Does any watch run in this incident's thread? */
+  async isWatched(incidentId: string): Promise<boolean> {
+    return ((await this.redis.get(this.stateKey(incidentId))) ?? '').startsWith('active:');
   }
 
-  async finish(incidentId: string): Promise<void> {
-    await this.redis.del(this.stateKey(incidentId));
+  /** Is this very watch still the active one? (A cancelled watch's late tick must not carry on.) */
+  async isActive(incidentId: string, watchId: string): Promise<boolean> {
+    return (await this.redis.get(this.stateKey(incidentId))) === `active:${watchId}`;
+  }
+
+  /** Ends this watch (reached, timed out, or its start failed); leaves a newer watch alone. */
+  async finish(incidentId: string, watchId: string): Promise<void> {
+    await this.redis.eval(DELETE_IF_ACTIVE, 1, this.stateKey(incidentId), `active:${watchId}`);
   }
 
   async schedule(data: WatchJobData, delayMs: number): Promise<void> {
     // One job id per tick: a retried or duplicated enqueue can never double a reading.
     await this.queue.add('tick', data, {
-      jobId: `watch-${data.incidentId}-${data.tick}`,
+      jobId: `watch-${data.incidentId}-${data.watchId}-${data.tick}`,
       delay: delayMs,
       removeOnComplete: 100,
       removeOnFail: 100,
@@ -115,7 +137,7 @@ export async function runWatchTick(
   deps: WatchProcessorDeps,
 ): Promise<'next' | WatchEnd | 'cancelled'> {
   const { service, reporter } = deps;
-  if (!(await service.isActive(data.incidentId))) return 'cancelled';
+  if (!(await service.isActive(data.incidentId, data.watchId))) return 'cancelled';
   const now = deps.now ?? Date.now;
   const target = deps.target(data.cluster);
   let report: StatusReport | undefined;
@@ -133,7 +155,7 @@ export async function runWatchTick(
     );
   }
   // A Cancel pressed while we were reading wins over everything below.
-  if (!(await service.isActive(data.incidentId))) return 'cancelled';
+  if (!(await service.isActive(data.incidentId, data.watchId))) return 'cancelled';
 
   const pct = report?.redis.memoryPct ?? null;
   if (report) await reporter.reading(data, report);
@@ -142,7 +164,7 @@ export async function runWatchTick(
   else if (failures >= MAX_FAILURES) end = 'failing';
   else if (now() + data.intervalMs > data.deadlineAt) end = 'timeout';
   if (end) {
-    await service.finish(data.incidentId);
+    await service.finish(data.incidentId, data.watchId);
     await reporter.finished(data, end, report);
     await deps.incidents?.append(data.incidentId, {
       at: new Date(now()).toISOString(),

@@ -98,7 +98,12 @@ export async function refreshStatus(
     return;
   }
   const message = statusMessage(s, report, req.lang, req.incidentId);
-  await req.client.chat.update({ channel: req.channel, ts: req.messageTs, ...message });
+  try {
+    await req.client.chat.update({ channel: req.channel, ts: req.messageTs, ...message });
+  } catch (err) {
+    await explainPostFailure(s, req, err);
+    return;
+  }
   await s.incidents.append(req.incidentId, {
     at: new Date().toISOString(),
     kind: 'refresh',
@@ -141,9 +146,8 @@ async function postStatusFailure(s: SlackServices, req: StatusRequest, err: Medi
   const t = s.i18n.slack(req.lang);
   const text = `:x: ${t('slack:status.failed', { cluster: req.cluster.name })}\n${errorText(err, t, req.lang)}`;
   s.logger.warn({ cluster: req.cluster.name, code: err.code, reason: err.values.reason }, 'status failed');
-  const claim = await s.incidents.claim(req.cluster.name, req.channel, 0).catch(() => undefined);
-  if (claim?.kind === 'new') await claim.release();
-  const threadTs = claim?.kind === 'open' ? claim.incident.threadTs : undefined;
+  const incident = await s.incidents.findOpen(req.cluster.name, req.channel).catch(() => undefined);
+  const threadTs = incident?.threadTs;
   try {
     await req.client.chat.postMessage({
       channel: req.channel,
@@ -154,8 +158,8 @@ async function postStatusFailure(s: SlackServices, req: StatusRequest, err: Medi
     await explainPostFailure(s, req, postErr, text);
     return;
   }
-  if (claim?.kind === 'open') {
-    await s.incidents.append(claim.incident.id, {
+  if (incident) {
+    await s.incidents.append(incident.id, {
       at: new Date().toISOString(),
       kind: 'status_failed',
       actor: req.user,

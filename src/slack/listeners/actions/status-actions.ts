@@ -3,7 +3,7 @@ import { formatMinutes, formatPct } from '../../../i18n/format.js';
 import { ActionId, decodeButtonValue } from '../../action-ids.js';
 import { watchMessage } from '../../blocks/watch.js';
 import type { SlackServices } from '../../services.js';
-import { refreshStatus } from '../../status-flow.js';
+import { refreshStatus, slackErrorCode } from '../../status-flow.js';
 import type { LangResolver } from '../types.js';
 
 /** Refresh, Watch and Cancel-watch buttons. Each acks at once; users click twice, so each is idempotent. */
@@ -50,7 +50,8 @@ export function registerStatusActions(app: App, s: SlackServices, langFor: LangR
     const targetPct = value.target ?? s.config.watch.targetPct;
     const intervalMs = Math.round(intervalMinutes * 60_000);
     const deadlineAt = Date.now() + maxHours * 3_600_000;
-    if (!(await s.watches.reserve(incident.id, deadlineAt))) {
+    const watchId = await s.watches.reserve(incident.id, deadlineAt);
+    if (!watchId) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: t('slack:watch.already') });
       return;
     }
@@ -61,28 +62,41 @@ export function registerStatusActions(app: App, s: SlackServices, langFor: LangR
       max: formatMinutes(maxHours * 60, lang),
       user: body.user.id,
     });
-    const posted = await client.chat.postMessage({
-      channel: incident.channel,
-      thread_ts: incident.threadTs,
-      ...watchMessage(t, { cluster: cluster.name, incident: incident.id, intro }),
-    });
-    await s.watches.schedule(
-      {
-        incidentId: incident.id,
-        cluster: cluster.name,
+    try {
+      const posted = await client.chat.postMessage({
         channel: incident.channel,
-        threadTs: incident.threadTs,
-        requestedBy: body.user.id,
-        lang,
-        targetPct,
+        thread_ts: incident.threadTs,
+        ...watchMessage(t, { cluster: cluster.name, incident: incident.id, intro }),
+      });
+      await s.watches.schedule(
+        {
+          incidentId: incident.id,
+          watchId,
+          cluster: cluster.name,
+          channel: incident.channel,
+          threadTs: incident.threadTs,
+          requestedBy: body.user.id,
+          lang,
+          targetPct,
+          intervalMs,
+          deadlineAt,
+          tick: 0,
+          failures: 0,
+          ...(posted.ts ? { watchMessageTs: posted.ts } : {}),
+        },
         intervalMs,
-        deadlineAt,
-        tick: 0,
-        failures: 0,
-        ...(posted.ts ? { watchMessageTs: posted.ts } : {}),
-      },
-      intervalMs,
-    );
+      );
+    } catch (err) {
+      // Without its message or first tick the watch would hold the thread for hours doing nothing.
+      await s.watches.finish(incident.id, watchId);
+      s.logger.warn({ code: slackErrorCode(err), incident: incident.id }, 'watch start failed');
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: t('slack:watch.start_failed', { code: slackErrorCode(err) }),
+      });
+      return;
+    }
     await s.incidents.append(incident.id, {
       at: new Date().toISOString(),
       kind: 'watch_started',
