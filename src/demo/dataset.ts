@@ -206,7 +206,7 @@ interface PatternDef {
   burst?: boolean;
   description: string;
   key: (i: number, ids: Ids, rng: Rng) => string;
-  value: (i: number, rng: Rng) => Value;
+  value: (rng: Rng) => Value;
 }
 
 const RB = RUNBOOK_KEYSPACE.totalKeys;
@@ -300,7 +300,7 @@ const PATTERNS: readonly PatternDef[] = [
     ttl: { kind: 'none' },
     description: 'Unread-coupon badge per user; written without TTL (runbook §2)',
     key: (i, ids) => `MARKETING:COUPON:UNREAD:${ids.user(i)}`,
-    value: (_i, rng) => {
+    value: (rng) => {
       const n = rng.int(1, 6);
       const coupons = Array.from({ length: n }, () => `"${couponId(rng)}"`).join(',');
       return `{"unread":${n},"couponIds":[${coupons}],"ts":${NOW_MS - rng.int(0, 90 * DAY)}}`;
@@ -313,7 +313,7 @@ const PATTERNS: readonly PatternDef[] = [
     ttl: { kind: 'none' },
     description: 'Labels of a user group for campaign targeting; no TTL (runbook §2)',
     key: (i) => `contact:userGroupLabel:set:${200_000 + i}`,
-    value: (_i, rng) => {
+    value: (rng) => {
       const n = rng.int(2, 6);
       const members = new Set<string>();
       while (members.size < n) members.add(`${rng.pick(LABELS)}:${rng.int(1, 40)}`);
@@ -327,7 +327,7 @@ const PATTERNS: readonly PatternDef[] = [
     ttl: { kind: 'none' },
     description: 'Price cache of high-value exchange commodities; no TTL (runbook §2)',
     key: (i) => `exchange:coupon:high:commodity:price:${880_000 + i * 7}`,
-    value: (_i, rng) =>
+    value: (rng) =>
       `{"price":"${rng.int(3, 40)}.${rng.int(10, 99)}","currency":"USD","points":${rng.int(100, 2000)},"updatedAt":${NOW_MS - rng.int(0, 30 * DAY)}}`,
   },
   {
@@ -337,7 +337,7 @@ const PATTERNS: readonly PatternDef[] = [
     ttl: { kind: 'range', minMs: 300 * DAY, maxMs: 364 * DAY },
     description: 'Last activity per user, TTL up to 364 days (runbook §2 reduces it to 90 d)',
     key: (i, ids) => `contact:last:activity:${ids.user(i)}`,
-    value: (_i, rng) =>
+    value: (rng) =>
       `{"ts":${NOW_MS - rng.int(0, 60 * DAY)},"channel":"${rng.pick(CHANNELS)}","storeId":"${rng.int(10_001, 10_420)}"}`,
   },
   {
@@ -349,7 +349,7 @@ const PATTERNS: readonly PatternDef[] = [
     description: 'Push payloads of the 14:00 marketing campaign: the burst, TTL 11–29 min',
     key: (i, ids, rng) =>
       `marketing:campaign:push:20260212${String(rng.int(1, 4)).padStart(2, '0')}:${ids.user(i)}`,
-    value: (_i, rng) =>
+    value: (rng) =>
       `{"title":"${rng.pick(CAMPAIGN_TITLES)}","couponId":"${couponId(rng)}","deeplink":"luckin://coupon/detail?id=${rng.digits(10)}","sentAt":${NOW_MS - rng.int(0, 40 * MIN)},"trace":"${filler(rng, 32, 160)}"}`,
   },
   {
@@ -359,7 +359,7 @@ const PATTERNS: readonly PatternDef[] = [
     ttl: { kind: 'none' },
     description: 'User profile cache; no TTL, the bulk of the persistent keys',
     key: (i, ids) => `contact:profile:${ids.user(i)}`,
-    value: (_i, rng) => {
+    value: (rng) => {
       const fields: Record<string, string> = {
         nickname: `user_${rng.hex(6)}`,
         level: String(rng.int(1, 6)),
@@ -386,7 +386,7 @@ const PATTERNS: readonly PatternDef[] = [
     ttl: { kind: 'none' },
     description: 'Coupon ids in a user wallet; no TTL',
     key: (i, ids) => `user:coupon:wallet:${ids.user(i)}`,
-    value: (_i, rng) => {
+    value: (rng) => {
       const n = rng.int(2, 20);
       const members = new Set<string>();
       while (members.size < n) members.add(couponId(rng));
@@ -405,7 +405,7 @@ const PATTERNS: readonly PatternDef[] = [
         .padStart(8, '0');
       return `session:${head}-${rng.hex(4)}-4${rng.hex(3)}-${rng.pick(['8', '9', 'a', 'b'])}${rng.hex(3)}-${rng.hex(12)}`;
     },
-    value: (_i, rng) =>
+    value: (rng) =>
       `{"uid":${rng.int(1_000_000_000, 4_999_999_999)},"device":"${rng.pick(['ios', 'android', 'web'])}","token":"${rng.hex(64)}","issuedAt":${NOW_MS - rng.int(0, DAY)}}`,
   },
   {
@@ -415,7 +415,7 @@ const PATTERNS: readonly PatternDef[] = [
     ttl: { kind: 'range', minMs: 6 * DAY, maxMs: 7 * DAY },
     description: 'Remaining stock per coupon batch, TTL about 7 days',
     key: (i) => `coupon:stock:${7_000_000 + i}`,
-    value: (_i, rng) => `{"total":${rng.int(1, 50) * 1000},"left":${rng.int(0, 50_000)}}`,
+    value: (rng) => `{"total":${rng.int(1, 50) * 1000},"left":${rng.int(0, 50_000)}}`,
   },
   {
     pattern: 'store:menu:cache:*',
@@ -427,7 +427,7 @@ const PATTERNS: readonly PatternDef[] = [
       `store:menu:cache:${rng.int(10_001, 10_420)}:${scramble(i, ids.salt ^ 0x3e7a)
         .toString(16)
         .padStart(8, '0')}`,
-    value: (_i, rng) => {
+    value: (rng) => {
       const fields: Record<string, string> = {};
       const n = rng.int(3, 10);
       for (let f = 0; f < n; f++) {
@@ -447,7 +447,7 @@ const PATTERNS: readonly PatternDef[] = [
       `order:snapshot:${yyyymmdd(40, rng)}:${scramble(i, ids.salt ^ 0x0dd3)
         .toString(16)
         .padStart(8, '0')}${rng.hex(8)}`,
-    value: (_i, rng) => {
+    value: (rng) => {
       const n = rng.int(1, 4);
       const items = Array.from(
         { length: n },
@@ -463,7 +463,7 @@ const PATTERNS: readonly PatternDef[] = [
     ttl: { kind: 'mixed', perMille: COUPON_CLAIMED_TTL_PER_MILLE, minMs: 14 * DAY, maxMs: 30 * DAY },
     description: 'Users who claimed a coupon, per day; mostly with TTL (mixed)',
     key: (i, _ids, rng) => `marketing:coupon:claimed:${5_000_000 + i}:${yyyymmdd(30, rng)}`,
-    value: (_i, rng) => {
+    value: (rng) => {
       const n = rng.int(2, 20);
       const members = new Set<string>();
       while (members.size < n) members.add(String(rng.int(1_000_000_000, 1_999_999_999)));
@@ -477,7 +477,7 @@ const PATTERNS: readonly PatternDef[] = [
     ttl: { kind: 'range', minMs: 30 * DAY, maxMs: 90 * DAY },
     description: 'Device push tokens per user, TTL 30–90 days',
     key: (i, ids) => `contact:push:token:${ids.user(i)}`,
-    value: (_i, rng) => `${rng.pick(['apns', 'fcm'])}:${rng.hex(64)}`,
+    value: (rng) => `${rng.pick(['apns', 'fcm'])}:${rng.hex(64)}`,
   },
 ];
 
@@ -528,6 +528,7 @@ function normalizeSeed(seed: number | undefined): number {
 
 /** The exact counts a `loadDataset` with these options writes, without generating anything. */
 export function describeDataset(opts: DatasetOptions): DatasetSpec {
+  // Counts do not depend on the seed, but a bad one should fail here as it would in the loader.
   normalizeSeed(opts.seed);
   const counts = allocate(opts.keys);
   const patterns: Record<string, DatasetPatternSpec> = {};
@@ -579,12 +580,19 @@ export function* generateDataset(opts: DatasetOptions): Generator<DatasetRecord>
       if (rule.kind === 'range' || (rule.kind === 'mixed' && mixedHasTtl(i, rule.perMille))) {
         ttlMs = rng.int(rule.minMs, rule.maxMs);
       }
-      const value = def.value(i, rng);
-      if (def.type === 'string')
-        yield { key, pattern: def.pattern, ttlMs, type: 'string', value: value as string };
-      else if (def.type === 'hash') {
-        yield { key, pattern: def.pattern, ttlMs, type: 'hash', fields: value as Record<string, string> };
-      } else yield { key, pattern: def.pattern, ttlMs, type: 'set', members: value as string[] };
+      const value = def.value(rng);
+      const pattern = def.pattern;
+      switch (def.type) {
+        case 'string':
+          yield { key, pattern, ttlMs, type: 'string', value: value as string };
+          break;
+        case 'hash':
+          yield { key, pattern, ttlMs, type: 'hash', fields: value as Record<string, string> };
+          break;
+        case 'set':
+          yield { key, pattern, ttlMs, type: 'set', members: value as string[] };
+          break;
+      }
     }
   }
 }
@@ -709,7 +717,8 @@ type FastUtf8 = Buffer & { utf8Write?: (s: string, offset: number) => number };
 // utf8Write (undocumented, present since Node 0.x) skips that. Fall back when it is missing.
 const utf8Write: (buf: Buffer, s: string, offset: number) => number =
   typeof (Buffer.prototype as FastUtf8).utf8Write === 'function'
-    ? (buf, s, offset) => (buf as FastUtf8 & { utf8Write: (s: string, offset: number) => number }).utf8Write(s, offset)
+    ? (buf, s, offset) =>
+        (buf as FastUtf8 & { utf8Write: (s: string, offset: number) => number }).utf8Write(s, offset)
     : (buf, s, offset) => buf.write(s, offset, 'utf8');
 
 /**
@@ -1002,7 +1011,7 @@ async function rawWriter(redis: Redis | Cluster): Promise<Writer | undefined> {
 async function ensureReady(redis: Redis | Cluster): Promise<void> {
   if (redis.status === 'ready') return;
   if (redis.status === 'wait') await redis.connect();
-  else if (redis.status === 'end' || redis.status === 'close') throw new Error(`the client is ${redis.status}`);
+  else if (redis.status === 'end') throw new Error('the client was disconnected (status end)');
   else await once(redis, 'ready');
 }
 
