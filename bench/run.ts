@@ -1,9 +1,14 @@
 /**
  * `npm run bench`: every benchmark, each against its real peer on the same data in the same run.
- * Absolute times drift on shared machines; read the ratios. Options: --keys N, --requests N.
+ * Absolute times drift on shared machines; read the ratios. Options: --only census|status,
+ * --keys N (default: 66 586 for status, 1 000 000 for the census), --requests N.
  */
 import { findRedisServerBinary } from '../src/demo/local-redis.js';
+import { benchCensus } from './census.js';
 import { benchStatusLatency } from './status-latency.js';
+
+const BENCHES = ['status', 'census'] as const;
+type Bench = (typeof BENCHES)[number];
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -11,12 +16,24 @@ function arg(name: string, fallback: number): number {
   return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
 async function main(): Promise<void> {
   if (!findRedisServerBinary()) {
     process.stderr.write('redis-server not found on PATH: apt-get install -y redis-server redis-tools\n');
     process.exit(1);
   }
-  await benchStatusLatency({ keys: arg('keys', 66_586), requests: arg('requests', 200) });
+  const only = option('only');
+  if (only !== undefined && !BENCHES.includes(only as Bench)) {
+    process.stderr.write(`--only takes one of: ${BENCHES.join(', ')}\n`);
+    process.exit(2);
+  }
+  const run = (bench: Bench) => only === undefined || only === bench;
+  if (run('status')) await benchStatusLatency({ keys: arg('keys', 66_586), requests: arg('requests', 200) });
+  if (run('census')) await benchCensus({ keys: arg('keys', 1_000_000) });
 }
 
 main().then(

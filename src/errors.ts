@@ -11,6 +11,13 @@ export const ErrorCode = {
   RedisAuth: 'redis_auth',
   RedisTls: 'redis_tls',
   RedisCommand: 'redis_command',
+  /** A key census stopped mid-walk: connection lost, server restarted, or a call timed out. */
+  CensusInterrupted: 'census_interrupted',
+  RedisPermission: 'redis_permission',
+  CensusDiffClusterMismatch: 'census_diff_cluster_mismatch',
+  CensusDiffMatchMismatch: 'census_diff_match_mismatch',
+  /** A bug or an error nothing else classifies: worded as "unexpected error", never blamed on Redis. */
+  Unexpected: 'unexpected',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -32,6 +39,7 @@ export const TARGET_ERROR_CODES: ReadonlySet<ErrorCode> = new Set([
   ErrorCode.RedisTimeout,
   ErrorCode.RedisAuth,
   ErrorCode.RedisTls,
+  ErrorCode.RedisPermission,
 ]);
 
 export function isMedicError(err: unknown): err is MedicError {

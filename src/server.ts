@@ -1,13 +1,20 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { SnapshotStore } from './census/snapshot-store.js';
 import { findCluster } from './config/load.js';
 import type { MedicConfig } from './config/types.js';
 import { createI18n, type I18n } from './i18n/index.js';
 import { IncidentStore } from './incidents/incident-store.js';
+import { CENSUS_QUEUE, type CensusJobData, CensusService, createCensusWorker } from './jobs/census-job.js';
 import { createWatchWorker, WATCH_QUEUE, type WatchJobData, WatchService } from './jobs/watch.js';
+import { ProxyRoutingDispatcher } from './net/agents.js';
+import { describeProxy, type Env, proxySettings } from './net/proxy.js';
 import type { Logger } from './observability/logger.js';
+import { parseRedisUrl, redisTlsOptions } from './redis/connect.js';
 import { redact } from './redis/errors.js';
+import { resolveSlackApiUrl } from './slack/api-url.js';
 import { createSlackApp, type SlackAppOptions } from './slack/app.js';
+import { slackCensusReporter } from './slack/census-reporter.js';
 import { slackWatchReporter } from './slack/watch-reporter.js';
 import type { TrendProvider } from './status/check-status.js';
 import { cloudWatchTrendProvider } from './status/trend-providers.js';
@@ -15,7 +22,13 @@ import { cloudWatchTrendProvider } from './status/trend-providers.js';
 export interface ServerOptions {
   config: MedicConfig;
   logger: Logger;
-  slack: Omit<SlackAppOptions, 'health'>;
+  /**
+   * `slackApiUrl` here wins over SLACK_API_URL and `slack.apiUrl` (tests pass it); leave it out in
+   * production.
+   */
+  slack: Omit<SlackAppOptions, 'health' | 'dispatcher'>;
+  /** SLACK_API_URL and the proxy variables (HTTPS_PROXY, HTTP_PROXY, NO_PROXY). @defaultValue process.env */
+  env?: Env;
   /** Defaults to CloudWatch; the demo and tests swap it. */
   trend?: TrendProvider;
   i18n?: I18n;
@@ -25,7 +38,12 @@ export interface ServerOptions {
 
 export interface RunningServer {
   port: number;
-  services: { incidents: IncidentStore; watches: WatchService };
+  services: {
+    incidents: IncidentStore;
+    watches: WatchService;
+    census: CensusService;
+    snapshots: SnapshotStore;
+  };
   stop(): Promise<void>;
 }
 
@@ -35,35 +53,65 @@ export interface RunningServer {
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { config, logger } = options;
+  const env = options.env ?? process.env;
   const i18n = options.i18n ?? createI18n();
+  // Both throw on a bad SLACK_API_URL / proxy variable: before anything is started.
+  const slackApi = resolveSlackApiUrl({ explicit: options.slack.slackApiUrl, env, config });
+  const proxy = proxySettings(env, { direct: redisHosts(config) });
+  warnIfTlsInsecure(config, logger);
+
+  // rediss:// queue: the CA / client certificate / servername from queue.tls.
+  const queueUrl = parseRedisUrl(config.queue.url);
+  const queueTls = queueUrl.tls ? { tls: redisTlsOptions(queueUrl.host, config.queue.tls) } : {};
   // BullMQ needs maxRetriesPerRequest: null on its connections (blocking commands).
-  const queueRedis = new Redis(config.queue.url, { maxRetriesPerRequest: null, lazyConnect: true });
+  const queueRedis = new Redis(config.queue.url, {
+    maxRetriesPerRequest: null,
+    lazyConnect: true,
+    ...queueTls,
+  });
   queueRedis.on('error', (err) => logger.warn({ err: redact(err.message) }, 'queue redis error'));
   await queueRedis.connect();
   await warnIfQueueRedisEvicts(queueRedis, logger);
+  // Incidents and watch state get their own connection that fails fast: BullMQ's waits through
+  // reconnects forever, and a slash command must never hang on a queue Redis outage.
+  const storeRedis = new Redis(config.queue.url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 2000,
+    enableOfflineQueue: false,
+    ...queueTls,
+  });
+  storeRedis.on('error', (err) => logger.warn({ err: redact(err.message) }, 'store redis error'));
+  await storeRedis.connect();
 
   const prefix = config.queue.prefix;
-  const incidents = new IncidentStore(queueRedis, { prefix, idleHours: config.incidents.idleHours });
+  const incidents = new IncidentStore(storeRedis, { prefix, idleHours: config.incidents.idleHours });
   const watchQueue = new Queue<WatchJobData>(WATCH_QUEUE, { connection: queueRedis, prefix });
-  const watches = new WatchService(watchQueue, queueRedis, prefix);
+  const watches = new WatchService(watchQueue, storeRedis, prefix);
+  const censusQueue = new Queue<CensusJobData>(CENSUS_QUEUE, { connection: queueRedis, prefix });
+  const census = new CensusService(censusQueue, storeRedis, prefix);
+  const snapshots = new SnapshotStore(storeRedis, { prefix });
   const status = {
-    trend: options.trend ?? cloudWatchTrendProvider(),
+    trend: options.trend ?? cloudWatchTrendProvider({ proxy }),
     ...(options.connectTimeoutMs ? { connect: { connectTimeoutMs: options.connectTimeoutMs } } : {}),
   };
   const cluster = (name: string) => findCluster(config, name);
 
+  const dispatcher = new ProxyRoutingDispatcher(proxy);
   const slack = createSlackApp(
     {
       ...options.slack,
+      slackApiUrl: slackApi.url,
+      dispatcher,
       health: async () => {
-        const queue = await queueRedis
+        const queue = await storeRedis
           .ping()
           .then(() => 'up')
           .catch(() => 'down');
         return { ok: queue === 'up', queue };
       },
     },
-    { config, i18n, logger, status, incidents, watches, cluster },
+    { config, i18n, logger, status, incidents, watches, census, cluster },
   );
   const workerConnection = queueRedis.duplicate();
   const worker = createWatchWorker(workerConnection, prefix, {
@@ -76,12 +124,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   worker.on('failed', (job, err) =>
     logger.error({ job: job?.id, err: redact(err.message) }, 'watch tick failed'),
   );
+  const censusConnection = queueRedis.duplicate();
+  const censusWorker = createCensusWorker(censusConnection, prefix, {
+    service: census,
+    store: snapshots,
+    incidents,
+    reporter: slackCensusReporter(slack.app.client, i18n, logger),
+    target: cluster,
+  });
+  censusWorker.on('failed', (job, err) =>
+    logger.error({ job: job?.id, err: redact(err.message) }, 'census failed'),
+  );
 
   const closeBackground = async () => {
-    await worker.close().catch(() => {});
-    await watchQueue.close().catch(() => {});
+    await Promise.all([worker.close().catch(() => {}), censusWorker.close().catch(() => {})]);
+    await Promise.all([watchQueue.close().catch(() => {}), censusQueue.close().catch(() => {})]);
     workerConnection.disconnect();
+    censusConnection.disconnect();
+    storeRedis.disconnect();
     await queueRedis.quit().catch(() => queueRedis.disconnect());
+    await dispatcher.close().catch(() => {});
   };
   let port: number;
   try {
@@ -95,7 +157,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     {
       port,
       mode: options.slack.appToken ? 'socket' : 'http',
-      slackApiUrl: options.slack.slackApiUrl ?? 'https://slack.com/api/',
+      slackApiUrl: slackApi.url,
+      slackApiUrlFrom: slackApi.source,
+      proxy: describeProxy(proxy),
       clusters: config.clusters.map((c) => c.name),
     },
     'redis-medic started',
@@ -104,7 +168,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let stopped = false;
   return {
     port,
-    services: { incidents, watches },
+    services: { incidents, watches, census, snapshots },
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -113,6 +177,29 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await closeBackground();
     },
   };
+}
+
+/** Every Redis host the config names: never proxied (Redis is raw TCP anyway; this keeps it explicit). */
+function redisHosts(config: MedicConfig): string[] {
+  const hosts = [config.queue.url, ...config.clusters.map((c) => c.url)].map(
+    (url) => parseRedisUrl(url).host,
+  );
+  return [...new Set(hosts)];
+}
+
+/** `tls.insecure: true` turns certificate checks off: one warning per Redis at every start. */
+function warnIfTlsInsecure(config: MedicConfig, logger: Logger): void {
+  const targets = [
+    ...(config.queue.tls?.insecure ? [{ redis: 'queue', url: config.queue.url }] : []),
+    ...config.clusters.filter((c) => c.tls?.insecure).map((c) => ({ redis: c.name, url: c.url })),
+  ];
+  for (const { redis, url } of targets) {
+    const { host, port } = parseRedisUrl(url);
+    logger.warn(
+      { redis, address: `${host}:${port}` },
+      'TLS certificate verification is OFF (tls.insecure: true): anyone on the path can impersonate this Redis',
+    );
+  }
 }
 
 /** BullMQ data must never be evicted (design notes): say so loudly at start, but keep running. */

@@ -22,6 +22,8 @@ export const VERDICT_REASON_KEYS = [
 export type VerdictReasonKey = (typeof VERDICT_REASON_KEYS)[number];
 
 export interface VerdictInput {
+  /** maxmemory-policy from INFO: evictions mean different things under allkeys-* and volatile-*. */
+  maxmemoryPolicy?: string;
   /**
    * used_memory / maxmemory in percent; null when maxmemory is 0 (no limit). When INFO is not
    * available, pass the trend's current value instead.
@@ -79,7 +81,9 @@ export function decideVerdict(input: VerdictInput): Verdict {
   const falling = slope !== undefined && slope < -FLAT_SLOPE_PCT_PER_MIN;
 
   const evictions = input.evictionsInWindow ?? 0;
-  if (evictions > 0)
+  // Under allkeys-* a cache evicting steadily is doing its job; only below the critical line.
+  const evictionIsNormal = input.maxmemoryPolicy?.startsWith('allkeys-') === true && memoryPct < thresholds.critical;
+  if (evictions > 0 && !evictionIsNormal)
     return reason('critical', 'verdict.reason.evicting', { evictions: round1(evictions), current });
 
   if (memoryPct >= thresholds.emergency && !falling) {

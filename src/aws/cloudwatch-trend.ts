@@ -1,11 +1,14 @@
 import {
   CloudWatchClient,
+  type CloudWatchClientConfig,
   GetMetricDataCommand,
   type MetricDataQuery,
   type MetricDataResult,
 } from '@aws-sdk/client-cloudwatch';
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { MetricSeries, Note, TrendPoint } from '../analysis/types.js';
+import { ProxyAwareHttpHandler } from '../net/agents.js';
+import type { ProxySettings } from '../net/proxy.js';
 import { bounded, DEFAULT_AWS_TIMEOUT_MS, deadlineSignal } from './deadline.js';
 import { awsErrorNote, isFatalForRequest } from './errors.js';
 import {
@@ -188,19 +191,26 @@ export interface CreateAwsClientsOptions {
   requestTimeoutMs?: number;
   /** TCP/TLS connect. @defaultValue 1000 */
   connectionTimeoutMs?: number;
+  /** HTTPS_PROXY / NO_PROXY; without it every request connects directly. */
+  proxy?: ProxySettings;
+  /** Static credentials instead of the SDK's default chain (tests). */
+  credentials?: CloudWatchClientConfig['credentials'];
 }
 
 /** Clients tuned for a chat reply: one retry and short timeouts rather than the SDK's patient defaults. */
 export function createAwsClients(region: string, opts: CreateAwsClientsOptions = {}): AwsClients {
-  const config = {
+  const handlerOptions = {
+    requestTimeout: opts.requestTimeoutMs ?? 3_000,
+    connectionTimeout: opts.connectionTimeoutMs ?? 1_000,
+  };
+  // One handler per client: each client's endpoint is checked against NO_PROXY on every request.
+  const config = () => ({
     region,
     maxAttempts: 2,
-    requestHandler: {
-      requestTimeout: opts.requestTimeoutMs ?? 3_000,
-      connectionTimeout: opts.connectionTimeoutMs ?? 1_000,
-    },
-  };
-  return { cloudwatch: new CloudWatchClient(config), elasticache: new ElastiCacheClient(config) };
+    requestHandler: opts.proxy ? new ProxyAwareHttpHandler(handlerOptions, opts.proxy) : handlerOptions,
+    ...(opts.credentials ? { credentials: opts.credentials } : {}),
+  });
+  return { cloudwatch: new CloudWatchClient(config()), elasticache: new ElastiCacheClient(config()) };
 }
 
 export interface FetchTrendOptions {

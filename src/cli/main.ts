@@ -16,6 +16,11 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(t('cli:errors.positive_int'));
     return n;
   };
+  const nonNegativeInt = (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(t('cli:errors.non_negative_int'));
+    return n;
+  };
   const program = new Command('redis-medic')
     .description(t('cli:description'))
     .version(packageVersion())
@@ -48,6 +53,51 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .addOption(new Option('--lang <lang>', t('cli:options.lang')).choices(['en', 'zh']))
     .helpOption('-h, --help', t('cli:options.help'))
     .action(async (opts) => setExit(await (await import('./commands/demo.js')).demoCommand(opts, ctx)));
+
+  const keys = program
+    .command('keys')
+    .description(t('cli:keys.description'))
+    .helpOption('-h, --help', t('cli:options.help'));
+  keys
+    .command('scan', { isDefault: true })
+    .description(t('cli:keys.scan_description'))
+    .option('--redis <url>', t('cli:options.redis'))
+    .option('--cluster <name>', t('cli:options.cluster'))
+    .option('--config <file>', t('cli:options.config'))
+    .option('--cluster-mode', t('cli:options.cluster_mode'))
+    .option('--json', t('cli:options.json'))
+    .option('--sample <n>', t('cli:options.sample'), positiveInt)
+    .option('--match <glob>', t('cli:options.match'))
+    .option('--top <n>', t('cli:options.top'), positiveInt, 20)
+    .option('--memory-samples <n>', t('cli:options.memory_samples'), nonNegativeInt)
+    .option('--unthrottled', t('cli:options.unthrottled'))
+    .option('--no-save', t('cli:options.no_save'))
+    .option('--timeout <ms>', t('cli:options.timeout'), positiveInt, 5000)
+    .addOption(new Option('--lang <lang>', t('cli:options.lang')).choices(['en', 'zh']))
+    .helpOption('-h, --help', t('cli:options.help'))
+    .action(async (opts) => setExit(await (await import('./commands/keys.js')).keysCommand(opts, ctx)));
+  keys
+    .command('diff')
+    .description(t('cli:keys.diff_description'))
+    .option('--cluster <name>', t('cli:options.cluster'))
+    .option('--config <file>', t('cli:options.config'))
+    .option('--from <id>', t('cli:options.from'))
+    .option('--to <id>', t('cli:options.to'))
+    .option('--top <n>', t('cli:options.top'), positiveInt, 20)
+    .option('--json', t('cli:options.json'))
+    .addOption(new Option('--lang <lang>', t('cli:options.lang')).choices(['en', 'zh']))
+    .helpOption('-h, --help', t('cli:options.help'))
+    .action(async (opts) => setExit(await (await import('./commands/keys.js')).keysDiffCommand(opts, ctx)));
+  keys
+    .command('snapshots')
+    .description(t('cli:keys.snapshots_description'))
+    .option('--cluster <name>', t('cli:options.cluster'))
+    .option('--config <file>', t('cli:options.config'))
+    .addOption(new Option('--lang <lang>', t('cli:options.lang')).choices(['en', 'zh']))
+    .helpOption('-h, --help', t('cli:options.help'))
+    .action(async (opts) =>
+      setExit(await (await import('./commands/keys.js')).keysSnapshotsCommand(opts, ctx)),
+    );
 
   program
     .command('serve')

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ErrorCode, MedicError } from '../errors.js';
 import type { Lang } from '../i18n/types.js';
 import { formatPath, interpolateEnv, type MissingVariable } from './interpolate.js';
-import { configSchema, type RawConfig } from './schema.js';
-import type { ClusterConfig, MedicConfig } from './types.js';
+import { configSchema, type RawConfig, type RawTls } from './schema.js';
+import type { ClusterConfig, MedicConfig, TlsConfig } from './types.js';
 
 /**
  * One problem in a config file. `text` is already localized (zod's own messages); `key` + `values`
@@ -20,11 +22,22 @@ export interface ConfigProblem {
 
 export type ConfigResult = { ok: true; config: MedicConfig } | { ok: false; problems: ConfigProblem[] };
 
-/** Pure: text + environment in, a validated config or every problem out. Nothing is started. */
+export interface ParseConfigOptions {
+  /** Relative TLS file paths are relative to this (the config file's folder). @defaultValue cwd */
+  baseDir?: string;
+  /** Reads a TLS file (CA, certificate, key). @defaultValue fs.readFileSync */
+  readFile?: (path: string) => Buffer;
+}
+
+/**
+ * Text + environment in, a validated config or every problem out. Nothing is started; the only
+ * I/O is reading the TLS files the config names (through `options.readFile`).
+ */
 export function parseConfig(
   text: string,
   env: Record<string, string | undefined> = process.env,
   lang: Lang = 'en',
+  options: ParseConfigOptions = {},
 ): ConfigResult {
   const doc = parseDocument(text, { prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -53,7 +66,63 @@ export function parseConfig(
     for (const issue of parsed.error.issues) problems.push(toProblem(issue));
   }
   if (problems.length > 0 || !parsed.success) return { ok: false, problems };
-  return { ok: true, config: resolve(parsed.data) };
+  const files = new TlsFileReader(options, problems);
+  const config = resolve(parsed.data, files);
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, config };
+}
+
+/** Reads each TLS file once at start; a missing or non-PEM file becomes a problem naming its path. */
+class TlsFileReader {
+  constructor(
+    private readonly options: ParseConfigOptions,
+    private readonly problems: ConfigProblem[],
+  ) {}
+
+  read(raw: RawTls | undefined, at: (string | number)[]): TlsConfig | undefined {
+    if (!raw) return undefined;
+    const out: TlsConfig = { insecure: raw.insecure, files: {} };
+    if (raw.servername) out.servername = raw.servername;
+    for (const field of ['ca', 'cert', 'key'] as const) {
+      const given = raw[field];
+      if (given === undefined) continue;
+      const file = resolvePath(this.options.baseDir ?? process.cwd(), given);
+      const path = formatPath([...at, 'tls', field]);
+      let bytes: Buffer;
+      try {
+        bytes = (this.options.readFile ?? readFileSync)(file);
+      } catch (err) {
+        const reason = (err as NodeJS.ErrnoException).code ?? 'EIO';
+        this.problems.push({ path, key: 'config:tls_file_unreadable', values: { file, reason } });
+        continue;
+      }
+      if (!bytes.includes('-----BEGIN ')) {
+        this.problems.push({ path, key: 'config:tls_file_not_pem', values: { file } });
+        continue;
+      }
+      out[field] = bytes;
+      out.files[field] = file;
+    }
+    // Let OpenSSL parse them now: a key that doesn't belong to its certificate is a config error.
+    if (out.ca || out.cert || out.key) {
+      try {
+        createSecureContext({ ca: out.ca, cert: out.cert, key: out.key });
+      } catch (err) {
+        const e = err as { code?: string; message?: string };
+        const path = formatPath([...at, 'tls']);
+        if (e.code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH') {
+          this.problems.push({ path, key: 'config:tls_key_mismatch' });
+        } else {
+          this.problems.push({
+            path,
+            key: 'config:tls_invalid',
+            values: { reason: e.message ?? String(err) },
+          });
+        }
+      }
+    }
+    return out;
+  }
 }
 
 /** Reads `--config` / REDIS_MEDIC_CONFIG; throws MedicError(config_*) so callers exit non-zero. */
@@ -69,7 +138,7 @@ export function loadConfigFile(
     const reason = (err as NodeJS.ErrnoException).code ?? 'EIO';
     throw new MedicError(ErrorCode.ConfigUnreadable, { path, reason }, `cannot read ${path}`, { cause: err });
   }
-  const result = parseConfig(text, env, lang);
+  const result = parseConfig(text, env, lang, { baseDir: dirname(resolvePath(path)) });
   if (!result.ok) throw new ConfigInvalidError(path, result.problems);
   return result.config;
 }
@@ -92,20 +161,26 @@ function toProblem(issue: z.core.$ZodIssue): ConfigProblem {
   return { path, text: issue.message };
 }
 
-function resolve(raw: RawConfig): MedicConfig {
-  const clusters: ClusterConfig[] = raw.clusters.map((c) => ({
-    name: c.name,
-    url: c.url,
-    ...(c.username ? { username: c.username } : {}),
-    ...(c.password ? { password: c.password } : {}),
-    mode: c.mode,
-    ...(c.aws ? { aws: c.aws } : {}),
-    thresholds: { ...raw.thresholds, ...c.thresholds },
-    approvers: c.approvers ?? raw.slack.approvers,
-  }));
+function resolve(raw: RawConfig, files: TlsFileReader): MedicConfig {
+  const clusters: ClusterConfig[] = raw.clusters.map((c, i) => {
+    const tls = files.read(c.tls, ['clusters', i]);
+    return {
+      name: c.name,
+      url: c.url,
+      ...(c.username ? { username: c.username } : {}),
+      ...(c.password ? { password: c.password } : {}),
+      mode: c.mode,
+      ...(tls ? { tls } : {}),
+      ...(c.aws ? { aws: c.aws } : {}),
+      thresholds: { ...raw.thresholds, ...c.thresholds },
+      approvers: c.approvers ?? raw.slack.approvers,
+    };
+  });
+  const queueTls = files.read(raw.queue.tls, ['queue']);
   return {
-    queue: raw.queue,
+    queue: { url: raw.queue.url, prefix: raw.queue.prefix, ...(queueTls ? { tls: queueTls } : {}) },
     slack: {
+      ...(raw.slack.apiUrl ? { apiUrl: withTrailingSlash(raw.slack.apiUrl) } : {}),
       channels: raw.slack.channels,
       ...(raw.slack.devTeamChannel ? { devTeamChannel: raw.slack.devTeamChannel } : {}),
     },
@@ -115,6 +190,11 @@ function resolve(raw: RawConfig): MedicConfig {
     defaultThresholds: raw.thresholds,
     clusters,
   };
+}
+
+/** web-api appends method names to the base URL: `https://slack-gov.com/api` needs its slash. */
+export function withTrailingSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
 }
 
 export function findCluster(config: MedicConfig, name: string): ClusterConfig | undefined {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 // Slack ids: users U…/W…, user groups S…, channels C…/G… (private) — upper-case alphanumerics.
@@ -19,6 +20,36 @@ export const redisUrl = z.string().superRefine((value, ctx) => {
     ctx.addIssue({ code: 'custom', message: 'config:url_scheme', params: { i18n: 'config:url_scheme' } });
   }
 });
+
+/** Slack's Web API base URL (GovSlack: https://slack-gov.com/api/). */
+export const slackApiUrl = z.string().superRefine((value, ctx) => {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(value);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.hostname === '') {
+    ctx.addIssue({ code: 'custom', message: 'config:api_url', params: { i18n: 'config:api_url' } });
+  }
+});
+
+/**
+ * TLS to a `rediss://` Redis: PEM file paths (read at start), an SNI / certificate name for endpoints
+ * behind a load balancer, and an explicit switch that turns verification off.
+ */
+const tls = z
+  .object({
+    ca: z.string().min(1).optional(),
+    cert: z.string().min(1).optional(),
+    key: z.string().min(1).optional(),
+    servername: z
+      .string()
+      .regex(/^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$/)
+      .optional(),
+    insecure: z.boolean().default(false),
+  })
+  .strict();
 
 const approvers = z
   .object({
@@ -46,6 +77,7 @@ const cluster = z
     username: z.string().min(1).optional(),
     password: z.string().min(1).optional(),
     mode: z.enum(['standalone', 'cluster']).default('standalone'),
+    tls: tls.optional(),
     aws: clusterAws.optional(),
     thresholds: z.object({ warning: pct, critical: pct, emergency: pct }).partial().strict().optional(),
     approvers: approvers.optional(),
@@ -62,10 +94,13 @@ export const configSchema = z
           .string()
           .regex(/^[A-Za-z0-9_-]+$/)
           .default('redis-medic'),
+        tls: tls.optional(),
       })
       .strict(),
     slack: z
       .object({
+        /** Web API base URL; SLACK_API_URL wins over it. */
+        apiUrl: slackApiUrl.optional(),
         channels: z.record(channelId, clusterName).default({}),
         devTeamChannel: channelId.optional(),
         approvers: approvers.default({ users: [], groups: [] }),
@@ -113,12 +148,23 @@ export const configSchema = z
         issue(['clusters', i, 'aws'], 'config:aws_needs_ids');
       }
       const t = { ...config.thresholds, ...c.thresholds };
-      if (!(t.warning < t.critical && t.critical < t.emergency)) {
+      // Only a cluster that overrides is checked here; a bad global set is reported once below.
+      if (c.thresholds && !(t.warning < t.critical && t.critical < t.emergency)) {
         issue(['clusters', i, 'thresholds'], 'config:thresholds_order', t);
       }
       if (sameRedis(c.url, config.queue.url))
         issue(['queue', 'url'], 'config:queue_is_target', { name: c.name });
+      checkTls(c.url, c.tls, ['clusters', i]);
     });
+    checkTls(config.queue.url, config.queue.tls, ['queue']);
+    function checkTls(url: string, settings: RawTls | undefined, at: (string | number)[]) {
+      if (!settings) return;
+      if (!url.startsWith('rediss://')) issue([...at, 'tls'], 'config:tls_needs_rediss');
+      if ((settings.cert === undefined) !== (settings.key === undefined))
+        issue([...at, 'tls'], 'config:tls_cert_and_key');
+      if (settings.servername !== undefined && isIP(settings.servername) !== 0)
+        issue([...at, 'tls', 'servername'], 'config:tls_servername_ip');
+    }
     const t = config.thresholds;
     if (!(t.warning < t.critical && t.critical < t.emergency))
       issue(['thresholds'], 'config:thresholds_order', t);
@@ -141,3 +187,4 @@ function sameRedis(a: string, b: string): boolean {
 
 export type RawConfig = z.infer<typeof configSchema>;
 export type RawCluster = z.infer<typeof cluster>;
+export type RawTls = z.infer<typeof tls>;

@@ -8,9 +8,10 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { accessSync, constants as fsConstants, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 
 export const LOCAL_HOST = '127.0.0.1';
 
@@ -23,12 +24,30 @@ export interface LocalRedisOptions {
   password?: string;
   /** Working dir; when given it is kept on stop, otherwise a temp dir is made and removed. */
   dir?: string;
+  /** TLS only: the server listens on a TLS port (no plain-text port) and `url` is `rediss://`. */
+  tls?: LocalRedisTlsOptions;
+}
+
+/** PEM files for a TLS-only server (`--port 0 --tls-port <port>`). */
+export interface LocalRedisTlsOptions {
+  certFile: string;
+  keyFile: string;
+  /** CA that signs the client certificates the server accepts (`--tls-ca-cert-file`). */
+  caFile: string;
+  /** `--tls-auth-clients`: require a client certificate (mutual TLS). @defaultValue 'no' */
+  authClients?: 'yes' | 'no' | 'optional';
+  /**
+   * Client certificate for the start-up probe when `authClients` is `yes`. @defaultValue the server's
+   * own certificate and key (which then must be allowed for client authentication).
+   */
+  probeCertFile?: string;
+  probeKeyFile?: string;
 }
 
 export interface LocalRedis {
   host: '127.0.0.1';
   port: number;
-  /** `redis://127.0.0.1:<port>`, with `:<password>@` when a password is set. */
+  /** `redis://127.0.0.1:<port>` (`rediss://` with `tls`), with `:<password>@` when a password is set. */
   url: string;
   pid: number;
   dir: string;
@@ -191,14 +210,23 @@ function parseReply(buf: Buffer, start: number): { value: RespValue; next: numbe
   }
 }
 
+/** How the start-up probe speaks TLS to a TLS-only server (it checks liveness, not the certificate). */
+interface ProbeTls {
+  cert?: Buffer;
+  key?: Buffer;
+}
+
 /** Sends the commands on one connection and resolves with one reply per command. */
 function sendCommands(
   port: number,
   commands: readonly (readonly string[])[],
   timeoutMs: number,
+  tls?: ProbeTls,
 ): Promise<RespValue[]> {
   return new Promise((resolve, reject) => {
-    const socket = createConnection({ host: LOCAL_HOST, port });
+    const socket: Socket = tls
+      ? tlsConnect({ host: LOCAL_HOST, port, rejectUnauthorized: false, cert: tls.cert, key: tls.key })
+      : createConnection({ host: LOCAL_HOST, port });
     let buf: Buffer = Buffer.alloc(0);
     const replies: RespValue[] = [];
     let settled = false;
@@ -211,7 +239,7 @@ function sendCommands(
       else resolve(replies);
     };
     const timer = setTimeout(() => finish(new Error(`timeout after ${timeoutMs} ms`)), timeoutMs);
-    socket.once('connect', () => socket.write(commands.map(encodeCommand).join('')));
+    socket.once(tls ? 'secureConnect' : 'connect', () => socket.write(commands.map(encodeCommand).join('')));
     socket.on('data', (chunk: Buffer) => {
       buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
       let offset = 0;
@@ -234,9 +262,15 @@ function sendCommands(
   });
 }
 
-async function command(port: number, args: readonly string[], password?: string, timeoutMs = 1_000) {
+async function command(
+  port: number,
+  args: readonly string[],
+  password?: string,
+  timeoutMs = 1_000,
+  tls?: ProbeTls,
+) {
   const commands = password ? [['AUTH', password], args] : [args];
-  const replies = await sendCommands(port, commands, timeoutMs);
+  const replies = await sendCommands(port, commands, timeoutMs, tls);
   for (const reply of replies) if (reply instanceof Error) throw reply;
   return replies[replies.length - 1] ?? null;
 }
@@ -373,10 +407,37 @@ function requireServerBinary(): string {
   return bin;
 }
 
-function makeUrl(port: number, password?: string): string {
+function makeUrl(port: number, password?: string, tls = false): string {
+  const scheme = tls ? 'rediss' : 'redis';
   return password
-    ? `redis://:${encodeURIComponent(password)}@${LOCAL_HOST}:${port}`
-    : `redis://${LOCAL_HOST}:${port}`;
+    ? `${scheme}://:${encodeURIComponent(password)}@${LOCAL_HOST}:${port}`
+    : `${scheme}://${LOCAL_HOST}:${port}`;
+}
+
+/** TLS only: no plain-text port, so nothing can reach the server without a handshake. */
+function tlsArgs(port: number, tls: LocalRedisTlsOptions): string[] {
+  return [
+    '--port',
+    '0',
+    '--tls-port',
+    String(port),
+    '--tls-cert-file',
+    tls.certFile,
+    '--tls-key-file',
+    tls.keyFile,
+    '--tls-ca-cert-file',
+    tls.caFile,
+    '--tls-auth-clients',
+    tls.authClients ?? 'no',
+  ];
+}
+
+function probeTls(tls: LocalRedisTlsOptions): ProbeTls {
+  if (tls.authClients !== 'yes') return {};
+  return {
+    cert: readFileSync(tls.probeCertFile ?? tls.certFile),
+    key: readFileSync(tls.probeKeyFile ?? tls.keyFile),
+  };
 }
 
 async function launch(opts: LaunchOptions): Promise<LocalRedis> {
@@ -405,9 +466,9 @@ async function launchOnce(bin: string, port: number, opts: LaunchOptions): Promi
     for (const p of reserved) reservedPorts.delete(p);
   };
 
+  const tls = opts.tls;
   const args = [
-    '--port',
-    String(port),
+    ...(tls ? tlsArgs(port, tls) : ['--port', String(port)]),
     '--bind',
     LOCAL_HOST,
     '--protected-mode',
@@ -479,6 +540,7 @@ async function launchOnce(bin: string, port: number, opts: LaunchOptions): Promi
     }
   }
 
+  const probe = tls ? probeTls(tls) : undefined;
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let ready = false;
   while (!ready) {
@@ -500,7 +562,7 @@ async function launchOnce(bin: string, port: number, opts: LaunchOptions): Promi
     }
     try {
       // process_id proves the answer comes from our child, not from a server that won the port race.
-      const info = await command(port, ['INFO', 'server'], opts.password, 500);
+      const info = await command(port, ['INFO', 'server'], opts.password, 500, probe);
       ready = typeof info === 'string' && parseInfo(info).process_id === String(child.pid);
     } catch {
       // Not listening yet.
@@ -530,7 +592,7 @@ async function launchOnce(bin: string, port: number, opts: LaunchOptions): Promi
   return {
     host: LOCAL_HOST,
     port,
-    url: makeUrl(port, opts.password),
+    url: makeUrl(port, opts.password, tls !== undefined),
     pid,
     dir,
     ...(opts.password ? { password: opts.password } : {}),

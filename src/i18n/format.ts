@@ -1,4 +1,4 @@
-import type { Lang } from './types.js';
+import type { Lang, Translate } from './types.js';
 
 const intlLocale = (lang: Lang) => (lang === 'zh' ? 'zh-CN' : 'en-US');
 
@@ -36,6 +36,11 @@ export function formatTime(date: Date, lang: Lang, timeZone = 'UTC'): string {
   }).format(date);
 }
 
+/** 14:16 UTC: a time with its zone, for sentences read by people in other time zones. */
+export function formatClock(date: Date, lang: Lang, timeZone = 'UTC'): string {
+  return `${formatTime(date, lang, timeZone)} ${timeZone}`;
+}
+
 /** 2026-02-12 14:16 UTC: ISO-like in every language, the form incident timelines use. */
 export function formatDateTime(date: Date, _lang: Lang, timeZone = 'UTC'): string {
   const parts = new Intl.DateTimeFormat('en-CA', {
@@ -51,15 +56,15 @@ export function formatDateTime(date: Date, _lang: Lang, timeZone = 'UTC'): strin
   return `${parts.replace(',', '')} ${zone}`;
 }
 
-/** 1 h 5 min / 1小时5分钟 — coarse, for ETAs and watch limits. */
-export function formatMinutes(totalMinutes: number, lang: Lang): string {
+/** 1 h 5 min / 1小时5分钟: coarse, for ETAs and watch limits. Units come from `common:duration`. */
+export function formatDuration(totalMinutes: number, t: Translate): string {
   if (totalMinutes > 0 && totalMinutes < 1) {
-    const sec = Math.max(1, Math.round(totalMinutes * 60));
-    return lang === 'zh' ? `${sec}秒` : `${sec} s`;
+    return t('common:duration.seconds', { count: Math.max(1, Math.round(totalMinutes * 60)) });
   }
   const m = Math.max(0, Math.round(totalMinutes));
-  const h = Math.floor(m / 60);
-  const rest = m % 60;
-  if (lang === 'zh') return h > 0 ? `${h}小时${rest > 0 ? `${rest}分钟` : ''}` : `${rest}分钟`;
-  return h > 0 ? `${h} h${rest > 0 ? ` ${rest} min` : ''}` : `${rest} min`;
+  const hours = Math.floor(m / 60);
+  const minutes = m % 60;
+  if (hours === 0) return t('common:duration.minutes', { count: minutes });
+  if (minutes === 0) return t('common:duration.hours', { count: hours });
+  return t('common:duration.hours_minutes', { hours, minutes });
 }

@@ -51,7 +51,18 @@ export function createI18n(options: I18nOptions = {}): I18n {
     defaultNS: 'status',
     initAsync: false,
     returnNull: false,
-    interpolation: { escapeValue: true, escape: escapeMrkdwn },
+    interpolation: {
+      escapeValue: true,
+      escape: escapeMrkdwn,
+      // A value the code forgot to pass would show as "{{action}}": in strict mode that fails.
+      ...(options.strict
+        ? {
+            missingInterpolationHandler: (text: string, value: unknown) => {
+              throw new Error(`missing interpolation value ${String(value?.toString())} in "${text}"`);
+            },
+          }
+        : {}),
+    },
     saveMissing: Boolean(options.strict),
     missingKeyHandler: options.strict
       ? (lngs, ns, key) => {

@@ -27,6 +27,9 @@ export interface IncidentStoreOptions {
   retentionDays?: number;
 }
 
+/** How long an opener may take to post the thread's first message (Slack retries included). */
+const PENDING_TTL_SEC = 20;
+
 /** Outcome of {@link IncidentStore.claim}: either we open the thread, or someone already has. */
 export type Claim =
   | { kind: 'open'; incident: Incident }
@@ -47,12 +50,12 @@ export class IncidentStore {
   }
 
   /** Finds the open incident, or reserves the right to open one (call {@link open} next). */
-  async claim(cluster: string, channel: string, waitMs = 3000): Promise<Claim> {
+  async claim(cluster: string, channel: string, waitMs = PENDING_TTL_SEC * 1000): Promise<Claim> {
     const pointer = this.pointerKey(cluster, channel);
     const deadline = Date.now() + waitMs;
     for (;;) {
       const id = newIncidentId();
-      const won = await this.redis.set(pointer, `pending:${id}`, 'EX', 30, 'NX');
+      const won = await this.redis.set(pointer, `pending:${id}`, 'EX', PENDING_TTL_SEC, 'NX');
       if (won === 'OK') {
         return {
           kind: 'new',
@@ -110,10 +113,23 @@ export class IncidentStore {
   async append(id: string, entry: TimelineEntry): Promise<void> {
     const incident = await this.get(id);
     const timeline = this.timelineKey(id);
-    const tx = this.redis.multi().rpush(timeline, JSON.stringify(entry)).expire(timeline, this.retentionSec);
-    tx.expire(this.incidentKey(id), this.retentionSec);
-    if (incident) tx.set(this.pointerKey(incident.cluster, incident.channel), id, 'EX', this.idleSec(), 'XX');
-    await tx.exec();
+    await this.redis
+      .multi()
+      .rpush(timeline, JSON.stringify(entry))
+      .expire(timeline, this.retentionSec)
+      .expire(this.incidentKey(id), this.retentionSec)
+      .exec();
+    // Activity keeps the incident open, but only while it is still the channel's open one: a click
+    // on an old thread's button must not pull the channel back to that thread.
+    if (incident) {
+      await this.redis.eval(
+        "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('EXPIRE', KEYS[1], ARGV[2]) end return 0",
+        1,
+        this.pointerKey(incident.cluster, incident.channel),
+        id,
+        this.idleSec(),
+      );
+    }
   }
 
   async timeline(id: string): Promise<TimelineEntry[]> {

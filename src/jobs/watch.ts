@@ -30,7 +30,8 @@ export interface WatchJobData {
   watchMessageTs?: string;
 }
 
-export type WatchEnd = 'reached' | 'timeout' | 'failing';
+/** `no_limit`: maxmemory is 0, so there is no percentage to fall below. */
+export type WatchEnd = 'reached' | 'timeout' | 'failing' | 'no_limit';
 
 /** How a watch talks to people. The Slack front end implements it; the job knows nothing of Slack. */
 export interface WatchReporter {
@@ -55,7 +56,7 @@ return false`;
 const MAX_FAILURES = 3;
 
 /**
- * Starts and cancels watches. State lives on the queue Redis (`active` / `cancelled`), so a Cancel
+ * Starts and cancels watches. State lives on the queue Redis (`active:<watchId>`, deleted on end), so a Cancel
  * pressed on one replica stops the tick that another replica would run next.
  */
 export class WatchService {
@@ -131,7 +132,11 @@ export interface WatchProcessorDeps {
   now?: () => number;
 }
 
-/** One tick: read memory, tell the thread, then stop or schedule the next tick. */
+/**
+ * One tick: read memory, tell the thread, then stop or schedule the next tick. A failure to read
+ * Redis or to post to Slack counts as a failed tick, never as a dead watch: the next tick is
+ * scheduled unless the watch ends, so a thread is never left "watched" by nothing.
+ */
 export async function runWatchTick(
   data: WatchJobData,
   deps: WatchProcessorDeps,
@@ -146,31 +151,29 @@ export async function runWatchTick(
     if (!target) throw new MedicError(ErrorCode.UnknownCluster, { name: data.cluster });
     // Live INFO only: CloudWatch lags by minutes and costs per call; the thread has the trend already.
     report = await checkStatus(target, { ...deps.status, trend: undefined });
-    failures = 0;
   } catch (err) {
     failures += 1;
-    await reporter.failed(
-      data,
-      isMedicError(err) ? err : new MedicError(ErrorCode.RedisCommand, { detail: 'watch' }),
+    await quietly(() =>
+      reporter.failed(
+        data,
+        isMedicError(err) ? err : new MedicError(ErrorCode.RedisCommand, { detail: 'watch' }),
+      ),
     );
   }
   // A Cancel pressed while we were reading wins over everything below.
   if (!(await service.isActive(data.incidentId, data.watchId))) return 'cancelled';
 
   const pct = report?.redis.memoryPct ?? null;
-  if (report) await reporter.reading(data, report);
+  if (report && (await quietly(() => reporter.reading(data, report)))) failures = 0;
+  else if (report) failures += 1;
+
   let end: WatchEnd | undefined;
-  if (pct !== null && pct < data.targetPct) end = 'reached';
+  if (report && pct === null) end = 'no_limit';
+  else if (pct !== null && pct < data.targetPct) end = 'reached';
   else if (failures >= MAX_FAILURES) end = 'failing';
   else if (now() + data.intervalMs > data.deadlineAt) end = 'timeout';
   if (end) {
-    await service.finish(data.incidentId, data.watchId);
-    await reporter.finished(data, end, report);
-    await deps.incidents?.append(data.incidentId, {
-      at: new Date(now()).toISOString(),
-      kind: 'watch_ended',
-      data: { end, memoryPct: pct, targetPct: data.targetPct },
-    });
+    await endWatch(data, end, deps, report);
     return end;
   }
   await service.schedule(
@@ -185,19 +188,49 @@ export async function runWatchTick(
   return 'next';
 }
 
+/** Frees the thread for a new watch first, then tells people; a Slack error can't undo the first. */
+export async function endWatch(
+  data: WatchJobData,
+  end: WatchEnd,
+  deps: Pick<WatchProcessorDeps, 'service' | 'reporter' | 'incidents' | 'now'>,
+  report?: StatusReport,
+): Promise<void> {
+  await deps.service.finish(data.incidentId, data.watchId);
+  await quietly(() => deps.reporter.finished(data, end, report));
+  await quietly(async () =>
+    deps.incidents?.append(data.incidentId, {
+      at: new Date((deps.now ?? Date.now)()).toISOString(),
+      kind: 'watch_ended',
+      data: { end, memoryPct: report?.redis.memoryPct ?? null, targetPct: data.targetPct },
+    }),
+  );
+}
+
+/** Runs a side effect whose failure must not stop the watch; true when it worked. */
+async function quietly(fn: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await fn();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function createWatchWorker(
   connection: Redis,
   prefix: string,
   deps: WatchProcessorDeps,
   concurrency = 4,
 ): Worker<WatchJobData> {
-  return new Worker<WatchJobData>(
+  const worker = new Worker<WatchJobData>(
     WATCH_QUEUE,
     async (job: Job<WatchJobData>) => runWatchTick(job.data, deps),
-    {
-      connection,
-      prefix,
-      concurrency,
-    },
+    { connection, prefix, concurrency },
   );
+  // A tick that failed outright (queue Redis hiccup, stalled twice) has no successor: end the
+  // watch visibly instead of leaving the thread marked as watched.
+  worker.on('failed', (job) => {
+    if (job) void endWatch(job.data, 'failing', deps).catch(() => {});
+  });
+  return worker;
 }

@@ -2,9 +2,10 @@ import type { Note } from '../analysis/types.js';
 import { renderTextBars } from '../charts/text-bars.js';
 import {
   formatBytes,
+  formatClock,
   formatDateTime,
+  formatDuration,
   formatInt,
-  formatMinutes,
   formatPct,
   formatTime,
 } from '../i18n/format.js';
@@ -133,7 +134,7 @@ function trendView(report: StatusReport, t: Translate, lang: Lang, timeZone: str
   return {
     heading: t(`status:trend.heading_${trend.source}`, {
       node: trend.node,
-      window: formatMinutes(trendMinutes(report), lang),
+      window: formatDuration(trendMinutes(report), t),
     }),
     bars,
     summary,
@@ -165,7 +166,7 @@ export function localizeValues(
     if (typeof value === 'number') {
       out[key] = Number.isInteger(value) && Math.abs(value) >= 1000 ? formatInt(value, lang) : String(value);
     } else if (ISO_DATE.test(value)) {
-      out[key] = formatTime(new Date(value), lang, timeZone);
+      out[key] = formatClock(new Date(value), lang, timeZone);
     } else {
       out[key] = value;
     }

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { ErrorCode, MedicError } from '../errors.js';
 import { classifyRedisError } from './errors.js';
@@ -10,6 +11,33 @@ export interface RedisTarget {
   username?: string;
   password?: string;
   mode: 'standalone' | 'cluster';
+  /** Only for `rediss://`: CA, client certificate, SNI name, verification switch. */
+  tls?: RedisTlsSettings;
+}
+
+/** PEM contents (not paths) and the name to verify; config/types TlsConfig satisfies it. */
+export interface RedisTlsSettings {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  servername?: string;
+  insecure?: boolean;
+}
+
+/**
+ * Node TLS options for a `rediss://` host. SNI must be a host name (RFC 6066), so an IP gets none
+ * unless `servername` names one; Node then checks the certificate against `servername` or the host.
+ * A configured CA replaces Node's bundled public roots for that Redis (like `redis-cli --cacert`).
+ */
+export function redisTlsOptions(host: string, settings: RedisTlsSettings = {}): ConnectionOptions {
+  const servername = settings.servername ?? (isIP(host) ? undefined : host);
+  return {
+    ...(servername ? { servername } : {}),
+    ...(settings.ca ? { ca: settings.ca } : {}),
+    ...(settings.cert ? { cert: settings.cert } : {}),
+    ...(settings.key ? { key: settings.key } : {}),
+    ...(settings.insecure ? { rejectUnauthorized: false } : {}),
+  };
 }
 
 export interface ConnectOptions {
@@ -38,8 +66,7 @@ export async function connectTarget(
   const base: RedisOptions = {
     username: target.username ?? url.username,
     password: target.password ?? url.password,
-    // SNI must be a host name (RFC 6066); an IP gets no servername.
-    ...(url.tls ? { tls: isIP(url.host) ? {} : { servername: url.host } } : {}),
+    ...(url.tls ? { tls: redisTlsOptions(url.host, target.tls) } : {}),
     connectTimeout,
     commandTimeout: options.commandTimeoutMs ?? 5000,
     // One-shot inspections: fail fast and let the caller report, rather than retry forever.
@@ -60,10 +87,10 @@ export async function connectTarget(
       // TLS endpoints (ElastiCache) announce IPs that must keep the configured name for SNI.
       ...(url.tls ? { dnsLookup: (host: string, cb: (e: null, a: string) => void) => cb(null, host) } : {}),
     });
-    const firstError = captureFirstError(cluster);
+    const trace = traceConnect(cluster);
     await withDeadline(cluster.connect(), connectTimeout + 1000, address).catch((err) => {
       cluster.disconnect();
-      throw connectError(firstError() ?? err, address, url.tls);
+      throw connectError(trace, err, address, url.tls);
     });
     return {
       target,
@@ -75,17 +102,36 @@ export async function connectTarget(
   }
 
   const redis = new Redis({ host: url.host, port: url.port, db: url.db, ...base });
-  const firstError = captureFirstError(redis);
+  const trace = traceConnect(redis);
   await withDeadline(redis.connect(), connectTimeout + 1000, address).catch((err) => {
     redis.disconnect();
-    throw connectError(firstError() ?? err, address, url.tls);
+    throw connectError(trace, err, address, url.tls);
   });
   return { target, client: redis, address, primaries: () => [redis], close: () => quit(redis) };
 }
 
-/** A TLS handshake to a plain-text port just hangs (Redis waits for a newline): say so. */
-function connectError(err: unknown, address: string, tls: boolean): MedicError {
+/**
+ * The error worth reporting: a TLS cause wins over the "connection closed" that follows it. A TLS
+ * handshake to a plain-text port just hangs (Redis waits for a newline): say so. A server that
+ * wants a client certificate (mutual TLS) sends an alert after our side of the TLS 1.3 handshake
+ * has finished; when the reset beats the alert, all we see is a close right after the handshake.
+ */
+function connectError(trace: ConnectTrace, rejection: unknown, address: string, tls: boolean): MedicError {
+  const err = trace.tlsError ?? trace.firstError ?? rejection;
   const classified = classifyRedisError(err, address);
+  if (
+    tls &&
+    trace.secured &&
+    classified.code === ErrorCode.RedisUnreachable &&
+    classified.values.reason === 'closed'
+  ) {
+    return new MedicError(
+      ErrorCode.RedisTls,
+      { target: address, reason: 'closed_after_handshake' },
+      classified.message,
+      { cause: err },
+    );
+  }
   if (tls && classified.code === ErrorCode.RedisTimeout) {
     return new MedicError(
       ErrorCode.RedisTls,
@@ -133,15 +179,31 @@ export function parseRedisUrl(raw: string): ParsedRedisUrl {
   };
 }
 
+interface ConnectTrace {
+  firstError?: unknown;
+  /** The first error that names a TLS cause (certificate, alert), even if a reset came first. */
+  tlsError?: unknown;
+  /** The TLS handshake finished (ioredis's `connect` is `secureConnect` for TLS). */
+  secured: boolean;
+}
+
 /** ioredis reports the real cause (ECONNREFUSED, WRONGPASS, TLS) as an event, not always as the rejection. */
-function captureFirstError(emitter: Redis | Cluster): () => unknown {
-  let first: unknown;
+function traceConnect(emitter: Redis | Cluster): ConnectTrace {
+  const trace: ConnectTrace = { secured: false };
   const keep = (err: unknown) => {
-    first ??= err;
+    trace.firstError ??= err;
+    if (trace.tlsError === undefined && classifyRedisError(err, '').code === ErrorCode.RedisTls) {
+      trace.tlsError = err;
+    }
   };
   emitter.on('error', keep);
   emitter.on('node error', keep);
-  return () => first;
+  if (emitter instanceof Redis) {
+    emitter.once('connect', () => {
+      trace.secured = true;
+    });
+  }
+  return trace;
 }
 
 function withDeadline<T>(promise: Promise<T>, ms: number, address: string): Promise<T> {

@@ -17,7 +17,7 @@ export function classifyRedisError(err: unknown, target: string): MedicError {
   ) {
     return wrap(ErrorCode.RedisAuth, { reason: /NOAUTH/.test(message) ? 'noauth' : 'wrongpass' });
   }
-  if (/NOPERM/.test(message)) return wrap(ErrorCode.RedisAuth, { reason: 'noperm' });
+  if (/NOPERM/.test(message)) return wrap(ErrorCode.RedisPermission, {});
   const tls = tlsReason(code, message);
   if (tls) return wrap(ErrorCode.RedisTls, { reason: tls });
   if (code === 'ETIMEDOUT' || /timed? ?out/i.test(message)) return wrap(ErrorCode.RedisTimeout, {});
@@ -35,6 +35,15 @@ export function classifyRedisError(err: unknown, target: string): MedicError {
   return wrap(ErrorCode.RedisCommand, { detail: redact(message).slice(0, 200) });
 }
 
+const CLIENT_CERT_ALERTS = [
+  '_ALERT_UNKNOWN_CA',
+  '_ALERT_BAD_CERTIFICATE',
+  '_ALERT_CERTIFICATE_EXPIRED',
+  '_ALERT_CERTIFICATE_REVOKED',
+  '_ALERT_CERTIFICATE_UNKNOWN',
+  '_ALERT_UNSUPPORTED_CERTIFICATE',
+];
+
 function tlsReason(code: string, message: string): string | undefined {
   if (
     code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
@@ -50,12 +59,18 @@ function tlsReason(code: string, message: string): string | undefined {
       'DEPTH_ZERO_SELF_SIGNED_CERT',
       'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
       'UNABLE_TO_GET_ISSUER_CERT',
+      'CERT_UNTRUSTED',
     ].includes(code)
   ) {
     return 'unknown_ca';
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'hostname_mismatch';
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return 'expired';
+  // Alerts the server sends about our client certificate (mutual TLS). TLS 1.3 finishes the
+  // client's side of the handshake first, so these arrive with the first read.
+  if (code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED') return 'client_cert_required';
+  if (CLIENT_CERT_ALERTS.some((alert) => code.endsWith(alert))) return 'client_cert_rejected';
+  if (code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH') return 'client_key_mismatch';
   if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS')) return 'handshake';
   return undefined;
 }

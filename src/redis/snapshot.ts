@@ -4,6 +4,8 @@ import { infoNumber, type KeyspaceDb, parseInfo, parseKeyspace } from './info.js
 export interface NodeSnapshot {
   address: string;
   role: string;
+  /** INFO cluster: the server is a Redis Cluster node (configured as standalone, it shows one shard). */
+  clusterEnabled: boolean;
   version: string;
   usedMemoryBytes: number;
   usedMemoryPeakBytes: number;
@@ -60,6 +62,7 @@ export function nodeSnapshotFromInfo(address: string, infoText: string): NodeSna
   return {
     address,
     role: info.replication?.role ?? 'master',
+    clusterEnabled: info.cluster?.cluster_enabled === '1',
     version: info.server?.valkey_version ?? info.server?.redis_version ?? 'unknown',
     usedMemoryBytes: used,
     usedMemoryPeakBytes: infoNumber(info, 'memory', 'used_memory_peak'),
@@ -67,7 +70,7 @@ export function nodeSnapshotFromInfo(address: string, infoText: string): NodeSna
     maxmemoryBytes: max,
     totalSystemMemoryBytes: infoNumber(info, 'memory', 'total_system_memory'),
     memoryPct: max > 0 ? (used / max) * 100 : null,
-    fragmentationRatio: frag === undefined ? null : Number(frag),
+    fragmentationRatio: frag !== undefined && Number.isFinite(Number(frag)) ? Number(frag) : null,
     maxmemoryPolicy: info.memory?.maxmemory_policy ?? 'unknown',
     evictedKeys: infoNumber(info, 'stats', 'evicted_keys'),
     expiredKeys: infoNumber(info, 'stats', 'expired_keys'),

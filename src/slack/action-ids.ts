@@ -3,6 +3,8 @@ export const ActionId = {
   StatusRefresh: 'status_refresh',
   WatchStart: 'watch_start',
   WatchCancel: 'watch_cancel',
+  CensusCancel: 'census_cancel',
+  DraftTtlRule: 'draft_ttl_rule',
 } as const;
 
 /** What a status button carries (button values are ≤ 2000 chars; these are tiny). */

@@ -1,8 +1,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, type Logger as BoltLogger, type CustomRoute, LogLevel } from '@slack/bolt';
+import { App, type Logger as BoltLogger, type CustomRoute, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from 'pino';
+import { fetchThrough, type ProxyRoutingDispatcher } from '../net/agents.js';
+import { hasProxy } from '../net/proxy.js';
+import { registerCensusActions } from './listeners/actions/census-actions.js';
 import { registerStatusActions } from './listeners/actions/status-actions.js';
+import { registerRedisKeysCommand } from './listeners/commands/redis-keys.js';
 import { registerRedisStatusCommand } from './listeners/commands/redis-status.js';
 import type { SlackServices } from './services.js';
 import { createUserLangResolver } from './user-lang.js';
@@ -14,6 +18,11 @@ export interface SlackAppOptions {
   appToken?: string;
   /** Web API base URL (default Slack's public one); tests point it at a loopback fake. */
   slackApiUrl?: string;
+  /**
+   * Every Web API call, file upload, `respond()` and (behind a proxy) the Socket Mode websocket go
+   * through this dispatcher, which applies HTTPS_PROXY / NO_PROXY. Without it: Node's fetch, direct.
+   */
+  dispatcher?: ProxyRoutingDispatcher;
   /** Bot user and bot ids: when known, Bolt skips its auth.test call on every event. */
   botUserId?: string;
   botId?: string;
@@ -50,23 +59,45 @@ export function createSlackApp(options: SlackAppOptions, services: SlackServices
     },
   };
   const socketMode = Boolean(options.appToken);
+  const logger = boltLogger(services.logger);
+  // One fetch for the WebClient (uploads included: web-api posts the bytes with the same fetch)
+  // and for respond(), which Bolt builds from clientOptions.fetch.
+  const clientOptions = {
+    ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
+    ...(options.retries !== undefined ? { retryConfig: { retries: options.retries } } : {}),
+    ...(options.dispatcher ? { fetch: fetchThrough(options.dispatcher) } : {}),
+  };
+  // Bolt's own Socket Mode receiver takes no dispatcher, so the websocket would ignore the proxy:
+  // build the receiver here. Without a proxy, socket-mode's default dispatcher is kept (it can
+  // force-close a stalled socket). It gets a copy of clientOptions: it sets its own retry policy
+  // on the object it is given.
+  const receiver =
+    socketMode && options.appToken
+      ? new SocketModeReceiver({
+          appToken: options.appToken,
+          logger,
+          ...(options.dispatcher && hasProxy(options.dispatcher.settings)
+            ? { dispatcher: options.dispatcher }
+            : {}),
+          customRoutes: [healthz],
+          installerOptions: { port: options.port, clientOptions: { ...clientOptions } },
+        })
+      : undefined;
   const app = new App({
     token: options.botToken,
-    signingSecret: options.signingSecret,
-    ...(socketMode ? { socketMode: true, appToken: options.appToken } : {}),
+    ...(receiver
+      ? { socketMode: true, receiver }
+      : { signingSecret: options.signingSecret, customRoutes: [healthz] }),
     ...(options.botUserId ? { botUserId: options.botUserId } : {}),
     ...(options.botId ? { botId: options.botId } : {}),
-    customRoutes: [healthz],
-    ...(socketMode ? { installerOptions: { port: options.port } } : {}),
-    logger: boltLogger(services.logger),
-    clientOptions: {
-      ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
-      ...(options.retries !== undefined ? { retryConfig: { retries: options.retries } } : {}),
-    },
+    logger,
+    clientOptions,
   });
   const langFor = createUserLangResolver();
   registerRedisStatusCommand(app, services, langFor);
   registerStatusActions(app, services, langFor);
+  registerRedisKeysCommand(app, services, langFor);
+  registerCensusActions(app, services, langFor);
   app.error(async (error) => {
     services.logger.error(
       { err: error.message, code: (error as { code?: string }).code },

@@ -3,13 +3,16 @@ import type { ClusterConfig } from '../config/types.js';
 import { ErrorCode, isMedicError, MedicError } from '../errors.js';
 import { escapeMrkdwn } from '../i18n/mrkdwn.js';
 import type { Lang } from '../i18n/types.js';
+import type { TimelineEntry } from '../incidents/incident-store.js';
 import { errorText } from '../presenters/error-text.js';
 import { renderStatusChart } from '../presenters/status-chart.js';
 import { buildStatusView } from '../presenters/status-view.js';
+import { redact } from '../redis/errors.js';
 import { checkStatus } from '../status/check-status.js';
 import type { StatusReport } from '../status/types.js';
 import { textMessage } from './blocks/simple.js';
 import { statusReportMessage } from './blocks/status-report.js';
+import { postInIncidentThread, type ThreadPost, UNTRACKED } from './incident-thread.js';
 import type { SlackServices } from './services.js';
 
 type WebClient = webApi.WebClient;
@@ -33,33 +36,21 @@ export async function postStatus(s: SlackServices, req: StatusRequest): Promise<
     await postStatusFailure(s, req, asMedicError(err));
     return;
   }
-  const claim = await s.incidents.claim(cluster.name, channel);
-  const incidentId = claim.kind === 'open' ? claim.incident.id : claim.id;
-  const message = statusMessage(s, report, req.lang, incidentId);
-  let threadTs: string;
+  let posted: ThreadPost;
   try {
-    if (claim.kind === 'open') {
-      threadTs = claim.incident.threadTs;
-      // In the thread, and shown in the channel too: the person who typed the command sees it land.
-      await client.chat.postMessage({ channel, thread_ts: threadTs, reply_broadcast: true, ...message });
-    } else {
-      const posted = await client.chat.postMessage({ channel, ...message });
-      threadTs = posted.ts ?? '';
-      await s.incidents.open({
-        id: claim.id,
-        cluster: cluster.name,
-        channel,
-        threadTs,
-        openedBy: req.user,
-        openedAt: new Date().toISOString(),
-      });
-    }
+    posted = await postInIncidentThread(s, client, {
+      cluster: cluster.name,
+      channel,
+      user: req.user,
+      message: (incidentId) => statusMessage(s, report, req.lang, incidentId),
+      broadcast: true,
+    });
   } catch (err) {
-    if (claim.kind === 'new') await claim.release();
     await explainPostFailure(s, req, err);
     return;
   }
-  await s.incidents.append(incidentId, {
+  const { incidentId, threadTs } = posted;
+  await recordTimeline(s, incidentId, {
     at: new Date().toISOString(),
     kind: 'status',
     actor: req.user,
@@ -104,7 +95,7 @@ export async function refreshStatus(
     await explainPostFailure(s, req, err);
     return;
   }
-  await s.incidents.append(req.incidentId, {
+  await recordTimeline(s, req.incidentId, {
     at: new Date().toISOString(),
     kind: 'refresh',
     actor: req.user,
@@ -123,7 +114,8 @@ function statusMessage(s: SlackServices, report: StatusReport, lang: Lang, incid
 }
 
 async function uploadChart(s: SlackServices, req: StatusRequest, report: StatusReport, threadTs: string) {
-  const t = s.i18n.slack(req.lang);
+  // Chart text is drawn, not parsed by Slack: no mrkdwn escaping.
+  const t = s.i18n.plain(req.lang);
   try {
     const png = await renderStatusChart(report, t, req.lang);
     if (!png) return;
@@ -159,7 +151,7 @@ async function postStatusFailure(s: SlackServices, req: StatusRequest, err: Medi
     return;
   }
   if (incident) {
-    await s.incidents.append(incident.id, {
+    await recordTimeline(s, incident.id, {
       at: new Date().toISOString(),
       kind: 'status_failed',
       actor: req.user,
@@ -182,6 +174,18 @@ async function explainPostFailure(s: SlackServices, req: StatusRequest, err: unk
     .catch(() => {});
 }
 
+/** Timeline entries are worth a log line when the store is down, never a failed command. */
+export async function recordTimeline(
+  s: SlackServices,
+  incidentId: string,
+  entry: TimelineEntry,
+): Promise<void> {
+  if (incidentId === UNTRACKED) return;
+  await s.incidents.append(incidentId, entry).catch((err: unknown) => {
+    s.logger.warn({ err: describe(err), incident: incidentId, kind: entry.kind }, 'timeline append failed');
+  });
+}
+
 export function slackErrorCode(err: unknown): string {
   const e = err as { data?: { error?: string }; code?: string };
   return e.data?.error ?? e.code ?? 'unknown';
@@ -189,9 +193,14 @@ export function slackErrorCode(err: unknown): string {
 
 export function asMedicError(err: unknown): MedicError {
   if (isMedicError(err)) return err;
-  return new MedicError(ErrorCode.RedisCommand, { detail: describe(err).slice(0, 200) }, describe(err), {
-    cause: err,
-  });
+  return new MedicError(
+    ErrorCode.Unexpected,
+    { detail: redact(describe(err)).slice(0, 200) },
+    describe(err),
+    {
+      cause: err,
+    },
+  );
 }
 
 function describe(err: unknown): string {

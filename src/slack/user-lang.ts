@@ -5,6 +5,7 @@ type WebClient = webApi.WebClient;
 import { type Lang, toLang } from '../i18n/index.js';
 
 const TTL_MS = 60 * 60 * 1000;
+const LOOKUP_TIMEOUT_MS = 1500;
 
 /**
  * A user's language from their Slack locale (`zh-CN` → zh), cached for an hour so a busy incident
@@ -17,7 +18,13 @@ export function createUserLangResolver(): (client: WebClient, userId: string) =>
     if (hit && Date.now() - hit.at < TTL_MS) return hit.lang;
     let lang: Lang = 'en';
     try {
-      const res = await client.users.info({ user: userId, include_locale: true });
+      // The WebClient retries for minutes on 429s; a report must not wait for a language.
+      const res = await Promise.race([
+        client.users.info({ user: userId, include_locale: true }),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('users.info timeout')), LOOKUP_TIMEOUT_MS).unref(),
+        ),
+      ]);
       lang = toLang(res.user?.locale);
     } catch {
       lang = hit?.lang ?? 'en';

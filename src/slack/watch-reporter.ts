@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { MedicError } from '../errors.js';
-import { formatPct, formatTime } from '../i18n/format.js';
+import { formatClock, formatPct } from '../i18n/format.js';
 import type { I18n } from '../i18n/index.js';
 import type { WatchEnd, WatchJobData, WatchReporter } from '../jobs/watch.js';
 import { errorText } from '../presenters/error-text.js';
@@ -25,7 +25,7 @@ export function slackWatchReporter(client: webApi.WebClient, i18n: I18n): WatchR
       await post(
         data,
         t('slack:watch.reading', {
-          time: formatTime(report.takenAt, data.lang),
+          time: formatClock(report.takenAt, data.lang),
           pct: pct === null ? t('status:memory.no_limit_short') : formatPct(pct, data.lang),
           delta,
           target: formatPct(data.targetPct, data.lang, 0),

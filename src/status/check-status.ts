@@ -40,7 +40,9 @@ export async function checkStatus(target: StatusTarget, deps: StatusDeps = {}): 
   const trendPromise: Promise<TrendFetch> = deps.trend
     ? deps.trend(target, { end: now, hours: deps.windowHours ?? 3 }).catch(() => ({
         ok: false as const,
-        notes: [{ key: 'notes.aws_error', values: { error: 'unexpected' } }],
+        notes: [
+          { key: 'notes.aws_error', values: { action: 'cloudwatch:GetMetricData', error: 'unexpected' } },
+        ],
       }))
     : Promise.resolve({ ok: false, notes: [{ key: 'notes.aws_not_configured' }] });
 
@@ -61,6 +63,7 @@ export async function checkStatus(target: StatusTarget, deps: StatusDeps = {}): 
   const evictionsInWindow = trend ? recentSum(trend.series.evictions, 15) : undefined;
   const verdict = decideVerdict({
     memoryPct: redis.memoryPct,
+    maxmemoryPolicy: redis.maxmemoryPolicy,
     ...(trend?.analysis ? { trend: trend.analysis } : {}),
     thresholds: target.thresholds,
     ...(evictionsInWindow !== undefined ? { evictionsInWindow } : {}),
@@ -73,7 +76,7 @@ export async function checkStatus(target: StatusTarget, deps: StatusDeps = {}): 
     level: memoryLevel(redis.memoryPct, target.thresholds),
     ...(trend ? { trend } : {}),
     verdict,
-    notes: [...redisNotes(redis), ...trendResult.notes],
+    notes: [...connectionNotes(target), ...redisNotes(redis), ...trendResult.notes],
   };
 }
 
@@ -94,12 +97,22 @@ export function memoryLevel(pct: number | null, t: Thresholds): MemoryLevel {
   return 'ok';
 }
 
+/** How the bot reached the server, when it matters for trusting the figures. */
+export function connectionNotes(target: StatusTarget): Note[] {
+  return target.tls?.insecure ? [{ key: 'notes.tls_insecure' }] : [];
+}
+
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
 /** The traps an SRE checks by eye in INFO, spelled out (design notes: "OOM with evicted_keys 0"). */
 export function redisNotes(redis: RedisSnapshot): Note[] {
   const notes: Note[] = [];
   if (redis.maxmemoryBytes === 0) notes.push({ key: 'notes.no_maxmemory' });
+  const replica = redis.nodes.find((n) => n.role !== 'master');
+  if (replica) notes.push({ key: 'notes.replica', values: { node: replica.address } });
+  if (redis.mode === 'standalone' && redis.nodes.some((n) => n.clusterEnabled)) {
+    notes.push({ key: 'notes.cluster_enabled_standalone' });
+  }
   if (redis.maxmemoryPolicy.startsWith('volatile-') && redis.keysWithoutTtl > 0) {
     notes.push({
       key: 'notes.volatile_immune',

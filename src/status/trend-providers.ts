@@ -1,11 +1,19 @@
 import { runbookMemoryTrend } from '../analysis/runbook-trend.js';
 import { type AwsClients, createAwsClients, fetchTrend } from '../aws/cloudwatch-trend.js';
+import type { ProxySettings } from '../net/proxy.js';
 import type { TrendFetch, TrendProvider } from './check-status.js';
 
-/** CloudWatch through the cluster's region; clients are made once per region and reused. */
+/**
+ * CloudWatch through the cluster's region; clients are made once per region and reused. Pass the
+ * proxy settings (HTTPS_PROXY / NO_PROXY) or a client factory; the default connects directly.
+ */
 export function cloudWatchTrendProvider(
-  makeClients: (region: string) => AwsClients = createAwsClients,
+  clientsOrProxy?: ((region: string) => AwsClients) | { proxy: ProxySettings },
 ): TrendProvider {
+  const makeClients =
+    typeof clientsOrProxy === 'function'
+      ? clientsOrProxy
+      : (region: string) => createAwsClients(region, clientsOrProxy ? { proxy: clientsOrProxy.proxy } : {});
   const byRegion = new Map<string, AwsClients>();
   return async (target, window): Promise<TrendFetch> => {
     if (!target.aws) return { ok: false, notes: [{ key: 'notes.aws_not_configured' }] };

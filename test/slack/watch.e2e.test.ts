@@ -30,8 +30,8 @@ afterAll(async () => {
   await h?.stop();
 });
 
-/** `14:37 · memory 84.6% (-0.6 pts since the last reading) · target below 75%` */
-const READING = /^\d\d:\d\d · memory (\d+\.\d)%.* · target below 75%$/;
+/** `14:37 UTC · memory 84.6% (-0.6 pts since the last reading) · target below 75%` */
+const READING = /^\d\d:\d\d UTC · memory (\d+\.\d)%.* · target below 75%$/;
 
 interface Thread {
   channel: string;
@@ -220,9 +220,7 @@ describe('Watch until below 75%', () => {
     });
   });
 
-  // KNOWN BUG (src/jobs/watch.ts, WatchService.cancel + reserve): cancel() leaves the state key at
-  // 'cancelled' for an hour and reserve() is SET NX, so for that hour every new Watch in the thread
-  // is refused with "A watch is already running". Remove `.fails` once it is fixed.
+  // Regression: Cancel used to leave a 'cancelled' state that refused new watches for an hour.
   it('after a Cancel, a new watch can be started in the same thread', async () => {
     const thread = await openThread('C0REWATCH');
     const first = await clickWatch(thread);

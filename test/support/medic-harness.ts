@@ -102,7 +102,7 @@ export interface MedicHarness {
   /** `/redis-status <text>`, signed; `responseId` names the response_url it carries. */
   slash(
     text: string,
-    opts?: { channel?: string; user?: string; signed?: SignedPostOptions },
+    opts?: { channel?: string; user?: string; signed?: SignedPostOptions; command?: string },
   ): Promise<{ res: SignedPostResult; responseId: string; mark: number }>;
   /** Clicks a button on a message, signed like Slack interactivity. */
   click(
@@ -242,7 +242,7 @@ clusters:
         baseUrl,
         signingSecret,
         {
-          command: '/redis-status',
+          command: o.command ?? '/redis-status',
           text,
           user_id: o.user ?? 'UONCALL',
           channel_id: o.channel ?? MARKET_CHANNEL,

@@ -1,6 +1,8 @@
 import { loadConfigFile } from '../../config/load.js';
+import { ProxyConfigError } from '../../net/proxy.js';
 import { createLogger } from '../../observability/logger.js';
 import { startServer } from '../../server.js';
+import { SlackApiUrlError } from '../../slack/api-url.js';
 import type { CliContext } from '../context.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { configPath } from '../targets.js';
@@ -21,15 +23,21 @@ export async function serveCommand(
   const server = await startServer({
     config,
     logger,
+    // SLACK_API_URL (else slack.apiUrl in the file) and HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
+    env,
     slack: {
       botToken: env.SLACK_BOT_TOKEN ?? '',
       signingSecret: env.SLACK_SIGNING_SECRET ?? '',
       ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
-      ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
       ...(env.SLACK_BOT_USER_ID ? { botUserId: env.SLACK_BOT_USER_ID } : {}),
       ...(env.SLACK_BOT_ID ? { botId: env.SLACK_BOT_ID } : {}),
       port: opts.port ?? Number(env.PORT ?? 3000),
     },
+  }).catch((err: unknown) => {
+    // Thrown before anything starts: a usage error (exit 1) with the variable named.
+    if (err instanceof SlackApiUrlError) throw new UsageError('errors:slack_api_url', { value: err.value });
+    if (err instanceof ProxyConfigError) throw new UsageError('errors:proxy_url', { variable: err.variable });
+    throw err;
   });
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');

@@ -1,8 +1,9 @@
+import { ProxyConfigError, proxySettings } from '../../net/proxy.js';
 import { buildStatusView } from '../../presenters/status-view.js';
 import { checkStatus } from '../../status/check-status.js';
 import { cloudWatchTrendProvider } from '../../status/trend-providers.js';
 import type { CliContext } from '../context.js';
-import { EXIT_OK } from '../errors.js';
+import { EXIT_OK, UsageError } from '../errors.js';
 import { toStatusJson } from '../render/status-json.js';
 import { renderStatusTable } from '../render/status-table.js';
 import { resolveTarget, type TargetOptions } from '../targets.js';
@@ -14,10 +15,22 @@ export interface StatusCommandOptions extends TargetOptions {
   timeout?: number;
 }
 
+/** CloudWatch from a terminal honours HTTPS_PROXY / NO_PROXY too. */
+function awsProxySettings(env: CliContext['env']) {
+  try {
+    return proxySettings(env);
+  } catch (err) {
+    if (err instanceof ProxyConfigError) throw new UsageError('errors:proxy_url', { variable: err.variable });
+    throw err;
+  }
+}
+
 export async function statusCommand(opts: StatusCommandOptions, ctx: CliContext): Promise<number> {
   const { target, config } = resolveTarget(opts, ctx);
   const report = await checkStatus(target, {
-    ...(opts.trend !== false && target.aws ? { trend: cloudWatchTrendProvider() } : {}),
+    ...(opts.trend !== false && target.aws
+      ? { trend: cloudWatchTrendProvider({ proxy: awsProxySettings(ctx.env) }) }
+      : {}),
     windowHours: config?.trend.windowHours ?? 3,
     ...(opts.timeout ? { connect: { connectTimeoutMs: opts.timeout, commandTimeoutMs: opts.timeout } } : {}),
   });

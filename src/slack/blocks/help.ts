@@ -5,9 +5,11 @@ type KnownBlock = types.KnownBlock;
 import type { Translate } from '../../i18n/types.js';
 
 /** The ephemeral help for an unknown cluster or garbage arguments: what went wrong, then what works. */
-export function statusHelpMessage(
+export function clusterHelpMessage(
   t: Translate,
   input: {
+    /** Which command's usage to show. */
+    command: 'status' | 'keys';
     problemKey?: string;
     problemValues?: Record<string, string>;
     clusters: string[];
@@ -17,9 +19,11 @@ export function statusHelpMessage(
   const problem = input.problemKey ? t(input.problemKey, input.problemValues ?? {}) : undefined;
   const lines = [
     ...(problem ? [`:warning: ${problem}`] : []),
-    t('slack:help.usage'),
+    t(`slack:help.usage.${input.command}`),
     t('slack:help.clusters', { clusters: input.clusters.length > 0 ? input.clusters.join(', ') : '—' }),
-    ...(input.channelDefault ? [t('slack:help.channel_default', { cluster: input.channelDefault })] : []),
+    ...(input.channelDefault
+      ? [t(`slack:help.channel_default.${input.command}`, { cluster: input.channelDefault })]
+      : []),
   ];
   const text = lines.join('\n');
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };

@@ -89,16 +89,24 @@ export function statusReportMessage(
           text: { type: 'plain_text', text: t('slack:button.refresh') },
           value: encodeButtonValue({ cluster: ids.cluster, incident: ids.incident }),
         },
-        {
-          type: 'button',
-          action_id: ActionId.WatchStart,
-          text: { type: 'plain_text', text: t('slack:button.watch', { target: ids.watchTargetPct }) },
-          value: encodeButtonValue({
-            cluster: ids.cluster,
-            incident: ids.incident,
-            target: ids.watchTargetPct,
-          }),
-        },
+        // No maxmemory, no percentage to watch fall: offer only Refresh.
+        ...(view.level === 'unknown'
+          ? []
+          : [
+              {
+                type: 'button' as const,
+                action_id: ActionId.WatchStart,
+                text: {
+                  type: 'plain_text' as const,
+                  text: t('slack:button.watch', { target: ids.watchTargetPct }),
+                },
+                value: encodeButtonValue({
+                  cluster: ids.cluster,
+                  incident: ids.incident,
+                  target: ids.watchTargetPct,
+                }),
+              },
+            ]),
       ],
     },
   );

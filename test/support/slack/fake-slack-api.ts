@@ -57,12 +57,18 @@ export interface FakeSlackApiOptions {
   jsonFields?: string[];
   /** Per-method response overrides (merged over `{ ok: true }`). */
   handlers?: Record<string, MethodHandler>;
+  /**
+   * Host name in the URLs the fake hands out (`url`, upload_url, response URLs). The fake always
+   * listens on 127.0.0.1; a name that does not resolve (`slack.test`) makes proxy tests prove
+   * that every request went through the proxy. Default `127.0.0.1`.
+   */
+  publicHost?: string;
 }
 
 export interface FakeSlackApi {
   /** Base Web API url, `http://127.0.0.1:PORT/api/` — pass as clientOptions.slackApiUrl. */
   readonly url: string;
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT` (`http://<publicHost>:PORT` with that option) */
   readonly origin: string;
   readonly port: number;
   /** A response_url that records into `calls` as method `response_url`. */
@@ -426,7 +432,7 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
     });
   });
   const { port } = server.address() as AddressInfo;
-  origin = `http://127.0.0.1:${port}`;
+  origin = `http://${opts.publicHost ?? '127.0.0.1'}:${port}`;
 
   return {
     url: `${origin}/api/`,

@@ -1,9 +1,9 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
-import { formatMinutes, formatPct } from '../../../i18n/format.js';
+import { formatDuration, formatPct } from '../../../i18n/format.js';
 import { ActionId, decodeButtonValue } from '../../action-ids.js';
 import { watchMessage } from '../../blocks/watch.js';
 import type { SlackServices } from '../../services.js';
-import { refreshStatus, slackErrorCode } from '../../status-flow.js';
+import { recordTimeline, refreshStatus, slackErrorCode } from '../../status-flow.js';
 import type { LangResolver } from '../types.js';
 
 /** Refresh, Watch and Cancel-watch buttons. Each acks at once; users click twice, so each is idempotent. */
@@ -58,8 +58,8 @@ export function registerStatusActions(app: App, s: SlackServices, langFor: LangR
     const intro = t('slack:watch.started', {
       cluster: cluster.name,
       target: formatPct(targetPct, lang, 0),
-      interval: formatMinutes(intervalMinutes, lang),
-      max: formatMinutes(maxHours * 60, lang),
+      interval: formatDuration(intervalMinutes, t),
+      max: formatDuration(maxHours * 60, t),
       user: body.user.id,
     });
     try {
@@ -97,7 +97,7 @@ export function registerStatusActions(app: App, s: SlackServices, langFor: LangR
       });
       return;
     }
-    await s.incidents.append(incident.id, {
+    await recordTimeline(s, incident.id, {
       at: new Date().toISOString(),
       kind: 'watch_started',
       actor: body.user.id,
@@ -134,7 +134,7 @@ export function registerStatusActions(app: App, s: SlackServices, langFor: LangR
         }),
       });
     }
-    await s.incidents.append(value.incident, {
+    await recordTimeline(s, value.incident, {
       at: new Date().toISOString(),
       kind: 'watch_cancelled',
       actor: body.user.id,

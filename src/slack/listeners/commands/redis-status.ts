@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
-import { statusHelpMessage } from '../../blocks/help.js';
+import { clusterHelpMessage } from '../../blocks/help.js';
+import { parseClusterArgs } from '../../cluster-args.js';
 import type { SlackServices } from '../../services.js';
-import { parseStatusArgs } from '../../status-args.js';
 import { postStatus } from '../../status-flow.js';
 import type { LangResolver } from '../types.js';
 
@@ -10,12 +10,13 @@ export function registerRedisStatusCommand(app: App, s: SlackServices, langFor: 
   app.command('/redis-status', async ({ command, ack, client, respond }) => {
     await ack();
     const lang = await langFor(client, command.user_id);
-    const args = parseStatusArgs(command.text, s.config, command.channel_id);
+    const args = parseClusterArgs(command.text, s.config, command.channel_id);
     if (args.kind === 'help') {
       const channelDefault = s.config.slack.channels[command.channel_id];
       await respond({
         response_type: 'ephemeral',
-        ...statusHelpMessage(s.i18n.slack(lang), {
+        ...clusterHelpMessage(s.i18n.slack(lang), {
+          command: 'status',
           ...(args.problemKey ? { problemKey: args.problemKey } : {}),
           ...(args.problemValues ? { problemValues: args.problemValues } : {}),
           clusters: s.config.clusters.map((c) => c.name),

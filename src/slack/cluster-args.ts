@@ -1,18 +1,18 @@
 import type { ClusterConfig, MedicConfig } from '../config/types.js';
 
-export type StatusArgs =
+export type ClusterArgs =
   | { kind: 'cluster'; cluster: ClusterConfig }
   | { kind: 'help'; problemKey?: string; problemValues?: Record<string, string> };
 
 /**
- * `/redis-status [cluster]`: no argument means the channel's cluster (or the only one configured);
+ * `/redis-status [cluster]`, `/redis-keys [cluster]`: no argument means the channel's cluster (or the only one configured);
  * anything else that isn't exactly one known cluster name gets the help.
  */
-export function parseStatusArgs(
+export function parseClusterArgs(
   text: string | undefined,
   config: MedicConfig,
   channelId: string,
-): StatusArgs {
+): ClusterArgs {
   const words = (text ?? '').trim().split(/\s+/).filter(Boolean);
   if (words.length === 0) {
     const name =

@@ -1,0 +1,356 @@
+/**
+ * Key census benchmark (issue 3, acceptance 3 and 4), every figure from one run on one server:
+ *
+ * 1. `redis-cli --memkeys` over the dataset (its own "Sampled N keys", timed): the peer.
+ * 2. A bare pipelined SCAN 1000 + PTTL + MEMORY USAGE loop in ioredis (bounded to 15 s): the naive
+ *    client-side way, for reference.
+ * 3. The full census (`runCensus`: patterns, TTL buckets, memory, types) unthrottled, in a child
+ *    process so its peak RSS is its own; its totals are checked against the generator's ground truth.
+ * 4. Latency: a GET loop on its own connection, idle (before and after) vs while the census runs
+ *    (child process) with the DEFAULT throttle: p50 / p99, and the p99 delta (target ≤ 1 ms).
+ * 5. How long one census page blocks the server, per page size (INFO commandstats).
+ *
+ * The child mode of this file (`--child`) runs one census and prints one JSON line.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { runCensus } from '../src/census/run-census.js';
+import { DEFAULT_THROTTLE, PAGE_SCRIPT } from '../src/census/walker.js';
+import { type DatasetGroundTruth, loadDataset } from '../src/demo/dataset.js';
+import { findRedisCliBinary, type LocalRedis, startLocalRedis } from '../src/demo/local-redis.js';
+import { connectTarget } from '../src/redis/connect.js';
+import { percentile, printTable } from './stats.js';
+
+const SELF = fileURLToPath(import.meta.url);
+const LATENCY_KEY = 'bench:latency:probe';
+
+interface ChildResult {
+  scanned: number;
+  dbsize: number;
+  totalKeys: number;
+  totalKeysWithoutTtl: number;
+  totalBytes: number;
+  patterns: number;
+  durationMs: number;
+  keysPerSec: number;
+  throttlePauses: number;
+  complete: boolean;
+  /** RSS after imports and connecting, before the census (KB). */
+  rssBeforeKb: number;
+  /** Peak RSS of the whole child process (KB). */
+  maxRssKb: number;
+  cpuMs: number;
+}
+
+export async function benchCensus(opts: { keys: number }): Promise<void> {
+  const cli = findRedisCliBinary();
+  if (!cli) throw new Error('redis-cli not found: apt-get install -y redis-tools');
+  const server = await startLocalRedis();
+  const admin = new Redis(server.port, '127.0.0.1');
+  try {
+    const loadStarted = performance.now();
+    const truth = await loadDataset(admin, { keys: opts.keys });
+    const loadSec = (performance.now() - loadStarted) / 1000;
+    const dbsize = await admin.dbsize();
+
+    const memkeys = await runMemkeys(cli, server.port);
+    const bare = await bareLoop(server.port, 15_000);
+    const full = await runChild(server, { throttled: false });
+    const blocks = await pageBlockTimes(admin, [50, 100, 300, 1000]);
+    await admin.set(LATENCY_KEY, 'x'.repeat(64), 'EX', 86_400);
+    const latency = await latencyCheck(server);
+
+    const exact =
+      full.totalKeys === dbsize &&
+      dbsize === truth.totalKeys &&
+      full.totalKeysWithoutTtl === truth.keysWithoutTtl &&
+      full.complete;
+    const ratio = full.keysPerSec / memkeys.keysPerSec;
+    const rssMb = full.maxRssKb / 1024;
+    printTable(
+      `key census: ${opts.keys.toLocaleString('en')} keys of the demo's shape (one run, one server)`,
+      [
+        [
+          'dataset',
+          `${dbsize} keys (${withoutTtlPct(truth)} % without TTL), loaded in ${loadSec.toFixed(1)} s`,
+        ],
+        [
+          'redis-cli --memkeys',
+          `${memkeys.sampled} keys in ${memkeys.seconds.toFixed(1)} s = ${fmt(memkeys.keysPerSec)} keys/s`,
+        ],
+        [
+          'bare ioredis SCAN 1000 + PTTL + MEMORY USAGE',
+          `${bare.keys} keys in ${bare.seconds.toFixed(1)} s = ${fmt(bare.keysPerSec)} keys/s${bare.complete ? '' : ' (stopped at 15 s)'}`,
+        ],
+        [
+          'full census, unthrottled (child process)',
+          `${full.scanned} keys, ${full.patterns} patterns in ${(full.durationMs / 1000).toFixed(1)} s = ${fmt(full.keysPerSec)} keys/s`,
+        ],
+        [
+          'census totals vs DBSIZE / ground truth',
+          `${full.totalKeys} / ${dbsize} keys, ${full.totalKeysWithoutTtl} / ${truth.keysWithoutTtl} without TTL: ${exact ? 'exact' : 'MISMATCH'}`,
+        ],
+        [
+          'ratio census / memkeys',
+          `${ratio.toFixed(2)}×   (target ≥ 2.5×: ${ratio >= 2.5 ? 'met' : 'MISSED'})`,
+        ],
+        ['ratio census / bare loop', `${(full.keysPerSec / bare.keysPerSec).toFixed(2)}×`],
+        [
+          'census peak RSS',
+          `${rssMb.toFixed(0)} MB (${(full.rssBeforeKb / 1024).toFixed(0)} MB before the walk, tsx loader included; target < 150 MB: ${rssMb < 150 ? 'met' : 'MISSED'})`,
+        ],
+        ['census client CPU', `${(full.cpuMs / 1000).toFixed(1)} s`],
+      ],
+    );
+    printTable(
+      'server block time per census page (EVALSHA usec_per_call, INFO commandstats)',
+      blocks.map((b) => [`COUNT ${b.count}`, `${(b.usecPerCall / 1000).toFixed(2)} ms per page`]),
+    );
+    const delta = latency.throttledP99 - latency.idleP99;
+    printTable(
+      `GET latency, idle vs census with the default throttle (${DEFAULT_THROTTLE.keysPerSec} keys/s, pages of ${DEFAULT_THROTTLE.pageSize}, guard +${DEFAULT_THROTTLE.latencyGuardMs} ms)`,
+      [
+        ['GETs idle / during census', `${latency.idle.length} / ${latency.throttled.length}`],
+        ['idle p50 / p99', `${ms(percentile(latency.idle, 50))} / ${ms(latency.idleP99)}`],
+        ['throttled p50 / p99', `${ms(percentile(latency.throttled, 50))} / ${ms(latency.throttledP99)}`],
+        ['p99 delta', `${delta.toFixed(3)} ms   (target ≤ 1 ms: ${delta <= 1 ? 'met' : 'MISSED'})`],
+        [
+          'throttled census meanwhile',
+          `${latency.census.scanned} keys at ${fmt(latency.census.keysPerSec)} keys/s, ${latency.census.throttlePauses} guard pauses`,
+        ],
+      ],
+    );
+  } finally {
+    admin.disconnect();
+    await server.stop();
+  }
+}
+
+function withoutTtlPct(truth: DatasetGroundTruth): string {
+  return ((truth.keysWithoutTtl / truth.totalKeys) * 100).toFixed(1);
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en');
+}
+
+function ms(n: number): string {
+  return `${n.toFixed(3)} ms`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The peers
+
+async function runMemkeys(
+  cli: string,
+  port: number,
+): Promise<{ sampled: number; seconds: number; keysPerSec: number }> {
+  const started = performance.now();
+  const output = await new Promise<string>((resolve, reject) => {
+    const child = spawn(cli, ['-h', '127.0.0.1', '-p', String(port), '--memkeys'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out = (out + chunk.toString('utf8')).slice(-64 * 1024);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      out = (out + chunk.toString('utf8')).slice(-64 * 1024);
+    });
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`redis-cli exited ${code}: ${out}`)),
+    );
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const match = /Sampled (\d+) keys in the keyspace/.exec(output);
+  if (!match) throw new Error(`redis-cli --memkeys: no "Sampled N keys" line in:\n${output.slice(-2000)}`);
+  const sampled = Number(match[1]);
+  return { sampled, seconds, keysPerSec: sampled / seconds };
+}
+
+/** What a plain ioredis loop does: SCAN, then PTTL and MEMORY USAGE pipelined per key. */
+async function bareLoop(
+  port: number,
+  maxMs: number,
+): Promise<{ keys: number; seconds: number; keysPerSec: number; complete: boolean }> {
+  const redis = new Redis(port, '127.0.0.1');
+  const started = performance.now();
+  let keys = 0;
+  let cursor = '0';
+  try {
+    do {
+      const [next, names] = await redis.scanBuffer(cursor, 'COUNT', 1000);
+      cursor = next.toString();
+      const pipeline = redis.pipeline();
+      for (const name of names) {
+        pipeline.pttl(name);
+        pipeline.memory('USAGE', name);
+      }
+      await pipeline.exec();
+      keys += names.length;
+    } while (cursor !== '0' && performance.now() - started < maxMs);
+  } finally {
+    redis.disconnect();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { keys, seconds, keysPerSec: keys / seconds, complete: cursor === '0' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The census in a child process
+
+function spawnChild(server: LocalRedis, args: string[]): ChildProcess {
+  return spawn(process.execPath, [...process.execArgv, SELF, '--child', server.url, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+}
+
+/** Runs one census in a child; resolves with its JSON line. `onStarted` fires when it is walking. */
+function runChild(
+  server: LocalRedis,
+  opts: { throttled: boolean; maxSeconds?: number; onStarted?: () => void },
+): Promise<ChildResult> {
+  const args = [opts.throttled ? 'throttled' : 'unthrottled', String(opts.maxSeconds ?? 0)];
+  const child = spawnChild(server, args);
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    let result: ChildResult | undefined;
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      let nl = buffered.indexOf('\n');
+      while (nl >= 0) {
+        const line = buffered.slice(0, nl).trim();
+        buffered = buffered.slice(nl + 1);
+        if (line === 'walking') opts.onStarted?.();
+        else if (line.startsWith('{')) result = JSON.parse(line) as ChildResult;
+        nl = buffered.indexOf('\n');
+      }
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code === 0 && result) resolve(result);
+      else reject(new Error(`census child exited with ${code}`));
+    });
+  });
+}
+
+async function childMain(url: string, mode: string, maxSeconds: number): Promise<void> {
+  const conn = await connectTarget({ name: 'bench', url, mode: 'standalone' });
+  try {
+    const rssBeforeKb = Math.round(process.memoryUsage().rss / 1024);
+    const cpu = process.cpuUsage();
+    process.stdout.write('walking\n');
+    const result = await runCensus(conn, {
+      cluster: 'bench',
+      throttle: mode === 'throttled' ? DEFAULT_THROTTLE : false,
+      ...(maxSeconds > 0 ? { signal: AbortSignal.timeout(maxSeconds * 1000) } : {}),
+    });
+    const used = process.cpuUsage(cpu);
+    const out: ChildResult = {
+      scanned: result.scannedKeys,
+      dbsize: result.dbsize,
+      totalKeys: result.totalKeys,
+      totalKeysWithoutTtl: result.totalKeysWithoutTtl,
+      totalBytes: result.totalBytes,
+      patterns: result.patterns.length,
+      durationMs: result.durationMs,
+      keysPerSec: result.keysPerSec,
+      throttlePauses: result.throttlePauses,
+      complete: !result.sampled && result.scannedKeys === result.dbsize,
+      rssBeforeKb,
+      maxRssKb: process.resourceUsage().maxRSS,
+      cpuMs: Math.round((used.user + used.system) / 1000),
+    };
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+  } finally {
+    await conn.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Latency
+
+async function getLoop(redis: Redis, ms: number): Promise<number[]> {
+  const out: number[] = [];
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    const t = performance.now();
+    await redis.get(LATENCY_KEY);
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+async function latencyCheck(server: LocalRedis): Promise<{
+  idle: number[];
+  throttled: number[];
+  idleP99: number;
+  throttledP99: number;
+  census: ChildResult;
+}> {
+  const probe = new Redis(server.port, '127.0.0.1');
+  try {
+    await getLoop(probe, 500);
+    const idleBefore = await getLoop(probe, 5_000);
+    let started: () => void = () => {};
+    const walking = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const census = runChild(server, { throttled: true, maxSeconds: 14, onStarted: () => started() });
+    await walking;
+    // Skip the child's start-up (INFO, DBSIZE, SCRIPT LOAD, the PING baseline).
+    await new Promise((r) => setTimeout(r, 1_000));
+    const throttled = await getLoop(probe, 10_000);
+    const result = await census;
+    const idleAfter = await getLoop(probe, 5_000);
+    const idle = [...idleBefore, ...idleAfter];
+    return {
+      idle,
+      throttled,
+      idleP99: percentile(idle, 99),
+      throttledP99: percentile(throttled, 99),
+      census: result,
+    };
+  } finally {
+    probe.disconnect();
+  }
+}
+
+/** Server time of one census page per page size (the script's whole run, as INFO commandstats counts it). */
+async function pageBlockTimes(
+  admin: Redis,
+  counts: number[],
+): Promise<{ count: number; usecPerCall: number }[]> {
+  const sha = String(await admin.script('LOAD', PAGE_SCRIPT));
+  const out: { count: number; usecPerCall: number }[] = [];
+  for (const count of counts) {
+    await admin.config('RESETSTAT');
+    let cursor = '0';
+    for (let i = 0; i < Math.max(20, Math.round(60_000 / count)); i++) {
+      const reply = (await admin.callBuffer('EVALSHA', [sha, '0', cursor, '*', String(count), '5', '1'])) as [
+        Buffer,
+        ...unknown[],
+      ];
+      cursor = reply[0].toString();
+      if (cursor === '0') break;
+    }
+    const stats = /cmdstat_evalsha:calls=\d+,usec=\d+,usec_per_call=([\d.]+)/.exec(
+      await admin.info('commandstats'),
+    );
+    out.push({ count, usecPerCall: Number(stats?.[1] ?? Number.NaN) });
+  }
+  return out;
+}
+
+if (process.argv[2] === '--child' && resolve(process.argv[1] ?? '') === SELF) {
+  childMain(process.argv[3] ?? '', process.argv[4] ?? 'unthrottled', Number(process.argv[5] ?? 0)).then(
+    () => process.exit(0),
+    (err) => {
+      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,169 @@
+/**
+ * A sampled census: the counts of the keys read are scaled to the whole keyspace, with ~95 %
+ * error bounds.
+ *
+ * Sampling model: the n keys read are a simple random sample (without replacement) of the N keys,
+ * `fraction` = n / N. SCAN visits hash buckets in an order unrelated to key names, so a walk stopped
+ * early is close to that (on a cluster every primary must be walked to the same fraction).
+ *
+ * Bounds, relative to the extrapolated figure, with z = 1.96 and the finite-population factor
+ * (1 − f) (so a full census has none):
+ *   - a count X of the n keys (a pattern's keys or keys without TTL), p = X / n:
+ *       half-width of N·p = z·sqrt((1 − f)·p(1 − p)/n)·N, relative z·sqrt((1 − f)(1 − p)/X);
+ *   - a pattern's bytes S = Σ b (with Σ b² = Q over its sampled keys): the estimator N/n·S has
+ *       relative half-width z·sqrt((1 − f)(Q/S² − 1/n)) (equal to the count bound when all keys
+ *       have the same size; wider when a few big keys dominate).
+ * Each pattern gets its own bounds (`PatternStats.errorBound`); the headline `errorBound` is the
+ * worst keys-or-bytes bound over the top `topN` patterns (10 by default, biggest memory first):
+ * the "±x %" the front ends show next to the table they print.
+ */
+import type { PatternErrorBound, PatternStats, TtlBucket } from './types.js';
+import { TTL_BUCKETS } from './types.js';
+
+/** What a census table holds and `extrapolate` scales (a `PatternTableResult` is one). */
+export interface CensusFigures {
+  patterns: PatternStats[];
+  totalKeys: number;
+  totalKeysWithoutTtl: number;
+  totalBytes: number;
+}
+
+export interface ExtrapolateOptions {
+  /** Patterns (biggest memory first) the headline bound covers. @defaultValue 10 */
+  topN?: number;
+  /** @defaultValue 1.96 (95 %) */
+  z?: number;
+}
+
+export const Z95 = 1.96;
+
+/**
+ * Half-width of the ~95 % interval of a proportion p estimated from n sampled keys:
+ * z·sqrt(p(1 − p)/n), times sqrt(1 − fraction) for a sample of that fraction of the population.
+ */
+export function proportionHalfWidth(p: number, n: number, fraction = 0, z = Z95): number {
+  if (n <= 0) return Number.POSITIVE_INFINITY;
+  return z * Math.sqrt((Math.max(0, 1 - fraction) * p * (1 - p)) / n);
+}
+
+/** Relative half-width of a count X of n sampled keys (null when X is 0: no relative bound). */
+export function countRelativeBound(x: number, n: number, fraction: number, z = Z95): number | null {
+  if (x <= 0 || n <= 0) return null;
+  const p = Math.min(1, x / n);
+  return proportionHalfWidth(p, n, fraction, z) / p;
+}
+
+/** Relative half-width of a pattern's extrapolated bytes from S = Σ b and Q = Σ b² (null when S is 0). */
+export function bytesRelativeBound(
+  sum: number,
+  squares: number,
+  n: number,
+  fraction: number,
+  z = Z95,
+): number | null {
+  if (sum <= 0 || n <= 0) return null;
+  return z * Math.sqrt(Math.max(0, 1 - fraction) * Math.max(0, squares / (sum * sum) - 1 / n));
+}
+
+/**
+ * Scales every count (keys, keys without TTL, bytes, TTL buckets, types; totals) by 1/fraction and
+ * attaches error bounds. Rounded so the parts still add up: patterns to the scaled totals, buckets
+ * and types to their pattern's scaled keys (largest remainder). `largest` keys are kept as read.
+ * `fraction` 1 returns the figures as they are, with no bound.
+ *
+ * @param fraction keys read / keys in the keyspace, in (0, 1]
+ * @param scanned keys read (n)
+ */
+export function extrapolate<T extends CensusFigures>(
+  stats: T,
+  fraction: number,
+  scanned: number,
+  opts: ExtrapolateOptions = {},
+): T & { errorBound: number | undefined } {
+  if (!(fraction > 0 && fraction <= 1)) throw new RangeError(`fraction must be in (0, 1], got ${fraction}`);
+  if (!Number.isInteger(scanned) || scanned < 0) {
+    throw new RangeError(`scanned must be a non-negative integer, got ${scanned}`);
+  }
+  if (fraction === 1) return { ...stats, errorBound: undefined };
+  const z = opts.z ?? Z95;
+  const topN = opts.topN ?? 10;
+  const scale = 1 / fraction;
+  const totalKeys = Math.round(stats.totalKeys * scale);
+  const totalKeysWithoutTtl = Math.round(stats.totalKeysWithoutTtl * scale);
+  const totalBytes = Math.round(stats.totalBytes * scale);
+  const ps = stats.patterns;
+  const keys = apportion(
+    ps.map((p) => p.keys * scale),
+    totalKeys,
+  );
+  const noTtl = apportion(
+    ps.map((p) => p.keysWithoutTtl * scale),
+    totalKeysWithoutTtl,
+  );
+  const bytes = apportion(
+    ps.map((p) => p.bytes * scale),
+    totalBytes,
+  );
+  let headline = 0;
+  const patterns = ps.map((p, i): PatternStats => {
+    const k = keys[i] as number;
+    const buckets = apportion(
+      TTL_BUCKETS.map((b) => (p.ttlBuckets[b] ?? 0) * scale),
+      k,
+    );
+    const ttlBuckets = {} as Record<TtlBucket, number>;
+    TTL_BUCKETS.forEach((b, j) => {
+      ttlBuckets[b] = buckets[j] as number;
+    });
+    const typeEntries = Object.entries(p.types) as [keyof PatternStats['types'], number][];
+    const typeCounts = apportion(
+      typeEntries.map(([, n]) => n * scale),
+      k,
+    );
+    const types: PatternStats['types'] = {};
+    typeEntries.forEach(([type], j) => {
+      types[type] = typeCounts[j] as number;
+    });
+    const errorBound: PatternErrorBound = {
+      keys: countRelativeBound(p.keys, scanned, fraction, z),
+      keysWithoutTtl: countRelativeBound(p.keysWithoutTtl, scanned, fraction, z),
+      bytes:
+        p.bytesSquares === undefined
+          ? p.bytes > 0
+            ? countRelativeBound(p.keys, scanned, fraction, z)
+            : null
+          : bytesRelativeBound(p.bytes, p.bytesSquares, scanned, fraction, z),
+    };
+    if (i < topN) headline = Math.max(headline, errorBound.keys ?? 0, errorBound.bytes ?? 0);
+    const { bytesSquares: _dropped, ...rest } = p;
+    return {
+      ...rest,
+      keys: k,
+      keysWithoutTtl: noTtl[i] as number,
+      bytes: bytes[i] as number,
+      ttlBuckets,
+      types,
+      errorBound,
+    };
+  });
+  return { ...stats, totalKeys, totalKeysWithoutTtl, totalBytes, patterns, errorBound: headline };
+}
+
+/**
+ * Rounds `values` to integers adding up to `target` (largest remainder) when that is possible
+ * (the values add up to `target` give or take rounding); otherwise rounds each.
+ */
+export function apportion(values: readonly number[], target: number): number[] {
+  const floors = values.map((v) => Math.floor(v));
+  let missing = target - floors.reduce((a, b) => a + b, 0);
+  const fractional = values.reduce((n, v) => n + (v > Math.floor(v) ? 1 : 0), 0);
+  if (missing < 0 || missing > fractional) return values.map((v) => Math.round(v));
+  const order = values
+    .map((v, i) => ({ i, rem: v - Math.floor(v) }))
+    .sort((a, b) => b.rem - a.rem || a.i - b.i);
+  for (let k = 0; missing > 0; k++, missing--) {
+    const i = (order[k] as { i: number }).i;
+    floors[i] = (floors[i] as number) + 1;
+  }
+  return floors;
+}
