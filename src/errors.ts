@@ -40,6 +40,7 @@ export const TARGET_ERROR_CODES: ReadonlySet<ErrorCode> = new Set([
   ErrorCode.RedisAuth,
   ErrorCode.RedisTls,
   ErrorCode.RedisPermission,
+  ErrorCode.CensusInterrupted,
 ]);
 
 export function isMedicError(err: unknown): err is MedicError {

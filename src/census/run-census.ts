@@ -52,7 +52,8 @@ export async function runCensus(conn: TargetConnection, opts: CensusOptions): Pr
     },
   );
   const exact = table.result();
-  const sampled = !summary.complete && opts.sample !== undefined && summary.scanned > 0;
+  // Only a walk stopped by its key limit is a sample; an aborted one is just incomplete.
+  const sampled = summary.stoppedBy === 'limit' && summary.scanned > 0;
   // With MATCH the walk can't know how many keys match, so a sampled MATCH census is not scaled.
   const fraction = sampled && !opts.match ? Math.min(1, summary.scanned / Math.max(1, summary.dbsize)) : 1;
   const figures =
