@@ -12,7 +12,7 @@
  *
  * The child mode of this file (`--child`) runs one census and prints one JSON line.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -22,6 +22,7 @@ import { type DatasetGroundTruth, loadDataset } from '../src/demo/dataset.js';
 import { findRedisCliBinary, type LocalRedis, startLocalRedis } from '../src/demo/local-redis.js';
 import { connectTarget } from '../src/redis/connect.js';
 import { percentile, printTable } from './stats.js';
+import { fmt, latencyDuring, ms, runJsonChild } from './support.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const LATENCY_KEY = 'bench:latency:probe';
@@ -132,14 +133,6 @@ function withoutTtlPct(truth: DatasetGroundTruth): string {
   return ((truth.keysWithoutTtl / truth.totalKeys) * 100).toFixed(1);
 }
 
-function fmt(n: number): string {
-  return Math.round(n).toLocaleString('en');
-}
-
-function ms(n: number): string {
-  return `${n.toFixed(3)} ms`;
-}
-
 // ---------------------------------------------------------------------------------------------
 // The peers
 
@@ -202,38 +195,14 @@ async function bareLoop(
 // ---------------------------------------------------------------------------------------------
 // The census in a child process
 
-function spawnChild(server: LocalRedis, args: string[]): ChildProcess {
-  return spawn(process.execPath, [...process.execArgv, SELF, '--child', server.url, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-}
-
 /** Runs one census in a child; resolves with its JSON line. `onStarted` fires when it is walking. */
 function runChild(
   server: LocalRedis,
   opts: { throttled: boolean; maxSeconds?: number; onStarted?: () => void },
 ): Promise<ChildResult> {
   const args = [opts.throttled ? 'throttled' : 'unthrottled', String(opts.maxSeconds ?? 0)];
-  const child = spawnChild(server, args);
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    let result: ChildResult | undefined;
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      let nl = buffered.indexOf('\n');
-      while (nl >= 0) {
-        const line = buffered.slice(0, nl).trim();
-        buffered = buffered.slice(nl + 1);
-        if (line === 'walking') opts.onStarted?.();
-        else if (line.startsWith('{')) result = JSON.parse(line) as ChildResult;
-        nl = buffered.indexOf('\n');
-      }
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code === 0 && result) resolve(result);
-      else reject(new Error(`census child exited with ${code}`));
-    });
+  return runJsonChild<ChildResult>(SELF, ['--child', server.url, ...args], {
+    ...(opts.onStarted ? { onStarted: opts.onStarted } : {}),
   });
 }
 
@@ -273,17 +242,6 @@ async function childMain(url: string, mode: string, maxSeconds: number): Promise
 // ---------------------------------------------------------------------------------------------
 // Latency
 
-async function getLoop(redis: Redis, ms: number): Promise<number[]> {
-  const out: number[] = [];
-  const end = performance.now() + ms;
-  while (performance.now() < end) {
-    const t = performance.now();
-    await redis.get(LATENCY_KEY);
-    out.push(performance.now() - t);
-  }
-  return out;
-}
-
 async function latencyCheck(server: LocalRedis): Promise<{
   idle: number[];
   throttled: number[];
@@ -293,27 +251,10 @@ async function latencyCheck(server: LocalRedis): Promise<{
 }> {
   const probe = new Redis(server.port, '127.0.0.1');
   try {
-    await getLoop(probe, 500);
-    const idleBefore = await getLoop(probe, 5_000);
-    let started: () => void = () => {};
-    const walking = new Promise<void>((resolve) => {
-      started = resolve;
-    });
-    const census = runChild(server, { throttled: true, maxSeconds: 14, onStarted: () => started() });
-    await walking;
-    // Skip the child's start-up (INFO, DBSIZE, SCRIPT LOAD, the PING baseline).
-    await new Promise((r) => setTimeout(r, 1_000));
-    const throttled = await getLoop(probe, 10_000);
-    const result = await census;
-    const idleAfter = await getLoop(probe, 5_000);
-    const idle = [...idleBefore, ...idleAfter];
-    return {
-      idle,
-      throttled,
-      idleP99: percentile(idle, 99),
-      throttledP99: percentile(throttled, 99),
-      census: result,
-    };
+    const r = await latencyDuring(probe, LATENCY_KEY, (started) =>
+      runChild(server, { throttled: true, maxSeconds: 14, onStarted: started }),
+    );
+    return { idle: r.idle, throttled: r.busy, idleP99: r.idleP99, throttledP99: r.busyP99, census: r.load };
   } finally {
     probe.disconnect();
   }

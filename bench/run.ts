@@ -1,13 +1,14 @@
 /**
  * `npm run bench`: every benchmark, each against its real peer on the same data in the same run.
- * Absolute times drift on shared machines; read the ratios. Options: --only census|status,
- * --keys N (default: 66 586 for status, 1 000 000 for the census), --requests N.
+ * Absolute times drift on shared machines; read the ratios. Options: --only census|status|remediation,
+ * --keys N (default: 66 586 for status, 1 000 000 for the census and remediation), --requests N.
  */
 import { findRedisServerBinary } from '../src/demo/local-redis.js';
 import { benchCensus } from './census.js';
+import { benchRemediation } from './remediation.js';
 import { benchStatusLatency } from './status-latency.js';
 
-const BENCHES = ['status', 'census'] as const;
+const BENCHES = ['status', 'census', 'remediation'] as const;
 type Bench = (typeof BENCHES)[number];
 
 function arg(name: string, fallback: number): number {
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
   const run = (bench: Bench) => only === undefined || only === bench;
   if (run('status')) await benchStatusLatency({ keys: arg('keys', 66_586), requests: arg('requests', 200) });
   if (run('census')) await benchCensus({ keys: arg('keys', 1_000_000) });
+  if (run('remediation')) await benchRemediation({ keys: arg('keys', 1_000_000) });
 }
 
 main().then(

@@ -1,20 +1,29 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { SnapshotStore } from './census/snapshot-store.js';
+import type { ThrottleOptions } from './census/throttle.js';
 import { findCluster } from './config/load.js';
 import type { MedicConfig } from './config/types.js';
+import { ErrorCode, MedicError } from './errors.js';
 import { createI18n, type I18n } from './i18n/index.js';
+import { ApprovalStore } from './incidents/approval-store.js';
+import { ApprovalService, type TtlRunQueue } from './incidents/approvals.js';
+import { AuditLog } from './incidents/audit-log.js';
 import { IncidentStore } from './incidents/incident-store.js';
 import { CENSUS_QUEUE, type CensusJobData, CensusService, createCensusWorker } from './jobs/census-job.js';
+import { createTtlWorker, TTL_RUN_QUEUE, type TtlJobData, TtlRunService } from './jobs/ttl-job.js';
 import { createWatchWorker, WATCH_QUEUE, type WatchJobData, WatchService } from './jobs/watch.js';
 import { ProxyRoutingDispatcher } from './net/agents.js';
 import { describeProxy, type Env, proxySettings } from './net/proxy.js';
 import type { Logger } from './observability/logger.js';
-import { parseRedisUrl, redisTlsOptions } from './redis/connect.js';
+import { connectTarget, parseRedisUrl, redisTlsOptions } from './redis/connect.js';
 import { redact } from './redis/errors.js';
+import { DryRunStore, dryRun, recount } from './remediation/dry-run.js';
 import { resolveSlackApiUrl } from './slack/api-url.js';
 import { createSlackApp, type SlackAppOptions } from './slack/app.js';
 import { slackCensusReporter } from './slack/census-reporter.js';
+import type { RemediationServices } from './slack/services.js';
+import { slackTtlRunReporter } from './slack/ttl-reporter.js';
 import { slackWatchReporter } from './slack/watch-reporter.js';
 import type { TrendProvider } from './status/check-status.js';
 import { cloudWatchTrendProvider } from './status/trend-providers.js';
@@ -34,6 +43,15 @@ export interface ServerOptions {
   i18n?: I18n;
   /** Per-Redis-call timeouts for status checks. */
   connectTimeoutMs?: number;
+  /** TTL remediation seams for tests: the clock (approval expiry, dry-run age), the run queue, pacing. */
+  remediation?: {
+    /** @defaultValue Date.now */
+    now?: () => number;
+    /** Replaces the BullMQ run queue (tests assert what would have been enqueued). */
+    runs?: TtlRunQueue;
+    /** Pacing of dry-runs and re-counts. @defaultValue the census default throttle */
+    throttle?: ThrottleOptions | false;
+  };
 }
 
 export interface RunningServer {
@@ -43,6 +61,10 @@ export interface RunningServer {
     watches: WatchService;
     census: CensusService;
     snapshots: SnapshotStore;
+    audit: AuditLog;
+    approvals: ApprovalStore;
+    dryRuns: DryRunStore;
+    ttlRuns: TtlRunService;
   };
   stop(): Promise<void>;
 }
@@ -97,6 +119,66 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   const cluster = (name: string) => findCluster(config, name);
 
+  // TTL remediation: dry-runs, the four-eyes approval and the audit log, all on the queue Redis.
+  const now = options.remediation?.now ?? Date.now;
+  const throttle = options.remediation?.throttle;
+  const audit = new AuditLog(storeRedis, { prefix, logger });
+  const approvalStore = new ApprovalStore(storeRedis, { prefix });
+  const dryRuns = new DryRunStore(storeRedis, { prefix });
+  const ttlQueue = new Queue<TtlJobData>(TTL_RUN_QUEUE, { connection: queueRedis, prefix });
+  const ttlRuns = new TtlRunService(ttlQueue, storeRedis, prefix, { audit });
+  const withTarget = async <T>(
+    name: string,
+    fn: (conn: Awaited<ReturnType<typeof connectTarget>>) => Promise<T>,
+  ) => {
+    const target = cluster(name);
+    if (!target) throw new MedicError(ErrorCode.UnknownCluster, { name });
+    const conn = await connectTarget(target, {
+      ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+    });
+    try {
+      return await fn(conn);
+    } finally {
+      await conn.close().catch(() => {});
+    }
+  };
+  const approvals = new ApprovalService({
+    store: approvalStore,
+    audit,
+    policy: config.approvals,
+    runs: options.remediation?.runs ?? ttlRuns,
+    approvers: (name) => cluster(name)?.approvers,
+    now,
+    dryRuns: {
+      get: (id) => dryRuns.get(id),
+      recount: (d) =>
+        withTarget(d.cluster, async (conn) => {
+          const counted = await recount(conn, d.rule, throttle !== undefined ? { throttle } : {});
+          if (!counted.complete) throw new MedicError(ErrorCode.Unexpected, { detail: 'recount incomplete' });
+          return counted.toChange;
+        }),
+    },
+  });
+  const remediation: RemediationServices = {
+    approvals,
+    audit,
+    store: approvalStore,
+    rules: (name) => config.rules.filter((r) => r.cluster === undefined || r.cluster === name),
+    dryRun: (target, rule, opts) =>
+      withTarget(target.name, async (conn) => {
+        const result = await dryRun(conn, rule, {
+          cluster: target.name,
+          now: () => new Date(now()),
+          ...(throttle !== undefined ? { throttle } : {}),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+          ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+        });
+        if (!result.complete) throw new MedicError(ErrorCode.Unexpected, { detail: 'dry-run incomplete' });
+        await dryRuns.save(result);
+        return result;
+      }),
+  };
+
   const dispatcher = new ProxyRoutingDispatcher(proxy);
   const slack = createSlackApp(
     {
@@ -111,7 +193,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return { ok: queue === 'up', queue };
       },
     },
-    { config, i18n, logger, status, incidents, watches, census, cluster },
+    { config, i18n, logger, status, incidents, watches, census, remediation, ttlRuns, cluster },
   );
   const workerConnection = queueRedis.duplicate();
   const worker = createWatchWorker(workerConnection, prefix, {
@@ -136,11 +218,36 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logger.error({ job: job?.id, err: redact(err.message) }, 'census failed'),
   );
 
+  // TTL runs: posted from the worker that runs them; paced like the dry-runs.
+  const ttlConnection = queueRedis.duplicate();
+  const ttlWorker = createTtlWorker(ttlConnection, prefix, {
+    service: ttlRuns,
+    reporter: slackTtlRunReporter(slack.app.client, i18n, { logger }),
+    audit,
+    incidents,
+    target: cluster,
+    logger,
+    ...(throttle !== undefined ? { throttle } : {}),
+  });
+  ttlWorker.on('failed', (job, err) =>
+    logger.error({ job: job?.id, err: redact(err.message) }, 'ttl run failed'),
+  );
+
   const closeBackground = async () => {
-    await Promise.all([worker.close().catch(() => {}), censusWorker.close().catch(() => {})]);
-    await Promise.all([watchQueue.close().catch(() => {}), censusQueue.close().catch(() => {})]);
+    // A TTL run stops after its page and goes back to the queue for another replica.
+    await Promise.all([
+      worker.close().catch(() => {}),
+      censusWorker.close().catch(() => {}),
+      ttlWorker.close().catch(() => {}),
+    ]);
+    await Promise.all([
+      watchQueue.close().catch(() => {}),
+      censusQueue.close().catch(() => {}),
+      ttlQueue.close().catch(() => {}),
+    ]);
     workerConnection.disconnect();
     censusConnection.disconnect();
+    ttlConnection.disconnect();
     storeRedis.disconnect();
     await queueRedis.quit().catch(() => queueRedis.disconnect());
     await dispatcher.close().catch(() => {});
@@ -168,7 +275,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let stopped = false;
   return {
     port,
-    services: { incidents, watches, census, snapshots },
+    services: { incidents, watches, census, snapshots, audit, approvals: approvalStore, dryRuns, ttlRuns },
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -82,7 +82,8 @@ export function decideVerdict(input: VerdictInput): Verdict {
 
   const evictions = input.evictionsInWindow ?? 0;
   // Under allkeys-* a cache evicting steadily is doing its job; only below the critical line.
-  const evictionIsNormal = input.maxmemoryPolicy?.startsWith('allkeys-') === true && memoryPct < thresholds.critical;
+  const evictionIsNormal =
+    input.maxmemoryPolicy?.startsWith('allkeys-') === true && memoryPct < thresholds.critical;
   if (evictions > 0 && !evictionIsNormal)
     return reason('critical', 'verdict.reason.evicting', { evictions: round1(evictions), current });
 

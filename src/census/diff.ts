@@ -63,7 +63,9 @@ export interface CensusDiff {
   approximate: boolean;
 }
 
-export type CensusDiffErrorCode = typeof ErrorCode.CensusDiffClusterMismatch | typeof ErrorCode.CensusDiffMatchMismatch;
+export type CensusDiffErrorCode =
+  | typeof ErrorCode.CensusDiffClusterMismatch
+  | typeof ErrorCode.CensusDiffMatchMismatch;
 
 /** Two censuses that cannot be compared (different clusters, or different MATCH filters). */
 export class CensusDiffError extends MedicError {

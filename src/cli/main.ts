@@ -99,6 +99,34 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
       setExit(await (await import('./commands/keys.js')).keysSnapshotsCommand(opts, ctx)),
     );
 
+  const ttl = program
+    .command('ttl')
+    .description(t('cli:ttl.description'))
+    .helpOption('-h, --help', t('cli:options.help'));
+  for (const sub of ['dry-run', 'run'] as const) {
+    const command = ttl
+      .command(sub)
+      .description(t(sub === 'run' ? 'cli:ttl.run_description' : 'cli:ttl.dry_run_description'))
+      .option('--redis <url>', t('cli:options.redis'))
+      .option('--cluster <name>', t('cli:options.cluster'))
+      .option('--config <file>', t('cli:options.config'))
+      .option('--cluster-mode', t('cli:options.cluster_mode'))
+      .option('--rules <file>', t('cli:options.rules'))
+      .option('--rule <name>', t('cli:options.rule'))
+      .option('--json', t('cli:options.json'))
+      .option('--unthrottled', t('cli:options.unthrottled'))
+      .option('--timeout <ms>', t('cli:options.timeout'), positiveInt, 5000);
+    if (sub === 'run') command.option('--yes', t('cli:options.yes'));
+    else command.option('--no-save', t('cli:options.no_save_dry_run'));
+    command
+      .addOption(new Option('--lang <lang>', t('cli:options.lang')).choices(['en', 'zh']))
+      .helpOption('-h, --help', t('cli:options.help'))
+      .action(async (opts) => {
+        const mod = await import('./commands/ttl.js');
+        setExit(await (sub === 'run' ? mod.ttlRunCommand(opts, ctx) : mod.ttlDryRunCommand(opts, ctx)));
+      });
+  }
+
   program
     .command('serve')
     .description(t('cli:serve.description'))
@@ -107,6 +135,17 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .addOption(new Option('--lang <lang>', t('cli:options.lang')).choices(['en', 'zh']))
     .helpOption('-h, --help', t('cli:options.help'))
     .action(async (opts) => setExit(await (await import('./commands/serve.js')).serveCommand(opts, ctx)));
+
+  program
+    .command('audit')
+    .description(t('approval:cli.description'))
+    .option('--cluster <name>', t('cli:options.cluster'))
+    .option('--limit <n>', t('approval:cli.limit'), positiveInt, 50)
+    .option('--json', t('cli:options.json'))
+    .option('--config <file>', t('cli:options.config'))
+    .addOption(new Option('--lang <lang>', t('cli:options.lang')).choices(['en', 'zh']))
+    .helpOption('-h, --help', t('cli:options.help'))
+    .action(async (opts) => setExit(await (await import('./commands/audit.js')).auditCommand(opts, ctx)));
 
   program
     .command('check-config')

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ErrorCode, MedicError } from '../errors.js';
 import type { Lang } from '../i18n/types.js';
 import { formatPath, interpolateEnv, type MissingVariable } from './interpolate.js';
+import { toRuleConfig } from './rule-schema.js';
 import { configSchema, type RawConfig, type RawTls } from './schema.js';
 import type { ClusterConfig, MedicConfig, TlsConfig } from './types.js';
 
@@ -187,8 +188,10 @@ function resolve(raw: RawConfig, files: TlsFileReader): MedicConfig {
     watch: raw.watch,
     trend: raw.trend,
     incidents: raw.incidents,
+    approvals: raw.approvals,
     defaultThresholds: raw.thresholds,
     clusters,
+    rules: raw.rules.map(toRuleConfig),
   };
 }
 

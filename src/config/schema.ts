@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { checkRuleSet, ttlRuleSchema } from './rule-schema.js';
 
 // Slack ids: users U…/W…, user groups S…, channels C…/G… (private) — upper-case alphanumerics.
 const userId = z.string().regex(/^[UW][A-Z0-9]{2,}$/);
@@ -131,7 +132,36 @@ export const configSchema = z
       })
       .strict()
       .default({ idleHours: 24 }),
+    /** The four-eyes workflow for TTL fixes (and later other changes). */
+    approvals: z
+      .object({
+        /** An approval request not decided within this closes as expired. */
+        expiresMinutes: z
+          .number()
+          .gt(0)
+          .lte(24 * 60)
+          .default(60),
+        /** Execution needs a dry-run younger than this; older ones ask for a fresh dry-run. */
+        dryRunMaxAgeMinutes: z
+          .number()
+          .gt(0)
+          .lte(24 * 60)
+          .default(30),
+        /** The re-count at approval time may differ from the dry-run's count by at most this. */
+        recountTolerancePct: z.number().gte(0).lte(100).default(5),
+        /** Off by default: the requester cannot approve their own request (four-eyes). */
+        allowSelfApproval: z.boolean().default(false),
+      })
+      .strict()
+      .default({
+        expiresMinutes: 60,
+        dryRunMaxAgeMinutes: 30,
+        recountTolerancePct: 5,
+        allowSelfApproval: false,
+      }),
     clusters: z.array(cluster).min(1),
+    /** TTL remediation rules (also accepted as a rules file of their own); see rule-schema.ts. */
+    rules: z.array(ttlRuleSchema).default([]),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -171,6 +201,11 @@ export const configSchema = z
     for (const [channel, name] of Object.entries(config.slack.channels)) {
       if (!seen.has(name)) issue(['slack', 'channels', channel], 'config:unknown_cluster_ref', { name });
     }
+    checkRuleSet(
+      config.rules,
+      { clusters: [...seen.keys()], queuePrefix: config.queue.prefix },
+      (path, key, values) => issue(['rules', ...path], key, values),
+    );
   });
 
 /** Same server and database? The bot's queue must never live in a Redis it remediates. */

@@ -1,4 +1,5 @@
 import type { Thresholds } from '../analysis/types.js';
+import type { TtlRuleConfig } from './rule-schema.js';
 import type { RawConfig } from './schema.js';
 
 export interface Approvers {
@@ -47,6 +48,9 @@ export interface MedicConfig {
   watch: RawConfig['watch'];
   trend: RawConfig['trend'];
   incidents: RawConfig['incidents'];
+  approvals: RawConfig['approvals'];
   defaultThresholds: Thresholds;
   clusters: ClusterConfig[];
+  /** TTL remediation rules of the `rules:` section, validated, defaults applied. */
+  rules: TtlRuleConfig[];
 }

@@ -5,6 +5,12 @@ export const ActionId = {
   WatchCancel: 'watch_cancel',
   CensusCancel: 'census_cancel',
   DraftTtlRule: 'draft_ttl_rule',
+  TtlRequestApproval: 'ttl_request_approval',
+  TtlApprove: 'ttl_approve',
+  TtlReject: 'ttl_reject',
+  TtlRunPause: 'ttl_run_pause',
+  TtlRunResume: 'ttl_run_resume',
+  TtlRunCancel: 'ttl_run_cancel',
 } as const;
 
 /** What a status button carries (button values are ≤ 2000 chars; these are tiny). */

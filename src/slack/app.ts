@@ -5,9 +5,13 @@ import type { Logger } from 'pino';
 import { fetchThrough, type ProxyRoutingDispatcher } from '../net/agents.js';
 import { hasProxy } from '../net/proxy.js';
 import { registerCensusActions } from './listeners/actions/census-actions.js';
+import { registerRemediationActions } from './listeners/actions/remediation-actions.js';
 import { registerStatusActions } from './listeners/actions/status-actions.js';
+import { registerTtlRunActions } from './listeners/actions/ttl-run-actions.js';
+import { registerRedisAuditCommand } from './listeners/commands/redis-audit.js';
 import { registerRedisKeysCommand } from './listeners/commands/redis-keys.js';
 import { registerRedisStatusCommand } from './listeners/commands/redis-status.js';
+import { registerRedisTtlCommand } from './listeners/commands/redis-ttl.js';
 import type { SlackServices } from './services.js';
 import { createUserLangResolver } from './user-lang.js';
 
@@ -98,6 +102,10 @@ export function createSlackApp(options: SlackAppOptions, services: SlackServices
   registerStatusActions(app, services, langFor);
   registerRedisKeysCommand(app, services, langFor);
   registerCensusActions(app, services, langFor);
+  registerRedisTtlCommand(app, services, langFor);
+  registerRedisAuditCommand(app, services, langFor);
+  registerRemediationActions(app, services, langFor);
+  if (services.ttlRuns) registerTtlRunActions(app, services, langFor, { runs: services.ttlRuns });
   app.error(async (error) => {
     services.logger.error(
       { err: error.message, code: (error as { code?: string }).code },

@@ -1,9 +1,14 @@
 import type { Logger } from 'pino';
 import type { ClusterConfig, MedicConfig } from '../config/types.js';
 import type { I18n } from '../i18n/index.js';
+import type { ApprovalStore } from '../incidents/approval-store.js';
+import type { ApprovalService } from '../incidents/approvals.js';
+import type { AuditLog } from '../incidents/audit-log.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
 import type { CensusService } from '../jobs/census-job.js';
+import type { TtlRunService } from '../jobs/ttl-job.js';
 import type { WatchService } from '../jobs/watch.js';
+import type { DryRun, TtlRule } from '../remediation/types.js';
 import type { StatusDeps } from '../status/check-status.js';
 
 /** What the Slack front end needs from the rest of the bot; listeners get nothing else. */
@@ -15,5 +20,32 @@ export interface SlackServices {
   incidents: IncidentStore;
   watches: WatchService;
   census: CensusService;
+  remediation: RemediationServices;
+  /** Pause / Resume / Cancel of queued TTL runs (absent: the buttons are not handled). */
+  ttlRuns?: TtlRunService;
   cluster(name: string): ClusterConfig | undefined;
+}
+
+/** Where a dry-run stands (the walk's figures; the same shape as a census walk's). */
+export interface DryRunProgress {
+  scanned: number;
+  total: number;
+  keysPerSec: number;
+  etaSec: number | null;
+}
+
+/** TTL fixes: dry-runs, the four-eyes approval and the audit log. */
+export interface RemediationServices {
+  approvals: ApprovalService;
+  audit: AuditLog;
+  /** Request records and short locks on the queue Redis. */
+  store: ApprovalStore;
+  /** The configured rules that apply to a cluster. */
+  rules(cluster: string): TtlRule[];
+  /** Runs a read-only dry-run of a rule against the cluster and stores it (with its id). */
+  dryRun(
+    cluster: ClusterConfig,
+    rule: TtlRule,
+    opts: { onProgress?: (p: DryRunProgress) => void; signal?: AbortSignal },
+  ): Promise<DryRun>;
 }

@@ -20,6 +20,7 @@ export const SCOPE_FOR_METHOD: Record<string, string> = {
   'files.getUploadURLExternal': 'files:write',
   'files.completeUploadExternal': 'files:write',
   'users.info': 'users:read',
+  'usergroups.users.list': 'usergroups:read',
 };
 
 export function manifestBotScopes(): string[] {

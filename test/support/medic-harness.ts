@@ -24,13 +24,14 @@ import {
 } from '@aws-sdk/client-elasticache';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { Redis } from 'ioredis';
+import { stringify } from 'yaml';
 import { findCluster, parseConfig } from '../../src/config/load.js';
 import type { MedicConfig } from '../../src/config/types.js';
 import { type DatasetGroundTruth, loadDataset, setMaxmemoryForTargetPct } from '../../src/demo/dataset.js';
 import { findFreePort, type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
 import { createI18n } from '../../src/i18n/index.js';
 import { silentLogger } from '../../src/observability/logger.js';
-import { type RunningServer, startServer } from '../../src/server.js';
+import { type RunningServer, type ServerOptions, startServer } from '../../src/server.js';
 import { checkStatus } from '../../src/status/check-status.js';
 import { constantPoints, describeOutput, metricDataOutput, metricResult } from '../aws/responses.js';
 import { runbookTrendEndingAt } from '../fixtures/runbook-trend.js';
@@ -58,6 +59,19 @@ export interface MedicHarnessOptions {
   keys?: number;
   /** used_memory / maxmemory after loading. @defaultValue 84.6 (the runbook's reading) */
   memoryPct?: number;
+  /** Approvers of the `market` cluster (`clusters[].approvers`). @defaultValue none */
+  approvers?: { users?: string[]; groups?: string[] };
+  /** The config's `rules:` section, as objects written the way a config file writes them. */
+  rules?: Record<string, string | number | boolean>[];
+  /** The config's `approvals:` section. @defaultValue the schema's defaults */
+  approvals?: {
+    expiresMinutes?: number;
+    dryRunMaxAgeMinutes?: number;
+    recountTolerancePct?: number;
+    allowSelfApproval?: boolean;
+  };
+  /** startServer's remediation seams: clock, run queue stand-in, pacing. */
+  remediation?: ServerOptions['remediation'];
 }
 
 export interface AwsStubs {
@@ -181,7 +195,7 @@ clusters:
     aws:
       region: us-east-1
       replicationGroupId: ${REPLICATION_GROUP}
-  - name: down
+${opts.approvers ? indent(stringify({ approvers: { users: [], groups: [], ...opts.approvers } }), 4) : ''}  - name: down
     url: redis://127.0.0.1:${downPort}
   - name: locked
     url: redis://127.0.0.1:${locked.port}
@@ -189,7 +203,11 @@ clusters:
   - name: tlsplain
     url: rediss://127.0.0.1:${target.port}
 `;
-  const parsed = parseConfig(yaml, {});
+  const sections = {
+    ...(opts.rules ? { rules: opts.rules } : {}),
+    ...(opts.approvals ? { approvals: opts.approvals } : {}),
+  };
+  const parsed = parseConfig(Object.keys(sections).length > 0 ? `${yaml}\n${stringify(sections)}` : yaml, {});
   if (!parsed.ok) throw new Error(`harness config is invalid: ${JSON.stringify(parsed.problems)}`);
   const config = parsed.config;
   maxmemoryBytes = await calibrateMaxmemory(config, targetClient, maxmemoryBytes, memoryPct);
@@ -201,6 +219,7 @@ clusters:
     // Strict: a missing translation throws instead of showing its key.
     i18n: createI18n({ strict: true }),
     connectTimeoutMs: 1_000,
+    ...(opts.remediation ? { remediation: opts.remediation } : {}),
     slack: {
       botToken: 'xoxb-test',
       signingSecret,
@@ -379,6 +398,14 @@ function stubAws(): AwsStubs {
       return cloudwatch.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input);
     },
   };
+}
+
+function indent(text: string, spaces: number): string {
+  const pad = ' '.repeat(spaces);
+  return text
+    .split('\n')
+    .map((line) => (line ? pad + line : line))
+    .join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,383 @@
+/**
+ * TTL remediation benchmark (issue 4, acceptance 4), every figure from one run on one server:
+ *
+ * On the incident-shaped dataset (`--keys`, default 1 M), fixing `MARKETING:COUPON:UNREAD:*`
+ * (set-missing 60 d, 2.2 % of the keys):
+ *  (i)   the runbook scripts' shape: scan_iter (SCAN MATCH with the default COUNT) then TTL and
+ *        EXPIRE one key at a time, one round trip per call, time-boxed to 20 s: keys fixed/s;
+ *  (ii)  a bare `SCAN COUNT 1000 MATCH` walk: keys walked/s;
+ *  (iii) the engine unthrottled (the `auto` strategy, and each strategy): keys fixed/s and the
+ *        keyspace walk rate; ratios vs (i) (target ≥ 20×) and (ii) (target ≥ 80 %).
+ *  (v)   a GET loop's p99, idle vs during the engine with the DEFAULT throttle (child process),
+ *        target: within 1 ms.
+ * Then on a 1 M-key database where the pattern matches every key (`key:%012d`, no TTL):
+ *  (iv)  the engine fixing all of them vs `redis-benchmark -P 64 EXPIRE key:__rand_int__` ops/s
+ *        (target ≥ 40 % of that ceiling).
+ * TTLs are reset (PERSIST) between runs so each run fixes the same keys.
+ *
+ * The child mode of this file (`--child`) runs one throttled engine run and prints one JSON line.
+ */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { loadDataset } from '../src/demo/dataset.js';
+import { findRedisCliBinary, type LocalRedis, startLocalRedis } from '../src/demo/local-redis.js';
+import { connectTarget } from '../src/redis/connect.js';
+import { applyRule, DEFAULT_ENGINE_THROTTLE, type EngineStrategy } from '../src/remediation/engine.js';
+import type { ApplyResult, TtlRule } from '../src/remediation/types.js';
+import { percentile, printTable } from './stats.js';
+import { fmt, latencyDuring, ms, runJsonChild } from './support.js';
+
+const SELF = fileURLToPath(import.meta.url);
+const LATENCY_KEY = 'bench:latency:probe';
+const PATTERN = 'MARKETING:COUPON:UNREAD:*';
+const RUNBOOK_BOX_MS = 20_000;
+const ALL_KEYS = 1_000_000;
+const REPEATS = 3;
+
+const COUPON: TtlRule = {
+  name: 'coupon-unread',
+  match: PATTERN,
+  action: 'set-missing',
+  ttlSec: 60 * 86_400,
+  jitter: 0.1,
+  includeMissing: false,
+  allowBroad: false,
+  risk: 'low',
+};
+const EVERY_KEY: TtlRule = { ...COUPON, name: 'every-key', match: 'key:*' };
+
+interface ChildResult {
+  changed: number;
+  scanned: number;
+  durationMs: number;
+  pauses: number;
+  complete: boolean;
+}
+
+export async function benchRemediation(opts: { keys: number }): Promise<void> {
+  const server = await startLocalRedis();
+  const admin = new Redis(server.port, '127.0.0.1');
+  try {
+    const loadStarted = performance.now();
+    const truth = await loadDataset(admin, { keys: opts.keys });
+    const loadSec = (performance.now() - loadStarted) / 1000;
+    const dbsize = await admin.dbsize();
+    const target = truth.patterns[PATTERN]?.keysWithoutTtl ?? 0;
+
+    const runbook = await runbookShape(server.port, RUNBOOK_BOX_MS);
+    // The short runs are repeated, interleaved, and their medians compared: these VMs are noisy.
+    const bares: number[] = [];
+    const runs: Record<Strategy, Run[]> = { auto: [], options: [], lua: [] };
+    for (let rep = 0; rep < REPEATS; rep++) {
+      bares.push((await bareWalk(server.port)).seconds);
+      for (const strategy of STRATEGIES) {
+        await persistAll(admin, PATTERN);
+        await admin.config('RESETSTAT');
+        const result = await engine(server, COUPON, strategy);
+        runs[strategy].push({ result, usecPerCall: await slowestCall(admin) });
+      }
+    }
+    const bareSeconds = median(bares);
+    const bareRate = dbsize / bareSeconds;
+    const fixRate = (r: ApplyResult) => (r.counters.changed / r.durationMs) * 1000;
+    const walkRate = (r: ApplyResult) => (dbsize / r.durationMs) * 1000;
+    const auto = medianRun(runs.auto).result;
+    const vsRunbook = fixRate(auto) / runbook.fixedPerSec;
+    const vsBare = walkRate(auto) / bareRate;
+    // Nothing that walks the keyspace fixes faster than the bare walk × the pattern's share.
+    const bound = (bareRate * target) / dbsize;
+
+    await persistAll(admin, PATTERN);
+    await admin.set(LATENCY_KEY, 'x'.repeat(64), 'EX', 86_400);
+    const latency = await latencyCheck(server);
+
+    // (iv) a database where the pattern matches every key.
+    await admin.flushall();
+    await writeNumberedKeys(admin, ALL_KEYS);
+    const every: Record<Strategy, Run[]> = { auto: [], options: [], lua: [] };
+    for (let rep = 0; rep < REPEATS; rep++) {
+      // The options pipeline is client-bound (~10 s here): once is enough to show it.
+      for (const strategy of rep === 0 ? STRATEGIES : (['auto', 'lua'] as const)) {
+        await persistAll(admin, 'key:*');
+        every[strategy].push({ result: await engine(server, EVERY_KEY, strategy), usecPerCall: 0 });
+      }
+    }
+    const ceiling = await redisBenchmarkExpire(server.port, ALL_KEYS);
+    const everyAuto = medianRun(every.auto).result;
+    const vsCeiling = fixRate(everyAuto) / ceiling;
+
+    const share = ((target / dbsize) * 100).toFixed(1);
+    printTable(
+      `TTL remediation: ${PATTERN} (set-missing 60 d) on ${fmt(dbsize)} keys of the demo's shape (one run, one server)`,
+      [
+        [
+          'dataset',
+          `${fmt(dbsize)} keys, ${fmt(target)} to fix (${share} %), loaded in ${loadSec.toFixed(1)} s`,
+        ],
+        [
+          '(i) runbook shape: scan_iter + TTL + EXPIRE per key',
+          `${fmt(runbook.fixed)} keys fixed in ${runbook.seconds.toFixed(1)} s = ${fmt(runbook.fixedPerSec)} keys/s${runbook.complete ? '' : ` (stopped at ${RUNBOOK_BOX_MS / 1000} s)`}`,
+        ],
+        [
+          '(ii) bare SCAN COUNT 1000 MATCH walk',
+          `${fmt(dbsize)} keys in ${bareSeconds.toFixed(2)} s = ${fmt(bareRate)} keys/s walked (median of ${REPEATS})`,
+        ],
+        ...STRATEGIES.map((s): [string, string] => {
+          const run = medianRun(runs[s]);
+          const r = run.result;
+          return [
+            `(iii) engine unthrottled, ${s}${s === 'auto' ? ` (= ${r.strategy})` : ''}`,
+            `${fmt(r.counters.changed)} keys fixed in ${(r.durationMs / 1000).toFixed(2)} s = ${fmt(fixRate(r))} keys/s fixed, ${fmt(walkRate(r))} keys/s walked (median of ${REPEATS}); longest call type ${(run.usecPerCall / 1000).toFixed(2)} ms on average${r.counters.changed === target ? '' : ' (COUNT MISMATCH)'}`,
+          ];
+        }),
+        [
+          'upper bound of any SCAN-based fix',
+          `bare walk × ${share} % = ${fmt(bound)} keys/s = ${(bound / runbook.fixedPerSec).toFixed(1)}× (i)`,
+        ],
+        [
+          'ratio engine / runbook shape',
+          `${vsRunbook.toFixed(1)}×   (target ≥ 20×: ${vsRunbook >= 20 ? 'met' : 'MISSED'})`,
+        ],
+        [
+          'ratio engine walk / bare walk',
+          `${(vsBare * 100).toFixed(0)} %   (target ≥ 80 %: ${vsBare >= 0.8 ? 'met' : 'MISSED'})`,
+        ],
+      ],
+    );
+    const delta = latency.busyP99 - latency.idleP99;
+    printTable(
+      `GET latency, idle vs the engine with the default throttle (${DEFAULT_ENGINE_THROTTLE.keysPerSec} keys/s, pages of ${DEFAULT_ENGINE_THROTTLE.pageSize}, guard +${DEFAULT_ENGINE_THROTTLE.latencyGuardMs} ms, memory ${DEFAULT_ENGINE_THROTTLE.memoryGuardPct} %)`,
+      [
+        ['GETs idle / during the run', `${latency.idle.length} / ${latency.busy.length}`],
+        ['idle p50 / p99', `${ms(percentile(latency.idle, 50))} / ${ms(latency.idleP99)}`],
+        ['throttled p50 / p99', `${ms(percentile(latency.busy, 50))} / ${ms(latency.busyP99)}`],
+        ['p99 delta', `${delta.toFixed(3)} ms   (target ≤ 1 ms: ${delta <= 1 ? 'met' : 'MISSED'})`],
+        [
+          'throttled run meanwhile',
+          `${fmt(latency.load.changed)} keys fixed, ${fmt(latency.load.scanned)} matched in ${(latency.load.durationMs / 1000).toFixed(1)} s, ${latency.load.pauses} guard pauses`,
+        ],
+      ],
+    );
+    printTable(
+      `TTL remediation: a pattern matching every key of a ${fmt(ALL_KEYS)}-key database (key:%012d, no TTL)`,
+      [
+        ['redis-benchmark -P 64 EXPIRE key:__rand_int__', `${fmt(ceiling)} ops/s (the ceiling)`],
+        ...STRATEGIES.map((s): [string, string] => {
+          const r = medianRun(every[s]).result;
+          const n = every[s].length;
+          return [
+            `engine unthrottled, ${s}${s === 'auto' ? ` (= ${r.strategy})` : ''}`,
+            `${fmt(r.counters.changed)} keys fixed in ${(r.durationMs / 1000).toFixed(2)} s = ${fmt(fixRate(r))} keys/s (${((fixRate(r) / ceiling) * 100).toFixed(0)} % of the ceiling${n > 1 ? `, median of ${n}` : ''})`,
+          ];
+        }),
+        [
+          'ratio engine / ceiling',
+          `${(vsCeiling * 100).toFixed(0)} %   (target ≥ 40 %: ${vsCeiling >= 0.4 ? 'met' : 'MISSED'})`,
+        ],
+      ],
+    );
+  } finally {
+    admin.disconnect();
+    await server.stop();
+  }
+}
+
+type Strategy = 'auto' | EngineStrategy;
+const STRATEGIES = ['auto', 'options', 'lua'] as const;
+
+interface Run {
+  result: ApplyResult;
+  /** The highest usec_per_call among the engine's commands (INFO commandstats). */
+  usecPerCall: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+/** The run with the median duration (its figures stay consistent with each other). */
+function medianRun(runs: Run[]): Run {
+  const sorted = [...runs].sort((a, b) => a.result.durationMs - b.result.durationMs);
+  return sorted[Math.floor(sorted.length / 2)] as Run;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The peers
+
+/** fix_ttl_*.py's shape: `for key in r.scan_iter(match=…)`: `r.ttl(key)`, then `r.expire(key, ttl)`. */
+async function runbookShape(
+  port: number,
+  maxMs: number,
+): Promise<{ fixed: number; walked: number; seconds: number; fixedPerSec: number; complete: boolean }> {
+  const redis = new Redis(port, '127.0.0.1');
+  const started = performance.now();
+  let fixed = 0;
+  let walked = 0;
+  let cursor = '0';
+  try {
+    do {
+      // redis-py's scan_iter sends no COUNT unless given: the server's default of 10.
+      const [next, names] = await redis.scanBuffer(cursor, 'MATCH', PATTERN);
+      cursor = next.toString();
+      walked += 10;
+      for (const name of names) {
+        if ((await redis.ttl(name)) === -1) {
+          await redis.expire(name, COUPON.ttlSec);
+          fixed++;
+        }
+      }
+    } while (cursor !== '0' && performance.now() - started < maxMs);
+  } finally {
+    redis.disconnect();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { fixed, walked, seconds, fixedPerSec: fixed / seconds, complete: cursor === '0' };
+}
+
+async function bareWalk(port: number): Promise<{ keys: number; seconds: number; keysPerSec: number }> {
+  const redis = new Redis(port, '127.0.0.1');
+  const dbsize = await redis.dbsize();
+  const started = performance.now();
+  let cursor = '0';
+  let matched = 0;
+  try {
+    do {
+      const [next, names] = await redis.scanBuffer(cursor, 'MATCH', PATTERN, 'COUNT', 1000);
+      cursor = next.toString();
+      matched += names.length;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { keys: matched, seconds, keysPerSec: dbsize / seconds };
+}
+
+async function redisBenchmarkExpire(port: number, keys: number): Promise<number> {
+  const cli = findRedisCliBinary();
+  const bin = cli ? cli.replace(/redis-cli$/, 'redis-benchmark') : 'redis-benchmark';
+  const args = [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-P',
+    '64',
+    '-n',
+    String(2 * keys),
+    '-r',
+    String(keys),
+    '-q',
+  ];
+  const text = await new Promise<string>((resolveOut, reject) => {
+    const child = spawn(bin, [...args, 'EXPIRE', 'key:__rand_int__', '3600'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0 ? resolveOut(out) : reject(new Error(`redis-benchmark exited ${code}: ${out}`)),
+    );
+  });
+  // -q prints progress lines ending in \r, then the result: the last "requests per second" wins.
+  const match = [...text.matchAll(/([\d.]+) requests per second/g)].pop();
+  if (!match) throw new Error(`redis-benchmark: no "requests per second" in:\n${text.slice(-2000)}`);
+  return Number(match[1]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Setup
+
+/** PERSIST every key of `pattern`, one page per script call. */
+async function persistAll(redis: Redis, pattern: string): Promise<void> {
+  const script =
+    "local r = redis.call('SCAN', ARGV[1], 'MATCH', ARGV[2], 'COUNT', 1000) for _, k in ipairs(r[2]) do redis.call('PERSIST', k) end return r[1]";
+  let cursor = '0';
+  do {
+    cursor = String(await redis.eval(script, 0, cursor, pattern));
+  } while (cursor !== '0');
+}
+
+/** `key:%012d` for 0 ≤ i < n (what redis-benchmark's `key:__rand_int__ -r n` addresses), no TTL. */
+async function writeNumberedKeys(redis: Redis, n: number): Promise<void> {
+  const script =
+    "for i = tonumber(ARGV[1]), tonumber(ARGV[2]) - 1 do redis.call('SET', string.format('key:%012d', i), 'v') end return 1";
+  const step = 100_000;
+  for (let from = 0; from < n; from += step) await redis.eval(script, 0, from, Math.min(n, from + step));
+}
+
+async function engine(
+  server: LocalRedis,
+  rule: TtlRule,
+  strategy: 'auto' | EngineStrategy,
+): Promise<ApplyResult> {
+  const conn = await connectTarget({ name: 'bench', url: server.url, mode: 'standalone' });
+  try {
+    return await applyRule(conn, rule, { throttle: false, strategy });
+  } finally {
+    await conn.close();
+  }
+}
+
+/** The highest usec_per_call among the commands the engine sent (INFO commandstats since RESETSTAT). */
+async function slowestCall(admin: Redis): Promise<number> {
+  const stats = await admin.info('commandstats');
+  let worst = 0;
+  for (const m of stats.matchAll(
+    /^cmdstat_(scan|evalsha|pexpire|pexpiretime):calls=\d+,usec=\d+,usec_per_call=([\d.]+)/gm,
+  )) {
+    worst = Math.max(worst, Number(m[2]));
+  }
+  return worst;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Latency under the default throttle (the engine in a child process)
+
+async function latencyCheck(server: LocalRedis) {
+  const probe = new Redis(server.port, '127.0.0.1');
+  try {
+    return await latencyDuring(probe, LATENCY_KEY, (started) =>
+      runJsonChild<ChildResult>(SELF, ['--child', server.url, '14'], { onStarted: started }),
+    );
+  } finally {
+    probe.disconnect();
+  }
+}
+
+async function childMain(url: string, maxSeconds: number): Promise<void> {
+  const conn = await connectTarget({ name: 'bench', url, mode: 'standalone' });
+  try {
+    process.stdout.write('walking\n');
+    const result = await applyRule(conn, COUPON, { signal: AbortSignal.timeout(maxSeconds * 1000) });
+    const out: ChildResult = {
+      changed: result.counters.changed,
+      scanned: result.counters.scanned,
+      durationMs: result.durationMs,
+      pauses: result.pauses,
+      complete: result.complete,
+    };
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+  } finally {
+    await conn.close();
+  }
+}
+
+if (process.argv[2] === '--child' && resolve(process.argv[1] ?? '') === SELF) {
+  childMain(process.argv[3] ?? '', Number(process.argv[4] ?? 14)).then(
+    () => process.exit(0),
+    (err) => {
+      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

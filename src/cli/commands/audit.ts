@@ -1,0 +1,83 @@
+import { Redis } from 'ioredis';
+import { loadConfigFile } from '../../config/load.js';
+import { formatDateTime, formatInt } from '../../i18n/format.js';
+import type { Lang, Translate } from '../../i18n/types.js';
+import { type AuditEntry, AuditLog } from '../../incidents/audit-log.js';
+import { parseRedisUrl, redisTlsOptions } from '../../redis/connect.js';
+import type { CliContext } from '../context.js';
+import { EXIT_OK, UsageError } from '../errors.js';
+import { displayWidth, padEndDisplay } from '../render/text-layout.js';
+import { configPath } from '../targets.js';
+
+export interface AuditCommandOptions {
+  cluster?: string;
+  limit?: number;
+  json?: boolean;
+  config?: string;
+}
+
+/** `redis-medic audit`: the audit log on the queue Redis, newest first, as a table or JSON. */
+export async function auditCommand(opts: AuditCommandOptions, ctx: CliContext): Promise<number> {
+  const path = configPath(opts, ctx);
+  if (!path) throw new UsageError('cli:errors.config_required');
+  const config = loadConfigFile(path, ctx.env, ctx.lang);
+  const url = parseRedisUrl(config.queue.url);
+  const redis = new Redis(config.queue.url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 5000,
+    ...(url.tls ? { tls: redisTlsOptions(url.host, config.queue.tls) } : {}),
+  });
+  let entries: AuditEntry[];
+  try {
+    await redis.connect();
+    entries = await new AuditLog(redis, { prefix: config.queue.prefix }).list({
+      ...(opts.cluster ? { cluster: opts.cluster } : {}),
+      limit: opts.limit ?? 50,
+    });
+  } finally {
+    redis.disconnect();
+  }
+  if (opts.json) {
+    ctx.out(`${JSON.stringify({ entries }, null, 2)}\n`);
+    return EXIT_OK;
+  }
+  ctx.out(renderAuditTable(entries, ctx.t, ctx.lang));
+  return EXIT_OK;
+}
+
+/** Columns: time, who, action, cluster, rule, counts, reason, incident. */
+export function renderAuditTable(entries: AuditEntry[], t: Translate, lang: Lang): string {
+  if (entries.length === 0) return `${t('approval:cli.empty')}\n`;
+  const header = ['at', 'actor', 'action', 'cluster', 'rule', 'counts', 'reason', 'incident'].map((c) =>
+    t(`approval:cli.col.${c}`),
+  );
+  const rows = entries.map((e) => [
+    formatDateTime(new Date(e.at), lang),
+    e.actor,
+    t(`approval:audit.action.${e.action}`),
+    e.cluster || '—',
+    e.rule ?? '',
+    countsLine(e.counts, t, lang),
+    e.reason ?? '',
+    e.incidentId ?? '',
+  ]);
+  const widths = header.map((h, i) =>
+    Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => padEndDisplay(c, widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
+}
+
+function countsLine(counts: Record<string, number> | undefined, t: Translate, lang: Lang): string {
+  if (!counts) return '';
+  const known = ['matched', 'toChange', 'recounted', 'changed', 'skipped', 'errors'];
+  return known
+    .filter((k) => counts[k] !== undefined)
+    .map((k) => `${t(`approval:count.${k}`)} ${formatInt(counts[k] ?? 0, lang)}`)
+    .join(', ');
+}

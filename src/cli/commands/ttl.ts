@@ -1,0 +1,418 @@
+import { userInfo } from 'node:os';
+import { Redis } from 'ioredis';
+import type { WalkProgress } from '../../census/types.js';
+import type { MedicConfig } from '../../config/types.js';
+import { formatBytes, formatInt } from '../../i18n/format.js';
+import { type AuditInput, AuditLog } from '../../incidents/audit-log.js';
+import { connectTarget, parseRedisUrl, redisTlsOptions, type TargetConnection } from '../../redis/connect.js';
+import { classifyRedisError } from '../../redis/errors.js';
+import { DryRunStore, dryRun, recount } from '../../remediation/dry-run.js';
+import { applyRule } from '../../remediation/engine.js';
+import { isRemediationError } from '../../remediation/errors.js';
+import { loadRulesFile, planRules, rulesContext, selectRules } from '../../remediation/rules.js';
+import type { ApplyResult, DryRun, EngineProgress, TtlRule } from '../../remediation/types.js';
+import type { CliContext } from '../context.js';
+import { EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';
+import { resolveTarget, type TargetOptions } from '../targets.js';
+
+export interface TtlCommandOptions extends TargetOptions {
+  /** Rules file; default: the `rules:` section of the config. */
+  rules?: string;
+  /** Only this rule. */
+  rule?: string;
+  json?: boolean;
+  unthrottled?: boolean;
+  /** `run` only: the explicit go-ahead. */
+  yes?: boolean;
+  /** `dry-run`: store the dry-runs on the queue Redis (when a config names it). @defaultValue true */
+  save?: boolean;
+  timeout?: number;
+}
+
+/** `redis-medic ttl dry-run`: read-only preview of every selected rule, in plan order. */
+export async function ttlDryRunCommand(opts: TtlCommandOptions, ctx: CliContext): Promise<number> {
+  return localized(async () => {
+    const { target, config, rules } = prepare(opts, ctx);
+    const dryRuns = await withTarget(target, opts, (conn, signal) =>
+      runDryRuns(conn, rules, target.name, opts, ctx, signal),
+    );
+    const plan = planRules(dryRuns);
+    if (config && opts.save !== false) {
+      await withQueue(config, async (redis) => {
+        const store = new DryRunStore(redis, { prefix: config.queue.prefix });
+        const audit = new AuditLog(redis, { prefix: config.queue.prefix });
+        for (const dry of plan) {
+          await store.save(dry);
+          await audit.append(auditEntry('dry_run', dry, { dryRunId: dry.id, counts: dryCounts(dry) }));
+        }
+      });
+    }
+    if (opts.json) {
+      ctx.out(
+        `${JSON.stringify({ cluster: target.name, rules: plan.map((d, i) => dryRunJson(d, i + 1)) }, null, 2)}\n`,
+      );
+    } else {
+      for (const dry of plan) ctx.out(renderDryRun(dry, ctx));
+      ctx.out(renderPlan(plan, ctx));
+      if (config && opts.save !== false)
+        ctx.err(`${ctx.t('remediation:cli.saved', { count: plan.length })}\n`);
+    }
+    return plan.every((d) => d.complete) ? EXIT_OK : EXIT_USAGE;
+  });
+}
+
+/**
+ * `redis-medic ttl run --yes`: inline, no Slack approval: a fresh dry-run of every selected rule,
+ * then each rule in plan order (throttled unless --unthrottled), a re-count of what is left, and
+ * every step in the audit log (so a config naming the queue Redis is required).
+ */
+export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): Promise<number> {
+  return localized(async () => {
+    if (!opts.yes) throw new UsageError('remediation:cli.needs_yes');
+    const { target, config, rules } = prepare(opts, ctx);
+    if (!config) throw new UsageError('remediation:cli.run_needs_config');
+    return withQueue(config, (queue) =>
+      withTarget(target, opts, async (conn, signal) => {
+        const audit = new AuditLog(queue, { prefix: config.queue.prefix });
+        const store = new DryRunStore(queue, { prefix: config.queue.prefix });
+        const plan = planRules(await runDryRuns(conn, rules, target.name, opts, ctx, signal));
+        if (signal.aborted) return EXIT_USAGE;
+        for (const dry of plan) {
+          await store.save(dry);
+          await audit.append(auditEntry('dry_run', dry, { dryRunId: dry.id, counts: dryCounts(dry) }));
+        }
+        if (!opts.json) ctx.out(renderPlan(plan, ctx));
+        const results: RunJson[] = [];
+        let exit = EXIT_OK;
+        for (const dry of plan) {
+          if (signal.aborted) break;
+          const runId = `cli-${dry.id}`;
+          await audit.append(
+            auditEntry('run_started', dry, { dryRunId: dry.id, runId, counts: dryCounts(dry) }),
+          );
+          let result: ApplyResult;
+          try {
+            result = await applyRule(conn, dry.rule, {
+              ...(opts.unthrottled ? { throttle: false as const } : {}),
+              signal,
+              ...(process.stderr.isTTY ? { onPage: (_cp, p) => showRunProgress(dry, p, ctx) } : {}),
+            });
+          } catch (err) {
+            const reason = isRemediationError(err) ? err.key : classifyRedisError(err, conn.address).code;
+            await audit
+              .append(auditEntry('run_failed', dry, { dryRunId: dry.id, runId, reason }))
+              .catch(() => {});
+            throw err;
+          } finally {
+            if (process.stderr.isTTY) ctx.err('\r\x1b[K');
+          }
+          const counts = { ...result.counters, durationMs: result.durationMs };
+          if (!result.complete) {
+            await audit.append(auditEntry('run_cancelled', dry, { dryRunId: dry.id, runId, counts }));
+            if (!opts.json)
+              ctx.out(`${ctx.t('remediation:cli.cancelled', resultValues(dry, result, ctx))}\n`);
+            results.push(runJson(dry, result, undefined));
+            exit = EXIT_USAGE;
+            break;
+          }
+          const left = await recount(conn, dry.rule, {
+            ...(opts.unthrottled ? { throttle: false as const } : {}),
+            signal,
+          });
+          await audit.append(
+            auditEntry('run_finished', dry, {
+              dryRunId: dry.id,
+              runId,
+              counts: { ...counts, left: left.toChange },
+            }),
+          );
+          if (!opts.json) {
+            ctx.out(`${ctx.t('remediation:cli.done', resultValues(dry, result, ctx))}\n`);
+            ctx.out(`  ${ctx.t('remediation:cli.verify', { left: formatInt(left.toChange, ctx.lang) })}\n`);
+          }
+          results.push(runJson(dry, result, left.toChange));
+        }
+        if (opts.json) ctx.out(`${JSON.stringify({ cluster: target.name, rules: results }, null, 2)}\n`);
+        return signal.aborted ? EXIT_USAGE : exit;
+      }),
+    );
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function prepare(
+  opts: TtlCommandOptions,
+  ctx: CliContext,
+): { target: ReturnType<typeof resolveTarget>['target']; config?: MedicConfig; rules: TtlRule[] } {
+  const { target, config } = resolveTarget(opts, ctx);
+  let all: TtlRule[];
+  if (opts.rules) all = loadRulesFile(opts.rules, rulesContext(config, ctx.lang));
+  else if (config && config.rules.length > 0) all = config.rules;
+  else throw new UsageError('remediation:cli.rules_required');
+  return { target, ...(config ? { config } : {}), rules: selectRules(all, target.name, opts.rule) };
+}
+
+/** Refusals of the remediation core (unknown rule, no safe strategy…) read like usage errors. */
+async function localized(fn: () => Promise<number>): Promise<number> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isRemediationError(err)) throw new UsageError(err.key, err.values);
+    throw err;
+  }
+}
+
+async function withTarget<T>(
+  target: ReturnType<typeof resolveTarget>['target'],
+  opts: TtlCommandOptions,
+  fn: (conn: TargetConnection, signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const conn = await connectTarget(target, {
+    ...(opts.timeout ? { connectTimeoutMs: opts.timeout, commandTimeoutMs: opts.timeout } : {}),
+  });
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    return await fn(conn, abort.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+    await conn.close();
+  }
+}
+
+async function withQueue<T>(config: MedicConfig, fn: (redis: Redis) => Promise<T>): Promise<T> {
+  const url = parseRedisUrl(config.queue.url);
+  const redis = new Redis(config.queue.url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 5000,
+    ...(url.tls ? { tls: redisTlsOptions(url.host, config.queue.tls) } : {}),
+  });
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    throw classifyRedisError(err, `${url.host}:${url.port}`);
+  }
+  try {
+    return await fn(redis);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function runDryRuns(
+  conn: TargetConnection,
+  rules: TtlRule[],
+  cluster: string,
+  opts: TtlCommandOptions,
+  ctx: CliContext,
+  signal: AbortSignal,
+): Promise<DryRun[]> {
+  const out: DryRun[] = [];
+  for (const rule of rules) {
+    if (signal.aborted) break;
+    try {
+      out.push(
+        await dryRun(conn, rule, {
+          cluster,
+          ...(opts.unthrottled ? { throttle: false as const } : {}),
+          signal,
+          ...(process.stderr.isTTY
+            ? { onProgress: (p: WalkProgress) => showDryRunProgress(rule, p, ctx) }
+            : {}),
+        }),
+      );
+    } finally {
+      if (process.stderr.isTTY) ctx.err('\r\x1b[K');
+    }
+  }
+  return out;
+}
+
+function actor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli:unknown';
+  }
+}
+
+function auditEntry(
+  action: AuditInput['action'],
+  dry: DryRun,
+  extra: Pick<AuditInput, 'dryRunId' | 'runId' | 'counts' | 'reason'>,
+): AuditInput {
+  return { actor: actor(), action, cluster: dry.cluster, rule: dry.rule.name, via: 'cli', ...extra };
+}
+
+function dryCounts(dry: DryRun): Record<string, number> {
+  return {
+    matched: dry.matched,
+    keysWithoutTtl: dry.keysWithoutTtl,
+    keysAboveCap: dry.keysAboveCap,
+    toChange: dry.toChange,
+    bytesToFree: dry.bytesToFree,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+/** The `--json` shape of one dry-run: the rule's name and settings, then the counts. */
+export function dryRunJson(dry: DryRun, order: number) {
+  return {
+    order,
+    name: dry.rule.name,
+    id: dry.id,
+    at: dry.at,
+    match: dry.rule.match,
+    action: dry.rule.action,
+    ttlSec: dry.rule.ttlSec,
+    jitter: dry.rule.jitter,
+    includeMissing: dry.rule.includeMissing,
+    risk: dry.rule.risk,
+    matched: dry.matched,
+    keysWithoutTtl: dry.keysWithoutTtl,
+    keysAboveCap: dry.keysAboveCap,
+    toChange: dry.toChange,
+    ...(dry.rule.expected !== undefined ? { expected: dry.rule.expected } : {}),
+    ttlSpread: dry.ttlSpread,
+    bytesToFree: dry.bytesToFree,
+    samples: dry.samples,
+    estimatedDurationSec: dry.estimatedDurationSec,
+    walked: dry.walked,
+    complete: dry.complete,
+    durationMs: dry.durationMs,
+  };
+}
+
+interface RunJson {
+  name: string;
+  dryRunId: string;
+  toChange: number;
+  complete: boolean;
+  stoppedBy?: string;
+  counters: ApplyResult['counters'];
+  strategy: string;
+  durationMs: number;
+  /** Keys the rule would still change after the run (the verify re-count). */
+  left?: number;
+}
+
+function runJson(dry: DryRun, result: ApplyResult, left: number | undefined): RunJson {
+  return {
+    name: dry.rule.name,
+    dryRunId: dry.id,
+    toChange: dry.toChange,
+    complete: result.complete,
+    ...(result.stoppedBy ? { stoppedBy: result.stoppedBy } : {}),
+    counters: result.counters,
+    strategy: result.strategy,
+    durationMs: result.durationMs,
+    ...(left !== undefined ? { left } : {}),
+  };
+}
+
+function duration(sec: number, ctx: CliContext): string {
+  if (sec % 86_400 === 0) return ctx.t('remediation:unit.days', { count: sec / 86_400 });
+  if (sec % 3600 === 0) return ctx.t('remediation:unit.hours', { count: sec / 3600 });
+  if (sec % 60 === 0) return ctx.t('remediation:unit.minutes', { count: sec / 60 });
+  return ctx.t('remediation:unit.seconds', { count: sec });
+}
+
+function renderDryRun(dry: DryRun, ctx: CliContext): string {
+  const n = (x: number) => formatInt(x, ctx.lang);
+  const lines = [
+    ctx.t(`remediation:cli.dry_run_title_${dry.rule.action === 'cap' ? 'cap' : 'set_missing'}`, {
+      name: dry.rule.name,
+      match: dry.rule.match,
+      ttl: duration(dry.rule.ttlSec, ctx),
+      jitter: Math.round(dry.rule.jitter * 1000) / 10,
+      cluster: dry.cluster,
+    }),
+    `  ${ctx.t('remediation:cli.counts', {
+      matched: n(dry.matched),
+      withoutTtl: n(dry.keysWithoutTtl),
+      aboveCap: n(dry.keysAboveCap),
+      ttl: duration(dry.rule.ttlSec, ctx),
+      toChange: n(dry.toChange),
+    })}`,
+    `  ${ctx.t('remediation:cli.frees', {
+      bytes: formatBytes(dry.bytesToFree, ctx.lang),
+      minutes: Math.max(1, Math.ceil(dry.estimatedDurationSec / 60)),
+      walked: n(dry.walked),
+    })}`,
+    `  ${ctx.t('remediation:cli.spread')}: ${Object.entries(dry.ttlSpread)
+      .map(([bucket, count]) => `${ctx.t(`census:bucket.${bucket}`)} ${n(count)}`)
+      .join(' · ')}`,
+  ];
+  if (dry.rule.expected !== undefined) {
+    lines.push(
+      `  ${ctx.t('remediation:cli.expected', { expected: n(dry.rule.expected), toChange: n(dry.toChange) })}`,
+    );
+  }
+  if (dry.rule.note) lines.push(`  ${ctx.t('remediation:cli.note', { note: dry.rule.note })}`);
+  if (dry.samples.length > 0) lines.push(`  ${ctx.t('remediation:cli.samples')}: ${dry.samples.join('  ')}`);
+  if (!dry.complete) lines.push(`  ${ctx.t('remediation:cli.incomplete')}`);
+  return `${lines.join('\n')}\n\n`;
+}
+
+function renderPlan(plan: DryRun[], ctx: CliContext): string {
+  const lines = [ctx.t('remediation:cli.plan_title')];
+  plan.forEach((dry, i) => {
+    lines.push(
+      `  ${i + 1}. ${ctx.t('remediation:cli.plan_line', {
+        name: dry.rule.name,
+        toChange: formatInt(dry.toChange, ctx.lang),
+        risk: ctx.t(`remediation:risk.${dry.rule.risk}`),
+      })}`,
+    );
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+function resultValues(dry: DryRun, result: ApplyResult, ctx: CliContext): Record<string, string | number> {
+  const n = (x: number) => formatInt(x, ctx.lang);
+  return {
+    name: dry.rule.name,
+    changed: n(result.counters.changed),
+    skipped: n(result.counters.skipped),
+    vanished: n(result.counters.vanished),
+    errors: n(result.counters.errors),
+    seconds: (result.durationMs / 1000).toFixed(1),
+  };
+}
+
+function bar(fraction: number, width = 20): string {
+  const full = Math.max(0, Math.min(width, Math.round(fraction * width)));
+  return `[${'#'.repeat(full)}${'-'.repeat(width - full)}]`;
+}
+
+function showDryRunProgress(rule: TtlRule, p: WalkProgress, ctx: CliContext): void {
+  ctx.err(
+    `\r\x1b[K${ctx.t('remediation:cli.dry_run_progress', {
+      name: rule.name,
+      scanned: formatInt(p.scanned, ctx.lang),
+      rate: formatInt(p.keysPerSec, ctx.lang),
+      eta: p.etaSec === null ? '—' : `${Math.round(p.etaSec)} s`,
+    })}`,
+  );
+}
+
+function showRunProgress(dry: DryRun, p: EngineProgress, ctx: CliContext): void {
+  ctx.err(
+    `\r\x1b[K${ctx.t(p.paused ? 'remediation:cli.run_progress_paused' : 'remediation:cli.run_progress', {
+      name: dry.rule.name,
+      bar: bar(p.fraction),
+      pct: Math.floor(p.fraction * 100),
+      changed: formatInt(p.counters.changed, ctx.lang),
+      toChange: formatInt(dry.toChange, ctx.lang),
+      rate: formatInt(p.keysPerSec, ctx.lang),
+      eta: p.etaSec === null ? '—' : `${Math.round(p.etaSec)} s`,
+      reason: p.pausedBy ? ctx.t(`remediation:pause.${p.pausedBy}`) : '',
+    })}`,
+  );
+}

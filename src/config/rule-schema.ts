@@ -1,0 +1,256 @@
+/**
+ * The `rules:` section (of the main config, or of a rules file on its own): TTL remediation rules.
+ * Pure: durations, jitter, and the glob checks that refuse a rule which could reach far more keys
+ * than intended (no literal prefix) or the bot's own keys on the queue Redis.
+ *
+ * Problems are zod custom issues carrying a `remediation:rule.*` i18n key, so they come out
+ * path-named (`rules[2].ttl: …`) exactly like the rest of the config's problems.
+ */
+import { z } from 'zod';
+
+export const TTL_ACTIONS = ['set-missing', 'cap'] as const;
+export const RISK_LEVELS = ['low', 'medium', 'high', 'unknown'] as const;
+
+/** A TTL above this (ten 365-day years) is refused: almost certainly a unit mistake. */
+export const MAX_TTL_SEC = 10 * 365 * 86_400;
+/** Jitter spreads TTLs over [ttl·(1−j), ttl]; more than half would make the stated TTL meaningless. */
+export const MAX_JITTER = 0.5;
+export const DEFAULT_JITTER = 0.1;
+/** What BullMQ puts in front of its keys when no prefix is given. */
+export const BULLMQ_DEFAULT_PREFIX = 'bull';
+export const DEFAULT_QUEUE_PREFIX = 'redis-medic';
+
+const UNITS: Readonly<Record<string, number>> = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 };
+
+/**
+ * `60d`, `12h`, `90m`, `30s`, `1.5d` or plain seconds (a number, or a string of digits) → whole
+ * seconds. Undefined when the text is not a duration; a zero or negative value is returned as is
+ * (the caller refuses it with its own message).
+ */
+export function parseDuration(value: string | number): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? Math.round(value) : undefined;
+  const m = /^\s*(-?\d+(?:\.\d+)?)\s*([smhdSMHD]?)\s*$/.exec(value);
+  if (!m) return undefined;
+  const unit = UNITS[(m[2] ?? '').toLowerCase()] as number;
+  return Math.round(Number(m[1]) * unit);
+}
+
+/** `10%`, `10 %` or a plain number, all percents → a fraction (0.1). Undefined when not a percent. */
+export function parseJitter(value: string | number): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value / 100 : undefined;
+  const m = /^\s*(-?\d+(?:\.\d+)?)\s*%?\s*$/.exec(value);
+  return m ? Number(m[1]) / 100 : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Glob analysis (Redis stringmatchlen syntax: `*`, `?`, `[...]`, `\x`)
+
+type Token =
+  | { kind: 'lit'; ch: string }
+  | { kind: 'any' }
+  | { kind: 'star' }
+  | { kind: 'class'; test: (ch: string) => boolean };
+
+function tokenize(glob: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  while (i < glob.length) {
+    const c = glob[i] as string;
+    if (c === '*') {
+      out.push({ kind: 'star' });
+      i++;
+    } else if (c === '?') {
+      out.push({ kind: 'any' });
+      i++;
+    } else if (c === '\\' && i + 1 < glob.length) {
+      out.push({ kind: 'lit', ch: glob[i + 1] as string });
+      i += 2;
+    } else if (c === '[') {
+      i++;
+      const not = glob[i] === '^';
+      if (not) i++;
+      const singles: string[] = [];
+      const ranges: [number, number][] = [];
+      while (i < glob.length && glob[i] !== ']') {
+        const b = glob[i] as string;
+        if (b === '\\' && i + 1 < glob.length) {
+          singles.push(glob[i + 1] as string);
+          i += 2;
+        } else if (i + 2 < glob.length && glob[i + 1] === '-') {
+          const lo = b.charCodeAt(0);
+          const hi = (glob[i + 2] as string).charCodeAt(0);
+          ranges.push(lo <= hi ? [lo, hi] : [hi, lo]);
+          i += 3;
+        } else {
+          singles.push(b);
+          i++;
+        }
+      }
+      i++; // the closing `]` (an unterminated class simply ends with the pattern)
+      const test = (ch: string) => {
+        const code = ch.charCodeAt(0);
+        const hit = singles.includes(ch) || ranges.some(([lo, hi]) => code >= lo && code <= hi);
+        return not ? !hit : hit;
+      };
+      out.push({ kind: 'class', test });
+    } else {
+      out.push({ kind: 'lit', ch: c });
+      i++;
+    }
+  }
+  return out;
+}
+
+/** The literal text every key matching `glob` starts with (escapes resolved): `a\*b*` → `a*b`. */
+export function literalPrefix(glob: string): string {
+  let prefix = '';
+  for (const token of tokenize(glob)) {
+    if (token.kind !== 'lit') break;
+    prefix += token.ch;
+  }
+  return prefix;
+}
+
+/**
+ * Could `glob` match some key that starts with `prefix`? Exact for literals, `?` and classes, and
+ * conservative (yes) once a `*` is reached while the prefix is still being matched.
+ */
+export function globMayMatchPrefix(glob: string, prefix: string): boolean {
+  const tokens = tokenize(glob);
+  let k = 0;
+  for (const ch of prefix) {
+    const token = tokens[k];
+    if (!token) return false;
+    if (token.kind === 'star') return true;
+    if (token.kind === 'lit' && token.ch !== ch) return false;
+    if (token.kind === 'class' && !token.test(ch)) return false;
+    k++;
+  }
+  return true;
+}
+
+/** Key prefixes (with their `:`) of what the bot itself stores, that no rule may reach. */
+export function protectedPrefixes(queuePrefix: string = DEFAULT_QUEUE_PREFIX): string[] {
+  return [...new Set([`${queuePrefix}:`, `${BULLMQ_DEFAULT_PREFIX}:`])];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema
+
+const ruleName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/);
+const clusterName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/);
+const durationInput = z.union([z.number(), z.string()]);
+
+/** One rule as written in YAML (kebab-case keys, as in the issue and the draft-rule button). */
+export const rawTtlRuleSchema = z
+  .object({
+    name: ruleName,
+    cluster: clusterName.optional(),
+    match: z.string().min(1).max(1024),
+    action: z.enum(TTL_ACTIONS),
+    ttl: durationInput,
+    jitter: durationInput.optional(),
+    'include-missing': z.boolean().default(false),
+    'allow-broad': z.boolean().default(false),
+    risk: z.enum(RISK_LEVELS).default('unknown'),
+    note: z.string().max(500).optional(),
+    expected: z.number().int().gte(0).optional(),
+  })
+  .strict();
+
+export type RawTtlRule = z.infer<typeof rawTtlRuleSchema>;
+
+/** A validated rule with every default applied (same shape as remediation's `TtlRule`). */
+export interface TtlRuleConfig {
+  name: string;
+  cluster?: string;
+  match: string;
+  action: (typeof TTL_ACTIONS)[number];
+  ttlSec: number;
+  jitter: number;
+  includeMissing: boolean;
+  allowBroad: boolean;
+  risk: (typeof RISK_LEVELS)[number];
+  note?: string;
+  expected?: number;
+}
+
+type Issue = (path: (string | number)[], key: string, values?: Record<string, string | number>) => void;
+
+/** Checks of one rule on its own (ttl, jitter, literal prefix). Paths are relative to the rule. */
+export function checkRule(rule: RawTtlRule, issue: Issue): void {
+  const ttl = parseDuration(rule.ttl);
+  if (ttl === undefined) issue(['ttl'], 'remediation:rule.bad_duration', { value: String(rule.ttl) });
+  else if (ttl <= 0) issue(['ttl'], 'remediation:rule.ttl_not_positive', { value: String(rule.ttl) });
+  else if (ttl > MAX_TTL_SEC) issue(['ttl'], 'remediation:rule.ttl_too_long', { value: String(rule.ttl) });
+  if (rule.jitter !== undefined) {
+    const jitter = parseJitter(rule.jitter);
+    if (jitter === undefined)
+      issue(['jitter'], 'remediation:rule.bad_jitter', { value: String(rule.jitter) });
+    else if (jitter < 0 || jitter > MAX_JITTER)
+      issue(['jitter'], 'remediation:rule.jitter_range', {
+        value: String(rule.jitter),
+        max: MAX_JITTER * 100,
+      });
+  }
+  if (!rule['allow-broad'] && literalPrefix(rule.match) === '') {
+    issue(['match'], 'remediation:rule.no_literal_prefix', { match: rule.match });
+  }
+}
+
+/**
+ * Checks across a list of rules: duplicate names, clusters the config doesn't know (when the list
+ * of clusters is known), and patterns that could reach the bot's own keys. Paths are relative to
+ * the list.
+ */
+export function checkRuleSet(
+  rules: readonly RawTtlRule[],
+  ctx: { clusters?: readonly string[]; queuePrefix?: string },
+  issue: Issue,
+): void {
+  const seen = new Map<string, number>();
+  const protectedList = protectedPrefixes(ctx.queuePrefix);
+  rules.forEach((rule, i) => {
+    const first = seen.get(rule.name);
+    if (first !== undefined)
+      issue([i, 'name'], 'remediation:rule.duplicate_name', { name: rule.name, first });
+    else seen.set(rule.name, i);
+    if (rule.cluster !== undefined && ctx.clusters && !ctx.clusters.includes(rule.cluster)) {
+      issue([i, 'cluster'], 'remediation:rule.unknown_cluster', {
+        name: rule.cluster,
+        known: ctx.clusters.join(', '),
+      });
+    }
+    if (!rule['allow-broad']) {
+      const hit = protectedList.find((p) => globMayMatchPrefix(rule.match, p));
+      if (hit)
+        issue([i, 'match'], 'remediation:rule.matches_bot_keys', { match: rule.match, prefix: `${hit}*` });
+    }
+  });
+}
+
+export const ttlRuleSchema = rawTtlRuleSchema.superRefine((rule, ctx) =>
+  checkRule(rule, (path, key, values = {}) =>
+    ctx.addIssue({ code: 'custom', path, message: key, params: { i18n: key, ...values } }),
+  ),
+);
+
+/** Raw (validated) rule → the rule the engine runs. */
+export function toRuleConfig(raw: RawTtlRule): TtlRuleConfig {
+  return {
+    name: raw.name,
+    ...(raw.cluster !== undefined ? { cluster: raw.cluster } : {}),
+    match: raw.match,
+    action: raw.action,
+    ttlSec: parseDuration(raw.ttl) as number,
+    jitter: raw.jitter === undefined ? DEFAULT_JITTER : (parseJitter(raw.jitter) as number),
+    includeMissing: raw['include-missing'],
+    allowBroad: raw['allow-broad'],
+    risk: raw.risk,
+    ...(raw.note !== undefined ? { note: raw.note } : {}),
+    ...(raw.expected !== undefined ? { expected: raw.expected } : {}),
+  };
+}
+
+/** A rules file: `rules: [...]` (other top-level keys are ignored, so the main config works too). */
+export const rulesFileSchema = z.object({ rules: z.array(ttlRuleSchema) });

@@ -1,0 +1,979 @@
+/**
+ * The TTL engine: applies one rule to every matching key of every primary (and every DB of a
+ * standalone server), a SCAN page at a time, resumable from a checkpoint.
+ *
+ * Semantics (issue 4, acceptance 1):
+ * - `set-missing`: only keys without a TTL get one, jittered uniformly over [ttl·(1−j), ttl]
+ *   (`PEXPIRE key ms NX`); a key that has a TTL keeps it exactly.
+ * - `cap`: only keys whose TTL is above the cap get a jittered one in [cap·(1−j), cap]. The decision
+ *   is made per key from its expiry read in the same page, and the write still says `XX LT` (`LT`
+ *   for a key without TTL under `include-missing`), so a concurrent change can only ever lower a
+ *   TTL. A blind `PEXPIRE key jittered XX LT` would also lower a key at 85 d to 82 d under a 90 d cap
+ *   with 10 % jitter: keys at or below the cap are never written.
+ * - No TTL ever grows, no key is deleted (every TTL written is ≥ 1 ms and relative), and no key
+ *   outside the pattern is touched: SCAN MATCH, then `compileGlob` on every name before a write.
+ *
+ * Strategies. `options` (Redis ≥ 7.0): per page one pipeline of `PEXPIRE … NX` (set-missing), or
+ * a read pipeline (PEXPIRETIME) then a write pipeline (`PEXPIRE … XX LT`) for `cap`. `lua` (any
+ * version with scripting; the only safe way before 7.0, which has no EXPIRE options): one EVALSHA per
+ * page (at most LUA_CHUNK keys) that reads PTTL and writes PEXPIRE atomically per key. `auto`
+ * picks `lua` where scripting works (fewer commands for Node to build and parse: measured faster,
+ * see bench/remediation.ts), else `options` on 7.0+, else refuses.
+ *
+ * Resume. After each page `onPage` gets a checkpoint (cursor per primary/DB, counters, the jitter
+ * salt, the server time of the page), and once before the first write of a fresh run. Pages are
+ * written in order, at most WRITE_DEPTH (2, unthrottled; 1 throttled) beyond the last checkpoint
+ * whose `onPage` resolved. Re-processing them is harmless (the rule's checks make every write
+ * idempotent), and counted right: each key's jittered TTL is a hash of (salt, name), so a key whose
+ * expiry is exactly "written at t with the TTL this run gives it", for a t between the checkpoint's
+ * page and this attempt's start, is recognised as this run's own earlier write. Counters after a
+ * resume equal an uninterrupted run's (tested by replaying a page that was written but never saved).
+ *
+ * Only SCAN, PEXPIRE, PEXPIRETIME, PTTL, TIME, INFO, DBSIZE, PING, SELECT (standalone), EVALSHA and
+ * SCRIPT LOAD are sent: what ElastiCache allows.
+ */
+import { once } from 'node:events';
+import type { Redis } from 'ioredis';
+import { compileGlob } from '../census/key-pattern.js';
+import {
+  DEFAULT_THROTTLE,
+  LatencyGuard,
+  resolveThrottle,
+  sleep,
+  type ThrottleOptions,
+  TokenBucket,
+} from '../census/throttle.js';
+import { cursorFraction, walkKeys } from '../census/walker.js';
+import type { TargetConnection } from '../redis/connect.js';
+import { classifyRedisError } from '../redis/errors.js';
+import { RemediationError } from './errors.js';
+import { ttlRangeMs } from './rules.js';
+import type {
+  ApplyResult,
+  EngineCheckpoint,
+  EngineCounters,
+  EnginePauseReason,
+  EngineProgress,
+  TtlRule,
+} from './types.js';
+
+export type EngineStrategy = 'options' | 'lua';
+
+/** The census throttle plus a memory guard. */
+export interface EngineThrottle extends ThrottleOptions {
+  /**
+   * Pause while used_memory / maxmemory (INFO memory) is above this percent: each new TTL adds an
+   * entry to the expires dict, so a server at the edge of eviction is left alone until it recovers.
+   * No maxmemory set: no guard. @defaultValue 95
+   */
+  memoryGuardPct?: number;
+  /** How often the memory guard reads INFO memory (between pages). @defaultValue 1000 */
+  memoryCheckEveryMs?: number;
+}
+
+/** The census default (10 000 keys/s per primary, pages of 100, PING guard +2 ms) + memory guard 95 %. */
+export const DEFAULT_ENGINE_THROTTLE: Readonly<Required<EngineThrottle>> = Object.freeze({
+  ...DEFAULT_THROTTLE,
+  memoryGuardPct: 95,
+  memoryCheckEveryMs: 1000,
+});
+
+/** `signal.abort(PAUSE_REASON)` stops the run like a cancel but reports `stoppedBy: 'pause'`. */
+export const PAUSE_REASON = 'pause';
+
+export interface ApplyOptions {
+  /** Resume from here (cursor per node, counters, salt). Nodes not in it start from cursor 0. */
+  checkpoint?: EngineCheckpoint;
+  /** `false` = full speed (benchmarks, tests). @defaultValue DEFAULT_ENGINE_THROTTLE */
+  throttle?: EngineThrottle | false;
+  /** @defaultValue 'auto' */
+  strategy?: 'auto' | EngineStrategy;
+  /** Stops within a page (before its writes are sent): `stoppedBy: 'cancel'` (or 'pause', see PAUSE_REASON). */
+  signal?: AbortSignal;
+  /**
+   * After each page (and once before the first write of a fresh run, and at each guard pause): the
+   * checkpoint to persist and the progress. Awaited: the node writes its next page only afterwards.
+   * A throw fails the run.
+   */
+  onPage?: (cp: EngineCheckpoint, progress: EngineProgress) => Promise<void> | void;
+  /** Draws the jitter salt of a fresh run. @defaultValue Math.random */
+  random?: () => number;
+  /** SCAN COUNT when unthrottled (throttled: the throttle's pageSize). @defaultValue 1000 */
+  count?: number;
+}
+
+const FULL_SPEED_COUNT = 1000;
+/** Keys per EVALSHA: bounds how long one script call blocks the server (~1–2 ms). */
+const LUA_CHUNK = 1000;
+/** Unthrottled: SCAN pages read ahead of the writes (bounds memory: two pages per node). */
+const READ_AHEAD = 2;
+/** Unthrottled: pages whose writes are in flight at once (see walkUnit). */
+const WRITE_DEPTH = 2;
+
+/**
+ * One page on the server. ARGV: mode (`s` set-missing, `c` cap, `C` cap + include-missing), cap ms,
+ * replay window [lo, hi) in server ms (lo >= hi: none), `1` on Redis 7.0+ (EXPIRE options,
+ * PEXPIRETIME), then the page: per key its name's length (uint32 LE), the name, and its jittered TTL
+ * in ms (double LE), packed into one argument (see `packPage`: one argument instead of two per key
+ * keeps the client's encoding cost out of the way). Per key, atomically: PTTL, then PEXPIRE only when
+ * the rule says so (set-missing on 7.0+: `PEXPIRE … NX` first, PTTL only when it did nothing). Returns
+ * the server time (ms) and how many keys were changed, recognised as written by an earlier attempt
+ * of this run (counted as changed), skipped, and gone. Keys come as ARGV (numkeys 0): on a cluster
+ * node they are local keys SCAN just returned, so no cross-slot declaration is needed.
+ */
+export const TTL_PAGE_SCRIPT = `
+if redis.replicate_commands then redis.replicate_commands() end
+local call = redis.call
+local mode = ARGV[1]
+local cap = tonumber(ARGV[2])
+local lo = tonumber(ARGV[3])
+local hi = tonumber(ARGV[4])
+local v7 = ARGV[5] == '1'
+local t = call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local changed, replayed, skipped, vanished = 0, 0, 0, 0
+local function settled(key, ms, pttl)
+  if pttl == -2 then return 'v' end
+  if pttl < 0 or lo >= hi then return 's' end
+  local exp
+  if v7 then exp = call('PEXPIRETIME', key) else exp = now + pttl end
+  local w = exp - ms
+  if w >= lo and w < hi then return 'r' end
+  return 's'
+end
+local unpack = struct.unpack
+local blob = ARGV[6]
+local pos = 1
+local size = #blob
+while pos <= size do
+  local key, ms
+  key, ms, pos = unpack('<I4c0d', blob, pos)
+  local code
+  if mode == 's' and v7 then
+    -- One call in the common case: NX sets only where there is no TTL.
+    if call('PEXPIRE', key, ms, 'NX') == 1 then
+      code = 'c'
+    else
+      code = settled(key, ms, call('PTTL', key))
+    end
+  else
+    local pttl = call('PTTL', key)
+    if pttl == -2 then
+      code = 'v'
+    elseif (pttl == -1 and mode ~= 'c') or (mode ~= 's' and pttl > cap) then
+      call('PEXPIRE', key, ms)
+      code = 'c'
+    else
+      code = settled(key, ms, pttl)
+    end
+  end
+  if code == 'c' then changed = changed + 1
+  elseif code == 'r' then replayed = replayed + 1
+  elseif code == 's' then skipped = skipped + 1
+  else vanished = vanished + 1 end
+end
+return {tostring(now), changed, replayed, skipped, vanished}
+`;
+
+export function emptyCounters(): EngineCounters {
+  return { scanned: 0, changed: 0, skipped: 0, vanished: 0, errors: 0 };
+}
+
+/**
+ * Applies `rule` to every matching key. Resolves when every node's cursor came back to 0
+ * (`complete`), or on abort (`stoppedBy`). Connection loss and other Redis failures reject with the
+ * classified `MedicError`; the last checkpoint handed to `onPage` is where to resume.
+ */
+export async function applyRule(
+  conn: TargetConnection,
+  rule: TtlRule,
+  opts: ApplyOptions = {},
+): Promise<ApplyResult> {
+  const started = performance.now();
+  const run = new EngineRun(conn, rule, opts);
+  await run.prepare();
+  await run.execute();
+  const checkpoint = run.snapshot();
+  const aborted = opts.signal?.aborted === true && !checkpoint.nodes.every((n) => n.done);
+  return {
+    rule,
+    counters: checkpoint.counters,
+    complete: checkpoint.nodes.every((n) => n.done),
+    ...(aborted
+      ? { stoppedBy: opts.signal?.reason === PAUSE_REASON ? ('pause' as const) : ('cancel' as const) }
+      : {}),
+    durationMs: Math.round(performance.now() - started),
+    strategy: run.strategy,
+    checkpoint,
+    pauses: run.pauses(),
+    pausedMs: Math.round(run.pausedMs()),
+  };
+}
+
+/**
+ * Keys matching `match` that have no TTL, over every primary and DB: the job's verify step. Uses the
+ * census walker (read-only, throttled by default).
+ */
+export async function countWithoutTtl(
+  conn: TargetConnection,
+  match: string,
+  opts: { throttle?: ThrottleOptions | false; signal?: AbortSignal } = {},
+): Promise<number> {
+  const matches = compileGlob(match);
+  let count = 0;
+  await walkKeys(
+    conn,
+    {
+      match,
+      ...(opts.throttle !== undefined ? { throttle: opts.throttle } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    },
+    (keys) => {
+      for (const key of keys) if (key.pttlMs === -1 && matches(key.name)) count++;
+    },
+  );
+  return count;
+}
+
+/** The jittered TTL (ms) this run gives `name`: uniform over [minMs, maxMs], a hash of salt and name. */
+export function jitteredMs(name: Uint8Array, salt: number, minMs: number, maxMs: number): number {
+  let h = (0x811c9dc5 ^ salt) >>> 0;
+  for (let i = 0; i < name.length; i++) {
+    h ^= name[i] as number;
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  const u = (h >>> 0) / 4_294_967_296;
+  return minMs + Math.floor(u * (maxMs - minMs + 1));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+type Outcome = 'changed' | 'skipped' | 'vanished' | 'error';
+
+interface PageResult {
+  changed: number;
+  skipped: number;
+  vanished: number;
+  errors: number;
+  /** Server time (ms) read with the page's writes. */
+  timeMs: number;
+}
+
+interface Unit {
+  node: NodeState;
+  address: string;
+  db: number;
+  cursor: string;
+  done: boolean;
+  /** Server time of the last saved page (the replay window's lower bound). */
+  timeMs: number | undefined;
+  dbsize: number;
+  /** Replay window [lo, hi) for this attempt; null: nothing to recognise. */
+  window: { lo: number; hi: number } | null;
+}
+
+interface NodeState {
+  redis: Redis;
+  /**
+   * Where SCAN goes. Unthrottled: a second connection, so a SCAN's reply is sent as soon as it ran
+   * instead of after the page writes queued behind it (Redis flushes a client's replies only once
+   * its pipelined commands are processed): the server walks while Node writes. Else `redis`.
+   */
+  scanner: Redis;
+  scannerDb: number | undefined;
+  address: string;
+  version: number[];
+  hasOptions: boolean;
+  sha: string;
+  bucket?: TokenBucket;
+  guard?: LatencyGuard;
+  memory?: MemoryGuard;
+  selectedDb: number | undefined;
+  originalDb: number;
+  units: Unit[];
+}
+
+class EngineRun {
+  strategy: EngineStrategy = 'options';
+  private readonly throttle: Readonly<Required<ThrottleOptions>> | null;
+  private readonly memoryGuardPct: number | null;
+  private readonly memoryEveryMs: number;
+  private readonly count: number;
+  private readonly matches: (name: Uint8Array) => boolean;
+  private readonly minMs: number;
+  private readonly maxMs: number;
+  private readonly capMs: number;
+  private nodes: NodeState[] = [];
+  private units: Unit[] = [];
+  private counters: EngineCounters;
+  private salt = 0;
+  private startedAt: string;
+  private readonly startCounters: EngineCounters;
+  private startFraction = 0;
+  private readonly t0 = performance.now();
+  private chain: Promise<void> = Promise.resolve();
+  private readonly internal = new AbortController();
+  private readonly signal: AbortSignal;
+  private failure: unknown;
+  private pausedBy: EnginePauseReason | undefined;
+
+  constructor(
+    private readonly conn: TargetConnection,
+    private readonly rule: TtlRule,
+    private readonly opts: ApplyOptions,
+  ) {
+    const t = opts.throttle;
+    if (t === false) {
+      this.throttle = null;
+      this.memoryGuardPct = null;
+      this.memoryEveryMs = DEFAULT_ENGINE_THROTTLE.memoryCheckEveryMs;
+    } else {
+      const { memoryGuardPct, memoryCheckEveryMs, ...census } = t ?? {};
+      this.throttle = resolveThrottle(census);
+      const pct = memoryGuardPct ?? DEFAULT_ENGINE_THROTTLE.memoryGuardPct;
+      if (!(pct > 0 && pct <= 100))
+        throw new RangeError(`throttle.memoryGuardPct must be in (0, 100], got ${pct}`);
+      this.memoryGuardPct = pct;
+      this.memoryEveryMs = memoryCheckEveryMs ?? DEFAULT_ENGINE_THROTTLE.memoryCheckEveryMs;
+    }
+    const requested = opts.count ?? FULL_SPEED_COUNT;
+    if (!(Number.isFinite(requested) && requested >= 1)) throw new RangeError('count must be >= 1');
+    this.count = Math.floor(this.throttle ? this.throttle.pageSize : requested);
+    if (!(rule.ttlSec > 0) || !(rule.jitter >= 0 && rule.jitter < 1)) {
+      throw new RangeError(`rule ${rule.name}: ttl must be > 0 and jitter in [0, 1)`);
+    }
+    this.matches = compileGlob(rule.match);
+    const range = ttlRangeMs(rule);
+    this.minMs = range.minMs;
+    this.maxMs = range.maxMs;
+    this.capMs = rule.ttlSec * 1000;
+    this.counters = { ...emptyCounters(), ...(opts.checkpoint?.counters ?? {}) };
+    this.startCounters = { ...this.counters };
+    this.startedAt = opts.checkpoint?.startedAt ?? new Date().toISOString();
+    this.signal = opts.signal ? AbortSignal.any([opts.signal, this.internal.signal]) : this.internal.signal;
+  }
+
+  pauses(): number {
+    return this.nodes.reduce((s, n) => s + (n.guard?.pauses ?? 0) + (n.memory?.pauses ?? 0), 0);
+  }
+
+  pausedMs(): number {
+    return this.nodes.reduce((s, n) => s + (n.guard?.pausedMs ?? 0) + (n.memory?.pausedMs ?? 0), 0);
+  }
+
+  /** INFO, DBs and DBSIZE, strategy, script, server time, throttle calibration; the initial checkpoint. */
+  async prepare(): Promise<void> {
+    const cluster = this.conn.target.mode === 'cluster';
+    const cp = this.opts.checkpoint;
+    this.nodes = await Promise.all(this.conn.primaries().map((redis) => this.prepareNode(redis, cluster)));
+    this.strategy = this.pickStrategy(cp?.strategy);
+    if (this.strategy === 'lua') {
+      await Promise.all(this.nodes.map((n) => this.loadScript(n)));
+    }
+    this.salt = cp?.salt ?? Math.floor((this.opts.random ?? Math.random)() * 4_294_967_296) >>> 0;
+    const saved = new Map((cp?.nodes ?? []).map((n) => [`${n.address}/${n.db}`, n]));
+    for (const node of this.nodes) {
+      const now = await serverTimeMs(node.redis);
+      for (const unit of node.units) {
+        const prev = saved.get(`${unit.address}/${unit.db}`);
+        if (prev) {
+          unit.cursor = prev.cursor;
+          unit.done = prev.done;
+          unit.dbsize = prev.dbsize ?? unit.dbsize;
+          // Writes of an earlier attempt after its last saved page: between that page's time and now.
+          unit.timeMs = prev.timeMs;
+          unit.window =
+            prev.timeMs !== undefined && cp?.salt !== undefined && !prev.done
+              ? { lo: prev.timeMs - 1, hi: now }
+              : null;
+        } else {
+          unit.timeMs = now;
+        }
+      }
+    }
+    this.units = this.nodes.flatMap((n) => n.units);
+    if (this.throttle) {
+      const t = this.throttle;
+      await Promise.all(
+        this.nodes.map(async (node) => {
+          node.bucket = new TokenBucket(t.keysPerSec, Math.max(t.pageSize, t.keysPerSec / 10));
+          node.guard = new LatencyGuard(() => node.redis.ping(), {
+            guardMs: t.latencyGuardMs,
+            pauseMs: t.pauseMs,
+          });
+          await node.guard.calibrate();
+          if (this.memoryGuardPct !== null) {
+            node.memory = new MemoryGuard(node.redis, this.memoryGuardPct, t.pauseMs, this.memoryEveryMs);
+          }
+        }),
+      );
+    }
+    if (!this.throttle) await Promise.all(this.nodes.map((n) => openScanner(n)));
+    this.startFraction = this.fraction();
+    // A fresh run's salt and time base must be saved before anything is written.
+    if (!cp) await this.report();
+  }
+
+  private async prepareNode(redis: Redis, cluster: boolean): Promise<NodeState> {
+    const address = `${redis.options.host ?? '?'}:${redis.options.port ?? '?'}`;
+    try {
+      const server = await redis.info('server');
+      const version = (infoField(server, 'redis_version') ?? '0.0.0').split('.').map((x) => Number(x) || 0);
+      const node: NodeState = {
+        redis,
+        scanner: redis,
+        scannerDb: undefined,
+        address,
+        version,
+        hasOptions: (version[0] ?? 0) >= 7,
+        sha: '',
+        selectedDb: undefined,
+        originalDb: currentDb(redis),
+        units: [],
+      };
+      const dbs = cluster ? [0] : keyspaceDbs(await redis.info('keyspace'));
+      for (const db of dbs) {
+        await selectDb(node, db, cluster);
+        const dbsize = Number(await redis.dbsize());
+        node.units.push({
+          node,
+          address,
+          db,
+          cursor: '0',
+          done: false,
+          timeMs: undefined,
+          dbsize,
+          window: null,
+        });
+      }
+      return node;
+    } catch (err) {
+      throw classifyRedisError(err, address);
+    }
+  }
+
+  private pickStrategy(previous: EngineStrategy | undefined): EngineStrategy {
+    const wanted = this.opts.strategy ?? 'auto';
+    const allOptions = this.nodes.every((n) => n.hasOptions);
+    if (wanted === 'options') {
+      if (!allOptions) {
+        const old = this.nodes.find((n) => !n.hasOptions);
+        throw new RemediationError('remediation:errors.options_need_7', {
+          target: old?.address ?? '?',
+          version: old?.version.join('.') ?? '?',
+        });
+      }
+      return 'options';
+    }
+    if (wanted === 'lua') return 'lua';
+    return previous ?? 'lua';
+  }
+
+  private async loadScript(node: NodeState): Promise<void> {
+    try {
+      node.sha = String(await node.redis.script('LOAD', TTL_PAGE_SCRIPT));
+    } catch (err) {
+      const classified = classifyRedisError(err, node.address);
+      if (isConnectionCode(classified.code)) throw classified;
+      // Scripting refused (ACL, proxy): the EXPIRE options do the same where they exist.
+      if ((this.opts.strategy ?? 'auto') === 'auto' && this.nodes.every((n) => n.hasOptions)) {
+        this.strategy = 'options';
+        return;
+      }
+      throw new RemediationError(
+        'remediation:errors.no_safe_strategy',
+        { target: node.address, version: node.version.join('.') },
+        `scripting refused on ${node.address}`,
+        { cause: err },
+      );
+    }
+  }
+
+  async execute(): Promise<void> {
+    await Promise.all(
+      this.nodes.map((node) =>
+        this.walkNode(node).catch((err: unknown) => {
+          this.failure ??= err;
+          this.internal.abort(err);
+        }),
+      ),
+    );
+    await Promise.all(this.nodes.map((n) => restoreDb(n, this.conn.target.mode === 'cluster')));
+    for (const node of this.nodes) if (node.scanner !== node.redis) node.scanner.disconnect();
+    await this.chain.catch(() => {});
+    if (this.failure) throw this.failure;
+  }
+
+  private async walkNode(node: NodeState): Promise<void> {
+    const cluster = this.conn.target.mode === 'cluster';
+    for (const unit of node.units) {
+      if (unit.done) continue;
+      if (this.signal.aborted) return;
+      await selectDb(node, unit.db, cluster).catch((err: unknown) => {
+        throw classifyRedisError(err, node.address);
+      });
+      await this.walkUnit(node, unit);
+    }
+  }
+
+  /**
+   * One DB of one primary. Unthrottled, a scanner keeps the next SCAN in flight from the moment the
+   * previous one answers (up to READ_AHEAD pages ahead, on its own connection), and the writes of
+   * up to WRITE_DEPTH pages are in flight at once, so the server always has work while Node builds
+   * the next page: the walk runs at about the speed of a bare SCAN loop. Pages complete, are counted
+   * and reported in order; a page is written only after the `onPage` of the page WRITE_DEPTH before
+   * it resolved, so at most WRITE_DEPTH pages per node were written beyond the last saved
+   * checkpoint (a resumed run recognises them, see the module comment). Throttled: one page at a
+   * time, each SCAN after the guards and the budget, nothing read ahead.
+   */
+  private async walkUnit(node: NodeState, unit: Unit): Promise<void> {
+    const free = !this.throttle;
+    const depth = free ? WRITE_DEPTH : 1;
+    const queue: Promise<{ next: string; names: Buffer[] }>[] = [];
+    let scanFrom: string | null = unit.cursor;
+    let scanning = false;
+    const scan = (): void => {
+      if (scanning || scanFrom === null || queue.length >= READ_AHEAD || this.signal.aborted) return;
+      const cursor = scanFrom;
+      scanning = true;
+      const page = node.scanner.scanBuffer(cursor, 'MATCH', this.rule.match, 'COUNT', this.count).then(
+        ([raw, names]) => {
+          scanning = false;
+          const next = raw.toString('latin1');
+          scanFrom = next === '0' ? null : next;
+          if (free) scan();
+          return { next, names };
+        },
+        (err: unknown) => {
+          scanning = false;
+          scanFrom = null;
+          throw classifyRedisError(err, node.address);
+        },
+      );
+      page.catch(() => {});
+      queue.push(page);
+    };
+    const inflight: {
+      next: string;
+      scanned: number;
+      rejected: number;
+      result: Promise<PageResult | null>;
+    }[] = [];
+    const settle = async (): Promise<void> => {
+      const item = inflight.shift() as (typeof inflight)[number];
+      const page = await item.result;
+      this.counters.scanned += item.scanned;
+      this.counters.errors += item.rejected;
+      if (page) {
+        this.counters.changed += page.changed;
+        this.counters.skipped += page.skipped;
+        this.counters.vanished += page.vanished;
+        this.counters.errors += page.errors;
+        unit.timeMs = page.timeMs;
+      }
+      unit.cursor = item.next;
+      if (item.next === '0') unit.done = true;
+      await this.report();
+    };
+    try {
+      let last = false;
+      while (!last && !this.signal.aborted) {
+        if (queue.length === 0) {
+          await this.pace(node);
+          if (this.signal.aborted) break;
+          scan();
+        }
+        const { next, names } = await (queue.shift() as Promise<{ next: string; names: Buffer[] }>);
+        node.bucket?.charge(Math.max(0, names.length - this.count));
+        if (this.signal.aborted) break;
+        if (free) scan();
+        const keys: Buffer[] = [];
+        let rejected = 0;
+        for (const name of names) {
+          if (this.matches(name)) keys.push(name);
+          else rejected++;
+        }
+        const result = keys.length > 0 ? this.writePage(node, unit, keys) : Promise.resolve(null);
+        result.catch(() => {});
+        inflight.push({ next, scanned: keys.length, rejected, result });
+        last = next === '0';
+        while (inflight.length >= depth) await settle();
+      }
+      // Pages already sent are always counted and checkpointed, also on abort.
+      while (inflight.length > 0) await settle();
+    } finally {
+      for (const item of inflight) item.result.catch(() => {});
+    }
+  }
+
+  /** Throttled: latency guard, memory guard, then the keys/s budget (SCAN COUNT per page). */
+  private async pace(node: NodeState): Promise<void> {
+    if (!this.throttle) return;
+    try {
+      if (node.guard) {
+        await node.guard.check(this.signal, () => this.pauseReport('latency'));
+      }
+      if (node.memory) await node.memory.check(this.signal, () => this.pauseReport('memory'));
+      this.pausedBy = undefined;
+      await node.bucket?.take(this.count, this.signal);
+    } catch (err) {
+      if (this.signal.aborted) return;
+      throw classifyRedisError(err, node.address);
+    }
+  }
+
+  private pauseReport(reason: EnginePauseReason): void {
+    if (this.pausedBy === reason) return;
+    this.pausedBy = reason;
+    void this.report().catch(() => {});
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Writing one page
+
+  private async writePage(node: NodeState, unit: Unit, keys: Buffer[]): Promise<PageResult> {
+    const jittered = keys.map((k) => jitteredMs(k, this.salt, this.minMs, this.maxMs));
+    try {
+      if (this.strategy === 'lua') return await this.writeLua(node, unit, keys, jittered);
+      if (this.rule.action === 'set-missing') return await this.writeSetMissing(node, unit, keys, jittered);
+      return await this.writeCap(node, unit, keys, jittered);
+    } catch (err) {
+      if (err instanceof RemediationError) throw err;
+      throw classifyRedisError(err, node.address);
+    }
+  }
+
+  private async writeLua(node: NodeState, unit: Unit, keys: Buffer[], ms: number[]): Promise<PageResult> {
+    const mode = this.rule.action === 'set-missing' ? 's' : this.rule.includeMissing ? 'C' : 'c';
+    const lo = unit.window ? String(unit.window.lo) : '0';
+    const hi = unit.window ? String(unit.window.hi) : '0';
+    const out: PageResult = { changed: 0, skipped: 0, vanished: 0, errors: 0, timeMs: 0 };
+    for (let start = 0; start < keys.length; start += LUA_CHUNK) {
+      const end = Math.min(keys.length, start + LUA_CHUNK);
+      const blob = packPage(keys, ms, start, end);
+      const args = ['0', mode, String(this.capMs), lo, hi, node.hasOptions ? '1' : '0', blob];
+      const reply = await this.evalPage(node, args);
+      if (reply.changed + reply.replayed + reply.skipped + reply.vanished !== end - start) {
+        throw new Error('TTL page script: reply count mismatch');
+      }
+      out.timeMs = reply.timeMs;
+      out.changed += reply.changed + reply.replayed;
+      out.skipped += reply.skipped;
+      out.vanished += reply.vanished;
+    }
+    return out;
+  }
+
+  private async evalPage(node: NodeState, args: (string | Buffer)[]): Promise<PageScriptReply> {
+    let reply: unknown;
+    try {
+      reply = await node.redis.callBuffer('EVALSHA', node.sha, ...args);
+    } catch (err) {
+      if (!/NOSCRIPT/.test(err instanceof Error ? err.message : String(err))) throw err;
+      // The script cache was flushed (SCRIPT FLUSH, a restart behind a proxy): load it once more.
+      node.sha = String(await node.redis.script('LOAD', TTL_PAGE_SCRIPT));
+      reply = await node.redis.callBuffer('EVALSHA', node.sha, ...args);
+    }
+    return parsePageScriptReply(reply);
+  }
+
+  /** `PEXPIRE key ms NX` per key, then (only for the 0 replies) PEXPIRETIME: skipped, vanished or replayed. */
+  private async writeSetMissing(node: NodeState, unit: Unit, keys: Buffer[], ms: number[]) {
+    const p = node.redis.pipeline();
+    for (let i = 0; i < keys.length; i++) p.call('PEXPIRE', keys[i] as Buffer, String(ms[i]), 'NX');
+    p.time();
+    const replies = (await p.exec()) ?? [];
+    const out = { changed: 0, skipped: 0, vanished: 0, errors: 0, timeMs: timeReply(replies[keys.length]) };
+    const zeros: number[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const [err, value] = replies[i] ?? [new Error('missing reply'), null];
+      if (err) out.errors++;
+      else if (Number(value) === 1) out.changed++;
+      else zeros.push(i);
+    }
+    if (zeros.length === 0) return out;
+    const q = node.redis.pipeline();
+    for (const i of zeros) q.call('PEXPIRETIME', keys[i] as Buffer);
+    const reads = (await q.exec()) ?? [];
+    zeros.forEach((i, j) => {
+      const [err, value] = reads[j] ?? [new Error('missing reply'), null];
+      const outcome: Outcome = err ? 'error' : this.settled(unit, Number(value), ms[i] as number);
+      out[outcome === 'error' ? 'errors' : outcome]++;
+    });
+    return out;
+  }
+
+  /**
+   * `cap`: PEXPIRETIME per key and TIME after them (so `expiry − time` never overstates a TTL), then
+   * `PEXPIRE key ms XX LT` only for keys above the cap (`LT` for keys without TTL under include-missing).
+   */
+  private async writeCap(node: NodeState, unit: Unit, keys: Buffer[], ms: number[]) {
+    const r = node.redis.pipeline();
+    for (const key of keys) r.call('PEXPIRETIME', key);
+    r.time();
+    const reads = (await r.exec()) ?? [];
+    const now = timeReply(reads[keys.length]);
+    const out = { changed: 0, skipped: 0, vanished: 0, errors: 0, timeMs: now };
+    const writes: number[] = [];
+    const w = node.redis.pipeline();
+    for (let i = 0; i < keys.length; i++) {
+      const [err, value] = reads[i] ?? [new Error('missing reply'), null];
+      if (err) {
+        out.errors++;
+        continue;
+      }
+      const expiry = Number(value);
+      if (expiry === -2) out.vanished++;
+      else if (expiry === -1) {
+        if (this.rule.includeMissing) {
+          w.call('PEXPIRE', keys[i] as Buffer, String(ms[i]), 'LT');
+          writes.push(i);
+        } else out.skipped++;
+      } else if (expiry - now > this.capMs) {
+        w.call('PEXPIRE', keys[i] as Buffer, String(ms[i]), 'XX', 'LT');
+        writes.push(i);
+      } else {
+        out[this.settled(unit, expiry, ms[i] as number) === 'changed' ? 'changed' : 'skipped']++;
+      }
+    }
+    if (writes.length === 0) return out;
+    const replies = (await w.exec()) ?? [];
+    writes.forEach((_, j) => {
+      const [err, value] = replies[j] ?? [new Error('missing reply'), null];
+      if (err) out.errors++;
+      else if (Number(value) === 1) out.changed++;
+      // 0: the key changed meanwhile (gone, persisted, or already lower): left alone.
+      else out.skipped++;
+    });
+    return out;
+  }
+
+  /** A key the rule did not write now: this run's own earlier write (replayed page), or skipped / gone. */
+  private settled(unit: Unit, expiry: number, ms: number): Outcome {
+    if (expiry === -2) return 'vanished';
+    if (expiry < 0 || !unit.window) return 'skipped';
+    const written = expiry - ms;
+    return written >= unit.window.lo && written < unit.window.hi ? 'changed' : 'skipped';
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Checkpoints and progress
+
+  snapshot(): EngineCheckpoint {
+    return {
+      nodes: this.units.map((u) => ({
+        address: u.address,
+        db: u.db,
+        cursor: u.cursor,
+        done: u.done,
+        ...(u.timeMs !== undefined ? { timeMs: u.timeMs } : {}),
+        dbsize: u.dbsize,
+      })),
+      counters: { ...this.counters },
+      salt: this.salt,
+      strategy: this.strategy,
+      startedAt: this.startedAt,
+    };
+  }
+
+  private fraction(): number {
+    const total = this.units.reduce((s, u) => s + u.dbsize, 0);
+    const part = (u: Unit) => (u.done ? 1 : cursorFraction(u.cursor));
+    if (total === 0) {
+      return this.units.length ? this.units.reduce((s, u) => s + part(u), 0) / this.units.length : 1;
+    }
+    return this.units.reduce((s, u) => s + u.dbsize * part(u), 0) / total;
+  }
+
+  private progress(): EngineProgress {
+    const elapsedSec = Math.max(1e-3, (performance.now() - this.t0) / 1000);
+    const fraction = this.fraction();
+    const walked = fraction - this.startFraction;
+    return {
+      counters: { ...this.counters },
+      total: this.units.reduce((s, u) => s + u.dbsize, 0),
+      keysPerSec: Math.round((this.counters.scanned - this.startCounters.scanned) / elapsedSec),
+      etaSec: fraction >= 1 ? 0 : walked > 0 ? Math.round((elapsedSec * (1 - fraction)) / walked) : null,
+      paused: this.pausedBy !== undefined,
+      ...(this.pausedBy ? { pausedBy: this.pausedBy } : {}),
+      fraction,
+      pauses: this.pauses(),
+    };
+  }
+
+  /** Serialized: one `onPage` at a time, each with a consistent snapshot. */
+  private report(): Promise<void> {
+    const onPage = this.opts.onPage;
+    if (!onPage) return Promise.resolve();
+    const next = this.chain.then(() => onPage(this.snapshot(), this.progress()));
+    this.chain = next.catch(() => {});
+    return next;
+  }
+}
+
+/** Pauses while used_memory / maxmemory is above the threshold (INFO memory, at most every `everyMs`). */
+class MemoryGuard {
+  pauses = 0;
+  pausedMs = 0;
+  private last = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly pct: number,
+    private readonly pauseMs: number,
+    private readonly everyMs: number,
+  ) {}
+
+  async check(signal: AbortSignal, onPause: () => void): Promise<void> {
+    if (performance.now() - this.last < this.everyMs) return;
+    this.last = performance.now();
+    if (!(await this.over())) return;
+    this.pauses++;
+    const started = performance.now();
+    try {
+      do {
+        onPause();
+        await sleep(this.pauseMs, signal);
+      } while (await this.over());
+    } finally {
+      this.pausedMs += performance.now() - started;
+      this.last = performance.now();
+    }
+  }
+
+  private async over(): Promise<boolean> {
+    const info = await this.redis.info('memory');
+    const used = Number(infoField(info, 'used_memory'));
+    const max = Number(infoField(info, 'maxmemory'));
+    return max > 0 && Number.isFinite(used) && (used / max) * 100 > this.pct;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+/** Keys [start, end) and their TTLs as the page script reads them: `<I4 name <d` per key. */
+export function packPage(
+  keys: readonly Uint8Array[],
+  ms: readonly number[],
+  start = 0,
+  end = keys.length,
+): Buffer {
+  let size = 0;
+  for (let i = start; i < end; i++) size += 12 + (keys[i] as Uint8Array).length;
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (let i = start; i < end; i++) {
+    const key = keys[i] as Uint8Array;
+    out.writeUInt32LE(key.length, at);
+    out.set(key, at + 4);
+    at += 4 + key.length;
+    out.writeDoubleLE(ms[i] as number, at);
+    at += 8;
+  }
+  return out;
+}
+
+export interface PageScriptReply {
+  /** Server time (ms) when the script ran. */
+  timeMs: number;
+  changed: number;
+  /** Keys this run had already written in an earlier attempt (the engine counts them as changed). */
+  replayed: number;
+  skipped: number;
+  vanished: number;
+}
+
+/** The TTL page script's reply `{time, changed, replayed, skipped, vanished}`. */
+export function parsePageScriptReply(reply: unknown): PageScriptReply {
+  const items = Array.isArray(reply) ? (reply as unknown[]) : [];
+  const [time, changed, replayed, skipped, vanished] = items;
+  const counts = [changed, replayed, skipped, vanished];
+  if (!Buffer.isBuffer(time) || !counts.every((c) => typeof c === 'number')) {
+    throw new Error('unexpected TTL page script reply');
+  }
+  return {
+    timeMs: Number(time.toString('latin1')),
+    changed: changed as number,
+    replayed: replayed as number,
+    skipped: skipped as number,
+    vanished: vanished as number,
+  };
+}
+
+function isConnectionCode(code: string): boolean {
+  return code === 'redis_unreachable' || code === 'redis_timeout';
+}
+
+function timeReply(reply: [Error | null, unknown] | undefined): number {
+  const value = reply?.[1];
+  if (!Array.isArray(value)) return 0;
+  return Number(value[0]) * 1000 + Math.floor(Number(value[1]) / 1000);
+}
+
+async function serverTimeMs(redis: Redis): Promise<number> {
+  const [sec, usec] = await redis.time();
+  return Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+}
+
+function infoField(info: string, field: string): string | undefined {
+  const match = new RegExp(`^${field}:(.*)$`, 'm').exec(info);
+  return match?.[1]?.trim();
+}
+
+function keyspaceDbs(info: string): number[] {
+  const dbs = new Set<number>([0]);
+  for (const m of info.matchAll(/^db(\d+):keys=\d+/gm)) dbs.add(Number(m[1]));
+  return [...dbs].sort((a, b) => a - b);
+}
+
+function currentDb(node: Redis): number {
+  const condition = (node as unknown as { condition?: { select?: unknown } }).condition;
+  const selected = condition?.select;
+  return typeof selected === 'number' ? selected : (node.options.db ?? 0);
+}
+
+async function selectDb(node: NodeState, db: number, cluster: boolean): Promise<void> {
+  if (cluster) return;
+  if (node.scanner !== node.redis && node.scannerDb !== db) {
+    await node.scanner.select(db);
+    node.scannerDb = db;
+  }
+  if (node.selectedDb === db) return;
+  if (node.selectedDb === undefined && db === node.originalDb) {
+    node.selectedDb = db;
+    return;
+  }
+  await node.redis.select(db);
+  node.selectedDb = db;
+}
+
+/** The second connection for SCAN (same options: TLS, ACL user); without it, SCAN shares `redis`. */
+async function openScanner(node: NodeState): Promise<void> {
+  const dup = node.redis.duplicate();
+  dup.on('error', () => {});
+  try {
+    if (dup.status === 'wait') await dup.connect();
+    else await once(dup, 'ready');
+    node.scanner = dup;
+    node.scannerDb = dup.options.db ?? 0;
+  } catch {
+    dup.disconnect();
+  }
+}
+
+async function restoreDb(node: NodeState, cluster: boolean): Promise<void> {
+  if (cluster || node.selectedDb === undefined || node.selectedDb === node.originalDb) return;
+  if (node.redis.status !== 'ready') return;
+  try {
+    await node.redis.select(node.originalDb);
+    node.selectedDb = node.originalDb;
+  } catch {
+    // Best effort: the connection may be gone.
+  }
+}

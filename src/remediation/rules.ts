@@ -1,0 +1,188 @@
+/**
+ * TTL rules: read from a rules file (or the `rules:` section of the main config), validated with
+ * path-named, localized problems (the same `ConfigProblem` shape and `ConfigInvalidError` the config
+ * uses), selected for a target, and ordered into a plan. The validation itself is the config's
+ * `rule-schema.ts` (a pure leaf), so `check-config` refuses a bad rule exactly like `ttl dry-run`.
+ */
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { formatPath } from '../config/interpolate.js';
+import { ConfigInvalidError, type ConfigProblem } from '../config/load.js';
+import {
+  checkRuleSet,
+  DEFAULT_QUEUE_PREFIX,
+  rulesFileSchema,
+  type TtlRuleConfig,
+  toRuleConfig,
+} from '../config/rule-schema.js';
+import type { MedicConfig } from '../config/types.js';
+import { ErrorCode, MedicError } from '../errors.js';
+import type { Lang } from '../i18n/types.js';
+import { RemediationError } from './errors.js';
+import type { DryRun, RiskLevel, TtlRule } from './types.js';
+
+export {
+  DEFAULT_JITTER,
+  globMayMatchPrefix,
+  literalPrefix,
+  MAX_JITTER,
+  MAX_TTL_SEC,
+  parseDuration,
+  parseJitter,
+  protectedPrefixes,
+} from '../config/rule-schema.js';
+
+// The config's rule shape and the remediation rule are the same thing (the config layer may not
+// import the core): this line fails to compile the day they drift apart.
+const _sameShape: [TtlRule, TtlRuleConfig] = [{} as TtlRuleConfig, {} as TtlRule];
+void _sameShape;
+
+export interface RulesContext {
+  /** Cluster names the config knows; a rule naming another is refused. Unknown: not checked. */
+  clusters?: readonly string[];
+  /** The bot's key prefix on the queue Redis (`queue.prefix`). @defaultValue 'redis-medic' */
+  queuePrefix?: string;
+  /** Language of zod's own messages (type errors). @defaultValue 'en' */
+  lang?: Lang;
+}
+
+export type RulesResult = { ok: true; rules: TtlRule[] } | { ok: false; problems: ConfigProblem[] };
+
+/** The context a loaded config gives: its clusters and queue prefix. */
+export function rulesContext(config: MedicConfig | undefined, lang: Lang = 'en'): RulesContext {
+  return config
+    ? { clusters: config.clusters.map((c) => c.name), queuePrefix: config.queue.prefix, lang }
+    : { queuePrefix: DEFAULT_QUEUE_PREFIX, lang };
+}
+
+/**
+ * A rules document (YAML with a top-level `rules:` list; other top-level keys are ignored, so the
+ * main config file is a valid rules file) → validated rules, or every problem with its path.
+ */
+export function parseRules(text: string, ctx: RulesContext = {}): RulesResult {
+  const doc = parseDocument(text, { prettyErrors: false });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      problems: doc.errors.map((e) => ({
+        path: '(yaml)',
+        key: 'config:yaml_syntax',
+        values: { line: e.linePos?.[0]?.line ?? 0, col: e.linePos?.[0]?.col ?? 0, reason: e.code },
+      })),
+    };
+  }
+  const data: unknown = doc.toJS();
+  if (!data || typeof data !== 'object' || !('rules' in data)) {
+    return { ok: false, problems: [{ path: 'rules', key: 'remediation:rule.no_rules_list' }] };
+  }
+  z.config(ctx.lang === 'zh' ? z.locales.zhCN() : z.locales.en());
+  const parsed = rulesFileSchema.safeParse(data);
+  const problems: ConfigProblem[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(toProblem(issue.path, issue));
+    return { ok: false, problems };
+  }
+  checkRuleSet(
+    parsed.data.rules,
+    {
+      ...(ctx.clusters ? { clusters: ctx.clusters } : {}),
+      queuePrefix: ctx.queuePrefix ?? DEFAULT_QUEUE_PREFIX,
+    },
+    (path, key, values = {}) => problems.push({ path: formatPath(['rules', ...path]), key, values }),
+  );
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, rules: parsed.data.rules.map(toRuleConfig) };
+}
+
+function toProblem(path: readonly PropertyKey[], issue: z.core.$ZodIssue): ConfigProblem {
+  const at = formatPath(path);
+  if (issue.code === 'custom' && issue.params && typeof issue.params.i18n === 'string') {
+    const { i18n, ...values } = issue.params as Record<string, string | number>;
+    return { path: at, key: String(i18n), values };
+  }
+  return { path: at, text: issue.message };
+}
+
+/**
+ * Reads and validates a rules file. Unreadable → `MedicError(config_unreadable)`; invalid →
+ * `ConfigInvalidError` (every problem, path-named), which the CLI prints like a bad config.
+ */
+export function loadRulesFile(path: string, ctx: RulesContext = {}): TtlRule[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? 'EIO';
+    throw new MedicError(ErrorCode.ConfigUnreadable, { path, reason }, `cannot read ${path}`, { cause: err });
+  }
+  const result = parseRules(text, ctx);
+  if (!result.ok) throw new ConfigInvalidError(path, result.problems);
+  return result.rules;
+}
+
+/**
+ * The rules that apply to `cluster` (theirs, and those that name no cluster), or the one named
+ * `name`. A named rule that doesn't exist, or belongs to another cluster, is a `RemediationError`;
+ * so is an empty selection.
+ */
+export function selectRules(rules: readonly TtlRule[], cluster: string, name?: string): TtlRule[] {
+  if (name !== undefined) {
+    const rule = rules.find((r) => r.name === name);
+    if (!rule) {
+      throw new RemediationError('remediation:errors.unknown_rule', {
+        name,
+        known: rules.map((r) => r.name).join(', ') || '—',
+      });
+    }
+    if (rule.cluster !== undefined && rule.cluster !== cluster) {
+      throw new RemediationError('remediation:errors.rule_for_other_cluster', {
+        name,
+        cluster: rule.cluster,
+        target: cluster,
+      });
+    }
+    return [rule];
+  }
+  const selected = rules.filter((r) => r.cluster === undefined || r.cluster === cluster);
+  if (selected.length === 0)
+    throw new RemediationError('remediation:errors.no_rules_for_target', { target: cluster });
+  return selected;
+}
+
+const RISK_ORDER: Readonly<Record<RiskLevel, number>> = { low: 0, medium: 1, unknown: 2, high: 3 };
+
+/**
+ * Execution order, smallest impact first, as the runbook does: lower risk first (low, medium,
+ * unknown, high), then fewer keys to change, then fewer bytes, then by name. The runbook's four
+ * rules come out in its own order: exchange-price (473), coupon-unread (147 K), last-activity
+ * (374 K, low: it only shortens TTLs), user-group-label (177 K, medium).
+ */
+export function planRules<T extends Pick<DryRun, 'rule' | 'toChange' | 'bytesToFree'>>(
+  dryRuns: readonly T[],
+): T[] {
+  return [...dryRuns].sort(
+    (a, b) =>
+      RISK_ORDER[a.rule.risk] - RISK_ORDER[b.rule.risk] ||
+      a.toChange - b.toChange ||
+      a.bytesToFree - b.bytesToFree ||
+      (a.rule.name < b.rule.name ? -1 : a.rule.name > b.rule.name ? 1 : 0),
+  );
+}
+
+/** Whether a matching key with this PTTL (ms; -1 = no TTL) gets a new TTL under the rule. */
+export function changesKey(
+  rule: Pick<TtlRule, 'action' | 'ttlSec' | 'includeMissing'>,
+  pttlMs: number,
+): boolean {
+  if (pttlMs === -1) return rule.action === 'set-missing' || rule.includeMissing;
+  if (pttlMs < 0) return false;
+  return rule.action === 'cap' && pttlMs > rule.ttlSec * 1000;
+}
+
+/** The jittered TTL range in ms: [ttl·(1−jitter), ttl], never above the stated TTL, at least 1 ms. */
+export function ttlRangeMs(rule: Pick<TtlRule, 'ttlSec' | 'jitter'>): { minMs: number; maxMs: number } {
+  const maxMs = rule.ttlSec * 1000;
+  const minMs = Math.max(1, Math.ceil(maxMs * (1 - rule.jitter)));
+  return { minMs, maxMs };
+}

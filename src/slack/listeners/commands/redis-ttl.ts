@@ -1,0 +1,255 @@
+import type { App, RespondFn, types, webApi } from '@slack/bolt';
+import type { ClusterConfig, MedicConfig } from '../../../config/types.js';
+import { formatInt } from '../../../i18n/format.js';
+import type { Lang } from '../../../i18n/types.js';
+import { errorText } from '../../../presenters/error-text.js';
+import type { TtlRule } from '../../../remediation/types.js';
+import { progressBar } from '../../blocks/census.js';
+import { clusterHelpMessage } from '../../blocks/help.js';
+import { dryRunResultMessage, ruleListMessage, who } from '../../blocks/remediation.js';
+import { textMessage } from '../../blocks/simple.js';
+import { postInIncidentThread, type ThreadPost } from '../../incident-thread.js';
+import type { SlackServices } from '../../services.js';
+import { asMedicError, recordTimeline, slackErrorCode } from '../../status-flow.js';
+import type { LangResolver } from '../types.js';
+
+export type TtlArgs =
+  | { kind: 'help'; problemKey?: string; problemValues?: Record<string, string> }
+  | { kind: 'list'; cluster: ClusterConfig; problem?: { key: string; values: Record<string, string> } }
+  | { kind: 'dry-run'; cluster: ClusterConfig; rule: TtlRule };
+
+/**
+ * `/redis-ttl [cluster] [rule]`. No rule: the cluster's rules (ephemeral), so nobody has to remember
+ * names; a rule: its dry-run. The cluster may be left out where the channel has one (or only one
+ * cluster is configured), so `/redis-ttl coupon-unread` is enough in an incident channel.
+ */
+export function parseTtlArgs(
+  text: string | undefined,
+  config: MedicConfig,
+  channelId: string,
+  rulesFor: (cluster: string) => TtlRule[],
+): TtlArgs {
+  const words = (text ?? '').trim().split(/\s+/).filter(Boolean);
+  const defaultName =
+    config.slack.channels[channelId] ?? (config.clusters.length === 1 ? config.clusters[0]?.name : undefined);
+  const byName = (name: string | undefined) => config.clusters.find((c) => c.name === name);
+  const fallback = byName(defaultName);
+  const pick = (cluster: ClusterConfig, ruleName: string): TtlArgs => {
+    const rule = rulesFor(cluster.name).find((r) => r.name === ruleName);
+    if (rule) return { kind: 'dry-run', cluster, rule };
+    return {
+      kind: 'list',
+      cluster,
+      problem: {
+        key: 'approval:rules.unknown',
+        values: { rule: ruleName.slice(0, 100), cluster: cluster.name },
+      },
+    };
+  };
+  if (words.length === 1 && ['help', '-h', '--help'].includes(words[0] ?? '')) return { kind: 'help' };
+  if (words.length === 0) {
+    return fallback
+      ? { kind: 'list', cluster: fallback }
+      : { kind: 'help', problemKey: 'slack:help.no_default' };
+  }
+  if (words.length === 1) {
+    const word = words[0] ?? '';
+    const named = byName(word);
+    if (named) return { kind: 'list', cluster: named };
+    if (fallback) return pick(fallback, word);
+    return {
+      kind: 'help',
+      problemKey: 'slack:help.unknown_cluster',
+      problemValues: { name: word.slice(0, 100) },
+    };
+  }
+  if (words.length === 2) {
+    const cluster = byName(words[0]);
+    if (!cluster) {
+      return {
+        kind: 'help',
+        problemKey: 'slack:help.unknown_cluster',
+        problemValues: { name: (words[0] ?? '').slice(0, 100) },
+      };
+    }
+    return pick(cluster, words[1] ?? '');
+  }
+  return {
+    kind: 'help',
+    problemKey: 'slack:help.too_many_args',
+    problemValues: { text: words.join(' ').slice(0, 100) },
+  };
+}
+
+/** How often the dry-run's progress message may be edited (chat.update is ~50/min per workspace). */
+const PROGRESS_EVERY_MS = 4000;
+/** A dry-run of one rule on one cluster at a time; the lock outlives a dead replica by this much. */
+const LOCK_SEC = 30 * 60;
+
+/**
+ * Ack, then the dry-run in this process: it is a read-only walk of one pattern (seconds to a few
+ * minutes), nothing to resume if a replica dies (run it again), so it needs no queue. One message
+ * in the incident thread shows its progress and then becomes the result with "Request approval".
+ */
+export function registerRedisTtlCommand(app: App, s: SlackServices, langFor: LangResolver): void {
+  app.command('/redis-ttl', async ({ command, ack, client, respond }) => {
+    await ack();
+    const lang = await langFor(client, command.user_id);
+    const t = s.i18n.slack(lang);
+    const args = parseTtlArgs(command.text, s.config, command.channel_id, (c) => s.remediation.rules(c));
+    if (args.kind === 'help') {
+      const channelDefault = s.config.slack.channels[command.channel_id];
+      await respond({
+        response_type: 'ephemeral',
+        ...clusterHelpMessage(t, {
+          command: 'ttl',
+          ...(args.problemKey ? { problemKey: args.problemKey } : {}),
+          ...(args.problemValues ? { problemValues: args.problemValues } : {}),
+          clusters: s.config.clusters.map((c) => c.name),
+          ...(channelDefault ? { channelDefault } : {}),
+        }),
+      });
+      return;
+    }
+    if (args.kind === 'list') {
+      await respond({
+        response_type: 'ephemeral',
+        ...ruleListMessage(t, {
+          cluster: args.cluster.name,
+          rules: s.remediation.rules(args.cluster.name),
+          ...(args.problem ? { problem: t(args.problem.key, args.problem.values) } : {}),
+        }),
+      });
+      return;
+    }
+    await runDryRun(s, {
+      client,
+      respond,
+      lang,
+      cluster: args.cluster,
+      rule: args.rule,
+      user: command.user_id,
+      channel: command.channel_id,
+    });
+  });
+}
+
+interface DryRunRequest {
+  client: webApi.WebClient;
+  respond: RespondFn;
+  lang: Lang;
+  cluster: ClusterConfig;
+  rule: TtlRule;
+  user: string;
+  channel: string;
+}
+
+async function runDryRun(s: SlackServices, req: DryRunRequest): Promise<void> {
+  const { client, cluster, rule, channel, lang } = req;
+  const r = s.remediation;
+  const t = s.i18n.slack(lang);
+  const lock = `dry-run:${cluster.name}:${rule.name}`;
+  if (!(await r.store.lock(lock, LOCK_SEC).catch(() => false))) {
+    await req.respond({
+      response_type: 'ephemeral',
+      text: t('approval:dry_run.already_running', { rule: rule.name, cluster: cluster.name }),
+    });
+    return;
+  }
+  try {
+    const started = t('approval:dry_run.started', {
+      rule: rule.name,
+      cluster: cluster.name,
+      user: who(req.user),
+    });
+    let posted: ThreadPost;
+    try {
+      posted = await postInIncidentThread(s, client, {
+        cluster: cluster.name,
+        channel,
+        user: req.user,
+        message: () => textMessage(started),
+      });
+    } catch (err) {
+      const code = slackErrorCode(err);
+      s.logger.warn({ code, cluster: cluster.name }, 'dry-run post failed');
+      await req.respond({
+        response_type: 'ephemeral',
+        text:
+          code === 'not_in_channel' || code === 'channel_not_found'
+            ? t('slack:status.invite_me')
+            : t('slack:status.post_failed', { code }),
+      });
+      return;
+    }
+    // Progress edits are chained, and the final edit waits for them: a late progress update must
+    // never overwrite the result.
+    let edits: Promise<unknown> = Promise.resolve();
+    let lastEdit = Date.now();
+    const edit = (message: { text: string; blocks: types.KnownBlock[] }) => {
+      edits = edits
+        .then(() => client.chat.update({ channel, ts: posted.ts, ...message }))
+        .catch((err: unknown) => s.logger.warn({ code: slackErrorCode(err) }, 'dry-run update failed'));
+      return edits;
+    };
+    let dryRun: Awaited<ReturnType<typeof r.dryRun>>;
+    try {
+      dryRun = await r.dryRun(cluster, rule, {
+        onProgress: (p) => {
+          if (Date.now() - lastEdit < PROGRESS_EVERY_MS) return;
+          lastEdit = Date.now();
+          const fraction = p.total > 0 ? Math.min(1, p.scanned / p.total) : 0;
+          void edit(
+            textMessage(
+              t('approval:dry_run.progress', {
+                rule: rule.name,
+                cluster: cluster.name,
+                bar: progressBar(fraction),
+                pct: Math.round(fraction * 100),
+                scanned: formatInt(p.scanned, lang),
+                total: formatInt(p.total, lang),
+                eta: p.etaSec === null ? '—' : `${Math.round(p.etaSec)} s`,
+              }),
+            ),
+          );
+        },
+      });
+    } catch (err) {
+      const error = asMedicError(err);
+      s.logger.warn({ cluster: cluster.name, rule: rule.name, code: error.code }, 'dry-run failed');
+      await edit(
+        textMessage(
+          t('approval:dry_run.failed', {
+            rule: rule.name,
+            cluster: cluster.name,
+            reason: errorText(error, t, lang),
+          }),
+        ),
+      );
+      await recordTimeline(s, posted.incidentId, {
+        at: new Date().toISOString(),
+        kind: 'ttl_dry_run_failed',
+        actor: req.user,
+        data: { rule: rule.name, code: error.code },
+      });
+      return;
+    }
+    await r.approvals.recordDryRun(dryRun, req.user, posted.incidentId).catch((err: unknown) => {
+      s.logger.error({ err: String(err), dryRun: dryRun.id }, 'dry-run audit failed');
+    });
+    await edit(
+      dryRunResultMessage(t, lang, dryRun, {
+        user: req.user,
+        maxAgeMinutes: r.approvals.policy.dryRunMaxAgeMinutes,
+      }),
+    );
+    await recordTimeline(s, posted.incidentId, {
+      at: new Date().toISOString(),
+      kind: 'ttl_dry_run',
+      actor: req.user,
+      data: { rule: rule.name, dryRun: dryRun.id, matched: dryRun.matched, toChange: dryRun.toChange },
+    });
+  } finally {
+    await r.store.unlock(lock).catch(() => {});
+  }
+}

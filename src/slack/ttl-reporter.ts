@@ -1,0 +1,390 @@
+import type { webApi } from '@slack/bolt';
+import { formatBytes, formatDuration, formatInt } from '../i18n/format.js';
+import type { I18n } from '../i18n/index.js';
+import type { Translate } from '../i18n/types.js';
+import {
+  type TtlJobData,
+  type TtlRunReporter,
+  type TtlRunSummary,
+  type TtlRunView,
+  walkedFraction,
+} from '../jobs/ttl-job.js';
+import type { Logger } from '../observability/logger.js';
+import { errorText } from '../presenters/error-text.js';
+import { isRemediationError } from '../remediation/errors.js';
+import { progressBar } from './blocks/census.js';
+import { type TtlRunControls, ttlRunProgressMessage, ttlRunSummaryMessage } from './blocks/ttl-run.js';
+
+export interface TtlReporterOptions {
+  /**
+   * Progress updates of one run at most this often (chat.update is Tier 3, ~50/min per workspace;
+   * a state change (paused, verifying) is never held back). @defaultValue 4000
+   */
+  minIntervalMs?: number;
+  /** How long a must-deliver call (start, the end) keeps retrying: Retry-After waits and backoff. @defaultValue 10 min */
+  deliverBudgetMs?: number;
+  logger?: Logger;
+  /** @defaultValue setTimeout */
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+/** Per run, in this process: what the message shows and what is in flight. */
+interface MessageState {
+  lastAt: number;
+  lastState: TtlRunView['state'] | undefined;
+  /** Updates not settled yet: a routine one is dropped while another is in flight. */
+  pending: number;
+  chain: Promise<void>;
+  /** After a 429 the next routine update waits until then. */
+  coolUntil: number;
+  closed: boolean;
+}
+
+/**
+ * The Slack side of a TTL run: ONE progress message in the incident thread, updated at most every
+ * few seconds (bar, walked / total, keys/s, ETA, counts) with Pause / Resume / Cancel, then the
+ * summary in the thread. Progress is best effort and never blocks the walk: routine updates are
+ * dropped while one is in flight, throttled, and held back after a 429. The start message and the
+ * end are must-deliver: they wait out `Retry-After` and transient failures (the WebClient's own
+ * retries do so in production; this loop also covers a client with retries off and retries that
+ * ran out), and the final state always lands after any progress update still in flight.
+ */
+export function slackTtlRunReporter(
+  client: webApi.WebClient,
+  i18n: I18n,
+  options: TtlReporterOptions = {},
+): TtlRunReporter {
+  const minIntervalMs = options.minIntervalMs ?? 4000;
+  const budgetMs = options.deliverBudgetMs ?? 10 * 60_000;
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const log = options.logger;
+  const states = new Map<string, MessageState>();
+  /** Runs whose end was posted here: a late progress call must not bring the buttons back. */
+  const ended = new Set<string>();
+  const stateOf = (runId: string): MessageState => {
+    let m = states.get(runId);
+    if (!m) {
+      m = {
+        lastAt: 0,
+        lastState: undefined,
+        pending: 0,
+        chain: Promise.resolve(),
+        coolUntil: 0,
+        closed: false,
+      };
+      states.set(runId, m);
+    }
+    return m;
+  };
+  const deliver = <T>(what: string, data: TtlJobData, call: () => Promise<T>, budget = budgetMs) =>
+    deliverWithRetries(call, {
+      budgetMs: budget,
+      sleep,
+      now,
+      onRetry: (err, waitMs) =>
+        log?.warn({ runId: data.runId, what, waitMs, err: describe(err) }, 'slack call failed, retrying'),
+    });
+
+  const update = (data: TtlJobData, message: ReturnType<typeof ttlRunProgressMessage>) =>
+    client.chat.update({ channel: data.channel, ts: data.progressTs ?? '', ...message });
+
+  return {
+    async start(data) {
+      const t = i18n.slack(data.lang);
+      const message = ttlRunProgressMessage(t, {
+        runId: data.runId,
+        text: t('remediation-run:slack.starting', {
+          rule: data.rule.name,
+          cluster: data.cluster,
+          match: data.rule.match,
+          requester: data.requestedBy,
+          approver: data.approvedBy,
+        }),
+        controls: 'running',
+      });
+      // The walk waits for this one, so not for long: without it the run still ends with a summary.
+      const posted = await deliver(
+        'start',
+        data,
+        () => client.chat.postMessage({ channel: data.channel, thread_ts: data.threadTs, ...message }),
+        Math.min(budgetMs, 60_000),
+      );
+      const m = stateOf(data.runId);
+      m.lastAt = now();
+      m.lastState = 'running';
+      return typeof posted.ts === 'string' ? posted.ts : undefined;
+    },
+
+    progress(data, view) {
+      if (!data.progressTs || ended.has(data.runId)) return;
+      const m = stateOf(data.runId);
+      if (m.closed) return;
+      const changed = view.state !== m.lastState;
+      const at = now();
+      if (!changed && (m.pending > 0 || at - m.lastAt < minIntervalMs || at < m.coolUntil)) return;
+      m.lastAt = at;
+      m.lastState = view.state;
+      m.pending += 1;
+      const message = progressMessage(i18n.slack(data.lang), data, view);
+      m.chain = m.chain.then(async () => {
+        try {
+          if (m.closed) return;
+          // A state change (Paused: the Resume button) must show; a routine update may be lost.
+          if (changed) await deliver('progress', data, () => update(data, message));
+          else await update(data, message);
+        } catch (err) {
+          const retryAfterMs = rateLimitWaitMs(err);
+          if (retryAfterMs !== undefined) m.coolUntil = now() + retryAfterMs;
+          log?.warn({ runId: data.runId, err: describe(err) }, 'ttl run: progress update dropped');
+        } finally {
+          m.pending -= 1;
+        }
+      });
+    },
+
+    async finished(data, summary) {
+      const t = i18n.slack(data.lang);
+      const m = stateOf(data.runId);
+      m.closed = true;
+      // The end must be the last write to the message: let a progress update in flight land first
+      // (bounded: the WebClient may be waiting out a long Retry-After on it).
+      const settled = await Promise.race([m.chain.then(() => true), sleep(budgetMs / 2).then(() => false)]);
+      const final = ttlRunProgressMessage(t, {
+        runId: data.runId,
+        text: finalLine(t, data, summary),
+        controls: 'none',
+      });
+      try {
+        if (data.progressTs) {
+          await deliver('final', data, () => update(data, final)).catch((err: unknown) => {
+            // The message is gone (deleted?): the summary below still says it all.
+            log?.warn({ runId: data.runId, err: describe(err) }, 'ttl run: final progress update failed');
+          });
+          if (!settled) {
+            void m.chain.then(() => deliver('final', data, () => update(data, final))).catch(() => {});
+          }
+        }
+        await deliver('summary', data, () =>
+          client.chat.postMessage({
+            channel: data.channel,
+            thread_ts: data.threadTs,
+            ...ttlRunSummaryMessage(summaryParts(t, data, summary)),
+          }),
+        );
+      } finally {
+        states.delete(data.runId);
+        if (ended.size >= 1000) ended.clear();
+        ended.add(data.runId);
+      }
+    },
+  };
+}
+
+function progressMessage(t: Translate, data: TtlJobData, view: TtlRunView) {
+  const { lang } = data;
+  const pct = Math.floor(Math.min(1, Math.max(0, view.fraction)) * 100);
+  const rule = data.rule.name;
+  let text: string;
+  let controls: TtlRunControls = 'running';
+  if (view.state === 'paused') {
+    text = t('remediation-run:slack.paused', { rule, cluster: data.cluster, user: view.by ?? '', pct });
+    controls = 'paused';
+  } else if (view.state === 'verifying') {
+    text = t('remediation-run:slack.verifying', { rule, cluster: data.cluster, match: data.rule.match });
+    controls = 'none';
+  } else {
+    text = t('remediation-run:slack.running', {
+      rule,
+      cluster: data.cluster,
+      match: data.rule.match,
+      bar: progressBar(view.fraction),
+      pct,
+      walked: formatInt(Math.round(view.fraction * view.total), lang),
+      total: formatInt(view.total, lang),
+      rate: formatInt(view.keysPerSec, lang),
+      eta:
+        view.etaSec === null ? t('remediation-run:slack.eta_unknown') : formatDuration(view.etaSec / 60, t),
+    });
+  }
+  const context = [
+    countsLine(t, data, view.counters),
+    ...(view.state === 'running' && view.guard ? [t(`remediation-run:slack.guard_${view.guard}`)] : []),
+  ].join('\n');
+  return ttlRunProgressMessage(t, { runId: data.runId, text, context, controls });
+}
+
+function countsLine(t: Translate, data: TtlJobData, c: TtlRunView['counters']): string {
+  const key = data.rule.action === 'cap' ? 'counts_cap' : 'counts_set_missing';
+  return t(`remediation-run:slack.${key}`, {
+    scanned: formatInt(c.scanned, data.lang),
+    changed: formatInt(c.changed, data.lang),
+    skipped: formatInt(c.skipped, data.lang),
+    errors: formatInt(c.errors, data.lang),
+  });
+}
+
+/** What the progress message says once the run has ended. */
+function finalLine(t: Translate, data: TtlJobData, s: TtlRunSummary): string {
+  const rule = data.rule.name;
+  const cluster = data.cluster;
+  if (s.outcome === 'done') {
+    return t('remediation-run:slack.done', {
+      rule,
+      cluster,
+      duration: formatDuration(s.durationMs / 60_000, t),
+    });
+  }
+  if (s.outcome === 'cancelled') {
+    if (s.by === 'pause_expired')
+      return t('remediation-run:slack.cancelled_pause_expired', { rule, cluster });
+    const pct = data.checkpoint ? Math.floor(walkedFraction(data.checkpoint) * 100) : 0;
+    return t('remediation-run:slack.cancelled', { rule, cluster, user: s.by ?? '', pct });
+  }
+  return t('remediation-run:slack.failed', { rule, cluster, reason: reasonText(t, data, s) });
+}
+
+function reasonText(t: Translate, data: TtlJobData, s: TtlRunSummary): string {
+  const err = s.error;
+  if (!err) return '';
+  if (isRemediationError(err)) return t(err.key, err.values);
+  return errorText(err, t, data.lang);
+}
+
+/** The summary: what changed, what was left alone, how long, memory, then the verify re-count. */
+function summaryParts(t: Translate, data: TtlJobData, s: TtlRunSummary) {
+  const { lang } = data;
+  const n = (v: number) => formatInt(v, lang);
+  const cap = data.rule.action === 'cap';
+  const rule = data.rule.name;
+  const cluster = data.cluster;
+  const lines = [
+    t(`remediation-run:summary.${cap ? 'changed_cap' : 'changed_set_missing'}`, {
+      count: n(s.counters.changed),
+    }),
+    t(`remediation-run:summary.${cap ? 'skipped_cap' : 'skipped_set_missing'}`, {
+      count: n(s.counters.skipped),
+    }),
+    t('remediation-run:summary.errors', { count: n(s.counters.errors) }),
+  ];
+  if (s.counters.vanished > 0)
+    lines.push(t('remediation-run:summary.vanished', { count: n(s.counters.vanished) }));
+  lines.push(t('remediation-run:summary.scanned', { count: n(s.counters.scanned) }));
+  const duration = formatDuration(s.durationMs / 60_000, t);
+  lines.push(
+    s.pausedMs > 0
+      ? t('remediation-run:summary.duration_paused', {
+          duration,
+          paused: formatDuration(s.pausedMs / 60_000, t),
+        })
+      : t('remediation-run:summary.duration', { duration }),
+  );
+  const bytes = (v: number | undefined) => (v === undefined ? '—' : formatBytes(v, lang));
+  lines.push(
+    t('remediation-run:summary.memory', { before: bytes(s.memoryBefore), after: bytes(s.memoryAfter) }),
+  );
+  if (s.remainingWithoutTtl !== undefined) {
+    lines.push(
+      s.remainingWithoutTtl === 0
+        ? t('remediation-run:summary.verify_none', { match: data.rule.match })
+        : t('remediation-run:summary.verify', { count: n(s.remainingWithoutTtl), match: data.rule.match }),
+    );
+  }
+  const notes: string[] = [];
+  if (s.outcome === 'cancelled' && s.by && s.by !== 'pause_expired') {
+    notes.push(t('remediation-run:summary.cancelled_by', { user: s.by }));
+  }
+  if (s.outcome === 'failed')
+    notes.push(t('remediation-run:summary.reason', { reason: reasonText(t, data, s) }));
+  if (data.expected) notes.push(t('remediation-run:summary.expected', { count: n(data.expected.toChange) }));
+  if (s.counters.changed > 0) {
+    notes.push(t('remediation-run:summary.memory_note', { ttl: formatDuration(data.rule.ttlSec / 60, t) }));
+  }
+  if (cap && s.remainingWithoutTtl !== undefined && !data.rule.includeMissing) {
+    notes.push(t('remediation-run:summary.verify_cap_note'));
+  }
+  if (s.resumes > 0) notes.push(t('remediation-run:summary.resumed', { count: s.resumes }));
+  return { title: t(`remediation-run:summary.title_${s.outcome}`, { rule, cluster }), lines, notes };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Must-deliver calls
+
+/** How long a rate-limited call asks us to wait (ms), or undefined when it was not rate limited. */
+export function rateLimitWaitMs(err: unknown): number | undefined {
+  const e = err as {
+    code?: unknown;
+    retryAfter?: unknown;
+    statusCode?: unknown;
+    headers?: unknown;
+    data?: unknown;
+  };
+  if (e?.code === 'slack_webapi_rate_limited_error' && typeof e.retryAfter === 'number')
+    return e.retryAfter * 1000;
+  if (e?.code === 'slack_webapi_http_error' && e.statusCode === 429) {
+    const h = e.headers as Record<string, string> | undefined;
+    const sec = Number(h?.['retry-after']);
+    return Number.isFinite(sec) ? sec * 1000 : 1000;
+  }
+  // With retries off, the WebClient has already waited out Retry-After, then fails the call.
+  if (e?.code === 'slack_webapi_request_error' && /rate limit/i.test(describe(err))) return 0;
+  return undefined;
+}
+
+const TRANSIENT_PLATFORM_ERRORS = new Set([
+  'ratelimited',
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+]);
+
+/** The wait before the next try, or undefined for an error retrying cannot fix. */
+export function retryDelayMs(err: unknown, attempt: number): number | undefined {
+  const backoff = Math.min(30_000, 500 * 2 ** attempt);
+  const limited = rateLimitWaitMs(err);
+  if (limited !== undefined) return Math.max(limited, 100);
+  const e = err as { code?: unknown; statusCode?: unknown; data?: { error?: unknown } };
+  if (e?.code === 'slack_webapi_request_error') return backoff;
+  if (e?.code === 'slack_webapi_http_error') {
+    return typeof e.statusCode === 'number' && e.statusCode >= 500 ? backoff : undefined;
+  }
+  if (e?.code === 'slack_webapi_platform_error') {
+    return typeof e.data?.error === 'string' && TRANSIENT_PLATFORM_ERRORS.has(e.data.error)
+      ? backoff
+      : undefined;
+  }
+  return undefined;
+}
+
+/** Calls until it works, waiting as Slack asks, within `budgetMs`; then the last error is thrown. */
+export async function deliverWithRetries<T>(
+  call: () => Promise<T>,
+  opts: {
+    budgetMs: number;
+    sleep: (ms: number) => Promise<void>;
+    now: () => number;
+    onRetry?: (err: unknown, waitMs: number) => void;
+  },
+): Promise<T> {
+  const deadline = opts.now() + opts.budgetMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      const wait = retryDelayMs(err, attempt);
+      if (wait === undefined || opts.now() + wait > deadline) throw err;
+      opts.onRetry?.(err, wait);
+      await opts.sleep(wait);
+    }
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) {
+    const original = (err as { original?: unknown }).original;
+    return original instanceof Error ? `${err.message} (${original.message})` : err.message;
+  }
+  return String(err);
+}

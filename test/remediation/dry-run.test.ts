@@ -1,0 +1,178 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileGlob, displayKey } from '../../src/census/key-pattern.js';
+import { type DatasetGroundTruth, loadDataset } from '../../src/demo/dataset.js';
+import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
+import { connectTarget, type TargetConnection } from '../../src/redis/connect.js';
+import { DryRunStore, dryRun, recount, withinTolerance } from '../../src/remediation/dry-run.js';
+import { parseRules, planRules } from '../../src/remediation/rules.js';
+import type { DryRun, TtlRule } from '../../src/remediation/types.js';
+import { addExtraKeys, snapshotKeyspace } from './support.js';
+
+const KEYS = 20_000;
+const MIN = 60_000;
+
+/** The runbook's four scripts as rules (§2: patterns, TTLs, risks). */
+const RUNBOOK_RULES = `
+rules:
+  - {name: coupon-unread, match: "MARKETING:COUPON:UNREAD:*", action: set-missing, ttl: 60d, risk: low}
+  - {name: user-group-label, match: "contact:userGroupLabel:set:*", action: set-missing, ttl: 30d, risk: medium}
+  - {name: exchange-price, match: "exchange:coupon:high:commodity:price:*", action: set-missing, ttl: 7d, risk: low}
+  - {name: last-activity, match: "contact:last:activity:*", action: cap, ttl: 90d, risk: low}
+`;
+
+function runbookRules(): TtlRule[] {
+  const parsed = parseRules(RUNBOOK_RULES);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  return parsed.rules;
+}
+
+describe('dry-run on the demo dataset', () => {
+  let server: LocalRedis;
+  let admin: Redis;
+  let queue: Redis;
+  let conn: TargetConnection;
+  let truth: DatasetGroundTruth;
+  const dryRuns = new Map<string, DryRun>();
+
+  beforeAll(async () => {
+    server = await startLocalRedis();
+    admin = new Redis(server.port, '127.0.0.1');
+    queue = new Redis({ port: server.port, host: '127.0.0.1', db: 9 });
+    truth = await loadDataset(admin, { keys: KEYS });
+    await addExtraKeys(admin, 10);
+    conn = await connectTarget({ name: 'local', url: `${server.url}/0`, mode: 'standalone' });
+  }, MIN);
+
+  afterAll(async () => {
+    await conn?.close();
+    queue?.disconnect();
+    admin?.disconnect();
+    await server?.stop();
+  });
+
+  it('counts equal the ground truth for the four runbook rules, and nothing is written', async () => {
+    const before = await snapshotKeyspace(admin);
+    for (const rule of runbookRules()) {
+      const dry = await dryRun(conn, rule, { cluster: 'local', throttle: false });
+      dryRuns.set(rule.name, dry);
+    }
+    const after = await snapshotKeyspace(admin);
+    expect(after).toEqual(before);
+
+    const now = Date.now();
+    for (const [name, dry] of dryRuns) {
+      const matches = compileGlob(dry.rule.match);
+      const keys = [...before.values()].filter((k) => matches(k.name));
+      const capMs = dry.rule.ttlSec * 1000;
+      const without = keys.filter((k) => k.expireAt === -1).length;
+      const above = keys.filter((k) => k.expireAt - now > capMs).length;
+      expect({ name, matched: dry.matched, without: dry.keysWithoutTtl, above: dry.keysAboveCap }).toEqual({
+        name,
+        matched: keys.length,
+        without,
+        above,
+      });
+      expect(dry.toChange).toBe(dry.rule.action === 'cap' ? above : without);
+      expect(dry.complete).toBe(true);
+      expect(dry.walked).toBe(before.size);
+      expect(dry.estimatedDurationSec).toBe(Math.ceil(before.size / 10_000));
+      expect(Object.values(dry.ttlSpread).reduce((a, b) => a + b, 0)).toBe(dry.matched);
+      expect(dry.samples.length).toBe(Math.min(10, dry.toChange));
+      expect(dry.id).not.toContain(':');
+    }
+    // The generator's own figures (extras aside).
+    const exchange = dryRuns.get('exchange-price') as DryRun;
+    expect(exchange.toChange).toBe(truth.patterns['exchange:coupon:high:commodity:price:*']?.keysWithoutTtl);
+    const groups = dryRuns.get('user-group-label') as DryRun;
+    expect(groups.toChange).toBe(truth.patterns['contact:userGroupLabel:set:*']?.keys);
+    const last = dryRuns.get('last-activity') as DryRun;
+    // 300–364 d generator keys + 10 extras at 120 d + the binary one; not at / below / without.
+    expect(last.toChange).toBe((truth.patterns['contact:last:activity:*']?.keys ?? 0) + 11);
+    expect(last.ttlSpread.none).toBe(10);
+    const coupon = dryRuns.get('coupon-unread') as DryRun;
+    expect(coupon.toChange).toBe((truth.patterns['MARKETING:COUPON:UNREAD:*']?.keys ?? 0) + 1);
+    expect(coupon.keysWithoutTtl).toBe(coupon.toChange);
+  });
+
+  it('bytes to free are the MEMORY USAGE of exactly the keys that would change; samples escaped', async () => {
+    const coupon = dryRuns.get('coupon-unread') as DryRun;
+    const matches = compileGlob(coupon.rule.match);
+    let bytes = 0;
+    for (const k of (await snapshotKeyspace(admin)).values()) {
+      if (!matches(k.name) || k.expireAt !== -1) continue;
+      bytes += Number(await admin.memory('USAGE', k.name, 'SAMPLES', 5));
+    }
+    expect(coupon.bytesToFree).toBe(bytes);
+    const last = dryRuns.get('last-activity') as DryRun;
+    expect(last.bytesToFree).toBeGreaterThan(0);
+    for (const sample of coupon.samples) expect(sample.startsWith('MARKETING:COUPON:UNREAD:')).toBe(true);
+    // A binary name would be shown escaped, never raw.
+    expect(displayKey(Buffer.from([0x61, 0xff, 0x0a]))).not.toContain('\n');
+  });
+
+  it('recount gives the same figures; withinTolerance compares them', async () => {
+    for (const dry of dryRuns.values()) {
+      const again = await recount(conn, dry.rule, { throttle: false });
+      expect(again).toMatchObject({
+        matched: dry.matched,
+        keysWithoutTtl: dry.keysWithoutTtl,
+        keysAboveCap: dry.keysAboveCap,
+        toChange: dry.toChange,
+        complete: true,
+      });
+      expect(withinTolerance(again.toChange, dry.toChange)).toBe(true);
+    }
+    expect(withinTolerance(100, 105)).toBe(true);
+    expect(withinTolerance(100, 106)).toBe(false);
+    expect(withinTolerance(0, 0)).toBe(true);
+    expect(withinTolerance(0, 1)).toBe(false);
+    expect(withinTolerance(1000, 1100, 0.1)).toBe(true);
+  });
+
+  it('plan: smallest impact first, in the runbook order', () => {
+    expect(planRules([...dryRuns.values()]).map((d) => d.rule.name)).toEqual([
+      'exchange-price',
+      'coupon-unread',
+      'last-activity',
+      'user-group-label',
+    ]);
+  });
+
+  it('a throttled dry-run reports progress and gives the same counts; an aborted one is partial', async () => {
+    const rule = runbookRules()[2] as TtlRule;
+    let progress = 0;
+    const dry = await dryRun(conn, rule, {
+      cluster: 'local',
+      throttle: { keysPerSec: 50_000, pageSize: 500 },
+      onProgress: () => {
+        progress++;
+      },
+      rateKeysPerSec: 5000,
+    });
+    expect(dry.toChange).toBe(dryRuns.get('exchange-price')?.toChange);
+    expect(dry.estimatedDurationSec).toBe(Math.ceil(dry.walked / 5000));
+    expect(progress).toBeGreaterThan(0);
+    const aborted = await dryRun(conn, rule, { cluster: 'local', signal: AbortSignal.abort() });
+    expect(aborted.complete).toBe(false);
+  });
+
+  it('DryRunStore: save with id and time, get, newest first per cluster, bounded retention', async () => {
+    const store = new DryRunStore(queue, { prefix: 'redis-medic' });
+    const saved: string[] = [];
+    for (const dry of dryRuns.values()) saved.push(await store.save(dry));
+    expect(await store.get(saved[0] as string)).toEqual(dryRuns.get('coupon-unread'));
+    expect(await store.get('nope')).toBeUndefined();
+    expect(await store.get('a:b')).toBeUndefined();
+    const list = await store.list('local');
+    expect(list.map((d) => d.id).sort()).toEqual([...saved].sort());
+    expect((await store.latest('local', 'last-activity'))?.id).toBe(dryRuns.get('last-activity')?.id);
+    const ttl = await queue.ttl(`redis-medic:dryrun:${saved[0]}`);
+    expect(ttl).toBeGreaterThan(7 * 86_400 - 60);
+    expect(ttl).toBeLessThanOrEqual(7 * 86_400);
+    await expect(store.save({ ...(dryRuns.get('coupon-unread') as DryRun), id: 'x:y' })).rejects.toThrow(
+      RangeError,
+    );
+    expect(await store.list('other')).toEqual([]);
+  });
+});

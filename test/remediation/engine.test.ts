@@ -1,0 +1,435 @@
+import { Cluster, Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDataset } from '../../src/demo/dataset.js';
+import {
+  type LocalRedis,
+  type LocalRedisCluster,
+  startLocalRedis,
+  startLocalRedisCluster,
+} from '../../src/demo/local-redis.js';
+import { connectTarget, type TargetConnection } from '../../src/redis/connect.js';
+import {
+  type ApplyOptions,
+  applyRule,
+  countWithoutTtl,
+  type EngineStrategy,
+  jitteredMs,
+  PAUSE_REASON,
+  packPage,
+  TTL_PAGE_SCRIPT,
+} from '../../src/remediation/engine.js';
+import type { ApplyResult, EngineCheckpoint, EngineProgress, TtlRule } from '../../src/remediation/types.js';
+import { addExtraKeys, checkRun, DAY, type Keyspace, serverNow, snapshotKeyspace } from './support.js';
+
+const KEYS = 20_000;
+const DB2_KEYS = 2_000;
+const MIN = 60_000;
+
+function rule(partial: Partial<TtlRule> & Pick<TtlRule, 'match' | 'action' | 'ttlSec'>): TtlRule {
+  return {
+    name: 'test-rule',
+    jitter: 0.1,
+    includeMissing: false,
+    allowBroad: false,
+    risk: 'low',
+    ...partial,
+  };
+}
+
+const COUPON = rule({
+  name: 'coupon-unread',
+  match: 'MARKETING:COUPON:UNREAD:*',
+  action: 'set-missing',
+  ttlSec: 60 * 86_400,
+});
+const ORDERS = rule({
+  name: 'order-snapshot',
+  match: 'order:snapshot:*',
+  action: 'set-missing',
+  ttlSec: 30 * 86_400,
+  jitter: 0.25,
+});
+const LAST = rule({
+  name: 'last-activity',
+  match: 'contact:last:activity:*',
+  action: 'cap',
+  ttlSec: 90 * 86_400,
+});
+const LAST_ALL = { ...LAST, name: 'last-activity-all', includeMissing: true };
+const STRATEGIES: EngineStrategy[] = ['options', 'lua'];
+
+interface Outcome {
+  result: ApplyResult;
+  before: Keyspace;
+  after: Keyspace;
+  expected: { matched: number; changed: number };
+}
+
+/** Snapshot, run, snapshot, and the acceptance-1 check; counters must equal the ground truth. */
+async function runChecked(
+  client: Redis | Cluster,
+  conn: TargetConnection,
+  r: TtlRule,
+  opts: ApplyOptions,
+): Promise<Outcome> {
+  const before = await snapshotKeyspace(client);
+  const start = await serverNow(client);
+  const result = await applyRule(conn, r, opts);
+  const end = await serverNow(client);
+  const after = await snapshotKeyspace(client);
+  const expected = checkRun(before, after, r, start, end);
+  expect(result.complete).toBe(true);
+  expect(result.counters).toEqual({
+    scanned: expected.matched,
+    changed: expected.changed,
+    skipped: expected.matched - expected.changed,
+    vanished: 0,
+    errors: 0,
+  });
+  return { result, before, after, expected };
+}
+
+/**
+ * Stops the run right after the page that brings the onPage calls to `stopAt`, and returns the
+ * checkpoint a job would have persisted: with `crash`, the one of the page before (that page's
+ * writes happened, its checkpoint never got saved: a kill -9 between the two).
+ */
+async function interrupted(
+  conn: TargetConnection,
+  r: TtlRule,
+  opts: ApplyOptions,
+  stopAt: number,
+  crash: boolean,
+): Promise<{ result: ApplyResult; saved: EngineCheckpoint }> {
+  const abort = new AbortController();
+  const checkpoints: EngineCheckpoint[] = [];
+  const result = await applyRule(conn, r, {
+    ...opts,
+    signal: abort.signal,
+    onPage: (cp) => {
+      checkpoints.push(cp);
+      if (checkpoints.length >= stopAt) abort.abort();
+    },
+  });
+  expect(result.complete).toBe(false);
+  expect(result.stoppedBy).toBe('cancel');
+  const saved = crash ? checkpoints[checkpoints.length - 2] : checkpoints[checkpoints.length - 1];
+  return { result, saved: saved as EngineCheckpoint };
+}
+
+describe('applyRule on a standalone server (every DB)', () => {
+  let server: LocalRedis;
+  let admin: Redis;
+  let conn: TargetConnection;
+
+  async function reload(): Promise<void> {
+    await admin.flushall();
+    await loadDataset(admin, { keys: KEYS });
+    const db2 = new Redis({ port: server.port, host: '127.0.0.1', db: 2 });
+    await loadDataset(db2, { keys: DB2_KEYS, seed: 7 });
+    db2.disconnect();
+    await addExtraKeys(admin);
+  }
+
+  beforeAll(async () => {
+    server = await startLocalRedis();
+    admin = new Redis(server.port, '127.0.0.1');
+    conn = await connectTarget({ name: 'local', url: server.url, mode: 'standalone' });
+  }, MIN);
+
+  afterAll(async () => {
+    await conn?.close();
+    admin?.disconnect();
+    await server?.stop();
+  });
+
+  for (const strategy of STRATEGIES) {
+    describe(`strategy ${strategy}`, () => {
+      it('set-missing: keys without TTL get one in [ttl·(1−j), ttl], the others keep theirs exactly, nothing else changes', async () => {
+        await reload();
+        const { result, expected } = await runChecked(admin, conn, COUPON, { throttle: false, strategy });
+        expect(result.strategy).toBe(strategy);
+        // Both DBs: the generator's coupon keys of db0 and db2, the extras, the binary name.
+        expect(expected.matched).toBeGreaterThan(400);
+        expect(expected.changed).toBe(expected.matched - 80);
+        // Idempotent: a second run changes nothing and counts everything as skipped.
+        const again = await runChecked(admin, conn, COUPON, { throttle: false, strategy });
+        expect(again.result.counters.changed).toBe(0);
+      });
+
+      it('set-missing on a mixed pattern (60 % already expire), jitter 25 %', async () => {
+        await reload();
+        const { expected } = await runChecked(admin, conn, ORDERS, { throttle: false, strategy });
+        expect(expected.changed).toBeGreaterThan(0);
+        expect(expected.changed).toBeLessThan(expected.matched);
+      });
+
+      it('cap: TTLs above 90 d come down into [81 d, 90 d]; keys at, just below and at 85 d are not touched', async () => {
+        await reload();
+        const { before, after, expected } = await runChecked(admin, conn, LAST, {
+          throttle: false,
+          strategy,
+        });
+        // Every generator key (300–364 d), the 120 d extras and the binary one; not the keys at,
+        // just below, at 85 d, at 30 d, nor those without TTL.
+        expect(expected.changed).toBe(expected.matched - 5 * 40);
+        for (const [id, b] of before) {
+          if (id.includes(Buffer.from(':x:below:').toString('hex')))
+            expect(after.get(id)?.expireAt).toBe(b.expireAt);
+        }
+      });
+
+      it('cap with include-missing also gives keys without TTL the jittered cap', async () => {
+        await reload();
+        const { expected } = await runChecked(admin, conn, LAST_ALL, { throttle: false, strategy });
+        expect(expected.changed).toBe(expected.matched - 4 * 40);
+      });
+    });
+  }
+
+  it('uses the same jittered TTL per key for one salt, spread over the whole range', () => {
+    const seen: number[] = [];
+    for (let i = 0; i < 10_000; i++) seen.push(jitteredMs(Buffer.from(`k:${i}`), 42, 900, 1000));
+    expect(Math.min(...seen)).toBe(900);
+    expect(Math.max(...seen)).toBe(1000);
+    const mean = seen.reduce((a, b) => a + b, 0) / seen.length;
+    expect(mean).toBeGreaterThan(945);
+    expect(mean).toBeLessThan(955);
+    expect(jitteredMs(Buffer.from('k:1'), 42, 900, 1000)).toBe(jitteredMs(Buffer.from('k:1'), 42, 900, 1000));
+  });
+
+  for (const strategy of STRATEGIES) {
+    for (const [label, r] of [
+      ['set-missing', COUPON],
+      ['cap', LAST],
+    ] as const) {
+      it(`${strategy}, ${label}: resumed from a mid-run checkpoint = an uninterrupted run (state and counts)`, async () => {
+        const opts: ApplyOptions = { throttle: false, strategy, count: 200, random: () => 0.25 };
+        await reload();
+        const whole = await runChecked(admin, conn, r, opts);
+
+        await reload();
+        const before = await snapshotKeyspace(admin);
+        const start = await serverNow(admin);
+        const first = await interrupted(conn, r, opts, 30, false);
+        expect(first.result.counters.changed).toBeGreaterThan(0);
+        const resumed = await applyRule(conn, r, { ...opts, checkpoint: first.saved });
+        const end = await serverNow(admin);
+        const expected = checkRun(before, await snapshotKeyspace(admin), r, start, end);
+        expect(resumed.complete).toBe(true);
+        expect(resumed.counters).toEqual(whole.result.counters);
+        expect(expected).toEqual(whole.expected);
+      });
+
+      it(`${strategy}, ${label}: a page written but never checkpointed (kill -9) is replayed and still counted once`, async () => {
+        const opts: ApplyOptions = { throttle: false, strategy, count: 200, random: () => 0.75 };
+        await reload();
+        const before = await snapshotKeyspace(admin);
+        const start = await serverNow(admin);
+        const { result, saved } = await interrupted(conn, r, opts, 40, true);
+        // The lost page did change keys: without recognising them they would be counted as skipped.
+        expect(result.counters.changed).toBeGreaterThan(saved.counters.changed);
+        const resumed = await applyRule(conn, r, { ...opts, checkpoint: saved });
+        const end = await serverNow(admin);
+        const expected = checkRun(before, await snapshotKeyspace(admin), r, start, end);
+        expect(resumed.counters).toEqual({
+          scanned: expected.matched,
+          changed: expected.changed,
+          skipped: expected.matched - expected.changed,
+          vanished: 0,
+          errors: 0,
+        });
+      });
+    }
+  }
+
+  it('the default throttle: checkpoints after every page, progress reaches 100 %, state as unthrottled', async () => {
+    await admin.flushall();
+    await loadDataset(admin, { keys: 8_000 });
+    await addExtraKeys(admin, 5);
+    const pages: { cp: EngineCheckpoint; p: EngineProgress }[] = [];
+    const { result } = await runChecked(admin, conn, COUPON, {
+      onPage: (cp, p) => {
+        pages.push({ cp, p });
+      },
+    });
+    expect(result.strategy).toBe('lua');
+    // SCAN COUNT 100 per page over ~8 000 keys, plus the initial checkpoint.
+    expect(pages.length).toBeGreaterThan(70);
+    const last = pages[pages.length - 1] as { cp: EngineCheckpoint; p: EngineProgress };
+    expect(last.p.fraction).toBe(1);
+    expect(last.cp.nodes.every((n) => n.done && n.cursor === '0')).toBe(true);
+    expect(last.cp.counters).toEqual(result.counters);
+    expect(pages[0]?.cp.counters.scanned).toBe(0);
+    expect(typeof pages[0]?.cp.salt).toBe('number');
+    const fractions = pages.map((x) => x.p.fraction);
+    expect([...fractions].sort((a, b) => a - b)).toEqual(fractions);
+    // 10 000 keys/s budget: ~8 300 keys take about a second.
+    expect(result.durationMs).toBeGreaterThan(500);
+  });
+
+  it('stops within a page on abort (cancel or pause) with exact counters, nothing written after', async () => {
+    await reload();
+    for (const reason of [undefined, PAUSE_REASON]) {
+      const abort = new AbortController();
+      let calls = 0;
+      const result = await applyRule(conn, COUPON, {
+        throttle: false,
+        count: 100,
+        signal: abort.signal,
+        onPage: () => {
+          if (++calls === 5) abort.abort(reason);
+        },
+      });
+      expect(result.complete).toBe(false);
+      expect(result.stoppedBy).toBe(reason === PAUSE_REASON ? 'pause' : 'cancel');
+      expect(result.counters).toEqual(result.checkpoint.counters);
+    }
+  });
+
+  it('never writes a key the client-side glob refuses, even when SCAN MATCH returns it', async () => {
+    await admin.flushall();
+    // x86 builds of Redis compare class ranges as signed chars: `[\x01-\xc3]` (the UTF-8 of
+    // `[\u0001-\u00ff]` starts so) is [-61, 1] there, so SCAN MATCH returns k:\x00; compileGlob
+    // compares unsigned (1–0xc3) and refuses it.
+    const odd = Buffer.from([0x6b, 0x3a, 0x00]);
+    await admin.set(odd, 'x');
+    await admin.set('k:a', 'x');
+    const glob = 'k:[\u0001-\u00ff]';
+    const [, seen] = await admin.scanBuffer('0', 'MATCH', glob, 'COUNT', 100);
+    const r = rule({ match: glob, action: 'set-missing', ttlSec: 3600 });
+    const result = await applyRule(conn, r, { throttle: false });
+    expect(await admin.pttl(odd)).toBe(-1);
+    if (seen.some((n) => n.equals(odd))) expect(result.counters.errors).toBe(1);
+  });
+
+  it('the page script without EXPIRE options (the pre-7.0 path): same decisions, one key at a time', async () => {
+    await admin.flushall();
+    await admin.set('p:none', 'x');
+    await admin.set('p:short', 'x', 'PX', 5 * DAY);
+    await admin.set('p:long', 'x', 'PX', 200 * DAY);
+    await admin.set('p:at85', 'x', 'PX', 85 * DAY);
+    const page = async (mode: string, keys: string[], ms: number, window: [number, number] = [0, 0]) => {
+      const blob = packPage(
+        keys.map((k) => Buffer.from(k)),
+        keys.map(() => ms),
+      );
+      const args = [mode, String(90 * DAY), String(window[0]), String(window[1]), '0', blob];
+      const reply = (await admin.eval(TTL_PAGE_SCRIPT, 0, ...args)) as [
+        string,
+        number,
+        number,
+        number,
+        number,
+      ];
+      const [time, c, r, sk, v] = reply;
+      return { time: Number(time), counts: [c, r, sk, v] };
+    };
+    const keys = ['p:none', 'p:short', 'p:long', 'p:at85', 'p:gone'];
+    const before = await Promise.all(keys.map((k) => admin.pexpiretime(k)));
+    // set-missing: only the key without TTL.
+    const set = await page('s', keys, 60 * DAY);
+    expect(set.counts).toEqual([1, 0, 3, 1]);
+    const afterSet = await Promise.all(keys.map((k) => admin.pexpiretime(k)));
+    expect(afterSet[0]).toBeGreaterThan(set.time + 60 * DAY - 1000);
+    expect(afterSet.slice(1)).toEqual(before.slice(1));
+    // Replayed: the same TTL again is recognised within the window, not outside it.
+    expect((await page('s', ['p:none'], 60 * DAY, [set.time - 5, set.time + 5])).counts).toEqual([
+      0, 1, 0, 0,
+    ]);
+    expect((await page('s', ['p:none'], 60 * DAY, [set.time + 5, set.time + 10])).counts).toEqual([
+      0, 0, 1, 0,
+    ]);
+    // cap 90 d: only the 200 d key; 85 d and 5 d stay exactly; no TTL stays without.
+    await admin.persist('p:none');
+    const cap = await page('c', keys, 88 * DAY);
+    expect(cap.counts).toEqual([1, 0, 3, 1]);
+    const afterCap = await Promise.all(keys.map((k) => admin.pexpiretime(k)));
+    expect(afterCap[0]).toBe(-1);
+    expect(afterCap[1]).toBe(before[1]);
+    expect(afterCap[3]).toBe(before[3]);
+    expect(afterCap[2]).toBeLessThanOrEqual(cap.time + 88 * DAY + 5);
+    // include-missing.
+    expect((await page('C', ['p:none', 'p:at85'], 88 * DAY)).counts).toEqual([1, 0, 1, 0]);
+    expect(await admin.exists(...keys)).toBe(4);
+  });
+
+  it('countWithoutTtl: the verify step counts what is left', async () => {
+    await reload();
+    const before = await countWithoutTtl(conn, COUPON.match, { throttle: false });
+    expect(before).toBeGreaterThan(400);
+    await applyRule(conn, COUPON, { throttle: false });
+    expect(await countWithoutTtl(conn, COUPON.match, { throttle: false })).toBe(0);
+    expect(await countWithoutTtl(conn, 'contact:last:activity:*', { throttle: false })).toBe(40);
+  });
+
+  it('refuses a rule that could delete keys (ttl 0) before touching anything', async () => {
+    await expect(applyRule(conn, { ...COUPON, ttlSec: 0 }, { throttle: false })).rejects.toThrow(RangeError);
+  });
+});
+
+describe('applyRule on a 3-node Redis Cluster', () => {
+  let cluster: LocalRedisCluster;
+  let client: Cluster;
+  let conn: TargetConnection;
+
+  async function reload(): Promise<void> {
+    await Promise.all(client.nodes('master').map((n) => n.flushall()));
+    await loadDataset(client, { keys: KEYS });
+    await addExtraKeys(client, 20);
+  }
+
+  beforeAll(async () => {
+    cluster = await startLocalRedisCluster({ primaries: 3 });
+    client = new Cluster(cluster.nodes);
+    await new Promise<void>((resolve) => client.once('ready', () => resolve()));
+    conn = await connectTarget({ name: 'cluster', url: cluster.url, mode: 'cluster' });
+  }, 2 * MIN);
+
+  afterAll(async () => {
+    await conn?.close();
+    client?.disconnect();
+    await cluster?.stop();
+  });
+
+  for (const strategy of STRATEGIES) {
+    it(`${strategy}: set-missing and cap on every primary, acceptance 1 over the whole keyspace`, async () => {
+      await reload();
+      const set = await runChecked(client, conn, COUPON, { throttle: false, strategy });
+      expect(set.result.checkpoint.nodes).toHaveLength(3);
+      expect(set.expected.changed).toBeGreaterThan(400);
+      const cap = await runChecked(client, conn, LAST, { throttle: false, strategy });
+      expect(cap.expected.changed).toBe(cap.expected.matched - 5 * 20);
+      const all = await runChecked(client, conn, LAST_ALL, { throttle: false, strategy });
+      expect(all.expected.changed).toBe(20);
+    });
+  }
+
+  it('lua: a lost page on one primary is replayed and counted once; the cursor is per node', async () => {
+    const opts: ApplyOptions = { throttle: false, strategy: 'lua', count: 150, random: () => 0.5 };
+    await reload();
+    const before = await snapshotKeyspace(client);
+    const start = await serverNow(client);
+    const { saved } = await interrupted(conn, COUPON, opts, 25, true);
+    expect(new Set(saved.nodes.map((n) => n.address)).size).toBe(3);
+    const resumed = await applyRule(conn, COUPON, { ...opts, checkpoint: saved });
+    const end = await serverNow(client);
+    const expected = checkRun(before, await snapshotKeyspace(client), COUPON, start, end);
+    expect(resumed.counters).toEqual({
+      scanned: expected.matched,
+      changed: expected.changed,
+      skipped: expected.matched - expected.changed,
+      vanished: 0,
+      errors: 0,
+    });
+  });
+
+  it('a 90 d cap never touches a key at 85 d (the blind XX LT trap)', async () => {
+    await reload();
+    const key = 'contact:last:activity:x:below:3';
+    const before = await client.pexpiretime(key);
+    await applyRule(conn, LAST, { throttle: false });
+    expect(await client.pexpiretime(key)).toBe(before);
+    expect(await client.pttl('contact:last:activity:x:above:3')).toBeLessThanOrEqual(90 * DAY);
+  });
+});
