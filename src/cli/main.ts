@@ -102,7 +102,8 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
   const ttl = program
     .command('ttl')
     .description(t('cli:ttl.description'))
-    .helpOption('-h, --help', t('cli:options.help'));
+    .helpOption('-h, --help', t('cli:options.help'))
+    .helpCommand(false);
   for (const sub of ['dry-run', 'run'] as const) {
     const command = ttl
       .command(sub)

@@ -22,12 +22,14 @@
  *
  * Resume. After each page `onPage` gets a checkpoint (cursor per primary/DB, counters, the jitter
  * salt, the server time of the page), and once before the first write of a fresh run. Pages are
- * written in order, at most WRITE_DEPTH (2, unthrottled; 1 throttled) beyond the last checkpoint
+ * written in order, at most WRITE_DEPTH (3 unthrottled, 1 throttled) beyond the last checkpoint
  * whose `onPage` resolved. Re-processing them is harmless (the rule's checks make every write
  * idempotent), and counted right: each key's jittered TTL is a hash of (salt, name), so a key whose
  * expiry is exactly "written at t with the TTL this run gives it", for a t between the checkpoint's
  * page and this attempt's start, is recognised as this run's own earlier write. Counters after a
  * resume equal an uninterrupted run's (tested by replaying a page that was written but never saved).
+ * `ApplyResult.checkpoint` (the run returned: done, cancelled, paused) is `clean`: nothing to
+ * recognise on resume, so a long pause can't mistake an application's own fresh TTL for ours.
  *
  * Only SCAN, PEXPIRE, PEXPIRETIME, PTTL, TIME, INFO, DBSIZE, PING, SELECT (standalone), EVALSHA and
  * SCRIPT LOAD are sent: what ElastiCache allows.
@@ -105,17 +107,18 @@ export interface ApplyOptions {
 const FULL_SPEED_COUNT = 1000;
 /** Keys per EVALSHA: bounds how long one script call blocks the server (~1–2 ms). */
 const LUA_CHUNK = 1000;
-/** Unthrottled: SCAN pages read ahead of the writes (bounds memory: two pages per node). */
-const READ_AHEAD = 2;
+/** Unthrottled: SCAN pages read ahead of the writes (bounds memory: a few pages per node). */
+const READ_AHEAD = 3;
 /** Unthrottled: pages whose writes are in flight at once (see walkUnit). */
-const WRITE_DEPTH = 2;
+const WRITE_DEPTH = 3;
 
 /**
  * One page on the server. ARGV: mode (`s` set-missing, `c` cap, `C` cap + include-missing), cap ms,
  * replay window [lo, hi) in server ms (lo >= hi: none), `1` on Redis 7.0+ (EXPIRE options,
- * PEXPIRETIME), then the page: per key its name's length (uint32 LE), the name, and its jittered TTL
- * in ms (double LE), packed into one argument (see `packPage`: one argument instead of two per key
- * keeps the client's encoding cost out of the way). Per key, atomically: PTTL, then PEXPIRE only when
+ * PEXPIRETIME), then the page: per key its name's length (uint32 LE), the name, the length of its
+ * jittered TTL in ms (one byte) and that TTL in decimal, packed into one argument (`packPage`: one
+ * argument instead of two per key keeps the client's encoding cost out of the way; decimal text
+ * spares the server a number-to-text conversion per PEXPIRE). Per key, atomically: PTTL, then PEXPIRE only when
  * the rule says so (set-missing on 7.0+: `PEXPIRE … NX` first, PTTL only when it did nothing). Returns
  * the server time (ms) and how many keys were changed, recognised as written by an earlier attempt
  * of this run (counted as changed), skipped, and gone. Keys come as ARGV (numkeys 0): on a cluster
@@ -147,14 +150,14 @@ local pos = 1
 local size = #blob
 while pos <= size do
   local key, ms
-  key, ms, pos = unpack('<I4c0d', blob, pos)
+  key, ms, pos = unpack('<I4c0Bc0', blob, pos)
   local code
   if mode == 's' and v7 then
     -- One call in the common case: NX sets only where there is no TTL.
     if call('PEXPIRE', key, ms, 'NX') == 1 then
       code = 'c'
     else
-      code = settled(key, ms, call('PTTL', key))
+      code = settled(key, tonumber(ms), call('PTTL', key))
     end
   else
     local pttl = call('PTTL', key)
@@ -164,7 +167,7 @@ while pos <= size do
       call('PEXPIRE', key, ms)
       code = 'c'
     else
-      code = settled(key, ms, pttl)
+      code = settled(key, tonumber(ms), pttl)
     end
   end
   if code == 'c' then changed = changed + 1
@@ -191,9 +194,13 @@ export async function applyRule(
 ): Promise<ApplyResult> {
   const started = performance.now();
   const run = new EngineRun(conn, rule, opts);
-  await run.prepare();
-  await run.execute();
-  const checkpoint = run.snapshot();
+  try {
+    await run.prepare();
+    await run.execute();
+  } finally {
+    run.close();
+  }
+  const checkpoint: EngineCheckpoint = { ...run.snapshot(), clean: true };
   const aborted = opts.signal?.aborted === true && !checkpoint.nodes.every((n) => n.done);
   return {
     rule,
@@ -358,6 +365,14 @@ class EngineRun {
     this.signal = opts.signal ? AbortSignal.any([opts.signal, this.internal.signal]) : this.internal.signal;
   }
 
+  /** The scanner connections (unthrottled runs) are closed; the caller's connection stays open. */
+  close(): void {
+    for (const node of this.nodes) {
+      if (node.scanner !== node.redis) node.scanner.disconnect();
+      node.scanner = node.redis;
+    }
+  }
+
   pauses(): number {
     return this.nodes.reduce((s, n) => s + (n.guard?.pauses ?? 0) + (n.memory?.pauses ?? 0), 0);
   }
@@ -388,7 +403,7 @@ class EngineRun {
           // Writes of an earlier attempt after its last saved page: between that page's time and now.
           unit.timeMs = prev.timeMs;
           unit.window =
-            prev.timeMs !== undefined && cp?.salt !== undefined && !prev.done
+            prev.timeMs !== undefined && cp?.salt !== undefined && cp.clean !== true && !prev.done
               ? { lo: prev.timeMs - 1, hi: now }
               : null;
         } else {
@@ -504,7 +519,6 @@ class EngineRun {
       ),
     );
     await Promise.all(this.nodes.map((n) => restoreDb(n, this.conn.target.mode === 'cluster')));
-    for (const node of this.nodes) if (node.scanner !== node.redis) node.scanner.disconnect();
     await this.chain.catch(() => {});
     if (this.failure) throw this.failure;
   }
@@ -857,24 +871,30 @@ class MemoryGuard {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/** Keys [start, end) and their TTLs as the page script reads them: `<I4 name <d` per key. */
+/** Keys [start, end) and their TTLs as the page script reads them: `<I4 name B ms-in-decimal` per key. */
 export function packPage(
   keys: readonly Uint8Array[],
   ms: readonly number[],
   start = 0,
   end = keys.length,
 ): Buffer {
+  const digits: string[] = [];
   let size = 0;
-  for (let i = start; i < end; i++) size += 12 + (keys[i] as Uint8Array).length;
+  for (let i = start; i < end; i++) {
+    const text = String(ms[i]);
+    digits.push(text);
+    size += 5 + (keys[i] as Uint8Array).length + text.length;
+  }
   const out = Buffer.allocUnsafe(size);
   let at = 0;
   for (let i = start; i < end; i++) {
     const key = keys[i] as Uint8Array;
+    const text = digits[i - start] as string;
     out.writeUInt32LE(key.length, at);
     out.set(key, at + 4);
     at += 4 + key.length;
-    out.writeDoubleLE(ms[i] as number, at);
-    at += 8;
+    out[at] = text.length;
+    at += 1 + out.write(text, at + 1, 'latin1');
   }
   return out;
 }

@@ -123,6 +123,12 @@ export interface EngineCheckpointExtras {
   strategy?: 'options' | 'lua';
   /** ISO time the run started (first attempt). */
   startedAt?: string;
+  /**
+   * Set on `ApplyResult.checkpoint` (a run that returned: finished, cancelled or paused): every page
+   * written is in it, so a resume from it has no earlier writes to recognise. Checkpoints handed to
+   * `onPage` mid-run don't carry it.
+   */
+  clean?: boolean;
 }
 
 export interface EngineCheckpointNodeExtras {

@@ -91,8 +91,9 @@ async function runChecked(
 
 /**
  * Stops the run right after the page that brings the onPage calls to `stopAt`, and returns the
- * checkpoint a job would have persisted: with `crash`, the one of the page before (that page's
- * writes happened, its checkpoint never got saved: a kill -9 between the two).
+ * checkpoint a job would have persisted: with `crash`, the one from three pages earlier (those
+ * pages' writes happened, their checkpoints never got saved: a kill -9 with pages in flight; the
+ * engine writes at most 3 pages ahead of a resolved `onPage`).
  */
 async function interrupted(
   conn: TargetConnection,
@@ -113,7 +114,7 @@ async function interrupted(
   });
   expect(result.complete).toBe(false);
   expect(result.stoppedBy).toBe('cancel');
-  const saved = crash ? checkpoints[checkpoints.length - 2] : checkpoints[checkpoints.length - 1];
+  const saved = checkpoints[checkpoints.length - (crash ? 4 : 1)];
   return { result, saved: saved as EngineCheckpoint };
 }
 
@@ -221,7 +222,7 @@ describe('applyRule on a standalone server (every DB)', () => {
         expect(expected).toEqual(whole.expected);
       });
 
-      it(`${strategy}, ${label}: a page written but never checkpointed (kill -9) is replayed and still counted once`, async () => {
+      it(`${strategy}, ${label}: pages written but never checkpointed (kill -9) are replayed and still counted once`, async () => {
         const opts: ApplyOptions = { throttle: false, strategy, count: 200, random: () => 0.75 };
         await reload();
         const before = await snapshotKeyspace(admin);
@@ -268,12 +269,14 @@ describe('applyRule on a standalone server (every DB)', () => {
     expect(result.durationMs).toBeGreaterThan(500);
   });
 
-  it('stops within a page on abort (cancel or pause) with exact counters, nothing written after', async () => {
-    await reload();
+  it('stops within a page on abort (cancel or pause); the returned checkpoint resumes exactly', async () => {
     for (const reason of [undefined, PAUSE_REASON]) {
+      await reload();
+      const before = await snapshotKeyspace(admin);
+      const start = await serverNow(admin);
       const abort = new AbortController();
       let calls = 0;
-      const result = await applyRule(conn, COUPON, {
+      const stopped = await applyRule(conn, COUPON, {
         throttle: false,
         count: 100,
         signal: abort.signal,
@@ -281,9 +284,20 @@ describe('applyRule on a standalone server (every DB)', () => {
           if (++calls === 5) abort.abort(reason);
         },
       });
-      expect(result.complete).toBe(false);
-      expect(result.stoppedBy).toBe(reason === PAUSE_REASON ? 'pause' : 'cancel');
-      expect(result.counters).toEqual(result.checkpoint.counters);
+      expect(stopped.complete).toBe(false);
+      expect(stopped.stoppedBy).toBe(reason === PAUSE_REASON ? 'pause' : 'cancel');
+      expect(stopped.counters).toEqual(stopped.checkpoint.counters);
+      expect(stopped.checkpoint.clean).toBe(true);
+      // Nothing was written beyond what the checkpoint counts.
+      const midway = await snapshotKeyspace(admin);
+      const written = [...midway].filter(([id, k]) => k.expireAt !== before.get(id)?.expireAt).length;
+      expect(written).toBe(stopped.counters.changed);
+      const resumed = await applyRule(conn, COUPON, { throttle: false, checkpoint: stopped.checkpoint });
+      const end = await serverNow(admin);
+      const expected = checkRun(before, await snapshotKeyspace(admin), COUPON, start, end);
+      expect(resumed.complete).toBe(true);
+      expect(resumed.counters.changed).toBe(expected.changed);
+      expect(resumed.counters.scanned).toBe(expected.matched);
     }
   });
 
@@ -405,7 +419,7 @@ describe('applyRule on a 3-node Redis Cluster', () => {
     });
   }
 
-  it('lua: a lost page on one primary is replayed and counted once; the cursor is per node', async () => {
+  it('lua: pages lost on the primaries are replayed and counted once; the cursor is per node', async () => {
     const opts: ApplyOptions = { throttle: false, strategy: 'lua', count: 150, random: () => 0.5 };
     await reload();
     const before = await snapshotKeyspace(client);

@@ -283,6 +283,23 @@ describe('refusals, path-named and localized', () => {
     }
   });
 
+  it('the core refusals (remediation:errors.*) exist in both languages with their values', () => {
+    const i18n = createI18n({ strict: true });
+    const values = { name: 'n', known: 'a, b', cluster: 'c', target: 't', version: '6.2.14' };
+    for (const lang of LANGS) {
+      const t = i18n.plain(lang);
+      for (const key of [
+        'unknown_rule',
+        'rule_for_other_cluster',
+        'no_rules_for_target',
+        'options_need_7',
+        'no_safe_strategy',
+      ]) {
+        expect(t(`remediation:errors.${key}`, values)).not.toMatch(/\{\{|remediation:/);
+      }
+    }
+  });
+
   it('loadRulesFile throws ConfigInvalidError naming the file and every problem', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rules-'));
     const file = join(dir, 'rules.yaml');
