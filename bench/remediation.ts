@@ -17,7 +17,7 @@
  *
  * The child mode of this file (`--child`) runs one throttled engine run and prints one JSON line.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -66,7 +66,13 @@ export async function benchRemediation(opts: { keys: number }): Promise<void> {
     const dbsize = await admin.dbsize();
     const target = truth.patterns[PATTERN]?.keysWithoutTtl ?? 0;
 
-    const runbook = await runbookShape(server.port, RUNBOOK_BOX_MS);
+    const runbookNode = await runbookShape(server.port, RUNBOOK_BOX_MS);
+    await persistAll(admin, PATTERN);
+    // The real peer is the runbook's own Python (redis-py); the Node loop of the same shape is the
+    // fallback when python3-redis is not installed (apt-get install -y python3-redis).
+    const runbookPy = runbookPython(server.port, RUNBOOK_BOX_MS);
+    await persistAll(admin, PATTERN);
+    const runbook = runbookPy ?? runbookNode;
     // The short runs are repeated, interleaved, and their medians compared: these VMs are noisy.
     const bares: number[] = [];
     const runs: Record<Strategy, Run[]> = { auto: [], options: [], lua: [] };
@@ -117,7 +123,7 @@ export async function benchRemediation(opts: { keys: number }): Promise<void> {
           `${fmt(dbsize)} keys, ${fmt(target)} to fix (${share} %), loaded in ${loadSec.toFixed(1)} s`,
         ],
         [
-          '(i) runbook shape: scan_iter + TTL + EXPIRE per key',
+          `(i) runbook fix_ttl_*.py: ${runbookPy ? 'Python redis-py (the real peer)' : 'Node loop of the same shape (python3-redis missing)'}`,
           `${fmt(runbook.fixed)} keys fixed in ${runbook.seconds.toFixed(1)} s = ${fmt(runbook.fixedPerSec)} keys/s${runbook.complete ? '' : ` (stopped at ${RUNBOOK_BOX_MS / 1000} s)`}`,
         ],
         [
@@ -235,6 +241,23 @@ async function runbookShape(
   }
   const seconds = (performance.now() - started) / 1000;
   return { fixed, walked, seconds, fixedPerSec: fixed / seconds, complete: cursor === '0' };
+}
+
+/** bench/peers/fix_ttl_runbook.py with the system python3 and redis-py; undefined when unavailable. */
+function runbookPython(
+  port: number,
+  maxMs: number,
+): { fixed: number; seconds: number; fixedPerSec: number; complete: boolean } | undefined {
+  const script = fileURLToPath(new URL('./peers/fix_ttl_runbook.py', import.meta.url));
+  const args = [script, String(port), PATTERN, String(COUPON.ttlSec), String(maxMs / 1000)];
+  // Debian's python3-redis lives under /usr/bin/python3; a pyenv python3 on PATH may lack it.
+  for (const python of ['/usr/bin/python3', 'python3']) {
+    const out = spawnSync(python, args, { encoding: 'utf8' });
+    if (out.status !== 0) continue;
+    const r = JSON.parse(out.stdout) as { fixed: number; seconds: number; complete: boolean };
+    return { ...r, fixedPerSec: r.fixed / r.seconds };
+  }
+  return undefined;
 }
 
 async function bareWalk(port: number): Promise<{ keys: number; seconds: number; keysPerSec: number }> {
