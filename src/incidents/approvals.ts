@@ -201,27 +201,9 @@ export interface DryRunSource {
   recount(dryRun: DryRun): Promise<number>;
 }
 
-/**
- * What an approved request hands to the execution job (the shape of `TtlRunRequest` in
- * src/jobs/ttl-job.ts, restated here because the core does not import the job layer).
- */
-export interface TtlRunRequest {
-  /** Derived from the approval request id: enqueueing the same approval twice runs it once. */
-  runId: string;
-  cluster: string;
-  /** The rule exactly as it was dry-run and approved (not re-read from the config). */
-  rule: TtlRule;
-  dryRunId: string;
-  requestedBy: string;
-  approvedBy: string;
-  incidentId: string;
-  channel: string;
-  threadTs: string;
-  /** The approver's language: the run's thread messages use it. */
-  lang: Lang;
-  /** The dry-run's figures, for the progress message. */
-  expected?: { matched: number; toChange: number };
-}
+import type { TtlRunRequest } from '../remediation/types.js';
+
+export type { TtlRunRequest };
 
 export interface TtlRunQueue {
   enqueue(run: TtlRunRequest): Promise<unknown>;

@@ -26,22 +26,9 @@ import type {
 
 export const TTL_RUN_QUEUE = 'ttl-run';
 
-/** An approved run of one rule, as the approval workflow hands it over. */
-export interface TtlRunRequest {
-  /** Also the BullMQ job id: letters, digits, `-` and `_` (no `:`), not digits only. */
-  runId: string;
-  cluster: string;
-  rule: TtlRule;
-  dryRunId: string;
-  requestedBy: string;
-  approvedBy: string;
-  incidentId: string;
-  channel: string;
-  threadTs: string;
-  lang: Lang;
-  /** The dry-run's figures: the progress message shows done / matched against them. */
-  expected?: { matched: number; toChange: number };
-}
+import type { TtlRunRequest } from '../remediation/types.js';
+
+export type { TtlRunRequest };
 
 /**
  * What the job keeps in BullMQ between pages and across workers. `job.updateData()` replaces the

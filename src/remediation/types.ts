@@ -1,3 +1,5 @@
+import type { Lang } from '../i18n/types.js';
+
 /**
  * TTL remediation: rules, dry-runs, and the engine that applies a rule page by page. Shared types
  * between the core (rules, dry-run, engine), the queued job, the approval workflow and front ends.
@@ -140,3 +142,22 @@ export interface EngineCheckpointNodeExtras {
 
 /** Why the engine is waiting between pages. */
 export type EnginePauseReason = 'latency' | 'memory';
+
+/** An approved run of one rule, as the approval workflow hands it to the execution job. */
+export interface TtlRunRequest {
+  /** Also the BullMQ job id, derived from the approval request id: letters, digits, `-`, `_`. */
+  runId: string;
+  cluster: string;
+  /** The rule exactly as it was dry-run and approved (not re-read from the config). */
+  rule: TtlRule;
+  dryRunId: string;
+  requestedBy: string;
+  approvedBy: string;
+  incidentId: string;
+  channel: string;
+  threadTs: string;
+  /** The approver's language: the run's thread messages use it. */
+  lang: Lang;
+  /** The dry-run's figures: the progress message shows done / matched against them. */
+  expected?: { matched: number; toChange: number };
+}
