@@ -27,9 +27,11 @@
  * CloudWatch CacheHits), MEMORY USAGE does not. On 7.2+ / Valkey the walk also turns on
  * `CLIENT NO-TOUCH` for its connection (and back off afterwards); older servers refuse it, ignored.
  */
+
 import type { Redis } from 'ioredis';
 import { ErrorCode, MedicError } from '../errors.js';
 import type { TargetConnection } from '../redis/connect.js';
+import { currentDb, keyspaceDbs } from '../redis/databases.js';
 import { classifyRedisError } from '../redis/errors.js';
 import { LatencyGuard, resolveThrottle, type ThrottleOptions, TokenBucket } from './throttle.js';
 import type { KeyType, ScannedKey, WalkProgress } from './types.js';
@@ -1000,20 +1002,6 @@ function compareVersions(a: string, b: string): number {
     if (d !== 0) return d;
   }
   return 0;
-}
-
-/** `db0:keys=…` lines of INFO keyspace → [0, …]; DB 0 always (an empty server has no line). */
-function keyspaceDbs(info: string): number[] {
-  const dbs = new Set<number>([0]);
-  for (const m of info.matchAll(/^db(\d+):keys=\d+/gm)) dbs.add(Number(m[1]));
-  return [...dbs].sort((a, b) => a - b);
-}
-
-/** The DB the connection is on: ioredis tracks SELECTs in `condition.select`; else its `db` option. */
-function currentDb(node: Redis): number {
-  const condition = (node as unknown as { condition?: { select?: unknown } }).condition;
-  const selected = condition?.select;
-  return typeof selected === 'number' ? selected : (node.options.db ?? 0);
 }
 
 function round2(x: number): number {

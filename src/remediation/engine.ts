@@ -34,6 +34,7 @@
  * Only SCAN, PEXPIRE, PEXPIRETIME, PTTL, TIME, INFO, DBSIZE, PING, SELECT (standalone), EVALSHA and
  * SCRIPT LOAD are sent: what ElastiCache allows.
  */
+
 import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import { compileGlob } from '../census/key-pattern.js';
@@ -47,6 +48,7 @@ import {
 } from '../census/throttle.js';
 import { cursorFraction, walkKeys } from '../census/walker.js';
 import type { TargetConnection } from '../redis/connect.js';
+import { currentDb, keyspaceDbs } from '../redis/databases.js';
 import { classifyRedisError } from '../redis/errors.js';
 import { RemediationError } from './errors.js';
 import { ttlRangeMs } from './rules.js';
@@ -944,18 +946,6 @@ async function serverTimeMs(redis: Redis): Promise<number> {
 function infoField(info: string, field: string): string | undefined {
   const match = new RegExp(`^${field}:(.*)$`, 'm').exec(info);
   return match?.[1]?.trim();
-}
-
-function keyspaceDbs(info: string): number[] {
-  const dbs = new Set<number>([0]);
-  for (const m of info.matchAll(/^db(\d+):keys=\d+/gm)) dbs.add(Number(m[1]));
-  return [...dbs].sort((a, b) => a - b);
-}
-
-function currentDb(node: Redis): number {
-  const condition = (node as unknown as { condition?: { select?: unknown } }).condition;
-  const selected = condition?.select;
-  return typeof selected === 'number' ? selected : (node.options.db ?? 0);
 }
 
 async function selectDb(node: NodeState, db: number, cluster: boolean): Promise<void> {

@@ -1,11 +1,10 @@
-import { Redis } from 'ioredis';
 import { loadConfigFile } from '../../config/load.js';
 import { formatDateTime, formatInt } from '../../i18n/format.js';
 import type { Lang, Translate } from '../../i18n/types.js';
 import { type AuditEntry, AuditLog } from '../../incidents/audit-log.js';
-import { parseRedisUrl, redisTlsOptions } from '../../redis/connect.js';
 import type { CliContext } from '../context.js';
 import { EXIT_OK, UsageError } from '../errors.js';
+import { withQueueRedis } from '../queue-redis.js';
 import { displayWidth, padEndDisplay } from '../render/text-layout.js';
 import { configPath } from '../targets.js';
 
@@ -21,23 +20,12 @@ export async function auditCommand(opts: AuditCommandOptions, ctx: CliContext): 
   const path = configPath(opts, ctx);
   if (!path) throw new UsageError('cli:errors.config_required');
   const config = loadConfigFile(path, ctx.env, ctx.lang);
-  const url = parseRedisUrl(config.queue.url);
-  const redis = new Redis(config.queue.url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 5000,
-    ...(url.tls ? { tls: redisTlsOptions(url.host, config.queue.tls) } : {}),
-  });
-  let entries: AuditEntry[];
-  try {
-    await redis.connect();
-    entries = await new AuditLog(redis, { prefix: config.queue.prefix }).list({
+  const entries: AuditEntry[] = await withQueueRedis(config, (redis) =>
+    new AuditLog(redis, { prefix: config.queue.prefix }).list({
       ...(opts.cluster ? { cluster: opts.cluster } : {}),
       limit: opts.limit ?? 50,
-    });
-  } finally {
-    redis.disconnect();
-  }
+    }),
+  );
   if (opts.json) {
     ctx.out(`${JSON.stringify({ entries }, null, 2)}\n`);
     return EXIT_OK;

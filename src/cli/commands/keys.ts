@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { diffCensus } from '../../census/diff.js';
 import { runCensus } from '../../census/run-census.js';
 import { SnapshotStore } from '../../census/snapshot-store.js';
@@ -11,6 +10,7 @@ import { buildCensusView } from '../../presenters/census-view.js';
 import { connectTarget } from '../../redis/connect.js';
 import type { CliContext } from '../context.js';
 import { EXIT_OK, UsageError } from '../errors.js';
+import { withQueueRedis } from '../queue-redis.js';
 import { renderCensusDiffTable } from '../render/census-diff-table.js';
 import { toCensusJson } from '../render/census-json.js';
 import { renderCensusTable } from '../render/census-table.js';
@@ -129,17 +129,7 @@ export async function keysSnapshotsCommand(
 }
 
 async function withStore<T>(config: MedicConfig, fn: (store: SnapshotStore) => Promise<T>): Promise<T> {
-  const redis = new Redis(config.queue.url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 5000,
-  });
-  await redis.connect();
-  try {
-    return await fn(new SnapshotStore(redis, { prefix: config.queue.prefix }));
-  } finally {
-    redis.disconnect();
-  }
+  return withQueueRedis(config, (redis) => fn(new SnapshotStore(redis, { prefix: config.queue.prefix })));
 }
 
 function showProgress(p: WalkProgress, ctx: CliContext): void {

@@ -13,6 +13,7 @@ import { loadRulesFile, planRules, rulesContext, selectRules } from '../../remed
 import type { ApplyResult, DryRun, EngineProgress, TtlRule } from '../../remediation/types.js';
 import type { CliContext } from '../context.js';
 import { EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';
+import { withQueueRedis } from '../queue-redis.js';
 import { resolveTarget, type TargetOptions } from '../targets.js';
 
 export interface TtlCommandOptions extends TargetOptions {
@@ -38,7 +39,7 @@ export async function ttlDryRunCommand(opts: TtlCommandOptions, ctx: CliContext)
     );
     const plan = planRules(dryRuns);
     if (config && opts.save !== false) {
-      await withQueue(config, async (redis) => {
+      await withQueueRedis(config, async (redis) => {
         const store = new DryRunStore(redis, { prefix: config.queue.prefix });
         const audit = new AuditLog(redis, { prefix: config.queue.prefix });
         for (const dry of plan) {
@@ -71,7 +72,7 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
     if (!opts.yes) throw new UsageError('remediation:cli.needs_yes');
     const { target, config, rules } = prepare(opts, ctx);
     if (!config) throw new UsageError('remediation:cli.run_needs_config');
-    return withQueue(config, (queue) =>
+    return withQueueRedis(config, (queue) =>
       withTarget(target, opts, async (conn, signal) => {
         const audit = new AuditLog(queue, { prefix: config.queue.prefix });
         const store = new DryRunStore(queue, { prefix: config.queue.prefix });
@@ -179,27 +180,6 @@ async function withTarget<T>(
   } finally {
     process.off('SIGINT', onSigint);
     await conn.close();
-  }
-}
-
-async function withQueue<T>(config: MedicConfig, fn: (redis: Redis) => Promise<T>): Promise<T> {
-  const url = parseRedisUrl(config.queue.url);
-  const redis = new Redis(config.queue.url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 5000,
-    ...(url.tls ? { tls: redisTlsOptions(url.host, config.queue.tls) } : {}),
-  });
-  try {
-    await redis.connect();
-  } catch (err) {
-    redis.disconnect();
-    throw classifyRedisError(err, `${url.host}:${url.port}`);
-  }
-  try {
-    return await fn(redis);
-  } finally {
-    redis.disconnect();
   }
 }
 
