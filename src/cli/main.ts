@@ -149,6 +149,27 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .action(async (opts) => setExit(await (await import('./commands/audit.js')).auditCommand(opts, ctx)));
 
   program
+    .command('notify')
+    .description(t('notify:cli.description'))
+    .option('--incident <id>', t('notify:cli.incident'))
+    .option('--cluster <name>', t('cli:options.cluster'))
+    .option('--config <file>', t('cli:options.config'))
+    // Here --lang picks the message's language(s); `both` keeps the terminal's own language.
+    .addOption(
+      new Option('--lang <mode>', t('notify:cli.lang')).choices(['en', 'zh', 'both']).default('both'),
+    )
+    .addOption(
+      new Option('--format <format>', t('notify:cli.format'))
+        .choices(['mrkdwn', 'markdown'])
+        .default('markdown'),
+    )
+    .option('--owner <name>', t('notify:cli.owner'))
+    .option('--deadline <date>', t('notify:cli.deadline'))
+    .option('--summary <text>', t('notify:cli.summary'))
+    .helpOption('-h, --help', t('cli:options.help'))
+    .action(async (opts) => setExit(await (await import('./commands/notify.js')).notifyCommand(opts, ctx)));
+
+  program
     .command('check-config')
     .description(t('cli:check_config.description'))
     .option('--config <file>', t('cli:options.config'))
