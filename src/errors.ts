@@ -46,3 +46,14 @@ export const TARGET_ERROR_CODES: ReadonlySet<ErrorCode> = new Set([
 export function isMedicError(err: unknown): err is MedicError {
   return err instanceof MedicError;
 }
+
+/** Why a file could not be read, as an `errors:reason.*` key (the errno code belongs in the log message). */
+export function fileReadReason(
+  err: unknown,
+): 'file_not_found' | 'file_permission' | 'file_is_directory' | 'file_io' {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return 'file_not_found';
+  if (code === 'EACCES' || code === 'EPERM') return 'file_permission';
+  if (code === 'EISDIR') return 'file_is_directory';
+  return 'file_io';
+}

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { SnapshotStore } from './census/snapshot-store.js';
 import type { ThrottleOptions } from './census/throttle.js';
-import { findCluster } from './config/load.js';
+import { channelTimeZone, findCluster } from './config/load.js';
 import type { MedicConfig } from './config/types.js';
 import { ErrorCode, MedicError } from './errors.js';
 import { createI18n, type I18n } from './i18n/index.js';
@@ -40,7 +40,10 @@ export interface ServerOptions {
   env?: Env;
   /** Defaults to CloudWatch; the demo and tests swap it. */
   trend?: TrendProvider;
+  /** Replaces the bot's texts entirely (the config's `i18n` overrides are then not applied). */
   i18n?: I18n;
+  /** Tests: a missing key or interpolation value throws (the config's overrides still apply). */
+  strictI18n?: boolean;
   /** Per-Redis-call timeouts for status checks. */
   connectTimeoutMs?: number;
   /** TTL remediation seams for tests: the clock (approval expiry, dry-run age), the run queue, pacing. */
@@ -76,7 +79,15 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { config, logger } = options;
   const env = options.env ?? process.env;
-  const i18n = options.i18n ?? createI18n();
+  // The team's wording (config `i18n.overridesDir`, checked at load) over the shipped texts.
+  const i18n =
+    options.i18n ??
+    createI18n({
+      ...(options.strictI18n ? { strict: true } : {}),
+      ...(config.i18n ? { overrides: config.i18n.overrides } : {}),
+    });
+  // Jobs post later, from a worker: their channel's configured time zone (default UTC).
+  const timeZone = (channel: string) => channelTimeZone(config, channel);
   // Both throw on a bad SLACK_API_URL / proxy variable: before anything is started.
   const slackApi = resolveSlackApiUrl({ explicit: options.slack.slackApiUrl, env, config });
   const proxy = proxySettings(env, { direct: redisHosts(config) });
@@ -154,7 +165,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       recount: (d) =>
         withTarget(d.cluster, async (conn) => {
           const counted = await recount(conn, d.rule, throttle !== undefined ? { throttle } : {});
-          if (!counted.complete) throw new MedicError(ErrorCode.Unexpected, { detail: 'recount incomplete' });
+          if (!counted.complete) {
+            throw new MedicError(ErrorCode.Unexpected, { reason: 'walk_stopped' }, 'recount incomplete');
+          }
           return counted.toChange;
         }),
     },
@@ -173,7 +186,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           ...(opts.signal ? { signal: opts.signal } : {}),
           ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
         });
-        if (!result.complete) throw new MedicError(ErrorCode.Unexpected, { detail: 'dry-run incomplete' });
+        if (!result.complete) {
+          throw new MedicError(ErrorCode.Unexpected, { reason: 'walk_stopped' }, 'dry-run incomplete');
+        }
         await dryRuns.save(result);
         return result;
       }),
@@ -193,13 +208,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return { ok: queue === 'up', queue };
       },
     },
-    { config, i18n, logger, status, incidents, watches, census, remediation, ttlRuns, cluster },
+    { config, i18n, logger, status, incidents, watches, census, remediation, ttlRuns, snapshots, cluster },
   );
   const workerConnection = queueRedis.duplicate();
   const worker = createWatchWorker(workerConnection, prefix, {
     service: watches,
     incidents,
-    reporter: slackWatchReporter(slack.app.client, i18n),
+    reporter: slackWatchReporter(slack.app.client, i18n, { timeZone }),
     target: cluster,
     status,
   });
@@ -211,7 +226,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     service: census,
     store: snapshots,
     incidents,
-    reporter: slackCensusReporter(slack.app.client, i18n, logger),
+    reporter: slackCensusReporter(slack.app.client, i18n, logger, { timeZone }),
     target: cluster,
   });
   censusWorker.on('failed', (job, err) =>
@@ -268,6 +283,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       slackApiUrlFrom: slackApi.source,
       proxy: describeProxy(proxy),
       clusters: config.clusters.map((c) => c.name),
+      ...(config.i18n && !options.i18n ? { localeOverrides: config.i18n.overridesDir } : {}),
     },
     'redis-medic started',
   );

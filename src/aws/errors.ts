@@ -15,6 +15,7 @@ export const AWS_NOTE_KEYS = [
   'notes.aws_no_data',
   'notes.aws_metric_incomplete',
   'notes.aws_primary_fallback',
+  'notes.aws_primary_guessed',
   'notes.aws_primary_role_unknown',
 ] as const;
 export type AwsNoteKey = (typeof AWS_NOTE_KEYS)[number];

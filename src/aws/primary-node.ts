@@ -88,8 +88,15 @@ function fallback(aws: AwsTarget, notes: Note[], explain = true): PrimaryNode {
     cacheNodeId: DEFAULT_CACHE_NODE_ID,
     primaries: [{ nodeGroupId: '0001', cacheClusterId, cacheNodeId: DEFAULT_CACHE_NODE_ID }],
     source,
+    // Named in the config, or guessed: two notes, so each is worded whole in every language.
     notes: explain
-      ? [...notes, { key: 'notes.aws_primary_fallback', values: { cacheClusterId, source } }]
+      ? [
+          ...notes,
+          {
+            key: source === 'config' ? 'notes.aws_primary_fallback' : 'notes.aws_primary_guessed',
+            values: { cacheClusterId, source },
+          },
+        ]
       : notes,
   };
 }

@@ -35,11 +35,13 @@ export function suggestTtl(stats: Pick<PatternStats, 'ttlBuckets'>): string {
   return longest ? BUCKET_TTL[longest] : '30d';
 }
 
+/** `note`: the question for the application team, in the reader's language (the core has no words). */
 export function draftTtlRule(input: {
   cluster: string;
   pattern: string;
   keysWithoutTtl: number;
   ttl: string;
+  note: string;
 }): TtlRuleDraft {
   const name =
     input.pattern
@@ -56,7 +58,7 @@ export function draftTtlRule(input: {
     ttl: input.ttl,
     jitter: '10%',
     risk: 'unknown',
-    note: 'TODO: who regenerates these keys, and how long may they live?',
+    note: input.note,
     expected: input.keysWithoutTtl,
   };
 }

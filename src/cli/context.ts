@@ -11,6 +11,9 @@ export interface CliContext {
   err: (text: string) => void;
 }
 
+/** Where the CLI writes; tests pass their own to capture output in-process. */
+export type CliOutput = Pick<CliContext, 'out' | 'err'>;
+
 /** `--lang` wins over LC_ALL / LANG (`zh_CN.UTF-8` → zh). Read before commander, so help is localized too. */
 export function detectLang(argv: readonly string[], env: Record<string, string | undefined>): Lang {
   const i = argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
@@ -25,6 +28,7 @@ export function detectLang(argv: readonly string[], env: Record<string, string |
 export function createCliContext(
   argv: readonly string[],
   env: Record<string, string | undefined>,
+  output?: CliOutput,
 ): CliContext {
   const lang = detectLang(argv, env);
   const i18n = createI18n();
@@ -33,7 +37,7 @@ export function createCliContext(
     t: i18n.plain(lang),
     i18n,
     env,
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
+    out: output?.out ?? ((text) => process.stdout.write(text)),
+    err: output?.err ?? ((text) => process.stderr.write(text)),
   };
 }

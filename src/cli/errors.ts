@@ -1,8 +1,10 @@
+import { CommanderError } from 'commander';
 import { ConfigInvalidError } from '../config/load.js';
 import { isMedicError, TARGET_ERROR_CODES } from '../errors.js';
 import type { Lang, Translate } from '../i18n/types.js';
 import { errorText } from '../presenters/error-text.js';
 import { redact } from '../redis/errors.js';
+import { commanderErrorText } from './render/commander-help.js';
 
 export const EXIT_OK = 0;
 export const EXIT_USAGE = 1;
@@ -24,6 +26,12 @@ export function describeCliError(
   t: Translate,
   lang: Lang,
 ): { lines: string[]; exitCode: number } {
+  if (err instanceof CommanderError) {
+    // --help and --version "fail" with exit code 0; every other parse problem is a usage error.
+    if (err.exitCode === 0) return { lines: [], exitCode: EXIT_OK };
+    const text = commanderErrorText(err, t);
+    return { lines: text === null ? [] : [text], exitCode: EXIT_USAGE };
+  }
   if (err instanceof ConfigInvalidError) {
     return {
       lines: [

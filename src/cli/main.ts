@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { type CliContext, createCliContext } from './context.js';
-import { describeCliError, EXIT_USAGE } from './errors.js';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type CliContext, type CliOutput, createCliContext } from './context.js';
+import { describeCliError } from './errors.js';
+import { LocalizedCommand } from './render/commander-help.js';
 
 /**
  * Builds the program with every description from the locale files (help is user-facing text too).
  * Commands are imported when run, so `--help` and `status` don't load Bolt, BullMQ or the chart engine.
+ * Commander's own words are localized too: every command is a LocalizedCommand (help headings, defaults,
+ * choices), and parse errors are not printed by commander but by `main`, from the locale files.
  */
 export function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command {
   const { t } = ctx;
@@ -21,12 +24,14 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(t('cli:errors.non_negative_int'));
     return n;
   };
-  const program = new Command('redis-medic')
+  const program = new LocalizedCommand('redis-medic', t)
     .description(t('cli:description'))
-    .version(packageVersion())
+    .version(packageVersion(), '-V, --version', t('cli:options.version'))
     .helpOption('-h, --help', t('cli:options.help'))
     .helpCommand(false)
-    .configureOutput({ writeOut: ctx.out, writeErr: ctx.err })
+    // Subcommands inherit this (copyInheritedSettings): commander's English error line is dropped here and
+    // the CommanderError thrown by exitOverride is printed by `main` through describeCliError, localized.
+    .configureOutput({ writeOut: ctx.out, writeErr: ctx.err, outputError: () => {} })
     .exitOverride()
     .showHelpAfterError(false);
 
@@ -57,7 +62,8 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
   const keys = program
     .command('keys')
     .description(t('cli:keys.description'))
-    .helpOption('-h, --help', t('cli:options.help'));
+    .helpOption('-h, --help', t('cli:options.help'))
+    .helpCommand('help [command]', t('cli:options.help_command'));
   keys
     .command('scan', { isDefault: true })
     .description(t('cli:keys.scan_description'))
@@ -194,8 +200,9 @@ function packageVersion(): string {
 export async function main(
   argv: string[],
   env: Record<string, string | undefined> = process.env,
+  output?: CliOutput,
 ): Promise<number> {
-  const ctx = createCliContext(argv, env);
+  const ctx = createCliContext(argv, env, output);
   let exitCode = 0;
   const program = buildProgram(ctx, (code) => {
     exitCode = code;
@@ -204,12 +211,9 @@ export async function main(
     await program.parseAsync(argv);
     return exitCode;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // --help and --version "fail" with exit code 0; every other parse problem is a usage error.
-      return err.exitCode === 0 ? 0 : EXIT_USAGE;
-    }
+    // Parse errors (CommanderError) too: commander printed nothing, the line comes from the locale files.
     const { lines, exitCode: code } = describeCliError(err, ctx.t, ctx.lang);
-    ctx.err(`${lines.map((l) => `redis-medic: ${l}`).join('\n')}\n`);
+    if (lines.length > 0) ctx.err(`${lines.map((l) => `redis-medic: ${l}`).join('\n')}\n`);
     return code;
   }
 }

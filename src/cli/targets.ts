@@ -1,5 +1,7 @@
+import { userInfo } from 'node:os';
 import { findCluster, loadConfigFile } from '../config/load.js';
 import type { MedicConfig } from '../config/types.js';
+import { createI18n } from '../i18n/index.js';
 import { parseRedisUrl } from '../redis/connect.js';
 import type { StatusTarget } from '../status/check-status.js';
 import type { CliContext } from './context.js';
@@ -18,6 +20,19 @@ export function configPath(opts: { config?: string }, ctx: CliContext): string |
   return opts.config ?? ctx.env.REDIS_MEDIC_CONFIG;
 }
 
+/**
+ * Loads the config; when it names locale overrides (`i18n.overridesDir`, checked at load), the rest
+ * of the command speaks the team's wording too: `ctx.i18n` and `ctx.t` are switched to them.
+ */
+export function loadCliConfig(path: string, ctx: CliContext): MedicConfig {
+  const config = loadConfigFile(path, ctx.env, ctx.lang);
+  if (config.i18n) {
+    ctx.i18n = createI18n({ overrides: config.i18n.overrides });
+    ctx.t = ctx.i18n.plain(ctx.lang);
+  }
+  return config;
+}
+
 /** `--redis URL` (ad hoc, default thresholds) or `--cluster NAME` from the config file, exactly one. */
 export function resolveTarget(
   opts: TargetOptions,
@@ -27,7 +42,7 @@ export function resolveTarget(
     throw new UsageError('cli:errors.redis_or_cluster');
   const path = configPath(opts, ctx);
   if (opts.redis !== undefined) {
-    const config = path ? loadConfigFile(path, ctx.env, ctx.lang) : undefined;
+    const config = path ? loadCliConfig(path, ctx) : undefined;
     let parsed: ReturnType<typeof parseRedisUrl>;
     try {
       parsed = parseRedisUrl(opts.redis);
@@ -45,7 +60,7 @@ export function resolveTarget(
     };
   }
   if (!path) throw new UsageError('cli:errors.config_required');
-  const config = loadConfigFile(path, ctx.env, ctx.lang);
+  const config = loadCliConfig(path, ctx);
   const cluster = findCluster(config, opts.cluster ?? '');
   if (!cluster) {
     throw new UsageError('cli:errors.unknown_cluster', {
@@ -54,4 +69,13 @@ export function resolveTarget(
     });
   }
   return { target: cluster, config };
+}
+
+/** `cli:<login>`: who did it, in the audit log and the incident message. */
+export function cliActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli:unknown';
+  }
 }

@@ -1,14 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { createSecureContext } from 'node:tls';
+import type { Resource } from 'i18next';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { ErrorCode, MedicError } from '../errors.js';
+import { ErrorCode, fileReadReason, MedicError } from '../errors.js';
+import { LOCALES_DIR, readLocaleResources } from '../i18n/index.js';
+import { readLocaleOverrides } from '../i18n/overrides.js';
 import type { Lang } from '../i18n/types.js';
 import { formatPath, interpolateEnv, type MissingVariable } from './interpolate.js';
 import { toRuleConfig } from './rule-schema.js';
 import { configSchema, type RawConfig, type RawTls } from './schema.js';
-import type { ClusterConfig, MedicConfig, TlsConfig } from './types.js';
+import type { ChannelLocale, ClusterConfig, MedicConfig, TlsConfig } from './types.js';
 
 /**
  * One problem in a config file. `text` is already localized (zod's own messages); `key` + `values`
@@ -28,11 +31,14 @@ export interface ParseConfigOptions {
   baseDir?: string;
   /** Reads a TLS file (CA, certificate, key). @defaultValue fs.readFileSync */
   readFile?: (path: string) => Buffer;
+  /** What `i18n.overridesDir` is checked against. @defaultValue the shipped locales/ */
+  shippedLocales?: Resource;
 }
 
 /**
  * Text + environment in, a validated config or every problem out. Nothing is started; the only
- * I/O is reading the TLS files the config names (through `options.readFile`).
+ * I/O is reading the TLS files the config names (through `options.readFile`) and the locale
+ * override files of `i18n.overridesDir`.
  */
 export function parseConfig(
   text: string,
@@ -40,7 +46,8 @@ export function parseConfig(
   lang: Lang = 'en',
   options: ParseConfigOptions = {},
 ): ConfigResult {
-  const doc = parseDocument(text, { prettyErrors: false });
+  // prettyErrors: the errors carry their line and column (`linePos`), which the problem names.
+  const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     return {
       ok: false,
@@ -69,6 +76,14 @@ export function parseConfig(
   if (problems.length > 0 || !parsed.success) return { ok: false, problems };
   const files = new TlsFileReader(options, problems);
   const config = resolve(parsed.data, files);
+  const overridesDir = parsed.data.i18n?.overridesDir;
+  if (overridesDir !== undefined) {
+    // Relative to the config file, like the TLS files; checked now so a typo is not silently ignored.
+    const dir = resolvePath(options.baseDir ?? process.cwd(), overridesDir);
+    const read = readLocaleOverrides(dir, options.shippedLocales ?? readLocaleResources(LOCALES_DIR));
+    for (const p of read.problems) problems.push({ path: 'i18n.overridesDir', key: p.key, values: p.values });
+    config.i18n = { overridesDir: dir, overrides: read.overrides };
+  }
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, config };
 }
@@ -136,8 +151,13 @@ export function loadConfigFile(
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? 'EIO';
-    throw new MedicError(ErrorCode.ConfigUnreadable, { path, reason }, `cannot read ${path}`, { cause: err });
+    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+    throw new MedicError(
+      ErrorCode.ConfigUnreadable,
+      { path, reason: fileReadReason(err) },
+      `cannot read ${path}: ${code}`,
+      { cause: err },
+    );
   }
   const result = parseConfig(text, env, lang, { baseDir: dirname(resolvePath(path)) });
   if (!result.ok) throw new ConfigInvalidError(path, result.problems);
@@ -183,6 +203,15 @@ function resolve(raw: RawConfig, files: TlsFileReader): MedicConfig {
     slack: {
       ...(raw.slack.apiUrl ? { apiUrl: withTrailingSlash(raw.slack.apiUrl) } : {}),
       channels: raw.slack.channels,
+      channelLocales: Object.fromEntries(
+        Object.entries(raw.slack.channelLocales).map(([id, l]): [string, ChannelLocale] => [
+          id,
+          {
+            ...(l.lang ? { lang: l.lang } : {}),
+            ...(l.timeZone ? { timeZone: canonicalTimeZone(l.timeZone) } : {}),
+          },
+        ]),
+      ),
       ...(raw.slack.devTeamChannel ? { devTeamChannel: raw.slack.devTeamChannel } : {}),
     },
     watch: raw.watch,
@@ -202,4 +231,27 @@ export function withTrailingSlash(url: string): string {
 
 export function findCluster(config: MedicConfig, name: string): ClusterConfig | undefined {
   return config.clusters.find((c) => c.name === name);
+}
+
+/** `asia/shanghai` → `Asia/Shanghai`: the name shown next to times. */
+function canonicalTimeZone(zone: string): string {
+  return new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
+}
+
+function channelLocale(config: Pick<MedicConfig, 'slack'>, channel: string | undefined) {
+  const locales = config.slack.channelLocales;
+  return channel && locales && Object.hasOwn(locales, channel) ? locales[channel] : undefined;
+}
+
+/** The language configured for a channel (`slack.channelLocales`), which wins over the user's locale. */
+export function channelLang(
+  config: Pick<MedicConfig, 'slack'>,
+  channel: string | undefined,
+): Lang | undefined {
+  return channelLocale(config, channel)?.lang;
+}
+
+/** The time zone a channel's messages show times in: `slack.channelLocales.<id>.timeZone`, else UTC. */
+export function channelTimeZone(config: Pick<MedicConfig, 'slack'>, channel: string | undefined): string {
+  return channelLocale(config, channel)?.timeZone ?? 'UTC';
 }

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { LANGS } from '../i18n/types.js';
 import { checkRuleSet, ttlRuleSchema } from './rule-schema.js';
 
 // Slack ids: users U…/W…, user groups S…, channels C…/G… (private) — upper-case alphanumerics.
@@ -34,6 +35,30 @@ export const slackApiUrl = z.string().superRefine((value, ctx) => {
     ctx.addIssue({ code: 'custom', message: 'config:api_url', params: { i18n: 'config:api_url' } });
   }
 });
+
+/** True for a time zone Intl knows (`Asia/Shanghai`, `UTC`); `new Intl.DateTimeFormat` throws on others. */
+export function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return value.trim() !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** An IANA time zone, e.g. `Asia/Shanghai`: the zone dates and times are shown in. */
+export const timeZone = z.string().superRefine((value, ctx) => {
+  if (!isTimeZone(value)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'config:time_zone',
+      params: { i18n: 'config:time_zone', zone: value },
+    });
+  }
+});
+
+/** A channel's language (wins over each user's Slack locale) and time zone (default UTC). */
+const channelLocale = z.object({ lang: z.enum(LANGS).optional(), timeZone: timeZone.optional() }).strict();
 
 /**
  * TLS to a `rediss://` Redis: PEM file paths (read at start), an SNI / certificate name for endpoints
@@ -103,11 +128,13 @@ export const configSchema = z
         /** Web API base URL; SLACK_API_URL wins over it. */
         apiUrl: slackApiUrl.optional(),
         channels: z.record(channelId, clusterName).default({}),
+        /** channel id → `{ lang, timeZone }` for messages in that channel. */
+        channelLocales: z.record(channelId, channelLocale).default({}),
         devTeamChannel: channelId.optional(),
         approvers: approvers.default({ users: [], groups: [] }),
       })
       .strict()
-      .default({ channels: {}, approvers: { users: [], groups: [] } }),
+      .default({ channels: {}, channelLocales: {}, approvers: { users: [], groups: [] } }),
     thresholds: thresholds.default({ warning: 60, critical: 70, emergency: 85 }),
     watch: z
       .object({
@@ -162,6 +189,11 @@ export const configSchema = z
     clusters: z.array(cluster).min(1),
     /** TTL remediation rules (also accepted as a rules file of their own); see rule-schema.ts. */
     rules: z.array(ttlRuleSchema).default([]),
+    /** `overridesDir`: en/*.json, zh/*.json over the shipped texts (relative to the config file). */
+    i18n: z
+      .object({ overridesDir: z.string().min(1).optional() })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -1,4 +1,6 @@
+import type { Resource } from 'i18next';
 import type { Thresholds } from '../analysis/types.js';
+import type { Lang } from '../i18n/types.js';
 import type { TtlRuleConfig } from './rule-schema.js';
 import type { RawConfig } from './schema.js';
 
@@ -41,10 +43,24 @@ export interface ClusterConfig {
   approvers: Approvers;
 }
 
+/** A channel's own language (wins over each user's Slack locale) and time zone (canonical IANA name). */
+export interface ChannelLocale {
+  lang?: Lang;
+  timeZone?: string;
+}
+
 export interface MedicConfig {
   queue: { url: string; prefix: string; tls?: TlsConfig };
-  /** `apiUrl`: the Web API base URL from the file (SLACK_API_URL wins over it at start). */
-  slack: { apiUrl?: string; channels: Record<string, string>; devTeamChannel?: string };
+  /**
+   * `apiUrl`: the Web API base URL from the file (SLACK_API_URL wins over it at start).
+   * `channelLocales`: channel id → language / time zone (always set by parseConfig).
+   */
+  slack: {
+    apiUrl?: string;
+    channels: Record<string, string>;
+    channelLocales?: Record<string, ChannelLocale>;
+    devTeamChannel?: string;
+  };
   watch: RawConfig['watch'];
   trend: RawConfig['trend'];
   incidents: RawConfig['incidents'];
@@ -53,4 +69,9 @@ export interface MedicConfig {
   clusters: ClusterConfig[];
   /** TTL remediation rules of the `rules:` section, validated, defaults applied. */
   rules: TtlRuleConfig[];
+  /**
+   * `i18n.overridesDir` resolved against the config file's folder, and its texts, read and checked
+   * at load (unknown keys, namespaces, placeholders are config errors): merged over the shipped ones.
+   */
+  i18n?: { overridesDir: string; overrides: Resource };
 }

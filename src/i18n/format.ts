@@ -68,3 +68,24 @@ export function formatDuration(totalMinutes: number, t: Translate): string {
   if (minutes === 0) return t('common:duration.hours', { count: hours });
   return t('common:duration.hours_minutes', { hours, minutes });
 }
+
+/** Time left on a walk (progress lines): `25 min` / `25分钟`, or `—` while there is no rate yet. */
+export function formatEta(etaSec: number | null, t: Translate): string {
+  return etaSec === null ? '—' : formatDuration(etaSec / 60, t);
+}
+
+/** A rule's TTL in words, in its largest whole unit: `60 d` / `60 天`, `12 h`, `90 min`, `45 s`. */
+export function formatTtlWords(sec: number, t: Translate): string {
+  if (sec % 86_400 === 0) return t('remediation:unit.days', { count: sec / 86_400 });
+  if (sec % 3_600 === 0) return t('remediation:unit.hours', { count: sec / 3_600 });
+  if (sec % 60 === 0) return t('remediation:unit.minutes', { count: sec / 60 });
+  return t('remediation:unit.seconds', { count: sec });
+}
+
+/** `60d`, `12h`, `90m`, `45s`: the rules file's own notation, the same in every language. */
+export function formatTtl(sec: number): string {
+  if (sec % 86_400 === 0) return `${sec / 86_400}d`;
+  if (sec % 3_600 === 0) return `${sec / 3_600}h`;
+  if (sec % 60 === 0) return `${sec / 60}m`;
+  return `${sec}s`;
+}

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import i18next, { type i18n, type Resource } from 'i18next';
 import { escapeMrkdwn } from './mrkdwn.js';
+import { mergeLocaleResources } from './overrides.js';
 import { LANGS, type Lang, type Translate } from './types.js';
 
 export type { Lang, Translate } from './types.js';
@@ -32,6 +33,8 @@ export interface I18nOptions {
   /** Throw on a missing key instead of showing it (tests; no silent fallback). */
   strict?: boolean;
   resources?: Resource;
+  /** A team's own wording (config `i18n.overridesDir`, already checked), deep-merged over `resources`. */
+  overrides?: Resource;
 }
 
 /**
@@ -39,7 +42,7 @@ export interface I18nOptions {
  * shared `changeLanguage`, so concurrent requests cannot swap each other's language.
  */
 export function createI18n(options: I18nOptions = {}): I18n {
-  const resources = options.resources ?? readLocaleResources();
+  const resources = mergeLocaleResources(options.resources ?? readLocaleResources(), options.overrides);
   const namespaces = Object.keys(resources.en ?? {});
   const instance: i18n = i18next.createInstance();
   void instance.init({
@@ -51,18 +54,17 @@ export function createI18n(options: I18nOptions = {}): I18n {
     defaultNS: 'status',
     initAsync: false,
     returnNull: false,
-    interpolation: {
-      escapeValue: true,
-      escape: escapeMrkdwn,
-      // A value the code forgot to pass would show as "{{action}}": in strict mode that fails.
-      ...(options.strict
-        ? {
-            missingInterpolationHandler: (text: string, value: unknown) => {
-              throw new Error(`missing interpolation value ${String(value?.toString())} in "${text}"`);
-            },
-          }
-        : {}),
-    },
+    interpolation: { escapeValue: true, escape: escapeMrkdwn },
+    // A value the code forgot to pass would show as "{{action}}": in strict mode that fails.
+    // (i18next reads this handler from the top level of the options, not from `interpolation`.)
+    ...(options.strict
+      ? {
+          missingInterpolationHandler: (text: string, match: RegExpExecArray | string) => {
+            const name = typeof match === 'string' ? match : match[0];
+            throw new Error(`missing interpolation value ${name} in "${text}"`);
+          },
+        }
+      : {}),
     saveMissing: Boolean(options.strict),
     missingKeyHandler: options.strict
       ? (lngs, ns, key) => {

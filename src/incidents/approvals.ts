@@ -2,7 +2,7 @@ import type { Approvers } from '../config/types.js';
 import type { Lang } from '../i18n/types.js';
 import { redact } from '../redis/errors.js';
 import { withinTolerance } from '../remediation/dry-run.js';
-import type { DryRun, TtlRule } from '../remediation/types.js';
+import type { DryRun } from '../remediation/types.js';
 import type { ApprovalRequest, ApprovalStore } from './approval-store.js';
 import type { AuditInput, AuditLog } from './audit-log.js';
 

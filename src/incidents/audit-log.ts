@@ -15,6 +15,7 @@ export const AUDIT_ACTIONS = [
   'run_cancelled',
   'run_finished',
   'run_failed',
+  'notify_sent',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -33,6 +34,8 @@ export interface AuditInput {
   requestId?: string;
   dryRunId?: string;
   runId?: string;
+  /** notify_sent: the channel the incident message went to. */
+  channel?: string;
   /** Where it happened. @defaultValue 'slack' */
   via?: 'slack' | 'cli' | 'job';
 }
@@ -61,16 +64,17 @@ export interface AuditLogOptions {
 }
 
 const TEXT_MAX = 200;
-const STRING_FIELDS = [
-  'actor',
-  'cluster',
+/** Optional one-line fields, stored and read back as they are. */
+const OPTIONAL_FIELDS = [
   'rule',
   'reason',
   'incidentId',
   'requestId',
   'dryRunId',
   'runId',
+  'channel',
 ] as const;
+const STRING_FIELDS = ['actor', 'cluster', ...OPTIONAL_FIELDS] as const;
 
 /**
  * Append-only audit trail on the bot's queue Redis: one Redis Stream entry per event (the stream id
@@ -148,7 +152,7 @@ function sanitize(input: AuditInput): AuditInput {
     action: input.action,
     cluster: text(input.cluster),
   };
-  for (const name of ['rule', 'reason', 'incidentId', 'requestId', 'dryRunId', 'runId'] as const) {
+  for (const name of OPTIONAL_FIELDS) {
     const value = input[name];
     if (value !== undefined && value !== '') out[name] = text(value);
   }
@@ -184,7 +188,7 @@ function parseEntry(id: string, raw: string[]): AuditEntry | undefined {
     cluster: fields.get('cluster') ?? '',
     via: via === 'cli' || via === 'job' ? via : 'slack',
   };
-  for (const name of ['rule', 'reason', 'incidentId', 'requestId', 'dryRunId', 'runId'] as const) {
+  for (const name of OPTIONAL_FIELDS) {
     const value = fields.get(name);
     if (value !== undefined) entry[name] = value;
   }

@@ -92,8 +92,20 @@ export class IncidentStore {
       .hset(key, { ...incident })
       .expire(key, this.retentionSec)
       .set(this.pointerKey(incident.cluster, incident.channel), incident.id, 'EX', this.idleSec())
+      .zadd(this.clusterIndexKey(incident.cluster), Date.parse(incident.openedAt) || Date.now(), incident.id)
+      .expire(this.clusterIndexKey(incident.cluster), this.retentionSec)
       .exec();
     await this.append(incident.id, { at: incident.openedAt, kind: 'opened', actor: incident.openedBy });
+  }
+
+  /** The cluster's most recently opened incident (any channel), open or not, within retention. */
+  async latest(cluster: string): Promise<Incident | undefined> {
+    const ids = await this.redis.zrevrange(this.clusterIndexKey(cluster), 0, 9);
+    for (const id of ids) {
+      const incident = await this.get(id);
+      if (incident) return incident;
+    }
+    return undefined;
   }
 
   async get(id: string): Promise<Incident | undefined> {
@@ -155,6 +167,9 @@ export class IncidentStore {
   }
   private timelineKey(id: string): string {
     return `${this.options.prefix}:incident:${id}:timeline`;
+  }
+  private clusterIndexKey(cluster: string): string {
+    return `${this.options.prefix}:incidents-by-cluster:${cluster}`;
   }
   private pointerKey(cluster: string, channel: string): string {
     return `${this.options.prefix}:incident-open:${cluster}:${channel}`;

@@ -7,6 +7,7 @@ import { ErrorCode, isMedicError, MedicError } from '../errors.js';
 import type { Lang } from '../i18n/types.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
 import { connectTarget, type RedisTarget } from '../redis/connect.js';
+import { redact } from '../redis/errors.js';
 
 export const CENSUS_QUEUE = 'census';
 
@@ -161,7 +162,7 @@ export async function runCensusJob(data: CensusJobData, deps: CensusJobDeps): Pr
     }
     const error = isMedicError(err)
       ? err
-      : new MedicError(ErrorCode.RedisCommand, { detail: 'census' }, String(err));
+      : new MedicError(ErrorCode.Unexpected, { detail: redact(String(err)).slice(0, 200) }, String(err));
     await reporter.failed(data, error);
     await deps.incidents?.append(
       data.incidentId,

@@ -2,11 +2,11 @@ import { DelayedError, type Job, type Queue, UnrecoverableError, Worker } from '
 import type { Redis } from 'ioredis';
 import { cursorFraction } from '../census/walker.js';
 import { ErrorCode, isMedicError, MedicError } from '../errors.js';
-import type { Lang } from '../i18n/types.js';
 import type { AuditInput } from '../incidents/audit-log.js';
 import type { TimelineEntry } from '../incidents/incident-store.js';
 import type { Logger } from '../observability/logger.js';
 import { connectTarget, type RedisTarget, type TargetConnection } from '../redis/connect.js';
+import { redact } from '../redis/errors.js';
 import { inspectRedis } from '../redis/inspect.js';
 import {
   type ApplyOptions,
@@ -479,7 +479,7 @@ export async function processTtlRun(
   try {
     conn = await connectTarget(target);
   } catch (err) {
-    return await failOrRetry(job, data, deps, asRunError(err, 'connect'), save);
+    return await failOrRetry(job, data, deps, asRunError(err), save);
   }
   const abort = new AbortController();
   let stop: Stop | undefined;
@@ -605,7 +605,7 @@ export async function processTtlRun(
     }
     if (!result?.complete) {
       // The engine came back without finishing and without being asked to stop.
-      throw new MedicError(ErrorCode.RedisCommand, { detail: 'ttl run' }, 'engine stopped early');
+      throw new MedicError(ErrorCode.Unexpected, { reason: 'engine_stopped' }, 'engine stopped early');
     }
 
     await save({ ...data, walking: false });
@@ -632,7 +632,7 @@ export async function processTtlRun(
     return 'done';
   } catch (err) {
     if (err instanceof DelayedError || err instanceof UnrecoverableError || lockLost()) throw err;
-    return await failOrRetry(job, data, deps, asRunError(err, 'ttl run'), save);
+    return await failOrRetry(job, data, deps, asRunError(err), save);
   } finally {
     clearInterval(poll);
     await conn.close().catch(() => {});
@@ -846,9 +846,9 @@ function zeroCounters(): EngineCounters {
   return { scanned: 0, changed: 0, skipped: 0, vanished: 0, errors: 0 };
 }
 
-function asRunError(err: unknown, detail: string): MedicError | RemediationError {
+function asRunError(err: unknown): MedicError | RemediationError {
   if (isMedicError(err) || isRemediationError(err)) return err;
-  return new MedicError(ErrorCode.Unexpected, { detail }, describe(err));
+  return new MedicError(ErrorCode.Unexpected, { detail: redact(describe(err)).slice(0, 200) }, describe(err));
 }
 
 function describe(err: unknown): string {
@@ -901,7 +901,7 @@ export function createTtlWorker(
     if (!job || job.data.reported || err instanceof UnrecoverableError) return;
     const last = job.attemptsMade >= (job.opts.attempts ?? 1) || /stalled/i.test(err.message);
     if (!last) return;
-    void reportFailure(deps, job.data, asRunError(err, 'ttl run')).catch(() => {});
+    void reportFailure(deps, job.data, asRunError(err)).catch(() => {});
   });
   return worker;
 }

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { ErrorCode, isMedicError, MedicError } from '../errors.js';
 import type { Lang } from '../i18n/types.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
+import { redact } from '../redis/errors.js';
 import { checkStatus, type StatusDeps, type StatusTarget } from '../status/check-status.js';
 import type { StatusReport } from '../status/types.js';
 
@@ -156,7 +157,9 @@ export async function runWatchTick(
     await quietly(() =>
       reporter.failed(
         data,
-        isMedicError(err) ? err : new MedicError(ErrorCode.RedisCommand, { detail: 'watch' }),
+        isMedicError(err)
+          ? err
+          : new MedicError(ErrorCode.Unexpected, { detail: redact(String(err)).slice(0, 200) }, String(err)),
       ),
     );
   }

@@ -6,5 +6,10 @@ import { localizeValues } from './status-view.js';
 export function errorText(err: MedicError, t: Translate, lang: Lang): string {
   const values = localizeValues(err.values, lang, 'UTC');
   const reason = typeof err.values.reason === 'string' ? t(`errors:reason.${err.values.reason}`) : '';
-  return t(`errors:${err.code}`, { ...values, reason });
+  // No raw detail (an `unexpected` error the code can name): the reason is the detail.
+  return t(`errors:${err.code}`, {
+    ...values,
+    reason,
+    ...(values.detail === undefined ? { detail: reason } : {}),
+  });
 }

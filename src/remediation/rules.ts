@@ -17,7 +17,7 @@ import {
   toRuleConfig,
 } from '../config/rule-schema.js';
 import type { MedicConfig } from '../config/types.js';
-import { ErrorCode, MedicError } from '../errors.js';
+import { ErrorCode, fileReadReason, MedicError } from '../errors.js';
 import type { Lang } from '../i18n/types.js';
 import { RemediationError } from './errors.js';
 import type { DryRun, RiskLevel, TtlRule } from './types.js';
@@ -61,7 +61,8 @@ export function rulesContext(config: MedicConfig | undefined, lang: Lang = 'en')
  * main config file is a valid rules file) → validated rules, or every problem with its path.
  */
 export function parseRules(text: string, ctx: RulesContext = {}): RulesResult {
-  const doc = parseDocument(text, { prettyErrors: false });
+  // prettyErrors: the errors carry their line and column (`linePos`), which the problem names.
+  const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     return {
       ok: false,
@@ -113,8 +114,13 @@ export function loadRulesFile(path: string, ctx: RulesContext = {}): TtlRule[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? 'EIO';
-    throw new MedicError(ErrorCode.ConfigUnreadable, { path, reason }, `cannot read ${path}`, { cause: err });
+    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+    throw new MedicError(
+      ErrorCode.ConfigUnreadable,
+      { path, reason: fileReadReason(err) },
+      `cannot read ${path}: ${code}`,
+      { cause: err },
+    );
   }
   const result = parseRules(text, ctx);
   if (!result.ok) throw new ConfigInvalidError(path, result.problems);

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, type Logger as BoltLogger, type CustomRoute, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from 'pino';
+import { channelLang } from '../config/load.js';
 import { fetchThrough, type ProxyRoutingDispatcher } from '../net/agents.js';
 import { hasProxy } from '../net/proxy.js';
 import { registerCensusActions } from './listeners/actions/census-actions.js';
@@ -10,6 +11,7 @@ import { registerStatusActions } from './listeners/actions/status-actions.js';
 import { registerTtlRunActions } from './listeners/actions/ttl-run-actions.js';
 import { registerRedisAuditCommand } from './listeners/commands/redis-audit.js';
 import { registerRedisKeysCommand } from './listeners/commands/redis-keys.js';
+import { registerRedisNotify } from './listeners/commands/redis-notify.js';
 import { registerRedisStatusCommand } from './listeners/commands/redis-status.js';
 import { registerRedisTtlCommand } from './listeners/commands/redis-ttl.js';
 import type { SlackServices } from './services.js';
@@ -97,13 +99,14 @@ export function createSlackApp(options: SlackAppOptions, services: SlackServices
     logger,
     clientOptions,
   });
-  const langFor = createUserLangResolver();
+  const langFor = createUserLangResolver((channel) => channelLang(services.config, channel));
   registerRedisStatusCommand(app, services, langFor);
   registerStatusActions(app, services, langFor);
   registerRedisKeysCommand(app, services, langFor);
   registerCensusActions(app, services, langFor);
   registerRedisTtlCommand(app, services, langFor);
   registerRedisAuditCommand(app, services, langFor);
+  registerRedisNotify(app, services, langFor);
   registerRemediationActions(app, services, langFor);
   if (services.ttlRuns) registerTtlRunActions(app, services, langFor, { runs: services.ttlRuns });
   app.error(async (error) => {

@@ -2,7 +2,7 @@ import type { webApi } from '@slack/bolt';
 import { diffCensus } from '../census/diff.js';
 import type { CensusResult, WalkProgress } from '../census/types.js';
 import type { MedicError } from '../errors.js';
-import { formatBytes, formatInt } from '../i18n/format.js';
+import { formatBytes, formatDateTime, formatEta, formatInt } from '../i18n/format.js';
 import type { I18n } from '../i18n/index.js';
 import { escapeMrkdwn } from '../i18n/mrkdwn.js';
 import type { CensusJobData, CensusReporter } from '../jobs/census-job.js';
@@ -12,8 +12,17 @@ import { buildCensusView } from '../presenters/census-view.js';
 import { errorText } from '../presenters/error-text.js';
 import { censusProgressMessage, censusResultMessage, progressBar } from './blocks/census.js';
 
-/** Posts a census into its incident thread: one progress message kept up to date, then the table and chart. */
-export function slackCensusReporter(client: webApi.WebClient, i18n: I18n, logger: Logger): CensusReporter {
+/**
+ * Posts a census into its incident thread: one progress message kept up to date, then the table and
+ * chart. `timeZone`: the zone of the census's channel (`channelTimeZone`), default UTC.
+ */
+export function slackCensusReporter(
+  client: webApi.WebClient,
+  i18n: I18n,
+  logger: Logger,
+  options: { timeZone?: (channel: string) => string } = {},
+): CensusReporter {
+  const zoneOf = options.timeZone ?? (() => 'UTC');
   const update = async (data: CensusJobData, text: string, running: boolean) => {
     const t = i18n.slack(data.lang);
     await client.chat.update({
@@ -36,7 +45,7 @@ export function slackCensusReporter(client: webApi.WebClient, i18n: I18n, logger
           scanned: formatInt(p.scanned, data.lang),
           total: formatInt(p.total, data.lang),
           rate: formatInt(p.keysPerSec, data.lang),
-          eta: p.etaSec === null ? '—' : `${Math.round(p.etaSec)} s`,
+          eta: formatEta(p.etaSec, t),
         }),
         true,
       );
@@ -53,8 +62,11 @@ export function slackCensusReporter(client: webApi.WebClient, i18n: I18n, logger
         }),
         false,
       );
-      const view = buildCensusView(result, { t, lang: data.lang, esc: escapeMrkdwn, top: 15 });
-      const grew = previous ? grewLines(result, previous, data, i18n) : [t('census:slack.no_previous')];
+      const timeZone = zoneOf(data.channel);
+      const view = buildCensusView(result, { t, lang: data.lang, esc: escapeMrkdwn, top: 15, timeZone });
+      const grew = previous
+        ? grewLines(result, previous, data, i18n, timeZone)
+        : [t('census:slack.no_previous')];
       await client.chat.postMessage({
         channel: data.channel,
         thread_ts: data.threadTs,
@@ -106,7 +118,13 @@ export function slackCensusReporter(client: webApi.WebClient, i18n: I18n, logger
 }
 
 /** "What grew since the last census": the five patterns with the largest growth in bytes. */
-function grewLines(result: CensusResult, previous: CensusResult, data: CensusJobData, i18n: I18n): string[] {
+function grewLines(
+  result: CensusResult,
+  previous: CensusResult,
+  data: CensusJobData,
+  i18n: I18n,
+  timeZone: string,
+): string[] {
   const t = i18n.slack(data.lang);
   let diff: ReturnType<typeof diffCensus>;
   try {
@@ -127,7 +145,7 @@ function grewLines(result: CensusResult, previous: CensusResult, data: CensusJob
     );
   if (rows.length === 0) return [];
   return [
-    t('census:slack.grew', { since: previous.finishedAt.slice(0, 16).replace('T', ' ') }),
+    t('census:slack.grew', { since: formatDateTime(new Date(previous.finishedAt), data.lang, timeZone) }),
     ...rows.map((r) => `• ${r}`),
   ];
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { SnapshotStore } from '../census/snapshot-store.js';
 import type { ClusterConfig, MedicConfig } from '../config/types.js';
 import type { I18n } from '../i18n/index.js';
 import type { ApprovalStore } from '../incidents/approval-store.js';
@@ -23,6 +24,8 @@ export interface SlackServices {
   remediation: RemediationServices;
   /** Pause / Resume / Cancel of queued TTL runs (absent: the buttons are not handled). */
   ttlRuns?: TtlRunService;
+  /** Census snapshots: the incident message names the patterns at fault from the latest one. */
+  snapshots?: Pick<SnapshotStore, 'get' | 'list'>;
   cluster(name: string): ClusterConfig | undefined;
 }
 

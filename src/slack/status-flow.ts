@@ -1,4 +1,5 @@
 import type { RespondFn, webApi } from '@slack/bolt';
+import { channelTimeZone } from '../config/load.js';
 import type { ClusterConfig } from '../config/types.js';
 import { ErrorCode, isMedicError, MedicError } from '../errors.js';
 import { escapeMrkdwn } from '../i18n/mrkdwn.js';
@@ -42,7 +43,7 @@ export async function postStatus(s: SlackServices, req: StatusRequest): Promise<
       cluster: cluster.name,
       channel,
       user: req.user,
-      message: (incidentId) => statusMessage(s, report, req.lang, incidentId),
+      message: (incidentId) => statusMessage(s, report, req.lang, incidentId, channel),
       broadcast: true,
     });
   } catch (err) {
@@ -88,7 +89,7 @@ export async function refreshStatus(
     });
     return;
   }
-  const message = statusMessage(s, report, req.lang, req.incidentId);
+  const message = statusMessage(s, report, req.lang, req.incidentId, req.channel);
   try {
     await req.client.chat.update({ channel: req.channel, ts: req.messageTs, ...message });
   } catch (err) {
@@ -103,9 +104,17 @@ export async function refreshStatus(
   });
 }
 
-function statusMessage(s: SlackServices, report: StatusReport, lang: Lang, incidentId: string) {
+/** Times in the report are shown in the channel's zone (`slack.channelLocales`, default UTC). */
+function statusMessage(
+  s: SlackServices,
+  report: StatusReport,
+  lang: Lang,
+  incidentId: string,
+  channel: string,
+) {
   const t = s.i18n.slack(lang);
-  const view = buildStatusView(report, { t, lang, esc: escapeMrkdwn });
+  const timeZone = channelTimeZone(s.config, channel);
+  const view = buildStatusView(report, { t, lang, esc: escapeMrkdwn, timeZone });
   return statusReportMessage(view, t, {
     cluster: report.cluster,
     incident: incidentId,
@@ -117,7 +126,9 @@ async function uploadChart(s: SlackServices, req: StatusRequest, report: StatusR
   // Chart text is drawn, not parsed by Slack: no mrkdwn escaping.
   const t = s.i18n.plain(req.lang);
   try {
-    const png = await renderStatusChart(report, t, req.lang);
+    const png = await renderStatusChart(report, t, req.lang, {
+      timeZone: channelTimeZone(s.config, req.channel),
+    });
     if (!png) return;
     await req.client.files.uploadV2({
       channel_id: req.channel,

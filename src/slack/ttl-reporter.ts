@@ -1,5 +1,5 @@
 import type { webApi } from '@slack/bolt';
-import { formatBytes, formatDuration, formatInt } from '../i18n/format.js';
+import { formatBytes, formatDuration, formatInt, formatTtlWords } from '../i18n/format.js';
 import type { I18n } from '../i18n/index.js';
 import type { Translate } from '../i18n/types.js';
 import {
@@ -299,7 +299,7 @@ function summaryParts(t: Translate, data: TtlJobData, s: TtlRunSummary) {
     notes.push(t('remediation-run:summary.reason', { reason: reasonText(t, data, s) }));
   if (data.expected) notes.push(t('remediation-run:summary.expected', { count: n(data.expected.toChange) }));
   if (s.counters.changed > 0) {
-    notes.push(t('remediation-run:summary.memory_note', { ttl: formatDuration(data.rule.ttlSec / 60, t) }));
+    notes.push(t('remediation-run:summary.memory_note', { ttl: formatTtlWords(data.rule.ttlSec, t) }));
   }
   if (cap && s.remainingWithoutTtl !== undefined && !data.rule.includeMissing) {
     notes.push(t('remediation-run:summary.verify_cap_note'));

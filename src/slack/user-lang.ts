@@ -10,10 +10,16 @@ const LOOKUP_TIMEOUT_MS = 1500;
 /**
  * A user's language from their Slack locale (`zh-CN` → zh), cached for an hour so a busy incident
  * channel doesn't cost a users.info call per click. Failures fall back to English, never block.
+ * A channel with a configured language (`slack.channelLocales.<id>.lang`, via `channelLang`) gets
+ * that language whoever asks, without a users.info call.
  */
-export function createUserLangResolver(): (client: WebClient, userId: string) => Promise<Lang> {
+export function createUserLangResolver(
+  channelLang: (channelId: string | undefined) => Lang | undefined = () => undefined,
+): (client: WebClient, userId: string, channelId?: string) => Promise<Lang> {
   const cache = new Map<string, { lang: Lang; at: number }>();
-  return async (client, userId) => {
+  return async (client, userId, channelId) => {
+    const configured = channelLang(channelId);
+    if (configured) return configured;
     const hit = cache.get(userId);
     if (hit && Date.now() - hit.at < TTL_MS) return hit.lang;
     let lang: Lang = 'en';

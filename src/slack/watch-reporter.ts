@@ -8,8 +8,16 @@ import type { StatusReport } from '../status/types.js';
 import { textMessage } from './blocks/simple.js';
 import { watchMessage } from './blocks/watch.js';
 
-/** Posts watch readings into the incident thread, from the worker that runs the tick (never from a listener). */
-export function slackWatchReporter(client: webApi.WebClient, i18n: I18n): WatchReporter {
+/**
+ * Posts watch readings into the incident thread, from the worker that runs the tick (never from a
+ * listener). `timeZone`: the zone of the watch's channel (`channelTimeZone`), default UTC.
+ */
+export function slackWatchReporter(
+  client: webApi.WebClient,
+  i18n: I18n,
+  options: { timeZone?: (channel: string) => string } = {},
+): WatchReporter {
+  const zoneOf = options.timeZone ?? (() => 'UTC');
   const post = (data: WatchJobData, text: string) =>
     client.chat.postMessage({ channel: data.channel, thread_ts: data.threadTs, ...textMessage(text) });
 
@@ -25,7 +33,7 @@ export function slackWatchReporter(client: webApi.WebClient, i18n: I18n): WatchR
       await post(
         data,
         t('slack:watch.reading', {
-          time: formatClock(report.takenAt, data.lang),
+          time: formatClock(report.takenAt, data.lang, zoneOf(data.channel)),
           pct: pct === null ? t('status:memory.no_limit_short') : formatPct(pct, data.lang),
           delta,
           target: formatPct(data.targetPct, data.lang, 0),

@@ -41,7 +41,7 @@ export async function checkStatus(target: StatusTarget, deps: StatusDeps = {}): 
     ? deps.trend(target, { end: now, hours: deps.windowHours ?? 3 }).catch(() => ({
         ok: false as const,
         notes: [
-          { key: 'notes.aws_error', values: { action: 'cloudwatch:GetMetricData', error: 'unexpected' } },
+          { key: 'notes.aws_error', values: { action: 'cloudwatch:GetMetricData', error: 'UnknownError' } },
         ],
       }))
     : Promise.resolve({ ok: false, notes: [{ key: 'notes.aws_not_configured' }] });

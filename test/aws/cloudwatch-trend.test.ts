@@ -250,7 +250,7 @@ describe('fetchTrend', () => {
     expect(result.ok && result.cacheClusterId).toBe(`${RG}-001`);
     expect(result.notes).toEqual([
       { key: 'notes.aws_access_denied', values: { action: 'elasticache:DescribeReplicationGroups' } },
-      { key: 'notes.aws_primary_fallback', values: { cacheClusterId: `${RG}-001`, source: 'convention' } },
+      { key: 'notes.aws_primary_guessed', values: { cacheClusterId: `${RG}-001`, source: 'convention' } },
     ]);
   });
 

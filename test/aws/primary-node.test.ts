@@ -92,7 +92,7 @@ describe('resolvePrimaryCacheClusterId', () => {
     const primary = await resolvePrimaryCacheClusterId(ec, { region: 'us-east-1', replicationGroupId: RG });
     expect(primary.cacheClusterId).toBe(`${RG}-001`);
     expect(primary.source).toBe('convention');
-    expect(primary.notes.map((n) => n.key)).toEqual(['notes.aws_throttled', 'notes.aws_primary_fallback']);
+    expect(primary.notes.map((n) => n.key)).toEqual(['notes.aws_throttled', 'notes.aws_primary_guessed']);
   });
 
   it('says so when the replication group does not exist', async () => {

@@ -571,7 +571,7 @@ describe('the Slack reporter', () => {
       pausedMs: 0,
     });
     const post = fake.callsTo('chat.postMessage').at(-1) as RecordedCall;
-    expect(textOf(blocksOf(post))).toContain('新设置 TTL 的键：6');
+    expect(textOf(blocksOf(post))).toContain('新设置 TTL 的 Key：6');
     expect(textOf(blocksOf(fake.callsTo('chat.update').at(-1) as RecordedCall))).toContain('已由 <@UAPP>');
   });
 

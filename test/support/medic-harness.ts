@@ -29,7 +29,6 @@ import { findCluster, parseConfig } from '../../src/config/load.js';
 import type { MedicConfig } from '../../src/config/types.js';
 import { type DatasetGroundTruth, loadDataset, setMaxmemoryForTargetPct } from '../../src/demo/dataset.js';
 import { findFreePort, type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
-import { createI18n } from '../../src/i18n/index.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { type RunningServer, type ServerOptions, startServer } from '../../src/server.js';
 import { checkStatus } from '../../src/status/check-status.js';
@@ -72,6 +71,12 @@ export interface MedicHarnessOptions {
   };
   /** startServer's remediation seams: clock, run queue stand-in, pacing. */
   remediation?: ServerOptions['remediation'];
+  /** `slack.channelLocales`: channel id → `{ lang, timeZone }`. */
+  channelLocales?: Record<string, { lang?: string; timeZone?: string }>;
+  /** `i18n.overridesDir` (absolute, or relative to the working directory). */
+  overridesDir?: string;
+  /** `slack.devTeamChannel`: where the incident message goes by default. */
+  devTeamChannel?: string;
 }
 
 export interface AwsStubs {
@@ -185,7 +190,7 @@ queue:
 slack:
   channels:
     ${MARKET_CHANNEL}: market
-watch:
+${opts.devTeamChannel ? `  devTeamChannel: ${opts.devTeamChannel}\n` : ''}${opts.channelLocales ? indent(stringify({ channelLocales: opts.channelLocales }), 2) : ''}watch:
   targetPct: ${WATCH_TARGET_PCT}
   intervalMinutes: ${WATCH_INTERVAL_MINUTES}
   maxHours: 1
@@ -205,6 +210,7 @@ ${opts.approvers ? indent(stringify({ approvers: { users: [], groups: [], ...opt
 `;
   const sections = {
     ...(opts.rules ? { rules: opts.rules } : {}),
+    ...(opts.overridesDir ? { i18n: { overridesDir: opts.overridesDir } } : {}),
     ...(opts.approvals ? { approvals: opts.approvals } : {}),
   };
   const parsed = parseConfig(Object.keys(sections).length > 0 ? `${yaml}\n${stringify(sections)}` : yaml, {});
@@ -216,8 +222,8 @@ ${opts.approvers ? indent(stringify({ approvers: { users: [], groups: [], ...opt
   const server = await startServer({
     config,
     logger: silentLogger(),
-    // Strict: a missing translation throws instead of showing its key.
-    i18n: createI18n({ strict: true }),
+    // Strict: a missing translation throws instead of showing its key (config overrides still apply).
+    strictI18n: true,
     connectTimeoutMs: 1_000,
     ...(opts.remediation ? { remediation: opts.remediation } : {}),
     slack: {

@@ -1,12 +1,12 @@
-import { loadConfigFile } from '../../config/load.js';
-import { formatDateTime, formatInt } from '../../i18n/format.js';
+import { formatDateTime } from '../../i18n/format.js';
 import type { Lang, Translate } from '../../i18n/types.js';
 import { type AuditEntry, AuditLog } from '../../incidents/audit-log.js';
+import { auditCountsText, auditReasonText } from '../../presenters/audit-text.js';
+import { displayWidth, padEndDisplay } from '../../presenters/text-layout.js';
 import type { CliContext } from '../context.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { withQueueRedis } from '../queue-redis.js';
-import { displayWidth, padEndDisplay } from '../render/text-layout.js';
-import { configPath } from '../targets.js';
+import { configPath, loadCliConfig } from '../targets.js';
 
 export interface AuditCommandOptions {
   cluster?: string;
@@ -19,7 +19,7 @@ export interface AuditCommandOptions {
 export async function auditCommand(opts: AuditCommandOptions, ctx: CliContext): Promise<number> {
   const path = configPath(opts, ctx);
   if (!path) throw new UsageError('cli:errors.config_required');
-  const config = loadConfigFile(path, ctx.env, ctx.lang);
+  const config = loadCliConfig(path, ctx);
   const entries: AuditEntry[] = await withQueueRedis(config, (redis) =>
     new AuditLog(redis, { prefix: config.queue.prefix }).list({
       ...(opts.cluster ? { cluster: opts.cluster } : {}),
@@ -45,9 +45,9 @@ export function renderAuditTable(entries: AuditEntry[], t: Translate, lang: Lang
     e.actor,
     t(`approval:audit.action.${e.action}`),
     e.cluster || '—',
-    e.rule ?? '',
-    countsLine(e.counts, t, lang),
-    e.reason ?? '',
+    e.rule ?? (e.channel ? `#${e.channel}` : ''),
+    e.counts ? auditCountsText(t, lang, e.counts) : '',
+    e.reason ? auditReasonText(t, e.reason) : '',
     e.incidentId ?? '',
   ]);
   const widths = header.map((h, i) =>
@@ -59,13 +59,4 @@ export function renderAuditTable(entries: AuditEntry[], t: Translate, lang: Lang
       .join('  ')
       .trimEnd();
   return `${[line(header), ...rows.map(line)].join('\n')}\n`;
-}
-
-function countsLine(counts: Record<string, number> | undefined, t: Translate, lang: Lang): string {
-  if (!counts) return '';
-  const known = ['matched', 'toChange', 'recounted', 'changed', 'skipped', 'errors'];
-  return known
-    .filter((k) => counts[k] !== undefined)
-    .map((k) => `${t(`approval:count.${k}`)} ${formatInt(counts[k] ?? 0, lang)}`)
-    .join(', ');
 }

@@ -2,9 +2,8 @@ import { diffCensus } from '../../census/diff.js';
 import { runCensus } from '../../census/run-census.js';
 import { SnapshotStore } from '../../census/snapshot-store.js';
 import type { WalkProgress } from '../../census/types.js';
-import { loadConfigFile } from '../../config/load.js';
 import type { MedicConfig } from '../../config/types.js';
-import { formatInt } from '../../i18n/format.js';
+import { formatEta, formatInt } from '../../i18n/format.js';
 import { buildCensusDiffView } from '../../presenters/census-diff-view.js';
 import { buildCensusView } from '../../presenters/census-view.js';
 import { connectTarget } from '../../redis/connect.js';
@@ -14,7 +13,7 @@ import { withQueueRedis } from '../queue-redis.js';
 import { renderCensusDiffTable } from '../render/census-diff-table.js';
 import { toCensusJson } from '../render/census-json.js';
 import { renderCensusTable } from '../render/census-table.js';
-import { configPath, resolveTarget, type TargetOptions } from '../targets.js';
+import { configPath, loadCliConfig, resolveTarget, type TargetOptions } from '../targets.js';
 
 export interface KeysCommandOptions extends TargetOptions {
   json?: boolean;
@@ -80,7 +79,7 @@ export async function keysDiffCommand(opts: KeysDiffOptions, ctx: CliContext): P
   if (!path) throw new UsageError('cli:errors.config_required');
   if (!opts.cluster) throw new UsageError('cli:errors.cluster_required');
   const cluster = opts.cluster;
-  const config = loadConfigFile(path, ctx.env, ctx.lang);
+  const config = loadCliConfig(path, ctx);
   return withStore(config, async (store) => {
     const list = await store.list(cluster);
     const toId = opts.to ?? list[0]?.id;
@@ -115,7 +114,7 @@ export async function keysSnapshotsCommand(
   if (!path) throw new UsageError('cli:errors.config_required');
   if (!opts.cluster) throw new UsageError('cli:errors.cluster_required');
   const cluster = opts.cluster;
-  const config = loadConfigFile(path, ctx.env, ctx.lang);
+  const config = loadCliConfig(path, ctx);
   const list = await withStore(config, (store) => store.list(cluster));
   for (const s of list) {
     ctx.out(
@@ -132,7 +131,7 @@ async function withStore<T>(config: MedicConfig, fn: (store: SnapshotStore) => P
   return withQueueRedis(config, (redis) => fn(new SnapshotStore(redis, { prefix: config.queue.prefix })));
 }
 
-function showProgress(p: WalkProgress, ctx: CliContext): void {
+export function showProgress(p: WalkProgress, ctx: CliContext): void {
   const pct = p.total > 0 ? Math.min(100, (p.scanned / p.total) * 100) : 0;
   ctx.err(
     `\r\x1b[K${ctx.t('census:progress', {
@@ -140,7 +139,7 @@ function showProgress(p: WalkProgress, ctx: CliContext): void {
       total: formatInt(p.total, ctx.lang),
       pct: pct.toFixed(0),
       rate: formatInt(p.keysPerSec, ctx.lang),
-      eta: p.etaSec === null ? '—' : `${Math.round(p.etaSec)} s`,
+      eta: formatEta(p.etaSec, ctx.t),
     })}`,
   );
 }

@@ -1,17 +1,87 @@
+import { SnapshotStore } from '../../census/snapshot-store.js';
+import { AuditLog } from '../../incidents/audit-log.js';
+import { IncidentStore } from '../../incidents/incident-store.js';
+import { type IncidentRef, loadIncidentFacts } from '../../notify/load-facts.js';
+import { incidentMessage, langsOf, type MessageLangMode } from '../../presenters/incident-message.js';
+import { docToMarkdown, docToMrkdwn } from '../../presenters/message-doc.js';
 import type { CliContext } from '../context.js';
+import { EXIT_OK, UsageError } from '../errors.js';
+import { withQueueRedis } from '../queue-redis.js';
+import { cliActor, configPath, loadCliConfig } from '../targets.js';
 
 export interface NotifyCommandOptions {
   incident?: string;
   cluster?: string;
   config?: string;
-  lang?: 'en' | 'zh' | 'both';
+  lang?: MessageLangMode;
   format?: 'mrkdwn' | 'markdown';
   owner?: string;
   deadline?: string;
   summary?: string;
 }
 
-/** `redis-medic notify`: the bilingual incident message (work in progress). */
-export async function notifyCommand(_opts: NotifyCommandOptions, _ctx: CliContext): Promise<number> {
-  return 0;
+/**
+ * `redis-medic notify`: the incident message for the application team (runbook §6), from the
+ * incident record on the queue Redis, printed as Markdown (email, wiki) or Slack mrkdwn.
+ */
+export async function notifyCommand(opts: NotifyCommandOptions, ctx: CliContext): Promise<number> {
+  if ((opts.incident === undefined) === (opts.cluster === undefined))
+    throw new UsageError('notify:cli.incident_or_cluster');
+  if (opts.deadline !== undefined && !isDate(opts.deadline))
+    throw new UsageError('notify:cli.bad_deadline', { value: opts.deadline });
+  const path = configPath(opts, ctx);
+  if (!path) throw new UsageError('cli:errors.config_required');
+  const config = loadCliConfig(path, ctx);
+  if (opts.cluster !== undefined && !config.clusters.some((c) => c.name === opts.cluster)) {
+    throw new UsageError('cli:errors.unknown_cluster', {
+      name: opts.cluster,
+      known: config.clusters.map((c) => c.name).join(', '),
+    });
+  }
+  const ref: IncidentRef = opts.incident ? { incidentId: opts.incident } : { cluster: opts.cluster ?? '' };
+  const prefix = config.queue.prefix;
+  const facts = await withQueueRedis(config, (redis) =>
+    loadIncidentFacts(
+      {
+        incidents: new IncidentStore(redis, { prefix, idleHours: config.incidents.idleHours }),
+        audit: new AuditLog(redis, { prefix }),
+        snapshots: new SnapshotStore(redis, { prefix }),
+        rules: (name) => config.rules.filter((r) => r.cluster === undefined || r.cluster === name),
+      },
+      ref,
+    ),
+  );
+  if (!facts) throw new UsageError('notify:cli.unknown_incident', { id: opts.incident ?? '' });
+
+  const flavor = opts.format === 'mrkdwn' ? 'slack' : 'markdown';
+  const docs = langsOf(opts.lang ?? 'both').map((lang) =>
+    incidentMessage(
+      facts,
+      lang,
+      ctx.i18n,
+      {
+        author: cliActor(),
+        targetPct: config.watch.targetPct,
+        ...(opts.owner ? { owner: opts.owner } : {}),
+        ...(opts.deadline ? { deadline: opts.deadline } : {}),
+        ...(opts.summary ? { summary: { en: opts.summary, zh: opts.summary } } : {}),
+      },
+      { flavor },
+    ),
+  );
+  const render = opts.format === 'mrkdwn' ? docToMrkdwn : docToMarkdown;
+  ctx.out(`${docs.map(render).join(opts.format === 'mrkdwn' ? '\n\n' : '\n---\n\n')}\n`);
+  return EXIT_OK;
+}
+
+/** YYYY-MM-DD that is a real calendar date. */
+export function isDate(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return (
+    d.getUTCFullYear() === Number(m[1]) &&
+    d.getUTCMonth() === Number(m[2]) - 1 &&
+    d.getUTCDate() === Number(m[3])
+  );
 }

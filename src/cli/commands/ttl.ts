@@ -1,10 +1,8 @@
-import { userInfo } from 'node:os';
-import { Redis } from 'ioredis';
 import type { WalkProgress } from '../../census/types.js';
 import type { MedicConfig } from '../../config/types.js';
-import { formatBytes, formatInt } from '../../i18n/format.js';
+import { formatBytes, formatEta, formatInt, formatTtlWords } from '../../i18n/format.js';
 import { type AuditInput, AuditLog } from '../../incidents/audit-log.js';
-import { connectTarget, parseRedisUrl, redisTlsOptions, type TargetConnection } from '../../redis/connect.js';
+import { connectTarget, type TargetConnection } from '../../redis/connect.js';
 import { classifyRedisError } from '../../redis/errors.js';
 import { DryRunStore, dryRun, recount } from '../../remediation/dry-run.js';
 import { applyRule } from '../../remediation/engine.js';
@@ -14,7 +12,7 @@ import type { ApplyResult, DryRun, EngineProgress, TtlRule } from '../../remedia
 import type { CliContext } from '../context.js';
 import { EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';
 import { withQueueRedis } from '../queue-redis.js';
-import { resolveTarget, type TargetOptions } from '../targets.js';
+import { cliActor as actor, resolveTarget, type TargetOptions } from '../targets.js';
 
 export interface TtlCommandOptions extends TargetOptions {
   /** Rules file; default: the `rules:` section of the config. */
@@ -110,8 +108,7 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
           const counts = { ...result.counters, durationMs: result.durationMs };
           if (!result.complete) {
             await audit.append(auditEntry('run_cancelled', dry, { dryRunId: dry.id, runId, counts }));
-            if (!opts.json)
-              ctx.out(`${ctx.t('remediation:cli.cancelled', resultValues(dry, result, ctx))}\n`);
+            if (!opts.json) ctx.out(renderRunResult(dry, result, undefined, ctx));
             results.push(runJson(dry, result, undefined));
             exit = EXIT_USAGE;
             break;
@@ -127,10 +124,7 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
               counts: { ...counts, left: left.toChange },
             }),
           );
-          if (!opts.json) {
-            ctx.out(`${ctx.t('remediation:cli.done', resultValues(dry, result, ctx))}\n`);
-            ctx.out(`  ${ctx.t('remediation:cli.verify', { left: formatInt(left.toChange, ctx.lang) })}\n`);
-          }
+          if (!opts.json) ctx.out(renderRunResult(dry, result, left.toChange, ctx));
           results.push(runJson(dry, result, left.toChange));
         }
         if (opts.json) ctx.out(`${JSON.stringify({ cluster: target.name, rules: results }, null, 2)}\n`);
@@ -212,14 +206,6 @@ async function runDryRuns(
   return out;
 }
 
-function actor(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return 'cli:unknown';
-  }
-}
-
 function auditEntry(
   action: AuditInput['action'],
   dry: DryRun,
@@ -297,13 +283,10 @@ function runJson(dry: DryRun, result: ApplyResult, left: number | undefined): Ru
 }
 
 function duration(sec: number, ctx: CliContext): string {
-  if (sec % 86_400 === 0) return ctx.t('remediation:unit.days', { count: sec / 86_400 });
-  if (sec % 3600 === 0) return ctx.t('remediation:unit.hours', { count: sec / 3600 });
-  if (sec % 60 === 0) return ctx.t('remediation:unit.minutes', { count: sec / 60 });
-  return ctx.t('remediation:unit.seconds', { count: sec });
+  return formatTtlWords(sec, ctx.t);
 }
 
-function renderDryRun(dry: DryRun, ctx: CliContext): string {
+export function renderDryRun(dry: DryRun, ctx: CliContext): string {
   const n = (x: number) => formatInt(x, ctx.lang);
   const lines = [
     ctx.t(`remediation:cli.dry_run_title_${dry.rule.action === 'cap' ? 'cap' : 'set_missing'}`, {
@@ -325,9 +308,11 @@ function renderDryRun(dry: DryRun, ctx: CliContext): string {
       minutes: Math.max(1, Math.ceil(dry.estimatedDurationSec / 60)),
       walked: n(dry.walked),
     })}`,
-    `  ${ctx.t('remediation:cli.spread')}: ${Object.entries(dry.ttlSpread)
-      .map(([bucket, count]) => `${ctx.t(`census:bucket.${bucket}`)} ${n(count)}`)
-      .join(' · ')}`,
+    `  ${ctx.t('remediation:cli.spread', {
+      spread: Object.entries(dry.ttlSpread)
+        .map(([bucket, count]) => `${ctx.t(`census:bucket.${bucket}`)} ${n(count)}`)
+        .join(' · '),
+    })}`,
   ];
   if (dry.rule.expected !== undefined) {
     lines.push(
@@ -335,12 +320,13 @@ function renderDryRun(dry: DryRun, ctx: CliContext): string {
     );
   }
   if (dry.rule.note) lines.push(`  ${ctx.t('remediation:cli.note', { note: dry.rule.note })}`);
-  if (dry.samples.length > 0) lines.push(`  ${ctx.t('remediation:cli.samples')}: ${dry.samples.join('  ')}`);
+  if (dry.samples.length > 0)
+    lines.push(`  ${ctx.t('remediation:cli.samples', { samples: dry.samples.join('  ') })}`);
   if (!dry.complete) lines.push(`  ${ctx.t('remediation:cli.incomplete')}`);
   return `${lines.join('\n')}\n\n`;
 }
 
-function renderPlan(plan: DryRun[], ctx: CliContext): string {
+export function renderPlan(plan: DryRun[], ctx: CliContext): string {
   const lines = [ctx.t('remediation:cli.plan_title')];
   plan.forEach((dry, i) => {
     lines.push(
@@ -352,6 +338,18 @@ function renderPlan(plan: DryRun[], ctx: CliContext): string {
     );
   });
   return `${lines.join('\n')}\n`;
+}
+
+/** What `ttl run` prints for one rule: stopped early, or done with the verify re-count (`left`). */
+export function renderRunResult(
+  dry: DryRun,
+  result: ApplyResult,
+  left: number | undefined,
+  ctx: CliContext,
+): string {
+  const values = resultValues(dry, result, ctx);
+  if (!result.complete || left === undefined) return `${ctx.t('remediation:cli.cancelled', values)}\n`;
+  return `${ctx.t('remediation:cli.done', values)}\n  ${ctx.t('remediation:cli.verify', { left: formatInt(left, ctx.lang) })}\n`;
 }
 
 function resultValues(dry: DryRun, result: ApplyResult, ctx: CliContext): Record<string, string | number> {
@@ -371,18 +369,18 @@ function bar(fraction: number, width = 20): string {
   return `[${'#'.repeat(full)}${'-'.repeat(width - full)}]`;
 }
 
-function showDryRunProgress(rule: TtlRule, p: WalkProgress, ctx: CliContext): void {
+export function showDryRunProgress(rule: TtlRule, p: WalkProgress, ctx: CliContext): void {
   ctx.err(
     `\r\x1b[K${ctx.t('remediation:cli.dry_run_progress', {
       name: rule.name,
       scanned: formatInt(p.scanned, ctx.lang),
       rate: formatInt(p.keysPerSec, ctx.lang),
-      eta: p.etaSec === null ? '—' : `${Math.round(p.etaSec)} s`,
+      eta: formatEta(p.etaSec, ctx.t),
     })}`,
   );
 }
 
-function showRunProgress(dry: DryRun, p: EngineProgress, ctx: CliContext): void {
+export function showRunProgress(dry: DryRun, p: EngineProgress, ctx: CliContext): void {
   ctx.err(
     `\r\x1b[K${ctx.t(p.paused ? 'remediation:cli.run_progress_paused' : 'remediation:cli.run_progress', {
       name: dry.rule.name,
@@ -391,7 +389,7 @@ function showRunProgress(dry: DryRun, p: EngineProgress, ctx: CliContext): void 
       changed: formatInt(p.counters.changed, ctx.lang),
       toChange: formatInt(dry.toChange, ctx.lang),
       rate: formatInt(p.keysPerSec, ctx.lang),
-      eta: p.etaSec === null ? '—' : `${Math.round(p.etaSec)} s`,
+      eta: formatEta(p.etaSec, ctx.t),
       reason: p.pausedBy ? ctx.t(`remediation:pause.${p.pausedBy}`) : '',
     })}`,
   );

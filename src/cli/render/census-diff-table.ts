@@ -1,6 +1,6 @@
 import type { Translate } from '../../i18n/types.js';
 import type { CensusDiffView } from '../../presenters/census-diff-view.js';
-import { displayWidth, padEndDisplay } from './text-layout.js';
+import { displayWidth, padEndDisplay } from '../../presenters/text-layout.js';
 
 export function renderCensusDiffTable(view: CensusDiffView, t: Translate): string {
   const header = [

@@ -1,6 +1,6 @@
 import type { Translate } from '../../i18n/types.js';
 import type { CensusView } from '../../presenters/census-view.js';
-import { displayWidth, padEndDisplay } from './text-layout.js';
+import { displayWidth, padEndDisplay } from '../../presenters/text-layout.js';
 
 /** Columns in a terminal: pattern, keys, without TTL, memory, share, TTL spread, types. */
 export function renderCensusTable(view: CensusView, t: Translate): string {

@@ -1,13 +1,17 @@
 import type { Translate } from '../../i18n/types.js';
 import type { StatusView } from '../../presenters/status-view.js';
-import { displayWidth, padEndDisplay } from './text-layout.js';
+import { displayWidth, padEndDisplay } from '../../presenters/text-layout.js';
 
 /** The report as a readable terminal block (no colours: it is pasted into tickets and chats). */
 export function renderStatusTable(view: StatusView, t: Translate): string {
   const labelWidth = Math.max(...view.rows.map((r) => displayWidth(r.label))) + 2;
   const lines: string[] = [
     `${view.title} · ${view.takenAt}`,
-    `${t('status:field.verdict')}: ${view.verdictLabel.toUpperCase()} (${view.levelLabel}) — ${view.verdictReason}`,
+    t('status:cli.verdict_line', {
+      verdict: view.verdictLabel.toUpperCase(),
+      level: view.levelLabel,
+      reason: view.verdictReason,
+    }),
     '',
     ...view.rows.map((row) => `  ${padEndDisplay(row.label, labelWidth)}${row.value}`),
     `  ${padEndDisplay(t('status:field.thresholds'), labelWidth)}${view.thresholdsLine}`,
@@ -21,7 +25,7 @@ export function renderStatusTable(view: StatusView, t: Translate): string {
     );
   }
   if (view.notes.length > 0) {
-    lines.push('', `${t('status:field.notes')}:`, ...view.notes.map((n) => `  • ${n}`));
+    lines.push('', t('status:cli.notes_heading'), ...view.notes.map((n) => `  • ${n}`));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,8 @@
 import type { types } from '@slack/bolt';
-import { suggestTtl } from '../../census/rule-draft.js';
+import { stringify } from 'yaml';
+import { draftTtlRule, suggestTtl } from '../../census/rule-draft.js';
 import type { CensusResult } from '../../census/types.js';
+import { escapeMrkdwn } from '../../i18n/mrkdwn.js';
 import type { Translate } from '../../i18n/types.js';
 import type { CensusView } from '../../presenters/census-view.js';
 import { ActionId } from '../action-ids.js';
@@ -67,7 +69,7 @@ export function censusResultMessage(
         action_id: `${ActionId.DraftTtlRule}_${i}`,
         text: {
           type: 'plain_text' as const,
-          text: `${t('census:button.draft_rule')}: ${p.pattern}`.slice(0, 75),
+          text: t('census:button.draft_rule', { pattern: p.pattern }).slice(0, 75),
         },
         value: JSON.stringify({
           cluster: result.cluster,
@@ -78,7 +80,7 @@ export function censusResultMessage(
       })),
     });
   }
-  return { text: `${view.title}. ${view.totals}`, blocks };
+  return { text: t('census:slack.notification', { title: view.title, totals: view.totals }), blocks };
 }
 
 /** The single progress message: a bar and numbers, with Cancel while it runs. */
@@ -109,6 +111,18 @@ export function censusProgressMessage(
 export function progressBar(fraction: number): string {
   const filled = Math.max(0, Math.min(10, Math.round(fraction * 10)));
   return `${'█'.repeat(filled)}${'░'.repeat(10 - filled)}`;
+}
+
+/**
+ * The answer to a Draft TTL rule button: a ready-to-edit rule as YAML. `plain` words the rule's note
+ * (YAML text, escaped once with the rest of the block).
+ */
+export function draftRuleMessage(t: Translate, plain: Translate, value: DraftRuleValue): { text: string } {
+  const draft = draftTtlRule({ ...value, note: plain('census:slack.draft_rule_note') });
+  const yamlText = stringify({ rules: [draft] }, { lineWidth: 0 });
+  return {
+    text: `*${t('census:slack.draft_rule_title', { pattern: value.pattern })}*\n${t('census:slack.draft_rule_intro')}\n\`\`\`${escapeMrkdwn(yamlText)}\`\`\``,
+  };
 }
 
 /** Parses a Draft TTL rule button value defensively (it round-trips through Slack). */

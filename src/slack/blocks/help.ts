@@ -9,7 +9,7 @@ export function clusterHelpMessage(
   t: Translate,
   input: {
     /** Which command's usage to show. */
-    command: 'status' | 'keys' | 'ttl' | 'audit';
+    command: 'status' | 'keys' | 'ttl' | 'audit' | 'notify';
     problemKey?: string;
     problemValues?: Record<string, string>;
     clusters: string[];

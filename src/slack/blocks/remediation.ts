@@ -1,10 +1,11 @@
 import type { types } from '@slack/bolt';
 import type { Approvers } from '../../config/types.js';
-import { formatBytes, formatDateTime, formatDuration, formatInt } from '../../i18n/format.js';
+import { formatBytes, formatDateTime, formatDuration, formatInt, formatTtl } from '../../i18n/format.js';
 import { escapeMrkdwn } from '../../i18n/mrkdwn.js';
 import type { Lang, Translate } from '../../i18n/types.js';
 import type { ApprovalRequest } from '../../incidents/approval-store.js';
 import type { AuditEntry } from '../../incidents/audit-log.js';
+import { auditCountsText, auditReasonText } from '../../presenters/audit-text.js';
 import type { DryRun, TtlRule, TtlSpread } from '../../remediation/types.js';
 import { ActionId } from '../action-ids.js';
 
@@ -44,14 +45,6 @@ function parse(raw: string | undefined): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** `60d`, `12h`, `90m`, `45s`: the rules file's own notation, the same in every language. */
-export function formatTtl(sec: number): string {
-  if (sec % 86_400 === 0) return `${sec / 86_400}d`;
-  if (sec % 3_600 === 0) return `${sec / 3_600}h`;
-  if (sec % 60 === 0) return `${sec / 60}m`;
-  return `${sec}s`;
 }
 
 /** `<@U1>` for a Slack user id; anything else (a CLI actor) as escaped text. */
@@ -137,7 +130,8 @@ export function dryRunResultMessage(
   t: Translate,
   lang: Lang,
   d: DryRun,
-  opts: { user: string; maxAgeMinutes: number },
+  /** `timeZone`: the channel's (`channelTimeZone`), default UTC. */
+  opts: { user: string; maxAgeMinutes: number; timeZone?: string },
 ): Message {
   const title = t('approval:dry_run.title', { rule: d.rule.name, cluster: d.cluster, user: who(opts.user) });
   const blocks: KnownBlock[] = [
@@ -150,7 +144,7 @@ export function dryRunResultMessage(
           type: 'mrkdwn',
           text: t('approval:dry_run.footer', {
             id: d.id,
-            at: formatDateTime(new Date(d.at), lang),
+            at: formatDateTime(new Date(d.at), lang, opts.timeZone),
             minutes: opts.maxAgeMinutes,
           }),
         },
@@ -172,7 +166,10 @@ export function dryRunResultMessage(
       ],
     });
   }
-  return { text: `${title} ${formatInt(d.toChange, lang)}`, blocks };
+  return {
+    text: t('approval:dry_run.notification', { title, toChange: formatInt(d.toChange, lang) }),
+    blocks,
+  };
 }
 
 /** Where a request stands, shown under its figures once it is decided (and while it is open). */
@@ -184,7 +181,7 @@ export type RequestStatus =
 export function approvalRequestMessage(
   t: Translate,
   lang: Lang,
-  input: { request: ApprovalRequest; dryRun: DryRun | undefined; status: RequestStatus },
+  input: { request: ApprovalRequest; dryRun: DryRun | undefined; status: RequestStatus; timeZone?: string },
 ): Message {
   const { request, dryRun, status } = input;
   const head = t('approval:request.text', {
@@ -202,7 +199,7 @@ export function approvalRequestMessage(
     const lines = [
       t('approval:request.approvers', { approvers: approverMentions(status.approvers) }),
       t(status.allowSelfApproval ? 'approval:request.expires_self_ok' : 'approval:request.expires', {
-        at: formatDateTime(new Date(request.expiresAt), lang),
+        at: formatDateTime(new Date(request.expiresAt), lang, input.timeZone),
       }),
     ];
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: lines.join('\n') }] });
@@ -253,7 +250,7 @@ export function ruleListMessage(
 export function auditListMessage(
   t: Translate,
   lang: Lang,
-  input: { entries: AuditEntry[]; cluster?: string },
+  input: { entries: AuditEntry[]; cluster?: string; timeZone?: string },
 ): Message {
   const title = input.cluster
     ? t('approval:audit.title_cluster', { cluster: input.cluster, count: input.entries.length })
@@ -264,7 +261,7 @@ export function auditListMessage(
       : t('approval:audit.empty');
     return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
   }
-  const lines = input.entries.map((e) => auditLine(t, lang, e));
+  const lines = input.entries.map((e) => auditLine(t, lang, e, input.timeZone));
   // One section per ~2900 characters; at most 45 sections (the 50-block limit, with room).
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: `*${title}*` } }];
   let chunk: string[] = [];
@@ -282,43 +279,29 @@ export function auditListMessage(
   return { text: title, blocks: blocks.slice(0, 46) };
 }
 
-export function auditLine(t: Translate, lang: Lang, e: AuditEntry): string {
+export function auditLine(t: Translate, lang: Lang, e: AuditEntry, timeZone?: string): string {
   const counts = e.counts ? countsText(t, lang, e.counts) : '';
   return t('approval:audit.line', {
-    at: formatDateTime(new Date(e.at), lang),
+    at: formatDateTime(new Date(e.at), lang, timeZone),
     actor: who(e.actor),
     action: t(`approval:audit.action.${e.action}`),
     cluster: e.cluster || '—',
-    rule: e.rule ? ` · ${escapeMrkdwn(e.rule)}` : '',
+    // notify_sent names the channel the message went to (an id the bot checked) where rules name a rule.
+    rule: e.rule
+      ? ` · ${escapeMrkdwn(e.rule)}`
+      : e.channel && /^[CG][A-Z0-9]+$/.test(e.channel)
+        ? ` · <#${e.channel}>`
+        : '',
     counts: counts ? ` · ${counts}` : '',
     reason: e.reason ? ` · ${escapeMrkdwn(reasonText(t, e.reason))}` : '',
   });
 }
 
-/** `toChange 1,234 · recounted 1,230`: the figures an entry has, labelled. */
-export function countsText(t: Translate, lang: Lang, counts: Record<string, number>): string {
-  const known = ['matched', 'toChange', 'recounted', 'changed', 'skipped', 'errors'];
-  return known
-    .filter((k) => counts[k] !== undefined)
-    .map((k) => `${t(`approval:count.${k}`)} ${formatInt(counts[k] ?? 0, lang)}`)
-    .join(', ');
-}
+/** `toChange 1,234, recounted 1,230`: the figures an entry has, labelled (shared with the CLI). */
+export const countsText = auditCountsText;
 
-/** A refusal reason in words; anything else (an error code) as it is. */
-export function reasonText(t: Translate, reason: string): string {
-  return /^[a-z_]+$/.test(reason) && REASON_KEYS.has(reason) ? t(`approval:reason.${reason}`) : reason;
-}
-
-const REASON_KEYS = new Set([
-  'not_approver',
-  'self_approval',
-  'expired',
-  'stale_dry_run',
-  'recount_mismatch',
-  'already_decided',
-  'unknown_request',
-  'recount_failed',
-]);
+/** A refusal reason in words; anything else (an error code) as it is (shared with the CLI). */
+export const reasonText = auditReasonText;
 
 function formatSeconds(sec: number, t: Translate): string {
   return formatDuration(Math.max(sec, 1) / 60, t);

@@ -38,7 +38,10 @@ export function statusReportMessage(
       type: 'header',
       text: {
         type: 'plain_text',
-        text: clip(`${view.title}: ${view.memoryPct} · ${view.verdictLabel}`, HEADER_MAX),
+        text: clip(
+          t('status:slack.headline', { title: view.title, pct: view.memoryPct, verdict: view.verdictLabel }),
+          HEADER_MAX,
+        ),
       },
     },
     {
@@ -110,5 +113,11 @@ export function statusReportMessage(
       ],
     },
   );
-  return { text: `${view.title}: ${view.memoryPct} — ${view.verdictLabel}. ${view.verdictReason}`, blocks };
+  const text = t('status:slack.notification', {
+    title: view.title,
+    pct: view.memoryPct,
+    verdict: view.verdictLabel,
+    reason: view.verdictReason,
+  });
+  return { text, blocks };
 }

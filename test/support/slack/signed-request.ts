@@ -242,3 +242,61 @@ export function postBlockAction(
     opts,
   );
 }
+
+export interface ViewSubmissionPayload {
+  user: { id: string; team_id?: string };
+  view: {
+    id: string;
+    callback_id: string;
+    private_metadata?: string;
+    /** `state.values[block_id][action_id]`, as Slack sends them (`value`, `selected_date` …). */
+    values: Record<string, Record<string, Record<string, unknown>>>;
+  };
+}
+
+/** Form-encoded `payload=<json>` view_submission, signed, like Slack sends a modal's Submit. */
+export function postViewSubmission(
+  baseUrl: string,
+  signingSecret: string,
+  payload: ViewSubmissionPayload,
+  opts: SignedPostOptions = {},
+): Promise<SignedPostResult> {
+  const teamId = payload.user.team_id ?? 'T1';
+  const body = {
+    type: 'view_submission',
+    team: { id: teamId, domain: 'test' },
+    user: {
+      id: payload.user.id,
+      username: payload.user.id.toLowerCase(),
+      name: payload.user.id,
+      team_id: teamId,
+    },
+    api_app_id: 'A1',
+    token: 'legacy-verification-token',
+    trigger_id: `trigger-${Date.now()}`,
+    view: {
+      id: payload.view.id,
+      team_id: teamId,
+      type: 'modal',
+      callback_id: payload.view.callback_id,
+      private_metadata: payload.view.private_metadata ?? '',
+      state: { values: payload.view.values },
+      hash: `hash-${Date.now()}`,
+      title: { type: 'plain_text', text: 'Modal' },
+      blocks: [],
+      app_id: 'A1',
+      bot_id: 'B1',
+    },
+    response_urls: [],
+    is_enterprise_install: false,
+    enterprise: null,
+  };
+  const form = new URLSearchParams({ payload: JSON.stringify(body) });
+  return postSignedRequest(
+    baseUrl,
+    signingSecret,
+    form.toString(),
+    'application/x-www-form-urlencoded',
+    opts,
+  );
+}

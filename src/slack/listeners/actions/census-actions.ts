@@ -1,9 +1,6 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
-import { stringify } from 'yaml';
-import { draftTtlRule } from '../../../census/rule-draft.js';
-import { escapeMrkdwn } from '../../../i18n/mrkdwn.js';
 import { ActionId } from '../../action-ids.js';
-import { decodeDraftRule } from '../../blocks/census.js';
+import { decodeDraftRule, draftRuleMessage } from '../../blocks/census.js';
 import type { SlackServices } from '../../services.js';
 import type { LangResolver } from '../types.js';
 
@@ -11,7 +8,7 @@ import type { LangResolver } from '../types.js';
 export function registerCensusActions(app: App, s: SlackServices, langFor: LangResolver): void {
   app.action<BlockButtonAction>(ActionId.CensusCancel, async ({ ack, body, action, client, respond }) => {
     await ack();
-    const lang = await langFor(client, body.user.id);
+    const lang = await langFor(client, body.user.id, body.channel?.id);
     let cluster: string | undefined;
     try {
       cluster = (JSON.parse(action.value ?? '') as { cluster?: string }).cluster;
@@ -33,19 +30,17 @@ export function registerCensusActions(app: App, s: SlackServices, langFor: LangR
     new RegExp(`^${ActionId.DraftTtlRule}_\\d+$`),
     async ({ ack, body, action, client, respond }) => {
       await ack();
-      const lang = await langFor(client, body.user.id);
+      const lang = await langFor(client, body.user.id, body.channel?.id);
       const t = s.i18n.slack(lang);
       const value = decodeDraftRule(action.value);
       if (!value || !s.cluster(value.cluster)) {
         await respond({ response_type: 'ephemeral', replace_original: false, text: t('slack:action.stale') });
         return;
       }
-      const draft = draftTtlRule(value);
-      const yamlText = stringify({ rules: [draft] }, { lineWidth: 0 });
       await respond({
         response_type: 'ephemeral',
         replace_original: false,
-        text: `*${t('census:slack.draft_rule_title', { pattern: value.pattern })}*\n${t('census:slack.draft_rule_intro')}\n\`\`\`${escapeMrkdwn(yamlText)}\`\`\``,
+        ...draftRuleMessage(t, s.i18n.plain(lang), value),
       });
     },
   );

@@ -1,4 +1,5 @@
 import type { App, BlockButtonAction, RespondFn, webApi } from '@slack/bolt';
+import { channelTimeZone } from '../../../config/load.js';
 import { formatDateTime, formatInt } from '../../../i18n/format.js';
 import type { Lang, Translate } from '../../../i18n/types.js';
 import type { ApprovalRequest } from '../../../incidents/approval-store.js';
@@ -39,7 +40,7 @@ export function registerRemediationActions(app: App, s: SlackServices, langFor: 
     async ({ ack, body, action, client, respond }) => {
       await ack();
       const user = body.user.id;
-      const lang = await langFor(client, user);
+      const lang = await langFor(client, user, body.channel?.id);
       const t = s.i18n.slack(lang);
       const channel = body.channel?.id ?? '';
       const value = decodeDryRunButton(action.value);
@@ -105,7 +106,7 @@ export function registerRemediationActions(app: App, s: SlackServices, langFor: 
   app.action<BlockButtonAction>(ActionId.TtlApprove, async ({ ack, body, action, client, respond }) => {
     await ack();
     const user = body.user.id;
-    const lang = await langFor(client, user);
+    const lang = await langFor(client, user, body.channel?.id);
     const t = s.i18n.slack(lang);
     const r = s.remediation;
     const outcome = await r.approvals.approve({
@@ -127,7 +128,11 @@ export function registerRemediationActions(app: App, s: SlackServices, langFor: 
         kind: 'closed',
         line: t('approval:decision.approved', {
           user: who(user),
-          at: formatDateTime(new Date(request.decidedAt ?? Date.now()), lang),
+          at: formatDateTime(
+            new Date(request.decidedAt ?? Date.now()),
+            lang,
+            channelTimeZone(s.config, request.channel),
+          ),
           recounted: formatInt(outcome.recounted, lang),
           toChange: formatInt(request.toChange, lang),
         }),
@@ -175,7 +180,7 @@ export function registerRemediationActions(app: App, s: SlackServices, langFor: 
   app.action<BlockButtonAction>(ActionId.TtlReject, async ({ ack, body, action, client, respond }) => {
     await ack();
     const user = body.user.id;
-    const lang = await langFor(client, user);
+    const lang = await langFor(client, user, body.channel?.id);
     const t = s.i18n.slack(lang);
     const outcome = await s.remediation.approvals.reject({
       requestId: decodeRequestButton(action.value)?.request ?? '',
@@ -198,7 +203,11 @@ export function registerRemediationActions(app: App, s: SlackServices, langFor: 
       kind: 'closed',
       line: t(withdrawn ? 'approval:decision.withdrawn' : 'approval:decision.rejected', {
         user: who(user),
-        at: formatDateTime(new Date(request.decidedAt ?? Date.now()), lang),
+        at: formatDateTime(
+          new Date(request.decidedAt ?? Date.now()),
+          lang,
+          channelTimeZone(s.config, request.channel),
+        ),
       }),
     });
     await recordTimeline(s, request.incidentId, {
@@ -229,6 +238,7 @@ function requestMessage(
   return approvalRequestMessage(t, lang, {
     request,
     dryRun,
+    timeZone: channelTimeZone(s.config, request.channel),
     status: status ?? {
       kind: 'open',
       approvers: s.cluster(request.cluster)?.approvers,
@@ -284,7 +294,9 @@ async function explainRefusal(
   const values: Record<string, string | number> = {
     cluster: request?.cluster ?? '',
     rule: request?.rule ?? '',
-    at: request ? formatDateTime(new Date(request.expiresAt), lang) : '',
+    at: request
+      ? formatDateTime(new Date(request.expiresAt), lang, channelTimeZone(s.config, request.channel))
+      : '',
     minutes: policy.dryRunMaxAgeMinutes,
     tolerance: policy.recountTolerancePct,
     recounted: formatInt(extra.recounted ?? 0, lang),

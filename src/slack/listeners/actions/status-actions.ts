@@ -10,7 +10,7 @@ import type { LangResolver } from '../types.js';
 export function registerStatusActions(app: App, s: SlackServices, langFor: LangResolver): void {
   app.action<BlockButtonAction>(ActionId.StatusRefresh, async ({ ack, body, action, client, respond }) => {
     await ack();
-    const lang = await langFor(client, body.user.id);
+    const lang = await langFor(client, body.user.id, body.channel?.id);
     const value = decodeButtonValue(action.value);
     const cluster = value ? s.cluster(value.cluster) : undefined;
     const channel = body.channel?.id;
@@ -37,7 +37,7 @@ export function registerStatusActions(app: App, s: SlackServices, langFor: LangR
 
   app.action<BlockButtonAction>(ActionId.WatchStart, async ({ ack, body, action, client, respond }) => {
     await ack();
-    const lang = await langFor(client, body.user.id);
+    const lang = await langFor(client, body.user.id, body.channel?.id);
     const t = s.i18n.slack(lang);
     const value = decodeButtonValue(action.value);
     const cluster = value ? s.cluster(value.cluster) : undefined;
@@ -107,7 +107,7 @@ export function registerStatusActions(app: App, s: SlackServices, langFor: LangR
 
   app.action<BlockButtonAction>(ActionId.WatchCancel, async ({ ack, body, action, client, respond }) => {
     await ack();
-    const lang = await langFor(client, body.user.id);
+    const lang = await langFor(client, body.user.id, body.channel?.id);
     const t = s.i18n.slack(lang);
     const value = decodeButtonValue(action.value);
     const cancelled = value ? await s.watches.cancel(value.incident) : false;

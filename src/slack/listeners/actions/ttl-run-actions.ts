@@ -54,7 +54,7 @@ export function registerTtlRunActions(
   app.action<BlockButtonAction>(new RegExp(`^(${ids})$`), async ({ ack, body, action, client, respond }) => {
     await ack();
     const user = body.user.id;
-    const lang = await langFor(client, user);
+    const lang = await langFor(client, user, body.channel?.id);
     const t = s.i18n.slack(lang);
     const say = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
     const control = CONTROLS[action.action_id];

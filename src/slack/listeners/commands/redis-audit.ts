@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import { channelTimeZone } from '../../../config/load.js';
 import { clusterHelpMessage } from '../../blocks/help.js';
 import { auditListMessage } from '../../blocks/remediation.js';
 import type { SlackServices } from '../../services.js';
@@ -14,7 +15,7 @@ const AUDIT_LIMIT = 25;
 export function registerRedisAuditCommand(app: App, s: SlackServices, langFor: LangResolver): void {
   app.command('/redis-audit', async ({ command, ack, client, respond }) => {
     await ack();
-    const lang = await langFor(client, command.user_id);
+    const lang = await langFor(client, command.user_id, command.channel_id);
     const t = s.i18n.slack(lang);
     const words = (command.text ?? '').trim().split(/\s+/).filter(Boolean);
     const channelDefault = s.config.slack.channels[command.channel_id];
@@ -42,7 +43,11 @@ export function registerRedisAuditCommand(app: App, s: SlackServices, langFor: L
       const entries = await s.remediation.audit.list({ ...(cluster ? { cluster } : {}), limit: AUDIT_LIMIT });
       await respond({
         response_type: 'ephemeral',
-        ...auditListMessage(t, lang, { entries, ...(cluster ? { cluster } : {}) }),
+        ...auditListMessage(t, lang, {
+          entries,
+          ...(cluster ? { cluster } : {}),
+          timeZone: channelTimeZone(s.config, command.channel_id),
+        }),
       });
     } catch (err) {
       s.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'audit list failed');

@@ -14,7 +14,7 @@ import type { LangResolver } from '../types.js';
 export function registerRedisKeysCommand(app: App, s: SlackServices, langFor: LangResolver): void {
   app.command('/redis-keys', async ({ command, ack, client, respond }) => {
     await ack();
-    const lang = await langFor(client, command.user_id);
+    const lang = await langFor(client, command.user_id, command.channel_id);
     const t = s.i18n.slack(lang);
     const args = parseClusterArgs(command.text, s.config, command.channel_id);
     if (args.kind === 'help') {

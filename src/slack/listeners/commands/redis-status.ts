@@ -9,7 +9,7 @@ import type { LangResolver } from '../types.js';
 export function registerRedisStatusCommand(app: App, s: SlackServices, langFor: LangResolver): void {
   app.command('/redis-status', async ({ command, ack, client, respond }) => {
     await ack();
-    const lang = await langFor(client, command.user_id);
+    const lang = await langFor(client, command.user_id, command.channel_id);
     const args = parseClusterArgs(command.text, s.config, command.channel_id);
     if (args.kind === 'help') {
       const channelDefault = s.config.slack.channels[command.channel_id];

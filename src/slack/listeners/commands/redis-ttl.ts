@@ -1,6 +1,7 @@
 import type { App, RespondFn, types, webApi } from '@slack/bolt';
+import { channelTimeZone } from '../../../config/load.js';
 import type { ClusterConfig, MedicConfig } from '../../../config/types.js';
-import { formatInt } from '../../../i18n/format.js';
+import { formatEta, formatInt } from '../../../i18n/format.js';
 import type { Lang } from '../../../i18n/types.js';
 import { errorText } from '../../../presenters/error-text.js';
 import type { TtlRule } from '../../../remediation/types.js';
@@ -94,7 +95,7 @@ const LOCK_SEC = 30 * 60;
 export function registerRedisTtlCommand(app: App, s: SlackServices, langFor: LangResolver): void {
   app.command('/redis-ttl', async ({ command, ack, client, respond }) => {
     await ack();
-    const lang = await langFor(client, command.user_id);
+    const lang = await langFor(client, command.user_id, command.channel_id);
     const t = s.i18n.slack(lang);
     const args = parseTtlArgs(command.text, s.config, command.channel_id, (c) => s.remediation.rules(c));
     if (args.kind === 'help') {
@@ -208,7 +209,7 @@ async function runDryRun(s: SlackServices, req: DryRunRequest): Promise<void> {
                 pct: Math.round(fraction * 100),
                 scanned: formatInt(p.scanned, lang),
                 total: formatInt(p.total, lang),
-                eta: p.etaSec === null ? '—' : `${Math.round(p.etaSec)} s`,
+                eta: formatEta(p.etaSec, t),
               }),
             ),
           );
@@ -241,6 +242,7 @@ async function runDryRun(s: SlackServices, req: DryRunRequest): Promise<void> {
       dryRunResultMessage(t, lang, dryRun, {
         user: req.user,
         maxAgeMinutes: r.approvals.policy.dryRunMaxAgeMinutes,
+        timeZone: channelTimeZone(s.config, channel),
       }),
     );
     await recordTimeline(s, posted.incidentId, {

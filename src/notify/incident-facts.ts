@@ -1,0 +1,306 @@
+import { compileGlob } from '../census/key-pattern.js';
+import type { CensusResult } from '../census/types.js';
+import type { AuditEntry } from '../incidents/audit-log.js';
+import type { Incident, TimelineEntry } from '../incidents/incident-store.js';
+import type { RiskLevel, TtlAction, TtlRule } from '../remediation/types.js';
+
+/**
+ * The facts an incident message is written from (runbook §6), gathered from the incident record,
+ * its timeline, the audit log, the latest census and the TTL rules. Plain data: no language, no
+ * Slack. Every figure in the message comes from here, so a test can check them one by one.
+ */
+export interface IncidentFacts {
+  cluster: string;
+  incidentId?: string;
+  openedAt?: Date;
+  /** Highest memory % any status check of the incident saw, and when. */
+  peak?: { pct: number; at: Date };
+  /** The last memory % seen (status check or the end of a watch). */
+  latest?: { pct: number; at: Date };
+  /** Keys without TTL: from the latest census, else from the first status check. */
+  keysWithoutTtl?: number;
+  totalKeys?: number;
+  census?: { at: Date; snapshotId?: string; sampled: boolean; totalBytes: number };
+  /** Patterns whose keys never expire, most memory first. */
+  patternsAtFault: PatternAtFault[];
+  /** The TTL policy: every rule for the cluster, with what happened to it during the incident. */
+  rules: RuleOutcome[];
+  timeline: TimelineFact[];
+  /** Timeline entries folded away (repeated status checks), so the message can say so. */
+  timelineFolded: number;
+}
+
+export interface PatternAtFault {
+  pattern: string;
+  keys: number;
+  keysWithoutTtl: number;
+  bytes: number;
+  /** The rule whose MATCH covers this pattern, if any. */
+  rule?: string;
+}
+
+export type RuleStatus = 'proposed' | 'dry_run' | 'approved' | 'running' | 'done' | 'cancelled' | 'failed';
+
+export interface RuleOutcome {
+  name: string;
+  match: string;
+  action: TtlAction;
+  ttlSec: number;
+  jitter: number;
+  includeMissing: boolean;
+  risk: RiskLevel;
+  note?: string;
+  status: RuleStatus;
+  /** Keys the dry-run said would change. */
+  toChange?: number;
+  /** Keys the run changed. */
+  changed?: number;
+  /** Keys in the pattern still without TTL after the run's verify step. */
+  remainingWithoutTtl?: number;
+}
+
+export const TIMELINE_KINDS = [
+  'opened',
+  'status',
+  'watch_started',
+  'watch_ended',
+  'census',
+  'ttl_dry_run',
+  'ttl_approval_requested',
+  'ttl_approved',
+  'ttl_rejected',
+  'ttl_refused',
+  'ttl_run_started',
+  'ttl_run_finished',
+  'ttl_run_cancelled',
+  'ttl_run_failed',
+  'notify_sent',
+] as const;
+export type TimelineKind = (typeof TIMELINE_KINDS)[number];
+
+export interface TimelineFact {
+  at: Date;
+  kind: TimelineKind;
+  /** Slack user id, `cli:<user>`, or `job`. */
+  actor?: string;
+  rule?: string;
+  memoryPct?: number;
+  keys?: number;
+  /** ttl_refused: the refusal code (`not_approver` …); watch_ended: how it ended. */
+  reason?: string;
+  /** notify_sent: the channel. */
+  channel?: string;
+}
+
+export interface IncidentFactsInput {
+  cluster: string;
+  incident?: Incident;
+  timeline?: readonly TimelineEntry[];
+  /** Audit entries for the cluster (any order): CLI runs that never reached the Slack timeline. */
+  audit?: readonly AuditEntry[];
+  census?: CensusResult & { snapshotId?: string };
+  rules: readonly TtlRule[];
+  /** Patterns listed at most. @defaultValue 10 */
+  maxPatterns?: number;
+}
+
+/** The statuses a rule moves through; a later one wins over an earlier one. */
+const STATUS_OF: Partial<Record<TimelineKind | AuditEntry['action'], RuleStatus>> = {
+  ttl_dry_run: 'dry_run',
+  dry_run: 'dry_run',
+  ttl_approved: 'approved',
+  approved: 'approved',
+  ttl_run_started: 'running',
+  run_started: 'running',
+  ttl_run_finished: 'done',
+  ttl_run_cancelled: 'cancelled',
+  run_cancelled: 'cancelled',
+  ttl_run_failed: 'failed',
+  run_failed: 'failed',
+};
+
+export function buildIncidentFacts(input: IncidentFactsInput): IncidentFacts {
+  const openedAt = input.incident ? new Date(input.incident.openedAt) : undefined;
+  const fromTimeline = (input.timeline ?? []).flatMap((e) => timelineFact(e));
+  // CLI runs are audited but have no Slack thread: add them, once, when inside the incident window.
+  const seenRuns = new Set((input.timeline ?? []).map((e) => e.data?.run).filter((r) => r !== undefined));
+  const fromAudit = (input.audit ?? [])
+    .filter((a) => a.cluster === input.cluster && a.via === 'cli')
+    .filter((a) => !openedAt || new Date(a.at) >= openedAt)
+    .filter((a) => !(a.runId && seenRuns.has(a.runId)))
+    .flatMap((a) => auditFact(a));
+  const all = [...fromTimeline, ...fromAudit].sort((a, b) => a.at.getTime() - b.at.getTime());
+
+  const withPct = all.filter((f) => f.memoryPct !== undefined);
+  const peakFact = withPct.reduce<TimelineFact | undefined>(
+    (best, f) => (best === undefined || (f.memoryPct ?? 0) > (best.memoryPct ?? 0) ? f : best),
+    undefined,
+  );
+  const latestFact = withPct.at(-1);
+  const firstStatus = all.find((f) => f.kind === 'status' && f.keys !== undefined);
+
+  const rules = input.rules
+    .filter((r) => r.cluster === undefined || r.cluster === input.cluster)
+    .map((rule) => ruleOutcome(rule, input, all));
+  const patternsAtFault = (input.census?.patterns ?? [])
+    .filter((p) => p.keysWithoutTtl > 0)
+    .sort((a, b) => b.bytes * share(b) - a.bytes * share(a) || b.keysWithoutTtl - a.keysWithoutTtl)
+    .slice(0, input.maxPatterns ?? 10)
+    .map((p) => {
+      const rule = input.rules.find(
+        (r) => (r.cluster === undefined || r.cluster === input.cluster) && coversPattern(r.match, p.pattern),
+      );
+      return {
+        pattern: p.pattern,
+        keys: p.keys,
+        keysWithoutTtl: p.keysWithoutTtl,
+        bytes: p.bytes,
+        ...(rule ? { rule: rule.name } : {}),
+      };
+    });
+  const { kept, folded } = foldStatusChecks(all, peakFact);
+
+  return {
+    cluster: input.cluster,
+    ...(input.incident ? { incidentId: input.incident.id } : {}),
+    ...(openedAt ? { openedAt } : {}),
+    ...(peakFact ? { peak: { pct: peakFact.memoryPct ?? 0, at: peakFact.at } } : {}),
+    ...(latestFact ? { latest: { pct: latestFact.memoryPct ?? 0, at: latestFact.at } } : {}),
+    ...(input.census
+      ? { keysWithoutTtl: input.census.totalKeysWithoutTtl, totalKeys: input.census.totalKeys }
+      : firstStatus?.keys !== undefined
+        ? { keysWithoutTtl: firstStatus.keys }
+        : {}),
+    ...(input.census
+      ? {
+          census: {
+            at: new Date(input.census.finishedAt),
+            ...(input.census.snapshotId ? { snapshotId: input.census.snapshotId } : {}),
+            sampled: input.census.sampled,
+            totalBytes: input.census.totalBytes,
+          },
+        }
+      : {}),
+    patternsAtFault,
+    rules,
+    timeline: kept,
+    timelineFolded: folded,
+  };
+}
+
+/** Share of a pattern's keys that never expire: weights its bytes in the "at fault" order. */
+function share(p: { keys: number; keysWithoutTtl: number }): number {
+  return p.keys > 0 ? p.keysWithoutTtl / p.keys : 0;
+}
+
+/** A rule covers a census pattern when its glob matches the pattern text (`a:*` covers `a:b:*`). */
+export function coversPattern(match: string, pattern: string): boolean {
+  return match === pattern || compileGlob(match)(Buffer.from(pattern, 'utf8'));
+}
+
+function ruleOutcome(rule: TtlRule, input: IncidentFactsInput, facts: TimelineFact[]): RuleOutcome {
+  let status: RuleStatus = 'proposed';
+  let toChange: number | undefined;
+  let changed: number | undefined;
+  let remaining: number | undefined;
+  for (const entry of input.timeline ?? []) {
+    if (entry.data?.rule !== rule.name) continue;
+    status = STATUS_OF[entry.kind as TimelineKind] ?? status;
+    const d = entry.data;
+    if (entry.kind === 'ttl_dry_run' && typeof d.toChange === 'number') toChange = d.toChange;
+    if (typeof d.changed === 'number') changed = d.changed;
+    if (typeof d.remainingWithoutTtl === 'number') remaining = d.remainingWithoutTtl;
+  }
+  for (const fact of facts) {
+    if (fact.rule !== rule.name || fact.actor?.startsWith('cli:') !== true) continue;
+    status = STATUS_OF[fact.kind] ?? status;
+    if (fact.kind === 'ttl_run_finished' && fact.keys !== undefined) changed = fact.keys;
+    if (fact.kind === 'ttl_dry_run' && fact.keys !== undefined) toChange = fact.keys;
+  }
+  return {
+    name: rule.name,
+    match: rule.match,
+    action: rule.action,
+    ttlSec: rule.ttlSec,
+    jitter: rule.jitter,
+    includeMissing: rule.includeMissing,
+    risk: rule.risk,
+    ...(rule.note ? { note: rule.note } : {}),
+    status,
+    ...(toChange !== undefined ? { toChange } : {}),
+    ...(changed !== undefined ? { changed } : {}),
+    ...(remaining !== undefined ? { remainingWithoutTtl: remaining } : {}),
+  };
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+function timelineFact(e: TimelineEntry): TimelineFact[] {
+  if (!(TIMELINE_KINDS as readonly string[]).includes(e.kind)) return [];
+  const d = e.data ?? {};
+  const keys =
+    e.kind === 'status' || e.kind === 'census'
+      ? num(d.keysWithoutTtl)
+      : e.kind === 'ttl_dry_run'
+        ? num(d.toChange)
+        : e.kind === 'ttl_approval_requested'
+          ? num(d.toChange)
+          : num(d.changed);
+  const reason = str(d.reason) ?? str(d.end);
+  const fact: TimelineFact = {
+    at: new Date(e.at),
+    kind: e.kind as TimelineKind,
+    ...(e.actor ? { actor: e.actor } : {}),
+    ...(str(d.rule) ? { rule: str(d.rule) } : {}),
+    ...(num(d.memoryPct) !== undefined ? { memoryPct: num(d.memoryPct) } : {}),
+    ...(keys !== undefined ? { keys } : {}),
+    ...(reason ? { reason } : {}),
+    ...(str(d.channel) ? { channel: str(d.channel) } : {}),
+  };
+  return Number.isNaN(fact.at.getTime()) ? [] : [fact];
+}
+
+const AUDIT_KIND: Partial<Record<AuditEntry['action'], TimelineKind>> = {
+  dry_run: 'ttl_dry_run',
+  run_started: 'ttl_run_started',
+  run_finished: 'ttl_run_finished',
+  run_cancelled: 'ttl_run_cancelled',
+  run_failed: 'ttl_run_failed',
+};
+
+function auditFact(a: AuditEntry): TimelineFact[] {
+  let kind = AUDIT_KIND[a.action];
+  if (!kind) return [];
+  // The CLI records a cancelled run as run_finished with reason `cancelled`.
+  if (kind === 'ttl_run_finished' && a.reason === 'cancelled') kind = 'ttl_run_cancelled';
+  const keys = kind === 'ttl_dry_run' ? a.counts?.toChange : a.counts?.changed;
+  return [
+    {
+      at: new Date(a.at),
+      kind,
+      actor: a.actor,
+      ...(a.rule ? { rule: a.rule } : {}),
+      ...(keys !== undefined ? { keys } : {}),
+      ...(kind === 'ttl_run_failed' && a.reason ? { reason: a.reason } : {}),
+    },
+  ];
+}
+
+/**
+ * A watch posts a status every few minutes: keep the first and last status check, the peak, and
+ * every other event; fold the rest so the timeline reads like the runbook's, not like a log.
+ */
+function foldStatusChecks(
+  facts: TimelineFact[],
+  peak: TimelineFact | undefined,
+): { kept: TimelineFact[]; folded: number } {
+  const statuses = facts.filter((f) => f.kind === 'status');
+  const keep = new Set<TimelineFact>([statuses[0], statuses.at(-1), peak].filter((f) => f !== undefined));
+  const kept = facts.filter((f) => f.kind !== 'status' || keep.has(f));
+  return { kept, folded: facts.length - kept.length };
+}

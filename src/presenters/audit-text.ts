@@ -1,0 +1,29 @@
+import { formatInt } from '../i18n/format.js';
+import type { Lang, Translate } from '../i18n/types.js';
+
+/** The figures an audit entry may carry, in the order people read them. */
+const COUNT_KEYS = ['matched', 'toChange', 'recounted', 'changed', 'skipped', 'errors', 'messages'] as const;
+
+/** Refusal reasons the approval workflow records (`approval:reason.*`). */
+const REASON_KEYS: ReadonlySet<string> = new Set([
+  'not_approver',
+  'self_approval',
+  'expired',
+  'stale_dry_run',
+  'recount_mismatch',
+  'already_decided',
+  'unknown_request',
+  'recount_failed',
+]);
+
+/** `matched 1,482,113, to change 1,203,877`: the figures an audit entry has, labelled. */
+export function auditCountsText(t: Translate, lang: Lang, counts: Record<string, number>): string {
+  return COUNT_KEYS.filter((k) => counts[k] !== undefined)
+    .map((k) => `${t(`approval:count.${k}`)} ${formatInt(counts[k] ?? 0, lang)}`)
+    .join(t('approval:count.separator'));
+}
+
+/** A refusal reason in words; anything else (an error code) as it is. */
+export function auditReasonText(t: Translate, reason: string): string {
+  return REASON_KEYS.has(reason) ? t(`approval:reason.${reason}`) : reason;
+}

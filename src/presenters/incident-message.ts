@@ -1,0 +1,307 @@
+import { formatBytes, formatDateTime, formatInt, formatPct, formatTtl } from '../i18n/format.js';
+import type { I18n } from '../i18n/index.js';
+import { escapeMrkdwn } from '../i18n/mrkdwn.js';
+import type { Lang, Translate } from '../i18n/types.js';
+import type { IncidentFacts, RuleOutcome, TimelineFact } from '../notify/incident-facts.js';
+import { auditReasonText } from './audit-text.js';
+import type { DocBlock, DocFlavor, MessageDoc } from './message-doc.js';
+
+/** Languages of one message: `both` is English, then Chinese (runbook §6). */
+export type MessageLangMode = Lang | 'both';
+
+export function langsOf(mode: MessageLangMode): Lang[] {
+  return mode === 'both' ? ['en', 'zh'] : [mode];
+}
+
+/** What a person adds or changes before sending. Free text is escaped; ids become mentions. */
+export interface MessageEdits {
+  /** Replaces the drafted summary for this language (user text: shown literally). */
+  summary?: Partial<Record<Lang, string>>;
+  /** A Slack user id (`U…`) becomes a mention; anything else is text. */
+  owner?: string;
+  /** YYYY-MM-DD. */
+  deadline?: string;
+  /** Who prepares the message: Slack user id or `cli:<user>`. */
+  author: string;
+  /** Memory % to stay below (the watch target). */
+  targetPct: number;
+}
+
+export interface MessageOptions {
+  flavor: DocFlavor;
+  timeZone?: string;
+  now?: Date;
+}
+
+/**
+ * The runbook's message to the application team, from the incident's own facts: summary, root
+ * cause, code changes per pattern, the TTL policy table, the timeline, next steps and owners.
+ */
+export function incidentMessage(
+  facts: IncidentFacts,
+  lang: Lang,
+  i18n: I18n,
+  edits: MessageEdits,
+  options: MessageOptions,
+): MessageDoc {
+  // Interpolated values are escaped for Slack (& < >); Markdown reads those entities the same way.
+  const t = i18n.slack(lang);
+  const zone = options.timeZone ?? 'UTC';
+  const ctx: Ctx = { t, lang, zone, flavor: options.flavor };
+  const when = (d: Date) => formatDateTime(d, lang, zone);
+  const blocks: DocBlock[] = [];
+
+  blocks.push({
+    kind: 'context',
+    text:
+      facts.incidentId && facts.openedAt
+        ? t('notify:meta', {
+            id: facts.incidentId,
+            openedAt: when(facts.openedAt),
+            author: who(ctx, edits.author),
+          })
+        : t('notify:meta_no_incident', {
+            at: when(options.now ?? new Date()),
+            author: who(ctx, edits.author),
+          }),
+  });
+
+  blocks.push({ kind: 'heading', text: t('notify:section.summary') });
+  const userSummary = edits.summary?.[lang]?.trim();
+  blocks.push({
+    kind: 'paragraph',
+    text: userSummary ? escapeMrkdwn(userSummary) : draftSummary(facts, ctx),
+  });
+
+  blocks.push({ kind: 'heading', text: t('notify:section.root_cause') }, ...rootCause(facts, ctx));
+  blocks.push({ kind: 'heading', text: t('notify:section.code_changes') }, ...codeChanges(facts, ctx));
+  blocks.push({ kind: 'heading', text: t('notify:section.policy') }, ...policy(facts, ctx));
+  blocks.push({ kind: 'heading', text: t('notify:section.timeline') }, timeline(facts, ctx, when));
+  blocks.push({ kind: 'heading', text: t('notify:section.next_steps') }, nextSteps(facts, ctx, edits));
+
+  return { lang, title: i18n.plain(lang)('notify:title', { cluster: facts.cluster }), blocks };
+}
+
+/** The drafted summary alone: what the Slack modal pre-fills for a person to edit. */
+export function draftSummaryText(facts: IncidentFacts, lang: Lang, i18n: I18n, timeZone = 'UTC'): string {
+  // Plain: the modal shows it in an input, and whatever comes back is escaped as user text.
+  return draftSummary(facts, { t: i18n.plain(lang), lang, zone: timeZone, flavor: 'markdown' });
+}
+
+interface Ctx {
+  t: Translate;
+  lang: Lang;
+  zone: string;
+  flavor: DocFlavor;
+}
+
+function draftSummary(facts: IncidentFacts, { t, lang, zone }: Ctx): string {
+  const parts: string[] = [];
+  parts.push(
+    facts.peak
+      ? t('notify:summary.peak', {
+          date: formatDateTime(facts.peak.at, lang, zone).slice(0, 10),
+          cluster: facts.cluster,
+          peak: formatPct(facts.peak.pct, lang),
+          time: formatDateTime(facts.peak.at, lang, zone).slice(11),
+        })
+      : t('notify:summary.no_peak', { cluster: facts.cluster }),
+  );
+  if (facts.keysWithoutTtl !== undefined && facts.keysWithoutTtl > 0)
+    parts.push(t('notify:summary.no_ttl', { keys: formatInt(facts.keysWithoutTtl, lang) }));
+  const ran = facts.rules.filter((r) => r.changed !== undefined && r.changed > 0);
+  if (ran.length > 0) {
+    const changed = ran.reduce((s, r) => s + (r.changed ?? 0), 0);
+    parts.push(t('notify:summary.fixed', { count: ran.length, changed: formatInt(changed, lang) }));
+  }
+  if (facts.latest && facts.peak && facts.latest.at > facts.peak.at)
+    parts.push(
+      t('notify:summary.latest', {
+        pct: formatPct(facts.latest.pct, lang),
+        time: formatDateTime(facts.latest.at, lang, zone),
+      }),
+    );
+  return parts.join(lang === 'zh' ? '' : ' ');
+}
+
+function rootCause(facts: IncidentFacts, { t, lang, zone }: Ctx): DocBlock[] {
+  const out: DocBlock[] = [];
+  if (facts.keysWithoutTtl !== undefined) {
+    out.push({
+      kind: 'paragraph',
+      text:
+        facts.totalKeys !== undefined && facts.totalKeys > 0
+          ? t('notify:root.no_ttl', {
+              keysWithoutTtl: formatInt(facts.keysWithoutTtl, lang),
+              totalKeys: formatInt(facts.totalKeys, lang),
+              pct: formatPct((facts.keysWithoutTtl / facts.totalKeys) * 100, lang),
+            })
+          : t('notify:root.no_ttl_count', { keysWithoutTtl: formatInt(facts.keysWithoutTtl, lang) }),
+    });
+  }
+  if (!facts.census || facts.patternsAtFault.length === 0) {
+    if (!facts.census) out.push({ kind: 'paragraph', text: t('notify:root.no_census') });
+    return out;
+  }
+  out.push({
+    kind: 'paragraph',
+    text: t('notify:root.patterns', {
+      at: formatDateTime(facts.census.at, lang, zone),
+      sampled: facts.census.sampled ? t('notify:root.sampled') : '',
+    }),
+  });
+  out.push({
+    kind: 'bullets',
+    items: facts.patternsAtFault.map((p) =>
+      t('notify:root.pattern', {
+        pattern: codeSafe(p.pattern),
+        keysWithoutTtl: formatInt(p.keysWithoutTtl, lang),
+        keys: formatInt(p.keys, lang),
+        bytes: formatBytes(p.bytes, lang),
+      }),
+    ),
+  });
+  return out;
+}
+
+function codeChanges(facts: IncidentFacts, { t, lang }: Ctx): DocBlock[] {
+  // Rules whose keys all expire already (a cap such as 364 d → 90 d) still need the code to agree.
+  const covered = new Set(facts.patternsAtFault.map((p) => p.rule));
+  const otherRules = facts.rules.filter((r) => !covered.has(r.name));
+  if (facts.patternsAtFault.length === 0 && otherRules.length === 0)
+    return [{ kind: 'paragraph', text: t('notify:changes.none') }];
+  const ruleItems = otherRules.map((rule) =>
+    t(rule.action === 'cap' ? 'notify:changes.cap' : 'notify:changes.set', {
+      pattern: codeSafe(rule.match),
+      ttl: formatTtl(rule.ttlSec),
+      seconds: formatInt(rule.ttlSec, lang),
+      why: rule.note ?? t('notify:changes.why_rule', { rule: rule.name }),
+    }),
+  );
+  const items = facts.patternsAtFault.map((p) => {
+    const rule = facts.rules.find((r) => r.name === p.rule);
+    const pattern = codeSafe(p.pattern);
+    const bytes = formatBytes(p.bytes, lang);
+    const keysWithoutTtl = formatInt(p.keysWithoutTtl, lang);
+    if (!rule) return t('notify:changes.no_rule', { pattern, keysWithoutTtl, bytes });
+    const why = rule.note ?? t('notify:changes.why_default', { keysWithoutTtl, bytes });
+    return t(rule.action === 'cap' ? 'notify:changes.cap' : 'notify:changes.set', {
+      pattern,
+      ttl: formatTtl(rule.ttlSec),
+      seconds: formatInt(rule.ttlSec, lang),
+      why,
+    });
+  });
+  return [
+    { kind: 'paragraph', text: t('notify:changes.intro') },
+    { kind: 'bullets', items: [...items, ...ruleItems] },
+  ];
+}
+
+function policy(facts: IncidentFacts, { t, lang, flavor }: Ctx): DocBlock[] {
+  if (facts.rules.length === 0) return [{ kind: 'paragraph', text: t('notify:policy.empty') }];
+  const cols = ['pattern', 'ttl', 'action', 'risk', 'changed', 'status'] as const;
+  const esc = escapeMrkdwn;
+  const rows = facts.rules.map((r) => [
+    flavor === 'markdown' ? `\`${esc(codeSafe(r.match))}\`` : esc(r.match),
+    formatTtl(r.ttlSec),
+    t(`notify:policy.action.${actionKey(r)}`),
+    t(`approval:risk.${r.risk}`),
+    r.changed !== undefined ? formatInt(r.changed, lang) : '—',
+    t(`notify:policy.status.${r.status}`),
+  ]);
+  const out: DocBlock[] = [{ kind: 'table', columns: cols.map((c) => t(`notify:policy.col.${c}`)), rows }];
+  const jitter = Math.max(...facts.rules.map((r) => r.jitter));
+  if (jitter > 0)
+    out.push({
+      kind: 'context',
+      text: t('notify:policy.jitter', { jitter: formatPct(jitter * 100, lang, 0) }),
+    });
+  return out;
+}
+
+function actionKey(r: RuleOutcome): string {
+  return r.action === 'cap' ? (r.includeMissing ? 'cap_missing' : 'cap') : 'set-missing';
+}
+
+function timeline(facts: IncidentFacts, ctx: Ctx, when: (d: Date) => string): DocBlock {
+  const { t } = ctx;
+  if (facts.timeline.length === 0) return { kind: 'paragraph', text: t('notify:timeline.empty') };
+  const items = facts.timeline.map((f) => `${when(f.at)} · ${timelineLine(f, ctx)}`);
+  if (facts.timelineFolded > 0) items.push(t('notify:timeline.folded', { count: facts.timelineFolded }));
+  return { kind: 'bullets', items };
+}
+
+function timelineLine(f: TimelineFact, ctx: Ctx): string {
+  const { t, lang } = ctx;
+  const pct = f.memoryPct !== undefined ? formatPct(f.memoryPct, lang) : '—';
+  const keys = f.keys !== undefined ? formatInt(f.keys, lang) : '—';
+  const values: Record<string, string> = {
+    who: who(ctx, f.actor),
+    pct,
+    keys,
+    rule: codeSafe(f.rule ?? '—'),
+    channel: channelRef(ctx, f.channel),
+  };
+  if (f.kind === 'watch_ended') values.end = t(`notify:timeline.end.${endKey(f.reason)}`);
+  if (f.kind === 'ttl_refused') values.reason = f.reason ? auditReasonText(t, f.reason) : '—';
+  if (f.kind === 'ttl_run_failed') values.reason = f.reason ?? '—';
+  return t(`notify:timeline.${f.kind}`, values);
+}
+
+function endKey(reason: string | undefined): string {
+  return reason && ['reached', 'timeout', 'failing', 'no_limit', 'cancelled'].includes(reason)
+    ? reason
+    : 'cancelled';
+}
+
+function nextSteps(facts: IncidentFacts, ctx: Ctx, edits: MessageEdits): DocBlock {
+  const { t, lang } = ctx;
+  const owner = edits.owner ? who(ctx, edits.owner) : t('notify:next.app_team');
+  const items = [
+    edits.deadline
+      ? t('notify:next.app', { owner, deadline: formatDeadline(edits.deadline, lang) })
+      : t('notify:next.app_no_deadline', { owner }),
+  ];
+  const open = facts.rules.filter((r) =>
+    ['proposed', 'dry_run', 'approved', 'failed', 'cancelled'].includes(r.status),
+  );
+  if (open.length > 0) items.push(t('notify:next.sre_rules', { rules: open.map((r) => r.name).join(', ') }));
+  const target = formatPct(edits.targetPct, lang, 0);
+  items.push(t('notify:next.sre_watch', { target }), t('notify:next.sre_review', { target }));
+  return { kind: 'bullets', items };
+}
+
+/** 2026-12-03 → "Dec 3, 2026" / "2026年12月3日"; anything else is shown as typed (escaped). */
+export function formatDeadline(date: string, lang: Lang): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!m) return escapeMrkdwn(date);
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-US', {
+    year: 'numeric',
+    month: lang === 'zh' ? 'long' : 'short',
+    day: 'numeric',
+    timeZone: 'UTC',
+  }).format(d);
+}
+
+/**
+ * A person: Slack ids become mentions in Slack (`@U…` in Markdown), the bot's jobs a word, and
+ * anything else (`cli:alice`, an owner typed on the command line) escaped text.
+ */
+function who(ctx: Ctx, actor: string | undefined): string {
+  if (!actor) return ctx.t('notify:timeline.someone');
+  if (actor === 'job' || actor === 'worker') return ctx.t('notify:timeline.job');
+  if (/^[UW][A-Z0-9]{2,}$/.test(actor)) return ctx.flavor === 'slack' ? `<@${actor}>` : `@${actor}`;
+  return escapeMrkdwn(actor.replace(/^cli:/, ''));
+}
+
+function channelRef(ctx: Ctx, channel: string | undefined): string {
+  if (!channel || !/^[CG][A-Z0-9]{2,}$/.test(channel)) return '—';
+  return ctx.flavor === 'slack' ? `<#${channel}>` : `#${channel}`;
+}
+
+/** A backtick would end the code span a pattern is shown in. */
+function codeSafe(text: string): string {
+  return text.replace(/`/g, "'");
+}

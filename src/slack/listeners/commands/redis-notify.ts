@@ -1,0 +1,243 @@
+import type { App, webApi } from '@slack/bolt';
+import { channelTimeZone } from '../../../config/load.js';
+import type { Lang } from '../../../i18n/types.js';
+import type { IncidentFacts } from '../../../notify/incident-facts.js';
+import { type IncidentRef, loadIncidentFacts } from '../../../notify/load-facts.js';
+import {
+  draftSummaryText,
+  incidentMessage,
+  langsOf,
+  type MessageEdits,
+  type MessageLangMode,
+} from '../../../presenters/incident-message.js';
+import { clusterHelpMessage } from '../../blocks/help.js';
+import { docsToMessages } from '../../blocks/message-doc-blocks.js';
+import {
+  NotifyView,
+  notifyErrorView,
+  notifyLoadingView,
+  notifyModal,
+  parseNotifyMeta,
+  SUMMARY_MAX,
+} from '../../blocks/notify-modal.js';
+import { parseClusterArgs } from '../../cluster-args.js';
+import type { SlackServices } from '../../services.js';
+import { recordTimeline, slackErrorCode } from '../../status-flow.js';
+import type { LangResolver } from '../types.js';
+
+type WebClient = webApi.WebClient;
+
+/**
+ * `/redis-notify [cluster]`: the runbook's message to the application team, drafted from the
+ * incident, edited in a modal, sent to a channel (the dev-team channel by default), recorded in
+ * the incident timeline and the audit log. The modal opens at once (a trigger id lives 3 s) and
+ * is filled when the draft is ready.
+ */
+export function registerRedisNotify(app: App, s: SlackServices, langFor: LangResolver): void {
+  app.command('/redis-notify', async ({ command, ack, client, respond }) => {
+    await ack();
+    const lang = await langFor(client, command.user_id, command.channel_id);
+    const t = s.i18n.slack(lang);
+    const args = parseClusterArgs(command.text, s.config, command.channel_id);
+    if (args.kind === 'help') {
+      const channelDefault = s.config.slack.channels[command.channel_id];
+      await respond({
+        response_type: 'ephemeral',
+        ...clusterHelpMessage(t, {
+          command: 'notify',
+          ...(args.problemKey ? { problemKey: args.problemKey } : {}),
+          ...(args.problemValues ? { problemValues: args.problemValues } : {}),
+          clusters: s.config.clusters.map((c) => c.name),
+          ...(channelDefault ? { channelDefault } : {}),
+        }),
+      });
+      return;
+    }
+    let viewId: string | undefined;
+    try {
+      const opened = await client.views.open({ trigger_id: command.trigger_id, view: notifyLoadingView(t) });
+      viewId = opened.view?.id;
+    } catch (err) {
+      await respond({
+        response_type: 'ephemeral',
+        text: t('notify:slack.open_failed', { code: slackErrorCode(err) }),
+      });
+      return;
+    }
+    if (!viewId) return;
+    const timeZone = channelTimeZone(s.config, command.channel_id);
+    try {
+      const facts = await loadFacts(s, { cluster: args.cluster.name, channel: command.channel_id });
+      if (!facts) throw new Error('no facts');
+      const edits: MessageEdits = { author: command.user_id, targetPct: s.config.watch.targetPct };
+      const view = notifyModal(t, {
+        meta: {
+          cluster: args.cluster.name,
+          origin: command.channel_id,
+          lang,
+          ...(facts.incidentId ? { incidentId: facts.incidentId } : {}),
+        },
+        drafts: {
+          en: draftSummaryText(facts, 'en', s.i18n, timeZone),
+          zh: draftSummaryText(facts, 'zh', s.i18n, timeZone),
+        },
+        previews: langsOf('both').map((l) =>
+          incidentMessage(facts, l, s.i18n, edits, { flavor: 'slack', timeZone }),
+        ),
+        ...(s.config.slack.devTeamChannel ? { devTeamChannel: s.config.slack.devTeamChannel } : {}),
+      });
+      await client.views.update({ view_id: viewId, view });
+    } catch (err) {
+      s.logger.warn({ err: describe(err), cluster: args.cluster.name }, 'notify draft failed');
+      await client.views
+        .update({
+          view_id: viewId,
+          view: notifyErrorView(t, t('notify:slack.load_failed', { code: errorCode(err) })),
+        })
+        .catch(() => {});
+    }
+  });
+
+  app.view(NotifyView.callbackId, async ({ ack, body, view, client }) => {
+    const user = body.user.id;
+    const meta = parseNotifyMeta(view.private_metadata);
+    const lang: Lang = meta?.lang ?? (await langFor(client, user));
+    const t = s.i18n.slack(lang);
+    const values = view.state.values;
+    const channel = values[NotifyView.channel]?.[NotifyView.channel]?.selected_conversation ?? undefined;
+    const deadline = values[NotifyView.deadline]?.[NotifyView.deadline]?.selected_date ?? undefined;
+    if (!meta || !s.cluster(meta.cluster)) {
+      await ack({ response_action: 'errors', errors: { [NotifyView.channel]: t('notify:slack.forged') } });
+      return;
+    }
+    if (!channel || !/^[CG][A-Z0-9]{2,}$/.test(channel)) {
+      await ack({
+        response_action: 'errors',
+        errors: { [NotifyView.channel]: t('notify:modal.no_channel') },
+      });
+      return;
+    }
+    if (deadline && deadline < new Date().toISOString().slice(0, 10)) {
+      await ack({
+        response_action: 'errors',
+        errors: { [NotifyView.deadline]: t('notify:modal.deadline_past') },
+      });
+      return;
+    }
+    await ack();
+
+    const modeValue = values[NotifyView.langs]?.[NotifyView.langs]?.selected_option?.value;
+    const mode: MessageLangMode = modeValue === 'en' || modeValue === 'zh' ? modeValue : 'both';
+    const owner = values[NotifyView.owner]?.[NotifyView.owner]?.selected_user ?? undefined;
+    const summary = (l: Lang) =>
+      (values[NotifyView.summary(l)]?.[NotifyView.summary(l)]?.value ?? '').slice(0, SUMMARY_MAX);
+    const edits: MessageEdits = {
+      author: user,
+      targetPct: s.config.watch.targetPct,
+      summary: { en: summary('en'), zh: summary('zh') },
+      ...(owner && /^[UW][A-Z0-9]{2,}$/.test(owner) ? { owner } : {}),
+      ...(deadline ? { deadline } : {}),
+    };
+    const ref: IncidentRef = meta.incidentId ? { incidentId: meta.incidentId } : { cluster: meta.cluster };
+    const timeZone = channelTimeZone(s.config, channel);
+    let facts: IncidentFacts | undefined;
+    try {
+      facts = await loadFacts(s, ref);
+    } catch (err) {
+      await tellUser(client, meta.origin, user, t('notify:slack.load_failed', { code: errorCode(err) }));
+      return;
+    }
+    if (!facts) {
+      await tellUser(client, meta.origin, user, t('notify:slack.forged'));
+      return;
+    }
+    const docs = langsOf(mode).map((l) =>
+      incidentMessage(facts, l, s.i18n, edits, { flavor: 'slack', timeZone }),
+    );
+    const messages = docsToMessages(docs, (d) => s.i18n.slack(d.lang));
+    let sent = 0;
+    try {
+      // In order, one at a time: Slack keeps them in posting order; 429s are waited out by the client.
+      for (const m of messages) {
+        await client.chat.postMessage({ channel, text: m.text, blocks: m.blocks, unfurl_links: false });
+        sent += 1;
+      }
+    } catch (err) {
+      const code = slackErrorCode(err);
+      s.logger.warn({ code, cluster: meta.cluster, sent, total: messages.length }, 'notify send failed');
+      const reason =
+        code === 'not_in_channel' || code === 'channel_not_found'
+          ? t(`notify:slack.${code}`)
+          : t('notify:slack.other', { code });
+      await tellUser(
+        client,
+        meta.origin,
+        user,
+        t('notify:slack.send_failed', { channel, sent, total: messages.length, reason }),
+      );
+      if (sent === 0) return;
+    }
+    await s.remediation.audit
+      .append({
+        actor: user,
+        action: 'notify_sent',
+        cluster: meta.cluster,
+        channel,
+        counts: { messages: sent },
+        ...(facts.incidentId ? { incidentId: facts.incidentId } : {}),
+      })
+      .catch((err: unknown) => s.logger.error({ err: describe(err) }, 'notify audit failed'));
+    const incident = facts.incidentId
+      ? await s.incidents.get(facts.incidentId).catch(() => undefined)
+      : undefined;
+    if (incident) {
+      await recordTimeline(s, incident.id, {
+        at: new Date().toISOString(),
+        kind: 'notify_sent',
+        actor: user,
+        data: { channel, langs: mode, messages: sent },
+      });
+      const itLang = lang;
+      await client.chat
+        .postMessage({
+          channel: incident.channel,
+          thread_ts: incident.threadTs,
+          text: s.i18n.slack(itLang)('notify:slack.sent', {
+            user,
+            channel,
+            count: sent,
+            langs: s.i18n.slack(itLang)(`notify:slack.langs.${mode}`),
+          }),
+        })
+        .catch((err: unknown) => s.logger.warn({ code: slackErrorCode(err) }, 'notify thread note failed'));
+    } else if (sent === messages.length) {
+      await tellUser(client, meta.origin, user, t('notify:slack.sent_to_you', { channel, count: sent }));
+    }
+  });
+}
+
+function loadFacts(s: SlackServices, ref: IncidentRef): Promise<IncidentFacts | undefined> {
+  return loadIncidentFacts(
+    {
+      incidents: s.incidents,
+      audit: s.remediation.audit,
+      ...(s.snapshots ? { snapshots: s.snapshots } : {}),
+      rules: (name) => s.remediation.rules(name),
+    },
+    ref,
+  );
+}
+
+/** Only the person who sent the form sees it, in the channel where they typed the command. */
+async function tellUser(client: WebClient, channel: string, user: string, text: string): Promise<void> {
+  await client.chat.postEphemeral({ channel, user, text }).catch(() => {});
+}
+
+function errorCode(err: unknown): string {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' ? code : 'unavailable';
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
