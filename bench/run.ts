@@ -1,10 +1,13 @@
 /**
  * `npm run bench`: every benchmark, each against its real peer on the same data in the same run.
  * Absolute times drift on shared machines; read the ratios. Options: --only census|status|remediation,
- * --keys N (default: 66 586 for status, 1 000 000 for the census and remediation), --requests N.
+ * --keys N (default: 66 586 for status, 1 000 000 for the census and remediation), --requests N,
+ * --link-rtt-ms N (remediation: the round trip the modelled network link adds, default 0.2; 0 skips
+ * the link section).
  */
 import { findRedisServerBinary } from '../src/demo/local-redis.js';
 import { benchCensus } from './census.js';
+import { DEFAULT_LINK_RTT_MS } from './latency-link.js';
 import { benchRemediation } from './remediation.js';
 import { benchStatusLatency } from './status-latency.js';
 
@@ -22,6 +25,18 @@ function option(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
+/** A number ≥ 0 (0 allowed, unlike `arg`); anything else exits with usage. */
+function nonNegative(name: string, fallback: number): number {
+  const raw = option(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < 0) {
+    process.stderr.write(`--${name} takes a number ≥ 0, got ${JSON.stringify(raw)}\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
 async function main(): Promise<void> {
   if (!findRedisServerBinary()) {
     process.stderr.write('redis-server not found on PATH: apt-get install -y redis-server redis-tools\n');
@@ -32,10 +47,11 @@ async function main(): Promise<void> {
     process.stderr.write(`--only takes one of: ${BENCHES.join(', ')}\n`);
     process.exit(2);
   }
+  const linkRttMs = nonNegative('link-rtt-ms', DEFAULT_LINK_RTT_MS);
   const run = (bench: Bench) => only === undefined || only === bench;
   if (run('status')) await benchStatusLatency({ keys: arg('keys', 66_586), requests: arg('requests', 200) });
   if (run('census')) await benchCensus({ keys: arg('keys', 1_000_000) });
-  if (run('remediation')) await benchRemediation({ keys: arg('keys', 1_000_000) });
+  if (run('remediation')) await benchRemediation({ keys: arg('keys', 1_000_000), linkRttMs });
 }
 
 main().then(

@@ -31,7 +31,7 @@ export function formatTime(date: Date, lang: Lang, timeZone = 'UTC'): string {
   return new Intl.DateTimeFormat(intlLocale(lang), {
     hour: '2-digit',
     minute: '2-digit',
-    hour12: false,
+    hourCycle: 'h23',
     timeZone,
   }).format(date);
 }
@@ -49,7 +49,7 @@ export function formatDateTime(date: Date, _lang: Lang, timeZone = 'UTC'): strin
     day: '2-digit',
     hour: '2-digit',
     minute: '2-digit',
-    hour12: false,
+    hourCycle: 'h23',
     timeZone,
   }).format(date);
   const zone = timeZone === 'UTC' ? 'UTC' : timeZone;

@@ -21,8 +21,10 @@ export interface IncidentFacts {
   keysWithoutTtl?: number;
   totalKeys?: number;
   census?: { at: Date; snapshotId?: string; sampled: boolean; totalBytes: number };
-  /** Patterns whose keys never expire, most memory first. */
+  /** Patterns whose keys never expire, most memory first (at most `maxPatterns`). */
   patternsAtFault: PatternAtFault[];
+  /** How many patterns with keys that never expire the census found in all. */
+  patternsAtFaultTotal: number;
   /** The TTL policy: every rule for the cluster, with what happened to it during the incident. */
   rules: RuleOutcome[];
   timeline: TimelineFact[];
@@ -53,7 +55,7 @@ export interface RuleOutcome {
   status: RuleStatus;
   /** Keys the dry-run said would change. */
   toChange?: number;
-  /** Keys the run changed. */
+  /** Keys the runs changed (summed over every run, finished or cancelled). */
   changed?: number;
   /** Keys in the pattern still without TTL after the run's verify step. */
   remainingWithoutTtl?: number;
@@ -62,10 +64,14 @@ export interface RuleOutcome {
 export const TIMELINE_KINDS = [
   'opened',
   'status',
+  'status_failed',
   'watch_started',
   'watch_ended',
   'census',
+  'census_cancelled',
+  'census_failed',
   'ttl_dry_run',
+  'ttl_dry_run_failed',
   'ttl_approval_requested',
   'ttl_approved',
   'ttl_rejected',
@@ -86,8 +92,10 @@ export interface TimelineFact {
   rule?: string;
   memoryPct?: number;
   keys?: number;
-  /** ttl_refused: the refusal code (`not_approver` …); watch_ended: how it ended. */
+  /** ttl_refused: the refusal code (`not_approver` …); watch_ended: how it ended; *_failed: the error code. */
   reason?: string;
+  /** ttl_run_finished: keys in the pattern still without TTL after the verify step. */
+  remaining?: number;
   /** notify_sent: the channel. */
   channel?: string;
 }
@@ -104,19 +112,14 @@ export interface IncidentFactsInput {
   maxPatterns?: number;
 }
 
-/** The statuses a rule moves through; a later one wins over an earlier one. */
-const STATUS_OF: Partial<Record<TimelineKind | AuditEntry['action'], RuleStatus>> = {
+/** The status each event gives a rule; events apply in time order, so the latest one wins. */
+const STATUS_OF: Partial<Record<TimelineKind, RuleStatus>> = {
   ttl_dry_run: 'dry_run',
-  dry_run: 'dry_run',
   ttl_approved: 'approved',
-  approved: 'approved',
   ttl_run_started: 'running',
-  run_started: 'running',
   ttl_run_finished: 'done',
   ttl_run_cancelled: 'cancelled',
-  run_cancelled: 'cancelled',
   ttl_run_failed: 'failed',
-  run_failed: 'failed',
 };
 
 export function buildIncidentFacts(input: IncidentFactsInput): IncidentFacts {
@@ -141,23 +144,22 @@ export function buildIncidentFacts(input: IncidentFactsInput): IncidentFacts {
 
   const rules = input.rules
     .filter((r) => r.cluster === undefined || r.cluster === input.cluster)
-    .map((rule) => ruleOutcome(rule, input, all));
-  const patternsAtFault = (input.census?.patterns ?? [])
+    .map((rule) => ruleOutcome(rule, all));
+  const atFault = (input.census?.patterns ?? [])
     .filter((p) => p.keysWithoutTtl > 0)
-    .sort((a, b) => b.bytes * share(b) - a.bytes * share(a) || b.keysWithoutTtl - a.keysWithoutTtl)
-    .slice(0, input.maxPatterns ?? 10)
-    .map((p) => {
-      const rule = input.rules.find(
-        (r) => (r.cluster === undefined || r.cluster === input.cluster) && coversPattern(r.match, p.pattern),
-      );
-      return {
-        pattern: p.pattern,
-        keys: p.keys,
-        keysWithoutTtl: p.keysWithoutTtl,
-        bytes: p.bytes,
-        ...(rule ? { rule: rule.name } : {}),
-      };
-    });
+    .sort((a, b) => b.bytes * share(b) - a.bytes * share(a) || b.keysWithoutTtl - a.keysWithoutTtl);
+  const patternsAtFault = atFault.slice(0, input.maxPatterns ?? 10).map((p) => {
+    const rule = input.rules.find(
+      (r) => (r.cluster === undefined || r.cluster === input.cluster) && coversPattern(r.match, p.pattern),
+    );
+    return {
+      pattern: p.pattern,
+      keys: p.keys,
+      keysWithoutTtl: p.keysWithoutTtl,
+      bytes: p.bytes,
+      ...(rule ? { rule: rule.name } : {}),
+    };
+  });
   const { kept, folded } = foldStatusChecks(all, peakFact);
 
   return {
@@ -182,6 +184,7 @@ export function buildIncidentFacts(input: IncidentFactsInput): IncidentFacts {
         }
       : {}),
     patternsAtFault,
+    patternsAtFaultTotal: atFault.length,
     rules,
     timeline: kept,
     timelineFolded: folded,
@@ -198,24 +201,22 @@ export function coversPattern(match: string, pattern: string): boolean {
   return match === pattern || compileGlob(match)(Buffer.from(pattern, 'utf8'));
 }
 
-function ruleOutcome(rule: TtlRule, input: IncidentFactsInput, facts: TimelineFact[]): RuleOutcome {
+/**
+ * One pass over the rule's events from both sources in time order: the latest event sets the
+ * status, every run (finished or cancelled) adds the keys it changed.
+ */
+function ruleOutcome(rule: TtlRule, facts: readonly TimelineFact[]): RuleOutcome {
   let status: RuleStatus = 'proposed';
   let toChange: number | undefined;
   let changed: number | undefined;
   let remaining: number | undefined;
-  for (const entry of input.timeline ?? []) {
-    if (entry.data?.rule !== rule.name) continue;
-    status = STATUS_OF[entry.kind as TimelineKind] ?? status;
-    const d = entry.data;
-    if (entry.kind === 'ttl_dry_run' && typeof d.toChange === 'number') toChange = d.toChange;
-    if (typeof d.changed === 'number') changed = d.changed;
-    if (typeof d.remainingWithoutTtl === 'number') remaining = d.remainingWithoutTtl;
-  }
   for (const fact of facts) {
-    if (fact.rule !== rule.name || fact.actor?.startsWith('cli:') !== true) continue;
+    if (fact.rule !== rule.name) continue;
     status = STATUS_OF[fact.kind] ?? status;
-    if (fact.kind === 'ttl_run_finished' && fact.keys !== undefined) changed = fact.keys;
     if (fact.kind === 'ttl_dry_run' && fact.keys !== undefined) toChange = fact.keys;
+    if ((fact.kind === 'ttl_run_finished' || fact.kind === 'ttl_run_cancelled') && fact.keys !== undefined)
+      changed = (changed ?? 0) + fact.keys;
+    if (fact.kind === 'ttl_run_finished' && fact.remaining !== undefined) remaining = fact.remaining;
   }
   return {
     name: rule.name,
@@ -240,26 +241,40 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
+/** Timeline kinds written under another name: a Refresh is a status check; a cancelled watch ended. */
+const KIND_ALIASES: Readonly<Record<string, TimelineKind>> = {
+  refresh: 'status',
+  watch_cancelled: 'watch_ended',
+};
+
+/** The figure each kind carries in `keys`. */
+const KEYS_FIELD: Partial<Record<TimelineKind, string>> = {
+  status: 'keysWithoutTtl',
+  census: 'keysWithoutTtl',
+  ttl_dry_run: 'toChange',
+  ttl_approval_requested: 'toChange',
+  ttl_run_finished: 'changed',
+  ttl_run_cancelled: 'changed',
+};
+
 function timelineFact(e: TimelineEntry): TimelineFact[] {
-  if (!(TIMELINE_KINDS as readonly string[]).includes(e.kind)) return [];
+  const kind = KIND_ALIASES[e.kind] ?? e.kind;
+  if (!(TIMELINE_KINDS as readonly string[]).includes(kind)) return [];
+  const k = kind as TimelineKind;
   const d = e.data ?? {};
-  const keys =
-    e.kind === 'status' || e.kind === 'census'
-      ? num(d.keysWithoutTtl)
-      : e.kind === 'ttl_dry_run'
-        ? num(d.toChange)
-        : e.kind === 'ttl_approval_requested'
-          ? num(d.toChange)
-          : num(d.changed);
-  const reason = str(d.reason) ?? str(d.end);
+  const field = KEYS_FIELD[k];
+  const keys = field ? num(d[field]) : undefined;
+  const reason = e.kind === 'watch_cancelled' ? 'cancelled' : (str(d.reason) ?? str(d.end) ?? str(d.code));
+  // A cancelled census records who (or what) stopped it as the actor.
   const fact: TimelineFact = {
     at: new Date(e.at),
-    kind: e.kind as TimelineKind,
+    kind: k,
     ...(e.actor ? { actor: e.actor } : {}),
     ...(str(d.rule) ? { rule: str(d.rule) } : {}),
     ...(num(d.memoryPct) !== undefined ? { memoryPct: num(d.memoryPct) } : {}),
     ...(keys !== undefined ? { keys } : {}),
     ...(reason ? { reason } : {}),
+    ...(num(d.remainingWithoutTtl) !== undefined ? { remaining: num(d.remainingWithoutTtl) } : {}),
     ...(str(d.channel) ? { channel: str(d.channel) } : {}),
   };
   return Number.isNaN(fact.at.getTime()) ? [] : [fact];
@@ -279,6 +294,8 @@ function auditFact(a: AuditEntry): TimelineFact[] {
   // The CLI records a cancelled run as run_finished with reason `cancelled`.
   if (kind === 'ttl_run_finished' && a.reason === 'cancelled') kind = 'ttl_run_cancelled';
   const keys = kind === 'ttl_dry_run' ? a.counts?.toChange : a.counts?.changed;
+  // The CLI records a failure's message key (`remediation:errors.pattern_too_broad`): its last part.
+  const reason = a.reason?.split(/[:.]/).at(-1);
   return [
     {
       at: new Date(a.at),
@@ -286,7 +303,7 @@ function auditFact(a: AuditEntry): TimelineFact[] {
       actor: a.actor,
       ...(a.rule ? { rule: a.rule } : {}),
       ...(keys !== undefined ? { keys } : {}),
-      ...(kind === 'ttl_run_failed' && a.reason ? { reason: a.reason } : {}),
+      ...(kind === 'ttl_run_failed' && reason ? { reason } : {}),
     },
   ];
 }

@@ -1,7 +1,7 @@
 import type { SnapshotStore } from '../census/snapshot-store.js';
 import type { CensusResult } from '../census/types.js';
 import type { AuditLog } from '../incidents/audit-log.js';
-import type { Incident, IncidentStore } from '../incidents/incident-store.js';
+import type { Incident, IncidentStore, TimelineEntry } from '../incidents/incident-store.js';
 import type { TtlRule } from '../remediation/types.js';
 import { buildIncidentFacts, type IncidentFacts } from './incident-facts.js';
 
@@ -44,9 +44,7 @@ export async function loadIncidentFacts(
     : new Date(now.getTime() - NO_INCIDENT_AUDIT_DAYS * 86_400_000);
   const audit = sources.audit ? await sources.audit.list({ cluster, since, limit: 1000 }) : [];
 
-  // The census the incident ran, else the cluster's newest one.
-  const snapshotId = [...timeline].reverse().find((e) => e.kind === 'census' && e.data?.snapshot)
-    ?.data?.snapshot;
+  const snapshotId = rootCauseSnapshot(timeline);
   let census: (CensusResult & { snapshotId?: string }) | undefined;
   if (sources.snapshots) {
     const id =
@@ -62,4 +60,17 @@ export async function loadIncidentFacts(
     ...(census ? { census } : {}),
     rules: sources.rules(cluster),
   });
+}
+
+/**
+ * The census that shows the root cause: the last one before the first TTL run (a census run to
+ * verify the fix no longer shows the patterns that were at fault), else the incident's first one.
+ * Undefined when the incident ran none: the cluster's newest snapshot is used then.
+ */
+export function rootCauseSnapshot(timeline: readonly TimelineEntry[]): string | undefined {
+  const firstRun = timeline.find((e) => e.kind === 'ttl_run_started')?.at;
+  const censuses = timeline.filter((e) => e.kind === 'census' && typeof e.data?.snapshot === 'string');
+  const before = firstRun ? censuses.filter((e) => e.at < firstRun) : censuses;
+  const chosen = before.at(-1) ?? censuses[0];
+  return typeof chosen?.data?.snapshot === 'string' ? chosen.data.snapshot : undefined;
 }

@@ -17,8 +17,10 @@ export function langsOf(mode: MessageLangMode): Lang[] {
 export interface MessageEdits {
   /** Replaces the drafted summary for this language (user text: shown literally). */
   summary?: Partial<Record<Lang, string>>;
-  /** A Slack user id (`U…`) becomes a mention; anything else is text. */
+  /** The owner as a Slack user id (`U…`, from the form's user picker): shown as a mention. */
   owner?: string;
+  /** The owner as typed (CLI `--owner`): shown as text, never as a mention. */
+  ownerText?: string;
   /** YYYY-MM-DD. */
   deadline?: string;
   /** Who prepares the message: Slack user id or `cli:<user>`. */
@@ -70,7 +72,7 @@ export function incidentMessage(
   const userSummary = edits.summary?.[lang]?.trim();
   blocks.push({
     kind: 'paragraph',
-    text: userSummary ? escapeMrkdwn(userSummary) : draftSummary(facts, ctx),
+    text: userSummary ? userText(ctx, userSummary) : draftSummary(facts, ctx),
   });
 
   blocks.push({ kind: 'heading', text: t('notify:section.root_cause') }, ...rootCause(facts, ctx));
@@ -161,10 +163,13 @@ function rootCause(facts: IncidentFacts, { t, lang, zone }: Ctx): DocBlock[] {
       }),
     ),
   });
+  const more = facts.patternsAtFaultTotal - facts.patternsAtFault.length;
+  if (more > 0) out.push({ kind: 'context', text: t('notify:root.more', { count: more }) });
   return out;
 }
 
-function codeChanges(facts: IncidentFacts, { t, lang }: Ctx): DocBlock[] {
+function codeChanges(facts: IncidentFacts, ctx: Ctx): DocBlock[] {
+  const { t, lang } = ctx;
   // Rules whose keys all expire already (a cap such as 364 d → 90 d) still need the code to agree.
   const covered = new Set(facts.patternsAtFault.map((p) => p.rule));
   const otherRules = facts.rules.filter((r) => !covered.has(r.name));
@@ -175,7 +180,11 @@ function codeChanges(facts: IncidentFacts, { t, lang }: Ctx): DocBlock[] {
       pattern: codeSafe(rule.match),
       ttl: formatTtl(rule.ttlSec),
       seconds: formatInt(rule.ttlSec, lang),
-      why: rule.note ?? t('notify:changes.why_rule', { rule: rule.name }),
+      why: rule.note
+        ? userText(ctx, rule.note)
+        : t(rule.status === 'done' ? 'notify:changes.why_rule_done' : 'notify:changes.why_rule_planned', {
+            rule: rule.name,
+          }),
     }),
   );
   const items = facts.patternsAtFault.map((p) => {
@@ -184,8 +193,11 @@ function codeChanges(facts: IncidentFacts, { t, lang }: Ctx): DocBlock[] {
     const bytes = formatBytes(p.bytes, lang);
     const keysWithoutTtl = formatInt(p.keysWithoutTtl, lang);
     if (!rule) return t('notify:changes.no_rule', { pattern, keysWithoutTtl, bytes });
-    const why = rule.note ?? t('notify:changes.why_default', { keysWithoutTtl, bytes });
-    return t(rule.action === 'cap' ? 'notify:changes.cap' : 'notify:changes.set', {
+    const why = rule.note
+      ? userText(ctx, rule.note)
+      : t('notify:changes.why_default', { keysWithoutTtl, bytes });
+    // Keys at fault have no TTL at all: the code must set one, whatever the rule does to old keys.
+    return t('notify:changes.set', {
       pattern,
       ttl: formatTtl(rule.ttlSec),
       seconds: formatInt(rule.ttlSec, lang),
@@ -245,7 +257,12 @@ function timelineLine(f: TimelineFact, ctx: Ctx): string {
   };
   if (f.kind === 'watch_ended') values.end = t(`notify:timeline.end.${endKey(f.reason)}`);
   if (f.kind === 'ttl_refused') values.reason = f.reason ? auditReasonText(t, f.reason) : '—';
-  if (f.kind === 'ttl_run_failed') values.reason = f.reason ?? '—';
+  if (f.kind.endsWith('_failed')) values.reason = codeSafe(f.reason ?? '—');
+  if (f.kind === 'ttl_run_finished' && f.remaining !== undefined)
+    return t('notify:timeline.ttl_run_finished_verified', {
+      ...values,
+      remaining: formatInt(f.remaining, lang),
+    });
   return t(`notify:timeline.${f.kind}`, values);
 }
 
@@ -257,7 +274,11 @@ function endKey(reason: string | undefined): string {
 
 function nextSteps(facts: IncidentFacts, ctx: Ctx, edits: MessageEdits): DocBlock {
   const { t, lang } = ctx;
-  const owner = edits.owner ? who(ctx, edits.owner) : t('notify:next.app_team');
+  const owner = edits.owner
+    ? who(ctx, edits.owner)
+    : edits.ownerText
+      ? userText(ctx, edits.ownerText)
+      : t('notify:next.app_team');
   const items = [
     edits.deadline
       ? t('notify:next.app', { owner, deadline: formatDeadline(edits.deadline, lang) })
@@ -266,7 +287,10 @@ function nextSteps(facts: IncidentFacts, ctx: Ctx, edits: MessageEdits): DocBloc
   const open = facts.rules.filter((r) =>
     ['proposed', 'dry_run', 'approved', 'failed', 'cancelled'].includes(r.status),
   );
-  if (open.length > 0) items.push(t('notify:next.sre_rules', { rules: open.map((r) => r.name).join(', ') }));
+  if (open.length > 0)
+    items.push(
+      t('notify:next.sre_rules', { rules: open.map((r) => r.name).join(t('notify:list_separator')) }),
+    );
   const target = formatPct(edits.targetPct, lang, 0);
   items.push(t('notify:next.sre_watch', { target }), t('notify:next.sre_review', { target }));
   return { kind: 'bullets', items };
@@ -299,6 +323,15 @@ function who(ctx: Ctx, actor: string | undefined): string {
 function channelRef(ctx: Ctx, channel: string | undefined): string {
   if (!channel || !/^[CG][A-Z0-9]{2,}$/.test(channel)) return '—';
   return ctx.flavor === 'slack' ? `<#${channel}>` : `#${channel}`;
+}
+
+/**
+ * Text a person wrote (summary, owner, rule note): escaped for mrkdwn; in Markdown its backticks
+ * are neutralised too, so it can't open a code span (whose contents are shown unescaped).
+ */
+function userText(ctx: Ctx, text: string): string {
+  const escaped = escapeMrkdwn(text);
+  return ctx.flavor === 'markdown' ? codeSafe(escaped) : escaped;
 }
 
 /** A backtick would end the code span a pattern is shown in. */

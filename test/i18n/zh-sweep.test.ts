@@ -51,10 +51,13 @@ import { AUDIT_ACTIONS, type AuditEntry } from '../../src/incidents/audit-log.js
 import type { CensusJobData } from '../../src/jobs/census-job.js';
 import type { TtlJobData, TtlRunSummary, TtlRunView } from '../../src/jobs/ttl-job.js';
 import type { WatchEnd, WatchJobData } from '../../src/jobs/watch.js';
+import { buildIncidentFacts } from '../../src/notify/incident-facts.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { buildCensusDiffView } from '../../src/presenters/census-diff-view.js';
 import { buildCensusView } from '../../src/presenters/census-view.js';
 import { errorText } from '../../src/presenters/error-text.js';
+import { draftSummaryText, incidentMessage } from '../../src/presenters/incident-message.js';
+import { docToMarkdown } from '../../src/presenters/message-doc.js';
 import { buildStatusView } from '../../src/presenters/status-view.js';
 import { classifyRedisError } from '../../src/redis/errors.js';
 import { combineNodes, nodeSnapshotFromInfo, type RedisSnapshot } from '../../src/redis/snapshot.js';
@@ -67,6 +70,8 @@ import {
   draftRuleMessage,
 } from '../../src/slack/blocks/census.js';
 import { clusterHelpMessage } from '../../src/slack/blocks/help.js';
+import { docsToMessages } from '../../src/slack/blocks/message-doc-blocks.js';
+import { notifyModal } from '../../src/slack/blocks/notify-modal.js';
 import {
   approvalRequestMessage,
   auditListMessage,
@@ -84,6 +89,7 @@ import { slackTtlRunReporter } from '../../src/slack/ttl-reporter.js';
 import { slackWatchReporter } from '../../src/slack/watch-reporter.js';
 import { checkStatus, memoryLevel, redisNotes } from '../../src/status/check-status.js';
 import type { StatusReport, StatusTrend } from '../../src/status/types.js';
+import * as notifyFixture from '../notify/fixture.js';
 
 // ---------------------------------------------------------------------------------------------
 // The sweep
@@ -1431,6 +1437,37 @@ async function sweepErrors(lang: Lang, sweep: Sweep): Promise<void> {
   });
 }
 
+/** The incident message (Slack messages, the modal, Markdown) from the runbook's incident. */
+async function sweepNotify(lang: Lang, sweep: Sweep): Promise<void> {
+  const f = notifyFixture;
+  keep(f.CLUSTER, f.incident.id, ...Object.values(f.patterns).map((p) => p.pattern));
+  for (const r of f.rules) keep(r.name, r.match, r.note ?? '');
+  const facts = buildIncidentFacts({
+    cluster: f.CLUSTER,
+    incident: f.incident,
+    timeline: f.timeline,
+    census: f.census,
+    rules: f.rules,
+  });
+  const edits = { author: f.REQUESTER, owner: f.APPROVER, deadline: '2026-02-20', targetPct: 75 };
+  const doc = incidentMessage(facts, lang, i18n, edits, { flavor: 'slack' });
+  for (const m of docsToMessages([doc], () => i18n.slack(lang))) sweep.slack('incident message', m);
+  sweep.text(
+    'incident message (Markdown)',
+    docToMarkdown(incidentMessage(facts, lang, i18n, edits, { flavor: 'markdown' })),
+  );
+  const t = i18n.slack(lang);
+  sweep.slack(
+    'notify modal',
+    notifyModal(t, {
+      meta: { cluster: f.CLUSTER, origin: CHANNEL, lang },
+      // The summaries are the person's own text once edited: here the drafts in the reader's language.
+      drafts: { en: draftSummaryText(facts, lang, i18n), zh: draftSummaryText(facts, lang, i18n) },
+      previews: [doc],
+    }),
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 
 describe('nothing English reaches a Chinese reader', () => {
@@ -1457,6 +1494,11 @@ describe('nothing English reaches a Chinese reader', () => {
     await sweepErrors('zh', sweep);
     sweep.expectNoEnglish();
   });
+  it('incident message: Slack messages, the form and Markdown', async () => {
+    const sweep = new Sweep();
+    await sweepNotify('zh', sweep);
+    sweep.expectNoEnglish();
+  });
 });
 
 describe('the sweep covers what it claims', () => {
@@ -1477,7 +1519,7 @@ describe('the sweep covers what it claims', () => {
   });
 
   it('flags English: the same renders in English fail the sweep', async () => {
-    for (const area of [sweepStatus, sweepCensus, sweepRemediation, sweepErrors]) {
+    for (const area of [sweepStatus, sweepCensus, sweepRemediation, sweepErrors, sweepNotify]) {
       const sweep = new Sweep();
       await area('en', sweep);
       expect(sweep.leftovers.length, area.name).toBeGreaterThan(10);

@@ -190,5 +190,13 @@ export const timeline: TimelineEntry[] = [
     actor: REQUESTER,
     data: { memoryPct: 80.3, verdict: 'warning', keysWithoutTtl: 2_475_000 },
   },
+  // Shapes as the writers store them: a Refresh is a status reading; a failed run carries its code.
+  { at: at('15:20'), kind: 'refresh', actor: APPROVER, data: { memoryPct: 78.2, verdict: 'warning' } },
+  {
+    at: at('15:30'),
+    kind: 'ttl_run_failed',
+    actor: 'job',
+    data: { run: 'run2', rule: 'user-group-label', code: 'redis_timeout' },
+  },
   { at: at('16:40'), kind: 'watch_ended', data: { end: 'reached', memoryPct: 74.6, targetPct: 75 } },
 ];

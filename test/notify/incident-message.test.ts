@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { createI18n } from '../../src/i18n/index.js';
+import { escapeMrkdwn } from '../../src/i18n/mrkdwn.js';
 import type { Lang } from '../../src/i18n/types.js';
 import type { AuditEntry } from '../../src/incidents/audit-log.js';
+import type { TimelineEntry } from '../../src/incidents/incident-store.js';
 import { buildIncidentFacts, type IncidentFacts } from '../../src/notify/incident-facts.js';
+import { rootCauseSnapshot } from '../../src/notify/load-facts.js';
 import { incidentMessage, langsOf, type MessageEdits } from '../../src/presenters/incident-message.js';
 import { type DocBlock, docToMarkdown, type MessageDoc } from '../../src/presenters/message-doc.js';
+import type { TtlRule } from '../../src/remediation/types.js';
 import { docsToMessages } from '../../src/slack/blocks/message-doc-blocks.js';
+import { notifyModal } from '../../src/slack/blocks/notify-modal.js';
 import { APPROVER, CLUSTER, census, incident, patterns, REQUESTER, rules, timeline } from './fixture.js';
 
 const i18n = createI18n({ strict: true });
@@ -87,10 +92,10 @@ describe('incident facts (from the incident record)', () => {
     });
     expect(byName.get('coupon-unread')?.remainingWithoutTtl).toBe(0);
     expect(byName.get('last-activity')).toMatchObject({ status: 'done', changed: 120_000 });
-    expect(byName.get('user-group-label')?.status).toBe('proposed');
-    // Five status checks: first, peak and last kept, two folded.
-    expect(f.timeline.filter((e) => e.kind === 'status').map((e) => e.memoryPct)).toEqual([87.1, 89.4, 80.3]);
-    expect(f.timelineFolded).toBe(2);
+    expect(byName.get('user-group-label')?.status).toBe('failed');
+    // Six status readings (a Refresh is one): first, peak and last kept, three folded.
+    expect(f.timeline.filter((e) => e.kind === 'status').map((e) => e.memoryPct)).toEqual([87.1, 89.4, 78.2]);
+    expect(f.timelineFolded).toBe(3);
     expect(f.timeline.map((e) => e.at.getTime())).toEqual([...f.timeline.map((e) => e.at.getTime())].sort());
     expect(
       f.timeline.some((e) => e.kind === 'ttl_run_finished' && e.actor === 'cli:alice' && e.keys === 120_000),
@@ -135,7 +140,7 @@ describe('incident message, field by field', () => {
           '`tmp:session:*`: no TTL agreed yet',
           // A cap rule whose keys all expire already still needs the code to agree (364 d → 90 d).
           '`contact:last:activity:*`: keep the TTL at or below 90d (7,776,000 seconds)',
-          'existing keys get it from rule `last-activity`',
+          'existing keys got it from rule `last-activity`',
         ],
         timeline: [
           '2026-02-12 14:10 UTC · Incident opened by <@U07REQ1ST>',
@@ -145,7 +150,9 @@ describe('incident message, field by field', () => {
           'Rule `coupon-unread` finished: 147,111 keys changed',
           'Rule `last-activity` finished: 120,000 keys changed',
           'Watch ended (target reached): memory 74.6%',
-          '2 further status checks not listed',
+          '3 further status checks not listed',
+          'Rule `user-group-label` failed (`redis_timeout`)',
+          'Rule `coupon-unread` finished: 147,111 keys changed, 0 still without TTL',
         ],
         next_steps: [
           '<@U07DEVOWN>: ship the TTL changes above by Feb 20, 2026.',
@@ -181,11 +188,12 @@ describe('incident message, field by field', () => {
           '<@U07APPROV> 批准了规则 `coupon-unread`',
           '规则 `coupon-unread` 执行完成：修改了 147,111 个 Key',
           '跟踪结束（已达到目标）：内存 74.6%',
-          '另有 2 次状态检查未列出',
+          '另有 3 次状态检查未列出',
+          '规则 `user-group-label` 执行失败（`redis_timeout`）',
         ],
         next_steps: [
           '<@U07DEVOWN>：请在 2026年2月20日 前上线上述 TTL 改动。',
-          'user-group-label, exchange-price',
+          'user-group-label、exchange-price',
         ],
       },
     },
@@ -226,7 +234,7 @@ describe('incident message, field by field', () => {
         t('notify:policy.action.set-missing'),
         t('approval:risk.medium'),
         '—',
-        t('notify:policy.status.proposed'),
+        t('notify:policy.status.failed'),
       ]);
       expect(row('contact:last:activity:*')?.slice(1, 3)).toEqual(['90d', t('notify:policy.action.cap')]);
       expect(table.rows.some((r) => r[0] === 'x:*')).toBe(false); // another cluster's rule
@@ -385,15 +393,154 @@ describe('Block Kit within Slack limits', () => {
         expect(at, `timeline ${i}`).toBeGreaterThan(last);
         last = at;
       }
-      // The summary is split at words, every character kept.
-      expect(joined.replace(/\\n|"\},\{"type":"section","text":\{"type":"mrkdwn","text":"/g, ' ')).toContain(
-        'END',
-      );
+      // The summary is split at words, every character kept: its sections joined give it back.
+      const summaryParts = messages
+        .flatMap((m) => m.blocks)
+        .map((b) => (b.type === 'section' ? (b.text?.text ?? '') : ''))
+        .filter((x) => x.includes('A very long summary sentence.') || x.endsWith('END'));
+      expect(summaryParts.length).toBeGreaterThan(1);
+      expect(summaryParts.join(' ')).toBe(longSummary);
       expect(messages.map((m) => m.text)).toEqual(
         messages.map((_, i) =>
           i18n.plain(lang)('notify:part', { title: doc.title, n: i + 1, total: messages.length }),
         ),
       );
     }
+  });
+});
+
+describe('facts follow the events as the writers store them', () => {
+  it('rule events from Slack and the CLI apply in time order, and every run adds its keys', () => {
+    const at = (m: number) => new Date(Date.UTC(2026, 1, 12, 14, m)).toISOString();
+    const f = buildIncidentFacts({
+      cluster: CLUSTER,
+      incident,
+      timeline: [
+        {
+          at: at(40),
+          kind: 'ttl_run_cancelled',
+          actor: APPROVER,
+          data: { run: 'r1', rule: 'user-group-label', changed: 100 },
+        },
+        {
+          at: at(50),
+          kind: 'ttl_run_finished',
+          actor: 'job',
+          data: { run: 'r2', rule: 'user-group-label', changed: 5000 },
+        },
+      ],
+      audit: [
+        {
+          ...cliRun,
+          id: '1-0',
+          at: at(20),
+          action: 'dry_run',
+          rule: 'user-group-label',
+          runId: undefined,
+          counts: { toChange: 177_450 },
+        },
+      ],
+      rules,
+    });
+    const rule = f.rules.find((r) => r.name === 'user-group-label');
+    expect(rule).toMatchObject({ status: 'done', changed: 5100, toChange: 177_450 });
+  });
+
+  it('a cancelled watch ends the watch in the timeline', () => {
+    const f = buildIncidentFacts({
+      cluster: CLUSTER,
+      incident,
+      timeline: [{ at: '2026-02-12T14:40:00Z', kind: 'watch_cancelled', actor: REQUESTER, data: {} }],
+      rules: [],
+    });
+    const doc = incidentMessage(f, 'en', i18n, edits, { flavor: 'slack' });
+    expect(textOf(section(doc, 'en', 'timeline'))).toContain('Watch ended (cancelled): memory —');
+  });
+
+  it('the root cause comes from the census before the first TTL run, not the verification census', () => {
+    const entries: TimelineEntry[] = [
+      { at: '2026-02-12T14:22:00Z', kind: 'census', data: { snapshot: 'before' } },
+      { at: '2026-02-12T14:27:00Z', kind: 'ttl_run_started', data: { rule: 'x' } },
+      { at: '2026-02-12T16:00:00Z', kind: 'census', data: { snapshot: 'after' } },
+    ];
+    expect(rootCauseSnapshot(entries)).toBe('before');
+    expect(rootCauseSnapshot(entries.slice(1))).toBe('after');
+    expect(rootCauseSnapshot([])).toBeUndefined();
+  });
+
+  it('an owner typed on the command line is text, never a mention', () => {
+    const doc = incidentMessage(
+      facts(),
+      'en',
+      i18n,
+      { ...edits, owner: undefined, ownerText: 'USA' },
+      { flavor: 'slack' },
+    );
+    expect(textOf(section(doc, 'en', 'next_steps'))).toContain('USA: ship the TTL changes above by');
+    expect(textOf(doc.blocks)).not.toContain('<@USA>');
+  });
+
+  it('Markdown: text a person wrote cannot open a code span and smuggle raw HTML', () => {
+    const attack = 'see \\`<img src=x onerror=alert(1)>\\` and `<b>x</b>` R&D';
+    const md = docToMarkdown(message('en', { ...edits, summary: { en: attack } }, 'markdown'));
+    expect(md).not.toMatch(/<img|<b>/);
+    expect(md).toContain('&lt;img src=x onerror=alert(1)&gt;');
+  });
+});
+
+describe('wide tables and the form preview', () => {
+  it('a 1 KB, escape-heavy rule pattern: the table becomes a list, within limits, nothing lost', () => {
+    const wide = 'a&b<c>'.repeat(150);
+    const f = buildIncidentFacts({
+      cluster: CLUSTER,
+      incident,
+      timeline,
+      census,
+      rules: [...rules, { ...(rules[0] as TtlRule), name: 'wide', match: wide }],
+    });
+    const doc = incidentMessage(f, 'en', i18n, edits, { flavor: 'slack' });
+    const messages = docsToMessages([doc], () => i18n.slack('en'));
+    const sections = messages
+      .flatMap((m) => m.blocks)
+      .flatMap((b) => (b.type === 'section' ? [b.text?.text ?? ''] : []));
+    for (const text of sections) expect(text.length).toBeLessThanOrEqual(3000);
+    expect(sections.join('\n')).toContain(escapeMrkdwn(wide));
+    expect(sections.join('\n')).toContain('Pattern: MARKETING:COUPON:UNREAD:* · TTL: 60d');
+  });
+
+  it('the preview of 150 rules keeps code fences balanced and the form within 100 blocks', () => {
+    const many = Array.from({ length: 150 }, (_, i) => ({
+      ...(rules[0] as TtlRule),
+      name: `rule-${i}`,
+      match: `tenant${i}:cache:*`,
+    }));
+    const patternsMany = Array.from({ length: 800 }, (_, i) => ({
+      ...patterns.session,
+      pattern: `tenant${i}:cache:*`,
+      keysWithoutTtl: 1000 + i,
+    }));
+    const f = buildIncidentFacts({
+      cluster: CLUSTER,
+      incident,
+      timeline,
+      census: { ...census, patterns: patternsMany },
+      rules: many,
+      maxPatterns: 800,
+    });
+    const docs = (['en', 'zh'] as const).map((l) => incidentMessage(f, l, i18n, edits, { flavor: 'slack' }));
+    const view = notifyModal(i18n.slack('en'), {
+      meta: { cluster: CLUSTER, origin: 'C0MARKET', lang: 'en' },
+      drafts: { en: 'x', zh: 'y' },
+      previews: docs,
+    });
+    const modal = view as { title: { text: string }; blocks: { type: string; text?: { text: string } }[] };
+    expect(modal.blocks.length).toBeLessThanOrEqual(100);
+    expect(modal.title.text.length).toBeLessThanOrEqual(24);
+    for (const b of modal.blocks) {
+      const text = b.type === 'section' ? (b.text?.text ?? '') : '';
+      expect(text.length).toBeLessThanOrEqual(3000);
+      expect((text.match(/```/g) ?? []).length % 2, text.slice(0, 80)).toBe(0);
+    }
+    expect(JSON.stringify(modal.blocks)).toContain('The preview is shortened here');
   });
 });

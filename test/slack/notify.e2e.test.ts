@@ -272,6 +272,47 @@ describe('/redis-notify', () => {
     expect((await h.server.services.audit.list({ limit: 1 }))[0]?.id).toBe(before);
   });
 
+  it("today's UTC date is never refused as past, whatever the sender's time zone", async () => {
+    const modal = await openModal();
+    const mark = h.mark();
+    const res = await submit(modal, { deadline: new Date().toISOString().slice(0, 10), langs: 'en' });
+    expect(res.body).toBe('');
+    await h.fake.waitFor(
+      'chat.postMessage',
+      (c) => h.since(mark, c) && c.body.channel === MARKET_CHANNEL,
+      10_000,
+    );
+    expect(postsTo(DEV_CHANNEL, mark).length).toBeGreaterThan(0);
+  });
+
+  it('a send that breaks half way is told and recorded as partial, never as sent', async () => {
+    const modal = await openModal();
+    const mark = h.mark();
+    let posts = 0;
+    h.fake.setHandler('chat.postMessage', (call) => {
+      if (call.body.channel !== DEV_CHANNEL) return { ok: true };
+      posts += 1;
+      return posts === 2 ? { ok: false, error: 'is_archived' } : { ok: true };
+    });
+    try {
+      await submit(modal, { langs: 'both' });
+      const told = await h.fake.waitFor('chat.postEphemeral', (c) => h.since(mark, c), 10_000);
+      expect(String(told.body.text)).toMatch(/after 1 of \d+ messages: Slack answered is_archived/);
+      const note = await h.fake.waitFor(
+        'chat.postMessage',
+        (c) => h.since(mark, c) && c.body.channel === MARKET_CHANNEL && Boolean(c.body.thread_ts),
+        10_000,
+      );
+      expect(String(note.body.text)).toMatch(/sent only part of the incident message .*: 1 of \d+ messages/);
+      const [entry] = await h.server.services.audit.list({ cluster: 'market', limit: 1 });
+      expect(entry?.action).toBe('notify_sent');
+      expect(entry?.counts?.messages).toBe(1);
+      expect(entry?.counts?.total).toBeGreaterThan(1);
+    } finally {
+      h.fake.setHandler('chat.postMessage', undefined);
+    }
+  });
+
   it('unknown cluster in the command: the help, no modal', async () => {
     const { mark, responseId } = await h.slash('nope', { command: '/redis-notify' });
     const reply = await h.fake.waitFor(

@@ -1,4 +1,5 @@
 import { SnapshotStore } from '../../census/snapshot-store.js';
+import { channelTimeZone } from '../../config/load.js';
 import { AuditLog } from '../../incidents/audit-log.js';
 import { IncidentStore } from '../../incidents/incident-store.js';
 import { type IncidentRef, loadIncidentFacts } from '../../notify/load-facts.js';
@@ -62,11 +63,13 @@ export async function notifyCommand(opts: NotifyCommandOptions, ctx: CliContext)
       {
         author: cliActor(),
         targetPct: config.watch.targetPct,
-        ...(opts.owner ? { owner: opts.owner } : {}),
+        // Typed text, never turned into a mention (a team called `USA` is not user USA).
+        ...(opts.owner ? { ownerText: opts.owner } : {}),
         ...(opts.deadline ? { deadline: opts.deadline } : {}),
         ...(opts.summary ? { summary: { en: opts.summary, zh: opts.summary } } : {}),
       },
-      { flavor },
+      // Times as the application team reads them: the dev-team channel's zone when configured.
+      { flavor, timeZone: channelTimeZone(config, config.slack.devTeamChannel) },
     ),
   );
   const render = opts.format === 'mrkdwn' ? docToMrkdwn : docToMarkdown;

@@ -41,7 +41,8 @@ export function docsToMessages(docs: MessageDoc[], t: (doc: MessageDoc) => Trans
   return out;
 }
 
-function docBlocks(doc: MessageDoc): KnownBlock[] {
+/** A document's blocks, each within Slack's per-block limits (not yet packed into messages). */
+export function docBlocks(doc: MessageDoc): KnownBlock[] {
   const blocks: KnownBlock[] = [];
   if (doc.title.length <= SLACK_LIMITS.headerText) {
     blocks.push({ type: 'header', text: { type: 'plain_text', text: doc.title, emoji: true } });
@@ -70,9 +71,19 @@ function toBlocks(block: DocBlock): KnownBlock[] {
       const header = [head, rule].join('\n');
       const fence = (body: string) => `\`\`\`\n${header}\n${body}\n\`\`\``;
       const room = SLACK_LIMITS.sectionText - fence('').length;
+      // A very wide table (a 1 KB pattern) reads better, and fits, as one line per row.
+      if (room < TABLE_MIN_ROOM || rows.some((r) => r.length > room)) return tableAsList(block);
       return chunkLines(rows, room).map((body) => section(fence(body)));
     }
   }
+}
+
+/** Below this much room for rows, a table is shown as a list instead. */
+const TABLE_MIN_ROOM = 1000;
+
+function tableAsList(block: Extract<DocBlock, { kind: 'table' }>): KnownBlock[] {
+  const lines = block.rows.map((r) => `• ${r.map((c, i) => `${block.columns[i] ?? ''}: ${c}`).join(' · ')}`);
+  return sections(lines.join('\n'));
 }
 
 function section(text: string): KnownBlock {
@@ -107,6 +118,7 @@ function chunkLines(lines: string[], max: number): string[] {
 }
 
 function splitLong(line: string, max: number): string[] {
+  if (max < 1) throw new RangeError(`chunk size ${max}`);
   if (line.length <= max) return [line];
   const parts: string[] = [];
   let rest = line;

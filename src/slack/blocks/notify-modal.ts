@@ -1,7 +1,8 @@
 import type { types } from '@slack/bolt';
+import { escapeMrkdwn } from '../../i18n/mrkdwn.js';
 import type { Lang, Translate } from '../../i18n/types.js';
-import { blockToMrkdwn, type MessageDoc } from '../../presenters/message-doc.js';
-import { chunkText, SLACK_LIMITS } from './message-doc-blocks.js';
+import type { MessageDoc } from '../../presenters/message-doc.js';
+import { docBlocks } from './message-doc-blocks.js';
 
 type KnownBlock = types.KnownBlock;
 type View = types.View;
@@ -141,14 +142,15 @@ function langOption(t: Translate, mode: 'both' | Lang) {
 
 /** The message as it will read (minus the edits in progress), within the modal's block budget. */
 function previewBlocks(t: Translate, doc: MessageDoc): KnownBlock[] {
-  const text = [`*${doc.title}*`, ...doc.blocks.map(blockToMrkdwn)].join('\n\n');
-  const chunks = chunkText(text, SLACK_LIMITS.sectionText);
-  const shown = chunks.slice(0, PREVIEW_BLOCKS_PER_LANG);
+  // The message's own blocks (header dropped: the preview has its own), so code fences stay balanced.
+  const all = docBlocks(doc).filter((b) => b.type !== 'header');
+  const shown = all.slice(0, PREVIEW_BLOCKS_PER_LANG);
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: t(`notify:modal.preview_${doc.lang}`) } },
-    ...shown.map((c): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: c } })),
+    { type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(doc.title)}*` } },
+    ...shown,
   ];
-  if (chunks.length > shown.length)
+  if (all.length > shown.length)
     blocks.push({
       type: 'context',
       elements: [{ type: 'mrkdwn', text: t('notify:modal.preview_shortened') }],

@@ -1,6 +1,6 @@
 import type { App, webApi } from '@slack/bolt';
-import { channelTimeZone } from '../../../config/load.js';
-import type { Lang } from '../../../i18n/types.js';
+import { channelLang, channelTimeZone } from '../../../config/load.js';
+import type { Lang, Translate } from '../../../i18n/types.js';
 import type { IncidentFacts } from '../../../notify/incident-facts.js';
 import { type IncidentRef, loadIncidentFacts } from '../../../notify/load-facts.js';
 import {
@@ -36,7 +36,11 @@ type WebClient = webApi.WebClient;
 export function registerRedisNotify(app: App, s: SlackServices, langFor: LangResolver): void {
   app.command('/redis-notify', async ({ command, ack, client, respond }) => {
     await ack();
-    const lang = await langFor(client, command.user_id, command.channel_id);
+    // The trigger id lives 3 s: a slow users.info must not eat it (the form opens in English then).
+    const lang = await Promise.race([
+      langFor(client, command.user_id, command.channel_id),
+      new Promise<Lang>((resolve) => setTimeout(() => resolve('en'), LANG_WAIT_MS).unref()),
+    ]);
     const t = s.i18n.slack(lang);
     const args = parseClusterArgs(command.text, s.config, command.channel_id);
     if (args.kind === 'help') {
@@ -65,10 +69,18 @@ export function registerRedisNotify(app: App, s: SlackServices, langFor: LangRes
       return;
     }
     if (!viewId) return;
-    const timeZone = channelTimeZone(s.config, command.channel_id);
+    // The preview reads as it will where it is sent by default.
+    const timeZone = channelTimeZone(s.config, s.config.slack.devTeamChannel ?? command.channel_id);
+    let facts: IncidentFacts | undefined;
     try {
-      const facts = await loadFacts(s, { cluster: args.cluster.name, channel: command.channel_id });
-      if (!facts) throw new Error('no facts');
+      facts = await loadFacts(s, { cluster: args.cluster.name, channel: command.channel_id });
+    } catch (err) {
+      s.logger.warn({ err: describe(err), cluster: args.cluster.name }, 'notify draft failed');
+      await showError(client, viewId, t, t('notify:slack.load_failed', { code: errorCode(err) }));
+      return;
+    }
+    if (!facts) return;
+    try {
       const edits: MessageEdits = { author: command.user_id, targetPct: s.config.watch.targetPct };
       const view = notifyModal(t, {
         meta: {
@@ -88,13 +100,9 @@ export function registerRedisNotify(app: App, s: SlackServices, langFor: LangRes
       });
       await client.views.update({ view_id: viewId, view });
     } catch (err) {
-      s.logger.warn({ err: describe(err), cluster: args.cluster.name }, 'notify draft failed');
-      await client.views
-        .update({
-          view_id: viewId,
-          view: notifyErrorView(t, t('notify:slack.load_failed', { code: errorCode(err) })),
-        })
-        .catch(() => {});
+      const code = slackErrorCode(err);
+      s.logger.warn({ code, cluster: args.cluster.name }, 'notify form refused');
+      await showError(client, viewId, t, t('notify:slack.update_failed', { code }));
     }
   });
 
@@ -117,7 +125,7 @@ export function registerRedisNotify(app: App, s: SlackServices, langFor: LangRes
       });
       return;
     }
-    if (deadline && deadline < new Date().toISOString().slice(0, 10)) {
+    if (deadline && deadline < earliestToday()) {
       await ack({
         response_action: 'errors',
         errors: { [NotifyView.deadline]: t('notify:modal.deadline_past') },
@@ -177,13 +185,14 @@ export function registerRedisNotify(app: App, s: SlackServices, langFor: LangRes
       );
       if (sent === 0) return;
     }
+    const partial = sent < messages.length;
     await s.remediation.audit
       .append({
         actor: user,
         action: 'notify_sent',
         cluster: meta.cluster,
         channel,
-        counts: { messages: sent },
+        counts: { messages: sent, ...(partial ? { total: messages.length } : {}) },
         ...(facts.incidentId ? { incidentId: facts.incidentId } : {}),
       })
       .catch((err: unknown) => s.logger.error({ err: describe(err) }, 'notify audit failed'));
@@ -195,25 +204,43 @@ export function registerRedisNotify(app: App, s: SlackServices, langFor: LangRes
         at: new Date().toISOString(),
         kind: 'notify_sent',
         actor: user,
-        data: { channel, langs: mode, messages: sent },
+        data: { channel, langs: mode, messages: sent, ...(partial ? { total: messages.length } : {}) },
       });
-      const itLang = lang;
+      // The thread speaks the thread's language: the channel's when configured, else the sender's.
+      const tt = s.i18n.slack(channelLang(s.config, incident.channel) ?? lang);
       await client.chat
         .postMessage({
           channel: incident.channel,
           thread_ts: incident.threadTs,
-          text: s.i18n.slack(itLang)('notify:slack.sent', {
-            user,
-            channel,
-            count: sent,
-            langs: s.i18n.slack(itLang)(`notify:slack.langs.${mode}`),
-          }),
+          text: partial
+            ? tt('notify:slack.sent_partial', { user, channel, sent, total: messages.length })
+            : tt('notify:slack.sent', {
+                user,
+                channel,
+                count: sent,
+                langs: tt(`notify:slack.langs.${mode}`),
+              }),
         })
         .catch((err: unknown) => s.logger.warn({ code: slackErrorCode(err) }, 'notify thread note failed'));
-    } else if (sent === messages.length) {
+    } else if (!partial) {
       await tellUser(client, meta.origin, user, t('notify:slack.sent_to_you', { channel, count: sent }));
     }
   });
+}
+
+/** How long the form waits for the person's language before opening (in English). */
+const LANG_WAIT_MS = 800;
+
+/**
+ * The earliest date that is still "today" somewhere (UTC−12): a deadline before it is past for
+ * everyone, whatever time zone the person picking it sits in.
+ */
+function earliestToday(now = Date.now()): string {
+  return new Date(now - 12 * 3_600_000).toISOString().slice(0, 10);
+}
+
+async function showError(client: WebClient, viewId: string, t: Translate, text: string): Promise<void> {
+  await client.views.update({ view_id: viewId, view: notifyErrorView(t, text) }).catch(() => {});
 }
 
 function loadFacts(s: SlackServices, ref: IncidentRef): Promise<IncidentFacts | undefined> {
