@@ -50,6 +50,13 @@ describe('config', () => {
       cacheNodeIds: ['luckyus-isales-market-001', 'luckyus-isales-market-002'],
     });
     expect(result.config.slack.channels).toEqual({ C0ISALESOPS: 'luckyus-isales-market' });
+    // The runbook's four rules, validated like any rules file.
+    expect(result.config.rules.map((r) => [r.name, r.action, r.ttlSec])).toEqual([
+      ['exchange-price', 'set-missing', 7 * 86_400],
+      ['coupon-unread', 'set-missing', 60 * 86_400],
+      ['last-activity', 'cap', 90 * 86_400],
+      ['user-group-label', 'set-missing', 30 * 86_400],
+    ]);
   });
 
   it('interpolates env references on the parsed tree, so secrets with YAML syntax stay data', () => {
