@@ -147,18 +147,7 @@ export function loadConfigFile(
   env: Record<string, string | undefined> = process.env,
   lang: Lang = 'en',
 ): MedicConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-    throw new MedicError(
-      ErrorCode.ConfigUnreadable,
-      { path, reason: fileReadReason(err) },
-      `cannot read ${path}: ${code}`,
-      { cause: err },
-    );
-  }
+  const text = readConfigText(path);
   const result = parseConfig(text, env, lang, { baseDir: dirname(resolvePath(path)) });
   if (!result.ok) throw new ConfigInvalidError(path, result.problems);
   return result.config;
@@ -254,4 +243,19 @@ export function channelLang(
 /** The time zone a channel's messages show times in: `slack.channelLocales.<id>.timeZone`, else UTC. */
 export function channelTimeZone(config: Pick<MedicConfig, 'slack'>, channel: string | undefined): string {
   return channelLocale(config, channel)?.timeZone ?? 'UTC';
+}
+
+/** A config or rules file's text; an unreadable file is `config_unreadable` with the reason in words. */
+export function readConfigText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+    throw new MedicError(
+      ErrorCode.ConfigUnreadable,
+      { path, reason: fileReadReason(err) },
+      `cannot read ${path}: ${code}`,
+      { cause: err },
+    );
+  }
 }

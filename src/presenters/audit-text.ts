@@ -1,20 +1,12 @@
 import { formatInt } from '../i18n/format.js';
 import type { Lang, Translate } from '../i18n/types.js';
+import { REFUSAL_REASONS } from '../incidents/approvals.js';
 
 /** The figures an audit entry may carry, in the order people read them. */
 const COUNT_KEYS = ['matched', 'toChange', 'recounted', 'changed', 'skipped', 'errors', 'messages'] as const;
 
-/** Refusal reasons the approval workflow records (`approval:reason.*`). */
-const REASON_KEYS: ReadonlySet<string> = new Set([
-  'not_approver',
-  'self_approval',
-  'expired',
-  'stale_dry_run',
-  'recount_mismatch',
-  'already_decided',
-  'unknown_request',
-  'recount_failed',
-]);
+/** Refusal reasons the approval workflow records (`approval:reason.*`), and a failed re-count. */
+const REASON_KEYS: ReadonlySet<string> = new Set([...REFUSAL_REASONS, 'recount_failed']);
 
 /** `matched 1,482,113, to change 1,203,877`: the figures an audit entry has, labelled. */
 export function auditCountsText(t: Translate, lang: Lang, counts: Record<string, number>): string {

@@ -1,14 +1,7 @@
-/**
- * TTL rules: read from a rules file (or the `rules:` section of the main config), validated with
- * path-named, localized problems (the same `ConfigProblem` shape and `ConfigInvalidError` the config
- * uses), selected for a target, and ordered into a plan. The validation itself is the config's
- * `rule-schema.ts` (a pure leaf), so `check-config` refuses a bad rule exactly like `ttl dry-run`.
- */
-import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { formatPath } from '../config/interpolate.js';
-import { ConfigInvalidError, type ConfigProblem } from '../config/load.js';
+import { ConfigInvalidError, type ConfigProblem, readConfigText } from '../config/load.js';
 import {
   checkRuleSet,
   DEFAULT_QUEUE_PREFIX,
@@ -17,7 +10,6 @@ import {
   toRuleConfig,
 } from '../config/rule-schema.js';
 import type { MedicConfig } from '../config/types.js';
-import { ErrorCode, fileReadReason, MedicError } from '../errors.js';
 import type { Lang } from '../i18n/types.js';
 import { RemediationError } from './errors.js';
 import type { DryRun, RiskLevel, TtlRule } from './types.js';
@@ -110,18 +102,7 @@ function toProblem(path: readonly PropertyKey[], issue: z.core.$ZodIssue): Confi
  * `ConfigInvalidError` (every problem, path-named), which the CLI prints like a bad config.
  */
 export function loadRulesFile(path: string, ctx: RulesContext = {}): TtlRule[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-    throw new MedicError(
-      ErrorCode.ConfigUnreadable,
-      { path, reason: fileReadReason(err) },
-      `cannot read ${path}: ${code}`,
-      { cause: err },
-    );
-  }
+  const text = readConfigText(path);
   const result = parseRules(text, ctx);
   if (!result.ok) throw new ConfigInvalidError(path, result.problems);
   return result.rules;

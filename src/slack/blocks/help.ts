@@ -2,6 +2,7 @@ import type { types } from '@slack/bolt';
 
 type KnownBlock = types.KnownBlock;
 
+import type { MedicConfig } from '../../config/types.js';
 import type { Translate } from '../../i18n/types.js';
 
 /** The ephemeral help for an unknown cluster or garbage arguments: what went wrong, then what works. */
@@ -27,4 +28,25 @@ export function clusterHelpMessage(
   ];
   const text = lines.join('\n');
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}
+
+/** The help for a command typed in `channel`: the known clusters, and the channel's own if it has one. */
+export function commandHelpMessage(
+  t: Translate,
+  config: Pick<MedicConfig, 'clusters' | 'slack'>,
+  channel: string,
+  input: {
+    command: 'status' | 'keys' | 'ttl' | 'audit' | 'notify';
+    problemKey?: string | undefined;
+    problemValues?: Record<string, string> | undefined;
+  },
+): { text: string; blocks: KnownBlock[] } {
+  const channelDefault = config.slack.channels[channel];
+  return clusterHelpMessage(t, {
+    command: input.command,
+    ...(input.problemKey ? { problemKey: input.problemKey } : {}),
+    ...(input.problemValues ? { problemValues: input.problemValues } : {}),
+    clusters: config.clusters.map((c) => c.name),
+    ...(channelDefault ? { channelDefault } : {}),
+  });
 }

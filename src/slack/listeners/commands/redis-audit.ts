@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { channelTimeZone } from '../../../config/load.js';
-import { clusterHelpMessage } from '../../blocks/help.js';
+import { commandHelpMessage } from '../../blocks/help.js';
 import { auditListMessage } from '../../blocks/remediation.js';
 import type { SlackServices } from '../../services.js';
 import type { LangResolver } from '../types.js';
@@ -22,12 +22,10 @@ export function registerRedisAuditCommand(app: App, s: SlackServices, langFor: L
     const help = (problemKey?: string, problemValues?: Record<string, string>) =>
       respond({
         response_type: 'ephemeral',
-        ...clusterHelpMessage(t, {
+        ...commandHelpMessage(t, s.config, command.channel_id, {
           command: 'audit',
-          ...(problemKey ? { problemKey } : {}),
-          ...(problemValues ? { problemValues } : {}),
-          clusters: s.config.clusters.map((c) => c.name),
-          ...(channelDefault ? { channelDefault } : {}),
+          problemKey,
+          problemValues,
         }),
       });
     let cluster: string | undefined;

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { censusProgressMessage } from '../../blocks/census.js';
-import { clusterHelpMessage } from '../../blocks/help.js';
+import { commandHelpMessage } from '../../blocks/help.js';
 import { parseClusterArgs } from '../../cluster-args.js';
 import { postInIncidentThread } from '../../incident-thread.js';
 import type { SlackServices } from '../../services.js';
@@ -18,15 +18,12 @@ export function registerRedisKeysCommand(app: App, s: SlackServices, langFor: La
     const t = s.i18n.slack(lang);
     const args = parseClusterArgs(command.text, s.config, command.channel_id);
     if (args.kind === 'help') {
-      const channelDefault = s.config.slack.channels[command.channel_id];
       await respond({
         response_type: 'ephemeral',
-        ...clusterHelpMessage(t, {
+        ...commandHelpMessage(t, s.config, command.channel_id, {
           command: 'keys',
-          ...(args.problemKey ? { problemKey: args.problemKey } : {}),
-          ...(args.problemValues ? { problemValues: args.problemValues } : {}),
-          clusters: s.config.clusters.map((c) => c.name),
-          ...(channelDefault ? { channelDefault } : {}),
+          problemKey: args.problemKey,
+          problemValues: args.problemValues,
         }),
       });
       return;

@@ -10,7 +10,7 @@ import {
   type MessageEdits,
   type MessageLangMode,
 } from '../../../presenters/incident-message.js';
-import { clusterHelpMessage } from '../../blocks/help.js';
+import { commandHelpMessage } from '../../blocks/help.js';
 import { docsToMessages } from '../../blocks/message-doc-blocks.js';
 import {
   NotifyView,
@@ -44,15 +44,12 @@ export function registerRedisNotify(app: App, s: SlackServices, langFor: LangRes
     const t = s.i18n.slack(lang);
     const args = parseClusterArgs(command.text, s.config, command.channel_id);
     if (args.kind === 'help') {
-      const channelDefault = s.config.slack.channels[command.channel_id];
       await respond({
         response_type: 'ephemeral',
-        ...clusterHelpMessage(t, {
+        ...commandHelpMessage(t, s.config, command.channel_id, {
           command: 'notify',
-          ...(args.problemKey ? { problemKey: args.problemKey } : {}),
-          ...(args.problemValues ? { problemValues: args.problemValues } : {}),
-          clusters: s.config.clusters.map((c) => c.name),
-          ...(channelDefault ? { channelDefault } : {}),
+          problemKey: args.problemKey,
+          problemValues: args.problemValues,
         }),
       });
       return;

@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import { clusterHelpMessage } from '../../blocks/help.js';
+import { commandHelpMessage } from '../../blocks/help.js';
 import { parseClusterArgs } from '../../cluster-args.js';
 import type { SlackServices } from '../../services.js';
 import { postStatus } from '../../status-flow.js';
@@ -12,15 +12,12 @@ export function registerRedisStatusCommand(app: App, s: SlackServices, langFor: 
     const lang = await langFor(client, command.user_id, command.channel_id);
     const args = parseClusterArgs(command.text, s.config, command.channel_id);
     if (args.kind === 'help') {
-      const channelDefault = s.config.slack.channels[command.channel_id];
       await respond({
         response_type: 'ephemeral',
-        ...clusterHelpMessage(s.i18n.slack(lang), {
+        ...commandHelpMessage(s.i18n.slack(lang), s.config, command.channel_id, {
           command: 'status',
-          ...(args.problemKey ? { problemKey: args.problemKey } : {}),
-          ...(args.problemValues ? { problemValues: args.problemValues } : {}),
-          clusters: s.config.clusters.map((c) => c.name),
-          ...(channelDefault ? { channelDefault } : {}),
+          problemKey: args.problemKey,
+          problemValues: args.problemValues,
         }),
       });
       return;

@@ -6,7 +6,7 @@ import type { Lang } from '../../../i18n/types.js';
 import { errorText } from '../../../presenters/error-text.js';
 import type { TtlRule } from '../../../remediation/types.js';
 import { progressBar } from '../../blocks/census.js';
-import { clusterHelpMessage } from '../../blocks/help.js';
+import { commandHelpMessage } from '../../blocks/help.js';
 import { dryRunResultMessage, ruleListMessage, who } from '../../blocks/remediation.js';
 import { textMessage } from '../../blocks/simple.js';
 import { postInIncidentThread, type ThreadPost } from '../../incident-thread.js';
@@ -99,15 +99,12 @@ export function registerRedisTtlCommand(app: App, s: SlackServices, langFor: Lan
     const t = s.i18n.slack(lang);
     const args = parseTtlArgs(command.text, s.config, command.channel_id, (c) => s.remediation.rules(c));
     if (args.kind === 'help') {
-      const channelDefault = s.config.slack.channels[command.channel_id];
       await respond({
         response_type: 'ephemeral',
-        ...clusterHelpMessage(t, {
+        ...commandHelpMessage(t, s.config, command.channel_id, {
           command: 'ttl',
-          ...(args.problemKey ? { problemKey: args.problemKey } : {}),
-          ...(args.problemValues ? { problemValues: args.problemValues } : {}),
-          clusters: s.config.clusters.map((c) => c.name),
-          ...(channelDefault ? { channelDefault } : {}),
+          problemKey: args.problemKey,
+          problemValues: args.problemValues,
         }),
       });
       return;
