@@ -50,6 +50,11 @@ async function openThread(channel: string): Promise<Thread> {
   );
   const incidentId = (JSON.parse(buttonOf(blocksOf(report), 'watch_start').value) as { incident: string })
     .incident;
+  // The bot records the report in the timeline right after posting it; a person can't click faster
+  // than that, a test can: wait, so timeline order assertions see what production sees.
+  await expect
+    .poll(async () => (await h.server.services.incidents.timeline(incidentId)).map((e) => e.kind))
+    .toContain('status');
   return { channel, report, ts: tsOf(report), incidentId };
 }
 
