@@ -57,3 +57,8 @@ export function fileReadReason(
   if (code === 'EISDIR') return 'file_is_directory';
   return 'file_io';
 }
+
+/** An error's message (or the thrown value as text), for logs and wrapped errors. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -29,7 +29,7 @@
  */
 
 import type { Redis } from 'ioredis';
-import { ErrorCode, MedicError } from '../errors.js';
+import { ErrorCode, errorMessage, MedicError } from '../errors.js';
 import type { TargetConnection } from '../redis/connect.js';
 import { currentDb, keyspaceDbs } from '../redis/databases.js';
 import { classifyRedisError } from '../redis/errors.js';
@@ -375,10 +375,6 @@ function walkError(
     );
   }
   return classified;
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 function isConnectionError(err: unknown): boolean {

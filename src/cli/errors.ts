@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { ConfigInvalidError } from '../config/load.js';
-import { isMedicError, TARGET_ERROR_CODES } from '../errors.js';
+import { errorMessage, isMedicError, TARGET_ERROR_CODES } from '../errors.js';
 import type { Lang, Translate } from '../i18n/types.js';
 import { errorText } from '../presenters/error-text.js';
 import { redact } from '../redis/errors.js';
@@ -48,6 +48,6 @@ export function describeCliError(
       exitCode: TARGET_ERROR_CODES.has(err.code) ? EXIT_UNREACHABLE : EXIT_USAGE,
     };
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   return { lines: [t('errors:unexpected', { detail: redact(message) })], exitCode: EXIT_USAGE };
 }

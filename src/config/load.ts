@@ -46,20 +46,10 @@ export function parseConfig(
   lang: Lang = 'en',
   options: ParseConfigOptions = {},
 ): ConfigResult {
-  // prettyErrors: the errors carry their line and column (`linePos`), which the problem names.
-  const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      problems: doc.errors.map((e) => ({
-        path: '(yaml)',
-        key: 'config:yaml_syntax',
-        values: { line: e.linePos?.[0]?.line ?? 0, col: e.linePos?.[0]?.col ?? 0, reason: e.code },
-      })),
-    };
-  }
+  const yaml = readYaml(text);
+  if (!yaml.ok) return yaml;
   const missing: MissingVariable[] = [];
-  const data = interpolateEnv(doc.toJS(), env, missing);
+  const data = interpolateEnv(yaml.data, env, missing);
   const problems: ConfigProblem[] = missing.map((m) => ({
     path: formatPath(m.path),
     key: 'config:env_missing',
@@ -258,4 +248,21 @@ export function readConfigText(path: string): string {
       { cause: err },
     );
   }
+}
+
+/** YAML text → its data, or one `config:yaml_syntax` problem per error with its line and column. */
+export function readYaml(
+  text: string,
+): { ok: true; data: unknown } | { ok: false; problems: ConfigProblem[] } {
+  // prettyErrors: the errors carry their line and column (`linePos`), which the problem names.
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length === 0) return { ok: true, data: doc.toJS() };
+  return {
+    ok: false,
+    problems: doc.errors.map((e) => ({
+      path: '(yaml)',
+      key: 'config:yaml_syntax',
+      values: { line: e.linePos?.[0]?.line ?? 0, col: e.linePos?.[0]?.col ?? 0, reason: e.code },
+    })),
+  };
 }

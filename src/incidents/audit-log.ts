@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { errorMessage } from '../errors.js';
 import { redact } from '../redis/errors.js';
 
 /** Everything the audit log records: the TTL workflow from dry-run to the run's end. */
@@ -108,7 +109,7 @@ export class AuditLog {
       id = String(await this.redis.xadd(this.key, 'MAXLEN', '~', String(this.maxLen), '*', ...fields));
     } catch (err) {
       this.options.logger?.error(
-        { audit: { ...clean, at: new Date().toISOString() }, err: redact(describe(err)) },
+        { audit: { ...clean, at: new Date().toISOString() }, err: redact(errorMessage(err)) },
         'audit stream write failed',
       );
       throw err;
@@ -213,8 +214,4 @@ function parseEntry(id: string, raw: string[]): AuditEntry | undefined {
 function timeOf(streamId: string): string {
   const ms = Number(streamId.split('-')[0]);
   return Number.isFinite(ms) ? new Date(ms).toISOString() : '';
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

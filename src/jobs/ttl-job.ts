@@ -1,7 +1,7 @@
 import { DelayedError, type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { cursorFraction } from '../census/walker.js';
-import { ErrorCode, isMedicError, MedicError } from '../errors.js';
+import { ErrorCode, errorMessage, isMedicError, MedicError } from '../errors.js';
 import type { AuditInput } from '../incidents/audit-log.js';
 import type { TimelineEntry } from '../incidents/incident-store.js';
 import type { Logger } from '../observability/logger.js';
@@ -510,7 +510,7 @@ export async function processTtlRun(
     if (data.startedAt === undefined) {
       const memoryBefore = await usedMemory(conn);
       const progressTs = await reporter.start(data).catch((err: unknown) => {
-        deps.logger?.warn({ runId: data.runId, err: describe(err) }, 'ttl run: progress message failed');
+        deps.logger?.warn({ runId: data.runId, err: errorMessage(err) }, 'ttl run: progress message failed');
         return undefined;
       });
       await save({
@@ -543,7 +543,7 @@ export async function processTtlRun(
       const [saved, read] = await Promise.allSettled([write, service.control(data.runId)]);
       if (saved.status === 'rejected') {
         deps.logger?.warn(
-          { runId: data.runId, err: describe(saved.reason) },
+          { runId: data.runId, err: errorMessage(saved.reason) },
           'ttl run: checkpoint not saved',
         );
       }
@@ -726,7 +726,7 @@ export async function reportFailure(
     error,
   };
   await deliver(deps, data, summary).catch((err: unknown) =>
-    deps.logger?.error({ runId: data.runId, err: describe(err) }, 'ttl run: failure not posted'),
+    deps.logger?.error({ runId: data.runId, err: errorMessage(err) }, 'ttl run: failure not posted'),
   );
   await deps.service.finish(data.runId, 'failed').catch(() => {});
   await audit(deps, data, 'run_failed', 'job', countsOf(summary), errorCode(error));
@@ -789,7 +789,10 @@ async function audit(
       ...(reason ? { reason } : {}),
     })
     .catch((err: unknown) =>
-      deps.logger?.error({ runId: data.runId, action, err: describe(err) }, 'ttl run: audit write failed'),
+      deps.logger?.error(
+        { runId: data.runId, action, err: errorMessage(err) },
+        'ttl run: audit write failed',
+      ),
     );
 }
 
@@ -848,11 +851,11 @@ function zeroCounters(): EngineCounters {
 
 function asRunError(err: unknown): MedicError | RemediationError {
   if (isMedicError(err) || isRemediationError(err)) return err;
-  return new MedicError(ErrorCode.Unexpected, { detail: redact(describe(err)).slice(0, 200) }, describe(err));
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return new MedicError(
+    ErrorCode.Unexpected,
+    { detail: redact(errorMessage(err)).slice(0, 200) },
+    errorMessage(err),
+  );
 }
 
 export interface TtlWorkerOptions {

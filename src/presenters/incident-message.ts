@@ -1,4 +1,4 @@
-import { formatBytes, formatDateTime, formatInt, formatPct, formatTtl } from '../i18n/format.js';
+import { formatBytes, formatClock, formatDateTime, formatInt, formatPct, formatTtl } from '../i18n/format.js';
 import type { I18n } from '../i18n/index.js';
 import { escapeMrkdwn } from '../i18n/mrkdwn.js';
 import type { Lang, Translate } from '../i18n/types.js';
@@ -105,7 +105,7 @@ function draftSummary(facts: IncidentFacts, { t, lang, zone }: Ctx): string {
           date: formatDateTime(facts.peak.at, lang, zone).slice(0, 10),
           cluster: facts.cluster,
           peak: formatPct(facts.peak.pct, lang),
-          time: formatDateTime(facts.peak.at, lang, zone).slice(11),
+          time: formatClock(facts.peak.at, lang, zone),
         })
       : t('notify:summary.no_peak', { cluster: facts.cluster }),
   );

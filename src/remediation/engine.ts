@@ -47,6 +47,7 @@ import {
   TokenBucket,
 } from '../census/throttle.js';
 import { cursorFraction, walkKeys } from '../census/walker.js';
+import { errorMessage } from '../errors.js';
 import type { TargetConnection } from '../redis/connect.js';
 import { currentDb, keyspaceDbs } from '../redis/databases.js';
 import { classifyRedisError } from '../redis/errors.js';
@@ -690,7 +691,7 @@ class EngineRun {
     try {
       reply = await node.redis.callBuffer('EVALSHA', node.sha, ...args);
     } catch (err) {
-      if (!/NOSCRIPT/.test(err instanceof Error ? err.message : String(err))) throw err;
+      if (!/NOSCRIPT/.test(errorMessage(err))) throw err;
       // The script cache was flushed (SCRIPT FLUSH, a restart behind a proxy): load it once more.
       node.sha = String(await node.redis.script('LOAD', TTL_PAGE_SCRIPT));
       reply = await node.redis.callBuffer('EVALSHA', node.sha, ...args);

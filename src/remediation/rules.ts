@@ -1,7 +1,6 @@
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { formatPath } from '../config/interpolate.js';
-import { ConfigInvalidError, type ConfigProblem, readConfigText } from '../config/load.js';
+import { ConfigInvalidError, type ConfigProblem, readConfigText, readYaml } from '../config/load.js';
 import {
   checkRuleSet,
   DEFAULT_QUEUE_PREFIX,
@@ -53,19 +52,9 @@ export function rulesContext(config: MedicConfig | undefined, lang: Lang = 'en')
  * main config file is a valid rules file) → validated rules, or every problem with its path.
  */
 export function parseRules(text: string, ctx: RulesContext = {}): RulesResult {
-  // prettyErrors: the errors carry their line and column (`linePos`), which the problem names.
-  const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      problems: doc.errors.map((e) => ({
-        path: '(yaml)',
-        key: 'config:yaml_syntax',
-        values: { line: e.linePos?.[0]?.line ?? 0, col: e.linePos?.[0]?.col ?? 0, reason: e.code },
-      })),
-    };
-  }
-  const data: unknown = doc.toJS();
+  const yaml = readYaml(text);
+  if (!yaml.ok) return yaml;
+  const data = yaml.data;
   if (!data || typeof data !== 'object' || !('rules' in data)) {
     return { ok: false, problems: [{ path: 'rules', key: 'remediation:rule.no_rules_list' }] };
   }

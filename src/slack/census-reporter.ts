@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import { diffCensus } from '../census/diff.js';
 import type { CensusResult, WalkProgress } from '../census/types.js';
-import type { MedicError } from '../errors.js';
+import { errorMessage, type MedicError } from '../errors.js';
 import { formatBytes, formatDateTime, formatEta, formatInt } from '../i18n/format.js';
 import type { I18n } from '../i18n/index.js';
 import { escapeMrkdwn } from '../i18n/mrkdwn.js';
@@ -86,10 +86,7 @@ export function slackCensusReporter(
           });
         }
       } catch (err) {
-        logger.warn(
-          { err: err instanceof Error ? err.message : String(err), cluster: data.cluster },
-          'census chart failed',
-        );
+        logger.warn({ err: errorMessage(err), cluster: data.cluster }, 'census chart failed');
       }
     },
 

@@ -1,4 +1,5 @@
 import type { types, webApi } from '@slack/bolt';
+import { errorMessage } from '../errors.js';
 import type { SlackServices } from './services.js';
 
 /** Incident id of a message posted while the incident store was unreachable. */
@@ -36,10 +37,7 @@ export async function postInIncidentThread(
     claim = await s.incidents.claim(cluster, channel);
   } catch (err) {
     // The queue Redis is down: the report matters more than the thread. Post it untracked.
-    s.logger.warn(
-      { err: err instanceof Error ? err.message : String(err), cluster },
-      'incident store unavailable',
-    );
+    s.logger.warn({ err: errorMessage(err), cluster }, 'incident store unavailable');
     const posted = await client.chat.postMessage({ channel, ...input.message(UNTRACKED) });
     return { incidentId: UNTRACKED, threadTs: posted.ts ?? '', ts: posted.ts ?? '', opened: false };
   }

@@ -1,7 +1,7 @@
 import type { RespondFn, webApi } from '@slack/bolt';
 import { channelTimeZone } from '../config/load.js';
 import type { ClusterConfig } from '../config/types.js';
-import { ErrorCode, isMedicError, MedicError } from '../errors.js';
+import { ErrorCode, errorMessage, isMedicError, MedicError } from '../errors.js';
 import { escapeMrkdwn } from '../i18n/mrkdwn.js';
 import type { Lang } from '../i18n/types.js';
 import type { TimelineEntry } from '../incidents/incident-store.js';
@@ -140,7 +140,7 @@ async function uploadChart(s: SlackServices, req: StatusRequest, report: StatusR
     });
   } catch (err) {
     // The report is already posted; a missing chart is worth a log line, not a failure.
-    s.logger.warn({ err: describe(err), cluster: report.cluster }, 'chart upload failed');
+    s.logger.warn({ err: errorMessage(err), cluster: report.cluster }, 'chart upload failed');
   }
 }
 
@@ -193,7 +193,10 @@ export async function recordTimeline(
 ): Promise<void> {
   if (incidentId === UNTRACKED) return;
   await s.incidents.append(incidentId, entry).catch((err: unknown) => {
-    s.logger.warn({ err: describe(err), incident: incidentId, kind: entry.kind }, 'timeline append failed');
+    s.logger.warn(
+      { err: errorMessage(err), incident: incidentId, kind: entry.kind },
+      'timeline append failed',
+    );
   });
 }
 
@@ -206,14 +209,10 @@ export function asMedicError(err: unknown): MedicError {
   if (isMedicError(err)) return err;
   return new MedicError(
     ErrorCode.Unexpected,
-    { detail: redact(describe(err)).slice(0, 200) },
-    describe(err),
+    { detail: redact(errorMessage(err)).slice(0, 200) },
+    errorMessage(err),
     {
       cause: err,
     },
   );
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

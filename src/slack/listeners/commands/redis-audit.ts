@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import { channelTimeZone } from '../../../config/load.js';
+import { errorMessage } from '../../../errors.js';
 import { commandHelpMessage } from '../../blocks/help.js';
 import { auditListMessage } from '../../blocks/remediation.js';
 import type { SlackServices } from '../../services.js';
@@ -48,7 +49,7 @@ export function registerRedisAuditCommand(app: App, s: SlackServices, langFor: L
         }),
       });
     } catch (err) {
-      s.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'audit list failed');
+      s.logger.warn({ err: errorMessage(err) }, 'audit list failed');
       await respond({ response_type: 'ephemeral', text: t('approval:audit.unavailable') });
     }
   });

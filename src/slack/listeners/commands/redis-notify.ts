@@ -1,5 +1,6 @@
 import type { App, webApi } from '@slack/bolt';
 import { channelLang, channelTimeZone } from '../../../config/load.js';
+import { errorMessage } from '../../../errors.js';
 import type { Lang, Translate } from '../../../i18n/types.js';
 import type { IncidentFacts } from '../../../notify/incident-facts.js';
 import { type IncidentRef, loadIncidentFacts } from '../../../notify/load-facts.js';
@@ -10,6 +11,7 @@ import {
   type MessageEdits,
   type MessageLangMode,
 } from '../../../presenters/incident-message.js';
+import { redact } from '../../../redis/errors.js';
 import { commandHelpMessage } from '../../blocks/help.js';
 import { docsToMessages } from '../../blocks/message-doc-blocks.js';
 import {
@@ -72,7 +74,7 @@ export function registerRedisNotify(app: App, s: SlackServices, langFor: LangRes
     try {
       facts = await loadFacts(s, { cluster: args.cluster.name, channel: command.channel_id });
     } catch (err) {
-      s.logger.warn({ err: describe(err), cluster: args.cluster.name }, 'notify draft failed');
+      s.logger.warn({ err: redact(errorMessage(err)), cluster: args.cluster.name }, 'notify draft failed');
       await showError(client, viewId, t, t('notify:slack.load_failed', { code: errorCode(err) }));
       return;
     }
@@ -192,7 +194,7 @@ export function registerRedisNotify(app: App, s: SlackServices, langFor: LangRes
         counts: { messages: sent, ...(partial ? { total: messages.length } : {}) },
         ...(facts.incidentId ? { incidentId: facts.incidentId } : {}),
       })
-      .catch((err: unknown) => s.logger.error({ err: describe(err) }, 'notify audit failed'));
+      .catch((err: unknown) => s.logger.error({ err: redact(errorMessage(err)) }, 'notify audit failed'));
     const incident = facts.incidentId
       ? await s.incidents.get(facts.incidentId).catch(() => undefined)
       : undefined;
@@ -260,8 +262,4 @@ async function tellUser(client: WebClient, channel: string, user: string, text: 
 function errorCode(err: unknown): string {
   const code = (err as { code?: unknown })?.code;
   return typeof code === 'string' ? code : 'unavailable';
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
