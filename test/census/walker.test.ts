@@ -311,22 +311,29 @@ describe('walkKeys on a standalone server (every DB)', () => {
   it('pauses while PING is slow (a busy server)', async () => {
     const busy = new Redis(server.port, '127.0.0.1');
     let stop = false;
-    // Keeps the server busy for a second (30 ms stalls back to back), then lets go: the walk pauses
-    // meanwhile and finishes afterwards.
-    const hog = (async () => {
-      await new Promise((r) => setTimeout(r, 100));
-      const until = performance.now() + 1_000;
-      while (!stop && performance.now() < until) await busy.call('DEBUG', 'SLEEP', '0.03');
-    })();
+    let hog: Promise<void> | undefined;
+    // The stalls start at the first page, i.e. after the guard measured its baseline (a stall during
+    // calibration would raise the baseline and hide the slowness). 200 ms stalls back to back: a PING
+    // queued behind one waits for the rest of it, far above baseline + 5 ms unless it lands in the
+    // last few ms, and the walk (≥ 1 s at 4 000 keys/s) checks several times while they last.
+    const startHog = () =>
+      (async () => {
+        const until = performance.now() + 1_500;
+        while (!stop && performance.now() < until) await busy.call('DEBUG', 'SLEEP', '0.2');
+      })();
     try {
-      const t = await tally(
+      let keys = 0;
+      const summary = await walkKeys(
         conn,
-        { throttle: { keysPerSec: 5_000, pageSize: 50, latencyGuardMs: 5, pauseMs: 20 }, limit: 4_000 },
-        false,
+        { throttle: { keysPerSec: 4_000, pageSize: 50, latencyGuardMs: 5, pauseMs: 20 }, limit: 4_000 },
+        (page) => {
+          hog ??= startHog();
+          keys += page.length;
+        },
       );
-      expect(t.keys).toBe(4_000);
-      expect(t.summary.pauses).toBeGreaterThan(0);
-      expect(t.summary.pausedMs).toBeGreaterThan(0);
+      expect(keys).toBe(4_000);
+      expect(summary.pauses).toBeGreaterThan(0);
+      expect(summary.pausedMs).toBeGreaterThan(0);
     } finally {
       stop = true;
       await hog;
