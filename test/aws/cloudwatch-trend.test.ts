@@ -354,7 +354,7 @@ describe('fetchTrend', () => {
     ecMock.on(DescribeReplicationGroupsCommand).callsFake(() => new Promise(() => {}));
     const started = Date.now();
     const result = await trend(deps, target, { window, timeoutMs: 50 });
-    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(Date.now() - started).toBeLessThan(10_000); // it would hang forever otherwise
     expect(result.ok).toBe(false);
     expect(result.notes[0]).toEqual({
       key: 'notes.aws_timeout',

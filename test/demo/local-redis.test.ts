@@ -6,7 +6,7 @@ import { createConnection, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   findFreeClusterPort,
   findFreePort,
@@ -180,6 +180,15 @@ describe('startLocalRedisCluster', () => {
 
 describe('no leaked servers', () => {
   const moduleUrl = new URL('../../src/demo/local-redis.js', import.meta.url).href;
+  // The children register their servers in a temp dir of their own: a start in another test file
+  // (they run in parallel) would otherwise reap the SIGKILLed child's orphan before we look at it.
+  let privateTmp = '';
+  beforeAll(async () => {
+    privateTmp = await mkdtemp(join(tmpdir(), 'redis-medic-reap-'));
+  });
+  afterAll(async () => {
+    await rm(privateTmp, { recursive: true, force: true });
+  });
 
   /** Runs a child Node that starts a server, prints its pid and port, then waits to be killed. */
   async function childWithServer(): Promise<{ child: ChildProcess; pid: number; port: number }> {
@@ -194,6 +203,7 @@ describe('no leaked servers', () => {
     );
     const child = spawn(process.execPath, ['--import', 'tsx', script], {
       stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, TMPDIR: privateTmp },
     });
     const [line] = (await once(child.stdout as NodeJS.ReadableStream, 'data')) as [Buffer];
     await rm(dir, { recursive: true, force: true });
@@ -225,8 +235,15 @@ describe('no leaked servers', () => {
     await once(child, 'exit');
     // The orphan survives its owner...
     expect(await tryConnect(port)).toBe('connected');
-    // ...until the next start anywhere reaps it.
-    await started();
+    // ...until the next start anywhere reaps it (here: one that looks in the same temp dir).
+    const tmpBefore = process.env.TMPDIR;
+    process.env.TMPDIR = privateTmp;
+    try {
+      await started();
+    } finally {
+      if (tmpBefore === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmpBefore;
+    }
     expect(isGone(pid)).toBe(true);
     expect(await tryConnect(port)).toBe('ECONNREFUSED');
   });

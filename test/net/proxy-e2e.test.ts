@@ -16,8 +16,6 @@ import { type FakeSlackApi, startFakeSlackApi } from '../support/slack/fake-slac
  * only succeed if the proxy, which maps slack.test to the fake's loopback port, carried it.
  */
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 const PROXY_USER = 'medic';
 const PROXY_PASS = 'pr0xy-pass';
 
@@ -121,12 +119,12 @@ describe('Slack calls through an HTTP CONNECT proxy', () => {
   });
 
   it('a host in NO_PROXY is reached directly, not through the proxy', async () => {
-    dns = guardDns();
+    const guard = guardDns();
+    dns = guard;
     bot = await startNetBot({ servers, env: { ...proxyEnv(), NO_PROXY: 'slack.test' } });
     await bot.slash('market', fake.responseUrl('direct'));
     // Direct means resolving slack.test here, which the guard refuses: nothing reaches the fake.
-    for (let i = 0; i < 40 && !dns.lookups.includes('slack.test'); i++) await sleep(50);
-    expect(dns.lookups).toContain('slack.test');
+    await expect.poll(() => guard.lookups, { timeout: 10_000 }).toContain('slack.test');
     expect(proxy.requests).toEqual([]);
     expect(fake.calls).toEqual([]);
   });

@@ -108,11 +108,10 @@ describe('the bot over TLS', () => {
     expect(JSON.stringify(post.body.blocks)).toContain('secure');
     // The incident thread was opened on the queue Redis (over TLS).
     // (Recorded right after chat.postMessage answers: poll briefly.)
-    let open = await server.services.incidents.findOpen('secure', CHANNEL);
-    for (let i = 0; i < 40 && !open; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      open = await server.services.incidents.findOpen('secure', CHANNEL);
-    }
+    await expect
+      .poll(() => server.services.incidents.findOpen('secure', CHANNEL), { timeout: 10_000 })
+      .toBeTruthy();
+    const open = await server.services.incidents.findOpen('secure', CHANNEL);
     expect(open?.threadTs).toBe((post.response as { ts?: string }).ts);
   });
 

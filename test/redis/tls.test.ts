@@ -84,7 +84,7 @@ async function cli(url: string, tlsYaml: string[], extra: string[] = []) {
     ...(tlsYaml.length > 0 ? ['    tls:', ...tlsYaml.map((line) => `      ${line}`)] : []),
   ];
   writeFileSync(file, `${lines.join('\n')}\n`);
-  return runCli(['status', '--cluster', 'secure', '--config', file, '--timeout', '2000', ...extra]);
+  return runCli(['status', '--cluster', 'secure', '--config', file, '--timeout', '5000', ...extra]);
 }
 
 describe('TLS to Redis with a private CA', () => {
