@@ -1,5 +1,5 @@
 import type { Lang } from '../i18n/types.js';
-import { displayWidth, padEndDisplay } from './text-layout.js';
+import { displayWidth } from './text-layout.js';
 
 /**
  * A long message as a small document (headings, paragraphs, bullets, tables), so one builder
@@ -90,13 +90,16 @@ function markdownOf(doc: MessageDoc): string {
 
 /** Columns padded by display width (CJK characters count two), header, rule, rows. */
 export function tableLines(columns: string[], rows: string[][]): string[] {
-  const widths = columns.map((c, i) =>
-    Math.max(displayWidth(c), ...rows.map((r) => displayWidth(r[i] ?? ''))),
-  );
+  const widths = columns.map((c, i) => Math.max(shownWidth(c), ...rows.map((r) => shownWidth(r[i] ?? ''))));
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => padEndDisplay(c, widths[i] ?? 0))
+      .map((c, i) => c + ' '.repeat(Math.max(0, (widths[i] ?? 0) - shownWidth(c))))
       .join('  ')
       .trimEnd();
   return [line(columns), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)];
+}
+
+/** Columns a cell takes once Slack has decoded its entities (`&lt;` shows as one `<`). */
+function shownWidth(cell: string): number {
+  return displayWidth(cell.replace(/&(?:amp|lt|gt);/g, '&'));
 }
