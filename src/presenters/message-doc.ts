@@ -1,5 +1,5 @@
 import type { Lang } from '../i18n/types.js';
-import { displayWidth } from './text-layout.js';
+import { displayWidth, padEndDisplay } from './text-layout.js';
 
 /**
  * A long message as a small document (headings, paragraphs, bullets, tables), so one builder
@@ -93,7 +93,7 @@ export function tableLines(columns: string[], rows: string[][]): string[] {
   const widths = columns.map((c, i) => Math.max(shownWidth(c), ...rows.map((r) => shownWidth(r[i] ?? ''))));
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => c + ' '.repeat(Math.max(0, (widths[i] ?? 0) - shownWidth(c))))
+      .map((c, i) => padEndDisplay(c, widths[i] ?? 0, shownWidth))
       .join('  ')
       .trimEnd();
   return [line(columns), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)];

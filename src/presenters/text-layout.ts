@@ -17,6 +17,7 @@ export function displayWidth(text: string): number {
   return [...text].length + wideCount(text);
 }
 
-export function padEndDisplay(text: string, width: number): string {
-  return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
+/** Pads to `width` columns; `measure` says how wide the text shows (default: as a terminal does). */
+export function padEndDisplay(text: string, width: number, measure = displayWidth): string {
+  return text + ' '.repeat(Math.max(0, width - measure(text)));
 }
