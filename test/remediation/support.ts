@@ -115,6 +115,17 @@ export interface Expected {
   changed: number;
 }
 
+/** The counters a clean run must report for what `checkRun` found on the keyspace. */
+export function countersFor(expected: Expected) {
+  return {
+    scanned: expected.matched,
+    changed: expected.changed,
+    skipped: expected.matched - expected.changed,
+    vanished: 0,
+    errors: 0,
+  };
+}
+
 /**
  * Acceptance 1 for one run of `rule` between server times [startMs, endMs]:
  * no key deleted or created, no value changed, nothing outside the pattern changed, no TTL grew;
