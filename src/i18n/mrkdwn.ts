@@ -88,6 +88,16 @@ export function truncate(text: string, max: number): string {
 const FENCE = '```';
 
 /**
+ * Where to cut mrkdwn so the head keeps at most `max` code units: between graphemes, never inside an
+ * entity (`&am|p;`) or a bot-built `<@U…>`. 0 when not even the first grapheme fits.
+ */
+export function mrkdwnCutIndex(text: string, max: number): number {
+  const head = graphemePrefix(text, max);
+  const partial = /&[#A-Za-z0-9]*$|<[^>]*$/.exec(head);
+  return partial ? partial.index : head.length;
+}
+
+/**
  * {@link truncate} for text that is already mrkdwn: a cut never leaves half an entity (`&am`) or
  * half a bot-built `<@U…>`, and a ``` block left open by the cut is closed.
  */
@@ -95,11 +105,8 @@ export function truncateMrkdwn(text: string, max: number): string {
   const s = wellFormed(text);
   if (s.length <= max) return s;
   if (max < ELLIPSIS.length + FENCE.length) return truncate(s, max);
-  let cut = graphemePrefix(s, max - ELLIPSIS.length - FENCE.length)
-    .replace(/&[#A-Za-z0-9]*$/, '')
-    .replace(/<[^>]*$/, '');
   // Backticks at the cut (part of a fence, or a whole one) would pair with the closing fence.
-  cut = cut.replace(/`+$/, '');
+  const cut = s.slice(0, mrkdwnCutIndex(s, max - ELLIPSIS.length - FENCE.length)).replace(/`+$/, '');
   const open = cut.split(FENCE).length % 2 === 0;
   return `${cut}${ELLIPSIS}${open ? FENCE : ''}`;
 }

@@ -15,6 +15,7 @@ import {
   truncateMrkdwn,
   userMention,
 } from '../../src/i18n/mrkdwn.js';
+import { chunkText } from '../../src/slack/blocks/message-doc-blocks.js';
 
 function isWellFormed(s: string): boolean {
   try {
@@ -236,5 +237,21 @@ describe('property-style: 20,000 seeded random strings', () => {
   it('the look-alike is one visible character, not a backtick', () => {
     expect(BACKTICK_LOOKALIKE).toHaveLength(1);
     expect(BACKTICK_LOOKALIKE).not.toBe('`');
+  });
+});
+
+describe('splitting a long incident-message line', () => {
+  it('never splits an emoji, a flag or an entity across two sections', () => {
+    for (const max of [2999, 3000, 101, 7]) {
+      for (const unit of ['😀', FAMILY, FLAG, '&amp;', COMBINING]) {
+        const parts = chunkText(unit.repeat(Math.ceil((max * 3) / unit.length)), max);
+        for (const part of parts) {
+          expect(isWellFormed(part), `${unit} / ${max}`).toBe(true);
+          expect(part.length).toBeLessThanOrEqual(max);
+          // Each part is whole units (unless one alone is longer than a section): nothing split.
+          if (unit.length <= max) expect(part.split(unit).join(''), `${unit} / ${max}`).toBe('');
+        }
+      }
+    }
   });
 });
