@@ -16,81 +16,24 @@ import {
   userMention,
 } from '../../src/i18n/mrkdwn.js';
 import { chunkText } from '../../src/slack/blocks/message-doc-blocks.js';
-
-function isWellFormed(s: string): boolean {
-  try {
-    encodeURIComponent(s);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import {
+  COMBINING,
+  FAMILY,
+  FLAG,
+  fenceCount,
+  HIGH,
+  isWellFormed,
+  LOW,
+  randomText,
+  rng,
+  THUMB_TONE,
+} from '../support/hostile-text.js';
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 const graphemesOf = (s: string) => [...segmenter.segment(s)].map((g) => g.segment);
 
 /** Slack's control sequences: a mention, a channel link, a special mention or a link. */
 const CONTROL = /<[@#!]|<https?:|<mailto:/;
-
-const FAMILY = '👨‍👩‍👧‍👦';
-const FLAG = '🇨🇳';
-const THUMB_TONE = '👍🏽';
-const COMBINING = 'é̂̃';
-const HIGH = '\uD83D';
-const LOW = '\uDC4D';
-
-const PIECES = [
-  'a',
-  'Z',
-  '9',
-  ':',
-  ' ',
-  '\n',
-  '中',
-  '😀',
-  FAMILY,
-  FLAG,
-  THUMB_TONE,
-  COMBINING,
-  HIGH,
-  LOW,
-  '<!channel>',
-  '<!here>',
-  '<@U123|x>',
-  '<#C1>',
-  '<https://evil.example|click>',
-  '&',
-  '&amp;',
-  '&lt;',
-  '<',
-  '>',
-  '`',
-  '```',
-  '*',
-  '_',
-  '~',
-  '\\x00',
-  '\u200b',
-];
-
-/** mulberry32: a small seeded generator, so a failure can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomText(next: () => number): string {
-  const n = Math.floor(next() * 40);
-  let s = '';
-  for (let i = 0; i < n; i++) s += PIECES[Math.floor(next() * PIECES.length)] as string;
-  return s;
-}
 
 /** Each lone surrogate as U+FFFD, code unit by code unit. */
 function repaired(s: string): string {
@@ -106,7 +49,7 @@ function repaired(s: string): string {
   return out;
 }
 
-const fences = (s: string) => s.split('```').length - 1;
+const fences = fenceCount;
 
 describe('escapeMrkdwn', () => {
   it('makes mentions, links and entities literal and neutralises backticks', () => {

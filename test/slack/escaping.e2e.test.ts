@@ -4,6 +4,7 @@
  * block early) and as well-formed UTF-16 (an emoji cut in half is not sent).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isWellFormed, mrkdwnOf, stringsOf } from '../support/hostile-text.js';
 import {
   blocksOf,
   buttonOf,
@@ -49,39 +50,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.stop();
 });
-
-/** Every string in a recorded call's body (texts, block texts, button values). */
-function stringsOf(v: unknown): string[] {
-  if (typeof v === 'string') return [v];
-  if (Array.isArray(v)) return v.flatMap(stringsOf);
-  if (v && typeof v === 'object') return Object.values(v).flatMap(stringsOf);
-  return [];
-}
-
-/** Independent of the code under test: encodeURIComponent throws on a lone surrogate. */
-function isWellFormed(s: string): boolean {
-  try {
-    encodeURIComponent(s);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The texts Slack parses as mrkdwn: the message `text` and every `mrkdwn` text object. */
-function mrkdwnOf(body: Record<string, unknown>): string[] {
-  const out = typeof body.text === 'string' ? [body.text] : [];
-  const walk = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (o.type === 'mrkdwn' && typeof o.text === 'string') out.push(o.text);
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(body.blocks);
-  return out;
-}
 
 /**
  * No lone surrogate in anything the bot sent (texts, labels, values, arguments), and no special
