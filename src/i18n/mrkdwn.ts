@@ -1,7 +1,112 @@
 /**
- * Slack decodes only these three entities, so escaping exactly these makes user or Redis text
- * literal (`<!channel>` shows as text, never pings) without leaving `&#x2F;` behind.
+ * Slack-safe text: the one place that turns text from outside the bot (what people type, key names
+ * and patterns, rule names and notes, Redis error messages, Slack ids) into text Slack shows
+ * literally, and the one way to shorten text for Slack.
+ *
+ * - {@link escapeMrkdwn}: well-formed UTF-16 (a lone surrogate becomes U+FFFD); `&` `<` `>` as the
+ *   only three entities Slack decodes, so `<!channel>` shows as text and never pings; every backtick
+ *   as `ˋ` (U+02CB, a look-alike that stays visible), so an escaped value can neither close the ```
+ *   block or code span it is shown in nor open one. `*` `_` `~` are left as typed: they can change
+ *   emphasis, never ping, link or break out of a block. Display only: a key shown with `ˋ` is not
+ *   the key's exact name (the CLI's plain output is).
+ * - {@link userMention} and friends: a `<@…>` / `<#…>` / `<!subteam^…>` only for an id of Slack's
+ *   shape; anything else is escaped text, never a mention.
+ * - {@link truncate} / {@link truncateMrkdwn}: cut on grapheme boundaries (an emoji, a flag, a ZWJ
+ *   family or a letter with its combining marks is kept whole or dropped whole) and end with `…`;
+ *   lengths are UTF-16 code units, which is never less than what Slack counts.
  */
+
+const ELLIPSIS = '…';
+/** The backtick's look-alike in escaped text. */
+export const BACKTICK_LOOKALIKE = 'ˋ';
+
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return wellFormed(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/`/g, BACKTICK_LOOKALIKE);
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** `text` with each lone surrogate replaced by U+FFFD (what `String#toWellFormed` does). */
+export function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\uFFFD');
+}
+
+const USER_ID = /^[UW][A-Z0-9]{2,}$/;
+const CHANNEL_ID = /^[CG][A-Z0-9]{2,}$/;
+const SUBTEAM_ID = /^S[A-Z0-9]{2,}$/;
+
+export function isSlackUserId(id: string): boolean {
+  return USER_ID.test(id);
+}
+
+export function isSlackChannelId(id: string): boolean {
+  return CHANNEL_ID.test(id);
+}
+
+/** `<@U1>` for a user id; anything else (a CLI actor, a forged id) as escaped text. */
+export function userMention(id: string): string {
+  return isSlackUserId(id) ? `<@${id}>` : escapeMrkdwn(id);
+}
+
+/** `<#C1>` for a channel id; anything else as escaped text. */
+export function channelMention(id: string): string {
+  return isSlackChannelId(id) ? `<#${id}>` : escapeMrkdwn(id);
+}
+
+/** `<!subteam^S1>` for a user-group id; anything else as escaped text. */
+export function subteamMention(id: string): string {
+  return SUBTEAM_ID.test(id) ? `<!subteam^${id}>` : escapeMrkdwn(id);
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** The longest prefix of `s` made of whole graphemes that fits in `budget` code units. */
+function graphemePrefix(s: string, budget: number): string {
+  let end = 0;
+  for (const { index, segment } of graphemes.segment(s)) {
+    if (index + segment.length > budget) break;
+    end = index + segment.length;
+  }
+  return s.slice(0, end);
+}
+
+/**
+ * `text` in at most `max` UTF-16 code units, well-formed, cut between graphemes with `…` when it
+ * was longer. For plain text (button labels, values, input) or a value escaped afterwards.
+ */
+export function truncate(text: string, max: number): string {
+  const s = wellFormed(text);
+  if (s.length <= max) return s;
+  if (max < ELLIPSIS.length) return '';
+  return graphemePrefix(s, max - ELLIPSIS.length) + ELLIPSIS;
+}
+
+const FENCE = '```';
+
+/**
+ * Where to cut mrkdwn so the head keeps at most `max` code units: between graphemes, never inside an
+ * entity (`&am|p;`) or a bot-built `<@U…>`. 0 when not even the first grapheme fits.
+ */
+export function mrkdwnCutIndex(text: string, max: number): number {
+  const head = graphemePrefix(text, max);
+  const partial = /&[#A-Za-z0-9]*$|<[^>]*$/.exec(head);
+  return partial ? partial.index : head.length;
+}
+
+/**
+ * {@link truncate} for text that is already mrkdwn: a cut never leaves half an entity (`&am`) or
+ * half a bot-built `<@U…>`, and a ``` block left open by the cut is closed.
+ */
+export function truncateMrkdwn(text: string, max: number): string {
+  const s = wellFormed(text);
+  if (s.length <= max) return s;
+  if (max < ELLIPSIS.length + FENCE.length) return truncate(s, max);
+  // Backticks at the cut (part of a fence, or a whole one) would pair with the closing fence.
+  const cut = s.slice(0, mrkdwnCutIndex(s, max - ELLIPSIS.length - FENCE.length)).replace(/`+$/, '');
+  const open = cut.split(FENCE).length % 2 === 0;
+  return `${cut}${ELLIPSIS}${open ? FENCE : ''}`;
 }

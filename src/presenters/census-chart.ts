@@ -1,6 +1,7 @@
 import type { CensusResult } from '../census/types.js';
 import { renderPatternBarChart } from '../charts/pattern-bar-chart.js';
 import { formatBytes } from '../i18n/format.js';
+import { truncate } from '../i18n/mrkdwn.js';
 import type { Lang, Translate } from '../i18n/types.js';
 
 /** The top patterns by memory as a PNG, memory split by with/without TTL (proportional to key counts). */
@@ -16,7 +17,7 @@ export async function renderCensusChart(
     bars: patterns.map((p) => {
       const noTtlShare = p.keys > 0 ? p.keysWithoutTtl / p.keys : 0;
       return {
-        label: p.pattern.length > 48 ? `${p.pattern.slice(0, 47)}…` : p.pattern,
+        label: truncate(p.pattern, 48),
         bytesWithoutTtl: Math.round(p.bytes * noTtlShare),
         bytesWithTtl: Math.round(p.bytes * (1 - noTtlShare)),
       };

@@ -49,7 +49,8 @@ export function buildCensusView(result: CensusResult, options: CensusViewOptions
     bytes: (result.bytesEstimated ? '≈' : '') + formatBytes(p.bytes, lang),
     memoryShare: share(p.bytes, result.totalBytes),
     noTtlShare: share(p.keysWithoutTtl, result.totalKeysWithoutTtl),
-    ttlSpread: ttlSpread(p, t, lang),
+    // Bucket labels say "<1 h": a raw < in mrkdwn could start a control sequence.
+    ttlSpread: esc(ttlSpread(p, t, lang)),
     types: typeList(p),
   }));
   const never = result.patterns.filter((p) => p.keys > 0 && p.keysWithoutTtl === p.keys);

@@ -1,6 +1,6 @@
 import { formatBytes, formatClock, formatDateTime, formatInt, formatPct, formatTtl } from '../i18n/format.js';
 import type { I18n } from '../i18n/index.js';
-import { escapeMrkdwn } from '../i18n/mrkdwn.js';
+import { BACKTICK_LOOKALIKE, escapeMrkdwn, isSlackChannelId, isSlackUserId } from '../i18n/mrkdwn.js';
 import type { Lang, Translate } from '../i18n/types.js';
 import type { IncidentFacts, RuleOutcome, TimelineFact } from '../notify/incident-facts.js';
 import { auditReasonText } from './audit-text.js';
@@ -72,7 +72,7 @@ export function incidentMessage(
   const userSummary = edits.summary?.[lang]?.trim();
   blocks.push({
     kind: 'paragraph',
-    text: userSummary ? userText(ctx, userSummary) : draftSummary(facts, ctx),
+    text: userSummary ? userText(userSummary) : draftSummary(facts, ctx),
   });
 
   blocks.push({ kind: 'heading', text: t('notify:section.root_cause') }, ...rootCause(facts, ctx));
@@ -181,7 +181,7 @@ function codeChanges(facts: IncidentFacts, ctx: Ctx): DocBlock[] {
       ttl: formatTtl(rule.ttlSec),
       seconds: formatInt(rule.ttlSec, lang),
       why: rule.note
-        ? userText(ctx, rule.note)
+        ? userText(rule.note)
         : t(rule.status === 'done' ? 'notify:changes.why_rule_done' : 'notify:changes.why_rule_planned', {
             rule: rule.name,
           }),
@@ -193,9 +193,7 @@ function codeChanges(facts: IncidentFacts, ctx: Ctx): DocBlock[] {
     const bytes = formatBytes(p.bytes, lang);
     const keysWithoutTtl = formatInt(p.keysWithoutTtl, lang);
     if (!rule) return t('notify:changes.no_rule', { pattern, keysWithoutTtl, bytes });
-    const why = rule.note
-      ? userText(ctx, rule.note)
-      : t('notify:changes.why_default', { keysWithoutTtl, bytes });
+    const why = rule.note ? userText(rule.note) : t('notify:changes.why_default', { keysWithoutTtl, bytes });
     // Keys at fault have no TTL at all: the code must set one, whatever the rule does to old keys.
     return t('notify:changes.set', {
       pattern,
@@ -215,7 +213,7 @@ function policy(facts: IncidentFacts, { t, lang, flavor }: Ctx): DocBlock[] {
   const cols = ['pattern', 'ttl', 'action', 'risk', 'changed', 'status'] as const;
   const esc = escapeMrkdwn;
   const rows = facts.rules.map((r) => [
-    flavor === 'markdown' ? `\`${esc(codeSafe(r.match))}\`` : esc(r.match),
+    flavor === 'markdown' ? `\`${esc(r.match)}\`` : esc(r.match),
     formatTtl(r.ttlSec),
     t(`notify:policy.action.${actionKey(r)}`),
     t(`approval:risk.${r.risk}`),
@@ -277,7 +275,7 @@ function nextSteps(facts: IncidentFacts, ctx: Ctx, edits: MessageEdits): DocBloc
   const owner = edits.owner
     ? who(ctx, edits.owner)
     : edits.ownerText
-      ? userText(ctx, edits.ownerText)
+      ? userText(edits.ownerText)
       : t('notify:next.app_team');
   const items = [
     edits.deadline
@@ -316,25 +314,27 @@ export function formatDeadline(date: string, lang: Lang): string {
 function who(ctx: Ctx, actor: string | undefined): string {
   if (!actor) return ctx.t('notify:timeline.someone');
   if (actor === 'job' || actor === 'worker') return ctx.t('notify:timeline.job');
-  if (/^[UW][A-Z0-9]{2,}$/.test(actor)) return ctx.flavor === 'slack' ? `<@${actor}>` : `@${actor}`;
+  if (isSlackUserId(actor)) return ctx.flavor === 'slack' ? `<@${actor}>` : `@${actor}`;
   return escapeMrkdwn(actor.replace(/^cli:/, ''));
 }
 
 function channelRef(ctx: Ctx, channel: string | undefined): string {
-  if (!channel || !/^[CG][A-Z0-9]{2,}$/.test(channel)) return '—';
+  if (!channel || !isSlackChannelId(channel)) return '—';
   return ctx.flavor === 'slack' ? `<#${channel}>` : `#${channel}`;
 }
 
 /**
- * Text a person wrote (summary, owner, rule note): escaped for mrkdwn; in Markdown its backticks
- * are neutralised too, so it can't open a code span (whose contents are shown unescaped).
+ * Text a person wrote (summary, owner, rule note): escaped, which also neutralises its backticks,
+ * so in Markdown too it can't open a code span (whose contents are shown unescaped).
  */
-function userText(ctx: Ctx, text: string): string {
-  const escaped = escapeMrkdwn(text);
-  return ctx.flavor === 'markdown' ? codeSafe(escaped) : escaped;
+function userText(text: string): string {
+  return escapeMrkdwn(text);
 }
 
-/** A backtick would end the code span a pattern is shown in. */
+/**
+ * A backtick would end the code span a pattern is shown in. The Slack `t` escapes values (backticks
+ * included); the plain `t` of the drafted summary does not, so patterns go through this first.
+ */
 function codeSafe(text: string): string {
-  return text.replace(/`/g, "'");
+  return text.replace(/`/g, BACKTICK_LOOKALIKE);
 }

@@ -1,4 +1,5 @@
 import { ErrorCode, MedicError } from '../errors.js';
+import { truncate } from '../i18n/mrkdwn.js';
 
 /**
  * Turns what ioredis / Node's net and tls layers throw into one of our typed errors, worded by
@@ -32,7 +33,7 @@ export function classifyRedisError(err: unknown, target: string): MedicError {
   if (/None of startup nodes is available|Failed to refresh slots cache/i.test(message)) {
     return wrap(ErrorCode.RedisUnreachable, { reason: 'cluster' });
   }
-  return wrap(ErrorCode.RedisCommand, { detail: redact(message).slice(0, 200) });
+  return wrap(ErrorCode.RedisCommand, { detail: truncate(redact(message), 200) });
 }
 
 const CLIENT_CERT_ALERTS = [

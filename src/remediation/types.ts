@@ -49,7 +49,7 @@ export interface DryRun {
   ttlSpread: TtlSpread;
   /** MEMORY USAGE of the keys that would get a (shorter) TTL: freed when they expire. */
   bytesToFree: number;
-  /** Up to 10 keys that would change, escaped for display. */
+  /** Up to 10 keys that would change, as `displayKey` shows them; not escaped for mrkdwn. */
   samples: string[];
   /** At the configured (throttled) rate. */
   estimatedDurationSec: number;

@@ -4,7 +4,7 @@ import type { CensusResult, WalkProgress } from '../census/types.js';
 import { errorMessage, type MedicError } from '../errors.js';
 import { formatBytes, formatDateTime, formatEta, formatInt } from '../i18n/format.js';
 import type { I18n } from '../i18n/index.js';
-import { escapeMrkdwn } from '../i18n/mrkdwn.js';
+import { escapeMrkdwn, userMention } from '../i18n/mrkdwn.js';
 import type { CensusJobData, CensusReporter } from '../jobs/census-job.js';
 import type { Logger } from '../observability/logger.js';
 import { renderCensusChart } from '../presenters/census-chart.js';
@@ -96,7 +96,7 @@ export function slackCensusReporter(
         data,
         t('census:slack.cancelled', {
           cluster: data.cluster,
-          user: by,
+          user: userMention(by),
           scanned: formatInt(scanned, data.lang),
         }),
         false,

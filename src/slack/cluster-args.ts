@@ -1,4 +1,5 @@
 import type { ClusterConfig, MedicConfig } from '../config/types.js';
+import { truncate } from '../i18n/mrkdwn.js';
 
 export type ClusterArgs =
   | { kind: 'cluster'; cluster: ClusterConfig }
@@ -27,7 +28,7 @@ export function parseClusterArgs(
     return {
       kind: 'help',
       problemKey: 'slack:help.too_many_args',
-      problemValues: { text: words.join(' ').slice(0, 100) },
+      problemValues: { text: truncate(words.join(' '), 100) },
     };
   }
   const cluster = config.clusters.find((c) => c.name === words[0]);
@@ -35,7 +36,7 @@ export function parseClusterArgs(
     return {
       kind: 'help',
       problemKey: 'slack:help.unknown_cluster',
-      problemValues: { name: (words[0] ?? '').slice(0, 100) },
+      problemValues: { name: truncate(words[0] ?? '', 100) },
     };
   return { kind: 'cluster', cluster };
 }

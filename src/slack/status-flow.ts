@@ -2,7 +2,7 @@ import type { RespondFn, webApi } from '@slack/bolt';
 import { channelTimeZone } from '../config/load.js';
 import type { ClusterConfig } from '../config/types.js';
 import { ErrorCode, errorMessage, isMedicError, MedicError } from '../errors.js';
-import { escapeMrkdwn } from '../i18n/mrkdwn.js';
+import { escapeMrkdwn, truncate } from '../i18n/mrkdwn.js';
 import type { Lang } from '../i18n/types.js';
 import type { TimelineEntry } from '../incidents/incident-store.js';
 import { errorText } from '../presenters/error-text.js';
@@ -209,7 +209,7 @@ export function asMedicError(err: unknown): MedicError {
   if (isMedicError(err)) return err;
   return new MedicError(
     ErrorCode.Unexpected,
-    { detail: redact(errorMessage(err)).slice(0, 200) },
+    { detail: truncate(redact(errorMessage(err)), 200) },
     errorMessage(err),
     {
       cause: err,

@@ -1,6 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import { formatBytes, formatDuration, formatInt, formatTtlWords } from '../i18n/format.js';
 import type { I18n } from '../i18n/index.js';
+import { userMention } from '../i18n/mrkdwn.js';
 import type { Translate } from '../i18n/types.js';
 import {
   type TtlJobData,
@@ -99,8 +100,8 @@ export function slackTtlRunReporter(
           rule: data.rule.name,
           cluster: data.cluster,
           match: data.rule.match,
-          requester: data.requestedBy,
-          approver: data.approvedBy,
+          requester: userMention(data.requestedBy),
+          approver: userMention(data.approvedBy),
         }),
         controls: 'running',
       });
@@ -189,7 +190,12 @@ function progressMessage(t: Translate, data: TtlJobData, view: TtlRunView) {
   let text: string;
   let controls: TtlRunControls = 'running';
   if (view.state === 'paused') {
-    text = t('remediation-run:slack.paused', { rule, cluster: data.cluster, user: view.by ?? '', pct });
+    text = t('remediation-run:slack.paused', {
+      rule,
+      cluster: data.cluster,
+      user: userMention(view.by ?? ''),
+      pct,
+    });
     controls = 'paused';
   } else if (view.state === 'verifying') {
     text = t('remediation-run:slack.verifying', { rule, cluster: data.cluster, match: data.rule.match });
@@ -240,7 +246,7 @@ function finalLine(t: Translate, data: TtlJobData, s: TtlRunSummary): string {
     if (s.by === 'pause_expired')
       return t('remediation-run:slack.cancelled_pause_expired', { rule, cluster });
     const pct = data.checkpoint ? Math.floor(walkedFraction(data.checkpoint) * 100) : 0;
-    return t('remediation-run:slack.cancelled', { rule, cluster, user: s.by ?? '', pct });
+    return t('remediation-run:slack.cancelled', { rule, cluster, user: userMention(s.by ?? ''), pct });
   }
   return t('remediation-run:slack.failed', { rule, cluster, reason: reasonText(t, data, s) });
 }
@@ -293,7 +299,7 @@ function summaryParts(t: Translate, data: TtlJobData, s: TtlRunSummary) {
   }
   const notes: string[] = [];
   if (s.outcome === 'cancelled' && s.by && s.by !== 'pause_expired') {
-    notes.push(t('remediation-run:summary.cancelled_by', { user: s.by }));
+    notes.push(t('remediation-run:summary.cancelled_by', { user: userMention(s.by) }));
   }
   if (s.outcome === 'failed')
     notes.push(t('remediation-run:summary.reason', { reason: reasonText(t, data, s) }));

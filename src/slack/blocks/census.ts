@@ -2,7 +2,7 @@ import type { types } from '@slack/bolt';
 import { stringify } from 'yaml';
 import { draftTtlRule, suggestTtl } from '../../census/rule-draft.js';
 import type { CensusResult } from '../../census/types.js';
-import { escapeMrkdwn } from '../../i18n/mrkdwn.js';
+import { escapeMrkdwn, truncate, truncateMrkdwn } from '../../i18n/mrkdwn.js';
 import type { Translate } from '../../i18n/types.js';
 import type { CensusView } from '../../presenters/census-view.js';
 import { ActionId } from '../action-ids.js';
@@ -49,11 +49,14 @@ export function censusResultMessage(
     { type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${header}\n${lines.join('\n')}\`\`\`` } },
   ];
   const context = [t('census:legend_never_expires'), ...view.notes].join('\n');
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.slice(0, SECTION_MAX) }] });
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: truncateMrkdwn(context, SECTION_MAX) }],
+  });
   if (extra.grew && extra.grew.length > 0) {
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: extra.grew.join('\n').slice(0, SECTION_MAX) },
+      text: { type: 'mrkdwn', text: truncateMrkdwn(extra.grew.join('\n'), SECTION_MAX) },
     });
   }
   const drafts = result.patterns
@@ -69,7 +72,7 @@ export function censusResultMessage(
         action_id: `${ActionId.DraftTtlRule}_${i}`,
         text: {
           type: 'plain_text' as const,
-          text: t('census:button.draft_rule', { pattern: p.pattern }).slice(0, 75),
+          text: truncate(t('census:button.draft_rule', { pattern: p.pattern }), 75),
         },
         value: JSON.stringify({
           cluster: result.cluster,

@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import { mrkdwnCutIndex } from '../../i18n/mrkdwn.js';
 import type { Translate } from '../../i18n/types.js';
 import { type DocBlock, type MessageDoc, tableLines } from '../../presenters/message-doc.js';
 
@@ -124,12 +125,19 @@ function splitLong(line: string, max: number): string[] {
   let rest = line;
   while (rest.length > max) {
     const cut = rest.lastIndexOf(' ', max);
-    const at = cut > max / 2 ? cut : max;
+    // No space to break at: between graphemes, outside entities (a lone surrogate is invalid text).
+    const at = cut > max / 2 ? cut : mrkdwnCutIndex(rest, max) || graphemeSafeMax(rest, max);
     parts.push(rest.slice(0, at));
     rest = rest.slice(at).replace(/^ /, '');
   }
   parts.push(rest);
   return parts;
+}
+
+/** A first grapheme longer than `max` (a pile of combining marks) is cut, but never inside a pair. */
+function graphemeSafeMax(text: string, max: number): number {
+  const code = text.charCodeAt(max - 1);
+  return max > 1 && code >= 0xd800 && code <= 0xdbff ? max - 1 : max;
 }
 
 /** Fills messages in order up to the block and character limits. */

@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { escapeMrkdwn } from '../../i18n/mrkdwn.js';
+import { escapeMrkdwn, truncate } from '../../i18n/mrkdwn.js';
 import type { Lang, Translate } from '../../i18n/types.js';
 import type { MessageDoc } from '../../presenters/message-doc.js';
 import { docBlocks } from './message-doc-blocks.js';
@@ -81,7 +81,7 @@ export function notifyModal(
         action_id: NotifyView.summary(lang),
         multiline: true,
         max_length: SUMMARY_MAX,
-        initial_value: input.drafts[lang].slice(0, SUMMARY_MAX),
+        initial_value: truncate(input.drafts[lang], SUMMARY_MAX),
       },
     });
   }

@@ -1,7 +1,15 @@
 import type { types } from '@slack/bolt';
 import type { Approvers } from '../../config/types.js';
 import { formatBytes, formatDateTime, formatDuration, formatInt, formatTtl } from '../../i18n/format.js';
-import { escapeMrkdwn } from '../../i18n/mrkdwn.js';
+import {
+  channelMention,
+  escapeMrkdwn,
+  isSlackChannelId,
+  subteamMention,
+  truncate,
+  truncateMrkdwn,
+  userMention,
+} from '../../i18n/mrkdwn.js';
 import type { Lang, Translate } from '../../i18n/types.js';
 import type { ApprovalRequest } from '../../incidents/approval-store.js';
 import type { AuditEntry } from '../../incidents/audit-log.js';
@@ -48,14 +56,12 @@ function parse(raw: string | undefined): Record<string, unknown> | undefined {
 }
 
 /** `<@U1>` for a Slack user id; anything else (a CLI actor) as escaped text. */
-export function who(actor: string): string {
-  return /^[UW][A-Z0-9]{2,}$/.test(actor) ? `<@${actor}>` : escapeMrkdwn(actor);
-}
+export const who = userMention;
 
 /** Mentions of the configured approvers (ids validated by the config schema). */
 export function approverMentions(approvers: Approvers | undefined): string {
   if (!approvers) return '—';
-  const all = [...approvers.users.map((u) => `<@${u}>`), ...approvers.groups.map((g) => `<!subteam^${g}>`)];
+  const all = [...approvers.users.map(userMention), ...approvers.groups.map(subteamMention)];
   return all.length > 0 ? all.join(', ') : '—';
 }
 
@@ -102,15 +108,16 @@ function dryRunBody(t: Translate, lang: Lang, d: DryRun): KnownBlock[] {
     ...(d.rule.note ? [t('approval:dry_run.note', { note: d.rule.note })] : []),
   ];
   const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, SECTION_MAX) } },
+    { type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(lines.join('\n'), SECTION_MAX) } },
     { type: 'section', fields },
   ];
   if (d.samples.length > 0) {
-    // Samples arrive escaped for display (DryRun contract); cut whole lines only.
+    // Samples are key names for display (`\xNN` for bytes that aren't text), not escaped for
+    // mrkdwn: each is shortened, then escaped; whole lines only are cut.
     const body: string[] = [];
     let size = 0;
     for (const key of d.samples.slice(0, 10)) {
-      const line = key.length > 200 ? `${key.slice(0, 200)}…` : key;
+      const line = escapeMrkdwn(truncate(key, 200));
       if (size + line.length + 1 > SECTION_MAX - 100) break;
       body.push(line);
       size += line.length + 1;
@@ -242,7 +249,7 @@ export function ruleListMessage(
       : t('approval:rules.none', { cluster: input.cluster }),
     ...input.rules.map((r) => `• *${escapeMrkdwn(r.name)}*: ${ruleLine(t, r)}`),
   ];
-  const text = lines.join('\n').slice(0, SECTION_MAX);
+  const text = truncateMrkdwn(lines.join('\n'), SECTION_MAX);
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
 
@@ -272,7 +279,7 @@ export function auditListMessage(
       chunk = [];
       size = 0;
     }
-    chunk.push(line.slice(0, SECTION_MAX));
+    chunk.push(truncateMrkdwn(line, SECTION_MAX));
     size += line.length + 1;
   }
   if (chunk.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk.join('\n') } });
@@ -289,8 +296,8 @@ export function auditLine(t: Translate, lang: Lang, e: AuditEntry, timeZone?: st
     // notify_sent names the channel the message went to (an id the bot checked) where rules name a rule.
     rule: e.rule
       ? ` · ${escapeMrkdwn(e.rule)}`
-      : e.channel && /^[CG][A-Z0-9]+$/.test(e.channel)
-        ? ` · <#${e.channel}>`
+      : e.channel && isSlackChannelId(e.channel)
+        ? ` · ${channelMention(e.channel)}`
         : '',
     counts: counts ? ` · ${counts}` : '',
     reason: e.reason ? ` · ${escapeMrkdwn(reasonText(t, e.reason))}` : '',

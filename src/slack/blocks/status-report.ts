@@ -2,6 +2,7 @@ import type { types } from '@slack/bolt';
 
 type KnownBlock = types.KnownBlock;
 
+import { truncate, truncateMrkdwn } from '../../i18n/mrkdwn.js';
 import type { Translate } from '../../i18n/types.js';
 import type { StatusView } from '../../presenters/status-view.js';
 import type { MemoryLevel } from '../../status/types.js';
@@ -24,8 +25,6 @@ export interface StatusMessage {
 const HEADER_MAX = 150;
 const SECTION_MAX = 3000;
 
-const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
-
 /** The status report as Block Kit. Pure: view and `t` in, blocks out (no client, no I/O). */
 export function statusReportMessage(
   view: StatusView,
@@ -38,7 +37,7 @@ export function statusReportMessage(
       type: 'header',
       text: {
         type: 'plain_text',
-        text: clip(
+        text: truncate(
           t('status:slack.headline', { title: view.title, pct: view.memoryPct, verdict: view.verdictLabel }),
           HEADER_MAX,
         ),
@@ -62,7 +61,7 @@ export function statusReportMessage(
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: clip(
+        text: truncateMrkdwn(
           `*${view.trend.heading}*\n\`\`\`${view.trend.bars}\`\`\`\n${view.trend.summary}`,
           SECTION_MAX,
         ),
@@ -72,7 +71,7 @@ export function statusReportMessage(
   if (view.notes.length > 0) {
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: clip(view.notes.map((n) => `• ${n}`).join('\n'), SECTION_MAX) },
+      text: { type: 'mrkdwn', text: truncateMrkdwn(view.notes.map((n) => `• ${n}`).join('\n'), SECTION_MAX) },
     });
   }
   blocks.push(

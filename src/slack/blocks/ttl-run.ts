@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import { truncateMrkdwn } from '../../i18n/mrkdwn.js';
 import type { Translate } from '../../i18n/types.js';
 import { ActionId } from '../action-ids.js';
 
@@ -58,14 +59,16 @@ export function ttlRunSummaryMessage(input: { title: string; lines: string[]; no
   blocks: KnownBlock[];
 } {
   const body = [input.title, ...input.lines.map((l) => `• ${l}`)].join('\n');
-  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: body.slice(0, 2900) } }];
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(body, 2900) } },
+  ];
   if (input.notes.length > 0) {
     blocks.push({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: input.notes.join('\n').slice(0, 2900) }],
+      elements: [{ type: 'mrkdwn', text: truncateMrkdwn(input.notes.join('\n'), 2900) }],
     });
   }
-  return { text: body.slice(0, 3000), blocks };
+  return { text: truncateMrkdwn(body, 3000), blocks };
 }
 
 /** Parses a button value defensively (it round-trips through Slack). */

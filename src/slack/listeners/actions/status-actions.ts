@@ -1,5 +1,6 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { formatDuration, formatPct } from '../../../i18n/format.js';
+import { userMention } from '../../../i18n/mrkdwn.js';
 import { ActionId, decodeButtonValue } from '../../action-ids.js';
 import { watchMessage } from '../../blocks/watch.js';
 import type { SlackServices } from '../../services.js';
@@ -60,7 +61,7 @@ export function registerStatusActions(app: App, s: SlackServices, langFor: LangR
       target: formatPct(targetPct, lang, 0),
       interval: formatDuration(intervalMinutes, t),
       max: formatDuration(maxHours * 60, t),
-      user: body.user.id,
+      user: userMention(body.user.id),
     });
     try {
       const posted = await client.chat.postMessage({
@@ -130,7 +131,7 @@ export function registerStatusActions(app: App, s: SlackServices, langFor: LangR
           cluster: value.cluster,
           incident: value.incident,
           intro: introFromBlocks(body) ?? intro,
-          ended: t('slack:watch.cancelled', { user: body.user.id }),
+          ended: t('slack:watch.cancelled', { user: userMention(body.user.id) }),
         }),
       });
     }

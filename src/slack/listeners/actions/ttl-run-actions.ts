@@ -1,4 +1,5 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
+import { userMention } from '../../../i18n/mrkdwn.js';
 import { cachedGroupMembers, type GroupMembers, isApprover } from '../../../incidents/approvals.js';
 import type { TtlControlResult, TtlRunService, TtlRunState } from '../../../jobs/ttl-job.js';
 import { ActionId } from '../../action-ids.js';
@@ -78,7 +79,10 @@ export function registerTtlRunActions(
         })
         .catch(() => {});
       await say(
-        t('remediation-run:action.not_allowed', { requester: run.requestedBy, cluster: run.cluster }),
+        t('remediation-run:action.not_allowed', {
+          requester: userMention(run.requestedBy),
+          cluster: run.cluster,
+        }),
       );
       return;
     }

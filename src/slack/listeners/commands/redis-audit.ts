@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { channelTimeZone } from '../../../config/load.js';
 import { errorMessage } from '../../../errors.js';
+import { truncate } from '../../../i18n/mrkdwn.js';
 import { commandHelpMessage } from '../../blocks/help.js';
 import { auditListMessage } from '../../blocks/remediation.js';
 import type { SlackServices } from '../../services.js';
@@ -36,8 +37,8 @@ export function registerRedisAuditCommand(app: App, s: SlackServices, langFor: L
     else if (words.length === 1 && words[0] === 'all') cluster = undefined;
     else if (words.length === 1 && s.cluster(words[0] ?? '')) cluster = words[0];
     else if (words.length === 1)
-      return void (await help('slack:help.unknown_cluster', { name: (words[0] ?? '').slice(0, 100) }));
-    else return void (await help('slack:help.too_many_args', { text: words.join(' ').slice(0, 100) }));
+      return void (await help('slack:help.unknown_cluster', { name: truncate(words[0] ?? '', 100) }));
+    else return void (await help('slack:help.too_many_args', { text: truncate(words.join(' '), 100) }));
     try {
       const entries = await s.remediation.audit.list({ ...(cluster ? { cluster } : {}), limit: AUDIT_LIMIT });
       await respond({

@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import { userMention } from '../../../i18n/mrkdwn.js';
 import { censusProgressMessage } from '../../blocks/census.js';
 import { commandHelpMessage } from '../../blocks/help.js';
 import { parseClusterArgs } from '../../cluster-args.js';
@@ -34,7 +35,7 @@ export function registerRedisKeysCommand(app: App, s: SlackServices, langFor: La
       return;
     }
     try {
-      const text = t('census:slack.queued', { cluster, user: command.user_id });
+      const text = t('census:slack.queued', { cluster, user: userMention(command.user_id) });
       const posted = await postInIncidentThread(s, client, {
         cluster,
         channel: command.channel_id,

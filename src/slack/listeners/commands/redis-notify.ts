@@ -1,6 +1,7 @@
 import type { App, webApi } from '@slack/bolt';
 import { channelLang, channelTimeZone } from '../../../config/load.js';
 import { errorMessage } from '../../../errors.js';
+import { channelMention, truncate, userMention } from '../../../i18n/mrkdwn.js';
 import type { Lang, Translate } from '../../../i18n/types.js';
 import type { IncidentFacts } from '../../../notify/incident-facts.js';
 import { type IncidentRef, loadIncidentFacts } from '../../../notify/load-facts.js';
@@ -137,7 +138,7 @@ export function registerRedisNotify(app: App, s: SlackServices, langFor: LangRes
     const mode: MessageLangMode = modeValue === 'en' || modeValue === 'zh' ? modeValue : 'both';
     const owner = values[NotifyView.owner]?.[NotifyView.owner]?.selected_user ?? undefined;
     const summary = (l: Lang) =>
-      (values[NotifyView.summary(l)]?.[NotifyView.summary(l)]?.value ?? '').slice(0, SUMMARY_MAX);
+      truncate(values[NotifyView.summary(l)]?.[NotifyView.summary(l)]?.value ?? '', SUMMARY_MAX);
     const edits: MessageEdits = {
       author: user,
       targetPct: s.config.watch.targetPct,
@@ -180,7 +181,12 @@ export function registerRedisNotify(app: App, s: SlackServices, langFor: LangRes
         client,
         meta.origin,
         user,
-        t('notify:slack.send_failed', { channel, sent, total: messages.length, reason }),
+        t('notify:slack.send_failed', {
+          channel: channelMention(channel),
+          sent,
+          total: messages.length,
+          reason,
+        }),
       );
       if (sent === 0) return;
     }
@@ -212,17 +218,27 @@ export function registerRedisNotify(app: App, s: SlackServices, langFor: LangRes
           channel: incident.channel,
           thread_ts: incident.threadTs,
           text: partial
-            ? tt('notify:slack.sent_partial', { user, channel, sent, total: messages.length })
+            ? tt('notify:slack.sent_partial', {
+                user: userMention(user),
+                channel: channelMention(channel),
+                sent,
+                total: messages.length,
+              })
             : tt('notify:slack.sent', {
-                user,
-                channel,
+                user: userMention(user),
+                channel: channelMention(channel),
                 count: sent,
                 langs: tt(`notify:slack.langs.${mode}`),
               }),
         })
         .catch((err: unknown) => s.logger.warn({ code: slackErrorCode(err) }, 'notify thread note failed'));
     } else if (!partial) {
-      await tellUser(client, meta.origin, user, t('notify:slack.sent_to_you', { channel, count: sent }));
+      await tellUser(
+        client,
+        meta.origin,
+        user,
+        t('notify:slack.sent_to_you', { channel: channelMention(channel), count: sent }),
+      );
     }
   });
 }

@@ -2,6 +2,7 @@ import type { App, RespondFn, types, webApi } from '@slack/bolt';
 import { channelTimeZone } from '../../../config/load.js';
 import type { ClusterConfig, MedicConfig } from '../../../config/types.js';
 import { formatEta, formatInt } from '../../../i18n/format.js';
+import { truncate } from '../../../i18n/mrkdwn.js';
 import type { Lang } from '../../../i18n/types.js';
 import { errorText } from '../../../presenters/error-text.js';
 import type { TtlRule } from '../../../remediation/types.js';
@@ -43,7 +44,7 @@ export function parseTtlArgs(
       cluster,
       problem: {
         key: 'approval:rules.unknown',
-        values: { rule: ruleName.slice(0, 100), cluster: cluster.name },
+        values: { rule: truncate(ruleName, 100), cluster: cluster.name },
       },
     };
   };
@@ -61,7 +62,7 @@ export function parseTtlArgs(
     return {
       kind: 'help',
       problemKey: 'slack:help.unknown_cluster',
-      problemValues: { name: word.slice(0, 100) },
+      problemValues: { name: truncate(word, 100) },
     };
   }
   if (words.length === 2) {
@@ -70,7 +71,7 @@ export function parseTtlArgs(
       return {
         kind: 'help',
         problemKey: 'slack:help.unknown_cluster',
-        problemValues: { name: (words[0] ?? '').slice(0, 100) },
+        problemValues: { name: truncate(words[0] ?? '', 100) },
       };
     }
     return pick(cluster, words[1] ?? '');
@@ -78,7 +79,7 @@ export function parseTtlArgs(
   return {
     kind: 'help',
     problemKey: 'slack:help.too_many_args',
-    problemValues: { text: words.join(' ').slice(0, 100) },
+    problemValues: { text: truncate(words.join(' '), 100) },
   };
 }
 
