@@ -4,10 +4,12 @@
  * truth is read from Redis directly (PTTL in every DB), never through the code under test.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createConnection, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.js';
 import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
 import { runCli } from '../support/cli.js';
 
@@ -220,6 +222,9 @@ describe('the bot’s queue Redis is never a remediation target', () => {
   let dir: string;
   let broadFile: string;
   let admin: Redis;
+  /** A TCP forwarder in front of the queue's server: another address (a load balancer, an alias). */
+  let alias: Server;
+  let aliasPort: number;
 
   /** The bot's own keys on the queue DB (1): the audit stream and a BullMQ-like job hash. */
   async function seedBotAndApp(): Promise<void> {
@@ -258,8 +263,21 @@ describe('the bot’s queue Redis is never a remediation target', () => {
     dir = mkdtempSync(join(tmpdir(), 'medic-queue-guard-'));
     broadFile = join(dir, 'broad.yaml');
     writeFileSync(broadFile, BROAD);
+    alias = createServer((client) => {
+      const upstream = createConnection({ host: '127.0.0.1', port: server.port });
+      client.pipe(upstream).pipe(client);
+      const close = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', close).on('close', close);
+      upstream.on('error', close).on('close', close);
+    });
+    await new Promise<void>((resolve) => alias.listen(0, '127.0.0.1', resolve));
+    aliasPort = (alias.address() as AddressInfo).port;
   }, MIN);
   afterAll(async () => {
+    await new Promise<void>((resolve) => (alias ? alias.close(() => resolve()) : resolve()));
     admin?.disconnect();
     await Promise.all([server?.stop(), other?.stop()]);
   });
@@ -269,7 +287,7 @@ describe('the bot’s queue Redis is never a remediation target', () => {
 
   const refused = /queue Redis/;
 
-  it('queue …/1, configured target …/0 (same server), allow-broad "*": refused, nothing written', async () => {
+  it('queue …/1, configured target …/0 of the same server, allow-broad "*": refused, nothing written', async () => {
     const cfg = config(`redis://127.0.0.1:${server.port}/1`, `redis://127.0.0.1:${server.port}/0`);
     const run = await runCli([
       'ttl',
@@ -286,6 +304,29 @@ describe('the bot’s queue Redis is never a remediation target', () => {
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(refused);
     await expectNothingWritten();
+  });
+
+  it('the same server behind another address (a forwarder), queue /1 and target /0: refused on the live run_id', async () => {
+    const cfg = config(`redis://127.0.0.1:${server.port}/1`, `redis://127.0.0.1:${aliasPort}/0`);
+    for (const args of [
+      ['--cluster', 'prod'],
+      ['--redis', `redis://127.0.0.1:${aliasPort}/2`],
+    ]) {
+      const run = await runCli([
+        'ttl',
+        'run',
+        ...args,
+        '--config',
+        cfg,
+        '--rules',
+        broadFile,
+        '--yes',
+        '--unthrottled',
+      ]);
+      expect({ args, code: run.code }).not.toEqual({ args, code: 0 });
+      expect(run.stderr).toMatch(/same Redis server as the bot's queue Redis/);
+      await expectNothingWritten();
+    }
   });
 
   it('localhost (queue) vs 127.0.0.1 (target): the same server, refused', async () => {
@@ -370,5 +411,35 @@ describe('the bot’s queue Redis is never a remediation target', () => {
     const bot = await pttls(server.port, 1);
     expect(bot.get(`${PREFIX}:audit`)).toBe(-1);
     expect(bot.get(`${PREFIX}:ttl-run:job-1`)).toBe(-1);
+  });
+});
+
+describe('the config refuses a queue plainly on a target server', () => {
+  const problems = (queue: string, cluster: string) => {
+    const parsed = parseConfig(
+      `queue:\n  url: ${queue}\nclusters:\n  - name: prod\n    url: ${cluster}\n`,
+      {},
+    );
+    return parsed.ok ? [] : parsed.problems.map((p) => p.key ?? p.text ?? p.path);
+  };
+
+  it('another DB of the same host and port, or another loopback spelling, is the same server', () => {
+    for (const [queue, cluster] of [
+      ['redis://127.0.0.1:6400/1', 'redis://127.0.0.1:6400/0'],
+      ['redis://localhost:6400/1', 'redis://127.0.0.1:6400'],
+      ['redis://[::1]:6400/1', 'redis://localhost:6400/3'],
+      ['redis://q.example:6379', 'redis://Q.example/2'],
+    ]) {
+      expect({ queue, cluster, problems: problems(queue as string, cluster as string) }).toEqual({
+        queue,
+        cluster,
+        problems: [expect.stringContaining('queue_is_target')],
+      });
+    }
+  });
+
+  it('another port or another host is accepted (the live check compares run_ids)', () => {
+    expect(problems('redis://127.0.0.1:6400/1', 'redis://127.0.0.1:6401/1')).toEqual([]);
+    expect(problems('redis://queue.example:6379/0', 'redis://prod.example:6379/0')).toEqual([]);
   });
 });
