@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
+import { dbsToWalk } from '../../src/redis/databases.js';
 import { runCli } from '../support/cli.js';
 
 const MIN = 60_000;
@@ -441,5 +442,29 @@ describe('the config refuses a queue plainly on a target server', () => {
   it('another port or another host is accepted (the live check compares run_ids)', () => {
     expect(problems('redis://127.0.0.1:6400/1', 'redis://127.0.0.1:6401/1')).toEqual([]);
     expect(problems('redis://queue.example:6379/0', 'redis://prod.example:6379/0')).toEqual([]);
+  });
+});
+
+describe('which DBs a target URL scopes', () => {
+  const keyspace = '# Keyspace\r\ndb0:keys=1,expires=0,avg_ttl=0\r\ndb7:keys=2,expires=0,avg_ttl=0\r\n';
+  it('a DB in the URL: that DB only (even an empty one); none: every DB with keys', () => {
+    expect(dbsToWalk({ url: 'redis://h:6379/3', mode: 'standalone' }, keyspace)).toEqual([3]);
+    expect(dbsToWalk({ url: 'redis://h:6379/0', mode: 'standalone' }, keyspace)).toEqual([0]);
+    expect(dbsToWalk({ url: 'redis://h:6379', mode: 'standalone' }, keyspace)).toEqual([0, 7]);
+    expect(dbsToWalk({ url: 'redis://h:6379/', mode: 'standalone' }, keyspace)).toEqual([0, 7]);
+  });
+  it('a cluster has DB 0 only: another DB in its URL is refused, not quietly ignored', () => {
+    expect(dbsToWalk({ url: 'redis://h:7000', mode: 'cluster' }, '')).toEqual([0]);
+    expect(() => dbsToWalk({ url: 'redis://h:7000/3', mode: 'cluster' }, '')).toThrow(
+      expect.objectContaining({ code: 'cluster_db', values: { db: 3 } }),
+    );
+  });
+  it('a path that is not a DB number is a bad URL, not DB 0', () => {
+    expect(() => dbsToWalk({ url: 'redis://h:6379/three', mode: 'standalone' }, keyspace)).toThrow(
+      expect.objectContaining({
+        code: 'redis_unreachable',
+        values: expect.objectContaining({ reason: 'bad_url' }),
+      }),
+    );
   });
 });

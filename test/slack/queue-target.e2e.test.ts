@@ -125,7 +125,7 @@ describe('the queue Redis’s server as a target, through the bot', () => {
     );
     expect(JSON.stringify(failed.body)).toContain('everything');
     await expectNothingWritten();
-  });
+  }, 60_000);
 
   it('a TTL run that reaches the worker fails for good before reading a key', async () => {
     const runId = `run-alias-${Date.now()}`;
@@ -160,5 +160,5 @@ describe('the queue Redis’s server as a target, through the bot', () => {
       15_000,
     );
     await expectNothingWritten();
-  });
+  }, 60_000);
 });
