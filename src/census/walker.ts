@@ -1,6 +1,6 @@
 /**
- * The SCAN walker under the key census (and, later, the TTL-remediation engine): every key of every
- * DB of a standalone server, or of every primary of a Redis Cluster, a page at a time, with its
+ * The SCAN walker under the key census (and, later, the TTL-remediation engine): every key of a
+ * standalone server (the DB its URL names, else every DB), or of every primary of a Redis Cluster, a page at a time, with its
  * PTTL, TYPE and MEMORY USAGE. Memory stays bounded whatever the keyspace: per primary at most two
  * lanes × two pages are held (the page being handed over and the one being fetched), never a list
  * of keys.

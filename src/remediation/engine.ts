@@ -1,6 +1,6 @@
 /**
- * The TTL engine: applies one rule to every matching key of every primary (and every DB of a
- * standalone server), a SCAN page at a time, resumable from a checkpoint.
+ * The TTL engine: applies one rule to every matching key of every primary (and of a standalone
+ * server, the DB its URL names, else every DB), a SCAN page at a time, resumable from a checkpoint.
  *
  * Semantics (issue 4, acceptance 1):
  * - `set-missing`: only keys without a TTL get one, jittered uniformly over [ttl·(1−j), ttl]
