@@ -1150,7 +1150,7 @@ async function sweepRemediation(lang: Lang, sweep: Sweep): Promise<void> {
   const [coupon, userGroup, exchange, lastActivity] = runbookRules() as [TtlRule, TtlRule, TtlRule, TtlRule];
   const capOnly: TtlRule = { ...lastActivity, includeMissing: false, risk: 'unknown' };
   const dryRuns = [
-    dryRunOf(coupon),
+    dryRunOf(coupon, { dbs: [0, 3] }),
     dryRunOf(userGroup, { toChange: 0, samples: [], keysWithoutTtl: 0 }),
     dryRunOf(exchange),
     dryRunOf(lastActivity),

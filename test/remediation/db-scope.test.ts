@@ -10,8 +10,13 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
-import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
+import { type LocalRedis, startLocalRedis, startLocalRedisCluster } from '../../src/demo/local-redis.js';
+import { createI18n } from '../../src/i18n/index.js';
+import { connectTarget } from '../../src/redis/connect.js';
 import { dbsToWalk } from '../../src/redis/databases.js';
+import { assertNotQueueServer } from '../../src/redis/queue-identity.js';
+import type { DryRun } from '../../src/remediation/types.js';
+import { dryRunResultMessage } from '../../src/slack/blocks/remediation.js';
 import { runCli } from '../support/cli.js';
 
 const MIN = 60_000;
@@ -259,7 +264,11 @@ describe('the bot’s queue Redis is never a remediation target', () => {
   }
 
   beforeAll(async () => {
-    [server, other] = await Promise.all([startLocalRedis(), startLocalRedis()]);
+    // Also on ::1, so `[::1]` reaches the same server as `127.0.0.1` and `localhost`.
+    [server, other] = await Promise.all([
+      startLocalRedis({ args: ['--bind', '127.0.0.1', '::1'] }),
+      startLocalRedis(),
+    ]);
     admin = new Redis(server.port, '127.0.0.1');
     dir = mkdtempSync(join(tmpdir(), 'medic-queue-guard-'));
     broadFile = join(dir, 'broad.yaml');
@@ -351,7 +360,11 @@ describe('the bot’s queue Redis is never a remediation target', () => {
 
   it('ttl run --redis pointing at the queue (another DB, another host spelling): refused', async () => {
     const cfg = config(`redis://127.0.0.1:${server.port}/1`, other.url);
-    for (const url of [`redis://localhost:${server.port}/0`, `redis://127.0.0.1:${server.port}`]) {
+    for (const url of [
+      `redis://localhost:${server.port}/0`,
+      `redis://127.0.0.1:${server.port}`,
+      `redis://[::1]:${server.port}/5`,
+    ]) {
       const run = await runCli([
         'ttl',
         'run',
@@ -466,5 +479,72 @@ describe('which DBs a target URL scopes', () => {
         values: expect.objectContaining({ reason: 'bad_url' }),
       }),
     );
+  });
+});
+
+describe('a Redis Cluster target is compared node by node', () => {
+  it(
+    'refused when any node (not only the entry point) is the queue’s server; another server passes',
+    async () => {
+      const [cluster, queue] = await Promise.all([
+        startLocalRedisCluster({ primaries: 3 }),
+        startLocalRedis(),
+      ]);
+      const conn = await connectTarget({ name: 'c', url: cluster.url, mode: 'cluster' });
+      const onNode = new Redis({ host: '127.0.0.1', port: cluster.nodes[2]?.port ?? 0 });
+      const elsewhere = new Redis(queue.port, '127.0.0.1');
+      try {
+        await expect(assertNotQueueServer(conn, onNode)).rejects.toMatchObject({ code: 'queue_is_target' });
+        await expect(assertNotQueueServer(conn, elsewhere)).resolves.toBeUndefined();
+      } finally {
+        onNode.disconnect();
+        elsewhere.disconnect();
+        await conn.close();
+        await Promise.all([cluster.stop(), queue.stop()]);
+      }
+    },
+    MIN,
+  );
+});
+
+describe('the Slack dry-run shows its DB scope', () => {
+  it('a field "DBs in scope" (涉及的 DB) with the DBs walked', () => {
+    const dry: DryRun = {
+      id: 'scoped-1',
+      rule: {
+        name: 'scoped',
+        match: 'scope:*',
+        action: 'set-missing',
+        ttlSec: 86_400,
+        jitter: 0.1,
+        includeMissing: false,
+        allowBroad: false,
+        risk: 'low',
+      },
+      cluster: 'prod3',
+      at: '2026-02-12T14:38:00.000Z',
+      matched: 23,
+      keysWithoutTtl: 23,
+      keysAboveCap: 0,
+      toChange: 23,
+      ttlSpread: { none: 23, lt1h: 0, lt1d: 0, lt7d: 0, lt30d: 0, lt90d: 0, ge90d: 0 },
+      bytesToFree: 1_000,
+      samples: ['scope:3:1'],
+      estimatedDurationSec: 1,
+      durationMs: 10,
+      walked: 23,
+      complete: true,
+      dbs: [3],
+    };
+    const i18n = createI18n({ strict: true });
+    for (const [lang, label] of [
+      ['en', 'DBs in scope'],
+      ['zh', '涉及的 DB'],
+    ] as const) {
+      const text = JSON.stringify(
+        dryRunResultMessage(i18n.plain(lang), lang, dry, { user: 'U1', maxAgeMinutes: 30 }).blocks,
+      );
+      expect(text).toContain(`*${label}*\\nDB 3`);
+    }
   });
 });
