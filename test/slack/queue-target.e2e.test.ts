@@ -160,5 +160,9 @@ describe('the queue Redis’s server as a target, through the bot', () => {
       15_000,
     );
     await expectNothingWritten();
+    // The refusal is in the audit log (its stream still without a TTL).
+    await expect
+      .poll(async () => JSON.stringify(await admin.xrange(`${PREFIX}:audit`, '-', '+')), { timeout: 10_000 })
+      .toMatch(new RegExp(`${runId}.*queue_is_target|queue_is_target.*${runId}`));
   }, 60_000);
 });
