@@ -16,6 +16,10 @@ export const ErrorCode = {
   RedisPermission: 'redis_permission',
   CensusDiffClusterMismatch: 'census_diff_cluster_mismatch',
   CensusDiffMatchMismatch: 'census_diff_match_mismatch',
+  /** A cluster target's URL names a DB other than 0 (a Redis Cluster has only DB 0). */
+  ClusterDb: 'cluster_db',
+  /** The target is the server the bot's own queue Redis lives on: never remediated. */
+  QueueIsTarget: 'queue_is_target',
   /** A bug or an error nothing else classifies: worded as "unexpected error", never blamed on Redis. */
   Unexpected: 'unexpected',
 } as const;

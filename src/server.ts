@@ -18,6 +18,7 @@ import { describeProxy, type Env, proxySettings } from './net/proxy.js';
 import type { Logger } from './observability/logger.js';
 import { connectTarget, parseRedisUrl, redisTlsOptions } from './redis/connect.js';
 import { redact } from './redis/errors.js';
+import { assertNotQueueServer } from './redis/queue-identity.js';
 import { DryRunStore, dryRun, recount } from './remediation/dry-run.js';
 import { resolveSlackApiUrl } from './slack/api-url.js';
 import { createSlackApp, type SlackAppOptions } from './slack/app.js';
@@ -148,6 +149,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
     });
     try {
+      // Dry-runs and re-counts of the queue's own server are refused like the run itself.
+      await assertNotQueueServer(conn, storeRedis);
       return await fn(conn);
     } finally {
       await conn.close().catch(() => {});
@@ -241,6 +244,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     audit,
     incidents,
     target: cluster,
+    guardTarget: (conn) => assertNotQueueServer(conn, storeRedis),
     logger,
     ...(throttle !== undefined ? { throttle } : {}),
   });

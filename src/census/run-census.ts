@@ -1,4 +1,5 @@
 import type { TargetConnection } from '../redis/connect.js';
+import { walkedDbs } from '../redis/databases.js';
 import { PatternTable } from './pattern-table.js';
 import { extrapolate } from './sampling.js';
 import type { CensusResult, WalkProgress } from './types.js';
@@ -25,7 +26,7 @@ export interface CensusOptions {
 }
 
 /**
- * One census: walk every key (every DB, every primary) once, fold each into its pattern, and
+ * One census: walk every key (every DB in scope, every primary) once, fold each into its pattern, and
  * extrapolate when sampled. Memory stays bounded: the walker hands over a page at a time and the
  * pattern table holds counters, never keys.
  */
@@ -80,5 +81,6 @@ export async function runCensus(conn: TargetConnection, opts: CensusOptions): Pr
     keysPerSec: durationMs > 0 ? Math.round((summary.scanned / durationMs) * 1000) : summary.scanned,
     vanished: summary.vanished,
     throttlePauses: summary.pauses,
+    dbs: walkedDbs(summary.nodes),
   };
 }

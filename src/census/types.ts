@@ -95,4 +95,6 @@ export interface CensusResult {
   /** Keys that vanished between SCAN and the per-key reads (normal on a live server). */
   vanished: number;
   throttlePauses: number;
+  /** The DBs walked: the target URL's DB, else every DB with keys (always [0] on a cluster). */
+  dbs?: number[];
 }

@@ -1,6 +1,6 @@
 /**
- * The SCAN walker under the key census (and, later, the TTL-remediation engine): every key of every
- * DB of a standalone server, or of every primary of a Redis Cluster, a page at a time, with its
+ * The SCAN walker under the key census (and, later, the TTL-remediation engine): every key of a
+ * standalone server (the DB its URL names, else every DB), or of every primary of a Redis Cluster, a page at a time, with its
  * PTTL, TYPE and MEMORY USAGE. Memory stays bounded whatever the keyspace: per primary at most two
  * lanes × two pages are held (the page being handed over and the one being fetched), never a list
  * of keys.
@@ -31,7 +31,7 @@
 import type { Redis } from 'ioredis';
 import { ErrorCode, errorMessage, MedicError } from '../errors.js';
 import type { TargetConnection } from '../redis/connect.js';
-import { currentDb, keyspaceDbs } from '../redis/databases.js';
+import { currentDb, dbsToWalk } from '../redis/databases.js';
 import { classifyRedisError } from '../redis/errors.js';
 import { LatencyGuard, resolveThrottle, type ThrottleOptions, TokenBucket } from './throttle.js';
 import type { KeyType, ScannedKey, WalkProgress } from './types.js';
@@ -207,10 +207,13 @@ export async function walkKeys(
   const internal = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, internal.signal]) : internal.signal;
   const cluster = conn.target.mode === 'cluster';
+  // The URL's DB (else every DB with keys) scopes the walk; a bad one is refused before any call.
+  dbsToWalk(conn.target, '');
   const walkers = conn.primaries().map(
     (node) =>
       new NodeWalker(node, {
         cluster,
+        dbs: (keyspace) => dbsToWalk(conn.target, keyspace),
         count,
         samples,
         match: opts.match ?? '*',
@@ -462,6 +465,8 @@ interface RawPage {
 
 interface NodeWalkerOptions {
   cluster: boolean;
+  /** The DBs to walk, given INFO keyspace. */
+  dbs: (keyspaceInfo: string) => number[];
   count: number;
   samples: number;
   match: string;
@@ -549,7 +554,7 @@ class NodeWalker {
       this.runId = infoField(server, 'run_id') ?? '';
       this.split = this.o.split && !this.o.throttle && plainDictCursor(server, this.o.cluster);
       this.originalDb = currentDb(this.node);
-      const dbs = this.o.cluster ? [0] : keyspaceDbs(keyspace);
+      const dbs = this.o.dbs(keyspace);
       for (const db of dbs) {
         await this.select(db);
         const dbsize = Number(await this.call(this.node.dbsize()));

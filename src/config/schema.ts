@@ -240,13 +240,20 @@ export const configSchema = z
     );
   });
 
-/** Same server and database? The bot's queue must never live in a Redis it remediates. */
+/**
+ * Plainly the same server (same host, or two loopback spellings, and the same port), whatever DB?
+ * The bot's queue must never live on a server it remediates. Only what the text proves is caught
+ * here; aliases and proxies are caught on the live servers (redis/queue-identity.ts) before a run.
+ */
 function sameRedis(a: string, b: string): boolean {
   try {
     const ua = new URL(a);
     const ub = new URL(b);
-    const db = (u: URL) => u.pathname.replace(/^\//, '') || '0';
-    return ua.hostname === ub.hostname && (ua.port || '6379') === (ub.port || '6379') && db(ua) === db(ub);
+    const host = (u: URL) => {
+      const h = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+      return h === 'localhost' || h === '::1' || /^127\./.test(h) ? 'loopback' : h;
+    };
+    return host(ua) === host(ub) && (ua.port || '6379') === (ub.port || '6379');
   } catch {
     return false;
   }

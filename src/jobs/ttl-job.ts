@@ -399,6 +399,11 @@ export interface TtlJobDeps {
   incidents?: { append(id: string, entry: TimelineEntry): Promise<void> };
   /** Looks the cluster up in the current config (it may have been removed since approval). */
   target(cluster: string): RedisTarget | undefined;
+  /**
+   * Checked once connected, before any key is read: a throw (the target is the queue Redis's
+   * server) fails the run for good with nothing written.
+   */
+  guardTarget?: (conn: TargetConnection) => Promise<void>;
   /** The engine's pacing (keys/s, latency and memory guards). @defaultValue the engine's default */
   throttle?: EngineThrottle | false;
   logger?: Logger;
@@ -479,6 +484,12 @@ export async function processTtlRun(
   try {
     conn = await connectTarget(target);
   } catch (err) {
+    return await failOrRetry(job, data, deps, asRunError(err), save);
+  }
+  try {
+    await deps.guardTarget?.(conn);
+  } catch (err) {
+    await conn.close();
     return await failOrRetry(job, data, deps, asRunError(err), save);
   }
   const abort = new AbortController();
@@ -692,7 +703,11 @@ async function failOrRetry(
   save: (d: TtlJobData) => Promise<void>,
 ): Promise<never> {
   // A refusal (no safe strategy on this server) or a rule the engine rejects won't change on retry.
-  const permanent = isRemediationError(error) || error.code === ErrorCode.Unexpected;
+  const permanent =
+    isRemediationError(error) ||
+    error.code === ErrorCode.Unexpected ||
+    error.code === ErrorCode.QueueIsTarget ||
+    error.code === ErrorCode.ClusterDb;
   const last = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   deps.logger?.warn(
     { runId: data.runId, err: error.message, last },

@@ -70,6 +70,7 @@ export function buildCensusView(result: CensusResult, options: CensusViewOptions
   }
   if (result.vanished > 0) notes.push(t('census:note.vanished', { count: formatInt(result.vanished, lang) }));
   if (result.match) notes.push(t('census:note.match', { match: result.match }));
+  if (result.dbs) notes.push(t('census:note.dbs', { dbs: result.dbs.join(', ') }));
   if (result.patterns.length > top) {
     notes.push(
       t('census:note.more_patterns', { shown: top, total: formatInt(result.patterns.length, lang) }),

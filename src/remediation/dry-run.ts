@@ -14,6 +14,7 @@ import { DEFAULT_THROTTLE, resolveThrottle, type ThrottleOptions } from '../cens
 import { TTL_BUCKETS, type WalkProgress } from '../census/types.js';
 import { walkKeys } from '../census/walker.js';
 import type { TargetConnection } from '../redis/connect.js';
+import { walkedDbs } from '../redis/databases.js';
 import { changesKey } from './rules.js';
 import type { DryRun, TtlRule, TtlSpread } from './types.js';
 
@@ -36,7 +37,7 @@ export interface DryRunOptions {
 export const DRY_RUN_SAMPLES = 10;
 
 /**
- * A read-only walk of `rule.match` on every primary and DB: keys matched, without TTL, above the
+ * A read-only walk of `rule.match` on every primary and DB in scope (the URL's DB, else every DB): keys matched, without TTL, above the
  * rule's TTL, the TTL spread, the bytes of the keys that would change, 10 of them (escaped), and how
  * long the run would take at the configured rate (the engine walks the whole keyspace: SCAN MATCH
  * examines every key, so it is DBSIZE of the largest primary / rate). An aborted walk returns the
@@ -68,6 +69,7 @@ export async function dryRun(conn: TargetConnection, rule: TtlRule, opts: DryRun
     durationMs: counts.durationMs,
     walked: counts.walked,
     complete: counts.complete,
+    dbs: counts.dbs,
     ...(counts.bytesUnavailable ? { bytesUnavailable: true } : {}),
   };
 }
@@ -122,6 +124,7 @@ interface RuleCounts {
   bytesUnavailable: boolean;
   samples: string[];
   walked: number;
+  dbs: number[];
   largestNode: number;
   durationMs: number;
   complete: boolean;
@@ -178,6 +181,7 @@ async function countRule(
     ttlSpread,
     samples,
     walked: summary.dbsize,
+    dbs: walkedDbs(summary.nodes),
     largestNode: Math.max(0, ...summary.nodes.map((n) => n.dbsize)),
     durationMs: summary.durationMs,
     complete: summary.complete,

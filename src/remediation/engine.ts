@@ -1,6 +1,6 @@
 /**
- * The TTL engine: applies one rule to every matching key of every primary (and every DB of a
- * standalone server), a SCAN page at a time, resumable from a checkpoint.
+ * The TTL engine: applies one rule to every matching key of every primary (and of a standalone
+ * server, the DB its URL names, else every DB), a SCAN page at a time, resumable from a checkpoint.
  *
  * Semantics (issue 4, acceptance 1):
  * - `set-missing`: only keys without a TTL get one, jittered uniformly over [ttl·(1−j), ttl]
@@ -49,7 +49,7 @@ import {
 import { cursorFraction, walkKeys } from '../census/walker.js';
 import { errorMessage } from '../errors.js';
 import type { TargetConnection } from '../redis/connect.js';
-import { currentDb, keyspaceDbs } from '../redis/databases.js';
+import { currentDb, dbsToWalk } from '../redis/databases.js';
 import { classifyRedisError } from '../redis/errors.js';
 import { RemediationError } from './errors.js';
 import { ttlRangeMs } from './rules.js';
@@ -387,6 +387,8 @@ class EngineRun {
   /** INFO, DBs and DBSIZE, strategy, script, server time, throttle calibration; the initial checkpoint. */
   async prepare(): Promise<void> {
     const cluster = this.conn.target.mode === 'cluster';
+    // The URL's DB (else every DB with keys) scopes the run; a bad one is refused before any call.
+    dbsToWalk(this.conn.target, '');
     const cp = this.opts.checkpoint;
     this.nodes = await Promise.all(this.conn.primaries().map((redis) => this.prepareNode(redis, cluster)));
     this.strategy = this.pickStrategy(cp?.strategy);
@@ -454,7 +456,7 @@ class EngineRun {
         originalDb: currentDb(redis),
         units: [],
       };
-      const dbs = cluster ? [0] : keyspaceDbs(await redis.info('keyspace'));
+      const dbs = dbsToWalk(this.conn.target, cluster ? '' : await redis.info('keyspace'));
       for (const db of dbs) {
         await selectDb(node, db, cluster);
         const dbsize = Number(await redis.dbsize());

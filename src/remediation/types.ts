@@ -58,6 +58,8 @@ export interface DryRun {
   walked: number;
   /** False when the walk was aborted: the counts are partial. */
   complete: boolean;
+  /** The DBs walked (the target URL's DB, else every DB with keys): what the run will touch. */
+  dbs?: number[];
   /** MEMORY USAGE refused somewhere: `bytesToFree` is a lower bound. */
   bytesUnavailable?: boolean;
 }

@@ -106,7 +106,7 @@ clusters:
         'clusters[1].name: cluster name market is already used by clusters[0]',
         'clusters[1].aws: aws needs replicationGroupId or cacheNodeIds to find the CloudWatch metrics',
         'thresholds: thresholds must rise: warning (80) < critical (70) < emergency (85)',
-        "queue.url: the bot's queue Redis must not be the same server and database as cluster market",
+        "queue.url: the bot's queue Redis must not be on the same server as cluster market (another DB of the same server is refused too)",
         'slack.channels.C0OPS: refers to cluster nowhere, which is not in clusters',
       ]),
     );

@@ -802,6 +802,12 @@ function medicErrors(): MedicError[] {
     classifyRedisError(sysError('EHOSTUNREACH', 'connect EHOSTUNREACH 10.0.3.17:6379'), TARGET),
     classifyRedisError(new Error('None of startup nodes is available'), TARGET),
     new MedicError(ErrorCode.RedisUnreachable, { target: '?', reason: 'bad_url' }, 'bad redis url'),
+    new MedicError(ErrorCode.ClusterDb, { db: 3 }),
+    new MedicError(ErrorCode.QueueIsTarget, {
+      target: TARGET,
+      queue: keep('redis-medic-queue.corp.example:6380'),
+      runId: keep('6f0c2a1e9b7d4c3a8e5f1b2d0c9a8e7f6d5c4b3a'),
+    }),
     classifyRedisError(sysError('ETIMEDOUT', 'connect ETIMEDOUT'), TARGET),
     classifyRedisError(new Error('WRONGPASS invalid username-password pair or user is disabled.'), TARGET),
     classifyRedisError(new Error('NOAUTH Authentication required.'), TARGET),
@@ -1144,7 +1150,7 @@ async function sweepRemediation(lang: Lang, sweep: Sweep): Promise<void> {
   const [coupon, userGroup, exchange, lastActivity] = runbookRules() as [TtlRule, TtlRule, TtlRule, TtlRule];
   const capOnly: TtlRule = { ...lastActivity, includeMissing: false, risk: 'unknown' };
   const dryRuns = [
-    dryRunOf(coupon),
+    dryRunOf(coupon, { dbs: [0, 3] }),
     dryRunOf(userGroup, { toChange: 0, samples: [], keysWithoutTtl: 0 }),
     dryRunOf(exchange),
     dryRunOf(lastActivity),

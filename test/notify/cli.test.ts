@@ -33,7 +33,7 @@ beforeAll(async () => {
   url: ${redis.url}/1
 clusters:
   - name: ${CLUSTER}
-    url: ${redis.url}/0
+    url: redis://notify-target.invalid:6379/0
 rules:
   - name: coupon-unread
     match: "MARKETING:COUPON:UNREAD:*"

@@ -4,6 +4,7 @@ import { formatBytes, formatEta, formatInt, formatTtlWords } from '../../i18n/fo
 import { type AuditInput, AuditLog } from '../../incidents/audit-log.js';
 import { connectTarget, type TargetConnection } from '../../redis/connect.js';
 import { classifyRedisError } from '../../redis/errors.js';
+import { assertNotQueueServer } from '../../redis/queue-identity.js';
 import { DryRunStore, dryRun, recount } from '../../remediation/dry-run.js';
 import { applyRule } from '../../remediation/engine.js';
 import { isRemediationError } from '../../remediation/errors.js';
@@ -32,9 +33,10 @@ export interface TtlCommandOptions extends TargetOptions {
 export async function ttlDryRunCommand(opts: TtlCommandOptions, ctx: CliContext): Promise<number> {
   return localized(async () => {
     const { target, config, rules } = prepare(opts, ctx);
-    const dryRuns = await withTarget(target, opts, (conn, signal) =>
-      runDryRuns(conn, rules, target.name, opts, ctx, signal),
-    );
+    const dryRuns = await withTarget(target, opts, async (conn, signal) => {
+      if (config) await withQueueRedis(config, (queue) => assertNotQueueServer(conn, queue));
+      return runDryRuns(conn, rules, target.name, opts, ctx, signal);
+    });
     const plan = planRules(dryRuns);
     if (config && opts.save !== false) {
       await withQueueRedis(config, async (redis) => {
@@ -72,6 +74,8 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
     if (!config) throw new UsageError('remediation:cli.run_needs_config');
     return withQueueRedis(config, (queue) =>
       withTarget(target, opts, async (conn, signal) => {
+        // Before anything is read or written: `--redis` or a cluster URL may reach the queue's server.
+        await assertNotQueueServer(conn, queue);
         const audit = new AuditLog(queue, { prefix: config.queue.prefix });
         const store = new DryRunStore(queue, { prefix: config.queue.prefix });
         const plan = planRules(await runDryRuns(conn, rules, target.name, opts, ctx, signal));
@@ -250,6 +254,7 @@ export function dryRunJson(dry: DryRun, order: number) {
     samples: dry.samples,
     estimatedDurationSec: dry.estimatedDurationSec,
     walked: dry.walked,
+    dbs: dry.dbs ?? null,
     complete: dry.complete,
     durationMs: dry.durationMs,
   };
@@ -308,6 +313,7 @@ export function renderDryRun(dry: DryRun, ctx: CliContext): string {
       minutes: Math.max(1, Math.ceil(dry.estimatedDurationSec / 60)),
       walked: n(dry.walked),
     })}`,
+    ...(dry.dbs ? [`  ${ctx.t('remediation:cli.scope', { dbs: dry.dbs.join(', ') })}`] : []),
     `  ${ctx.t('remediation:cli.spread', {
       spread: Object.entries(dry.ttlSpread)
         .map(([bucket, count]) => `${ctx.t(`census:bucket.${bucket}`)} ${n(count)}`)

@@ -21,6 +21,7 @@ export function toCensusJson(result: CensusResult, snapshotId?: string): Record<
     vanished: result.vanished,
     duration_ms: result.durationMs,
     keys_per_sec: result.keysPerSec,
+    dbs: result.dbs ?? null,
     patterns: result.patterns.map((p) => ({
       pattern: p.pattern,
       source: p.source,

@@ -93,6 +93,7 @@ function dryRunBody(t: Translate, lang: Lang, d: DryRun): KnownBlock[] {
       : []),
     field(t('approval:field.bytes_to_free'), formatBytes(d.bytesToFree, lang)),
     field(t('approval:field.duration'), formatSeconds(d.estimatedDurationSec, t)),
+    ...(d.dbs ? [field(t('approval:field.dbs'), `DB ${d.dbs.join(', ')}`)] : []),
   ];
   const spread = SPREAD_ORDER.filter((b) => (d.ttlSpread[b] ?? 0) > 0)
     .map((b) => `${t(`census:bucket.${b}`)} ${formatInt(d.ttlSpread[b], lang)}`)
