@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { channelLang } from '../config/load.js';
 import { fetchThrough, type ProxyRoutingDispatcher } from '../net/agents.js';
 import { hasProxy } from '../net/proxy.js';
+import { defaultClickGuard } from './click-auth.js';
 import { registerCensusActions } from './listeners/actions/census-actions.js';
 import { registerRemediationActions } from './listeners/actions/remediation-actions.js';
 import { registerStatusActions } from './listeners/actions/status-actions.js';
@@ -113,15 +114,17 @@ export function createSlackApp(options: SlackAppOptions, services: SlackServices
     clientOptions,
   });
   const langFor = createUserLangResolver((channel) => channelLang(services.config, channel));
+  // One click guard for every button: one members cache, one way to refuse and audit.
+  const clicks = defaultClickGuard(app, services);
   registerRedisStatusCommand(app, services, langFor);
-  registerStatusActions(app, services, langFor);
+  registerStatusActions(app, services, langFor, clicks);
   registerRedisKeysCommand(app, services, langFor);
-  registerCensusActions(app, services, langFor);
+  registerCensusActions(app, services, langFor, clicks);
   registerRedisTtlCommand(app, services, langFor);
   registerRedisAuditCommand(app, services, langFor);
   registerRedisNotify(app, services, langFor);
   registerRemediationActions(app, services, langFor);
-  if (services.ttlRuns) registerTtlRunActions(app, services, langFor, { runs: services.ttlRuns });
+  if (services.ttlRuns) registerTtlRunActions(app, services, langFor, { runs: services.ttlRuns, clicks });
   app.error(async (error) => {
     services.logger.error(
       { err: error.message, code: (error as { code?: string }).code },
