@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/demo/dataset.js';
 import { readAuditStream } from '../support/audit-stream.js';
+import { manifestBotScopes, SCOPE_FOR_METHOD } from '../support/manifest.js';
 import {
   type ActionMessage,
   type Button,
@@ -180,4 +181,16 @@ describe('census Cancel', () => {
       await h.targetClient.config('SET', 'maxmemory', String(h.maxmemoryBytes));
     }
   });
+});
+
+it('calls only Web API methods whose scopes the manifest declares (channels:read for members)', () => {
+  const pseudo = new Set(['response_url', 'upload']);
+  const methods = [...new Set(h.fake.calls.map((c) => c.method))].filter((m) => !pseudo.has(m));
+  expect(methods).toContain('conversations.members');
+  const declared = manifestBotScopes();
+  for (const m of methods) {
+    expect(SCOPE_FOR_METHOD[m], `scope for ${m}`).toBeDefined();
+    expect(declared).toContain(SCOPE_FOR_METHOD[m]);
+  }
+  expect(declared).toContain('groups:read');
 });

@@ -3,8 +3,8 @@ import { cachedGroupMembers, type GroupMembers, isApprover } from '../../../inci
 import type { TtlControlResult, TtlRunService, TtlRunState } from '../../../jobs/ttl-job.js';
 import { ActionId } from '../../action-ids.js';
 import { decodeTtlRunButton } from '../../blocks/ttl-run.js';
-import type { SlackServices } from '../../services.js';
 import { type ClickGuard, clickOf, defaultClickGuard, refusalText } from '../../click-auth.js';
+import type { SlackServices } from '../../services.js';
 import type { LangResolver } from '../types.js';
 
 /** May this user press Pause / Resume / Cancel on this run? */
