@@ -4,9 +4,11 @@
  * nothing, and leaves an audit entry (read from the queue Redis itself) naming who clicked what,
  * where, and why it was refused. An accepted Cancel is audited too.
  */
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/demo/dataset.js';
+import { CENSUS_QUEUE } from '../../src/jobs/census-job.js';
 import { readAuditStream } from '../support/audit-stream.js';
 import { manifestBotScopes, SCOPE_FOR_METHOD } from '../support/manifest.js';
 import {
@@ -128,7 +130,8 @@ describe('census Cancel', () => {
     const channel = 'C0CENSUSAUTH';
     h.setChannelMembers(channel, ['UONCALL', MEMBER]);
     const cancelKey = `${h.config.queue.prefix}:census-cancel:market`;
-    const queue = new Redis(h.queue.url);
+    const queue = new Redis(h.queue.url, { maxRetriesPerRequest: null });
+    const censusJobs = new Queue(CENSUS_QUEUE, { connection: queue, prefix: h.config.queue.prefix });
     try {
       const { mark } = await h.slash('market', { command: '/redis-keys', channel });
       const progress = await h.fake.waitFor(
@@ -137,7 +140,12 @@ describe('census Cancel', () => {
         10_000,
       );
       // The job is queued right after its message is posted; a person can't click faster, a test can.
-      await expect.poll(() => h.server.services.census.jobFor('market', tsOf(progress))).toBeDefined();
+      await expect
+        .poll(async () => {
+          const counts = await censusJobs.getJobCounts('waiting', 'active');
+          return (counts.waiting ?? 0) + (counts.active ?? 0);
+        })
+        .toBe(1);
       const cancel = buttonOf(blocksOf(progress), 'census_cancel');
       const message = { ts: tsOf(progress), blocks: blocksOf(progress) };
 
@@ -177,6 +185,7 @@ describe('census Cancel', () => {
       await h.server.services.census.release('market');
       await db3.flushdb();
       db3.disconnect();
+      await censusJobs.close();
       queue.disconnect();
       await h.targetClient.config('SET', 'maxmemory', String(h.maxmemoryBytes));
     }
