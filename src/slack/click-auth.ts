@@ -12,7 +12,7 @@ import type { App, BlockButtonAction } from '@slack/bolt';
 import { errorMessage } from '../errors.js';
 import type { Translate } from '../i18n/types.js';
 import { cachedGroupMembers, type GroupMembers, isApprover } from '../incidents/approvals.js';
-import type { AuditAction } from '../incidents/audit-log.js';
+import type { AuditAction, AuditInput } from '../incidents/audit-log.js';
 import { redact } from '../redis/errors.js';
 import type { SlackServices } from './services.js';
 
@@ -91,7 +91,7 @@ export function createClickGuard(
   s: Pick<SlackServices, 'cluster' | 'logger' | 'remediation'>,
   deps: { members: ChannelMembers; groupMembers: GroupMembers },
 ): ClickGuard {
-  const audit = async (entry: Parameters<SlackServices['remediation']['audit']['append']>[0]) => {
+  const audit = async (entry: AuditInput) => {
     // Losing an audit entry is logged by the audit log itself; the click's answer still goes out.
     await s.remediation.audit.append(entry).catch(() => {});
   };
