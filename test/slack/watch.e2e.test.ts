@@ -233,6 +233,11 @@ describe('Watch until below 75%', () => {
     const thread = await openThread('C0REWATCH');
     const first = await clickWatch(thread);
     const watching = await watchMessage(thread, first.mark);
+    // Whoever started a watch may stop it; the start is on the timeline right after the message
+    // is posted. A person can't click faster than that, a test can: wait.
+    await expect
+      .poll(async () => (await h.server.services.incidents.timeline(thread.incidentId)).map((e) => e.kind))
+      .toContain('watch_started');
     const cancelled = await h.click(
       buttonOf(blocksOf(watching), 'watch_cancel'),
       { ts: tsOf(watching), thread_ts: thread.ts, blocks: blocksOf(watching) },
