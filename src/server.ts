@@ -203,6 +203,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ...options.slack,
       slackApiUrl: slackApi.url,
       dispatcher,
+      seenRequests: { redis: storeRedis, prefix },
       health: async () => {
         const queue = await storeRedis
           .ping()

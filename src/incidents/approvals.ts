@@ -294,6 +294,7 @@ export class ApprovalService {
     const approvers = dryRun ? this.deps.approvers(dryRun.cluster) : undefined;
     if (!dryRun || !approvers) {
       await this.refusal(input.requester, 'unknown_request', {
+        ...where({ origin: { channel: input.channel } }, 'ttl_request_approval'),
         cluster: dryRun?.cluster ?? '',
         ...(dryRun ? { rule: dryRun.rule.name, dryRunId: dryRun.id } : {}),
       });
@@ -302,6 +303,7 @@ export class ApprovalService {
     const now = this.now();
     if (dryRun.complete === false || !dryRunFresh(dryRun.at, now, this.deps.policy)) {
       await this.refusal(input.requester, 'stale_dry_run', {
+        ...where({ origin: { channel: input.channel } }, 'ttl_request_approval'),
         cluster: dryRun.cluster,
         rule: dryRun.rule.name,
         dryRunId: dryRun.id,
@@ -382,7 +384,11 @@ export class ApprovalService {
             ? await this.close(request, 'stale')
             : request;
       // A forged or misplaced click on a real request is filed under that request's cluster.
-      await this.refusal(input.user, reason, { ...this.context(request), requestId: input.requestId });
+      await this.refusal(input.user, reason, {
+        ...where(input, 'ttl_approve'),
+        ...this.context(request),
+        requestId: input.requestId,
+      });
       return { ok: false, reason, ...(closed ? { request: closed } : {}) };
     }
     const decidedAt = new Date(now).toISOString();
@@ -391,7 +397,11 @@ export class ApprovalService {
       decidedAt,
     });
     if (!claim.ok) {
-      await this.refusal(input.user, 'already_decided', { ...this.context(request), requestId: request.id });
+      await this.refusal(input.user, 'already_decided', {
+        ...where(input, 'ttl_approve'),
+        ...this.context(request),
+        requestId: request.id,
+      });
       return { ok: false, reason: 'already_decided', request };
     }
     await input.onClaimed?.(claim.request).catch(() => {});
@@ -403,6 +413,7 @@ export class ApprovalService {
       await this.deps.store.transition(request.id, ['approving'], 'pending');
       const code = errorCode(err);
       await this.refusal(input.user, 'recount_failed', {
+        ...where(input, 'ttl_approve'),
         ...this.context(request),
         requestId: request.id,
       }).catch(() => {});
@@ -414,6 +425,7 @@ export class ApprovalService {
         recounted,
       });
       await this.refusal(input.user, 'recount_mismatch', {
+        ...where(input, 'ttl_approve'),
         ...this.context(request),
         requestId: request.id,
         counts: { toChange: dryRun.toChange, recounted },
@@ -491,7 +503,11 @@ export class ApprovalService {
     if (!decision.ok || !request) {
       const reason = decision.ok ? 'unknown_request' : decision.reason;
       const closed = reason === 'expired' ? await this.close(request, 'expired') : request;
-      await this.refusal(input.user, reason, { ...this.context(request), requestId: input.requestId });
+      await this.refusal(input.user, reason, {
+        ...where(input, 'ttl_reject'),
+        ...this.context(request),
+        requestId: input.requestId,
+      });
       return { ok: false, reason, ...(closed ? { request: closed } : {}) };
     }
     const done = await this.deps.store.transition(request.id, ['pending'], 'rejected', {
@@ -499,7 +515,11 @@ export class ApprovalService {
       decidedAt: new Date(now).toISOString(),
     });
     if (!done.ok) {
-      await this.refusal(input.user, 'already_decided', { ...this.context(request), requestId: request.id });
+      await this.refusal(input.user, 'already_decided', {
+        ...where(input, 'ttl_reject'),
+        ...this.context(request),
+        requestId: request.id,
+      });
       return { ok: false, reason: 'already_decided', request };
     }
     await this.deps.audit.append({
@@ -541,6 +561,14 @@ export class ApprovalService {
   ): Promise<void> {
     await this.deps.audit.append({ actor, action: 'refused', reason, ...context }).catch(() => {});
   }
+}
+
+/** Where a decision was clicked, and which button: every refusal of a click is audited with both. */
+function where(
+  input: { origin: Pick<ClickOrigin, 'channel'> },
+  control: string,
+): { channel?: string; control: string } {
+  return { ...(input.origin.channel ? { channel: input.origin.channel } : {}), control };
 }
 
 export function dryRunCounts(dryRun: DryRun): Record<string, number> {

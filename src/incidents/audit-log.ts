@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { errorMessage } from '../errors.js';
 import { redact } from '../redis/errors.js';
 
-/** Everything the audit log records: the TTL workflow from dry-run to the run's end. */
+/** Everything the audit log records: the TTL workflow from dry-run to the run's end, and stopped jobs. */
 export const AUDIT_ACTIONS = [
   'dry_run',
   'approval_requested',
@@ -17,6 +17,8 @@ export const AUDIT_ACTIONS = [
   'run_finished',
   'run_failed',
   'notify_sent',
+  'watch_cancelled',
+  'census_cancelled',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -35,8 +37,10 @@ export interface AuditInput {
   requestId?: string;
   dryRunId?: string;
   runId?: string;
-  /** notify_sent: the channel the incident message went to. */
+  /** Where: the channel an incident message went to (notify_sent), or a button was clicked in. */
   channel?: string;
+  /** What was clicked, for a button: `watch_cancel`, `census_cancel`, `ttl_run_pause` … */
+  control?: string;
   /** Where it happened. @defaultValue 'slack' */
   via?: 'slack' | 'cli' | 'job';
 }
@@ -74,6 +78,7 @@ const OPTIONAL_FIELDS = [
   'dryRunId',
   'runId',
   'channel',
+  'control',
 ] as const;
 const STRING_FIELDS = ['actor', 'cluster', ...OPTIONAL_FIELDS] as const;
 

@@ -59,12 +59,21 @@ export class CensusService {
 
   async enqueue(data: CensusJobData): Promise<void> {
     await this.queue.add('census', data, {
-      jobId: `census-${data.cluster}-${data.progressTs.replace('.', '')}`,
+      jobId: censusJobId(data.cluster, data.progressTs),
       // A killed worker's census restarts from the top on another worker (a walk is read-only).
       attempts: 2,
       removeOnComplete: 50,
       removeOnFail: 50,
     });
+  }
+
+  /** The queued or running census whose progress message has this ts: who asked, in which channel. */
+  async jobFor(cluster: string, progressTs: string): Promise<CensusJobData | undefined> {
+    const job = await this.queue.getJob(censusJobId(cluster, progressTs));
+    if (!job || job.data.cluster !== cluster) return undefined;
+    // A finished census's message must not reach the next census of the cluster (maybe elsewhere).
+    const state = await job.getState();
+    return state === 'completed' || state === 'failed' ? undefined : job.data;
   }
 
   /** Asks the running census to stop; true when one was running. */
@@ -84,6 +93,11 @@ export class CensusService {
   private cancelKey(cluster: string): string {
     return `${this.prefix}:census-cancel:${cluster}`;
   }
+}
+
+/** One job per progress message: a button on that message finds its census by it. */
+function censusJobId(cluster: string, progressTs: string): string {
+  return `census-${cluster}-${progressTs.replace('.', '')}`;
 }
 
 export interface CensusJobDeps {

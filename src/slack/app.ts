@@ -1,10 +1,19 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, type Logger as BoltLogger, type CustomRoute, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import {
+  App,
+  type Logger as BoltLogger,
+  type CustomRoute,
+  HTTPReceiver,
+  LogLevel,
+  SocketModeReceiver,
+} from '@slack/bolt';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { channelLang } from '../config/load.js';
 import { fetchThrough, type ProxyRoutingDispatcher } from '../net/agents.js';
 import { hasProxy } from '../net/proxy.js';
+import { defaultClickGuard } from './click-auth.js';
 import { registerCensusActions } from './listeners/actions/census-actions.js';
 import { registerRemediationActions } from './listeners/actions/remediation-actions.js';
 import { registerStatusActions } from './listeners/actions/status-actions.js';
@@ -14,6 +23,7 @@ import { registerRedisKeysCommand } from './listeners/commands/redis-keys.js';
 import { registerRedisNotify } from './listeners/commands/redis-notify.js';
 import { registerRedisStatusCommand } from './listeners/commands/redis-status.js';
 import { registerRedisTtlCommand } from './listeners/commands/redis-ttl.js';
+import { guardSlackRequests } from './request-guard.js';
 import type { SlackServices } from './services.js';
 import { createUserLangResolver } from './user-lang.js';
 
@@ -38,6 +48,11 @@ export interface SlackAppOptions {
   health: () => Promise<{ ok: boolean; [detail: string]: unknown }>;
   /** Tests turn retries off; production keeps web-api's defaults (which wait out 429 Retry-After). */
   retries?: number;
+  /**
+   * HTTP mode: where accepted request signatures are remembered (the queue Redis), so a replayed
+   * request is refused by every replica. Without it only the freshness window is checked.
+   */
+  seenRequests?: { redis: Pick<Redis, 'set'>; prefix: string };
 }
 
 export interface SlackApp {
@@ -89,26 +104,27 @@ export function createSlackApp(options: SlackAppOptions, services: SlackServices
           installerOptions: { port: options.port, clientOptions: { ...clientOptions } },
         })
       : undefined;
+  const http = receiver ? undefined : httpReceiver(options, healthz, logger, services);
   const app = new App({
     token: options.botToken,
-    ...(receiver
-      ? { socketMode: true, receiver }
-      : { signingSecret: options.signingSecret, customRoutes: [healthz] }),
+    ...(receiver ? { socketMode: true, receiver } : { receiver: http }),
     ...(options.botUserId ? { botUserId: options.botUserId } : {}),
     ...(options.botId ? { botId: options.botId } : {}),
     logger,
     clientOptions,
   });
   const langFor = createUserLangResolver((channel) => channelLang(services.config, channel));
+  // One click guard for every button: one members cache, one way to refuse and audit.
+  const clicks = defaultClickGuard(app, services);
   registerRedisStatusCommand(app, services, langFor);
-  registerStatusActions(app, services, langFor);
+  registerStatusActions(app, services, langFor, clicks);
   registerRedisKeysCommand(app, services, langFor);
-  registerCensusActions(app, services, langFor);
+  registerCensusActions(app, services, langFor, clicks);
   registerRedisTtlCommand(app, services, langFor);
   registerRedisAuditCommand(app, services, langFor);
   registerRedisNotify(app, services, langFor);
   registerRemediationActions(app, services, langFor);
-  if (services.ttlRuns) registerTtlRunActions(app, services, langFor, { runs: services.ttlRuns });
+  if (services.ttlRuns) registerTtlRunActions(app, services, langFor, { runs: services.ttlRuns, clicks });
   app.error(async (error) => {
     services.logger.error(
       { err: error.message, code: (error as { code?: string }).code },
@@ -129,6 +145,40 @@ export function createSlackApp(options: SlackAppOptions, services: SlackServices
       await app.stop();
     },
   };
+}
+
+/**
+ * Bolt's HTTP receiver checks the signature and refuses old timestamps; in front of it the request
+ * guard refuses future timestamps and replays (remembered on the queue Redis, shared by replicas).
+ */
+function httpReceiver(
+  options: SlackAppOptions,
+  healthz: CustomRoute,
+  logger: BoltLogger,
+  services: SlackServices,
+): HTTPReceiver {
+  const http = new HTTPReceiver({ signingSecret: options.signingSecret, customRoutes: [healthz], logger });
+  const seen = options.seenRequests ?? { redis: rememberInProcess(), prefix: 'local' };
+  http.requestListener = guardSlackRequests(http.requestListener, {
+    signingSecret: options.signingSecret,
+    redis: seen.redis,
+    prefix: seen.prefix,
+    logger: services.logger,
+  });
+  return http;
+}
+
+/** Without a shared store (a single process, e.g. a demo): replays to this process are refused. */
+function rememberInProcess(): Pick<Redis, 'set'> {
+  const until = new Map<string, number>();
+  const set = async (key: string, _value: string, _ex: 'EX', seconds: number, _nx: 'NX') => {
+    const now = Date.now();
+    for (const [k, expires] of until) if (expires <= now) until.delete(k);
+    if ((until.get(key) ?? 0) > now) return null;
+    until.set(key, now + seconds * 1000);
+    return 'OK' as const;
+  };
+  return { set } as unknown as Pick<Redis, 'set'>;
 }
 
 /** Bolt logs through pino, so one log stream carries everything (and nothing logs tokens). */

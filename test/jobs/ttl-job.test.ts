@@ -695,7 +695,9 @@ describe('the Pause / Resume / Cancel buttons', () => {
         'Only the requester (<@UREQ>) or an approver of target',
       );
       expect((await rep.service.state(run.runId))?.status).toBe('queued');
-      expect(await click('ttl_run_pause', 'UREQ', 'COTHER')).toContain('unknown');
+      // From another channel: refused whoever clicks, state unchanged, and audited with where.
+      expect(await click('ttl_run_pause', 'UREQ', 'COTHER')).toContain('another channel');
+      expect((await rep.service.state(run.runId))?.status).toBe('queued');
       expect(await click('ttl_run_pause', 'UREQ')).toContain('Pausing');
       expect((await rep.service.state(run.runId))?.status).toBe('paused');
       expect(await click('ttl_run_pause', 'UBOSS')).toContain('already paused');
@@ -705,7 +707,10 @@ describe('the Pause / Resume / Cancel buttons', () => {
       await rep.service.finish(run.runId, 'cancelled', 'UAPP');
       expect(await click('ttl_run_resume', 'UREQ')).toContain('already ended (cancelled)');
       const refused = (await auditFor(rep, run.runId)).filter((e) => e.action === 'refused');
-      expect(refused.map((e) => `${e.actor}:${e.reason}`)).toEqual(['UOUTSIDER:not_allowed_pause']);
+      expect(refused.map((e) => `${e.actor}:${e.reason}:${e.control}:${e.channel}`).sort()).toEqual([
+        `UOUTSIDER:not_allowed_pause:ttl_run_pause:${run.channel}`,
+        'UREQ:wrong_channel:ttl_run_pause:COTHER',
+      ]);
     } finally {
       await started.stop();
       await fake.close();

@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runIdFor } from '../../src/incidents/approvals.js';
 import type { AuditEntry } from '../../src/incidents/audit-log.js';
 import { TTL_RUN_QUEUE } from '../../src/jobs/ttl-job.js';
+import { readAuditStream } from '../support/audit-stream.js';
 import { runCli } from '../support/cli.js';
 import { manifestBotScopes, SCOPE_FOR_METHOD } from '../support/manifest.js';
 import {
@@ -197,6 +198,41 @@ describe('/redis-ttl dry-run', () => {
 });
 
 describe('refusals: each with a message and an audit entry, and nothing runs', () => {
+  // First: /redis-audit later shows the latest entries, and these must not push the others out.
+  it('Approve and Reject clicked from another channel: refused, still pending, audited with who, where and what', async () => {
+    const req = await request('C0WHERE', REQUESTER);
+    const before = (await readAuditStream(h.queue.url, h.config.queue.prefix)).length;
+    for (const button of [req.approve, req.reject]) {
+      const click = await h.click(button, req.message, { channel: 'C0NOTHERE', user: APPROVER });
+      const reply = await h.fake.waitFor('response_url', (c) => c.responseId === click.responseId, 20_000);
+      expect(reply.body.response_type).toBe('ephemeral');
+      expect(String(reply.body.text)).toContain('does not belong to an approval request of this message');
+    }
+    expect((await h.server.services.approvals.get(req.requestId))?.state).toBe('pending');
+    await expectNothingRan(req.requestId);
+    const added = (await readAuditStream(h.queue.url, h.config.queue.prefix)).slice(before);
+    expect(added).toEqual([
+      expect.objectContaining({
+        action: 'refused',
+        actor: APPROVER,
+        channel: 'C0NOTHERE',
+        control: 'ttl_approve',
+        reason: 'unknown_request',
+        requestId: req.requestId,
+        cluster: 'market',
+      }),
+      expect.objectContaining({
+        action: 'refused',
+        actor: APPROVER,
+        channel: 'C0NOTHERE',
+        control: 'ttl_reject',
+        reason: 'unknown_request',
+        requestId: req.requestId,
+        cluster: 'market',
+      }),
+    ]);
+  });
+
   it('an approver outside the list (and a group that cannot be read) is refused', async () => {
     const req = await request('C0OUT', REQUESTER);
     const text = await clickFor(req.approve, req, OUTSIDER);

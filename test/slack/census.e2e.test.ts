@@ -124,6 +124,8 @@ describe('/redis-keys', () => {
     const refusal = await h.fake.waitFor('response_url', (c) => c.responseId === second.responseId);
     expect(String(refusal.body.text)).toContain('already running');
 
+    // USTOP is not the requester: a member of the channel may stop the census.
+    h.setChannelMembers('C0KEYS2', ['UONCALL', 'USTOP']);
     const cancel = buttonOf(blocksOf(progress), 'census_cancel');
     await h.click(
       cancel,

@@ -279,8 +279,9 @@ it('calls only Web API methods the manifest grants, and the manifest asks for no
   const declared = manifestBotScopes();
   for (const scope of used) expect(declared).toContain(scope);
   // `commands` is what lets /redis-status reach us at all; every other scope must have been used
-  // here, except usergroups:read, which the approval flow uses (approval.e2e checks it).
-  expect([...used, 'commands', 'usergroups:read'].sort()).toEqual(declared);
+  // here, except usergroups:read, which the approval flow uses (approval.e2e checks it), and
+  // channels:read / groups:read, which a Cancel by a channel member uses (click-auth.e2e checks it).
+  expect([...used, 'commands', 'usergroups:read', 'channels:read', 'groups:read'].sort()).toEqual(declared);
   // This file exercised every kind of call the scopes stand for.
   expect(methods).toEqual(
     [

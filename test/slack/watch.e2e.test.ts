@@ -173,6 +173,8 @@ describe('Watch until below 75%', () => {
     const watching = await watchMessage(thread, mark);
     await waitForReadings(thread, 1);
 
+    // UCANCEL did not start the watch: a member of the incident channel may stop it.
+    h.setChannelMembers('C0CANCEL', ['UONCALL', 'UCANCEL']);
     const cancel = buttonOf(blocksOf(watching), 'watch_cancel');
     const clicked = await h.click(
       cancel,
@@ -231,6 +233,11 @@ describe('Watch until below 75%', () => {
     const thread = await openThread('C0REWATCH');
     const first = await clickWatch(thread);
     const watching = await watchMessage(thread, first.mark);
+    // Whoever started a watch may stop it; the start is on the timeline right after the message
+    // is posted. A person can't click faster than that, a test can: wait.
+    await expect
+      .poll(async () => (await h.server.services.incidents.timeline(thread.incidentId)).map((e) => e.kind))
+      .toContain('watch_started');
     const cancelled = await h.click(
       buttonOf(blocksOf(watching), 'watch_cancel'),
       { ts: tsOf(watching), thread_ts: thread.ts, blocks: blocksOf(watching) },

@@ -21,6 +21,8 @@ export const SCOPE_FOR_METHOD: Record<string, string> = {
   'files.completeUploadExternal': 'files:write',
   'users.info': 'users:read',
   'usergroups.users.list': 'usergroups:read',
+  // groups:read too, for private channels; one entry is enough to check the manifest lists it.
+  'conversations.members': 'channels:read',
 };
 
 export function manifestBotScopes(): string[] {

@@ -129,6 +129,8 @@ export interface MedicHarness {
     message: ActionMessage,
     opts: { channel: string; user?: string },
   ): Promise<{ res: SignedPostResult; responseId: string; mark: number }>;
+  /** Who conversations.members lists for `channel` on the fake Slack (nobody, until set). */
+  setChannelMembers(channel: string, users: string[]): void;
   /** The index the next recorded call will get: pass to {@link since} to ignore earlier calls. */
   mark(): number;
   /** True when `call` arrived at or after `mark`. */
@@ -240,6 +242,7 @@ ${opts.approvers ? indent(stringify({ approvers: { users: [], groups: [], ...opt
   cleanups.push(() => server.stop());
   const baseUrl = `http://127.0.0.1:${server.port}`;
 
+  const channelMembers = new Map<string, string[]>();
   const mark = () => fake.calls.length;
   const since = (m: number, call: RecordedCall) => fake.calls.indexOf(call) >= m;
 
@@ -259,6 +262,13 @@ ${opts.approvers ? indent(stringify({ approvers: { users: [], groups: [], ...opt
     downPort,
     mark,
     since,
+    setChannelMembers(channel, users) {
+      channelMembers.set(channel, users);
+      fake.setHandler('conversations.members', (call) => ({
+        members: channelMembers.get(String(call.body.channel)) ?? [],
+        response_metadata: { next_cursor: '' },
+      }));
+    },
     async slash(text, o = {}) {
       responseIds += 1;
       const responseId = `cmd-${responseIds}`;

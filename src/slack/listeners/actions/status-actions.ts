@@ -1,14 +1,32 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { App, BlockButtonAction, RespondFn } from '@slack/bolt';
 import { formatDuration, formatPct } from '../../../i18n/format.js';
 import { userMention } from '../../../i18n/mrkdwn.js';
+import type { Translate } from '../../../i18n/types.js';
+import type { Incident } from '../../../incidents/incident-store.js';
 import { ActionId, decodeButtonValue } from '../../action-ids.js';
 import { watchMessage } from '../../blocks/watch.js';
+import {
+  type ClickGuard,
+  type ControlOwner,
+  clickOf,
+  defaultClickGuard,
+  refusalText,
+} from '../../click-auth.js';
 import type { SlackServices } from '../../services.js';
 import { recordTimeline, refreshStatus, slackErrorCode } from '../../status-flow.js';
 import type { LangResolver } from '../types.js';
 
-/** Refresh, Watch and Cancel-watch buttons. Each acks at once; users click twice, so each is idempotent. */
-export function registerStatusActions(app: App, s: SlackServices, langFor: LangResolver): void {
+/**
+ * Refresh, Watch and Cancel-watch buttons. Each acks at once; users click twice, so each is
+ * idempotent. Each works only in the incident's own channel; stopping a watch also takes a member
+ * of that channel or an approver of the cluster (see click-auth).
+ */
+export function registerStatusActions(
+  app: App,
+  s: SlackServices,
+  langFor: LangResolver,
+  clicks: ClickGuard = defaultClickGuard(app, s),
+): void {
   app.action<BlockButtonAction>(ActionId.StatusRefresh, async ({ ack, body, action, client, respond }) => {
     await ack();
     const lang = await langFor(client, body.user.id, body.channel?.id);
@@ -24,6 +42,13 @@ export function registerStatusActions(app: App, s: SlackServices, langFor: LangR
       });
       return;
     }
+    // Read-only, so anyone who sees the report may refresh it, but only where the incident lives.
+    const incident = await s.incidents.get(value.incident);
+    if (
+      incident &&
+      !(await allowedHere(clicks, body, 'status_refresh', ownerOf(incident), s.i18n.slack(lang), respond))
+    )
+      return;
     await refreshStatus(s, {
       client,
       cluster,
@@ -47,6 +72,7 @@ export function registerStatusActions(app: App, s: SlackServices, langFor: LangR
       await respond({ response_type: 'ephemeral', replace_original: false, text: t('slack:action.stale') });
       return;
     }
+    if (!(await allowedHere(clicks, body, 'watch_start', ownerOf(incident), t, respond))) return;
     const { intervalMinutes, maxHours } = s.config.watch;
     const targetPct = value.target ?? s.config.watch.targetPct;
     const intervalMs = Math.round(intervalMinutes * 60_000);
@@ -111,8 +137,19 @@ export function registerStatusActions(app: App, s: SlackServices, langFor: LangR
     const lang = await langFor(client, body.user.id, body.channel?.id);
     const t = s.i18n.slack(lang);
     const value = decodeButtonValue(action.value);
-    const cancelled = value ? await s.watches.cancel(value.incident) : false;
-    if (!value || !cancelled) {
+    const incident = value ? await s.incidents.get(value.incident) : undefined;
+    const click = clickOf(body, 'watch_cancel');
+    if (incident) {
+      const owner = { ...ownerOf(incident), ...(await watchRequester(s, incident.id)) };
+      const refusal = await clicks.checkStop(click, owner);
+      if (refusal) {
+        const tell = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
+        await clicks.refuse(click, owner, refusal, tell, refusalText(t, refusal, incident.cluster));
+        return;
+      }
+    }
+    const cancelled = value && incident ? await s.watches.cancel(incident.id) : false;
+    if (!value || !incident || !cancelled) {
       await respond({
         response_type: 'ephemeral',
         replace_original: false,
@@ -135,12 +172,41 @@ export function registerStatusActions(app: App, s: SlackServices, langFor: LangR
         }),
       });
     }
+    await clicks.accepted(click, ownerOf(incident), 'watch_cancelled');
     await recordTimeline(s, value.incident, {
       at: new Date().toISOString(),
       kind: 'watch_cancelled',
       actor: body.user.id,
     });
   });
+}
+
+function ownerOf(incident: Incident): ControlOwner {
+  return { cluster: incident.cluster, channel: incident.channel, incidentId: incident.id };
+}
+
+/** Who started the incident's latest watch (from its timeline): they may always stop it. */
+async function watchRequester(s: SlackServices, incidentId: string): Promise<{ requester?: string }> {
+  const timeline = await s.incidents.timeline(incidentId).catch(() => []);
+  const started = timeline.filter((e) => e.kind === 'watch_started').at(-1);
+  return started?.actor ? { requester: started.actor } : {};
+}
+
+/** The channel check for a read-only button; a refusal is audited and explained to the clicker. */
+async function allowedHere(
+  clicks: ClickGuard,
+  body: BlockButtonAction,
+  control: string,
+  owner: ControlOwner,
+  t: Translate,
+  respond: RespondFn,
+): Promise<boolean> {
+  const click = clickOf(body, control);
+  const refusal = clicks.checkChannel(click, owner);
+  if (!refusal) return true;
+  const tell = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
+  await clicks.refuse(click, owner, refusal, tell, t('slack:action.wrong_channel'));
+  return false;
 }
 
 /** The watch message's first section, kept verbatim when the button is replaced by the outcome. */

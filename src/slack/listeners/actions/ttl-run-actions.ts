@@ -4,6 +4,7 @@ import { cachedGroupMembers, type GroupMembers, isApprover } from '../../../inci
 import type { TtlControlResult, TtlRunService, TtlRunState } from '../../../jobs/ttl-job.js';
 import { ActionId } from '../../action-ids.js';
 import { decodeTtlRunButton } from '../../blocks/ttl-run.js';
+import { type ClickGuard, clickOf, defaultClickGuard, refusalText } from '../../click-auth.js';
 import type { SlackServices } from '../../services.js';
 import type { LangResolver } from '../types.js';
 
@@ -39,8 +40,9 @@ export function registerTtlRunActions(
   app: App,
   s: SlackServices,
   langFor: LangResolver,
-  options: { runs: TtlRunService; isAllowed?: TtlRunAllowed },
+  options: { runs: TtlRunService; isAllowed?: TtlRunAllowed; clicks?: ClickGuard },
 ): void {
+  const clicks = options.clicks ?? defaultClickGuard(app, s);
   const isAllowed =
     options.isAllowed ??
     ttlRunAllowed(
@@ -61,24 +63,30 @@ export function registerTtlRunActions(
     const control = CONTROLS[action.action_id];
     const value = decodeTtlRunButton(action.value);
     const run = value ? await options.runs.state(value.run) : undefined;
-    // A button from another channel than the run's own is a forged or stray click: same answer as unknown.
-    if (!control || !run || (body.channel?.id !== undefined && body.channel.id !== run.channel)) {
+    if (!control || !run) {
       await say(t('remediation-run:action.unknown'));
       return;
     }
+    const click = clickOf(body, `ttl_run_${control}`);
+    const owner = {
+      cluster: run.cluster,
+      channel: run.channel,
+      requester: run.requestedBy,
+      runId: run.runId,
+      ...(run.incidentId ? { incidentId: run.incidentId } : {}),
+    };
+    // A button from another channel than the run's own is a forged or stray click.
+    const misplaced = clicks.checkChannel(click, owner);
+    if (misplaced) {
+      await clicks.refuse(click, owner, misplaced, say, refusalText(t, misplaced, run.cluster));
+      return;
+    }
     if (!(await isAllowed(user, run).catch(() => false))) {
-      await s.remediation?.audit
-        .append({
-          actor: user,
-          action: 'refused',
-          reason: `not_allowed_${control}`,
-          cluster: run.cluster,
-          rule: run.rule,
-          runId: run.runId,
-          ...(run.incidentId ? { incidentId: run.incidentId } : {}),
-        })
-        .catch(() => {});
-      await say(
+      await clicks.refuse(
+        click,
+        owner,
+        `not_allowed_${control}`,
+        say,
         t('remediation-run:action.not_allowed', {
           requester: userMention(run.requestedBy),
           cluster: run.cluster,

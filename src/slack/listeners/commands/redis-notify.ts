@@ -116,6 +116,7 @@ export function registerRedisNotify(app: App, s: SlackServices, langFor: LangRes
     const deadline = values[NotifyView.deadline]?.[NotifyView.deadline]?.selected_date ?? undefined;
     if (!meta || !s.cluster(meta.cluster)) {
       await ack({ response_action: 'errors', errors: { [NotifyView.channel]: t('notify:slack.forged') } });
+      await auditForgedForm(s, user, undefined, meta?.origin);
       return;
     }
     if (!channel || !/^[CG][A-Z0-9]{2,}$/.test(channel)) {
@@ -156,6 +157,7 @@ export function registerRedisNotify(app: App, s: SlackServices, langFor: LangRes
       return;
     }
     if (!facts) {
+      await auditForgedForm(s, user, meta.cluster, meta.origin);
       await tellUser(client, meta.origin, user, t('notify:slack.forged'));
       return;
     }
@@ -271,6 +273,25 @@ function loadFacts(s: SlackServices, ref: IncidentRef): Promise<IncidentFacts | 
 }
 
 /** Only the person who sent the form sees it, in the channel where they typed the command. */
+/** A form whose metadata names no known cluster or incident was not built by us: a refusal, audited. */
+async function auditForgedForm(
+  s: SlackServices,
+  user: string,
+  cluster: string | undefined,
+  origin: string | undefined,
+): Promise<void> {
+  await s.remediation.audit
+    .append({
+      actor: user,
+      action: 'refused',
+      reason: 'forged_form',
+      control: 'notify_submit',
+      cluster: cluster ?? '',
+      ...(origin && /^[CGD][A-Z0-9]{2,}$/.test(origin) ? { channel: origin } : {}),
+    })
+    .catch(() => {});
+}
+
 async function tellUser(client: WebClient, channel: string, user: string, text: string): Promise<void> {
   await client.chat.postEphemeral({ channel, user, text }).catch(() => {});
 }
