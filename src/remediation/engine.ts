@@ -42,16 +42,21 @@ import {
   DEFAULT_THROTTLE,
   LatencyGuard,
   resolveThrottle,
-  sleep,
   type ThrottleOptions,
   TokenBucket,
 } from '../census/throttle.js';
 import { cursorFraction, walkKeys } from '../census/walker.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, MedicError } from '../errors.js';
 import type { TargetConnection } from '../redis/connect.js';
 import { currentDb, keyspaceDbs } from '../redis/databases.js';
 import { classifyRedisError } from '../redis/errors.js';
 import { RemediationError } from './errors.js';
+import {
+  MemoryGuard,
+  type MemoryGuardOptions,
+  type MemoryPause,
+  resolveMemoryGuard,
+} from './memory-guard.js';
 import { ttlRangeMs } from './rules.js';
 import type {
   ApplyResult,
@@ -64,12 +69,11 @@ import type {
 
 export type EngineStrategy = 'options' | 'lua';
 
-/** The census throttle plus a memory guard. */
+/** The census throttle plus the memory guard's threshold (see also `ApplyOptions.memoryGuard`). */
 export interface EngineThrottle extends ThrottleOptions {
   /**
-   * Pause while used_memory / maxmemory (INFO memory) is above this percent: each new TTL adds an
-   * entry to the expires dict, so a server at the edge of eviction is left alone until it recovers.
-   * No maxmemory set: no guard. @defaultValue 95
+   * Keep used_memory at or below this percent of maxmemory (see memory-guard.ts). No maxmemory
+   * set: no guard. @defaultValue 95
    */
   memoryGuardPct?: number;
   /** How often the memory guard reads INFO memory (between pages). @defaultValue 1000 */
@@ -89,8 +93,13 @@ export const PAUSE_REASON = 'pause';
 export interface ApplyOptions {
   /** Resume from here (cursor per node, counters, salt). Nodes not in it start from cursor 0. */
   checkpoint?: EngineCheckpoint;
-  /** `false` = full speed (benchmarks, tests). @defaultValue DEFAULT_ENGINE_THROTTLE */
+  /**
+   * `false` = full speed: no keys/s budget, no latency guard. The memory guard stays on.
+   * @defaultValue DEFAULT_ENGINE_THROTTLE
+   */
   throttle?: EngineThrottle | false;
+  /** The memory guard, on for every run (throttled or not); `pct` here wins over `throttle.memoryGuardPct`. */
+  memoryGuard?: MemoryGuardOptions;
   /** @defaultValue 'auto' */
   strategy?: 'auto' | EngineStrategy;
   /** Stops within a page (before its writes are sent): `stoppedBy: 'cancel'` (or 'pause', see PAUSE_REASON). */
@@ -311,8 +320,7 @@ interface NodeState {
 class EngineRun {
   strategy: EngineStrategy = 'options';
   private readonly throttle: Readonly<Required<ThrottleOptions>> | null;
-  private readonly memoryGuardPct: number | null;
-  private readonly memoryEveryMs: number;
+  private readonly memoryGuard: MemoryGuardOptions;
   private readonly count: number;
   private readonly matches: (name: Uint8Array) => boolean;
   private readonly minMs: number;
@@ -331,6 +339,7 @@ class EngineRun {
   private readonly signal: AbortSignal;
   private failure: unknown;
   private pausedBy: EnginePauseReason | undefined;
+  private memoryPause: MemoryPause | undefined;
 
   constructor(
     private readonly conn: TargetConnection,
@@ -338,19 +347,16 @@ class EngineRun {
     private readonly opts: ApplyOptions,
   ) {
     const t = opts.throttle;
-    if (t === false) {
-      this.throttle = null;
-      this.memoryGuardPct = null;
-      this.memoryEveryMs = DEFAULT_ENGINE_THROTTLE.memoryCheckEveryMs;
-    } else {
-      const { memoryGuardPct, memoryCheckEveryMs, ...census } = t ?? {};
-      this.throttle = resolveThrottle(census);
-      const pct = memoryGuardPct ?? DEFAULT_ENGINE_THROTTLE.memoryGuardPct;
-      if (!(pct > 0 && pct <= 100))
-        throw new RangeError(`throttle.memoryGuardPct must be in (0, 100], got ${pct}`);
-      this.memoryGuardPct = pct;
-      this.memoryEveryMs = memoryCheckEveryMs ?? DEFAULT_ENGINE_THROTTLE.memoryCheckEveryMs;
-    }
+    const { memoryGuardPct, memoryCheckEveryMs, ...census } = t === false ? {} : (t ?? {});
+    this.throttle = t === false ? null : resolveThrottle(census);
+    // Resolved (and validated) now: a bad setting is refused before anything is read or written.
+    const mg = opts.memoryGuard ?? {};
+    this.memoryGuard = resolveMemoryGuard({
+      pct: mg.pct ?? memoryGuardPct,
+      checkEveryMs: mg.checkEveryMs ?? memoryCheckEveryMs,
+      pauseMs: mg.pauseMs ?? this.throttle?.pauseMs,
+      timeoutMs: mg.timeoutMs,
+    });
     const requested = opts.count ?? FULL_SPEED_COUNT;
     if (!(Number.isFinite(requested) && requested >= 1)) throw new RangeError('count must be >= 1');
     this.count = Math.floor(this.throttle ? this.throttle.pageSize : requested);
@@ -425,12 +431,10 @@ class EngineRun {
             pauseMs: t.pauseMs,
           });
           await node.guard.calibrate();
-          if (this.memoryGuardPct !== null) {
-            node.memory = new MemoryGuard(node.redis, this.memoryGuardPct, t.pauseMs, this.memoryEveryMs);
-          }
         }),
       );
     }
+    for (const node of this.nodes) node.memory = new MemoryGuard(node.redis, node.address, this.memoryGuard);
     if (!this.throttle) await Promise.all(this.nodes.map((n) => openScanner(n)));
     this.startFraction = this.fraction();
     // A fresh run's salt and time base must be saved before anything is written.
@@ -615,6 +619,12 @@ class EngineRun {
           if (this.matches(name)) keys.push(name);
           else rejected++;
         }
+        if (keys.length > 0) {
+          await this.admitMemory(node, unit, keys.length, async () => {
+            while (inflight.length > 0) await settle();
+          });
+          if (this.signal.aborted) break;
+        }
         const result = keys.length > 0 ? this.writePage(node, unit, keys) : Promise.resolve(null);
         result.catch(() => {});
         inflight.push({ next, scanned: keys.length, rejected, result });
@@ -635,12 +645,43 @@ class EngineRun {
       if (node.guard) {
         await node.guard.check(this.signal, () => this.pauseReport('latency'));
       }
-      if (node.memory) await node.memory.check(this.signal, () => this.pauseReport('memory'));
       this.pausedBy = undefined;
       await node.bucket?.take(this.count, this.signal);
     } catch (err) {
       if (this.signal.aborted) return;
       throw classifyRedisError(err, node.address);
+    }
+  }
+
+  /**
+   * The memory guard before each page's writes (every run, throttled or not). On a pause the pages
+   * in flight are settled first, so the checkpoint reported with the pause (and kept when the pause
+   * times out) covers every write sent.
+   */
+  private async admitMemory(
+    node: NodeState,
+    unit: Unit,
+    keys: number,
+    drain: () => Promise<void>,
+  ): Promise<void> {
+    const memory = node.memory as MemoryGuard;
+    let paused = false;
+    try {
+      await memory.admit(this.signal, keys, unit.db, async (pause: MemoryPause) => {
+        paused = true;
+        await drain();
+        this.memoryPause = pause;
+        this.pauseReport('memory');
+      });
+    } catch (err) {
+      if (this.signal.aborted) return;
+      if (err instanceof MedicError) throw err;
+      throw classifyRedisError(err, node.address);
+    }
+    if (paused && this.pausedBy === 'memory') {
+      this.pausedBy = undefined;
+      this.memoryPause = undefined;
+      void this.report().catch(() => {});
     }
   }
 
@@ -818,6 +859,7 @@ class EngineRun {
       etaSec: fraction >= 1 ? 0 : walked > 0 ? Math.round((elapsedSec * (1 - fraction)) / walked) : null,
       paused: this.pausedBy !== undefined,
       ...(this.pausedBy ? { pausedBy: this.pausedBy } : {}),
+      ...(this.pausedBy === 'memory' && this.memoryPause ? { memory: this.memoryPause } : {}),
       fraction,
       pauses: this.pauses(),
     };
@@ -830,44 +872,6 @@ class EngineRun {
     const next = this.chain.then(() => onPage(this.snapshot(), this.progress()));
     this.chain = next.catch(() => {});
     return next;
-  }
-}
-
-/** Pauses while used_memory / maxmemory is above the threshold (INFO memory, at most every `everyMs`). */
-class MemoryGuard {
-  pauses = 0;
-  pausedMs = 0;
-  private last = Number.NEGATIVE_INFINITY;
-
-  constructor(
-    private readonly redis: Redis,
-    private readonly pct: number,
-    private readonly pauseMs: number,
-    private readonly everyMs: number,
-  ) {}
-
-  async check(signal: AbortSignal, onPause: () => void): Promise<void> {
-    if (performance.now() - this.last < this.everyMs) return;
-    this.last = performance.now();
-    if (!(await this.over())) return;
-    this.pauses++;
-    const started = performance.now();
-    try {
-      do {
-        onPause();
-        await sleep(this.pauseMs, signal);
-      } while (await this.over());
-    } finally {
-      this.pausedMs += performance.now() - started;
-      this.last = performance.now();
-    }
-  }
-
-  private async over(): Promise<boolean> {
-    const info = await this.redis.info('memory');
-    const used = Number(infoField(info, 'used_memory'));
-    const max = Number(infoField(info, 'maxmemory'));
-    return max > 0 && Number.isFinite(used) && (used / max) * 100 > this.pct;
   }
 }
 
