@@ -14,6 +14,7 @@ import { DEFAULT_THROTTLE, resolveThrottle, type ThrottleOptions } from '../cens
 import { TTL_BUCKETS, type WalkProgress } from '../census/types.js';
 import { walkKeys } from '../census/walker.js';
 import type { TargetConnection } from '../redis/connect.js';
+import { replicaOf } from './replica-check.js';
 import { changesKey } from './rules.js';
 import type { DryRun, TtlRule, TtlSpread } from './types.js';
 
@@ -44,6 +45,7 @@ export const DRY_RUN_SAMPLES = 10;
  */
 export async function dryRun(conn: TargetConnection, rule: TtlRule, opts: DryRunOptions): Promise<DryRun> {
   const at = (opts.now ?? (() => new Date()))();
+  const replicas = await replicaNodes(conn);
   const counts = await countRule(conn, rule, {
     ...(opts.throttle !== undefined ? { throttle: opts.throttle } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
@@ -69,7 +71,24 @@ export async function dryRun(conn: TargetConnection, rule: TtlRule, opts: DryRun
     walked: counts.walked,
     complete: counts.complete,
     ...(counts.bytesUnavailable ? { bytesUnavailable: true } : {}),
+    ...(replicas.length > 0 ? { replicas } : {}),
   };
+}
+
+/**
+ * The target's nodes that are replicas: the dry-run reads them fine, but a run would be refused
+ * there (replica-check.ts), so the preview says so up front. A node whose INFO fails is left out:
+ * the run checks again before its first write.
+ */
+async function replicaNodes(conn: TargetConnection): Promise<{ target: string; primary: string }[]> {
+  const found = await Promise.all(
+    conn
+      .primaries()
+      .map((redis) =>
+        replicaOf(redis, `${redis.options.host ?? '?'}:${redis.options.port ?? '?'}`).catch(() => undefined),
+      ),
+  );
+  return found.filter((r) => r !== undefined);
 }
 
 export interface RecountResult {

@@ -57,6 +57,7 @@ import {
   type MemoryPause,
   resolveMemoryGuard,
 } from './memory-guard.js';
+import { assertPrimary } from './replica-check.js';
 import { ttlRangeMs } from './rules.js';
 import type {
   ApplyResult,
@@ -272,7 +273,7 @@ export function jitteredMs(name: Uint8Array, salt: number, minMs: number, maxMs:
 
 // ---------------------------------------------------------------------------------------------
 
-type Outcome = 'changed' | 'skipped' | 'vanished' | 'error';
+type Outcome = 'changed' | 'skipped' | 'vanished';
 
 interface PageResult {
   changed: number;
@@ -444,6 +445,7 @@ class EngineRun {
   private async prepareNode(redis: Redis, cluster: boolean): Promise<NodeState> {
     const address = `${redis.options.host ?? '?'}:${redis.options.port ?? '?'}`;
     try {
+      await assertPrimary(redis, address);
       const server = await redis.info('server');
       const version = (infoField(server, 'redis_version') ?? '0.0.0').split('.').map((x) => Number(x) || 0);
       const node: NodeState = {
@@ -475,6 +477,7 @@ class EngineRun {
       }
       return node;
     } catch (err) {
+      if (err instanceof RemediationError) throw err;
       throw classifyRedisError(err, address);
     }
   }
@@ -750,8 +753,9 @@ class EngineRun {
     const zeros: number[] = [];
     for (let i = 0; i < keys.length; i++) {
       const [err, value] = replies[i] ?? [new Error('missing reply'), null];
-      if (err) out.errors++;
-      else if (Number(value) === 1) out.changed++;
+      // A refused write (READONLY, NOPERM…) fails the run with its reason: it must never end as done.
+      if (err) throw err;
+      if (Number(value) === 1) out.changed++;
       else zeros.push(i);
     }
     if (zeros.length === 0) return out;
@@ -760,8 +764,8 @@ class EngineRun {
     const reads = (await q.exec()) ?? [];
     zeros.forEach((i, j) => {
       const [err, value] = reads[j] ?? [new Error('missing reply'), null];
-      const outcome: Outcome = err ? 'error' : this.settled(unit, Number(value), ms[i] as number);
-      out[outcome === 'error' ? 'errors' : outcome]++;
+      if (err) throw err;
+      out[this.settled(unit, Number(value), ms[i] as number)]++;
     });
     return out;
   }
@@ -781,10 +785,7 @@ class EngineRun {
     const w = node.redis.pipeline();
     for (let i = 0; i < keys.length; i++) {
       const [err, value] = reads[i] ?? [new Error('missing reply'), null];
-      if (err) {
-        out.errors++;
-        continue;
-      }
+      if (err) throw err;
       const expiry = Number(value);
       if (expiry === -2) out.vanished++;
       else if (expiry === -1) {
@@ -803,8 +804,8 @@ class EngineRun {
     const replies = (await w.exec()) ?? [];
     writes.forEach((_, j) => {
       const [err, value] = replies[j] ?? [new Error('missing reply'), null];
-      if (err) out.errors++;
-      else if (Number(value) === 1) out.changed++;
+      if (err) throw err;
+      if (Number(value) === 1) out.changed++;
       // 0: the key changed meanwhile (gone, persisted, or already lower): left alone.
       else out.skipped++;
     });

@@ -100,6 +100,7 @@ function dryRunBody(t: Translate, lang: Lang, d: DryRun): KnownBlock[] {
         ]
       : []),
     ...(d.rule.note ? [t('approval:dry_run.note', { note: d.rule.note })] : []),
+    ...(d.replicas ?? []).map((r) => `:warning: ${t('approval:dry_run.replica', r)}`),
   ];
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, SECTION_MAX) } },
