@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { compileGlob, displayKey } from '../census/key-pattern.js';
+import { displayKey } from '../census/key-pattern.js';
 import { ttlBucketOf } from '../census/pattern-table.js';
 import { snapshotId } from '../census/snapshot-store.js';
 import { DEFAULT_THROTTLE, resolveThrottle, type ThrottleOptions } from '../census/throttle.js';
@@ -16,6 +16,7 @@ import { walkKeys } from '../census/walker.js';
 import type { TargetConnection } from '../redis/connect.js';
 import { replicaOf } from './replica-check.js';
 import { changesKey } from './rules.js';
+import { serverGlob } from './server-glob.js';
 import type { DryRun, TtlRule, TtlSpread } from './types.js';
 
 export interface DryRunOptions {
@@ -156,7 +157,7 @@ async function countRule(
     samples: number;
   },
 ): Promise<RuleCounts> {
-  const matches = compileGlob(rule.match);
+  const matches = await serverGlob(conn, rule.match);
   const capMs = rule.ttlSec * 1000;
   const ttlSpread = Object.fromEntries(TTL_BUCKETS.map((b) => [b, 0])) as TtlSpread;
   const out = {

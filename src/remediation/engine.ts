@@ -59,6 +59,7 @@ import {
 } from './memory-guard.js';
 import { assertPrimary } from './replica-check.js';
 import { ttlRangeMs } from './rules.js';
+import { serverGlob } from './server-glob.js';
 import type {
   ApplyResult,
   EngineCheckpoint,
@@ -214,6 +215,15 @@ export async function applyRule(
     run.close();
   }
   const checkpoint: EngineCheckpoint = { ...run.snapshot(), clean: true };
+  const rejected = checkpoint.counters.errors - (opts.checkpoint?.counters.errors ?? 0);
+  if (rejected > 0) {
+    // Keys SCAN MATCH returned that the client-side check refused: left alone, so the run is not done.
+    throw new RemediationError(
+      'remediation:errors.keys_not_matched',
+      { count: rejected, match: rule.match },
+      `${rejected} keys returned by SCAN MATCH ${rule.match} failed the client-side match`,
+    );
+  }
   const aborted = opts.signal?.aborted === true && !checkpoint.nodes.every((n) => n.done);
   return {
     rule,
@@ -239,7 +249,7 @@ export async function countWithoutTtl(
   match: string,
   opts: { throttle?: ThrottleOptions | false; signal?: AbortSignal } = {},
 ): Promise<number> {
-  const matches = compileGlob(match);
+  const matches = await serverGlob(conn, match);
   let count = 0;
   await walkKeys(
     conn,
@@ -323,7 +333,7 @@ class EngineRun {
   private readonly throttle: Readonly<Required<ThrottleOptions>> | null;
   private readonly memoryGuard: MemoryGuardOptions;
   private readonly count: number;
-  private readonly matches: (name: Uint8Array) => boolean;
+  private matches: (name: Uint8Array) => boolean;
   private readonly minMs: number;
   private readonly maxMs: number;
   private readonly capMs: number;
@@ -396,6 +406,8 @@ class EngineRun {
     const cluster = this.conn.target.mode === 'cluster';
     const cp = this.opts.checkpoint;
     this.nodes = await Promise.all(this.conn.primaries().map((redis) => this.prepareNode(redis, cluster)));
+    // Byte-exact with the server's SCAN MATCH (a range over bytes ≥ 0x80 depends on its build).
+    this.matches = await serverGlob(this.conn, this.rule.match);
     this.strategy = this.pickStrategy(cp?.strategy);
     if (this.strategy === 'lua') {
       await Promise.all(this.nodes.map((n) => this.loadScript(n)));
