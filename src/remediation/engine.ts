@@ -669,9 +669,9 @@ class EngineRun {
   }
 
   /**
-   * The memory guard before each page's writes (every run, throttled or not). On a pause the pages
-   * in flight are settled first, so the checkpoint reported with the pause (and kept when the pause
-   * times out) covers every write sent.
+   * The memory guard before each page's writes (every run, throttled or not). The pages in flight
+   * are settled before each INFO reading (about once a second), so the reading includes them, and
+   * the checkpoint reported with a pause (and kept when the pause times out) covers every write sent.
    */
   private async admitMemory(
     node: NodeState,
@@ -682,11 +682,13 @@ class EngineRun {
     const memory = node.memory as MemoryGuard;
     let paused = false;
     try {
-      await memory.admit(this.signal, keys, unit.db, async (pause: MemoryPause) => {
-        paused = true;
-        await drain();
-        this.memoryPause = pause;
-        this.pauseReport('memory');
+      await memory.admit(this.signal, keys, unit.db, {
+        settle: drain,
+        onPause: (pause: MemoryPause) => {
+          paused = true;
+          this.memoryPause = pause;
+          this.pauseReport('memory');
+        },
       });
     } catch (err) {
       if (this.signal.aborted) return;
