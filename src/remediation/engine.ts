@@ -31,8 +31,13 @@
  * `ApplyResult.checkpoint` (the run returned: done, cancelled, paused) is `clean`: nothing to
  * recognise on resume, so a long pause can't mistake an application's own fresh TTL for ours.
  *
- * Only SCAN, PEXPIRE, PEXPIRETIME, PTTL, TIME, INFO, DBSIZE, PING, SELECT (standalone), EVALSHA and
- * SCRIPT LOAD are sent: what ElastiCache allows.
+ * Only SCAN, PEXPIRE, PEXPIRETIME, PTTL, TIME, INFO, DBSIZE, PING, SELECT (standalone), EVALSHA,
+ * SCRIPT LOAD and (for a pattern with a range over bytes ≥ 0x80) COMMAND LIST are sent: what
+ * ElastiCache allows.
+ *
+ * Before any write every node must be a primary (replica-check.ts), and before each page's writes
+ * the memory guard must let it through (memory-guard.ts; on for every run, unthrottled included).
+ * A write the server refuses fails the run with its reason: a run never ends as done with errors.
  */
 
 import { once } from 'node:events';
