@@ -16,6 +16,8 @@ export const ErrorCode = {
   RedisPermission: 'redis_permission',
   CensusDiffClusterMismatch: 'census_diff_cluster_mismatch',
   CensusDiffMatchMismatch: 'census_diff_match_mismatch',
+  /** A TTL run's memory guard waited longer than its timeout for memory to fall; the checkpoint is kept. */
+  MemoryGuardTimeout: 'memory_guard_timeout',
   /** A bug or an error nothing else classifies: worded as "unexpected error", never blamed on Redis. */
   Unexpected: 'unexpected',
 } as const;
