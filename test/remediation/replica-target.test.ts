@@ -142,3 +142,44 @@ describe('a run whose writes fail never reports success', () => {
     });
   }
 });
+
+describe('a primary demoted to replica mid-run', () => {
+  for (const strategy of ['options', 'lua'] as const) {
+    it(
+      `${strategy}: the READONLY writes end the run as failed, never as complete`,
+      async () => {
+        const [target, other] = await Promise.all([startLocalRedis(), startLocalRedis()]);
+        const t = new Redis(target.port, '127.0.0.1');
+        try {
+          const args: string[] = [];
+          for (let i = 0; i < 5_000; i++) args.push(`sess:${i}`, 'x');
+          await t.mset(...args);
+          const conn = await connectTarget({ name: 'demoted', url: target.url, mode: 'standalone' });
+          let demoted = false;
+          let outcome: ApplyResult | unknown;
+          try {
+            outcome = await applyRule(conn, RULE, {
+              strategy,
+              throttle: { keysPerSec: 5_000, pageSize: 100, latencyGuardMs: 1_000 },
+              onPage: async (cp) => {
+                if (!demoted && cp.counters.scanned > 0) {
+                  demoted = true;
+                  await t.replicaof('127.0.0.1', other.port);
+                }
+              },
+            }).catch((e: unknown) => e);
+          } finally {
+            await conn.close();
+          }
+          expect(demoted).toBe(true);
+          expect(outcome).toBeInstanceOf(Error);
+          expect((outcome as Error).message).toMatch(/READONLY|read only replica/i);
+        } finally {
+          t.disconnect();
+          await Promise.all([target.stop(), other.stop()]);
+        }
+      },
+      MIN,
+    );
+  }
+});
