@@ -75,30 +75,33 @@ describe('memory guard (no flag turns it off)', () => {
 
   beforeEach(fill, MIN);
 
-  it(
-    'an unthrottled run never crosses the guard: no eviction, pauses, then times out with a clear error',
-    async () => {
-      const progress: EngineProgress[] = [];
-      const failure = await applyRule(conn, RULE, {
-        throttle: false,
-        memoryGuard: { timeoutMs: 1_500 },
-        onPage: (_cp, p) => {
-          progress.push(p);
-        },
-      }).then(
-        () => undefined,
-        (err: unknown) => err,
-      );
-      expect(await evicted()).toBe(0);
-      expect(await admin.dbsize()).toBe(KEYS);
-      const used = field(await admin.info('memory'), 'used_memory');
-      expect(used).toBeLessThanOrEqual(maxmemory);
-      expect(failure).toBeInstanceOf(MedicError);
-      expect((failure as MedicError).code).toBe(ErrorCode.MemoryGuardTimeout);
-      expect(progress.some((p) => p.paused && p.pausedBy === 'memory')).toBe(true);
-    },
-    MIN,
-  );
+  for (const strategy of ['lua', 'options'] as const) {
+    it(
+      `${strategy}: an unthrottled run never crosses the guard: no eviction, pauses, then times out with a clear error`,
+      async () => {
+        const progress: EngineProgress[] = [];
+        const failure = await applyRule(conn, RULE, {
+          throttle: false,
+          strategy,
+          memoryGuard: { timeoutMs: 1_500 },
+          onPage: (_cp, p) => {
+            progress.push(p);
+          },
+        }).then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        expect(await evicted()).toBe(0);
+        expect(await admin.dbsize()).toBe(KEYS);
+        const used = field(await admin.info('memory'), 'used_memory');
+        expect(used).toBeLessThanOrEqual(maxmemory);
+        expect(failure).toBeInstanceOf(MedicError);
+        expect((failure as MedicError).code).toBe(ErrorCode.MemoryGuardTimeout);
+        expect(progress.some((p) => p.paused && p.pausedBy === 'memory')).toBe(true);
+      },
+      MIN,
+    );
+  }
 
   it(
     'a throttled run (the default) stops over the guard too, after its timeout instead of waiting forever',
