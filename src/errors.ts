@@ -20,6 +20,8 @@ export const ErrorCode = {
   ClusterDb: 'cluster_db',
   /** The target is the server the bot's own queue Redis lives on: never remediated. */
   QueueIsTarget: 'queue_is_target',
+  /** A TTL run's memory guard waited longer than its timeout for memory to fall; the checkpoint is kept. */
+  MemoryGuardTimeout: 'memory_guard_timeout',
   /** A bug or an error nothing else classifies: worded as "unexpected error", never blamed on Redis. */
   Unexpected: 'unexpected',
 } as const;

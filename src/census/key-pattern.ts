@@ -633,11 +633,12 @@ export type KeyMatcher = (name: Uint8Array) => boolean;
  * Compiles a Redis glob (`*`, `?`, `[abc]`, `[^a]`, `[a-z]`, `\x`) into a byte matcher with the
  * semantics of Redis' `stringmatchlen` (case-sensitive, as SCAN MATCH): unterminated classes, a
  * reversed range `[z-a]`, `\` escapes inside classes, and the 1000-level nesting cap included.
- * A string glob is taken as UTF-8; pass bytes to match binary names. Bytes compare unsigned in
- * ranges (as on ARM / Graviton; x86 builds of Redis compare `char` signed, which differs only for
- * ranges spanning bytes ≥ 0x80).
+ * A string glob is taken as UTF-8; pass bytes to match binary names. Redis compares range bounds
+ * as C `char`: unsigned on ARM / Graviton (the default here), signed on x86 (`signedChar`). The two
+ * differ only for a range with one bound below 0x80 and one above (`globRangeSignSensitive`), such
+ * as `[ -é]` in UTF-8; remediation/server-glob.ts asks the server which one it uses.
  */
-export function compileGlob(glob: string | Uint8Array): KeyMatcher {
+export function compileGlob(glob: string | Uint8Array, opts: { signedChar?: boolean } = {}): KeyMatcher {
   const pat = typeof glob === 'string' ? Buffer.from(glob, 'utf8') : Uint8Array.from(glob);
   let stars = 0;
   let other = false;
@@ -649,7 +650,43 @@ export function compileGlob(glob: string | Uint8Array): KeyMatcher {
   // never matches an empty name against a non-empty pattern.
   if (pat.length === 1 && pat[0] === STAR) return () => true;
   if (!other && stars < 1000) return starOnlyMatcher(pat);
-  return (name) => matchAt(pat, 0, name, 0, 0) === 1;
+  const signed = opts.signedChar === true;
+  return (name) => matchAt(pat, 0, name, 0, 0, signed) === 1;
+}
+
+/**
+ * True when `glob` has a class range with one bound below 0x80 and the other at or above it: the
+ * only construct whose meaning depends on whether the server's `char` is signed. Parsed as
+ * stringmatchlen parses it (escapes outside and inside classes, `^`, unterminated classes).
+ */
+export function globRangeSignSensitive(glob: string | Uint8Array): boolean {
+  const pat = typeof glob === 'string' ? Buffer.from(glob, 'utf8') : glob;
+  const n = pat.length;
+  for (let i = 0; i < n; i++) {
+    const b = pat[i] as number;
+    if (b === BACKSLASH) {
+      i++;
+      continue;
+    }
+    if (b !== 0x5b) continue;
+    i++;
+    if (pat[i] === 0x5e) i++;
+    for (; i < n; i++) {
+      const x = pat[i] as number;
+      if (x === BACKSLASH && n - i >= 2) i++;
+      else if (x === 0x5d) break;
+      else if (n - i >= 3 && pat[i + 1] === 0x2d) {
+        if (x >= 0x80 !== (pat[i + 2] as number) >= 0x80) return true;
+        i += 2;
+      }
+    }
+  }
+  return false;
+}
+
+/** A byte as x86's signed `char`. */
+function signedByte(b: number): number {
+  return b >= 0x80 ? b - 256 : b;
 }
 
 function bytesEqualAt(a: Uint8Array, ai: number, b: Uint8Array, bi: number, len: number): boolean {
@@ -708,7 +745,14 @@ function starOnlyMatcher(pat: Uint8Array): KeyMatcher {
  * Port of stringmatchlen_impl: 1 match, 0 no match, -1 "no match, and no longer match of an
  * earlier `*` can help" (Redis' skipLongerMatches).
  */
-function matchAt(pat: Uint8Array, pi: number, str: Uint8Array, si: number, nesting: number): number {
+function matchAt(
+  pat: Uint8Array,
+  pi: number,
+  str: Uint8Array,
+  si: number,
+  nesting: number,
+  signed: boolean,
+): number {
   if (nesting > 1000) return 0;
   const pn = pat.length;
   const sn = str.length;
@@ -718,7 +762,7 @@ function matchAt(pat: Uint8Array, pi: number, str: Uint8Array, si: number, nesti
       while (pi + 1 < pn && pat[pi + 1] === STAR) pi++;
       if (pi + 1 === pn) return 1;
       while (si < sn) {
-        const r = matchAt(pat, pi + 1, str, si, nesting + 1);
+        const r = matchAt(pat, pi + 1, str, si, nesting + 1, signed);
         if (r === 1) return 1;
         if (r === -1) return -1;
         si++;
@@ -745,15 +789,16 @@ function matchAt(pat: Uint8Array, pi: number, str: Uint8Array, si: number, nesti
         } else if (b === 0x5d) {
           break;
         } else if (pn - pi >= 3 && pat[pi + 1] === 0x2d) {
-          let lo = b;
-          let hi = pat[pi + 2] as number;
+          let lo = signed ? signedByte(b) : b;
+          let hi = signed ? signedByte(pat[pi + 2] as number) : (pat[pi + 2] as number);
+          const cc = signed ? signedByte(c) : c;
           if (lo > hi) {
             const t = lo;
             lo = hi;
             hi = t;
           }
           pi += 2;
-          if (c >= lo && c <= hi) match = true;
+          if (cc >= lo && cc <= hi) match = true;
         } else if (b === c) {
           match = true;
         }

@@ -123,8 +123,11 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
       .option('--json', t('cli:options.json'))
       .option('--unthrottled', t('cli:options.unthrottled'))
       .option('--timeout <ms>', t('cli:options.timeout'), positiveInt, 5000);
-    if (sub === 'run') command.option('--yes', t('cli:options.yes'));
-    else command.option('--no-save', t('cli:options.no_save_dry_run'));
+    if (sub === 'run') {
+      command
+        .option('--memory-guard-timeout <sec>', t('cli:options.memory_guard_timeout'), positiveInt)
+        .option('--yes', t('cli:options.yes'));
+    } else command.option('--no-save', t('cli:options.no_save_dry_run'));
     command
       .addOption(new Option('--lang <lang>', t('cli:options.lang')).choices(['en', 'zh']))
       .helpOption('-h, --help', t('cli:options.help'))

@@ -406,6 +406,8 @@ export interface TtlJobDeps {
   guardTarget?: (conn: TargetConnection) => Promise<void>;
   /** The engine's pacing (keys/s, latency and memory guards). @defaultValue the engine's default */
   throttle?: EngineThrottle | false;
+  /** The memory guard's settings (it is on for every run). @defaultValue 95 %, 10 min timeout */
+  memoryGuard?: ApplyOptions['memoryGuard'];
   logger?: Logger;
   /** The control record is also read this often while no page completes (latency-guard pauses). @defaultValue 1000 */
   pollMs?: number;
@@ -545,7 +547,18 @@ export async function processTtlRun(
     await save({ ...data, walking: true, resumes: (data.resumes ?? 0) + (interrupted ? 1 : 0) });
     let writes: Promise<unknown> = Promise.resolve();
 
+    let guard: string | undefined;
     const onPage = async (checkpoint: EngineCheckpoint, progress: EngineProgress) => {
+      const nowGuard = progress.paused ? progress.pausedBy : undefined;
+      if (nowGuard !== guard) {
+        guard = nowGuard;
+        if (nowGuard) {
+          deps.logger?.warn(
+            { runId: data.runId, guard: nowGuard, ...(progress.memory ?? {}) },
+            'ttl run paused by its guard: goes on when the target recovers',
+          );
+        } else deps.logger?.info({ runId: data.runId }, 'ttl run: guard pause over, going on');
+      }
       const next: TtlJobData = { ...data, checkpoint, walking: true };
       data = next;
       // The checkpoint write and the control read go out together: one round trip per page.
@@ -577,6 +590,7 @@ export async function processTtlRun(
         result = await applier.applyRule(conn, data.rule, {
           ...(data.checkpoint ? { checkpoint: data.checkpoint } : {}),
           ...(deps.throttle !== undefined ? { throttle: deps.throttle } : {}),
+          ...(deps.memoryGuard ? { memoryGuard: deps.memoryGuard } : {}),
           signal: abort.signal,
           onPage,
         });
@@ -703,11 +717,13 @@ async function failOrRetry(
   save: (d: TtlJobData) => Promise<void>,
 ): Promise<never> {
   // A refusal (no safe strategy on this server) or a rule the engine rejects won't change on retry.
+  // A memory-guard timeout already waited its full time: another attempt would only wait again.
   const permanent =
     isRemediationError(error) ||
     error.code === ErrorCode.Unexpected ||
     error.code === ErrorCode.QueueIsTarget ||
-    error.code === ErrorCode.ClusterDb;
+    error.code === ErrorCode.ClusterDb ||
+    error.code === ErrorCode.MemoryGuardTimeout;
   const last = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   deps.logger?.warn(
     { runId: data.runId, err: error.message, last },

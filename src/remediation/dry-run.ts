@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { compileGlob, displayKey } from '../census/key-pattern.js';
+import { displayKey } from '../census/key-pattern.js';
 import { ttlBucketOf } from '../census/pattern-table.js';
 import { snapshotId } from '../census/snapshot-store.js';
 import { DEFAULT_THROTTLE, resolveThrottle, type ThrottleOptions } from '../census/throttle.js';
@@ -15,7 +15,9 @@ import { TTL_BUCKETS, type WalkProgress } from '../census/types.js';
 import { walkKeys } from '../census/walker.js';
 import type { TargetConnection } from '../redis/connect.js';
 import { walkedDbs } from '../redis/databases.js';
+import { replicaOf } from './replica-check.js';
 import { changesKey } from './rules.js';
+import { serverGlob } from './server-glob.js';
 import type { DryRun, TtlRule, TtlSpread } from './types.js';
 
 export interface DryRunOptions {
@@ -45,6 +47,7 @@ export const DRY_RUN_SAMPLES = 10;
  */
 export async function dryRun(conn: TargetConnection, rule: TtlRule, opts: DryRunOptions): Promise<DryRun> {
   const at = (opts.now ?? (() => new Date()))();
+  const replicas = await replicaNodes(conn);
   const counts = await countRule(conn, rule, {
     ...(opts.throttle !== undefined ? { throttle: opts.throttle } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
@@ -71,7 +74,24 @@ export async function dryRun(conn: TargetConnection, rule: TtlRule, opts: DryRun
     complete: counts.complete,
     dbs: counts.dbs,
     ...(counts.bytesUnavailable ? { bytesUnavailable: true } : {}),
+    ...(replicas.length > 0 ? { replicas } : {}),
   };
+}
+
+/**
+ * The target's nodes that are replicas: the dry-run reads them fine, but a run would be refused
+ * there (replica-check.ts), so the preview says so up front. A node whose INFO fails is left out:
+ * the run checks again before its first write.
+ */
+async function replicaNodes(conn: TargetConnection): Promise<{ target: string; primary: string }[]> {
+  const found = await Promise.all(
+    conn
+      .primaries()
+      .map((redis) =>
+        replicaOf(redis, `${redis.options.host ?? '?'}:${redis.options.port ?? '?'}`).catch(() => undefined),
+      ),
+  );
+  return found.filter((r) => r !== undefined);
 }
 
 export interface RecountResult {
@@ -140,7 +160,7 @@ async function countRule(
     samples: number;
   },
 ): Promise<RuleCounts> {
-  const matches = compileGlob(rule.match);
+  const matches = await serverGlob(conn, rule.match);
   const capMs = rule.ttlSec * 1000;
   const ttlSpread = Object.fromEntries(TTL_BUCKETS.map((b) => [b, 0])) as TtlSpread;
   const out = {

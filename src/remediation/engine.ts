@@ -31,8 +31,13 @@
  * `ApplyResult.checkpoint` (the run returned: done, cancelled, paused) is `clean`: nothing to
  * recognise on resume, so a long pause can't mistake an application's own fresh TTL for ours.
  *
- * Only SCAN, PEXPIRE, PEXPIRETIME, PTTL, TIME, INFO, DBSIZE, PING, SELECT (standalone), EVALSHA and
- * SCRIPT LOAD are sent: what ElastiCache allows.
+ * Only SCAN, PEXPIRE, PEXPIRETIME, PTTL, TIME, INFO, DBSIZE, PING, SELECT (standalone), EVALSHA,
+ * SCRIPT LOAD and (for a pattern with a range over bytes ≥ 0x80) COMMAND LIST are sent: what
+ * ElastiCache allows.
+ *
+ * Before any write every node must be a primary (replica-check.ts), and before each page's writes
+ * the memory guard must let it through (memory-guard.ts; on for every run, unthrottled included).
+ * A write the server refuses fails the run with its reason: a run never ends as done with errors.
  */
 
 import { once } from 'node:events';
@@ -42,17 +47,24 @@ import {
   DEFAULT_THROTTLE,
   LatencyGuard,
   resolveThrottle,
-  sleep,
   type ThrottleOptions,
   TokenBucket,
 } from '../census/throttle.js';
 import { cursorFraction, walkKeys } from '../census/walker.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, MedicError } from '../errors.js';
 import type { TargetConnection } from '../redis/connect.js';
 import { currentDb, dbsToWalk } from '../redis/databases.js';
 import { classifyRedisError } from '../redis/errors.js';
 import { RemediationError } from './errors.js';
+import {
+  MemoryGuard,
+  type MemoryGuardOptions,
+  type MemoryPause,
+  resolveMemoryGuard,
+} from './memory-guard.js';
+import { assertPrimary } from './replica-check.js';
 import { ttlRangeMs } from './rules.js';
+import { serverGlob } from './server-glob.js';
 import type {
   ApplyResult,
   EngineCheckpoint,
@@ -64,12 +76,11 @@ import type {
 
 export type EngineStrategy = 'options' | 'lua';
 
-/** The census throttle plus a memory guard. */
+/** The census throttle plus the memory guard's threshold (see also `ApplyOptions.memoryGuard`). */
 export interface EngineThrottle extends ThrottleOptions {
   /**
-   * Pause while used_memory / maxmemory (INFO memory) is above this percent: each new TTL adds an
-   * entry to the expires dict, so a server at the edge of eviction is left alone until it recovers.
-   * No maxmemory set: no guard. @defaultValue 95
+   * Keep used_memory at or below this percent of maxmemory (see memory-guard.ts). No maxmemory
+   * set: no guard. @defaultValue 95
    */
   memoryGuardPct?: number;
   /** How often the memory guard reads INFO memory (between pages). @defaultValue 1000 */
@@ -89,8 +100,13 @@ export const PAUSE_REASON = 'pause';
 export interface ApplyOptions {
   /** Resume from here (cursor per node, counters, salt). Nodes not in it start from cursor 0. */
   checkpoint?: EngineCheckpoint;
-  /** `false` = full speed (benchmarks, tests). @defaultValue DEFAULT_ENGINE_THROTTLE */
+  /**
+   * `false` = full speed: no keys/s budget, no latency guard. The memory guard stays on.
+   * @defaultValue DEFAULT_ENGINE_THROTTLE
+   */
   throttle?: EngineThrottle | false;
+  /** The memory guard, on for every run (throttled or not); `pct` here wins over `throttle.memoryGuardPct`. */
+  memoryGuard?: MemoryGuardOptions;
   /** @defaultValue 'auto' */
   strategy?: 'auto' | EngineStrategy;
   /** Stops within a page (before its writes are sent): `stoppedBy: 'cancel'` (or 'pause', see PAUSE_REASON). */
@@ -204,6 +220,15 @@ export async function applyRule(
     run.close();
   }
   const checkpoint: EngineCheckpoint = { ...run.snapshot(), clean: true };
+  const rejected = checkpoint.counters.errors - (opts.checkpoint?.counters.errors ?? 0);
+  if (rejected > 0) {
+    // Keys SCAN MATCH returned that the client-side check refused: left alone, so the run is not done.
+    throw new RemediationError(
+      'remediation:errors.keys_not_matched',
+      { count: rejected, match: rule.match },
+      `${rejected} keys returned by SCAN MATCH ${rule.match} failed the client-side match`,
+    );
+  }
   const aborted = opts.signal?.aborted === true && !checkpoint.nodes.every((n) => n.done);
   return {
     rule,
@@ -229,7 +254,7 @@ export async function countWithoutTtl(
   match: string,
   opts: { throttle?: ThrottleOptions | false; signal?: AbortSignal } = {},
 ): Promise<number> {
-  const matches = compileGlob(match);
+  const matches = await serverGlob(conn, match);
   let count = 0;
   await walkKeys(
     conn,
@@ -263,7 +288,7 @@ export function jitteredMs(name: Uint8Array, salt: number, minMs: number, maxMs:
 
 // ---------------------------------------------------------------------------------------------
 
-type Outcome = 'changed' | 'skipped' | 'vanished' | 'error';
+type Outcome = 'changed' | 'skipped' | 'vanished';
 
 interface PageResult {
   changed: number;
@@ -311,10 +336,9 @@ interface NodeState {
 class EngineRun {
   strategy: EngineStrategy = 'options';
   private readonly throttle: Readonly<Required<ThrottleOptions>> | null;
-  private readonly memoryGuardPct: number | null;
-  private readonly memoryEveryMs: number;
+  private readonly memoryGuard: MemoryGuardOptions;
   private readonly count: number;
-  private readonly matches: (name: Uint8Array) => boolean;
+  private matches: (name: Uint8Array) => boolean;
   private readonly minMs: number;
   private readonly maxMs: number;
   private readonly capMs: number;
@@ -331,6 +355,7 @@ class EngineRun {
   private readonly signal: AbortSignal;
   private failure: unknown;
   private pausedBy: EnginePauseReason | undefined;
+  private memoryPause: MemoryPause | undefined;
 
   constructor(
     private readonly conn: TargetConnection,
@@ -338,19 +363,16 @@ class EngineRun {
     private readonly opts: ApplyOptions,
   ) {
     const t = opts.throttle;
-    if (t === false) {
-      this.throttle = null;
-      this.memoryGuardPct = null;
-      this.memoryEveryMs = DEFAULT_ENGINE_THROTTLE.memoryCheckEveryMs;
-    } else {
-      const { memoryGuardPct, memoryCheckEveryMs, ...census } = t ?? {};
-      this.throttle = resolveThrottle(census);
-      const pct = memoryGuardPct ?? DEFAULT_ENGINE_THROTTLE.memoryGuardPct;
-      if (!(pct > 0 && pct <= 100))
-        throw new RangeError(`throttle.memoryGuardPct must be in (0, 100], got ${pct}`);
-      this.memoryGuardPct = pct;
-      this.memoryEveryMs = memoryCheckEveryMs ?? DEFAULT_ENGINE_THROTTLE.memoryCheckEveryMs;
-    }
+    const { memoryGuardPct, memoryCheckEveryMs, ...census } = t === false ? {} : (t ?? {});
+    this.throttle = t === false ? null : resolveThrottle(census);
+    // Resolved (and validated) now: a bad setting is refused before anything is read or written.
+    const mg = opts.memoryGuard ?? {};
+    this.memoryGuard = resolveMemoryGuard({
+      pct: mg.pct ?? memoryGuardPct,
+      checkEveryMs: mg.checkEveryMs ?? memoryCheckEveryMs,
+      pauseMs: mg.pauseMs ?? this.throttle?.pauseMs,
+      timeoutMs: mg.timeoutMs,
+    });
     const requested = opts.count ?? FULL_SPEED_COUNT;
     if (!(Number.isFinite(requested) && requested >= 1)) throw new RangeError('count must be >= 1');
     this.count = Math.floor(this.throttle ? this.throttle.pageSize : requested);
@@ -391,6 +413,8 @@ class EngineRun {
     dbsToWalk(this.conn.target, '');
     const cp = this.opts.checkpoint;
     this.nodes = await Promise.all(this.conn.primaries().map((redis) => this.prepareNode(redis, cluster)));
+    // Byte-exact with the server's SCAN MATCH (a range over bytes ≥ 0x80 depends on its build).
+    this.matches = await serverGlob(this.conn, this.rule.match);
     this.strategy = this.pickStrategy(cp?.strategy);
     if (this.strategy === 'lua') {
       await Promise.all(this.nodes.map((n) => this.loadScript(n)));
@@ -427,12 +451,10 @@ class EngineRun {
             pauseMs: t.pauseMs,
           });
           await node.guard.calibrate();
-          if (this.memoryGuardPct !== null) {
-            node.memory = new MemoryGuard(node.redis, this.memoryGuardPct, t.pauseMs, this.memoryEveryMs);
-          }
         }),
       );
     }
+    for (const node of this.nodes) node.memory = new MemoryGuard(node.redis, node.address, this.memoryGuard);
     if (!this.throttle) await Promise.all(this.nodes.map((n) => openScanner(n)));
     this.startFraction = this.fraction();
     // A fresh run's salt and time base must be saved before anything is written.
@@ -442,6 +464,7 @@ class EngineRun {
   private async prepareNode(redis: Redis, cluster: boolean): Promise<NodeState> {
     const address = `${redis.options.host ?? '?'}:${redis.options.port ?? '?'}`;
     try {
+      await assertPrimary(redis, address);
       const server = await redis.info('server');
       const version = (infoField(server, 'redis_version') ?? '0.0.0').split('.').map((x) => Number(x) || 0);
       const node: NodeState = {
@@ -473,6 +496,7 @@ class EngineRun {
       }
       return node;
     } catch (err) {
+      if (err instanceof RemediationError) throw err;
       throw classifyRedisError(err, address);
     }
   }
@@ -617,6 +641,12 @@ class EngineRun {
           if (this.matches(name)) keys.push(name);
           else rejected++;
         }
+        if (keys.length > 0) {
+          await this.admitMemory(node, unit, keys.length, async () => {
+            while (inflight.length > 0) await settle();
+          });
+          if (this.signal.aborted) break;
+        }
         const result = keys.length > 0 ? this.writePage(node, unit, keys) : Promise.resolve(null);
         result.catch(() => {});
         inflight.push({ next, scanned: keys.length, rejected, result });
@@ -637,12 +667,45 @@ class EngineRun {
       if (node.guard) {
         await node.guard.check(this.signal, () => this.pauseReport('latency'));
       }
-      if (node.memory) await node.memory.check(this.signal, () => this.pauseReport('memory'));
       this.pausedBy = undefined;
       await node.bucket?.take(this.count, this.signal);
     } catch (err) {
       if (this.signal.aborted) return;
       throw classifyRedisError(err, node.address);
+    }
+  }
+
+  /**
+   * The memory guard before each page's writes (every run, throttled or not). The pages in flight
+   * are settled before each INFO reading (about once a second), so the reading includes them, and
+   * the checkpoint reported with a pause (and kept when the pause times out) covers every write sent.
+   */
+  private async admitMemory(
+    node: NodeState,
+    unit: Unit,
+    keys: number,
+    drain: () => Promise<void>,
+  ): Promise<void> {
+    const memory = node.memory as MemoryGuard;
+    let paused = false;
+    try {
+      await memory.admit(this.signal, keys, unit.db, {
+        settle: drain,
+        onPause: (pause: MemoryPause) => {
+          paused = true;
+          this.memoryPause = pause;
+          this.pauseReport('memory');
+        },
+      });
+    } catch (err) {
+      if (this.signal.aborted) return;
+      if (err instanceof MedicError) throw err;
+      throw classifyRedisError(err, node.address);
+    }
+    if (paused && this.pausedBy === 'memory') {
+      this.pausedBy = undefined;
+      this.memoryPause = undefined;
+      void this.report().catch(() => {});
     }
   }
 
@@ -711,8 +774,9 @@ class EngineRun {
     const zeros: number[] = [];
     for (let i = 0; i < keys.length; i++) {
       const [err, value] = replies[i] ?? [new Error('missing reply'), null];
-      if (err) out.errors++;
-      else if (Number(value) === 1) out.changed++;
+      // A refused write (READONLY, NOPERM…) fails the run with its reason: it must never end as done.
+      if (err) throw err;
+      if (Number(value) === 1) out.changed++;
       else zeros.push(i);
     }
     if (zeros.length === 0) return out;
@@ -721,8 +785,8 @@ class EngineRun {
     const reads = (await q.exec()) ?? [];
     zeros.forEach((i, j) => {
       const [err, value] = reads[j] ?? [new Error('missing reply'), null];
-      const outcome: Outcome = err ? 'error' : this.settled(unit, Number(value), ms[i] as number);
-      out[outcome === 'error' ? 'errors' : outcome]++;
+      if (err) throw err;
+      out[this.settled(unit, Number(value), ms[i] as number)]++;
     });
     return out;
   }
@@ -742,10 +806,7 @@ class EngineRun {
     const w = node.redis.pipeline();
     for (let i = 0; i < keys.length; i++) {
       const [err, value] = reads[i] ?? [new Error('missing reply'), null];
-      if (err) {
-        out.errors++;
-        continue;
-      }
+      if (err) throw err;
       const expiry = Number(value);
       if (expiry === -2) out.vanished++;
       else if (expiry === -1) {
@@ -764,8 +825,8 @@ class EngineRun {
     const replies = (await w.exec()) ?? [];
     writes.forEach((_, j) => {
       const [err, value] = replies[j] ?? [new Error('missing reply'), null];
-      if (err) out.errors++;
-      else if (Number(value) === 1) out.changed++;
+      if (err) throw err;
+      if (Number(value) === 1) out.changed++;
       // 0: the key changed meanwhile (gone, persisted, or already lower): left alone.
       else out.skipped++;
     });
@@ -820,6 +881,7 @@ class EngineRun {
       etaSec: fraction >= 1 ? 0 : walked > 0 ? Math.round((elapsedSec * (1 - fraction)) / walked) : null,
       paused: this.pausedBy !== undefined,
       ...(this.pausedBy ? { pausedBy: this.pausedBy } : {}),
+      ...(this.pausedBy === 'memory' && this.memoryPause ? { memory: this.memoryPause } : {}),
       fraction,
       pauses: this.pauses(),
     };
@@ -832,44 +894,6 @@ class EngineRun {
     const next = this.chain.then(() => onPage(this.snapshot(), this.progress()));
     this.chain = next.catch(() => {});
     return next;
-  }
-}
-
-/** Pauses while used_memory / maxmemory is above the threshold (INFO memory, at most every `everyMs`). */
-class MemoryGuard {
-  pauses = 0;
-  pausedMs = 0;
-  private last = Number.NEGATIVE_INFINITY;
-
-  constructor(
-    private readonly redis: Redis,
-    private readonly pct: number,
-    private readonly pauseMs: number,
-    private readonly everyMs: number,
-  ) {}
-
-  async check(signal: AbortSignal, onPause: () => void): Promise<void> {
-    if (performance.now() - this.last < this.everyMs) return;
-    this.last = performance.now();
-    if (!(await this.over())) return;
-    this.pauses++;
-    const started = performance.now();
-    try {
-      do {
-        onPause();
-        await sleep(this.pauseMs, signal);
-      } while (await this.over());
-    } finally {
-      this.pausedMs += performance.now() - started;
-      this.last = performance.now();
-    }
-  }
-
-  private async over(): Promise<boolean> {
-    const info = await this.redis.info('memory');
-    const used = Number(infoField(info, 'used_memory'));
-    const max = Number(infoField(info, 'maxmemory'));
-    return max > 0 && Number.isFinite(used) && (used / max) * 100 > this.pct;
   }
 }
 

@@ -60,6 +60,8 @@ export interface DryRun {
   complete: boolean;
   /** The DBs walked (the target URL's DB, else every DB with keys): what the run will touch. */
   dbs?: number[];
+  /** Nodes of the target that are replicas (with their primary): a run there is refused. */
+  replicas?: { target: string; primary: string }[];
   /** MEMORY USAGE refused somewhere: `bytesToFree` is a lower bound. */
   bytesUnavailable?: boolean;
 }
@@ -96,6 +98,8 @@ export interface EngineProgress {
   pausedBy?: EnginePauseReason;
   /** Guard pauses so far (episodes). */
   pauses: number;
+  /** While the memory guard pauses: memory used, the guard's limit, and how long it waits at most. */
+  memory?: { usedPct: number; limitPct: number; timeoutMs: number };
 }
 
 /** What a finished (or cancelled) run reports; the job adds memory before/after and the verify step. */

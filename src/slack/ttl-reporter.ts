@@ -33,7 +33,8 @@ export interface TtlReporterOptions {
 /** Per run, in this process: what the message shows and what is in flight. */
 interface MessageState {
   lastAt: number;
-  lastState: TtlRunView['state'] | undefined;
+  /** The state last shown; a guard pause counts as a state of its own (`running:memory`). */
+  lastState: string | undefined;
   /** Updates not settled yet: a routine one is dropped while another is in flight. */
   pending: number;
   chain: Promise<void>;
@@ -122,11 +123,14 @@ export function slackTtlRunReporter(
       if (!data.progressTs || ended.has(data.runId)) return;
       const m = stateOf(data.runId);
       if (m.closed) return;
-      const changed = view.state !== m.lastState;
+      // A memory-guard pause starting or ending must show, like Paused: it can last minutes and
+      // people wait on it. (Latency-guard pauses come and go within seconds: routine updates.)
+      const shown = view.state === 'running' && view.guard === 'memory' ? 'running:memory' : view.state;
+      const changed = shown !== m.lastState;
       const at = now();
       if (!changed && (m.pending > 0 || at - m.lastAt < minIntervalMs || at < m.coolUntil)) return;
       m.lastAt = at;
-      m.lastState = view.state;
+      m.lastState = shown;
       m.pending += 1;
       const message = progressMessage(i18n.slack(data.lang), data, view);
       m.chain = m.chain.then(async () => {

@@ -796,6 +796,12 @@ function medicErrors(): MedicError[] {
     fileError('EIO'),
     configInvalid(),
     new MedicError(ErrorCode.UnknownCluster, { name: keep('luckyus-isales-mkt') }),
+    new MedicError(ErrorCode.MemoryGuardTimeout, {
+      target: TARGET,
+      usedPct: 95.2,
+      limitPct: 95,
+      minutes: 10,
+    }),
     classifyRedisError(sysError('ECONNREFUSED', 'connect ECONNREFUSED 10.0.3.17:6379'), TARGET),
     classifyRedisError(sysError('ENOTFOUND', 'getaddrinfo ENOTFOUND market.invalid'), TARGET),
     classifyRedisError(sysError('ECONNRESET', 'read ECONNRESET'), TARGET),

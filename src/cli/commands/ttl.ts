@@ -22,6 +22,8 @@ export interface TtlCommandOptions extends TargetOptions {
   rule?: string;
   json?: boolean;
   unthrottled?: boolean;
+  /** `run` only: seconds a memory-guard pause may last before the run stops. @defaultValue 600 */
+  memoryGuardTimeout?: number;
   /** `run` only: the explicit go-ahead. */
   yes?: boolean;
   /** `dry-run`: store the dry-runs on the queue Redis (when a config names it). @defaultValue true */
@@ -94,11 +96,18 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
             auditEntry('run_started', dry, { dryRunId: dry.id, runId, counts: dryCounts(dry) }),
           );
           let result: ApplyResult;
+          const pauses = pauseLines(dry, ctx);
           try {
             result = await applyRule(conn, dry.rule, {
               ...(opts.unthrottled ? { throttle: false as const } : {}),
+              ...(opts.memoryGuardTimeout
+                ? { memoryGuard: { timeoutMs: opts.memoryGuardTimeout * 1000 } }
+                : {}),
               signal,
-              ...(process.stderr.isTTY ? { onPage: (_cp, p) => showRunProgress(dry, p, ctx) } : {}),
+              onPage: (_cp, p) => {
+                pauses(p);
+                if (process.stderr.isTTY) showRunProgress(dry, p, ctx);
+              },
             });
           } catch (err) {
             const reason = isRemediationError(err) ? err.key : classifyRedisError(err, conn.address).code;
@@ -326,6 +335,7 @@ export function renderDryRun(dry: DryRun, ctx: CliContext): string {
     );
   }
   if (dry.rule.note) lines.push(`  ${ctx.t('remediation:cli.note', { note: dry.rule.note })}`);
+  for (const r of dry.replicas ?? []) lines.push(`  ${ctx.t('remediation:cli.replica_note', r)}`);
   if (dry.samples.length > 0)
     lines.push(`  ${ctx.t('remediation:cli.samples', { samples: dry.samples.join('  ') })}`);
   if (!dry.complete) lines.push(`  ${ctx.t('remediation:cli.incomplete')}`);
@@ -384,6 +394,30 @@ export function showDryRunProgress(rule: TtlRule, p: WalkProgress, ctx: CliConte
       eta: formatEta(p.etaSec, ctx.t),
     })}`,
   );
+}
+
+/**
+ * A plain stderr line when the memory guard pauses the run and when it goes on: shown whether or
+ * not stderr is a terminal, so a run under cron or CI never waits silently.
+ */
+function pauseLines(dry: DryRun, ctx: CliContext): (p: EngineProgress) => void {
+  let paused = false;
+  return (p) => {
+    const now = p.paused && p.pausedBy === 'memory' && p.memory !== undefined;
+    if (now === paused) return;
+    paused = now;
+    const clear = process.stderr.isTTY ? '\r\x1b[K' : '';
+    if (now && p.memory) {
+      ctx.err(
+        `${clear}${ctx.t('remediation:cli.paused_memory', {
+          name: dry.rule.name,
+          usedPct: p.memory.usedPct,
+          limitPct: p.memory.limitPct,
+          minutes: Math.round((p.memory.timeoutMs / 60_000) * 10) / 10,
+        })}\n`,
+      );
+    } else ctx.err(`${clear}${ctx.t('remediation:cli.resumed', { name: dry.rule.name })}\n`);
+  };
 }
 
 export function showRunProgress(dry: DryRun, p: EngineProgress, ctx: CliContext): void {

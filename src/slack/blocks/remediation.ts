@@ -107,6 +107,7 @@ function dryRunBody(t: Translate, lang: Lang, d: DryRun): KnownBlock[] {
         ]
       : []),
     ...(d.rule.note ? [t('approval:dry_run.note', { note: d.rule.note })] : []),
+    ...(d.replicas ?? []).map((r) => `:warning: ${t('approval:dry_run.replica', r)}`),
   ];
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(lines.join('\n'), SECTION_MAX) } },

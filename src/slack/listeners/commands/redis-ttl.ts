@@ -5,6 +5,7 @@ import { formatEta, formatInt } from '../../../i18n/format.js';
 import { truncate } from '../../../i18n/mrkdwn.js';
 import type { Lang } from '../../../i18n/types.js';
 import { errorText } from '../../../presenters/error-text.js';
+import { isRemediationError } from '../../../remediation/errors.js';
 import type { TtlRule } from '../../../remediation/types.js';
 import { progressBar } from '../../blocks/census.js';
 import { commandHelpMessage } from '../../blocks/help.js';
@@ -214,14 +215,17 @@ async function runDryRun(s: SlackServices, req: DryRunRequest): Promise<void> {
         },
       });
     } catch (err) {
+      // A refusal of the remediation core (a pattern the target cannot settle) is read as itself.
+      const refusal = isRemediationError(err) ? err : undefined;
       const error = asMedicError(err);
-      s.logger.warn({ cluster: cluster.name, rule: rule.name, code: error.code }, 'dry-run failed');
+      const code = refusal ? refusal.key.replace(/^remediation:errors\./, '') : error.code;
+      s.logger.warn({ cluster: cluster.name, rule: rule.name, code }, 'dry-run failed');
       await edit(
         textMessage(
           t('approval:dry_run.failed', {
             rule: rule.name,
             cluster: cluster.name,
-            reason: errorText(error, t, lang),
+            reason: refusal ? t(refusal.key, refusal.values) : errorText(error, t, lang),
           }),
         ),
       );
@@ -229,7 +233,7 @@ async function runDryRun(s: SlackServices, req: DryRunRequest): Promise<void> {
         at: new Date().toISOString(),
         kind: 'ttl_dry_run_failed',
         actor: req.user,
-        data: { rule: rule.name, code: error.code },
+        data: { rule: rule.name, code },
       });
       return;
     }

@@ -1,0 +1,185 @@
+/**
+ * The memory guard holds for every run, unthrottled ones included: on a real redis-server filled to
+ * 93 % of a small maxmemory under allkeys-lru, a set-missing run causes no eviction (INFO stats
+ * evicted_keys, DBSIZE), pauses and says so (progress, CLI stderr when not a terminal), then either
+ * resumes once memory is freed or stops after its timeout with memory_guard_timeout.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
+import { ErrorCode, MedicError } from '../../src/errors.js';
+import { connectTarget, type TargetConnection } from '../../src/redis/connect.js';
+import { applyRule } from '../../src/remediation/engine.js';
+import type { EngineProgress, TtlRule } from '../../src/remediation/types.js';
+import { runCli } from '../support/cli.js';
+
+const MIN = 60_000;
+const KEYS = 120_000;
+
+const RULE: TtlRule = {
+  name: 'fill-ttl',
+  match: 'fill:*',
+  action: 'set-missing',
+  ttlSec: 86_400,
+  jitter: 0.1,
+  includeMissing: false,
+  allowBroad: false,
+  risk: 'low',
+};
+
+function field(info: string, name: string): number {
+  return Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1]);
+}
+
+describe('memory guard (no flag turns it off)', () => {
+  let server: LocalRedis;
+  let admin: Redis;
+  let conn: TargetConnection;
+  let maxmemory = 0;
+
+  /** Fresh keys without TTL, then maxmemory set so that they fill 93 % of it, allkeys-lru. */
+  async function fill(): Promise<void> {
+    await admin.config('SET', 'maxmemory', '0');
+    await admin.flushall();
+    const value = 'v'.repeat(40);
+    for (let i = 0; i < KEYS; i += 2_000) {
+      const args: string[] = [];
+      for (let j = i; j < i + 2_000; j++) args.push(`fill:${j}`, value);
+      await admin.mset(...args);
+    }
+    await admin.config('RESETSTAT');
+    const used = field(await admin.info('memory'), 'used_memory');
+    maxmemory = Math.ceil(used / 0.93);
+    await admin.config('SET', 'maxmemory', String(maxmemory));
+    await admin.config('SET', 'maxmemory-policy', 'allkeys-lru');
+  }
+
+  async function evicted(): Promise<number> {
+    return field(await admin.info('stats'), 'evicted_keys');
+  }
+
+  beforeAll(async () => {
+    server = await startLocalRedis();
+    admin = new Redis(server.port, '127.0.0.1');
+    conn = await connectTarget({ name: 'local', url: server.url, mode: 'standalone' });
+  }, MIN);
+
+  afterAll(async () => {
+    await conn?.close();
+    admin?.disconnect();
+    await server?.stop();
+  });
+
+  beforeEach(fill, MIN);
+
+  for (const strategy of ['lua', 'options'] as const) {
+    it(
+      `${strategy}: an unthrottled run never crosses the guard: no eviction, pauses, then times out with a clear error`,
+      async () => {
+        const progress: EngineProgress[] = [];
+        const failure = await applyRule(conn, RULE, {
+          throttle: false,
+          strategy,
+          memoryGuard: { timeoutMs: 1_500 },
+          onPage: (_cp, p) => {
+            progress.push(p);
+          },
+        }).then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        expect(await evicted()).toBe(0);
+        expect(await admin.dbsize()).toBe(KEYS);
+        const used = field(await admin.info('memory'), 'used_memory');
+        expect(used).toBeLessThanOrEqual(maxmemory);
+        expect(failure).toBeInstanceOf(MedicError);
+        expect((failure as MedicError).code).toBe(ErrorCode.MemoryGuardTimeout);
+        expect(progress.some((p) => p.paused && p.pausedBy === 'memory')).toBe(true);
+      },
+      MIN,
+    );
+  }
+
+  it(
+    'a throttled run (the default) stops over the guard too, after its timeout instead of waiting forever',
+    async () => {
+      const failure = await applyRule(conn, RULE, { memoryGuard: { timeoutMs: 1_500 } }).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect((failure as MedicError).code).toBe(ErrorCode.MemoryGuardTimeout);
+      expect(await evicted()).toBe(0);
+      expect(await admin.dbsize()).toBe(KEYS);
+    },
+    MIN,
+  );
+
+  it(
+    'a paused run resumes once memory is available and then finishes',
+    async () => {
+      let raised = false;
+      const result = await applyRule(conn, RULE, {
+        throttle: false,
+        memoryGuard: { timeoutMs: 60_000 },
+        onPage: async (_cp, p) => {
+          if (p.paused && p.pausedBy === 'memory' && !raised) {
+            raised = true;
+            await admin.config('SET', 'maxmemory', String(maxmemory * 4));
+          }
+        },
+      });
+      expect(raised).toBe(true);
+      expect(result.complete).toBe(true);
+      expect(result.counters.changed).toBe(KEYS);
+      expect(result.pauses).toBeGreaterThanOrEqual(1);
+      expect(await evicted()).toBe(0);
+      expect(await admin.dbsize()).toBe(KEYS);
+    },
+    MIN,
+  );
+
+  it(
+    'ttl run --unthrottled, stdout and stderr not a terminal: says it paused, stops after the timeout, nothing evicted',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'medic-guard-'));
+      const queue = await startLocalRedis();
+      try {
+        const rules = join(dir, 'rules.yaml');
+        writeFileSync(
+          rules,
+          `rules:\n  - name: fill-ttl\n    match: "fill:*"\n    action: set-missing\n    ttl: 1d\n    risk: low\n`,
+        );
+        const config = join(dir, 'medic.yaml');
+        writeFileSync(
+          config,
+          `queue:\n  url: ${queue.url}\nclusters:\n  - name: prod\n    url: ${server.url}\n`,
+        );
+        const run = await runCli([
+          'ttl',
+          'run',
+          '--config',
+          config,
+          '--cluster',
+          'prod',
+          '--rules',
+          rules,
+          '--unthrottled',
+          '--memory-guard-timeout',
+          '2',
+          '--yes',
+        ]);
+        expect(run.code).not.toBe(0);
+        expect(run.stderr).toContain('fill-ttl: paused: memory is near maxmemory');
+        expect(run.stderr).toContain('stayed above the memory guard');
+        expect(await evicted()).toBe(0);
+        expect(await admin.dbsize()).toBe(KEYS);
+      } finally {
+        await queue.stop();
+      }
+    },
+    2 * MIN,
+  );
+});
