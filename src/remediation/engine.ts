@@ -4,19 +4,20 @@
  *
  * Semantics (issue 4, acceptance 1):
  * - `set-missing`: only keys without a TTL get one, jittered uniformly over [ttl·(1−j), ttl]
- *   (`PEXPIRE key ms NX`); a key that has a TTL keeps it exactly.
+ *   (`PEXPIREAT key time+ms NX`); a key that has a TTL keeps it exactly.
  * - `cap`: only keys whose TTL is above the cap get a jittered one in [cap·(1−j), cap]. The decision
  *   is made per key from its expiry read in the same page, and the write still says `XX LT` (`LT`
  *   for a key without TTL under `include-missing`), so a concurrent change can only ever lower a
- *   TTL. A blind `PEXPIRE key jittered XX LT` would also lower a key at 85 d to 82 d under a 90 d cap
+ *   TTL. A blind `PEXPIREAT key jittered XX LT` would also lower a key at 85 d to 82 d under a 90 d cap
  *   with 10 % jitter: keys at or below the cap are never written.
- * - No TTL ever grows, no key is deleted (every TTL written is ≥ 1 ms and relative), and no key
+ * - No TTL ever grows, no key is deleted (every expiry written is a server TIME read before the
+ *   write, never ahead of the clock the write uses, plus a TTL ≥ 1 ms: at most the rule's), and no key
  *   outside the pattern is touched: SCAN MATCH, then `compileGlob` on every name before a write.
  *
- * Strategies. `options` (Redis ≥ 7.0): per page one pipeline of `PEXPIRE … NX` (set-missing), or
- * a read pipeline (PEXPIRETIME) then a write pipeline (`PEXPIRE … XX LT`) for `cap`. `lua` (any
+ * Strategies. `options` (Redis ≥ 7.0): per page one pipeline of `PEXPIREAT … NX` (set-missing), or
+ * a read pipeline (PEXPIRETIME) then a write pipeline (`PEXPIREAT … XX LT`) for `cap`. `lua` (any
  * version with scripting; the only safe way before 7.0, which has no EXPIRE options): one EVALSHA per
- * page (at most LUA_CHUNK keys) that reads PTTL and writes PEXPIRE atomically per key. `auto`
+ * page (at most LUA_CHUNK keys) that reads PTTL and writes PEXPIREAT atomically per key. `auto`
  * picks `lua` where scripting works (fewer commands for Node to build and parse: measured faster,
  * see bench/remediation.ts), else `options` on 7.0+, else refuses.
  *
@@ -24,14 +25,17 @@
  * salt, the server time of the page), and once before the first write of a fresh run. Pages are
  * written in order, at most WRITE_DEPTH (3 unthrottled, 1 throttled) beyond the last checkpoint
  * whose `onPage` resolved. Re-processing them is harmless (the rule's checks make every write
- * idempotent), and counted right: each key's jittered TTL is a hash of (salt, name), so a key whose
- * expiry is exactly "written at t with the TTL this run gives it", for a t between the checkpoint's
- * page and this attempt's start, is recognised as this run's own earlier write. Counters after a
- * resume equal an uninterrupted run's (tested by replaying a page that was written but never saved).
+ * idempotent), and counted right: every expiry the run writes carries a stamp, a hash of (salt,
+ * name) in its value (fingerprint.ts), so a key whose expiry carries its stamp and lies where a
+ * write between the checkpoint's page and this attempt's start could have put it is recognised as
+ * this run's own earlier write, and a TTL the application gave it meanwhile is not (it carries the
+ * stamp by chance: 1 in the width of the jitter range in ms). Counters after a resume equal an
+ * uninterrupted run's (tested by replaying a page that was written but never saved, with an
+ * application giving TTLs in the rule's range meanwhile).
  * `ApplyResult.checkpoint` (the run returned: done, cancelled, paused) is `clean`: nothing to
  * recognise on resume, so a long pause can't mistake an application's own fresh TTL for ours.
  *
- * Only SCAN, PEXPIRE, PEXPIRETIME, PTTL, TIME, INFO, DBSIZE, PING, SELECT (standalone), EVALSHA and
+ * Only SCAN, PEXPIREAT, PEXPIRETIME, PTTL, TIME, INFO, DBSIZE, PING, SELECT (standalone), EVALSHA and
  * SCRIPT LOAD are sent: what ElastiCache allows.
  */
 
@@ -52,6 +56,7 @@ import type { TargetConnection } from '../redis/connect.js';
 import { currentDb, keyspaceDbs } from '../redis/databases.js';
 import { classifyRedisError } from '../redis/errors.js';
 import { RemediationError } from './errors.js';
+import { isOwnExpiry, jitteredHash, markOf, type Stamp, stampedTtlMs, stampFor } from './fingerprint.js';
 import { ttlRangeMs } from './rules.js';
 import type {
   ApplyResult,
@@ -114,18 +119,24 @@ const LUA_CHUNK = 1000;
 const READ_AHEAD = 3;
 /** Unthrottled: pages whose writes are in flight at once (see walkUnit). */
 const WRITE_DEPTH = 3;
+/** Options strategy: how old (local ms) the server time behind a stamped expiry may be. */
+const CLOCK_STALE_MS = 250;
+/** Pre-7.0 (no PEXPIRETIME): expiry = TIME + PTTL reads low by the script's run time up to the PTTL. */
+const PTTL_TOLERANCE_MS = 50;
 
 /**
  * One page on the server. ARGV: mode (`s` set-missing, `c` cap, `C` cap + include-missing), cap ms,
  * replay window [lo, hi) in server ms (lo >= hi: none), `1` on Redis 7.0+ (EXPIRE options,
- * PEXPIRETIME), then the page: per key its name's length (uint32 LE), the name, the length of its
- * jittered TTL in ms (one byte) and that TTL in decimal, packed into one argument (`packPage`: one
- * argument instead of two per key keeps the client's encoding cost out of the way; decimal text
- * spares the server a number-to-text conversion per PEXPIRE). Per key, atomically: PTTL, then PEXPIRE only when
- * the rule says so (set-missing on 7.0+: `PEXPIRE … NX` first, PTTL only when it did nothing). Returns
- * the server time (ms) and how many keys were changed, recognised as written by an earlier attempt
- * of this run (counted as changed), skipped, and gone. Keys come as ARGV (numkeys 0): on a cluster
- * node they are local keys SCAN just returned, so no cross-slot declaration is needed.
+ * PEXPIRETIME), the rule's shortest TTL (ms) and the stamp space (see fingerprint.ts), then the page:
+ * per key its name's length (uint32 LE), the name, the length of its mark (one byte) and the mark in
+ * decimal, packed into one argument (`packPage`: one argument instead of two per key keeps the
+ * client's encoding cost out of the way). Per key, atomically: PTTL, then PEXPIREAT at the script's
+ * TIME + the stamped TTL only when the rule says so (set-missing on 7.0+: `PEXPIREAT … NX` first,
+ * PTTL only when it did nothing); TIME is never ahead of the clock the write uses, so no TTL exceeds
+ * the rule's. Returns the server time (ms) and how many keys were changed, recognised as written by
+ * an earlier attempt of this run (its stamp, inside the window; counted as changed), skipped, and
+ * gone. Keys come as ARGV (numkeys 0): on a cluster node they are local keys SCAN just returned, so
+ * no cross-slot declaration is needed.
  */
 export const TTL_PAGE_SCRIPT = `
 if redis.replicate_commands then redis.replicate_commands() end
@@ -135,42 +146,53 @@ local cap = tonumber(ARGV[2])
 local lo = tonumber(ARGV[3])
 local hi = tonumber(ARGV[4])
 local v7 = ARGV[5] == '1'
+local minms = tonumber(ARGV[6])
+local space = tonumber(ARGV[7])
+local tol = 0
+if not v7 then tol = ${PTTL_TOLERANCE_MS} end
 local t = call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local changed, replayed, skipped, vanished = 0, 0, 0, 0
-local function settled(key, ms, pttl)
+local function mod(a)
+  local r = a % space
+  if r < 0 then r = r + space elseif r >= space then r = r - space end
+  return r
+end
+local function settled(key, mark, pttl)
   if pttl == -2 then return 'v' end
   if pttl < 0 or lo >= hi then return 's' end
   local exp
   if v7 then exp = call('PEXPIRETIME', key) else exp = now + pttl end
-  local w = exp - ms
-  if w >= lo and w < hi then return 'r' end
+  if exp < lo + minms or exp >= hi + minms + space - 1 + tol then return 's' end
+  if mod(mark - exp) <= tol then return 'r' end
   return 's'
 end
 local unpack = struct.unpack
-local blob = ARGV[6]
+local blob = ARGV[8]
 local pos = 1
 local size = #blob
 while pos <= size do
-  local key, ms
-  key, ms, pos = unpack('<I4c0Bc0', blob, pos)
+  local key, mark
+  key, mark, pos = unpack('<I4c0Bc0', blob, pos)
+  mark = tonumber(mark)
+  local at = now + minms + mod(mark - now - minms)
   local code
   if mode == 's' and v7 then
     -- One call in the common case: NX sets only where there is no TTL.
-    if call('PEXPIRE', key, ms, 'NX') == 1 then
+    if call('PEXPIREAT', key, at, 'NX') == 1 then
       code = 'c'
     else
-      code = settled(key, tonumber(ms), call('PTTL', key))
+      code = settled(key, mark, call('PTTL', key))
     end
   else
     local pttl = call('PTTL', key)
     if pttl == -2 then
       code = 'v'
     elseif (pttl == -1 and mode ~= 'c') or (mode ~= 's' and pttl > cap) then
-      call('PEXPIRE', key, ms)
+      call('PEXPIREAT', key, at)
       code = 'c'
     else
-      code = settled(key, tonumber(ms), pttl)
+      code = settled(key, mark, pttl)
     end
   end
   if code == 'c' then changed = changed + 1
@@ -245,20 +267,9 @@ export async function countWithoutTtl(
   return count;
 }
 
-/** The jittered TTL (ms) this run gives `name`: uniform over [minMs, maxMs], a hash of salt and name. */
+/** The key's hash of salt and name scaled to [minMs, maxMs]: uniform over the range. */
 export function jitteredMs(name: Uint8Array, salt: number, minMs: number, maxMs: number): number {
-  let h = (0x811c9dc5 ^ salt) >>> 0;
-  for (let i = 0; i < name.length; i++) {
-    h ^= name[i] as number;
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  const u = (h >>> 0) / 4_294_967_296;
-  return minMs + Math.floor(u * (maxMs - minMs + 1));
+  return minMs + Math.floor(jitteredHash(name, salt) * (maxMs - minMs + 1));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -303,6 +314,8 @@ interface NodeState {
   bucket?: TokenBucket;
   guard?: LatencyGuard;
   memory?: MemoryGuard;
+  /** The last server time read on this node and when (performance.now), for stamped expiries. */
+  clock?: { serverMs: number; at: number };
   selectedDb: number | undefined;
   originalDb: number;
   units: Unit[];
@@ -315,8 +328,7 @@ class EngineRun {
   private readonly memoryEveryMs: number;
   private readonly count: number;
   private readonly matches: (name: Uint8Array) => boolean;
-  private readonly minMs: number;
-  private readonly maxMs: number;
+  private readonly stamp: Stamp;
   private readonly capMs: number;
   private nodes: NodeState[] = [];
   private units: Unit[] = [];
@@ -359,8 +371,7 @@ class EngineRun {
     }
     this.matches = compileGlob(rule.match);
     const range = ttlRangeMs(rule);
-    this.minMs = range.minMs;
-    this.maxMs = range.maxMs;
+    this.stamp = stampFor(range.minMs, range.maxMs);
     this.capMs = rule.ttlSec * 1000;
     this.counters = { ...emptyCounters(), ...(opts.checkpoint?.counters ?? {}) };
     this.startCounters = { ...this.counters };
@@ -654,26 +665,36 @@ class EngineRun {
   // Writing one page
 
   private async writePage(node: NodeState, unit: Unit, keys: Buffer[]): Promise<PageResult> {
-    const jittered = keys.map((k) => jitteredMs(k, this.salt, this.minMs, this.maxMs));
+    const marks = keys.map((k) => markOf(k, this.salt, this.stamp));
     try {
-      if (this.strategy === 'lua') return await this.writeLua(node, unit, keys, jittered);
-      if (this.rule.action === 'set-missing') return await this.writeSetMissing(node, unit, keys, jittered);
-      return await this.writeCap(node, unit, keys, jittered);
+      if (this.strategy === 'lua') return await this.writeLua(node, unit, keys, marks);
+      if (this.rule.action === 'set-missing') return await this.writeSetMissing(node, unit, keys, marks);
+      return await this.writeCap(node, unit, keys, marks);
     } catch (err) {
       if (err instanceof RemediationError) throw err;
       throw classifyRedisError(err, node.address);
     }
   }
 
-  private async writeLua(node: NodeState, unit: Unit, keys: Buffer[], ms: number[]): Promise<PageResult> {
+  private async writeLua(node: NodeState, unit: Unit, keys: Buffer[], marks: number[]): Promise<PageResult> {
     const mode = this.rule.action === 'set-missing' ? 's' : this.rule.includeMissing ? 'C' : 'c';
     const lo = unit.window ? String(unit.window.lo) : '0';
     const hi = unit.window ? String(unit.window.hi) : '0';
     const out: PageResult = { changed: 0, skipped: 0, vanished: 0, errors: 0, timeMs: 0 };
     for (let start = 0; start < keys.length; start += LUA_CHUNK) {
       const end = Math.min(keys.length, start + LUA_CHUNK);
-      const blob = packPage(keys, ms, start, end);
-      const args = ['0', mode, String(this.capMs), lo, hi, node.hasOptions ? '1' : '0', blob];
+      const blob = packPage(keys, marks, start, end);
+      const args = [
+        '0',
+        mode,
+        String(this.capMs),
+        lo,
+        hi,
+        node.hasOptions ? '1' : '0',
+        String(this.stamp.minMs),
+        String(this.stamp.space),
+        blob,
+      ];
       const reply = await this.evalPage(node, args);
       if (reply.changed + reply.replayed + reply.skipped + reply.vanished !== end - start) {
         throw new Error('TTL page script: reply count mismatch');
@@ -699,13 +720,32 @@ class EngineRun {
     return parsePageScriptReply(reply);
   }
 
-  /** `PEXPIRE key ms NX` per key, then (only for the 0 replies) PEXPIRETIME: skipped, vanished or replayed. */
-  private async writeSetMissing(node: NodeState, unit: Unit, keys: Buffer[], ms: number[]) {
+  /**
+   * A server time not ahead of the node's clock, for the stamped expiries of the options strategy:
+   * the TIME read with an earlier page, read again when it is older than CLOCK_STALE_MS, so a TTL
+   * written from it falls short of the stamped one by at most that (never exceeds it).
+   */
+  private async baseTime(node: NodeState): Promise<number> {
+    const clock = node.clock;
+    if (clock && performance.now() - clock.at < CLOCK_STALE_MS) return clock.serverMs;
+    const serverMs = await serverTimeMs(node.redis);
+    node.clock = { serverMs, at: performance.now() };
+    return serverMs;
+  }
+
+  /** `PEXPIREAT key stamped NX` per key, then (only for the 0 replies) PEXPIRETIME: skipped, vanished or replayed. */
+  private async writeSetMissing(node: NodeState, unit: Unit, keys: Buffer[], marks: number[]) {
+    const base = await this.baseTime(node);
     const p = node.redis.pipeline();
-    for (let i = 0; i < keys.length; i++) p.call('PEXPIRE', keys[i] as Buffer, String(ms[i]), 'NX');
+    for (let i = 0; i < keys.length; i++) {
+      const at = base + stampedTtlMs(marks[i] as number, base, this.stamp);
+      p.call('PEXPIREAT', keys[i] as Buffer, String(at), 'NX');
+    }
     p.time();
+    const sent = performance.now();
     const replies = (await p.exec()) ?? [];
     const out = { changed: 0, skipped: 0, vanished: 0, errors: 0, timeMs: timeReply(replies[keys.length]) };
+    if (out.timeMs > 0) node.clock = { serverMs: out.timeMs, at: sent };
     const zeros: number[] = [];
     for (let i = 0; i < keys.length; i++) {
       const [err, value] = replies[i] ?? [new Error('missing reply'), null];
@@ -719,7 +759,7 @@ class EngineRun {
     const reads = (await q.exec()) ?? [];
     zeros.forEach((i, j) => {
       const [err, value] = reads[j] ?? [new Error('missing reply'), null];
-      const outcome: Outcome = err ? 'error' : this.settled(unit, Number(value), ms[i] as number);
+      const outcome: Outcome = err ? 'error' : this.settled(unit, Number(value), marks[i] as number);
       out[outcome === 'error' ? 'errors' : outcome]++;
     });
     return out;
@@ -727,9 +767,10 @@ class EngineRun {
 
   /**
    * `cap`: PEXPIRETIME per key and TIME after them (so `expiry − time` never overstates a TTL), then
-   * `PEXPIRE key ms XX LT` only for keys above the cap (`LT` for keys without TTL under include-missing).
+   * `PEXPIREAT key stamped XX LT` only for keys above the cap (`LT` for keys without TTL under
+   * include-missing), stamped from that TIME.
    */
-  private async writeCap(node: NodeState, unit: Unit, keys: Buffer[], ms: number[]) {
+  private async writeCap(node: NodeState, unit: Unit, keys: Buffer[], marks: number[]) {
     const r = node.redis.pipeline();
     for (const key of keys) r.call('PEXPIRETIME', key);
     r.time();
@@ -738,6 +779,7 @@ class EngineRun {
     const out = { changed: 0, skipped: 0, vanished: 0, errors: 0, timeMs: now };
     const writes: number[] = [];
     const w = node.redis.pipeline();
+    const at = (i: number) => String(now + stampedTtlMs(marks[i] as number, now, this.stamp));
     for (let i = 0; i < keys.length; i++) {
       const [err, value] = reads[i] ?? [new Error('missing reply'), null];
       if (err) {
@@ -748,14 +790,14 @@ class EngineRun {
       if (expiry === -2) out.vanished++;
       else if (expiry === -1) {
         if (this.rule.includeMissing) {
-          w.call('PEXPIRE', keys[i] as Buffer, String(ms[i]), 'LT');
+          w.call('PEXPIREAT', keys[i] as Buffer, at(i), 'LT');
           writes.push(i);
         } else out.skipped++;
       } else if (expiry - now > this.capMs) {
-        w.call('PEXPIRE', keys[i] as Buffer, String(ms[i]), 'XX', 'LT');
+        w.call('PEXPIREAT', keys[i] as Buffer, at(i), 'XX', 'LT');
         writes.push(i);
       } else {
-        out[this.settled(unit, expiry, ms[i] as number) === 'changed' ? 'changed' : 'skipped']++;
+        out[this.settled(unit, expiry, marks[i] as number) === 'changed' ? 'changed' : 'skipped']++;
       }
     }
     if (writes.length === 0) return out;
@@ -770,12 +812,11 @@ class EngineRun {
     return out;
   }
 
-  /** A key the rule did not write now: this run's own earlier write (replayed page), or skipped / gone. */
-  private settled(unit: Unit, expiry: number, ms: number): Outcome {
+  /** A key the rule did not write now: this run's own earlier write (its stamp), or skipped / gone. */
+  private settled(unit: Unit, expiry: number, mark: number): Outcome {
     if (expiry === -2) return 'vanished';
-    if (expiry < 0 || !unit.window) return 'skipped';
-    const written = expiry - ms;
-    return written >= unit.window.lo && written < unit.window.hi ? 'changed' : 'skipped';
+    if (!unit.window) return 'skipped';
+    return isOwnExpiry(expiry, mark, unit.window, this.stamp) ? 'changed' : 'skipped';
   }
 
   // ------------------------------------------------------------------------------------------
@@ -874,17 +915,17 @@ class MemoryGuard {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/** Keys [start, end) and their TTLs as the page script reads them: `<I4 name B ms-in-decimal` per key. */
+/** Keys [start, end) and their marks as the page script reads them: `<I4 name B mark-in-decimal` per key. */
 export function packPage(
   keys: readonly Uint8Array[],
-  ms: readonly number[],
+  marks: readonly number[],
   start = 0,
   end = keys.length,
 ): Buffer {
   const digits: string[] = [];
   let size = 0;
   for (let i = start; i < end; i++) {
-    const text = String(ms[i]);
+    const text = String(marks[i]);
     digits.push(text);
     size += 5 + (keys[i] as Uint8Array).length + text.length;
   }

@@ -320,11 +320,12 @@ describe('applyRule on a standalone server (every DB)', () => {
     await admin.set('p:long', 'x', 'PX', 200 * DAY);
     await admin.set('p:at85', 'x', 'PX', 85 * DAY);
     const page = async (mode: string, keys: string[], ms: number, window: [number, number] = [0, 0]) => {
+      // A stamp space of 1 (no jitter): every key's TTL is exactly `ms`, its mark 0.
       const blob = packPage(
         keys.map((k) => Buffer.from(k)),
-        keys.map(() => ms),
+        keys.map(() => 0),
       );
-      const args = [mode, String(90 * DAY), String(window[0]), String(window[1]), '0', blob];
+      const args = [mode, String(90 * DAY), String(window[0]), String(window[1]), '0', String(ms), '1', blob];
       const reply = (await admin.eval(TTL_PAGE_SCRIPT, 0, ...args)) as [
         string,
         number,
