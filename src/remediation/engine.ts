@@ -57,6 +57,7 @@ import { currentDb, keyspaceDbs } from '../redis/databases.js';
 import { classifyRedisError } from '../redis/errors.js';
 import { RemediationError } from './errors.js';
 import { isOwnExpiry, jitteredHash, markOf, type Stamp, stampedTtlMs, stampFor } from './fingerprint.js';
+import { legacyRunStart, planResume, unitKey } from './resume-plan.js';
 import { ttlRangeMs } from './rules.js';
 import type {
   ApplyResult,
@@ -239,6 +240,7 @@ export async function applyRule(
     checkpoint,
     pauses: run.pauses(),
     pausedMs: Math.round(run.pausedMs()),
+    ...(run.approximate ? { approximate: true } : {}),
   };
 }
 
@@ -296,6 +298,8 @@ interface Unit {
   dbsize: number;
   /** Replay window [lo, hi) for this attempt; null: nothing to recognise. */
   window: { lo: number; hi: number } | null;
+  /** This node/DB's share of the totals. */
+  counters: EngineCounters;
 }
 
 interface NodeState {
@@ -311,6 +315,8 @@ interface NodeState {
   version: number[];
   hasOptions: boolean;
   sha: string;
+  /** INFO `run_id`: a saved cursor is continued only on the same server process. */
+  runId: string;
   bucket?: TokenBucket;
   guard?: LatencyGuard;
   memory?: MemoryGuard;
@@ -335,7 +341,9 @@ class EngineRun {
   private counters: EngineCounters;
   private salt = 0;
   private startedAt: string;
-  private readonly startCounters: EngineCounters;
+  private startCounters: EngineCounters;
+  private runStartMs = 0;
+  approximate = false;
   private startFraction = 0;
   private readonly t0 = performance.now();
   private chain: Promise<void> = Promise.resolve();
@@ -396,6 +404,10 @@ class EngineRun {
   }
 
   /** INFO, DBs and DBSIZE, strategy, script, server time, throttle calibration; the initial checkpoint. */
+  private units0(): Unit[] {
+    return this.nodes.flatMap((n) => n.units);
+  }
+
   async prepare(): Promise<void> {
     const cluster = this.conn.target.mode === 'cluster';
     const cp = this.opts.checkpoint;
@@ -405,12 +417,26 @@ class EngineRun {
       await Promise.all(this.nodes.map((n) => this.loadScript(n)));
     }
     this.salt = cp?.salt ?? Math.floor((this.opts.random ?? Math.random)() * 4_294_967_296) >>> 0;
-    const saved = new Map((cp?.nodes ?? []).map((n) => [`${n.address}/${n.db}`, n]));
+    const plan = cp
+      ? planResume(
+          cp,
+          this.units0().map((u) => ({ address: u.address, db: u.db, runId: u.node.runId })),
+        )
+      : null;
+    if (plan) {
+      this.counters = { ...emptyCounters(), ...plan.counters };
+      this.startCounters = { ...this.counters };
+      this.approximate = !plan.exact;
+    }
+    const runStart = cp ? (cp.runStartMs ?? legacyRunStart(cp)) : undefined;
+    let earliest = Number.POSITIVE_INFINITY;
     for (const node of this.nodes) {
       const now = await serverTimeMs(node.redis);
+      earliest = Math.min(earliest, now);
       for (const unit of node.units) {
-        const prev = saved.get(`${unit.address}/${unit.db}`);
+        const prev = plan?.continued.get(unitKey(unit));
         if (prev) {
+          unit.counters = { ...emptyCounters(), ...prev.counters };
           unit.cursor = prev.cursor;
           unit.done = prev.done;
           unit.dbsize = prev.dbsize ?? unit.dbsize;
@@ -422,10 +448,16 @@ class EngineRun {
               : null;
         } else {
           unit.timeMs = now;
+          // Another process serves this node now (failover, restart): walked again from cursor 0,
+          // with the old entry's counts taken out; keys carrying this run's stamp were written by it.
+          if (plan && plan.replaced.length > 0 && runStart !== undefined) {
+            unit.window = { lo: runStart - 1, hi: now };
+          }
         }
       }
     }
-    this.units = this.nodes.flatMap((n) => n.units);
+    this.runStartMs = runStart ?? earliest;
+    this.units = this.units0();
     if (this.throttle) {
       const t = this.throttle;
       await Promise.all(
@@ -461,6 +493,7 @@ class EngineRun {
         version,
         hasOptions: (version[0] ?? 0) >= 7,
         sha: '',
+        runId: infoField(server, 'run_id') ?? '',
         selectedDb: undefined,
         originalDb: currentDb(redis),
         units: [],
@@ -478,6 +511,7 @@ class EngineRun {
           timeMs: undefined,
           dbsize,
           window: null,
+          counters: emptyCounters(),
         });
       }
       return node;
@@ -595,15 +629,17 @@ class EngineRun {
     const settle = async (): Promise<void> => {
       const item = inflight.shift() as (typeof inflight)[number];
       const page = await item.result;
-      this.counters.scanned += item.scanned;
-      this.counters.errors += item.rejected;
-      if (page) {
-        this.counters.changed += page.changed;
-        this.counters.skipped += page.skipped;
-        this.counters.vanished += page.vanished;
-        this.counters.errors += page.errors;
-        unit.timeMs = page.timeMs;
+      for (const c of [this.counters, unit.counters]) {
+        c.scanned += item.scanned;
+        c.errors += item.rejected;
+        if (page) {
+          c.changed += page.changed;
+          c.skipped += page.skipped;
+          c.vanished += page.vanished;
+          c.errors += page.errors;
+        }
       }
+      if (page) unit.timeMs = page.timeMs;
       unit.cursor = item.next;
       if (item.next === '0') unit.done = true;
       await this.report();
@@ -831,9 +867,12 @@ class EngineRun {
         done: u.done,
         ...(u.timeMs !== undefined ? { timeMs: u.timeMs } : {}),
         dbsize: u.dbsize,
+        runId: u.node.runId,
+        counters: { ...u.counters },
       })),
       counters: { ...this.counters },
       salt: this.salt,
+      runStartMs: this.runStartMs,
       strategy: this.strategy,
       startedAt: this.startedAt,
     };

@@ -9,7 +9,12 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
 import { connectTarget, type TargetConnection } from '../../src/redis/connect.js';
-import { type ApplyOptions, applyRule, type EngineStrategy, jitteredMs } from '../../src/remediation/engine.js';
+import {
+  type ApplyOptions,
+  applyRule,
+  type EngineStrategy,
+  jitteredMs,
+} from '../../src/remediation/engine.js';
 import { ttlRangeMs } from '../../src/remediation/rules.js';
 import type { EngineCheckpoint, TtlRule } from '../../src/remediation/types.js';
 
@@ -94,45 +99,49 @@ async function crashed(opts: ApplyOptions): Promise<EngineCheckpoint> {
 
 describe('resume after a crash while the application sets TTLs', () => {
   for (const strategy of ['lua', 'options'] as EngineStrategy[]) {
-    it(`${strategy}: keys the application gave a TTL during the replay window count as skipped, not changed`, async () => {
-      await load();
-      const opts: ApplyOptions = { throttle: false, strategy, count: 200, random: () => 0.4 };
-      const saved = await crashed(opts);
-      const salt = saved.salt as number;
-      const { minMs, maxMs } = ttlRangeMs(RULE);
+    it(
+      `${strategy}: keys the application gave a TTL during the replay window count as skipped, not changed`,
+      async () => {
+        await load();
+        const opts: ApplyOptions = { throttle: false, strategy, count: 200, random: () => 0.4 };
+        const saved = await crashed(opts);
+        const salt = saved.salt as number;
+        const { minMs, maxMs } = ttlRangeMs(RULE);
 
-      // The application, between the crash and the resume, gives TTLs in the rule's range to keys
-      // still without one: half exactly the TTL the run's per-key hash would pick (the worst case
-      // for telling them apart by time alone), half uniform over the range.
-      const open = await withoutTtl();
-      expect(open.length).toBeGreaterThan(10_000);
-      const appKeys = open.filter((_, i) => i % 4 === 0);
-      let appSet = 0;
-      const p = admin.pipeline();
-      appKeys.forEach((name, i) => {
-        const ms =
-          i % 2 === 0
-            ? jitteredMs(Buffer.from(name), salt, minMs, maxMs)
-            : minMs + Math.floor(Math.random() * (maxMs - minMs + 1));
-        p.pexpire(name, ms, 'NX');
-      });
-      for (const [err, value] of (await p.exec()) ?? []) {
-        expect(err).toBeNull();
-        appSet += Number(value);
-      }
-      expect(appSet).toBe(appKeys.length);
+        // The application, between the crash and the resume, gives TTLs in the rule's range to keys
+        // still without one: half exactly the TTL the run's per-key hash would pick (the worst case
+        // for telling them apart by time alone), half uniform over the range.
+        const open = await withoutTtl();
+        expect(open.length).toBeGreaterThan(10_000);
+        const appKeys = open.filter((_, i) => i % 4 === 0);
+        let appSet = 0;
+        const p = admin.pipeline();
+        appKeys.forEach((name, i) => {
+          const ms =
+            i % 2 === 0
+              ? jitteredMs(Buffer.from(name), salt, minMs, maxMs)
+              : minMs + Math.floor(Math.random() * (maxMs - minMs + 1));
+          p.pexpire(name, ms, 'NX');
+        });
+        for (const [err, value] of (await p.exec()) ?? []) {
+          expect(err).toBeNull();
+          appSet += Number(value);
+        }
+        expect(appSet).toBe(appKeys.length);
 
-      const resumed = await applyRule(conn, RULE, { ...opts, checkpoint: saved });
-      expect(resumed.complete).toBe(true);
-      expect(await withoutTtl()).toEqual([]);
-      // Every key had no TTL at the start: the run changed exactly those the application did not reach.
-      expect(resumed.counters).toEqual({
-        scanned: KEYS,
-        changed: KEYS - appSet,
-        skipped: appSet,
-        vanished: 0,
-        errors: 0,
-      });
-    }, 2 * MIN);
+        const resumed = await applyRule(conn, RULE, { ...opts, checkpoint: saved });
+        expect(resumed.complete).toBe(true);
+        expect(await withoutTtl()).toEqual([]);
+        // Every key had no TTL at the start: the run changed exactly those the application did not reach.
+        expect(resumed.counters).toEqual({
+          scanned: KEYS,
+          changed: KEYS - appSet,
+          skipped: appSet,
+          vanished: 0,
+          errors: 0,
+        });
+      },
+      2 * MIN,
+    );
   }
 });
