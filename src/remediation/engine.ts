@@ -57,6 +57,15 @@ import { currentDb, keyspaceDbs } from '../redis/databases.js';
 import { classifyRedisError } from '../redis/errors.js';
 import { RemediationError } from './errors.js';
 import { isOwnExpiry, jitteredHash, markOf, type Stamp, stampedTtlMs, stampFor } from './fingerprint.js';
+import {
+  isNotLocalError,
+  keySlot,
+  type Reshard,
+  recountMovedSlots,
+  routedPage,
+  SlotLedger,
+  slotOwners,
+} from './reshard.js';
 import { legacyRunStart, planResume, unitKey } from './resume-plan.js';
 import { ttlRangeMs } from './rules.js';
 import type {
@@ -122,6 +131,10 @@ const READ_AHEAD = 3;
 const WRITE_DEPTH = 3;
 /** Options strategy: how old (local ms) the server time behind a stamped expiry may be. */
 const CLOCK_STALE_MS = 250;
+/** Clocks of two cluster nodes may disagree: a key written on one is read back on another. */
+const CLOCK_SKEW_MS = 5000;
+/** A cluster run that saw slots move waits this long for a migration in progress to end, then recounts. */
+const RESHARD_SETTLE_MS = 60_000;
 /** Pre-7.0 (no PEXPIRETIME): expiry = TIME + PTTL reads low by the script's run time up to the PTTL. */
 const PTTL_TOLERANCE_MS = 50;
 
@@ -154,6 +167,7 @@ if not v7 then tol = ${PTTL_TOLERANCE_MS} end
 local t = call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local changed, replayed, skipped, vanished = 0, 0, 0, 0
+local codes = {}
 local function mod(a)
   local r = a % space
   if r < 0 then r = r + space elseif r >= space then r = r - space end
@@ -196,12 +210,13 @@ while pos <= size do
       code = settled(key, mark, pttl)
     end
   end
+  codes[#codes + 1] = code
   if code == 'c' then changed = changed + 1
   elseif code == 'r' then replayed = replayed + 1
   elseif code == 's' then skipped = skipped + 1
   else vanished = vanished + 1 end
 end
-return {tostring(now), changed, replayed, skipped, vanished}
+return {tostring(now), changed, replayed, skipped, vanished, table.concat(codes)}
 `;
 
 export function emptyCounters(): EngineCounters {
@@ -343,6 +358,12 @@ class EngineRun {
   private startedAt: string;
   private startCounters: EngineCounters;
   private runStartMs = 0;
+  /** Server time this attempt started (earliest over the nodes). */
+  private attemptStartMs = 0;
+  /** Cluster runs on the page script: what resharding needs (see reshard.ts). */
+  private reshard: Reshard | undefined;
+  /** Resumed from a checkpoint with progress: slot recounts can't see earlier attempts' counts. */
+  private resumed = false;
   approximate = false;
   private startFraction = 0;
   private readonly t0 = performance.now();
@@ -457,6 +478,18 @@ class EngineRun {
       }
     }
     this.runStartMs = runStart ?? earliest;
+    this.attemptStartMs = earliest;
+    this.resumed = (cp?.counters.scanned ?? 0) > 0;
+    const client = this.conn.client;
+    if (cluster && this.strategy === 'lua' && 'nodes' in client && this.nodes[0]) {
+      const probe = this.nodes[0].redis;
+      this.reshard = {
+        cluster: client,
+        probe,
+        startOwners: await slotOwners(probe),
+        ledger: new SlotLedger(),
+      };
+    }
     this.units = this.units0();
     if (this.throttle) {
       const t = this.throttle;
@@ -569,6 +602,44 @@ class EngineRun {
     await Promise.all(this.nodes.map((n) => restoreDb(n, this.conn.target.mode === 'cluster')));
     await this.chain.catch(() => {});
     if (this.failure) throw this.failure;
+    if (this.reshard && this.units.every((u) => u.done)) await this.recount(this.reshard);
+  }
+
+  /** Slots that moved during this attempt, counted again on their owner (see reshard.ts). */
+  private async recount(reshard: Reshard): Promise<void> {
+    const mode = this.rule.action === 'set-missing' ? 's' : this.rule.includeMissing ? 'C' : 'c';
+    const node = this.nodes[0] as NodeState;
+    try {
+      const now = await serverTimeMs(node.redis);
+      const result = await recountMovedSlots(reshard, {
+        matches: this.matches,
+        script: { sha: node.sha, text: TTL_PAGE_SCRIPT },
+        args: [
+          mode,
+          String(this.capMs),
+          String(this.attemptStartMs - 1 - CLOCK_SKEW_MS),
+          String(now + CLOCK_SKEW_MS),
+          node.hasOptions ? '1' : '0',
+          String(this.stamp.minMs),
+          String(this.stamp.space),
+        ],
+        pack: (key) => packPage([key], [markOf(key, this.salt, this.stamp)]),
+        settleMs: RESHARD_SETTLE_MS,
+        signal: this.signal,
+      });
+      if (!result) {
+        this.approximate = true;
+        return;
+      }
+      if (result.slots === 0) return;
+      for (const k of Object.keys(this.counters) as (keyof EngineCounters)[]) {
+        this.counters[k] += result.delta[k];
+      }
+      if (this.resumed) this.approximate = true;
+      await this.report();
+    } catch (err) {
+      throw classifyRedisError(err, node.address);
+    }
   }
 
   private async walkNode(node: NodeState): Promise<void> {
@@ -731,7 +802,11 @@ class EngineRun {
         String(this.stamp.space),
         blob,
       ];
-      const reply = await this.evalPage(node, args);
+      const reply = await this.evalPage(node, args).catch((err: unknown) => {
+        if (!this.reshard || !isNotLocalError(err)) throw err;
+        return this.writeRouted(node, unit, keys.slice(start, end), marks.slice(start, end), args);
+      });
+      this.reshard?.ledger.record(keys, reply.codes, start);
       if (reply.changed + reply.replayed + reply.skipped + reply.vanished !== end - start) {
         throw new Error('TTL page script: reply count mismatch');
       }
@@ -741,6 +816,42 @@ class EngineRun {
       out.vanished += reply.vanished;
     }
     return out;
+  }
+
+  /**
+   * A page whose script failed because a key left the node (resharding): key by key through the
+   * cluster client, wherever each key is now. Keys the failed script had already written carry
+   * this run's stamp and count as changed (window: since the node's last counted page).
+   */
+  private async writeRouted(
+    node: NodeState,
+    unit: Unit,
+    keys: Buffer[],
+    marks: number[],
+    args: (string | Buffer)[],
+  ): Promise<PageScriptReply> {
+    const reshard = this.reshard as Reshard;
+    const now = await serverTimeMs(node.redis);
+    const lo = Math.min(
+      unit.window?.lo ?? Number.POSITIVE_INFINITY,
+      (unit.timeMs ?? this.attemptStartMs) - 1,
+    );
+    const routedArgs = [
+      args[1],
+      args[2],
+      String(lo - CLOCK_SKEW_MS),
+      String(now + CLOCK_SKEW_MS),
+      ...args.slice(5, 8),
+    ];
+    for (const key of keys) reshard.ledger.notLocal.add(keySlot(key));
+    const codes = await routedPage(
+      reshard.cluster,
+      { sha: node.sha, text: TTL_PAGE_SCRIPT },
+      keys,
+      keys.map((k, i) => packPage([k], [marks[i] as number])),
+      routedArgs.map(String),
+    );
+    return countCodes(codes, now);
   }
 
   private async evalPage(node: NodeState, args: (string | Buffer)[]): Promise<PageScriptReply> {
@@ -990,12 +1101,14 @@ export interface PageScriptReply {
   replayed: number;
   skipped: number;
   vanished: number;
+  /** Per key, in page order: `c` changed, `r` replayed, `s` skipped, `v` vanished. */
+  codes: string;
 }
 
-/** The TTL page script's reply `{time, changed, replayed, skipped, vanished}`. */
+/** The TTL page script's reply `{time, changed, replayed, skipped, vanished, codes}`. */
 export function parsePageScriptReply(reply: unknown): PageScriptReply {
   const items = Array.isArray(reply) ? (reply as unknown[]) : [];
-  const [time, changed, replayed, skipped, vanished] = items;
+  const [time, changed, replayed, skipped, vanished, codes] = items;
   const counts = [changed, replayed, skipped, vanished];
   if (!Buffer.isBuffer(time) || !counts.every((c) => typeof c === 'number')) {
     throw new Error('unexpected TTL page script reply');
@@ -1006,7 +1119,20 @@ export function parsePageScriptReply(reply: unknown): PageScriptReply {
     replayed: replayed as number,
     skipped: skipped as number,
     vanished: vanished as number,
+    codes: Buffer.isBuffer(codes) ? codes.toString('latin1') : '',
   };
+}
+
+/** A page's reply from per-key codes (the routed path). */
+function countCodes(codes: string, timeMs: number): PageScriptReply {
+  const reply: PageScriptReply = { timeMs, changed: 0, replayed: 0, skipped: 0, vanished: 0, codes };
+  for (const code of codes) {
+    if (code === 'c') reply.changed++;
+    else if (code === 'r') reply.replayed++;
+    else if (code === 's') reply.skipped++;
+    else reply.vanished++;
+  }
+  return reply;
 }
 
 function isConnectionCode(code: string): boolean {
