@@ -133,6 +133,11 @@ const WRITE_DEPTH = 3;
 const CLOCK_STALE_MS = 250;
 /** Clocks of two cluster nodes may disagree: a key written on one is read back on another. */
 const CLOCK_SKEW_MS = 5000;
+/**
+ * MIGRATE moves a key's expiry as a relative TTL: on its new node the expiry is later by the time
+ * the move took. Keys that may have moved match their stamp within this.
+ */
+const MIGRATED_TOLERANCE_MS = 1000;
 /** A cluster run that saw slots move waits this long for a migration in progress to end, then recounts. */
 const RESHARD_SETTLE_MS = 60_000;
 /** Pre-7.0 (no PEXPIRETIME): expiry = TIME + PTTL reads low by the script's run time up to the PTTL. */
@@ -141,7 +146,8 @@ const PTTL_TOLERANCE_MS = 50;
 /**
  * One page on the server. ARGV: mode (`s` set-missing, `c` cap, `C` cap + include-missing), cap ms,
  * replay window [lo, hi) in server ms (lo >= hi: none), `1` on Redis 7.0+ (EXPIRE options,
- * PEXPIRETIME), the rule's shortest TTL (ms) and the stamp space (see fingerprint.ts), then the page:
+ * PEXPIRETIME), the rule's shortest TTL (ms), the stamp space (see fingerprint.ts) and how far (ms) an
+ * expiry may sit from its stamp (0, or MIGRATED_TOLERANCE_MS for keys that may have moved), then the page:
  * per key its name's length (uint32 LE), the name, the length of its mark (one byte) and the mark in
  * decimal, packed into one argument (`packPage`: one argument instead of two per key keeps the
  * client's encoding cost out of the way). Per key, atomically: PTTL, then PEXPIREAT at the script's
@@ -162,8 +168,8 @@ local hi = tonumber(ARGV[4])
 local v7 = ARGV[5] == '1'
 local minms = tonumber(ARGV[6])
 local space = tonumber(ARGV[7])
-local tol = 0
-if not v7 then tol = ${PTTL_TOLERANCE_MS} end
+local tol = tonumber(ARGV[8])
+if not v7 then tol = tol + ${PTTL_TOLERANCE_MS} end
 local t = call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local changed, replayed, skipped, vanished = 0, 0, 0, 0
@@ -178,12 +184,12 @@ local function settled(key, mark, pttl)
   if pttl < 0 or lo >= hi then return 's' end
   local exp
   if v7 then exp = call('PEXPIRETIME', key) else exp = now + pttl end
-  if exp < lo + minms or exp >= hi + minms + space - 1 + tol then return 's' end
-  if mod(mark - exp) <= tol then return 'r' end
+  if exp < lo + minms - tol or exp >= hi + minms + space - 1 + tol then return 's' end
+  if mod(mark - exp) <= tol or mod(exp - mark) <= tol then return 'r' end
   return 's'
 end
 local unpack = struct.unpack
-local blob = ARGV[8]
+local blob = ARGV[9]
 local pos = 1
 local size = #blob
 while pos <= size do
@@ -622,6 +628,7 @@ class EngineRun {
           node.hasOptions ? '1' : '0',
           String(this.stamp.minMs),
           String(this.stamp.space),
+          String(MIGRATED_TOLERANCE_MS),
         ],
         pack: (key) => packPage([key], [markOf(key, this.salt, this.stamp)]),
         settleMs: RESHARD_SETTLE_MS,
@@ -800,6 +807,7 @@ class EngineRun {
         node.hasOptions ? '1' : '0',
         String(this.stamp.minMs),
         String(this.stamp.space),
+        '0',
         blob,
       ];
       const reply = await this.evalPage(node, args).catch((err: unknown) => {
@@ -842,6 +850,7 @@ class EngineRun {
       String(lo - CLOCK_SKEW_MS),
       String(now + CLOCK_SKEW_MS),
       ...args.slice(5, 8),
+      String(MIGRATED_TOLERANCE_MS),
     ];
     for (const key of keys) reshard.ledger.notLocal.add(keySlot(key));
     const codes = await routedPage(

@@ -31,17 +31,16 @@ export function stampedTtlMs(mark: number, baseMs: number, stamp: Stamp): number
   return stamp.minMs + mod(mark - baseMs - stamp.minMs, stamp.space);
 }
 
-/**
- * Server-time window [lo, hi) in which an earlier attempt may have written (lo >= hi: none), and how
- * far below the true expiry a reading may be (0 with PEXPIRETIME; a PTTL read later than the
- * script's TIME reads low by the time between them).
- */
+/** Server-time window [lo, hi) in which an earlier attempt may have written (lo >= hi: none). */
 export interface OwnWindow {
   lo: number;
   hi: number;
 }
 
-/** True when `expiry` is one this run wrote between `window.lo` and `window.hi`. */
+/**
+ * True when `expiry` is one this run wrote between `window.lo` and `window.hi`, read within
+ * `toleranceMs` of what was written (0 with PEXPIRETIME on the node that wrote it).
+ */
 export function isOwnExpiry(
   expiry: number,
   mark: number,
@@ -50,8 +49,10 @@ export function isOwnExpiry(
   toleranceMs = 0,
 ): boolean {
   if (expiry < 0 || window.lo >= window.hi) return false;
-  if (expiry < window.lo + stamp.minMs || expiry >= window.hi + stamp.maxMs + toleranceMs) return false;
-  return mod(mark - expiry, stamp.space) <= toleranceMs;
+  if (expiry < window.lo + stamp.minMs - toleranceMs || expiry >= window.hi + stamp.maxMs + toleranceMs) {
+    return false;
+  }
+  return mod(mark - expiry, stamp.space) <= toleranceMs || mod(expiry - mark, stamp.space) <= toleranceMs;
 }
 
 /** A hash of salt and name, uniform in [0, 1): FNV-1a then the murmur3 finaliser. */

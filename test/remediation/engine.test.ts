@@ -325,7 +325,17 @@ describe('applyRule on a standalone server (every DB)', () => {
         keys.map((k) => Buffer.from(k)),
         keys.map(() => 0),
       );
-      const args = [mode, String(90 * DAY), String(window[0]), String(window[1]), '0', String(ms), '1', blob];
+      const args = [
+        mode,
+        String(90 * DAY),
+        String(window[0]),
+        String(window[1]),
+        '0',
+        String(ms),
+        '1',
+        '0',
+        blob,
+      ];
       const reply = (await admin.eval(TTL_PAGE_SCRIPT, 0, ...args)) as [
         string,
         number,

@@ -11,7 +11,7 @@ import { connectTarget, type TargetConnection } from '../../src/redis/connect.js
 import { applyRule } from '../../src/remediation/engine.js';
 import { keySlot } from '../../src/remediation/reshard.js';
 import type { TtlRule } from '../../src/remediation/types.js';
-import { finishSlot, moveSlot, type SlotMove } from '../support/cluster-migrate.js';
+import { finishSlot, moveSlot, reshard, type SlotMove } from '../support/cluster-migrate.js';
 
 const MIN = 60_000;
 const WITHOUT_TTL = 24_000;
@@ -66,6 +66,22 @@ function pageKeys(blob: Buffer): Buffer[] {
   return out;
 }
 
+/** Keys matching `match` in the cluster and how many have no TTL, read from every primary. */
+async function census(match: string): Promise<{ keys: number; left: number }> {
+  let keys = 0;
+  let left = 0;
+  for (const node of client.nodes('master')) {
+    let cursor = '0';
+    do {
+      const [next, names] = await node.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+      cursor = next;
+      keys += names.length;
+      for (const n of names) if ((await client.pttl(n)) === -1) left++;
+    } while (cursor !== '0');
+  }
+  return { keys, left };
+}
+
 describe('online resharding during a lua run', () => {
   it(
     'slots moved mid-page and mid-run: the run finishes, every key once, counters exact',
@@ -116,20 +132,48 @@ describe('online resharding during a lua run', () => {
         (source as unknown as { callBuffer: unknown }).callBuffer = original;
       }
       // Every key still there, every one with a TTL.
-      let keys = 0;
-      let left = 0;
-      await client.refreshSlotsCache?.();
-      for (const node of client.nodes('master')) {
-        let cursor = '0';
-        do {
-          const [next, names] = await node.scan(cursor, 'MATCH', RULE.match, 'COUNT', 1000);
-          cursor = next;
-          keys += names.length;
-          for (const n of names) if ((await client.pttl(n)) === -1) left++;
-        } while (cursor !== '0');
+      expect(await census(RULE.match)).toEqual({ keys: WITHOUT_TTL + WITH_TTL, left: 0 });
+    },
+    4 * MIN,
+  );
+
+  it(
+    'redis-cli --cluster reshard moving 1 000 slots while a throttled run walks: counters exact',
+    async () => {
+      // Fresh keys under their own prefix, a quarter with a TTL of their own.
+      const rule = { ...RULE, match: 'app:re:*' };
+      const total = 12_000;
+      for (let i = 0; i < total; i += 500) {
+        const writes: Promise<unknown>[] = [];
+        for (let j = i; j < Math.min(total, i + 500); j++) {
+          writes.push(
+            j % 4 === 0 ? client.set(`app:re:${j}`, 'x', 'PX', 86_400_000) : client.set(`app:re:${j}`, 'x'),
+          );
+        }
+        await Promise.all(writes);
       }
-      expect(keys).toBe(WITHOUT_TTL + WITH_TTL);
-      expect(left).toBe(0);
+      const ports = cluster.nodes.map((n) => n.port);
+      let moving: Promise<string> | undefined;
+      const result = await applyRule(conn, rule, {
+        strategy: 'lua',
+        // ~4 000 keys per primary at 1 500 keys/s: the walk lasts seconds, the reshard overlaps it.
+        throttle: { keysPerSec: 1500, pageSize: 50, latencyGuardMs: 1000 },
+        onPage: () => {
+          moving ??= reshard(ports[1] as number, ports[2] as number, 1000, 2 * MIN);
+        },
+      });
+      await moving;
+      expect(result.complete).toBe(true);
+      expect(result.approximate).toBeUndefined();
+      expect(result.counters).toEqual({
+        scanned: total,
+        changed: total - total / 4,
+        skipped: total / 4,
+        vanished: 0,
+        errors: 0,
+      });
+      await client.refreshSlotsCache?.();
+      expect(await census(rule.match)).toEqual({ keys: total, left: 0 });
     },
     4 * MIN,
   );

@@ -4,8 +4,9 @@
  * every primary. `fraction` < 1 stops half way (the slot stays MIGRATING / IMPORTING) and
  * `finishSlot` completes it later.
  */
+import { execFile } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { LOCAL_HOST } from '../../src/demo/local-redis.js';
+import { findRedisCliBinary, LOCAL_HOST } from '../../src/demo/local-redis.js';
 
 export interface SlotMove {
   slot: number;
@@ -64,4 +65,42 @@ export async function finishSlot(move: SlotMove, allPorts: readonly number[], to
   ]) {
     await withNode(port, (r) => r.call('CLUSTER', 'SETSLOT', String(move.slot), 'NODE', id));
   }
+}
+
+/** `redis-cli --cluster reshard`: moves `slots` slots from one primary to another; resolves when done. */
+export async function reshard(
+  fromPort: number,
+  toPort: number,
+  slots: number,
+  timeoutMs: number,
+): Promise<string> {
+  const cli = findRedisCliBinary();
+  if (!cli) throw new Error('redis-cli not found');
+  const fromId = String(await withNode(fromPort, (r) => r.call('CLUSTER', 'MYID')));
+  const toId = String(await withNode(toPort, (r) => r.call('CLUSTER', 'MYID')));
+  const args = [
+    '--cluster',
+    'reshard',
+    `${LOCAL_HOST}:${fromPort}`,
+    '--cluster-from',
+    fromId,
+    '--cluster-to',
+    toId,
+    '--cluster-slots',
+    String(slots),
+    '--cluster-yes',
+    '--cluster-pipeline',
+    '5',
+  ];
+  return new Promise((resolve, reject) => {
+    execFile(cli, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err)
+        reject(
+          new Error(
+            `redis-cli --cluster reshard failed: ${err.message}\n${`${stdout}${stderr}`.slice(-2000)}`,
+          ),
+        );
+      else resolve(stdout);
+    });
+  });
 }
