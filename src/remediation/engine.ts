@@ -430,11 +430,11 @@ class EngineRun {
     return this.nodes.reduce((s, n) => s + (n.guard?.pausedMs ?? 0) + (n.memory?.pausedMs ?? 0), 0);
   }
 
-  /** INFO, DBs and DBSIZE, strategy, script, server time, throttle calibration; the initial checkpoint. */
   private units0(): Unit[] {
     return this.nodes.flatMap((n) => n.units);
   }
 
+  /** INFO, DBs and DBSIZE, strategy, script, server time, throttle calibration; the initial checkpoint. */
   async prepare(): Promise<void> {
     const cluster = this.conn.target.mode === 'cluster';
     const cp = this.opts.checkpoint;
