@@ -129,7 +129,11 @@ const LUA_CHUNK = 1000;
 const READ_AHEAD = 3;
 /** Unthrottled: pages whose writes are in flight at once (see walkUnit). */
 const WRITE_DEPTH = 3;
-/** Options strategy: how old (local ms) the server time behind a stamped expiry may be. */
+/**
+ * Options strategy: how old (local ms) the server time behind a stamped expiry may be. A page
+ * written after a checkpoint may have stamped from a time up to this much before it, so the replay
+ * window starts that much earlier.
+ */
 const CLOCK_STALE_MS = 250;
 /** Clocks of two cluster nodes may disagree: a key written on one is read back on another. */
 const CLOCK_SKEW_MS = 5000;
@@ -471,7 +475,7 @@ class EngineRun {
           unit.timeMs = prev.timeMs;
           unit.window =
             prev.timeMs !== undefined && cp?.salt !== undefined && cp.clean !== true && !prev.done
-              ? { lo: prev.timeMs - 1, hi: now }
+              ? { lo: prev.timeMs - 1 - CLOCK_STALE_MS, hi: now }
               : null;
         } else {
           unit.timeMs = now;
