@@ -68,6 +68,8 @@ export interface TtlRunSummary {
   counters: EngineCounters;
   /** Times a worker took the walk over from one that died (or failed) mid-page. */
   resumes: number;
+  /** The engine could not keep the counters exact (a node replaced without its counts known). */
+  approximate?: boolean;
   /** Wall time from the first start, pauses included, and the paused part of it. */
   durationMs: number;
   pausedMs: number;
@@ -541,7 +543,7 @@ export async function processTtlRun(
     // Counters on resume: the checkpoint's counters cover every page finished before it, once.
     // When the previous walker died mid-page, the engine re-applies that page from its starting
     // cursor (harmless: the writes are conditional) and recognises the dead worker's writes as this
-    // run's own (same salted per-key TTL, written after the checkpoint's server time), so they are
+    // run's own (the stamp its expiries carry, written after the checkpoint's server time), so they are
     // counted as changed, not skipped: the totals equal an uninterrupted run's.
     const interrupted = data.walking === true && data.checkpoint !== undefined;
     await save({ ...data, walking: true, resumes: (data.resumes ?? 0) + (interrupted ? 1 : 0) });
@@ -642,6 +644,7 @@ export async function processTtlRun(
     const summary: TtlRunSummary = {
       ...baseSummary(data, result.counters, now()),
       outcome: 'done',
+      ...(result.approximate ? { approximate: true } : {}),
       ...(memoryAfter !== undefined ? { memoryAfter } : {}),
       remainingWithoutTtl,
     };

@@ -4,19 +4,20 @@
  *
  * Semantics (issue 4, acceptance 1):
  * - `set-missing`: only keys without a TTL get one, jittered uniformly over [ttl·(1−j), ttl]
- *   (`PEXPIRE key ms NX`); a key that has a TTL keeps it exactly.
+ *   (`PEXPIREAT key time+ms NX`); a key that has a TTL keeps it exactly.
  * - `cap`: only keys whose TTL is above the cap get a jittered one in [cap·(1−j), cap]. The decision
  *   is made per key from its expiry read in the same page, and the write still says `XX LT` (`LT`
  *   for a key without TTL under `include-missing`), so a concurrent change can only ever lower a
- *   TTL. A blind `PEXPIRE key jittered XX LT` would also lower a key at 85 d to 82 d under a 90 d cap
+ *   TTL. A blind `PEXPIREAT key jittered XX LT` would also lower a key at 85 d to 82 d under a 90 d cap
  *   with 10 % jitter: keys at or below the cap are never written.
- * - No TTL ever grows, no key is deleted (every TTL written is ≥ 1 ms and relative), and no key
+ * - No TTL ever grows, no key is deleted (every expiry written is a server TIME read before the
+ *   write, never ahead of the clock the write uses, plus a TTL ≥ 1 ms: at most the rule's), and no key
  *   outside the pattern is touched: SCAN MATCH, then `compileGlob` on every name before a write.
  *
- * Strategies. `options` (Redis ≥ 7.0): per page one pipeline of `PEXPIRE … NX` (set-missing), or
- * a read pipeline (PEXPIRETIME) then a write pipeline (`PEXPIRE … XX LT`) for `cap`. `lua` (any
+ * Strategies. `options` (Redis ≥ 7.0): per page one pipeline of `PEXPIREAT … NX` (set-missing), or
+ * a read pipeline (PEXPIRETIME) then a write pipeline (`PEXPIREAT … XX LT`) for `cap`. `lua` (any
  * version with scripting; the only safe way before 7.0, which has no EXPIRE options): one EVALSHA per
- * page (at most LUA_CHUNK keys) that reads PTTL and writes PEXPIRE atomically per key. `auto`
+ * page (at most LUA_CHUNK keys) that reads PTTL and writes PEXPIREAT atomically per key. `auto`
  * picks `lua` where scripting works (fewer commands for Node to build and parse: measured faster,
  * see bench/remediation.ts), else `options` on 7.0+, else refuses.
  *
@@ -24,16 +25,19 @@
  * salt, the server time of the page), and once before the first write of a fresh run. Pages are
  * written in order, at most WRITE_DEPTH (3 unthrottled, 1 throttled) beyond the last checkpoint
  * whose `onPage` resolved. Re-processing them is harmless (the rule's checks make every write
- * idempotent), and counted right: each key's jittered TTL is a hash of (salt, name), so a key whose
- * expiry is exactly "written at t with the TTL this run gives it", for a t between the checkpoint's
- * page and this attempt's start, is recognised as this run's own earlier write. Counters after a
- * resume equal an uninterrupted run's (tested by replaying a page that was written but never saved).
+ * idempotent), and counted right: every expiry the run writes carries a stamp, a hash of (salt,
+ * name) in its value (fingerprint.ts), so a key whose expiry carries its stamp and lies where a
+ * write between the checkpoint's page and this attempt's start could have put it is recognised as
+ * this run's own earlier write, and a TTL the application gave it meanwhile is not (it carries the
+ * stamp by chance: 1 in the width of the jitter range in ms). Counters after a resume equal an
+ * uninterrupted run's (tested by replaying a page that was written but never saved, with an
+ * application giving TTLs in the rule's range meanwhile).
  * `ApplyResult.checkpoint` (the run returned: done, cancelled, paused) is `clean`: nothing to
  * recognise on resume, so a long pause can't mistake an application's own fresh TTL for ours.
  *
- * Only SCAN, PEXPIRE, PEXPIRETIME, PTTL, TIME, INFO, DBSIZE, PING, SELECT (standalone), EVALSHA,
+ * Only SCAN, PEXPIREAT, PEXPIRETIME, PTTL, TIME, INFO, DBSIZE, PING, SELECT (standalone), EVALSHA,
  * SCRIPT LOAD and (for a pattern with a range over bytes ≥ 0x80) COMMAND LIST are sent: what
- * ElastiCache allows.
+ * ElastiCache allows (cluster runs also read slot ownership to follow a reshard, see reshard.ts).
  *
  * Before any write every node must be a primary (replica-check.ts), and before each page's writes
  * the memory guard must let it through (memory-guard.ts; on for every run, unthrottled included).
@@ -56,6 +60,7 @@ import type { TargetConnection } from '../redis/connect.js';
 import { currentDb, dbsToWalk } from '../redis/databases.js';
 import { classifyRedisError } from '../redis/errors.js';
 import { RemediationError } from './errors.js';
+import { isOwnExpiry, jitteredHash, markOf, type Stamp, stampedTtlMs, stampFor } from './fingerprint.js';
 import {
   MemoryGuard,
   type MemoryGuardOptions,
@@ -63,6 +68,16 @@ import {
   resolveMemoryGuard,
 } from './memory-guard.js';
 import { assertPrimary } from './replica-check.js';
+import {
+  isNotLocalError,
+  keySlot,
+  type Reshard,
+  recountMovedSlots,
+  routedPage,
+  SlotLedger,
+  slotOwners,
+} from './reshard.js';
+import { legacyRunStart, planResume, unitKey } from './resume-plan.js';
 import { ttlRangeMs } from './rules.js';
 import { serverGlob } from './server-glob.js';
 import type {
@@ -130,18 +145,38 @@ const LUA_CHUNK = 1000;
 const READ_AHEAD = 3;
 /** Unthrottled: pages whose writes are in flight at once (see walkUnit). */
 const WRITE_DEPTH = 3;
+/**
+ * Options strategy: how old (local ms) the server time behind a stamped expiry may be. A page
+ * written after a checkpoint may have stamped from a time up to this much before it, so the replay
+ * window starts that much earlier.
+ */
+const CLOCK_STALE_MS = 250;
+/** Clocks of two cluster nodes may disagree: a key written on one is read back on another. */
+const CLOCK_SKEW_MS = 5000;
+/**
+ * MIGRATE moves a key's expiry as a relative TTL: on its new node the expiry is later by the time
+ * the move took. Keys that may have moved match their stamp within this.
+ */
+const MIGRATED_TOLERANCE_MS = 1000;
+/** A cluster run that saw slots move waits this long for a migration in progress to end, then recounts. */
+const RESHARD_SETTLE_MS = 60_000;
+/** Pre-7.0 (no PEXPIRETIME): expiry = TIME + PTTL reads low by the script's run time up to the PTTL. */
+const PTTL_TOLERANCE_MS = 50;
 
 /**
  * One page on the server. ARGV: mode (`s` set-missing, `c` cap, `C` cap + include-missing), cap ms,
  * replay window [lo, hi) in server ms (lo >= hi: none), `1` on Redis 7.0+ (EXPIRE options,
- * PEXPIRETIME), then the page: per key its name's length (uint32 LE), the name, the length of its
- * jittered TTL in ms (one byte) and that TTL in decimal, packed into one argument (`packPage`: one
- * argument instead of two per key keeps the client's encoding cost out of the way; decimal text
- * spares the server a number-to-text conversion per PEXPIRE). Per key, atomically: PTTL, then PEXPIRE only when
- * the rule says so (set-missing on 7.0+: `PEXPIRE … NX` first, PTTL only when it did nothing). Returns
- * the server time (ms) and how many keys were changed, recognised as written by an earlier attempt
- * of this run (counted as changed), skipped, and gone. Keys come as ARGV (numkeys 0): on a cluster
- * node they are local keys SCAN just returned, so no cross-slot declaration is needed.
+ * PEXPIRETIME), the rule's shortest TTL (ms), the stamp space (see fingerprint.ts) and how far (ms) an
+ * expiry may sit from its stamp (0, or MIGRATED_TOLERANCE_MS for keys that may have moved), then the page:
+ * per key its name's length (uint32 LE), the name, the length of its mark (one byte) and the mark in
+ * decimal, packed into one argument (`packPage`: one argument instead of two per key keeps the
+ * client's encoding cost out of the way). Per key, atomically: PTTL, then PEXPIREAT at the script's
+ * TIME + the stamped TTL only when the rule says so (set-missing on 7.0+: `PEXPIREAT … NX` first,
+ * PTTL only when it did nothing); TIME is never ahead of the clock the write uses, so no TTL exceeds
+ * the rule's. Returns the server time (ms) and how many keys were changed, recognised as written by
+ * an earlier attempt of this run (its stamp, inside the window; counted as changed), skipped, and
+ * gone. Keys come as ARGV (numkeys 0): on a cluster node they are local keys SCAN just returned, so
+ * no cross-slot declaration is needed.
  */
 export const TTL_PAGE_SCRIPT = `
 if redis.replicate_commands then redis.replicate_commands() end
@@ -151,50 +186,63 @@ local cap = tonumber(ARGV[2])
 local lo = tonumber(ARGV[3])
 local hi = tonumber(ARGV[4])
 local v7 = ARGV[5] == '1'
+local minms = tonumber(ARGV[6])
+local space = tonumber(ARGV[7])
+local tol = tonumber(ARGV[8])
+if not v7 then tol = tol + ${PTTL_TOLERANCE_MS} end
 local t = call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local changed, replayed, skipped, vanished = 0, 0, 0, 0
-local function settled(key, ms, pttl)
+local codes = {}
+local function mod(a)
+  local r = a % space
+  if r < 0 then r = r + space elseif r >= space then r = r - space end
+  return r
+end
+local function settled(key, mark, pttl)
   if pttl == -2 then return 'v' end
   if pttl < 0 or lo >= hi then return 's' end
   local exp
   if v7 then exp = call('PEXPIRETIME', key) else exp = now + pttl end
-  local w = exp - ms
-  if w >= lo and w < hi then return 'r' end
+  if exp < lo + minms - tol or exp >= hi + minms + space - 1 + tol then return 's' end
+  if mod(mark - exp) <= tol or mod(exp - mark) <= tol then return 'r' end
   return 's'
 end
 local unpack = struct.unpack
-local blob = ARGV[6]
+local blob = ARGV[9]
 local pos = 1
 local size = #blob
 while pos <= size do
-  local key, ms
-  key, ms, pos = unpack('<I4c0Bc0', blob, pos)
+  local key, mark
+  key, mark, pos = unpack('<I4c0Bc0', blob, pos)
+  mark = tonumber(mark)
+  local at = now + minms + mod(mark - now - minms)
   local code
   if mode == 's' and v7 then
     -- One call in the common case: NX sets only where there is no TTL.
-    if call('PEXPIRE', key, ms, 'NX') == 1 then
+    if call('PEXPIREAT', key, at, 'NX') == 1 then
       code = 'c'
     else
-      code = settled(key, tonumber(ms), call('PTTL', key))
+      code = settled(key, mark, call('PTTL', key))
     end
   else
     local pttl = call('PTTL', key)
     if pttl == -2 then
       code = 'v'
     elseif (pttl == -1 and mode ~= 'c') or (mode ~= 's' and pttl > cap) then
-      call('PEXPIRE', key, ms)
+      call('PEXPIREAT', key, at)
       code = 'c'
     else
-      code = settled(key, tonumber(ms), pttl)
+      code = settled(key, mark, pttl)
     end
   end
+  codes[#codes + 1] = code
   if code == 'c' then changed = changed + 1
   elseif code == 'r' then replayed = replayed + 1
   elseif code == 's' then skipped = skipped + 1
   else vanished = vanished + 1 end
 end
-return {tostring(now), changed, replayed, skipped, vanished}
+return {tostring(now), changed, replayed, skipped, vanished, table.concat(codes)}
 `;
 
 export function emptyCounters(): EngineCounters {
@@ -242,6 +290,7 @@ export async function applyRule(
     checkpoint,
     pauses: run.pauses(),
     pausedMs: Math.round(run.pausedMs()),
+    ...(run.approximate ? { approximate: true } : {}),
   };
 }
 
@@ -270,20 +319,9 @@ export async function countWithoutTtl(
   return count;
 }
 
-/** The jittered TTL (ms) this run gives `name`: uniform over [minMs, maxMs], a hash of salt and name. */
+/** The key's hash of salt and name scaled to [minMs, maxMs]: uniform over the range. */
 export function jitteredMs(name: Uint8Array, salt: number, minMs: number, maxMs: number): number {
-  let h = (0x811c9dc5 ^ salt) >>> 0;
-  for (let i = 0; i < name.length; i++) {
-    h ^= name[i] as number;
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  const u = (h >>> 0) / 4_294_967_296;
-  return minMs + Math.floor(u * (maxMs - minMs + 1));
+  return minMs + Math.floor(jitteredHash(name, salt) * (maxMs - minMs + 1));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -310,6 +348,8 @@ interface Unit {
   dbsize: number;
   /** Replay window [lo, hi) for this attempt; null: nothing to recognise. */
   window: { lo: number; hi: number } | null;
+  /** This node/DB's share of the totals. */
+  counters: EngineCounters;
 }
 
 interface NodeState {
@@ -325,9 +365,13 @@ interface NodeState {
   version: number[];
   hasOptions: boolean;
   sha: string;
+  /** INFO `run_id`: a saved cursor is continued only on the same server process. */
+  runId: string;
   bucket?: TokenBucket;
   guard?: LatencyGuard;
   memory?: MemoryGuard;
+  /** The last server time read on this node and when (performance.now), for stamped expiries. */
+  clock?: { serverMs: number; at: number };
   selectedDb: number | undefined;
   originalDb: number;
   units: Unit[];
@@ -339,15 +383,22 @@ class EngineRun {
   private readonly memoryGuard: MemoryGuardOptions;
   private readonly count: number;
   private matches: (name: Uint8Array) => boolean;
-  private readonly minMs: number;
-  private readonly maxMs: number;
+  private readonly stamp: Stamp;
   private readonly capMs: number;
   private nodes: NodeState[] = [];
   private units: Unit[] = [];
   private counters: EngineCounters;
   private salt = 0;
   private startedAt: string;
-  private readonly startCounters: EngineCounters;
+  private startCounters: EngineCounters;
+  private runStartMs = 0;
+  /** Server time this attempt started (earliest over the nodes). */
+  private attemptStartMs = 0;
+  /** Cluster runs on the page script: what resharding needs (see reshard.ts). */
+  private reshard: Reshard | undefined;
+  /** Resumed from a checkpoint with progress: slot recounts can't see earlier attempts' counts. */
+  private resumed = false;
+  approximate = false;
   private startFraction = 0;
   private readonly t0 = performance.now();
   private chain: Promise<void> = Promise.resolve();
@@ -381,8 +432,7 @@ class EngineRun {
     }
     this.matches = compileGlob(rule.match);
     const range = ttlRangeMs(rule);
-    this.minMs = range.minMs;
-    this.maxMs = range.maxMs;
+    this.stamp = stampFor(range.minMs, range.maxMs);
     this.capMs = rule.ttlSec * 1000;
     this.counters = { ...emptyCounters(), ...(opts.checkpoint?.counters ?? {}) };
     this.startCounters = { ...this.counters };
@@ -406,6 +456,10 @@ class EngineRun {
     return this.nodes.reduce((s, n) => s + (n.guard?.pausedMs ?? 0) + (n.memory?.pausedMs ?? 0), 0);
   }
 
+  private units0(): Unit[] {
+    return this.nodes.flatMap((n) => n.units);
+  }
+
   /** INFO, DBs and DBSIZE, strategy, script, server time, throttle calibration; the initial checkpoint. */
   async prepare(): Promise<void> {
     const cluster = this.conn.target.mode === 'cluster';
@@ -420,12 +474,26 @@ class EngineRun {
       await Promise.all(this.nodes.map((n) => this.loadScript(n)));
     }
     this.salt = cp?.salt ?? Math.floor((this.opts.random ?? Math.random)() * 4_294_967_296) >>> 0;
-    const saved = new Map((cp?.nodes ?? []).map((n) => [`${n.address}/${n.db}`, n]));
+    const plan = cp
+      ? planResume(
+          cp,
+          this.units0().map((u) => ({ address: u.address, db: u.db, runId: u.node.runId })),
+        )
+      : null;
+    if (plan) {
+      this.counters = { ...emptyCounters(), ...plan.counters };
+      this.startCounters = { ...this.counters };
+      this.approximate = !plan.exact;
+    }
+    const runStart = cp ? (cp.runStartMs ?? legacyRunStart(cp)) : undefined;
+    let earliest = Number.POSITIVE_INFINITY;
     for (const node of this.nodes) {
       const now = await serverTimeMs(node.redis);
+      earliest = Math.min(earliest, now);
       for (const unit of node.units) {
-        const prev = saved.get(`${unit.address}/${unit.db}`);
+        const prev = plan?.continued.get(unitKey(unit));
         if (prev) {
+          unit.counters = { ...emptyCounters(), ...prev.counters };
           unit.cursor = prev.cursor;
           unit.done = prev.done;
           unit.dbsize = prev.dbsize ?? unit.dbsize;
@@ -433,14 +501,32 @@ class EngineRun {
           unit.timeMs = prev.timeMs;
           unit.window =
             prev.timeMs !== undefined && cp?.salt !== undefined && cp.clean !== true && !prev.done
-              ? { lo: prev.timeMs - 1, hi: now }
+              ? { lo: prev.timeMs - 1 - CLOCK_STALE_MS, hi: now }
               : null;
         } else {
           unit.timeMs = now;
+          // Another process serves this node now (failover, restart): walked again from cursor 0,
+          // with the old entry's counts taken out; keys carrying this run's stamp were written by it.
+          if (plan && plan.replaced.length > 0 && runStart !== undefined) {
+            unit.window = { lo: runStart - 1, hi: now };
+          }
         }
       }
     }
-    this.units = this.nodes.flatMap((n) => n.units);
+    this.runStartMs = runStart ?? earliest;
+    this.attemptStartMs = earliest;
+    this.resumed = (cp?.counters.scanned ?? 0) > 0;
+    const client = this.conn.client;
+    if (cluster && this.strategy === 'lua' && 'nodes' in client && this.nodes[0]) {
+      const probe = this.nodes[0].redis;
+      this.reshard = {
+        cluster: client,
+        probe,
+        startOwners: await slotOwners(probe),
+        ledger: new SlotLedger(),
+      };
+    }
+    this.units = this.units0();
     if (this.throttle) {
       const t = this.throttle;
       await Promise.all(
@@ -475,6 +561,7 @@ class EngineRun {
         version,
         hasOptions: (version[0] ?? 0) >= 7,
         sha: '',
+        runId: infoField(server, 'run_id') ?? '',
         selectedDb: undefined,
         originalDb: currentDb(redis),
         units: [],
@@ -492,6 +579,7 @@ class EngineRun {
           timeMs: undefined,
           dbsize,
           window: null,
+          counters: emptyCounters(),
         });
       }
       return node;
@@ -550,6 +638,45 @@ class EngineRun {
     await Promise.all(this.nodes.map((n) => restoreDb(n, this.conn.target.mode === 'cluster')));
     await this.chain.catch(() => {});
     if (this.failure) throw this.failure;
+    if (this.reshard && this.units.every((u) => u.done)) await this.recount(this.reshard);
+  }
+
+  /** Slots that moved during this attempt, counted again on their owner (see reshard.ts). */
+  private async recount(reshard: Reshard): Promise<void> {
+    const mode = this.rule.action === 'set-missing' ? 's' : this.rule.includeMissing ? 'C' : 'c';
+    const node = this.nodes[0] as NodeState;
+    try {
+      const now = await serverTimeMs(node.redis);
+      const result = await recountMovedSlots(reshard, {
+        matches: this.matches,
+        script: { sha: node.sha, text: TTL_PAGE_SCRIPT },
+        args: [
+          mode,
+          String(this.capMs),
+          String(this.attemptStartMs - 1 - CLOCK_SKEW_MS),
+          String(now + CLOCK_SKEW_MS),
+          node.hasOptions ? '1' : '0',
+          String(this.stamp.minMs),
+          String(this.stamp.space),
+          String(MIGRATED_TOLERANCE_MS),
+        ],
+        pack: (key) => packPage([key], [markOf(key, this.salt, this.stamp)]),
+        settleMs: RESHARD_SETTLE_MS,
+        signal: this.signal,
+      });
+      if (!result) {
+        this.approximate = true;
+        return;
+      }
+      if (result.slots === 0) return;
+      for (const k of Object.keys(this.counters) as (keyof EngineCounters)[]) {
+        this.counters[k] += result.delta[k];
+      }
+      if (this.resumed) this.approximate = true;
+      await this.report();
+    } catch (err) {
+      throw classifyRedisError(err, node.address);
+    }
   }
 
   private async walkNode(node: NodeState): Promise<void> {
@@ -610,15 +737,17 @@ class EngineRun {
     const settle = async (): Promise<void> => {
       const item = inflight.shift() as (typeof inflight)[number];
       const page = await item.result;
-      this.counters.scanned += item.scanned;
-      this.counters.errors += item.rejected;
-      if (page) {
-        this.counters.changed += page.changed;
-        this.counters.skipped += page.skipped;
-        this.counters.vanished += page.vanished;
-        this.counters.errors += page.errors;
-        unit.timeMs = page.timeMs;
+      for (const c of [this.counters, unit.counters]) {
+        c.scanned += item.scanned;
+        c.errors += item.rejected;
+        if (page) {
+          c.changed += page.changed;
+          c.skipped += page.skipped;
+          c.vanished += page.vanished;
+          c.errors += page.errors;
+        }
       }
+      if (page) unit.timeMs = page.timeMs;
       unit.cursor = item.next;
       if (item.next === '0') unit.done = true;
       await this.report();
@@ -719,27 +848,42 @@ class EngineRun {
   // Writing one page
 
   private async writePage(node: NodeState, unit: Unit, keys: Buffer[]): Promise<PageResult> {
-    const jittered = keys.map((k) => jitteredMs(k, this.salt, this.minMs, this.maxMs));
+    const marks = keys.map((k) => markOf(k, this.salt, this.stamp));
     try {
-      if (this.strategy === 'lua') return await this.writeLua(node, unit, keys, jittered);
-      if (this.rule.action === 'set-missing') return await this.writeSetMissing(node, unit, keys, jittered);
-      return await this.writeCap(node, unit, keys, jittered);
+      if (this.strategy === 'lua') return await this.writeLua(node, unit, keys, marks);
+      if (this.rule.action === 'set-missing') return await this.writeSetMissing(node, unit, keys, marks);
+      return await this.writeCap(node, unit, keys, marks);
     } catch (err) {
       if (err instanceof RemediationError) throw err;
       throw classifyRedisError(err, node.address);
     }
   }
 
-  private async writeLua(node: NodeState, unit: Unit, keys: Buffer[], ms: number[]): Promise<PageResult> {
+  private async writeLua(node: NodeState, unit: Unit, keys: Buffer[], marks: number[]): Promise<PageResult> {
     const mode = this.rule.action === 'set-missing' ? 's' : this.rule.includeMissing ? 'C' : 'c';
     const lo = unit.window ? String(unit.window.lo) : '0';
     const hi = unit.window ? String(unit.window.hi) : '0';
     const out: PageResult = { changed: 0, skipped: 0, vanished: 0, errors: 0, timeMs: 0 };
     for (let start = 0; start < keys.length; start += LUA_CHUNK) {
       const end = Math.min(keys.length, start + LUA_CHUNK);
-      const blob = packPage(keys, ms, start, end);
-      const args = ['0', mode, String(this.capMs), lo, hi, node.hasOptions ? '1' : '0', blob];
-      const reply = await this.evalPage(node, args);
+      const blob = packPage(keys, marks, start, end);
+      const args = [
+        '0',
+        mode,
+        String(this.capMs),
+        lo,
+        hi,
+        node.hasOptions ? '1' : '0',
+        String(this.stamp.minMs),
+        String(this.stamp.space),
+        '0',
+        blob,
+      ];
+      const reply = await this.evalPage(node, args).catch((err: unknown) => {
+        if (!this.reshard || !isNotLocalError(err)) throw err;
+        return this.writeRouted(node, unit, keys.slice(start, end), marks.slice(start, end), args);
+      });
+      this.reshard?.ledger.record(keys, reply.codes, start);
       if (reply.changed + reply.replayed + reply.skipped + reply.vanished !== end - start) {
         throw new Error('TTL page script: reply count mismatch');
       }
@@ -749,6 +893,43 @@ class EngineRun {
       out.vanished += reply.vanished;
     }
     return out;
+  }
+
+  /**
+   * A page whose script failed because a key left the node (resharding): key by key through the
+   * cluster client, wherever each key is now. Keys the failed script had already written carry
+   * this run's stamp and count as changed (window: since the node's last counted page).
+   */
+  private async writeRouted(
+    node: NodeState,
+    unit: Unit,
+    keys: Buffer[],
+    marks: number[],
+    args: (string | Buffer)[],
+  ): Promise<PageScriptReply> {
+    const reshard = this.reshard as Reshard;
+    const now = await serverTimeMs(node.redis);
+    const lo = Math.min(
+      unit.window?.lo ?? Number.POSITIVE_INFINITY,
+      (unit.timeMs ?? this.attemptStartMs) - 1,
+    );
+    const routedArgs = [
+      args[1],
+      args[2],
+      String(lo - CLOCK_SKEW_MS),
+      String(now + CLOCK_SKEW_MS),
+      ...args.slice(5, 8),
+      String(MIGRATED_TOLERANCE_MS),
+    ];
+    for (const key of keys) reshard.ledger.notLocal.add(keySlot(key));
+    const codes = await routedPage(
+      reshard.cluster,
+      { sha: node.sha, text: TTL_PAGE_SCRIPT },
+      keys,
+      keys.map((k, i) => packPage([k], [marks[i] as number])),
+      routedArgs.map(String),
+    );
+    return countCodes(codes, now);
   }
 
   private async evalPage(node: NodeState, args: (string | Buffer)[]): Promise<PageScriptReply> {
@@ -764,13 +945,32 @@ class EngineRun {
     return parsePageScriptReply(reply);
   }
 
-  /** `PEXPIRE key ms NX` per key, then (only for the 0 replies) PEXPIRETIME: skipped, vanished or replayed. */
-  private async writeSetMissing(node: NodeState, unit: Unit, keys: Buffer[], ms: number[]) {
+  /**
+   * A server time not ahead of the node's clock, for the stamped expiries of the options strategy:
+   * the TIME read with an earlier page, read again when it is older than CLOCK_STALE_MS, so a TTL
+   * written from it falls short of the stamped one by at most that (never exceeds it).
+   */
+  private async baseTime(node: NodeState): Promise<number> {
+    const clock = node.clock;
+    if (clock && performance.now() - clock.at < CLOCK_STALE_MS) return clock.serverMs;
+    const serverMs = await serverTimeMs(node.redis);
+    node.clock = { serverMs, at: performance.now() };
+    return serverMs;
+  }
+
+  /** `PEXPIREAT key stamped NX` per key, then (only for the 0 replies) PEXPIRETIME: skipped, vanished or replayed. */
+  private async writeSetMissing(node: NodeState, unit: Unit, keys: Buffer[], marks: number[]) {
+    const base = await this.baseTime(node);
     const p = node.redis.pipeline();
-    for (let i = 0; i < keys.length; i++) p.call('PEXPIRE', keys[i] as Buffer, String(ms[i]), 'NX');
+    for (let i = 0; i < keys.length; i++) {
+      const at = base + stampedTtlMs(marks[i] as number, base, this.stamp);
+      p.call('PEXPIREAT', keys[i] as Buffer, String(at), 'NX');
+    }
     p.time();
+    const sent = performance.now();
     const replies = (await p.exec()) ?? [];
     const out = { changed: 0, skipped: 0, vanished: 0, errors: 0, timeMs: timeReply(replies[keys.length]) };
+    if (out.timeMs > 0) node.clock = { serverMs: out.timeMs, at: sent };
     const zeros: number[] = [];
     for (let i = 0; i < keys.length; i++) {
       const [err, value] = replies[i] ?? [new Error('missing reply'), null];
@@ -785,17 +985,19 @@ class EngineRun {
     const reads = (await q.exec()) ?? [];
     zeros.forEach((i, j) => {
       const [err, value] = reads[j] ?? [new Error('missing reply'), null];
+      // A refused read fails the run with its reason, like a refused write.
       if (err) throw err;
-      out[this.settled(unit, Number(value), ms[i] as number)]++;
+      out[this.settled(unit, Number(value), marks[i] as number)]++;
     });
     return out;
   }
 
   /**
    * `cap`: PEXPIRETIME per key and TIME after them (so `expiry − time` never overstates a TTL), then
-   * `PEXPIRE key ms XX LT` only for keys above the cap (`LT` for keys without TTL under include-missing).
+   * `PEXPIREAT key stamped XX LT` only for keys above the cap (`LT` for keys without TTL under
+   * include-missing), stamped from that TIME.
    */
-  private async writeCap(node: NodeState, unit: Unit, keys: Buffer[], ms: number[]) {
+  private async writeCap(node: NodeState, unit: Unit, keys: Buffer[], marks: number[]) {
     const r = node.redis.pipeline();
     for (const key of keys) r.call('PEXPIRETIME', key);
     r.time();
@@ -804,6 +1006,7 @@ class EngineRun {
     const out = { changed: 0, skipped: 0, vanished: 0, errors: 0, timeMs: now };
     const writes: number[] = [];
     const w = node.redis.pipeline();
+    const at = (i: number) => String(now + stampedTtlMs(marks[i] as number, now, this.stamp));
     for (let i = 0; i < keys.length; i++) {
       const [err, value] = reads[i] ?? [new Error('missing reply'), null];
       if (err) throw err;
@@ -811,14 +1014,14 @@ class EngineRun {
       if (expiry === -2) out.vanished++;
       else if (expiry === -1) {
         if (this.rule.includeMissing) {
-          w.call('PEXPIRE', keys[i] as Buffer, String(ms[i]), 'LT');
+          w.call('PEXPIREAT', keys[i] as Buffer, at(i), 'LT');
           writes.push(i);
         } else out.skipped++;
       } else if (expiry - now > this.capMs) {
-        w.call('PEXPIRE', keys[i] as Buffer, String(ms[i]), 'XX', 'LT');
+        w.call('PEXPIREAT', keys[i] as Buffer, at(i), 'XX', 'LT');
         writes.push(i);
       } else {
-        out[this.settled(unit, expiry, ms[i] as number) === 'changed' ? 'changed' : 'skipped']++;
+        out[this.settled(unit, expiry, marks[i] as number) === 'changed' ? 'changed' : 'skipped']++;
       }
     }
     if (writes.length === 0) return out;
@@ -833,12 +1036,11 @@ class EngineRun {
     return out;
   }
 
-  /** A key the rule did not write now: this run's own earlier write (replayed page), or skipped / gone. */
-  private settled(unit: Unit, expiry: number, ms: number): Outcome {
+  /** A key the rule did not write now: this run's own earlier write (its stamp), or skipped / gone. */
+  private settled(unit: Unit, expiry: number, mark: number): Outcome {
     if (expiry === -2) return 'vanished';
-    if (expiry < 0 || !unit.window) return 'skipped';
-    const written = expiry - ms;
-    return written >= unit.window.lo && written < unit.window.hi ? 'changed' : 'skipped';
+    if (!unit.window) return 'skipped';
+    return isOwnExpiry(expiry, mark, unit.window, this.stamp) ? 'changed' : 'skipped';
   }
 
   // ------------------------------------------------------------------------------------------
@@ -853,9 +1055,12 @@ class EngineRun {
         done: u.done,
         ...(u.timeMs !== undefined ? { timeMs: u.timeMs } : {}),
         dbsize: u.dbsize,
+        runId: u.node.runId,
+        counters: { ...u.counters },
       })),
       counters: { ...this.counters },
       salt: this.salt,
+      runStartMs: this.runStartMs,
       strategy: this.strategy,
       startedAt: this.startedAt,
     };
@@ -900,17 +1105,17 @@ class EngineRun {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/** Keys [start, end) and their TTLs as the page script reads them: `<I4 name B ms-in-decimal` per key. */
+/** Keys [start, end) and their marks as the page script reads them: `<I4 name B mark-in-decimal` per key. */
 export function packPage(
   keys: readonly Uint8Array[],
-  ms: readonly number[],
+  marks: readonly number[],
   start = 0,
   end = keys.length,
 ): Buffer {
   const digits: string[] = [];
   let size = 0;
   for (let i = start; i < end; i++) {
-    const text = String(ms[i]);
+    const text = String(marks[i]);
     digits.push(text);
     size += 5 + (keys[i] as Uint8Array).length + text.length;
   }
@@ -936,12 +1141,14 @@ export interface PageScriptReply {
   replayed: number;
   skipped: number;
   vanished: number;
+  /** Per key, in page order: `c` changed, `r` replayed, `s` skipped, `v` vanished. */
+  codes: string;
 }
 
-/** The TTL page script's reply `{time, changed, replayed, skipped, vanished}`. */
+/** The TTL page script's reply `{time, changed, replayed, skipped, vanished, codes}`. */
 export function parsePageScriptReply(reply: unknown): PageScriptReply {
   const items = Array.isArray(reply) ? (reply as unknown[]) : [];
-  const [time, changed, replayed, skipped, vanished] = items;
+  const [time, changed, replayed, skipped, vanished, codes] = items;
   const counts = [changed, replayed, skipped, vanished];
   if (!Buffer.isBuffer(time) || !counts.every((c) => typeof c === 'number')) {
     throw new Error('unexpected TTL page script reply');
@@ -952,7 +1159,20 @@ export function parsePageScriptReply(reply: unknown): PageScriptReply {
     replayed: replayed as number,
     skipped: skipped as number,
     vanished: vanished as number,
+    codes: Buffer.isBuffer(codes) ? codes.toString('latin1') : '',
   };
+}
+
+/** A page's reply from per-key codes (the routed path). */
+function countCodes(codes: string, timeMs: number): PageScriptReply {
+  const reply: PageScriptReply = { timeMs, changed: 0, replayed: 0, skipped: 0, vanished: 0, codes };
+  for (const code of codes) {
+    if (code === 'c') reply.changed++;
+    else if (code === 'r') reply.replayed++;
+    else if (code === 's') reply.skipped++;
+    else reply.vanished++;
+  }
+  return reply;
 }
 
 function isConnectionCode(code: string): boolean {

@@ -114,6 +114,11 @@ export interface ApplyResult {
   /** Guard pauses (latency or memory) and the time spent in them. */
   pauses: number;
   pausedMs: number;
+  /**
+   * Set when the counters may count some keys twice: a node was replaced between attempts and the
+   * checkpoint did not say what it had counted.
+   */
+  approximate?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -137,6 +142,8 @@ export interface EngineCheckpointExtras {
    * `onPage` mid-run don't carry it.
    */
   clean?: boolean;
+  /** Server time (ms) the run's first attempt started: a node walked again recognises writes since. */
+  runStartMs?: number;
 }
 
 export interface EngineCheckpointNodeExtras {
@@ -144,6 +151,10 @@ export interface EngineCheckpointNodeExtras {
   timeMs?: number;
   /** DBSIZE of this node/DB at the run's start, for progress. */
   dbsize?: number;
+  /** INFO `run_id` of the server process the cursor came from: another process can't continue it. */
+  runId?: string;
+  /** What this node/DB's walk has counted so far (part of the totals). */
+  counters?: EngineCounters;
 }
 
 /** Why the engine is waiting between pages. */

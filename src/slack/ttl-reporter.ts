@@ -314,7 +314,8 @@ function summaryParts(t: Translate, data: TtlJobData, s: TtlRunSummary) {
   if (cap && s.remainingWithoutTtl !== undefined && !data.rule.includeMissing) {
     notes.push(t('remediation-run:summary.verify_cap_note'));
   }
-  if (s.resumes > 0) notes.push(t('remediation-run:summary.resumed', { count: s.resumes }));
+  if (s.approximate) notes.push(t('remediation-run:summary.approximate'));
+  else if (s.resumes > 0) notes.push(t('remediation-run:summary.resumed', { count: s.resumes }));
   return { title: t(`remediation-run:summary.title_${s.outcome}`, { rule, cluster }), lines, notes };
 }
 

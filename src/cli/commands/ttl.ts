@@ -365,7 +365,8 @@ export function renderRunResult(
 ): string {
   const values = resultValues(dry, result, ctx);
   if (!result.complete || left === undefined) return `${ctx.t('remediation:cli.cancelled', values)}\n`;
-  return `${ctx.t('remediation:cli.done', values)}\n  ${ctx.t('remediation:cli.verify', { left: formatInt(left, ctx.lang) })}\n`;
+  const approximate = result.approximate ? `  ${ctx.t('remediation:cli.approximate')}\n` : '';
+  return `${ctx.t('remediation:cli.done', values)}\n  ${ctx.t('remediation:cli.verify', { left: formatInt(left, ctx.lang) })}\n${approximate}`;
 }
 
 function resultValues(dry: DryRun, result: ApplyResult, ctx: CliContext): Record<string, string | number> {
