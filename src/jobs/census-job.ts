@@ -129,6 +129,10 @@ export class CensusService {
     const state = await job.getState();
     if (state === 'completed' || state === 'failed' || state === 'unknown') return true;
     if (state !== 'active') return false;
+    // Just picked up: its first heartbeat may not be written yet.
+    if (job.processedOn !== undefined && Date.now() - job.processedOn < CENSUS_HEARTBEAT_TTL_SEC * 1000) {
+      return false;
+    }
     return (await this.redis.exists(this.heartbeatKey(jobId))) === 0;
   }
 
