@@ -44,6 +44,8 @@ export interface CensusReporter {
   failed(data: CensusJobData, error: MedicError): Promise<void>;
   /** The census goes on from a checkpoint after the worker running it stopped; `fraction` 0–1. */
   resumed?(data: CensusJobData, fraction: number): Promise<void>;
+  /** The census stops: its worker died and a newer census of the cluster has started since. */
+  superseded?(data: CensusJobData): Promise<void>;
 }
 
 /** A reservation not yet tied to a job (the progress message is being posted). */
@@ -185,8 +187,12 @@ export async function runCensusJob(
 ): Promise<'done' | 'cancelled' | 'superseded'> {
   const { service, reporter } = deps;
   const { jobId } = context;
+  const superseded = async () => {
+    await reporter.superseded?.(data).catch(() => {});
+    return 'superseded' as const;
+  };
   // Its worker died and a newer census of the cluster took the reservation over: leave it that one.
-  if (!(await service.holds(data.cluster, jobId))) return 'superseded';
+  if (!(await service.holds(data.cluster, jobId))) return superseded();
   const target = deps.target(data.cluster);
   const abort = new AbortController();
   let scanned = data.checkpoint?.scanned ?? 0;
@@ -236,7 +242,7 @@ export async function runCensusJob(
     } finally {
       await conn.close();
     }
-    if (abort.signal.reason === 'superseded') return 'superseded';
+    if (abort.signal.reason === 'superseded') return superseded();
     if (abort.signal.aborted) {
       await reporter.cancelled(data, scanned, String(abort.signal.reason));
       await deps.incidents?.append(
@@ -262,7 +268,7 @@ export async function runCensusJob(
     );
     return 'done';
   } catch (err) {
-    if (abort.signal.reason === 'superseded') return 'superseded';
+    if (abort.signal.reason === 'superseded') return superseded();
     if (abort.signal.aborted) {
       await reporter.cancelled(data, scanned, String(abort.signal.reason));
       return 'cancelled';

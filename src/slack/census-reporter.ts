@@ -113,6 +113,10 @@ export function slackCensusReporter(
       });
     },
 
+    async superseded(data: CensusJobData) {
+      await update(data, i18n.slack(data.lang)('census:slack.superseded', { cluster: data.cluster }), false);
+    },
+
     async failed(data: CensusJobData, error: MedicError) {
       const t = i18n.slack(data.lang);
       await update(

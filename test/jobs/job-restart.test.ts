@@ -27,6 +27,7 @@ import {
   type CensusReporter,
   CensusService,
   createCensusWorker,
+  runCensusJob,
 } from '../../src/jobs/census-job.js';
 import { createTtlWorker, TTL_RUN_QUEUE, type TtlJobData, TtlRunService } from '../../src/jobs/ttl-job.js';
 import { silentLogger } from '../../src/observability/logger.js';
@@ -315,6 +316,43 @@ describe('census: kill -9 of the worker mid-walk', () => {
       await setup.close();
     }
   }, 120_000);
+});
+
+describe('census: a dead census whose cluster a newer one took over', () => {
+  it('stops when a worker picks it up again, says so on its progress message, and leaves the newer one alone', async () => {
+    const setup = await requestCensus();
+    try {
+      const job = await theJob(setup);
+      if (!job?.id) throw new Error('no census job');
+      // Its worker died and the job is gone from BullMQ's view: the cluster is free for a new census.
+      await job.remove();
+      expect(await setup.service.reserve('market')).toBe(true);
+      const mark = fake.calls.length;
+
+      const outcome = await runCensusJob(
+        setup.data,
+        {
+          service: setup.service,
+          store: setup.store,
+          reporter: slackCensusReporter(client, i18n, silentLogger()),
+          target: () => ({ name: 'market', url: target.url, mode: 'standalone' }),
+        },
+        { jobId: job.id, saveCheckpoint: async () => {} },
+      );
+      expect(outcome).toBe('superseded');
+      const update = await fake.waitFor(
+        'chat.update',
+        (c) => fake.calls.indexOf(c) >= mark && c.body.ts === setup.data.progressTs,
+      );
+      expect(textOf(update)).toBe(
+        ':arrows_counterclockwise: Key census of *market* stopped: the worker running it stopped, and a newer census of *market* was started in the meantime.',
+      );
+      // The newer census still holds the cluster.
+      expect(await setup.service.reserve('market')).toBe(false);
+    } finally {
+      await setup.close();
+    }
+  });
 });
 
 describe('TTL run: kill -9 of the worker mid-run', () => {
