@@ -25,6 +25,7 @@ import { createSlackApp, type SlackAppOptions } from './slack/app.js';
 import { slackCensusReporter } from './slack/census-reporter.js';
 import type { RemediationServices } from './slack/services.js';
 import { slackTtlRunReporter } from './slack/ttl-reporter.js';
+import { warmUp } from './slack/warm-up.js';
 import { slackWatchReporter } from './slack/watch-reporter.js';
 import type { TrendProvider } from './status/check-status.js';
 import { cloudWatchTrendProvider } from './status/trend-providers.js';
@@ -272,6 +273,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await queueRedis.quit().catch(() => queueRedis.disconnect());
     await dispatcher.close().catch(() => {});
   };
+  // Before listening: a burst of commands right after a (re)start must not wait on first-use work.
+  await warmUp().catch((err: unknown) =>
+    logger.warn({ err: redact(String(err)) }, 'warm-up failed: the first charts will be slower'),
+  );
   let port: number;
   try {
     ({ port } = await slack.start());

@@ -40,6 +40,37 @@ export interface PatternTableResult {
   keysWithoutBytes: number;
 }
 
+/**
+ * A table's counters as plain JSON, for a census checkpoint: `PatternTable.restore` with the same
+ * options gives a table that goes on exactly as this one would have.
+ */
+export interface PatternTableState {
+  entries: PatternEntryState[];
+  inferredCount: number;
+  overflowCount: number;
+  folded: DistinctCounterState;
+  totals: { keys: number; noTtl: number; bytes: number; keysWithoutBytes: number };
+}
+
+export interface PatternEntryState {
+  pattern: string;
+  source: PatternStats['source'];
+  /** Rule entries: the rule's index. */
+  rule?: number;
+  /** Inferred and overflow entries: the pattern's bytes (base64; names need not be UTF-8). */
+  patternBytes?: string;
+  keys: number;
+  noTtl: number;
+  bytes: number;
+  bytesSquares: number;
+  folded: number;
+  ttl: number[];
+  types: number[];
+  largest: LargestKey[];
+}
+
+export type DistinctCounterState = { exact: number[] } | { registers: string };
+
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const TTL_LIMITS = [HOUR, DAY, 7 * DAY, 30 * DAY, 90 * DAY] as const;
@@ -146,6 +177,21 @@ class DistinctCounter {
     const rest = ((hi & 0x3ffff) << 14) | (lo & 0x3fff);
     const rank = rest === 0 ? 33 : Math.clz32(rest) + 1;
     if (rank > (regs[idx] as number)) regs[idx] = rank;
+  }
+
+  state(): DistinctCounterState {
+    if (this.exact) return { exact: [...this.exact] };
+    return { registers: Buffer.from(this.registers as Uint8Array).toString('base64') };
+  }
+
+  load(state: DistinctCounterState): void {
+    if ('exact' in state) {
+      this.exact = new Set(state.exact);
+      this.registers = null;
+    } else {
+      this.exact = null;
+      this.registers = new Uint8Array(Buffer.from(state.registers, 'base64'));
+    }
   }
 
   get count(): number {
@@ -269,6 +315,77 @@ export class PatternTable {
       totalBytes: this.totalBytes,
       keysWithoutBytes: this.keysWithoutBytes,
     };
+  }
+
+  /** The counters as plain JSON (see {@link PatternTableState}). */
+  state(): PatternTableState {
+    return {
+      entries: this.entries.map((e) => {
+        const rule = e.source === 'rule' ? this.ruleEntries.indexOf(e) : -1;
+        return {
+          pattern: e.pattern,
+          source: e.source,
+          ...(rule >= 0 ? { rule } : {}),
+          ...(e.patternBytes ? { patternBytes: Buffer.from(e.patternBytes).toString('base64') } : {}),
+          keys: e.keys,
+          noTtl: e.noTtl,
+          bytes: e.bytes,
+          bytesSquares: e.bytesSquares,
+          folded: e.folded,
+          ttl: [...e.ttl],
+          types: [...e.types],
+          largest: e.heapKeys.slice(0, e.heapSize) as LargestKey[],
+        };
+      }),
+      inferredCount: this.inferredCount,
+      overflowCount: this.overflowCount,
+      folded: this.folded.state(),
+      totals: {
+        keys: this.totalKeys,
+        noTtl: this.totalNoTtl,
+        bytes: this.totalBytes,
+        keysWithoutBytes: this.keysWithoutBytes,
+      },
+    };
+  }
+
+  /**
+   * A table built with `opts` holding `state`. Throws when the state does not fit the options (the
+   * rules changed since it was saved): then the census has to start over.
+   */
+  static restore(opts: PatternTableOptions, state: PatternTableState): PatternTable {
+    const table = new PatternTable(opts);
+    for (const saved of state.entries) {
+      let entry: Entry;
+      if (saved.source === 'rule') {
+        const r = saved.rule ?? -1;
+        if (table.rulePatterns[r] !== saved.pattern || table.ruleEntries[r]) {
+          throw new Error(`census checkpoint: rule ${saved.pattern} is not configured any more`);
+        }
+        entry = table.createRuleEntry(r);
+      } else {
+        const bytes = new Uint8Array(Buffer.from(saved.patternBytes ?? '', 'base64'));
+        if (table.entries.length >= table.maxPatterns)
+          throw new Error('census checkpoint: too many patterns');
+        entry = table.insert(bytes, bytes.length, fnv1a(bytes, bytes.length), saved.source);
+      }
+      entry.keys = saved.keys;
+      entry.noTtl = saved.noTtl;
+      entry.bytes = saved.bytes;
+      entry.bytesSquares = saved.bytesSquares;
+      entry.folded = saved.folded;
+      entry.ttl.set(saved.ttl);
+      entry.types.set(saved.types);
+      for (const item of saved.largest.slice(0, table.largest)) table.pushLargest(entry, item);
+    }
+    table.inferredCount = state.inferredCount;
+    table.overflowCount = state.overflowCount;
+    table.folded.load(state.folded);
+    table.totalKeys = state.totals.keys;
+    table.totalNoTtl = state.totals.noTtl;
+    table.totalBytes = state.totals.bytes;
+    table.keysWithoutBytes = state.totals.keysWithoutBytes;
+    return table;
   }
 
   // -------------------------------------------------------------------------------------------

@@ -1,9 +1,22 @@
 import type { TargetConnection } from '../redis/connect.js';
 import { walkedDbs } from '../redis/databases.js';
-import { PatternTable } from './pattern-table.js';
+import { PatternTable, type PatternTableOptions, type PatternTableState } from './pattern-table.js';
 import { extrapolate } from './sampling.js';
 import type { CensusResult, WalkProgress } from './types.js';
-import { type ThrottleOptions, walkKeys } from './walker.js';
+import { type ThrottleOptions, type WalkPosition, WalkResumeMismatch, walkKeys } from './walker.js';
+
+/**
+ * Where a census stands, as plain JSON: the walk's position and the pattern table of every key
+ * before it. Resuming from it gives the result an uninterrupted census would have (each key once).
+ */
+export interface CensusCheckpoint {
+  startedAt: string;
+  position: WalkPosition;
+  table: PatternTableState;
+  /** Keys walked and DBSIZE when it was saved (for "interrupted at N %"). */
+  scanned: number;
+  total: number;
+}
 
 export interface CensusOptions {
   /** Name the result is stored and shown under. */
@@ -23,6 +36,12 @@ export interface CensusOptions {
   signal?: AbortSignal;
   onProgress?: (progress: WalkProgress) => void;
   progressEveryMs?: number;
+  /** Go on from this checkpoint (same options). A checkpoint that no longer fits starts over. */
+  resume?: CensusCheckpoint;
+  /** Saves a checkpoint between pages, at most every `checkpointEveryMs`; the walk waits for it. */
+  onCheckpoint?: (checkpoint: CensusCheckpoint) => Promise<void>;
+  /** @defaultValue 2000 */
+  checkpointEveryMs?: number;
 }
 
 /**
@@ -31,12 +50,40 @@ export interface CensusOptions {
  * pattern table holds counters, never keys.
  */
 export async function runCensus(conn: TargetConnection, opts: CensusOptions): Promise<CensusResult> {
-  const startedAt = new Date();
-  const table = new PatternTable({
+  if (!opts.resume) return census(conn, opts, undefined);
+  try {
+    return await census(conn, opts, opts.resume);
+  } catch (err) {
+    // Another server behind the address (restart, failover), or other rules: the saved cursors
+    // and counts mean nothing there.
+    if (!(err instanceof WalkResumeMismatch || err instanceof CheckpointMismatch)) throw err;
+    return census(conn, opts, undefined);
+  }
+}
+
+class CheckpointMismatch extends Error {}
+
+async function census(
+  conn: TargetConnection,
+  opts: CensusOptions,
+  resume: CensusCheckpoint | undefined,
+): Promise<CensusResult> {
+  const startedAt = resume ? new Date(resume.startedAt) : new Date();
+  const tableOptions: PatternTableOptions = {
     ...(opts.maxPatterns ? { maxPatterns: opts.maxPatterns } : {}),
     ...(opts.rules ? { rules: opts.rules } : {}),
     ...(opts.delimiters ? { delimiters: opts.delimiters } : {}),
-  });
+  };
+  let table: PatternTable;
+  try {
+    table = resume ? PatternTable.restore(tableOptions, resume.table) : new PatternTable(tableOptions);
+  } catch (err) {
+    throw new CheckpointMismatch(String(err));
+  }
+  const every = opts.checkpointEveryMs ?? 2000;
+  let lastSaved = performance.now();
+  let total = resume?.total ?? 0;
+  const save = opts.onCheckpoint;
   const summary = await walkKeys(
     conn,
     {
@@ -45,11 +92,22 @@ export async function runCensus(conn: TargetConnection, opts: CensusOptions): Pr
       ...(opts.memorySamples !== undefined ? { samples: opts.memorySamples } : {}),
       ...(opts.throttle !== undefined ? { throttle: opts.throttle } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
-      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      onProgress: (p) => {
+        total = p.total;
+        opts.onProgress?.(p);
+      },
       ...(opts.progressEveryMs ? { progressEveryMs: opts.progressEveryMs } : {}),
+      ...(resume ? { resume: resume.position } : {}),
+      // A position is one cursor per DB: a checkpointed walk never splits a DB into two lanes.
+      ...(resume || save ? { split: false } : {}),
     },
-    (keys) => {
+    (keys, position) => {
       for (const key of keys) table.add(key);
+      if (!save || performance.now() - lastSaved < every) return;
+      lastSaved = performance.now();
+      const at = position();
+      const scanned = at.nodes.reduce((n, node) => n + node.units.reduce((m, u) => m + u.scanned, 0), 0);
+      return save({ startedAt: startedAt.toISOString(), position: at, table: table.state(), scanned, total });
     },
   );
   const exact = table.result();

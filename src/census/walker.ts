@@ -69,6 +69,33 @@ export interface WalkOptions {
    * and Valkey / Redis 7.4+ outside cluster mode): about 1.4× faster. `false` = one cursor.
    */
   split?: boolean;
+  /**
+   * Continue a walk from where a {@link WalkPosition} (handed to `onPage`) left it: DBs it finished
+   * are skipped, the others go on from their saved cursor, and the counts start from the saved ones.
+   * A resumed walk uses one cursor per DB. Throws {@link WalkResumeMismatch} when a node is not the
+   * server it was (another run_id: restarted, failed over) or is missing: its cursors mean nothing.
+   */
+  resume?: WalkPosition;
+}
+
+/**
+ * Where a walk stands after the pages handed over so far: per primary and DB the next cursor to ask
+ * for. Plain JSON, to be saved (a job's data) and given back as `WalkOptions.resume`.
+ */
+export interface WalkPosition {
+  nodes: {
+    node: string;
+    runId: string;
+    vanished: number;
+    units: { db: number; scanned: number; complete: boolean; cursor: string }[];
+  }[];
+}
+
+/** The saved position does not fit the servers any more: the walk has to start over. */
+export class WalkResumeMismatch extends Error {
+  constructor(readonly node: string) {
+    super(`cannot resume the walk on ${node}: not the server the position was saved on`);
+  }
 }
 
 /** Per primary (cluster skew) and, on a standalone server, over all its DBs. */
@@ -114,8 +141,15 @@ export interface WalkSummary {
   nodes: NodeWalkSummary[];
 }
 
-/** `onPage` may return a promise: the walk waits for it (backpressure). */
-export type PageHandler = (keys: ScannedKey[]) => void | Promise<void>;
+/**
+ * `onPage` may return a promise: the walk waits for it (backpressure). `position()` called while the
+ * handler runs (or after it returned) tells where the walk stands once this page is taken: resuming
+ * from it hands over every later key and none of this page's again.
+ */
+export type PageHandler = (keys: ScannedKey[], position: () => WalkPosition) => void | Promise<void>;
+
+/** What a primary's walker hands its pages to (the position is added by `walkKeys`). */
+type NodePageHandler = (keys: ScannedKey[]) => void | Promise<void>;
 
 const FULL_SPEED_COUNT = 300;
 const MAX_SCRIPT_SAMPLES = 64;
@@ -209,6 +243,7 @@ export async function walkKeys(
   const cluster = conn.target.mode === 'cluster';
   // The URL's DB (else every DB with keys) scopes the walk; a bad one is refused before any call.
   dbsToWalk(conn.target, '');
+  const resume = opts.resume;
   const walkers = conn.primaries().map(
     (node) =>
       new NodeWalker(node, {
@@ -219,15 +254,16 @@ export async function walkKeys(
         match: opts.match ?? '*',
         throttle,
         strategy: opts.strategy ?? 'auto',
-        split: opts.split !== false,
+        split: opts.split !== false && resume === undefined,
         signal,
         callTimeoutMs: opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
       }),
   );
   const progress = new ProgressTracker(opts, walkers, started);
-  const counted: PageHandler = (keys) => {
+  const position = (): WalkPosition => ({ nodes: walkers.map((w) => w.position()) });
+  const counted: NodePageHandler = (keys) => {
     progress.scanned += keys.length;
-    const ret = onPage(keys);
+    const ret = onPage(keys, position);
     progress.maybeReport();
     return ret;
   };
@@ -241,17 +277,20 @@ export async function walkKeys(
   try {
     await Promise.all(walkers.map((w) => w.prepare().catch(fail)));
     if (failure) throw failure;
+    if (resume) for (const w of walkers) w.resumeFrom(resume);
     progress.total = walkers.reduce((sum, w) => sum + w.dbsize, 0);
+    progress.scanned = sum(walkers, (w) => w.scanned);
     assignQuotas(
       walkers.flatMap((w) => w.units),
       opts.limit,
     );
     progress.maybeReport(true);
-    const budget = new Budget(opts.limit ?? Number.POSITIVE_INFINITY);
+    const budget = new Budget((opts.limit ?? Number.POSITIVE_INFINITY) - progress.scanned);
     walking = true;
     await Promise.all(walkers.map((w) => w.walk(counted, progress, budget).catch(fail)));
     if (failure) throw failure;
   } catch (err) {
+    if (err instanceof WalkResumeMismatch) throw err;
     throw walkError(failure ?? err, walkers, progress, walking);
   } finally {
     await Promise.all(walkers.map((w) => w.restore()));
@@ -396,10 +435,14 @@ interface Unit {
   scanned: number;
   complete: boolean;
   lanes: Lane[];
+  /** Where a resumed walk of this DB starts (one lane). */
+  from?: string;
 }
 
 interface Lane {
-  start: '0' | '1';
+  start: string;
+  /** The next cursor to ask for once the pages handed over so far are taken. */
+  cursor: string;
   /** Lane A of a split walk: its part ends where the cursor turns odd. */
   stopAtOdd: boolean;
   complete: boolean;
@@ -524,6 +567,34 @@ class NodeWalker {
     return this.units.every((u) => u.complete);
   }
 
+  /** This primary's part of a {@link WalkPosition}. */
+  position(): WalkPosition['nodes'][number] {
+    return {
+      node: this.address,
+      runId: this.runId,
+      vanished: this.vanished,
+      units: this.units.map((u) => {
+        const lane = u.lanes[0];
+        const complete = u.complete || (u.lanes.length > 0 && u.lanes.every((l) => l.complete));
+        return { db: u.db, scanned: u.scanned, complete, cursor: lane?.cursor ?? u.from ?? '0' };
+      }),
+    };
+  }
+
+  /** After prepare: take up a saved position (same server only); DBs new since then start at 0. */
+  resumeFrom(resume: WalkPosition): void {
+    const saved = resume.nodes.find((n) => n.node === this.address);
+    if (!saved?.runId || saved.runId !== this.runId) throw new WalkResumeMismatch(this.address);
+    this.vanished = saved.vanished;
+    for (const unit of this.units) {
+      const at = saved.units.find((u) => u.db === unit.db);
+      if (!at) continue;
+      unit.scanned = at.scanned;
+      unit.complete = at.complete;
+      unit.from = at.cursor;
+    }
+  }
+
   summary(): NodeWalkSummary {
     return {
       node: this.address,
@@ -612,12 +683,12 @@ class NodeWalker {
     }
   }
 
-  async walk(onPage: PageHandler, progress: ProgressTracker, budget: Budget): Promise<void> {
+  async walk(onPage: NodePageHandler, progress: ProgressTracker, budget: Budget): Promise<void> {
     const started = performance.now();
     try {
       for (const unit of this.units) {
         if (this.o.signal.aborted || budget.remaining <= 0) return;
-        if (unit.quota <= 0) continue;
+        if (unit.quota <= 0 || unit.complete) continue;
         if (!this.o.cluster) await this.select(unit.db);
         await this.walkUnit(unit, onPage, progress, budget);
       }
@@ -644,7 +715,7 @@ class NodeWalker {
    */
   private async walkUnit(
     unit: Unit,
-    onPage: PageHandler,
+    onPage: NodePageHandler,
     progress: ProgressTracker,
     budget: Budget,
   ): Promise<void> {
@@ -660,13 +731,28 @@ class NodeWalker {
       }
     };
     if (!this.split) {
-      const lane: Lane = { start: '0', stopAtOdd: false, complete: false, fraction: 0 };
+      const start = unit.from ?? '0';
+      const lane: Lane = { start, cursor: start, stopAtOdd: false, complete: false, fraction: 0 };
       unit.lanes = [lane];
       await this.walkLane(lane, allowed, emit, progress);
     } else {
       const boundary = new BoundaryRecord(4 * this.o.count + 1000);
-      const a: Lane = { start: '0', stopAtOdd: true, complete: false, fraction: 0, dedupe: boundary };
-      const b: Lane = { start: '1', stopAtOdd: false, complete: false, fraction: 0, record: boundary };
+      const a: Lane = {
+        start: '0',
+        cursor: '0',
+        stopAtOdd: true,
+        complete: false,
+        fraction: 0,
+        dedupe: boundary,
+      };
+      const b: Lane = {
+        start: '1',
+        cursor: '1',
+        stopAtOdd: false,
+        complete: false,
+        fraction: 0,
+        record: boundary,
+      };
       unit.lanes = [a, b];
       let failure: unknown;
       await Promise.all(
@@ -717,6 +803,11 @@ class NodeWalker {
         const room = allowed();
         const truncated = keys.length > room;
         if (truncated) keys = keys.slice(0, Math.max(0, room));
+        // Before the handover, so a position taken by the handler counts this page as taken.
+        if (!truncated) {
+          lane.cursor = raw.cursor;
+          if (last) lane.complete = true;
+        }
         await emit(keys);
         if (last && !truncated) {
           lane.complete = true;

@@ -2,14 +2,40 @@ import type { Lang, Translate } from './types.js';
 
 const intlLocale = (lang: Lang) => (lang === 'zh' ? 'zh-CN' : 'en-US');
 
+// Building an Intl formatter costs far more than formatting with it (a chart formats ~100 times):
+// one formatter per locale, options and zone, made once and reused.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+function numberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let format = numberFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, options);
+    numberFormats.set(key, format);
+  }
+  return format;
+}
+
+/** Zones come from the config, so the cache stays small. */
+function dateFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, options);
+    dateFormats.set(key, format);
+  }
+  return format;
+}
+
 /** 2,623,709 */
 export function formatInt(n: number, lang: Lang): string {
-  return new Intl.NumberFormat(intlLocale(lang), { maximumFractionDigits: 0 }).format(n);
+  return numberFormat(intlLocale(lang), { maximumFractionDigits: 0 }).format(n);
 }
 
 /** 84.6% — one decimal, the precision the runbook uses. */
 export function formatPct(n: number, lang: Lang, digits = 1): string {
-  return `${new Intl.NumberFormat(intlLocale(lang), { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(n)}%`;
+  return `${numberFormat(intlLocale(lang), { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(n)}%`;
 }
 
 /** Binary units like redis-cli's `used_memory_human` (1.96G → "1.96 GiB"). */
@@ -22,13 +48,13 @@ export function formatBytes(bytes: number, lang: Lang): string {
     unit += 1;
   }
   const digits = unit === 0 ? 0 : value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  const num = new Intl.NumberFormat(intlLocale(lang), { maximumFractionDigits: digits }).format(value);
+  const num = numberFormat(intlLocale(lang), { maximumFractionDigits: digits }).format(value);
   return `${num} ${units[unit]}`;
 }
 
 /** 14:16 in the given time zone (UTC unless a channel says otherwise). */
 export function formatTime(date: Date, lang: Lang, timeZone = 'UTC'): string {
-  return new Intl.DateTimeFormat(intlLocale(lang), {
+  return dateFormat(intlLocale(lang), {
     hour: '2-digit',
     minute: '2-digit',
     hourCycle: 'h23',
@@ -43,7 +69,7 @@ export function formatClock(date: Date, lang: Lang, timeZone = 'UTC'): string {
 
 /** 2026-02-12 14:16 UTC: ISO-like in every language, the form incident timelines use. */
 export function formatDateTime(date: Date, _lang: Lang, timeZone = 'UTC'): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
+  const parts = dateFormat('en-CA', {
     year: 'numeric',
     month: '2-digit',
     day: '2-digit',

@@ -110,6 +110,8 @@ export interface TtlRunReporter {
   progress(data: TtlJobData, view: TtlRunView): void;
   /** Must deliver: waits out rate limits and transient failures. */
   finished(data: TtlJobData, summary: TtlRunSummary): Promise<void>;
+  /** The run goes on from its checkpoint after the worker running it stopped; `fraction` 0–1. */
+  resumed?(data: TtlJobData, fraction: number): Promise<void>;
 }
 
 /** The engine, as the job uses it: src/remediation/engine.ts by default; tests may wrap it. */
@@ -547,6 +549,12 @@ export async function processTtlRun(
     // counted as changed, not skipped: the totals equal an uninterrupted run's.
     const interrupted = data.walking === true && data.checkpoint !== undefined;
     await save({ ...data, walking: true, resumes: (data.resumes ?? 0) + (interrupted ? 1 : 0) });
+    if (interrupted && data.checkpoint && reporter.resumed) {
+      // Said in the thread, so nobody reads the jump in the progress message as a second run.
+      await reporter.resumed(data, walkedFraction(data.checkpoint)).catch((err: unknown) => {
+        deps.logger?.warn({ runId: data.runId, err: errorMessage(err) }, 'ttl run: resume note failed');
+      });
+    }
     let writes: Promise<unknown> = Promise.resolve();
 
     let guard: string | undefined;

@@ -11,6 +11,7 @@ import { renderCensusChart } from '../presenters/census-chart.js';
 import { buildCensusView } from '../presenters/census-view.js';
 import { errorText } from '../presenters/error-text.js';
 import { censusProgressMessage, censusResultMessage, progressBar } from './blocks/census.js';
+import { textMessage } from './blocks/simple.js';
 
 /**
  * Posts a census into its incident thread: one progress message kept up to date, then the table and
@@ -101,6 +102,19 @@ export function slackCensusReporter(
         }),
         false,
       );
+    },
+
+    async resumed(data: CensusJobData, fraction: number) {
+      const t = i18n.slack(data.lang);
+      await client.chat.postMessage({
+        channel: data.channel,
+        thread_ts: data.threadTs,
+        ...textMessage(t('census:slack.resumed', { cluster: data.cluster, pct: Math.floor(fraction * 100) })),
+      });
+    },
+
+    async superseded(data: CensusJobData) {
+      await update(data, i18n.slack(data.lang)('census:slack.superseded', { cluster: data.cluster }), false);
     },
 
     async failed(data: CensusJobData, error: MedicError) {

@@ -15,6 +15,7 @@ import { textMessage } from './blocks/simple.js';
 import { statusReportMessage } from './blocks/status-report.js';
 import { postInIncidentThread, type ThreadPost, UNTRACKED } from './incident-thread.js';
 import type { SlackServices } from './services.js';
+import { WorkGate } from './work-gate.js';
 
 type WebClient = webApi.WebClient;
 
@@ -27,8 +28,19 @@ export interface StatusRequest {
   respond: RespondFn;
 }
 
+/**
+ * Status reports prepared at once by this process (check, post, chart). A few in parallel keep a
+ * burst moving (most of a report's time is waiting on Redis, AWS and Slack) while the event loop
+ * stays free to ack the next requests within Slack's 3 s.
+ */
+const statusWork = new WorkGate(4);
+
 /** Runs a status check, posts it (opening the incident thread the first time), then the chart. */
-export async function postStatus(s: SlackServices, req: StatusRequest): Promise<void> {
+export function postStatus(s: SlackServices, req: StatusRequest): Promise<void> {
+  return statusWork.run(() => postStatusNow(s, req));
+}
+
+async function postStatusNow(s: SlackServices, req: StatusRequest): Promise<void> {
   const { cluster, channel, client } = req;
   let report: StatusReport;
   try {
@@ -74,7 +86,14 @@ export async function postStatus(s: SlackServices, req: StatusRequest): Promise<
 }
 
 /** Refresh: the same report, re-read, replacing the message the button sits on. */
-export async function refreshStatus(
+export function refreshStatus(
+  s: SlackServices,
+  req: StatusRequest & { messageTs: string; incidentId: string },
+): Promise<void> {
+  return statusWork.run(() => refreshStatusNow(s, req));
+}
+
+async function refreshStatusNow(
   s: SlackServices,
   req: StatusRequest & { messageTs: string; incidentId: string },
 ): Promise<void> {

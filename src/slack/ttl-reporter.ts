@@ -14,6 +14,7 @@ import type { Logger } from '../observability/logger.js';
 import { errorText } from '../presenters/error-text.js';
 import { isRemediationError } from '../remediation/errors.js';
 import { progressBar } from './blocks/census.js';
+import { textMessage } from './blocks/simple.js';
 import { type TtlRunControls, ttlRunProgressMessage, ttlRunSummaryMessage } from './blocks/ttl-run.js';
 
 export interface TtlReporterOptions {
@@ -147,6 +148,18 @@ export function slackTtlRunReporter(
           m.pending -= 1;
         }
       });
+    },
+
+    async resumed(data, fraction) {
+      const t = i18n.slack(data.lang);
+      const text = t('remediation-run:slack.resumed', {
+        rule: data.rule.name,
+        cluster: data.cluster,
+        pct: Math.floor(Math.min(1, Math.max(0, fraction)) * 100),
+      });
+      await deliver('resumed', data, () =>
+        client.chat.postMessage({ channel: data.channel, thread_ts: data.threadTs, ...textMessage(text) }),
+      );
     },
 
     async finished(data, summary) {
