@@ -1,0 +1,5 @@
+/** Hostile Slack input for `npm test`: RELIABILITY_FUZZ_CASES cases of each kind (300 by default). */
+import { sizeFromEnv } from '../support/reliability-report.js';
+import { hostileSlackSuites } from './hostile-slack.cases.js';
+
+hostileSlackSuites({ cases: sizeFromEnv('RELIABILITY_FUZZ_CASES', { fast: 300, soak: 10_000 }) });
