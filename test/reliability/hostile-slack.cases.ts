@@ -18,6 +18,7 @@ import {
   englishFragments,
   jobsEverAdded,
   outputProblems,
+  settleFake,
   stringsIn,
   watchProcessFaults,
 } from '../support/output-checks.js';
@@ -108,21 +109,6 @@ async function pool<T>(items: readonly T[], width: number, fn: (item: T, i: numb
   await Promise.all(Array.from({ length: width }, lane));
 }
 
-/** Waits until the fake has seen no new call for `quietMs` (the bot's replies to a batch are in). */
-async function settle(h: MedicHarness, budgetMs: number, quietMs = 800): Promise<void> {
-  const deadline = Date.now() + budgetMs;
-  let seen = h.fake.calls.length;
-  let quietSince = Date.now();
-  while (Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    if (h.fake.calls.length !== seen) {
-      seen = h.fake.calls.length;
-      quietSince = Date.now();
-    } else if (Date.now() - quietSince >= quietMs) return;
-  }
-  throw new Error(`the bot was still posting after ${budgetMs} ms`);
-}
-
 export function hostileSlackSuites(sizes: Sizes): void {
   let h: MedicHarness;
   let faults: ReturnType<typeof watchProcessFaults>;
@@ -177,7 +163,7 @@ export function hostileSlackSuites(sizes: Sizes): void {
     scenario: Scenario,
     what: { mark: number; jobsBefore: number; rejectionsBefore: number; acks: SignedPostResult[]; zh: Set<string> },
   ) => {
-    await settle(h, 60_000 + sizes.cases * 50);
+    await settleFake(h.fake, 60_000 + sizes.cases * 50);
     const calls = h.fake.calls.slice(what.mark);
     const badAcks = what.acks.filter((r) => r.status !== 200);
     const problems = [

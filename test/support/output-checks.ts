@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import type { RecordedCall } from './slack/fake-slack-api.js';
+import type { FakeSlackApi, RecordedCall } from './slack/fake-slack-api.js';
 
 /** Every string inside a JSON value (keys too: a block id is output). */
 export function stringsIn(value: unknown, out: string[] = []): string[] {
@@ -110,4 +110,19 @@ export function watchProcessFaults(): { rejections: () => number; exceptions: ()
       process.off('uncaughtExceptionMonitor', onException);
     },
   };
+}
+
+/** Waits until the fake has seen no new call for `quietMs`: the bot's answers to a batch are in. */
+export async function settleFake(fake: FakeSlackApi, budgetMs: number, quietMs = 800): Promise<void> {
+  const deadline = Date.now() + budgetMs;
+  let seen = fake.calls.length;
+  let quietSince = Date.now();
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    if (fake.calls.length !== seen) {
+      seen = fake.calls.length;
+      quietSince = Date.now();
+    } else if (Date.now() - quietSince >= quietMs) return;
+  }
+  throw new Error(`the bot was still posting after ${budgetMs} ms`);
 }
