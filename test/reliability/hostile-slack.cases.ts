@@ -16,6 +16,7 @@ import { NotifyView } from '../../src/slack/blocks/notify-modal.js';
 import { MARKET_CHANNEL, type MedicHarness, startMedicHarness } from '../support/medic-harness.js';
 import {
   englishFragments,
+  isWellFormedUtf16,
   jobsEverAdded,
   outputProblems,
   settleFake,
@@ -92,7 +93,7 @@ export const hostileWord = fc.oneof(
 export const hostileText = fc
   .array(hostileWord, { maxLength: 6 })
   .map((ws) => ws.join(' '))
-  .filter((s) => s.isWellFormed());
+  .filter((s) => isWellFormedUtf16(s));
 
 const COMMANDS = ['/redis-status', '/redis-keys', '/redis-ttl', '/redis-audit', '/redis-notify'] as const;
 
@@ -323,7 +324,7 @@ export function hostileSlackSuites(sizes: Sizes): void {
           // The ack itself is output: errors shown in the modal.
           if (res.json !== undefined) {
             for (const s of stringsIn(res.json)) {
-              if (!s.isWellFormed()) w.acks.push({ ...res, status: 599, body: `ill-formed ack ${s.slice(0, 40)}` });
+              if (!isWellFormedUtf16(s)) w.acks.push({ ...res, status: 599, body: `ill-formed ack ${s.slice(0, 40)}` });
             }
             const ackText = stringsIn(res.json).join('\n');
             const meantZh = c.user === ZH_USER && !c.meta.includes('"lang":"en"');

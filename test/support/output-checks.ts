@@ -22,6 +22,13 @@ export function stringsIn(value: unknown, out: string[] = []): string[] {
   return out;
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** String.prototype.isWellFormed (ES2024), for a lib setting that predates it: no lone surrogate. */
+export function isWellFormedUtf16(s: string): boolean {
+  return !LONE_SURROGATE.test(s);
+}
+
 const BROADCAST = /<!(channel|here|everyone)\b/;
 const USER_MENTION = /<@([^>|]*)/g;
 
@@ -33,7 +40,7 @@ export function outputProblems(calls: readonly RecordedCall[], people: readonly 
     // Uploads are bytes, and the fake's own answers are not bot output.
     if (call.method === 'upload' || call.method === 'users.info') continue;
     for (const s of stringsIn(call.body)) {
-      if (!s.isWellFormed()) problems.push(`${call.method}: ill-formed UTF-16 in ${JSON.stringify(s.slice(0, 80))}`);
+      if (!isWellFormedUtf16(s)) problems.push(`${call.method}: ill-formed UTF-16 in ${JSON.stringify(s.slice(0, 80))}`);
       if (BROADCAST.test(s)) problems.push(`${call.method}: broadcast mention in ${JSON.stringify(s.slice(0, 120))}`);
       for (const m of s.matchAll(USER_MENTION)) {
         if (!allowed.has(m[1] ?? '')) problems.push(`${call.method}: mention of ${JSON.stringify(m[1])}`);

@@ -82,7 +82,9 @@ export class Scenario {
     if (typeof prev !== 'number' || value > prev) this.result.figures[name] = value;
   }
 
+  /** Writes the result; a scenario that never ran (filtered out, skipped) writes nothing. */
   save(): void {
+    if (this.result.runs === 0) return;
     this.result.durationMs = Date.now() - this.started;
     const dir = resultsDir(this.result.suite);
     mkdirSync(dir, { recursive: true });
