@@ -63,11 +63,29 @@ const globArb = fc.oneof(
   fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 12 }),
 );
 
+/** `${NAME}` as a config file writes it: interpolated from the environment by parseConfig. */
+const envRef = (name: string) => `$\{${name}}`;
+
 /** YAML's own sharp edges: aliases without anchors, merge keys, tags, directives, flow openers. */
 const yamlText = fc
   .array(
     fc.oneof(
-      fc.constantFrom('*a', '&a [1]', '<<: *a', '!!binary x', '!!js/function f', '? x', '--- ', '%YAML 1.2', '{', '[', '"\\u', 'a: b: c', '\t', 'x:\n  - *y'),
+      fc.constantFrom(
+        '*a',
+        '&a [1]',
+        '<<: *a',
+        '!!binary x',
+        '!!js/function f',
+        '? x',
+        '--- ',
+        '%YAML 1.2',
+        '{',
+        '[',
+        '"\\u',
+        'a: b: c',
+        '\t',
+        'x:\n  - *y',
+      ),
       hostileText,
     ),
     { minLength: 1, maxLength: 5 },
@@ -111,21 +129,61 @@ const configArb = fc.oneof(
     arbitrary: fc
       .record(
         {
-          queue: fc.record({ url: fc.oneof(fc.constantFrom('redis://127.0.0.1:6390/1', '${QUEUE_URL}', 'rediss://:p@x:1/99', 'http://x'), hostileText) }, { requiredKeys: [] }),
-          slack: fc.record(
+          queue: fc.record(
             {
-              channels: fc.dictionary(fc.oneof(fc.constant('C0MARKET'), hostileText), fc.oneof(fc.constant('market'), hostileText), { maxKeys: 3 }),
-              channelLocales: fc.dictionary(hostileText, fc.record({ lang: fc.constantFrom('en', 'zh', 'fr'), timeZone: fc.oneof(fc.constantFrom('UTC', 'Asia/Shanghai', 'Mars/Olympus'), hostileText) }), { maxKeys: 2 }),
+              url: fc.oneof(
+                fc.constantFrom(
+                  'redis://127.0.0.1:6390/1',
+                  envRef('QUEUE_URL'),
+                  'rediss://:p@x:1/99',
+                  'http://x',
+                ),
+                hostileText,
+              ),
             },
             { requiredKeys: [] },
           ),
-          watch: fc.record({ targetPct: fc.oneof(fc.double(), fc.integer(), hostileText), intervalMinutes: fc.oneof(fc.double(), hostileText), maxHours: fc.oneof(fc.double(), fc.integer()) }, { requiredKeys: [] }),
+          slack: fc.record(
+            {
+              channels: fc.dictionary(
+                fc.oneof(fc.constant('C0MARKET'), hostileText),
+                fc.oneof(fc.constant('market'), hostileText),
+                { maxKeys: 3 },
+              ),
+              channelLocales: fc.dictionary(
+                hostileText,
+                fc.record({
+                  lang: fc.constantFrom('en', 'zh', 'fr'),
+                  timeZone: fc.oneof(fc.constantFrom('UTC', 'Asia/Shanghai', 'Mars/Olympus'), hostileText),
+                }),
+                { maxKeys: 2 },
+              ),
+            },
+            { requiredKeys: [] },
+          ),
+          watch: fc.record(
+            {
+              targetPct: fc.oneof(fc.double(), fc.integer(), hostileText),
+              intervalMinutes: fc.oneof(fc.double(), hostileText),
+              maxHours: fc.oneof(fc.double(), fc.integer()),
+            },
+            { requiredKeys: [] },
+          ),
           clusters: fc.array(
             fc.record(
               {
                 name: fc.oneof(fc.constant('market'), hostileText),
-                url: fc.oneof(fc.constantFrom('redis://127.0.0.1:6391', 'redis://:pw@127.0.0.1:6391/3', 'redis://[::1', 'unix:///tmp/x', '${TARGET}'), hostileText),
-                password: fc.oneof(fc.constantFrom('${PW}', 'p'), hostileText),
+                url: fc.oneof(
+                  fc.constantFrom(
+                    'redis://127.0.0.1:6391',
+                    'redis://:pw@127.0.0.1:6391/3',
+                    'redis://[::1',
+                    'unix:///tmp/x',
+                    envRef('TARGET'),
+                  ),
+                  hostileText,
+                ),
+                password: fc.oneof(fc.constantFrom(envRef('PW'), 'p'), hostileText),
                 mode: fc.constantFrom('standalone', 'cluster', 'sentinel'),
               },
               { requiredKeys: ['name'] },
@@ -133,7 +191,13 @@ const configArb = fc.oneof(
             { maxLength: 3 },
           ),
           rules: fc.array(ruleArb, { maxLength: 3 }),
-          approvals: fc.record({ expiresMinutes: fc.oneof(fc.integer(), hostileText), allowSelfApproval: fc.oneof(fc.boolean(), hostileText) }, { requiredKeys: [] }),
+          approvals: fc.record(
+            {
+              expiresMinutes: fc.oneof(fc.integer(), hostileText),
+              allowSelfApproval: fc.oneof(fc.boolean(), hostileText),
+            },
+            { requiredKeys: [] },
+          ),
         },
         { requiredKeys: [] },
       )
@@ -167,35 +231,39 @@ export function hostileConfigSuites(sizes: HostileConfigSizes): void {
   describe('hostile config files → parseConfig', () => {
     const scenario = new Scenario('hostile config files (fast-check) → parseConfig');
     afterAll(() => scenario.save());
-    it(`${sizes.cases} documents: never throws, every problem path-named and localized`, () => {
-      const faults = watchProcessFaults();
-      let refused = 0;
-      try {
-        scenario.result.runs++;
-        fc.assert(
-          fc.property(configArb, (text) => {
-            for (const lang of ['en', 'zh'] as const) {
-              const r = parseConfig(text, env, lang);
-              if (r.ok) continue;
-              if (lang === 'zh') {
-                refused++;
-                const problems = zhProblems(r.problems);
-                if (problems.length > 0) throw new Error(problems.join('; '));
+    it(
+      `${sizes.cases} documents: never throws, every problem path-named and localized`,
+      () => {
+        const faults = watchProcessFaults();
+        let refused = 0;
+        try {
+          scenario.result.runs++;
+          fc.assert(
+            fc.property(configArb, (text) => {
+              for (const lang of ['en', 'zh'] as const) {
+                const r = parseConfig(text, env, lang);
+                if (r.ok) continue;
+                if (lang === 'zh') {
+                  refused++;
+                  const problems = zhProblems(r.problems);
+                  if (problems.length > 0) throw new Error(problems.join('; '));
+                }
               }
-            }
-          }),
-          { numRuns: sizes.cases, seed: 31337 },
-        );
-      } catch (err) {
-        scenario.fail(err);
-        throw err;
-      } finally {
-        faults.stop();
-        scenario.figure('documents', sizes.cases);
-        scenario.figure('refused', refused);
-        scenario.figure('unhandled rejections', faults.rejections());
-      }
-    }, 30_000 + sizes.cases * 10);
+            }),
+            { numRuns: sizes.cases, seed: 31337 },
+          );
+        } catch (err) {
+          scenario.fail(err);
+          throw err;
+        } finally {
+          faults.stop();
+          scenario.figure('documents', sizes.cases);
+          scenario.figure('refused', refused);
+          scenario.figure('unhandled rejections', faults.rejections());
+        }
+      },
+      30_000 + sizes.cases * 10,
+    );
   });
 
   describe('hostile rule patterns → parseRules', () => {
@@ -213,45 +281,51 @@ export function hostileConfigSuites(sizes: HostileConfigSizes): void {
       await server?.stop();
     });
 
-    it(`${sizes.cases} rules: never throws; accepted ⇒ sane TTL and jitter, and no reach into the bot's keys without allow-broad`, async () => {
-      let accepted = 0;
-      let reachesBot = 0;
-      scenario.result.runs++;
-      try {
-        await fc.assert(
-          fc.asyncProperty(ruleArb, async (rule) => {
-            const text = stringify({ rules: [rule] });
-            const r = parseRules(text, { lang: 'zh' });
-            if (!r.ok) {
-              const problems = zhProblems(r.problems);
-              if (problems.length > 0) throw new Error(problems.join('; '));
-              return;
-            }
-            accepted++;
-            for (const parsed of r.rules) {
-              expect(parsed.ttlSec).toBeGreaterThan(0);
-              expect(parsed.ttlSec).toBeLessThanOrEqual(MAX_TTL_SEC);
-              expect(parsed.jitter).toBeGreaterThanOrEqual(0);
-              expect(parsed.jitter).toBeLessThanOrEqual(MAX_JITTER);
-              if (parsed.allowBroad) continue;
-              // Redis decides what the glob matches.
-              const [, keys] = await redis.scan('0', 'MATCH', parsed.match, 'COUNT', 1000);
-              if (keys.length > 0) {
-                reachesBot++;
-                throw new Error(`rule ${JSON.stringify(parsed.match)} was accepted and matches ${keys.join(', ')}`);
+    it(
+      `${sizes.cases} rules: never throws; accepted ⇒ sane TTL and jitter, and no reach into the bot's keys without allow-broad`,
+      async () => {
+        let accepted = 0;
+        let reachesBot = 0;
+        scenario.result.runs++;
+        try {
+          await fc.assert(
+            fc.asyncProperty(ruleArb, async (rule) => {
+              const text = stringify({ rules: [rule] });
+              const r = parseRules(text, { lang: 'zh' });
+              if (!r.ok) {
+                const problems = zhProblems(r.problems);
+                if (problems.length > 0) throw new Error(problems.join('; '));
+                return;
               }
-            }
-          }),
-          { numRuns: sizes.cases, seed: 4711 },
-        );
-      } catch (err) {
-        scenario.fail(err);
-        throw err;
-      } finally {
-        scenario.figure('rules', sizes.cases);
-        scenario.figure('accepted', accepted);
-        scenario.figure("accepted rules reaching the bot's keys", reachesBot);
-      }
-    }, 60_000 + sizes.cases * 20);
+              accepted++;
+              for (const parsed of r.rules) {
+                expect(parsed.ttlSec).toBeGreaterThan(0);
+                expect(parsed.ttlSec).toBeLessThanOrEqual(MAX_TTL_SEC);
+                expect(parsed.jitter).toBeGreaterThanOrEqual(0);
+                expect(parsed.jitter).toBeLessThanOrEqual(MAX_JITTER);
+                if (parsed.allowBroad) continue;
+                // Redis decides what the glob matches.
+                const [, keys] = await redis.scan('0', 'MATCH', parsed.match, 'COUNT', 1000);
+                if (keys.length > 0) {
+                  reachesBot++;
+                  throw new Error(
+                    `rule ${JSON.stringify(parsed.match)} was accepted and matches ${keys.join(', ')}`,
+                  );
+                }
+              }
+            }),
+            { numRuns: sizes.cases, seed: 4711 },
+          );
+        } catch (err) {
+          scenario.fail(err);
+          throw err;
+        } finally {
+          scenario.figure('rules', sizes.cases);
+          scenario.figure('accepted', accepted);
+          scenario.figure("accepted rules reaching the bot's keys", reachesBot);
+        }
+      },
+      60_000 + sizes.cases * 20,
+    );
   });
 }

@@ -2,4 +2,6 @@
 import { sizeFromEnv } from '../support/reliability-report.js';
 import { hostileConfigSuites } from './hostile-config.cases.js';
 
-hostileConfigSuites({ cases: sizeFromEnv('RELIABILITY_FUZZ_CASES', { fast: 300, soak: 10_000 }) });
+hostileConfigSuites({
+  cases: sizeFromEnv('RELIABILITY_FUZZ_CASES', { fast: 300, soak: 10_000, full: 10_000 }),
+});

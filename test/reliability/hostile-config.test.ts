@@ -1,5 +1,4 @@
-/** Hostile config files and rule patterns for `npm test`: RELIABILITY_FUZZ_CASES of each (300 by default). */
-import { sizeFromEnv } from '../support/reliability-report.js';
+/** Hostile config files and rule patterns for `npm test`: 300 of each (see hostile-config.cases.ts). */
 import { hostileConfigSuites } from './hostile-config.cases.js';
 
-hostileConfigSuites({ cases: sizeFromEnv('RELIABILITY_FUZZ_CASES', { fast: 300, soak: 10_000 }) });
+hostileConfigSuites({ cases: 300 });

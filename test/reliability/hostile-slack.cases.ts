@@ -102,7 +102,11 @@ interface Sizes {
 }
 
 /** Runs `fn` over `items`, `width` at a time. */
-async function pool<T>(items: readonly T[], width: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
+async function pool<T>(
+  items: readonly T[],
+  width: number,
+  fn: (item: T, i: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const lane = async () => {
     for (let i = next++; i < items.length; i = next++) await fn(items[i] as T, i);
@@ -162,7 +166,13 @@ export function hostileSlackSuites(sizes: Sizes): void {
 
   const verdict = async (
     scenario: Scenario,
-    what: { mark: number; jobsBefore: number; rejectionsBefore: number; acks: SignedPostResult[]; zh: Set<string> },
+    what: {
+      mark: number;
+      jobsBefore: number;
+      rejectionsBefore: number;
+      acks: SignedPostResult[];
+      zh: Set<string>;
+    },
   ) => {
     await settleFake(h.fake, 60_000 + sizes.cases * 50);
     const calls = h.fake.calls.slice(what.mark);
@@ -197,143 +207,160 @@ export function hostileSlackSuites(sizes: Sizes): void {
   describe('hostile slash-command text, every command, en and zh users', () => {
     const scenario = new Scenario('hostile slash-command text (fast-check), every command');
     afterAll(() => scenario.save());
-    it(`${sizes.cases} cases: acked, nothing queued, output escaped, valid UTF-16, localized`, async () => {
-      const cases = fc.sample(
-        fc.record({
-          command: fc.constantFrom(...COMMANDS),
-          text: hostileText,
-          user: fc.constantFrom(EN_USER, ZH_USER, ...FORGED_USERS),
-          channel: fc.constantFrom(FUZZ_CHANNEL, MARKET_CHANNEL),
-        }),
-        { numRuns: sizes.cases, seed: 4242 },
-      );
-      const w = await start();
-      await scenario.run(async () => {
-        await pool(cases, 4, async (c) => {
-          // In the market channel only refusals: a text that names nothing valid.
-          const text = c.channel === MARKET_CHANNEL ? `nosuch ${c.text} extra` : c.text;
-          const r = await h.slash(text, { command: c.command, user: c.user, channel: c.channel });
-          w.acks.push(r.res);
-          if (c.user === ZH_USER) w.zh.add(r.responseId);
+    it(
+      `${sizes.cases} cases: acked, nothing queued, output escaped, valid UTF-16, localized`,
+      async () => {
+        const cases = fc.sample(
+          fc.record({
+            command: fc.constantFrom(...COMMANDS),
+            text: hostileText,
+            user: fc.constantFrom(EN_USER, ZH_USER, ...FORGED_USERS),
+            channel: fc.constantFrom(FUZZ_CHANNEL, MARKET_CHANNEL),
+          }),
+          { numRuns: sizes.cases, seed: 4242 },
+        );
+        const w = await start();
+        await scenario.run(async () => {
+          await pool(cases, 4, async (c) => {
+            // In the market channel only refusals: a text that names nothing valid.
+            const text = c.channel === MARKET_CHANNEL ? `nosuch ${c.text} extra` : c.text;
+            const r = await h.slash(text, { command: c.command, user: c.user, channel: c.channel });
+            w.acks.push(r.res);
+            if (c.user === ZH_USER) w.zh.add(r.responseId);
+          });
+          expect(await verdict(scenario, w)).toEqual([]);
         });
-        expect(await verdict(scenario, w)).toEqual([]);
-      });
-    }, 120_000 + sizes.cases * 200);
+      },
+      120_000 + sizes.cases * 200,
+    );
   });
 
   describe('forged button values on every action id', () => {
     const scenario = new Scenario('forged button values (fast-check), every action id');
     afterAll(() => scenario.save());
-    it(`${sizes.cases} clicks: acked, nothing queued, output escaped, valid UTF-16`, async () => {
-      // Draft-rule buttons carry their row: `draft_ttl_rule_<n>`.
-      const ids = Object.values(ActionId).map((id) => (id === ActionId.DraftTtlRule ? `${id}_0` : id));
-      const shaped = fc.record({
-        cluster: fc.oneof(fc.constant('nosuch'), hostileText),
-        incident: hostileText,
-        run: hostileText,
-        request: hostileText,
-        dryRun: hostileText,
-        pattern: hostileText,
-        keysWithoutTtl: fc.integer(),
-        target: fc.double(),
-      });
-      const value = fc.oneof(
-        hostileText,
-        fc.json(),
-        shaped.map((v) => JSON.stringify(v)),
-        // Right shape, ids that name nothing.
-        fc
-          .record({ run: fc.stringMatching(/^[A-Za-z0-9_-]{1,20}$/), request: fc.stringMatching(/^[a-z0-9]{1,20}$/) })
-          .map((v) => JSON.stringify({ ...v, dryRun: v.request, cluster: 'market', incident: v.run })),
-      );
-      const cases = fc.sample(
-        fc.record({
-          action: fc.constantFrom(...ids),
-          value,
-          user: fc.constantFrom(EN_USER, ZH_USER, ...FORGED_USERS),
-          channel: fc.constantFrom(FUZZ_CHANNEL, MARKET_CHANNEL),
-          text: hostileText,
-        }),
-        { numRuns: sizes.cases, seed: 99 },
-      );
-      const w = await start();
-      await scenario.run(async () => {
-        await pool(cases, 4, async (c) => {
-          const r = await h.click(
-            { action_id: c.action, value: c.value, text: c.text.slice(0, 70) || 'x' },
-            { ts: '1700000000.000100', text: c.text, blocks: [] },
-            { channel: c.channel, user: c.user },
-          );
-          w.acks.push(r.res);
-          if (c.user === ZH_USER) w.zh.add(r.responseId);
+    it(
+      `${sizes.cases} clicks: acked, nothing queued, output escaped, valid UTF-16`,
+      async () => {
+        // Draft-rule buttons carry their row: `draft_ttl_rule_<n>`.
+        const ids = Object.values(ActionId).map((id) => (id === ActionId.DraftTtlRule ? `${id}_0` : id));
+        const shaped = fc.record({
+          cluster: fc.oneof(fc.constant('nosuch'), hostileText),
+          incident: hostileText,
+          run: hostileText,
+          request: hostileText,
+          dryRun: hostileText,
+          pattern: hostileText,
+          keysWithoutTtl: fc.integer(),
+          target: fc.double(),
         });
-        expect(await verdict(scenario, w)).toEqual([]);
-      });
-    }, 120_000 + sizes.cases * 200);
+        const value = fc.oneof(
+          hostileText,
+          fc.json(),
+          shaped.map((v) => JSON.stringify(v)),
+          // Right shape, ids that name nothing.
+          fc
+            .record({
+              run: fc.stringMatching(/^[A-Za-z0-9_-]{1,20}$/),
+              request: fc.stringMatching(/^[a-z0-9]{1,20}$/),
+            })
+            .map((v) => JSON.stringify({ ...v, dryRun: v.request, cluster: 'market', incident: v.run })),
+        );
+        const cases = fc.sample(
+          fc.record({
+            action: fc.constantFrom(...ids),
+            value,
+            user: fc.constantFrom(EN_USER, ZH_USER, ...FORGED_USERS),
+            channel: fc.constantFrom(FUZZ_CHANNEL, MARKET_CHANNEL),
+            text: hostileText,
+          }),
+          { numRuns: sizes.cases, seed: 99 },
+        );
+        const w = await start();
+        await scenario.run(async () => {
+          await pool(cases, 4, async (c) => {
+            const r = await h.click(
+              { action_id: c.action, value: c.value, text: c.text.slice(0, 70) || 'x' },
+              { ts: '1700000000.000100', text: c.text, blocks: [] },
+              { channel: c.channel, user: c.user },
+            );
+            w.acks.push(r.res);
+            if (c.user === ZH_USER) w.zh.add(r.responseId);
+          });
+          expect(await verdict(scenario, w)).toEqual([]);
+        });
+      },
+      120_000 + sizes.cases * 200,
+    );
   });
 
   describe('notify modal submissions with hostile fields', () => {
     const scenario = new Scenario('hostile notify-modal submissions (fast-check)');
     afterAll(() => scenario.save());
-    it(`${sizes.cases} submissions: acked, nothing queued, output escaped, valid UTF-16`, async () => {
-      const meta = fc.oneof(
-        hostileText,
-        fc.json(),
-        fc
-          .record({
-            cluster: fc.constantFrom('market', 'nosuch'),
-            incidentId: fc.option(hostileText, { nil: undefined }),
-            origin: fc.constantFrom(MARKET_CHANNEL, FUZZ_CHANNEL),
-            lang: fc.constantFrom('en', 'zh'),
-          })
-          .map((m) => JSON.stringify(m)),
-      );
-      const cases = fc.sample(
-        fc.record({
-          meta,
-          user: fc.constantFrom(EN_USER, ZH_USER),
-          channel: fc.oneof(fc.constantFrom(MARKET_CHANNEL, 'C0DEV', ''), hostileText),
-          deadline: fc.oneof(fc.constantFrom('2999-01-01', '2000-01-01', ''), hostileText),
-          owner: fc.oneof(fc.constantFrom(EN_USER, 'U1><!channel'), hostileText),
-          summaryEn: hostileText,
-          summaryZh: hostileText,
-          langs: fc.constantFrom('en', 'zh', 'both', '<!here>'),
-        }),
-        { numRuns: sizes.cases, seed: 7 },
-      );
-      const w = await start();
-      await scenario.run(async () => {
-        await pool(cases, 4, async (c, i) => {
-          const res = await postViewSubmission(h.baseUrl, h.signingSecret, {
-            user: { id: c.user },
-            view: {
-              id: `V${i}`,
-              callback_id: NotifyView.callbackId,
-              private_metadata: c.meta,
-              values: {
-                [NotifyView.channel]: { [NotifyView.channel]: { selected_conversation: c.channel } },
-                [NotifyView.deadline]: { [NotifyView.deadline]: { selected_date: c.deadline } },
-                [NotifyView.owner]: { [NotifyView.owner]: { selected_user: c.owner } },
-                [NotifyView.summary('en')]: { [NotifyView.summary('en')]: { value: c.summaryEn } },
-                [NotifyView.summary('zh')]: { [NotifyView.summary('zh')]: { value: c.summaryZh } },
-                [NotifyView.langs]: { [NotifyView.langs]: { selected_option: { value: c.langs } } },
+    it(
+      `${sizes.cases} submissions: acked, nothing queued, output escaped, valid UTF-16`,
+      async () => {
+        const meta = fc.oneof(
+          hostileText,
+          fc.json(),
+          fc
+            .record({
+              cluster: fc.constantFrom('market', 'nosuch'),
+              incidentId: fc.option(hostileText, { nil: undefined }),
+              origin: fc.constantFrom(MARKET_CHANNEL, FUZZ_CHANNEL),
+              lang: fc.constantFrom('en', 'zh'),
+            })
+            .map((m) => JSON.stringify(m)),
+        );
+        const cases = fc.sample(
+          fc.record({
+            meta,
+            user: fc.constantFrom(EN_USER, ZH_USER),
+            channel: fc.oneof(fc.constantFrom(MARKET_CHANNEL, 'C0DEV', ''), hostileText),
+            deadline: fc.oneof(fc.constantFrom('2999-01-01', '2000-01-01', ''), hostileText),
+            owner: fc.oneof(fc.constantFrom(EN_USER, 'U1><!channel'), hostileText),
+            summaryEn: hostileText,
+            summaryZh: hostileText,
+            langs: fc.constantFrom('en', 'zh', 'both', '<!here>'),
+          }),
+          { numRuns: sizes.cases, seed: 7 },
+        );
+        const w = await start();
+        await scenario.run(async () => {
+          await pool(cases, 4, async (c, i) => {
+            const res = await postViewSubmission(h.baseUrl, h.signingSecret, {
+              user: { id: c.user },
+              view: {
+                id: `V${i}`,
+                callback_id: NotifyView.callbackId,
+                private_metadata: c.meta,
+                values: {
+                  [NotifyView.channel]: { [NotifyView.channel]: { selected_conversation: c.channel } },
+                  [NotifyView.deadline]: { [NotifyView.deadline]: { selected_date: c.deadline } },
+                  [NotifyView.owner]: { [NotifyView.owner]: { selected_user: c.owner } },
+                  [NotifyView.summary('en')]: { [NotifyView.summary('en')]: { value: c.summaryEn } },
+                  [NotifyView.summary('zh')]: { [NotifyView.summary('zh')]: { value: c.summaryZh } },
+                  [NotifyView.langs]: { [NotifyView.langs]: { selected_option: { value: c.langs } } },
+                },
               },
-            },
-          });
-          w.acks.push(res);
-          // The ack itself is output: errors shown in the modal.
-          if (res.json !== undefined) {
-            for (const s of stringsIn(res.json)) {
-              if (!isWellFormedUtf16(s)) w.acks.push({ ...res, status: 599, body: `ill-formed ack ${s.slice(0, 40)}` });
+            });
+            w.acks.push(res);
+            // The ack itself is output: errors shown in the modal.
+            if (res.json !== undefined) {
+              for (const s of stringsIn(res.json)) {
+                if (!isWellFormedUtf16(s))
+                  w.acks.push({ ...res, status: 599, body: `ill-formed ack ${s.slice(0, 40)}` });
+              }
+              const ackText = stringsIn(res.json).join('\n');
+              const meantZh = c.user === ZH_USER && !c.meta.includes('"lang":"en"');
+              const hit = meantZh ? fragments.find((f) => ackText.includes(f)) : undefined;
+              if (hit)
+                w.acks.push({ ...res, status: 598, body: `English modal error for a zh user: ${hit}` });
             }
-            const ackText = stringsIn(res.json).join('\n');
-            const meantZh = c.user === ZH_USER && !c.meta.includes('"lang":"en"');
-            const hit = meantZh ? fragments.find((f) => ackText.includes(f)) : undefined;
-            if (hit) w.acks.push({ ...res, status: 598, body: `English modal error for a zh user: ${hit}` });
-          }
+          });
+          expect(await verdict(scenario, w)).toEqual([]);
         });
-        expect(await verdict(scenario, w)).toEqual([]);
-      });
-    }, 120_000 + sizes.cases * 200);
+      },
+      120_000 + sizes.cases * 200,
+    );
   });
 }

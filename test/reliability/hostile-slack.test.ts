@@ -1,5 +1,4 @@
-/** Hostile Slack input for `npm test`: RELIABILITY_FUZZ_CASES cases of each kind (300 by default). */
-import { sizeFromEnv } from '../support/reliability-report.js';
+/** Hostile Slack input for `npm test`: 300 cases of each kind (see hostile-slack.cases.ts). */
 import { hostileSlackSuites } from './hostile-slack.cases.js';
 
-hostileSlackSuites({ cases: sizeFromEnv('RELIABILITY_FUZZ_CASES', { fast: 300, soak: 10_000 }) });
+hostileSlackSuites({ cases: 300 });

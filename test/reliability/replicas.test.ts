@@ -85,7 +85,14 @@ function clickOn(replica: 0 | 1, actionId: string, message: RecordedCall, channe
       text: String(message.body.text ?? ''),
       blocks: blocksOf(message),
     },
-    actions: [{ type: 'button', action_id: button.action_id, value: button.value, text: { type: 'plain_text', text: button.text } }],
+    actions: [
+      {
+        type: 'button',
+        action_id: button.action_id,
+        value: button.value,
+        text: { type: 'plain_text', text: button.text },
+      },
+    ],
     response_url: h.fake.responseUrl(responseId),
   }).then((res) => ({ res, responseId }));
 }
@@ -104,7 +111,9 @@ describe('two replicas', () => {
       const isTable = (c: RecordedCall) => textOf(blocksOf(c)).includes('Key census of market');
       await h.fake.waitFor('chat.postMessage', (c) => h.since(mark, c) && isTable(c), 60_000);
       await settleFake(h.fake, 60_000, 1_500);
-      const tables = h.fake.calls.filter((c) => h.since(mark, c) && c.method === 'chat.postMessage' && isTable(c));
+      const tables = h.fake.calls.filter(
+        (c) => h.since(mark, c) && c.method === 'chat.postMessage' && isTable(c),
+      );
       scenario.figure('census tables posted for 2 commands', tables.length);
       expect(tables).toHaveLength(1);
     });
@@ -122,12 +131,18 @@ describe('two replicas', () => {
         (c) => h.since(mark, c) && c.body.channel === channel && hasButton(c, 'status_refresh'),
         30_000,
       );
-      const incidentId = (JSON.parse(buttonOf(blocksOf(report), 'watch_start').value) as { incident: string }).incident;
+      const incidentId = (JSON.parse(buttonOf(blocksOf(report), 'watch_start').value) as { incident: string })
+        .incident;
       await expect
-        .poll(async () => (await h.server.services.incidents.timeline(incidentId)).map((e) => e.kind), { timeout: 10_000 })
+        .poll(async () => (await h.server.services.incidents.timeline(incidentId)).map((e) => e.kind), {
+          timeout: 10_000,
+        })
         .toContain('status');
       mark = h.mark();
-      const clicks = await Promise.all([clickOn(0, 'watch_start', report, channel), clickOn(1, 'watch_start', report, channel)]);
+      const clicks = await Promise.all([
+        clickOn(0, 'watch_start', report, channel),
+        clickOn(1, 'watch_start', report, channel),
+      ]);
       expect(clicks.map((c) => c.res.status)).toEqual([200, 200]);
       const watching = await h.fake.waitFor(
         'chat.postMessage',

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { loadDataset } from '../../src/demo/dataset.js';
@@ -21,7 +22,6 @@ import { settleFake } from '../support/output-checks.js';
 import { Scenario } from '../support/reliability-report.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../support/slack/fake-slack-api.js';
 import { postSlashCommand, type SignedPostResult } from '../support/slack/signed-request.js';
-import { Redis } from 'ioredis';
 
 const URL_PASSWORD = 'Url-Pa55w0rd-7f3a9c';
 const FIELD_PASSWORD = 'Field-Pa55w0rd-91c2de';
@@ -31,7 +31,16 @@ const BOT_TOKEN = 'xoxb-1111-2222-SeCrEtBoTtOkEn9z';
 const SIGNING_SECRET = 'signing-SeCrEt-55aa77bb';
 const AWS_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzz9SECRET';
 const AWS_KEY_ID = 'AKIAZZZZSECRETKEYID7';
-const SECRETS = [URL_PASSWORD, FIELD_PASSWORD, WRONG_PASSWORD, QUEUE_PASSWORD, BOT_TOKEN, SIGNING_SECRET, AWS_SECRET, AWS_KEY_ID];
+const SECRETS = [
+  URL_PASSWORD,
+  FIELD_PASSWORD,
+  WRONG_PASSWORD,
+  QUEUE_PASSWORD,
+  BOT_TOKEN,
+  SIGNING_SECRET,
+  AWS_SECRET,
+  AWS_KEY_ID,
+];
 const CHANNEL = 'C0VAULT';
 
 const scenario = new Scenario('secrets in logs, Slack, errors and CLI output');
@@ -165,10 +174,17 @@ describe('secrets', () => {
 
   it('the CLI: status and keys with passwords in --redis, a wrong one, and a config file holding them', async () => {
     await scenario.run(async () => {
-      const env = { AWS_ACCESS_KEY_ID: AWS_KEY_ID, AWS_SECRET_ACCESS_KEY: AWS_SECRET, SLACK_BOT_TOKEN: BOT_TOKEN };
+      const env = {
+        AWS_ACCESS_KEY_ID: AWS_KEY_ID,
+        AWS_SECRET_ACCESS_KEY: AWS_SECRET,
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+      };
       const runs = await Promise.all([
         runCli(['status', '--redis', `redis://:${URL_PASSWORD}@127.0.0.1:${vault.port}`, '--no-trend'], env),
-        runCli(['status', '--redis', `redis://:${WRONG_PASSWORD}@127.0.0.1:${vault.port}`, '--no-trend'], env),
+        runCli(
+          ['status', '--redis', `redis://:${WRONG_PASSWORD}@127.0.0.1:${vault.port}`, '--no-trend'],
+          env,
+        ),
         runCli(['status', '--config', configFile, '--cluster', 'vault2', '--no-trend', '--json'], env),
         runCli(['status', '--config', configFile, '--cluster', 'wrongpass', '--no-trend'], env),
         runCli(['keys', '--redis', `redis://:${URL_PASSWORD}@127.0.0.1:${vault.port}`, '--no-save'], env),

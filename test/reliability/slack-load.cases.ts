@@ -31,7 +31,9 @@ const percentile = (xs: number[], p: number) => {
 
 export function slackLoadSuites(sizes: SlackLoadSizes): void {
   describe('a burst of slash commands from a cold start', () => {
-    const scenario = new Scenario(`${sizes.burst} slash commands in ${sizes.burstWindowMs / 1000} s from a cold start`);
+    const scenario = new Scenario(
+      `${sizes.burst} slash commands in ${sizes.burstWindowMs / 1000} s from a cold start`,
+    );
     let h: MedicHarness | undefined;
     afterAll(async () => {
       scenario.save();
@@ -68,8 +70,11 @@ export function slackLoadSuites(sizes: SlackLoadSizes): void {
         // Every quick command gets exactly one answer on its response_url.
         await settleFake(bot.fake, 120_000 + sizes.burst * 500, 1_500);
         const quick = sent.filter((s) => s.c.text !== 'market');
-        const answers = (id: string) => bot.fake.callsTo('response_url').filter((c) => c.responseId === id).length;
-        const wrong = quick.filter((s) => answers(s.responseId) !== 1).map((s) => `${s.responseId}: ${answers(s.responseId)}`);
+        const answers = (id: string) =>
+          bot.fake.callsTo('response_url').filter((c) => c.responseId === id).length;
+        const wrong = quick
+          .filter((s) => answers(s.responseId) !== 1)
+          .map((s) => `${s.responseId}: ${answers(s.responseId)}`);
         scenario.figure('commands answered other than once', wrong.length);
         expect(wrong).toEqual([]);
         expect(slow).toBe(0);
@@ -102,8 +107,12 @@ export function slackLoadSuites(sizes: SlackLoadSizes): void {
             [NotifyView.channel]: { [NotifyView.channel]: { selected_conversation: DEV_CHANNEL } },
             [NotifyView.deadline]: { [NotifyView.deadline]: { selected_date: '2999-01-01' } },
             [NotifyView.owner]: { [NotifyView.owner]: { selected_user: 'UOWNER' } },
-            [NotifyView.summary('en')]: { [NotifyView.summary('en')]: { value: 'Keys without TTL filled memory.' } },
-            [NotifyView.summary('zh')]: { [NotifyView.summary('zh')]: { value: '无 TTL 的 Key 占满了内存。' } },
+            [NotifyView.summary('en')]: {
+              [NotifyView.summary('en')]: { value: 'Keys without TTL filled memory.' },
+            },
+            [NotifyView.summary('zh')]: {
+              [NotifyView.summary('zh')]: { value: '无 TTL 的 Key 占满了内存。' },
+            },
             [NotifyView.langs]: { [NotifyView.langs]: { selected_option: { value: 'both' } } },
           },
         },
@@ -117,7 +126,11 @@ export function slackLoadSuites(sizes: SlackLoadSizes): void {
         // An incident to write about.
         const first = await bot.slash('market');
         expect(first.res.status).toBe(200);
-        await bot.fake.waitFor('chat.postMessage', (c) => c.body.channel === MARKET_CHANNEL && !c.body.thread_ts, 30_000);
+        await bot.fake.waitFor(
+          'chat.postMessage',
+          (c) => c.body.channel === MARKET_CHANNEL && !c.body.thread_ts,
+          30_000,
+        );
         await settleFake(bot.fake, 60_000);
 
         // The reference: the incident message without rate limiting.
@@ -148,7 +161,11 @@ export function slackLoadSuites(sizes: SlackLoadSizes): void {
           expect((await bot.slash('market')).res.status).toBe(200);
           await bot.fake.waitFor(
             'chat.postMessage',
-            (c) => bot.since(m, c) && c.body.channel === MARKET_CHANNEL && c.status === 200 && typeof c.body.thread_ts === 'string',
+            (c) =>
+              bot.since(m, c) &&
+              c.body.channel === MARKET_CHANNEL &&
+              c.status === 200 &&
+              typeof c.body.thread_ts === 'string',
             60_000,
           );
         }

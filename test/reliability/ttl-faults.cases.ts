@@ -35,14 +35,19 @@ export function ttlFaultSuites(sizes: TtlFaultSizes): void {
         const problems: string[] = [];
         for (let i = 0; i < sizes.killRuns; i++) {
           const fault: Fault = { kind: 'kill', atFraction: 0.05 + random() * 0.85 };
-          const r = await scenario.run(async () => {
-            const res = await runWithFault(rig, { keys: sizes.keys, seed: 1000 + i, fault });
-            if (res.failures.length > 0) throw new Error(`run ${i} (kill at ${fault.atFraction.toFixed(2)}): ${res.failures.join('; ')}`);
-            return res;
-          }).catch((err: unknown) => {
-            problems.push(err instanceof Error ? err.message : String(err));
-            return undefined;
-          });
+          const r = await scenario
+            .run(async () => {
+              const res = await runWithFault(rig, { keys: sizes.keys, seed: 1000 + i, fault });
+              if (res.failures.length > 0)
+                throw new Error(
+                  `run ${i} (kill at ${fault.atFraction.toFixed(2)}): ${res.failures.join('; ')}`,
+                );
+              return res;
+            })
+            .catch((err: unknown) => {
+              problems.push(err instanceof Error ? err.message : String(err));
+              return undefined;
+            });
           if (r) {
             scenario.add('keys changed (all in range)', r.changed);
             scenario.add('resumes', r.resumes);
@@ -68,16 +73,23 @@ export function ttlFaultSuites(sizes: TtlFaultSizes): void {
         const outcomes: Record<string, number> = {};
         for (let i = 0; i < sizes.proxyRuns * 2; i++) {
           const atFraction = 0.1 + random() * 0.7;
-          const fault: Fault = i % 2 === 0 ? { kind: 'drop', atFraction } : { kind: 'stall', atFraction, stallMs: 3_000 };
-          const r = await scenario.run(async () => {
-            const res = await runWithFault(rig, { keys: sizes.keys, seed: 2000 + i, fault });
-            if (res.failures.length > 0) throw new Error(`run ${i} (${fault.kind} at ${atFraction.toFixed(2)}): ${res.failures.join('; ')}`);
-            return res;
-          }).catch((err: unknown) => {
-            problems.push(err instanceof Error ? err.message : String(err));
-            return undefined;
-          });
-          if (r) outcomes[`${fault.kind} → ${r.outcome}`] = (outcomes[`${fault.kind} → ${r.outcome}`] ?? 0) + 1;
+          const fault: Fault =
+            i % 2 === 0 ? { kind: 'drop', atFraction } : { kind: 'stall', atFraction, stallMs: 3_000 };
+          const r = await scenario
+            .run(async () => {
+              const res = await runWithFault(rig, { keys: sizes.keys, seed: 2000 + i, fault });
+              if (res.failures.length > 0)
+                throw new Error(
+                  `run ${i} (${fault.kind} at ${atFraction.toFixed(2)}): ${res.failures.join('; ')}`,
+                );
+              return res;
+            })
+            .catch((err: unknown) => {
+              problems.push(err instanceof Error ? err.message : String(err));
+              return undefined;
+            });
+          if (r)
+            outcomes[`${fault.kind} → ${r.outcome}`] = (outcomes[`${fault.kind} → ${r.outcome}`] ?? 0) + 1;
         }
         for (const [k, n] of Object.entries(outcomes)) scenario.figure(k, n);
         scenario.figure('runs failed', problems.length);

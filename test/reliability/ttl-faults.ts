@@ -8,7 +8,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { Queue, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { describeDataset, loadDataset } from '../../src/demo/dataset.js';
@@ -24,6 +23,7 @@ import {
 } from '../../src/jobs/ttl-job.js';
 import { parseRules } from '../../src/remediation/rules.js';
 import type { TtlRule } from '../../src/remediation/types.js';
+import { compileChild } from '../support/compile-child.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import {
   compareKeyspace,
@@ -70,7 +70,10 @@ export async function startTtlFaultRig(): Promise<TtlFaultRig> {
 }
 
 /** The dataset pattern with the most keys without TTL: the rule's match. */
-export function rulePattern(keys: number, seed: number): { glob: string; withoutTtl: number; matched: number } {
+export function rulePattern(
+  keys: number,
+  seed: number,
+): { glob: string; withoutTtl: number; matched: number } {
   const spec = describeDataset({ keys, seed });
   const best = Object.values(spec.patterns).sort((a, b) => b.keysWithoutTtl - a.keysWithoutTtl)[0];
   if (!best) throw new Error('the dataset has no patterns');
@@ -135,9 +138,8 @@ interface Child {
   ready: Promise<void>;
 }
 
-function startChildWorker(config: TtlWorkerProcessConfig): Child {
-  const script = fileURLToPath(new URL('../support/ttl-worker-process.ts', import.meta.url));
-  const proc = spawn(process.execPath, ['--import', 'tsx', script], {
+function startChildWorker(script: string, config: TtlWorkerProcessConfig): Child {
+  const proc = spawn(process.execPath, [script], {
     env: { ...process.env, TTL_WORKER: JSON.stringify(config) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -163,7 +165,11 @@ function startChildWorker(config: TtlWorkerProcessConfig): Child {
   return { proc, events, ready };
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  timeoutMs: number,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -212,9 +218,13 @@ export async function runWithFault(
   let proxy: FaultProxy | undefined;
   let worker: Worker | undefined;
   // The walk takes about 3 s at this rate, so a random page is a real target.
-  const throttle = { keysPerSec: Math.max(2_000, Math.round(opts.keys / 3)), pageSize: 100, latencyGuardMs: 2_000 };
+  const throttle = {
+    keysPerSec: Math.max(2_000, Math.round(opts.keys / 3)),
+    pageSize: 100,
+    latencyGuardMs: 2_000,
+  };
   const targetUrl = (port: number) => `redis://127.0.0.1:${port}/0`;
-  const startInProcessWorker = (url: string) =>
+  const startInProcessWorker = (url: string, pace = throttle) =>
     createTtlWorker(
       workerConnection,
       prefix,
@@ -223,7 +233,7 @@ export async function runWithFault(
         reporter,
         audit,
         target: () => ({ name: 'target', url, mode: 'standalone' }),
-        throttle,
+        throttle: pace,
         pollMs: 200,
       },
       { lockDuration: LOCK_MS, stalledInterval: STALLED_MS },
@@ -260,20 +270,27 @@ export async function runWithFault(
         60_000,
       );
     if (fault.kind === 'kill') {
-      child = startChildWorker({
-        queueUrl: rig.queue.url,
-        prefix,
-        targetUrl: targetUrl(rig.target.port),
-        throttle,
-        lockDuration: LOCK_MS,
-        stalledInterval: STALLED_MS,
-      });
+      child = startChildWorker(
+        await compileChild(new URL('../support/ttl-worker-process.ts', import.meta.url)),
+        {
+          queueUrl: rig.queue.url,
+          prefix,
+          targetUrl: targetUrl(rig.target.port),
+          throttle,
+          lockDuration: LOCK_MS,
+          stalledInterval: STALLED_MS,
+        },
+      );
       await child.ready;
       faultAt = await reached();
       child.proc.kill('SIGKILL');
       const proc = child.proc;
       if (proc.exitCode === null) await new Promise((r) => proc.once('exit', r));
-      worker = startInProcessWorker(targetUrl(rig.target.port));
+      // Past the fault point the pace no longer matters: the rest of the walk at full speed.
+      worker = startInProcessWorker(targetUrl(rig.target.port), {
+        ...throttle,
+        keysPerSec: throttle.keysPerSec * 20,
+      });
     } else {
       proxy = await startFaultProxy(rig.target.port);
       worker = startInProcessWorker(targetUrl(proxy.port));
@@ -297,7 +314,11 @@ export async function runWithFault(
     );
     // The end is reported after the state is written: give the report (and any duplicate) a moment.
     const childFinished = () => child?.events.filter((e) => e.event === 'finished').length ?? 0;
-    await waitFor('the end to be reported', async () => (summaries.length + childFinished() > 0 ? true : undefined), 15_000);
+    await waitFor(
+      'the end to be reported',
+      async () => (summaries.length + childFinished() > 0 ? true : undefined),
+      15_000,
+    );
     await worker.close();
     worker = undefined;
     const after = await snapshotKeyspace(rig.truthClient, { glob });

@@ -68,7 +68,8 @@ export async function snapshotKeyspace(client: Redis, opts: SnapshotOptions = {}
     if ((await client.dbsize()) === 0) continue;
     const names = await scanAllBuffers(raw);
     const matching = new Set<string>();
-    if (opts.glob !== undefined) for (const k of await scanAllBuffers(raw, opts.glob)) matching.add(k.toString('hex'));
+    if (opts.glob !== undefined)
+      for (const k of await scanAllBuffers(raw, opts.glob)) matching.add(k.toString('hex'));
     for (let i = 0; i < names.length; i += batch) {
       const chunk = names.slice(i, i + batch);
       const p = client.pipeline();

@@ -40,8 +40,10 @@ export function outputProblems(calls: readonly RecordedCall[], people: readonly 
     // Uploads are bytes, and the fake's own answers are not bot output.
     if (call.method === 'upload' || call.method === 'users.info') continue;
     for (const s of stringsIn(call.body)) {
-      if (!isWellFormedUtf16(s)) problems.push(`${call.method}: ill-formed UTF-16 in ${JSON.stringify(s.slice(0, 80))}`);
-      if (BROADCAST.test(s)) problems.push(`${call.method}: broadcast mention in ${JSON.stringify(s.slice(0, 120))}`);
+      if (!isWellFormedUtf16(s))
+        problems.push(`${call.method}: ill-formed UTF-16 in ${JSON.stringify(s.slice(0, 80))}`);
+      if (BROADCAST.test(s))
+        problems.push(`${call.method}: broadcast mention in ${JSON.stringify(s.slice(0, 120))}`);
       for (const m of s.matchAll(USER_MENTION)) {
         if (!allowed.has(m[1] ?? '')) problems.push(`${call.method}: mention of ${JSON.stringify(m[1])}`);
       }
@@ -75,7 +77,12 @@ export function englishFragments(): string[] {
   for (const text of localeTexts('en')) {
     for (const part of text.split(/\{\{[^}]*\}\}|`[^`]*`|[*_~<>:()\n]/)) {
       const frag = part.trim();
-      if (frag.length >= 16 && /^[A-Za-z][A-Za-z' ,.-]+$/.test(frag) && frag.split(' ').length >= 3 && !zh.includes(frag)) {
+      if (
+        frag.length >= 16 &&
+        /^[A-Za-z][A-Za-z' ,.-]+$/.test(frag) &&
+        frag.split(' ').length >= 3 &&
+        !zh.includes(frag)
+      ) {
         out.add(frag);
       }
     }
@@ -98,7 +105,11 @@ export async function jobsEverAdded(queueRedis: Redis): Promise<number> {
 }
 
 /** Counts unhandled rejections and uncaught exceptions in this process while installed. */
-export function watchProcessFaults(): { rejections: () => number; exceptions: () => number; stop: () => void } {
+export function watchProcessFaults(): {
+  rejections: () => number;
+  exceptions: () => number;
+  stop: () => void;
+} {
   let rejections = 0;
   let exceptions = 0;
   const onRejection = () => {

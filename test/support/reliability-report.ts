@@ -33,10 +33,18 @@ export function suiteKind(): SuiteKind {
   return process.env.RELIABILITY_SUITE === 'soak' ? 'soak' : 'fast';
 }
 
-/** A size knob: `name` from the environment when set to a positive number, else the suite's default. */
-export function sizeFromEnv(name: string, defaults: { fast: number; soak: number }): number {
+/**
+ * A size knob: `name` from the environment when set to a positive number; else the soak's `full`
+ * size when RELIABILITY_PROFILE=full (the issue's sizes: hours on a small machine), else the
+ * suite's default (the soak's is sized for about 5 minutes on a busy 2-core CI machine).
+ */
+export function sizeFromEnv(name: string, defaults: { fast: number; soak: number; full?: number }): number {
   const raw = Number(process.env[name]);
-  return Number.isFinite(raw) && raw > 0 ? Math.floor(raw) : defaults[suiteKind()];
+  if (Number.isFinite(raw) && raw > 0) return Math.floor(raw);
+  const kind = suiteKind();
+  if (kind === 'soak' && process.env.RELIABILITY_PROFILE === 'full' && defaults.full !== undefined)
+    return defaults.full;
+  return defaults[kind];
 }
 
 export class Scenario {

@@ -34,8 +34,9 @@ async function main(): Promise<void> {
     reporter: {
       start: async (data) => `ts-${data.runId}`,
       progress: () => {},
-      finished: async (data, summary) =>
-        emit({ event: 'ttl', runId: data.runId, outcome: summary.outcome, counters: summary.counters }),
+      finished: async (data, summary) => {
+        emit({ event: 'ttl', runId: data.runId, outcome: summary.outcome, counters: summary.counters });
+      },
     },
     audit,
     target: () => target,
@@ -55,7 +56,9 @@ async function main(): Promise<void> {
       } finally {
         await conn.close();
       }
-    })().catch((err: unknown) => emit({ event: 'error', message: err instanceof Error ? err.message : String(err) }));
+    })().catch((err: unknown) =>
+      emit({ event: 'error', message: err instanceof Error ? err.message : String(err) }),
+    );
   });
   // The parent closing stdin is the signal to go.
   lines.on('close', () => {

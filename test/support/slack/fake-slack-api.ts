@@ -248,7 +248,9 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
       : !['users.info', 'response_url', 'upload'].includes(method);
     if (!limited) return undefined;
     rateLimitCount += 1;
-    return rateLimitCount % rateLimit.every === 0 ? { status: 429, retryAfterSec: rateLimit.retryAfterSec } : undefined;
+    return rateLimitCount % rateLimit.every === 0
+      ? { status: 429, retryAfterSec: rateLimit.retryAfterSec }
+      : undefined;
   };
 
   // Returns true when a failure was written.
