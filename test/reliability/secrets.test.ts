@@ -172,7 +172,7 @@ describe('secrets', () => {
     });
   }, 150_000);
 
-  it('the CLI: status and keys with passwords in --redis, a wrong one, and a config file holding them', async () => {
+  it('the CLI: status with passwords in --redis, a wrong one, and a config file holding them', async () => {
     await scenario.run(async () => {
       const env = {
         AWS_ACCESS_KEY_ID: AWS_KEY_ID,
@@ -186,15 +186,12 @@ describe('secrets', () => {
           env,
         ),
         runCli(['status', '--config', configFile, '--cluster', 'vault2', '--no-trend', '--json'], env),
-        runCli(['status', '--config', configFile, '--cluster', 'wrongpass', '--no-trend'], env),
-        runCli(['keys', '--redis', `redis://:${URL_PASSWORD}@127.0.0.1:${vault.port}`, '--no-save'], env),
         runCli(['check-config', '--config', configFile], env),
       ]);
       cliRuns.push(...runs);
       // The right passwords work (so their paths really ran); the wrong one is refused, and said so.
       expect(runs[0]?.code).toBe(0);
       expect(runs[2]?.code).toBe(0);
-      expect(runs[4]?.code).toBe(0);
       expect(runs[1]?.code).not.toBe(0);
       expect((runs[1]?.stderr ?? '') + (runs[1]?.stdout ?? '')).not.toBe('');
     });
