@@ -17,7 +17,7 @@ import {
 export interface TtlFaultSizes {
   keys: number;
   killRuns: number;
-  proxyRuns: number;
+  faultRuns: number;
 }
 
 export function ttlFaultSuites(sizes: TtlFaultSizes): void {
@@ -76,19 +76,22 @@ export function ttlFaultSuites(sizes: TtlFaultSizes): void {
     );
   });
 
-  describe('TTL run: the target connection dropped or stalled mid-run by a TCP proxy', () => {
-    const scenario = new Scenario('TTL run, target connection dropped / stalled by a proxy');
+  describe('TTL run: the target connection dropped or stalled by a TCP proxy, the queue Redis restarted', () => {
+    const scenario = new Scenario(
+      'TTL run, target connection dropped / stalled, queue Redis restarted (AOF)',
+    );
     afterAll(() => scenario.save());
     it(
-      `${sizes.proxyRuns} runs, drops and stalls in turn: each run ends once (done, or failed clearly), keyspace holds`,
+      `${sizes.faultRuns} runs, a drop, a stall or a queue restart in turn: each run ends once (done, or failed clearly), keyspace holds`,
       async () => {
         const random = prng(777);
         const problems: string[] = [];
         scenario.figure('keys per run', sizes.keys);
-        for (let i = 0; i < sizes.proxyRuns; i++) {
+        for (let i = 0; i < sizes.faultRuns; i++) {
           const atFraction = 0.1 + random() * 0.7;
-          const fault: Fault =
-            i % 2 === 0 ? { kind: 'drop', atFraction } : { kind: 'stall', atFraction, stallMs: 3_000 };
+          const kinds = ['drop', 'stall', 'queue-restart'] as const;
+          const kind = kinds[i % kinds.length] as (typeof kinds)[number];
+          const fault: Fault = kind === 'stall' ? { kind, atFraction, stallMs: 3_000 } : { kind, atFraction };
           const label = `run ${i} (${fault.kind} at ${atFraction.toFixed(2)})`;
           const problem = await recordRun(scenario, label, () =>
             runWithFault(rig, { keys: sizes.keys, seed: 2000 + i, fault }),
@@ -97,7 +100,7 @@ export function ttlFaultSuites(sizes: TtlFaultSizes): void {
         }
         expect(problems).toEqual([]);
       },
-      perRunMs * sizes.proxyRuns,
+      perRunMs * sizes.faultRuns,
     );
   });
 }

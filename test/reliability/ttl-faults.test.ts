@@ -1,4 +1,4 @@
 /** Fast TTL fault cases for `npm test`: two kills and one dropped connection (see ttl-faults.cases.ts). */
 import { ttlFaultSuites } from './ttl-faults.cases.js';
 
-ttlFaultSuites({ keys: 6_000, killRuns: 2, proxyRuns: 1 });
+ttlFaultSuites({ keys: 3_000, killRuns: 2, faultRuns: 1 });

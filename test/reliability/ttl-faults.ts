@@ -7,6 +7,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Queue, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -45,28 +48,61 @@ const STALLED_MS = 300;
 
 export interface TtlFaultRig {
   target: LocalRedis;
+  /** The queue Redis (AOF on, fsync always): {@link restartQueue} replaces it on the same port. */
   queue: LocalRedis;
   /** The client the keyspace snapshots use (nothing else selects DBs on it). */
   truthClient: Redis;
+  /** Crashes the queue Redis (SIGKILL) and starts it again from its AOF, same port and dir. */
+  restartQueue(): Promise<void>;
   stop(): Promise<void>;
 }
 
+const queueOptions = (dir: string) => ({
+  maxmemoryPolicy: 'noeviction',
+  dir,
+  args: ['--appendonly', 'yes', '--appendfsync', 'always'],
+});
+
+async function exited(pid: number, timeoutMs: number): Promise<void> {
+  await waitFor(
+    `redis-server ${pid} to exit`,
+    async () => {
+      try {
+        process.kill(pid, 0);
+        return undefined;
+      } catch {
+        return true;
+      }
+    },
+    timeoutMs,
+  );
+}
+
 export async function startTtlFaultRig(): Promise<TtlFaultRig> {
+  const queueDir = mkdtempSync(join(tmpdir(), 'medic-queue-aof-'));
   const [target, queue] = await Promise.all([
     // The target evicts like a cache would: any eviction shows in INFO stats.
     startLocalRedis({ maxmemoryPolicy: 'allkeys-lru' }),
-    startLocalRedis({ maxmemoryPolicy: 'noeviction' }),
+    startLocalRedis(queueOptions(queueDir)),
   ]);
   const truthClient = new Redis(target.url, { maxRetriesPerRequest: 1 });
-  return {
+  const rig: TtlFaultRig = {
     target,
     queue,
     truthClient,
+    async restartQueue() {
+      const { port, pid } = rig.queue;
+      process.kill(pid, 'SIGKILL');
+      await exited(pid, 10_000);
+      rig.queue = await startLocalRedis({ ...queueOptions(queueDir), port });
+    },
     async stop() {
       truthClient.disconnect();
-      await Promise.all([target.stop(), queue.stop()]);
+      await Promise.all([target.stop(), rig.queue.stop()]);
+      rmSync(queueDir, { recursive: true, force: true });
     },
   };
+  return rig;
 }
 
 /** The dataset pattern with the most keys without TTL: the rule's match. */
@@ -116,6 +152,7 @@ export async function loadTarget(rig: TtlFaultRig, keys: number, seed: number, g
 
 export type Fault =
   | { kind: 'kill'; atFraction: number }
+  | { kind: 'queue-restart'; atFraction: number }
   | { kind: 'drop'; atFraction: number }
   | { kind: 'stall'; atFraction: number; stallMs: number };
 
@@ -184,7 +221,8 @@ const ENDED = ['done', 'failed', 'cancelled'];
 /**
  * One TTL run over the loaded target with one fault. `kill`: the first worker is a child process,
  * SIGKILLed once the saved checkpoint has passed `atFraction` of the matched keys; a worker in this
- * process takes over. `drop` / `stall`: one worker in this process reaches the target through a
+ * process takes over. `queue-restart`: the queue Redis crashes at that point and comes back from
+ * its AOF. `drop` / `stall`: one worker in this process reaches the target through a
  * {@link FaultProxy} that drops or stalls every connection at that point.
  */
 export async function runWithFault(
@@ -291,6 +329,10 @@ export async function runWithFault(
         ...throttle,
         keysPerSec: throttle.keysPerSec * 20,
       });
+    } else if (fault.kind === 'queue-restart') {
+      worker = startInProcessWorker(targetUrl(rig.target.port));
+      faultAt = await reached();
+      await rig.restartQueue();
     } else {
       proxy = await startFaultProxy(rig.target.port);
       worker = startInProcessWorker(targetUrl(proxy.port));
