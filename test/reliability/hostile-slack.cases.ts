@@ -327,12 +327,14 @@ export function hostileSlackSuites(sizes: Sizes): void {
         const w = await start();
         await scenario.run(async () => {
           await pool(cases, 4, async (c, i) => {
+            // The modal was opened in its reader's language: metadata that names one names theirs.
+            const meta = c.meta.replace(/"lang":"(en|zh)"/, `"lang":"${c.user === ZH_USER ? 'zh' : 'en'}"`);
             const res = await postViewSubmission(h.baseUrl, h.signingSecret, {
               user: { id: c.user },
               view: {
                 id: `V${i}`,
                 callback_id: NotifyView.callbackId,
-                private_metadata: c.meta,
+                private_metadata: meta,
                 values: {
                   [NotifyView.channel]: { [NotifyView.channel]: { selected_conversation: c.channel } },
                   [NotifyView.deadline]: { [NotifyView.deadline]: { selected_date: c.deadline } },
@@ -351,7 +353,7 @@ export function hostileSlackSuites(sizes: Sizes): void {
                   w.acks.push({ ...res, status: 599, body: `ill-formed ack ${s.slice(0, 40)}` });
               }
               const ackText = stringsIn(res.json).join('\n');
-              const meantZh = c.user === ZH_USER && !c.meta.includes('"lang":"en"');
+              const meantZh = c.user === ZH_USER;
               const hit = meantZh ? fragments.find((f) => ackText.includes(f)) : undefined;
               if (hit)
                 w.acks.push({ ...res, status: 598, body: `English modal error for a zh user: ${hit}` });
