@@ -80,7 +80,13 @@ describe('clicks from another channel', () => {
             h.since(forged.mark, c) && c.body.thread_ts === tsOf(report) && READING.test(String(c.body.text)),
         ).length;
       // Still watching: readings keep coming after the forged click.
-      await expect.poll(readingsAfter, { timeout: 15_000, interval: 50 }).toBeGreaterThanOrEqual(2);
+      await expect
+        .poll(readingsAfter, {
+          timeout: 15_000,
+          interval: 50,
+          message: 'the watch must keep posting readings after a Cancel from another channel',
+        })
+        .toBeGreaterThanOrEqual(2);
       const still = await h.server.services.watches.isWatched(incidentId);
       const audited = await refusals(clickedAt);
       scenario.figure('watch still running after a foreign Cancel', still);
@@ -91,8 +97,8 @@ describe('clicks from another channel', () => {
         { ts: tsOf(watching), blocks: blocksOf(watching) },
         { channel: MARKET_CHANNEL },
       );
-      expect(still).toBe(true);
-      expect(audited).toBeGreaterThanOrEqual(1);
+      expect(still, 'a Cancel from another channel must not stop the watch').toBe(true);
+      expect(audited, 'the refusal must be audited').toBeGreaterThanOrEqual(1);
     });
   }, 90_000);
 
@@ -125,8 +131,8 @@ describe('clicks from another channel', () => {
       const audited = await refusals(clickedAt);
       scenario.figure('census finished after a foreign Cancel', finished);
       scenario.figure('census refusals audited', audited);
-      expect(finished).toBe(true);
-      expect(audited).toBeGreaterThanOrEqual(1);
+      expect(finished, 'a Cancel from another channel must not stop the census').toBe(true);
+      expect(audited, 'the refusal must be audited').toBeGreaterThanOrEqual(1);
     });
   }, 120_000);
 });

@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { ActionId } from '../../src/slack/action-ids.js';
 import { NotifyView } from '../../src/slack/blocks/notify-modal.js';
 import { MARKET_CHANNEL, type MedicHarness, startMedicHarness } from '../support/medic-harness.js';
@@ -112,6 +112,11 @@ async function pool<T>(
     for (let i = next++; i < items.length; i = next++) await fn(items[i] as T, i);
   };
   await Promise.all(Array.from({ length: width }, lane));
+}
+
+/** Fails with the first problems named (the report shows the first failure's message). */
+function failOn(problems: readonly string[]): void {
+  if (problems.length > 0) throw new Error(`${problems.length} problems: ${problems.slice(0, 3).join('; ')}`);
 }
 
 export function hostileSlackSuites(sizes: Sizes): void {
@@ -228,7 +233,7 @@ export function hostileSlackSuites(sizes: Sizes): void {
             w.acks.push(r.res);
             if (c.user === ZH_USER) w.zh.add(r.responseId);
           });
-          expect(await verdict(scenario, w)).toEqual([]);
+          failOn(await verdict(scenario, w));
         });
       },
       120_000 + sizes.cases * 200,
@@ -286,7 +291,7 @@ export function hostileSlackSuites(sizes: Sizes): void {
             w.acks.push(r.res);
             if (c.user === ZH_USER) w.zh.add(r.responseId);
           });
-          expect(await verdict(scenario, w)).toEqual([]);
+          failOn(await verdict(scenario, w));
         });
       },
       120_000 + sizes.cases * 200,
@@ -359,7 +364,7 @@ export function hostileSlackSuites(sizes: Sizes): void {
                 w.acks.push({ ...res, status: 598, body: `English modal error for a zh user: ${hit}` });
             }
           });
-          expect(await verdict(scenario, w)).toEqual([]);
+          failOn(await verdict(scenario, w));
         });
       },
       120_000 + sizes.cases * 200,

@@ -84,8 +84,8 @@ describe('requests Slack did not send', () => {
       await h.fake.waitFor('response_url', (c) => c.responseId === id, 20_000);
       const answers = await answersTo(id);
       scenario.figure('replay → answers', answers);
-      expect(second.status).toBe(401);
-      expect(answers).toBe(1);
+      expect(second.status, 'a replayed request must be refused').toBe(401);
+      expect(answers, 'a replayed request must not run again').toBe(1);
     });
   });
 
@@ -97,8 +97,8 @@ describe('requests Slack did not send', () => {
         const answers = await answersTo(id);
         scenario.figure(`+${aheadSec} s → status`, res.status);
         scenario.figure(`+${aheadSec} s → answers`, answers);
-        expect(res.status).toBe(401);
-        expect(answers).toBe(0);
+        expect(res.status, `a request dated ${aheadSec} s ahead must be refused`).toBe(401);
+        expect(answers, `a request dated ${aheadSec} s ahead must not run`).toBe(0);
       });
     });
   }
