@@ -1,10 +1,10 @@
 /**
- * Two bot replicas on one queue Redis (two startServer() instances: two Bolt apps, two sets of
- * BullMQ workers, same config, same target, same fake Slack), as a deployment behind a load
+ * Three bot replicas on one queue Redis (three startServer() instances: three Bolt apps, three sets
+ * of BullMQ workers, same config, same target, same fake Slack), as a deployment behind a load
  * balancer runs them. Slack sends each request to one of them. Each command, click and scheduled
- * tick must act once: one census per /redis-keys (the other replica's worker never runs it again),
- * one watch for a Watch button clicked on both replicas, one reading per tick, and Cancel from the
- * other replica stops it.
+ * tick must act once: one census for /redis-keys sent to every replica at once, one watch for a
+ * Watch button clicked on every replica, one reading per tick, and Cancel from another replica
+ * stops it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/observability/logger.js';
@@ -26,15 +26,15 @@ import type { RecordedCall } from '../support/slack/fake-slack-api.js';
 import { postBlockAction, postSlashCommand } from '../support/slack/signed-request.js';
 
 const READING = /^\d\d:\d\d UTC · memory (\d+\.\d)%.* · target below/;
-const scenario = new Scenario('two bot replicas on one queue Redis');
+const REPLICAS = 3;
+const scenario = new Scenario(`${REPLICAS} bot replicas on one queue Redis`);
 
 let h: MedicHarness;
-let second: RunningServer;
-let secondUrl: string;
+/** Replicas after the harness's own (index 0). */
+const others: RunningServer[] = [];
 
-beforeAll(async () => {
-  h = await startMedicHarness({ keys: 2_000 });
-  second = await startServer({
+const startReplica = () =>
+  startServer({
     config: h.config,
     logger: silentLogger(),
     strictI18n: true,
@@ -50,19 +50,24 @@ beforeAll(async () => {
       retries: 0,
     },
   });
-  secondUrl = `http://127.0.0.1:${second.port}`;
+
+beforeAll(async () => {
+  h = await startMedicHarness({ keys: 2_000 });
+  for (let i = 1; i < REPLICAS; i++) others.push(await startReplica());
 }, 120_000);
 
 afterAll(async () => {
   scenario.save();
-  await second?.stop();
+  for (const r of others) await r.stop();
   await h?.stop();
 });
 
 let ids = 0;
-const replicaUrl = (replica: 0 | 1) => (replica === 0 ? h.baseUrl : secondUrl);
+const replicaUrl = (replica: number) =>
+  replica === 0 ? h.baseUrl : `http://127.0.0.1:${(others[replica - 1] as RunningServer).port}`;
+const everyReplica = () => Array.from({ length: REPLICAS }, (_, i) => i);
 
-function slashOn(replica: 0 | 1, command: string, text: string, channel: string) {
+function slashOn(replica: number, command: string, text: string, channel: string) {
   const responseId = `rep-${++ids}`;
   return postSlashCommand(replicaUrl(replica), h.signingSecret, {
     command,
@@ -73,7 +78,7 @@ function slashOn(replica: 0 | 1, command: string, text: string, channel: string)
   }).then((res) => ({ res, responseId }));
 }
 
-function clickOn(replica: 0 | 1, actionId: string, message: RecordedCall, channel: string) {
+function clickOn(replica: number, actionId: string, message: RecordedCall, channel: string) {
   const button = buttonOf(blocksOf(message), actionId);
   const responseId = `rep-${++ids}`;
   return postBlockAction(replicaUrl(replica), h.signingSecret, {
@@ -97,29 +102,26 @@ function clickOn(replica: 0 | 1, actionId: string, message: RecordedCall, channe
   }).then((res) => ({ res, responseId }));
 }
 
-describe('two replicas', () => {
-  it('a census asked on one replica runs once; the same command on the other is refused meanwhile', async () => {
+describe(`${REPLICAS} replicas`, () => {
+  it('a census asked on every replica at once runs once', async () => {
     await scenario.run(async () => {
       const channel = 'C0REPCENSUS';
       h.config.slack.channels[channel] = 'market';
       const mark = h.mark();
-      const [a, b] = await Promise.all([
-        slashOn(1, '/redis-keys', 'market', channel),
-        slashOn(0, '/redis-keys', 'market', channel),
-      ]);
-      expect([a.res.status, b.res.status]).toEqual([200, 200]);
+      const sent = await Promise.all(everyReplica().map((r) => slashOn(r, '/redis-keys', 'market', channel)));
+      expect(sent.map((s) => s.res.status)).toEqual(everyReplica().map(() => 200));
       const isTable = (c: RecordedCall) => textOf(blocksOf(c)).includes('Key census of market');
       await h.fake.waitFor('chat.postMessage', (c) => h.since(mark, c) && isTable(c), 60_000);
       await settleFake(h.fake, 60_000, 1_500);
       const tables = h.fake.calls.filter(
         (c) => h.since(mark, c) && c.method === 'chat.postMessage' && isTable(c),
       );
-      scenario.figure('census tables posted for 2 commands', tables.length);
+      scenario.figure(`census tables posted for ${REPLICAS} commands`, tables.length);
       expect(tables).toHaveLength(1);
     });
   }, 120_000);
 
-  it('Watch clicked on both replicas starts one watch; each tick posts one reading; Cancel on the other replica stops it', async () => {
+  it('Watch clicked on every replica starts one watch; each tick posts one reading; Cancel on another replica stops it', async () => {
     await scenario.run(async () => {
       const channel = 'C0REPWATCH';
       h.config.slack.channels[channel] = 'market';
@@ -139,11 +141,8 @@ describe('two replicas', () => {
         })
         .toContain('status');
       mark = h.mark();
-      const clicks = await Promise.all([
-        clickOn(0, 'watch_start', report, channel),
-        clickOn(1, 'watch_start', report, channel),
-      ]);
-      expect(clicks.map((c) => c.res.status)).toEqual([200, 200]);
+      const clicks = await Promise.all(everyReplica().map((r) => clickOn(r, 'watch_start', report, channel)));
+      expect(clicks.map((c) => c.res.status)).toEqual(everyReplica().map(() => 200));
       const watching = await h.fake.waitFor(
         'chat.postMessage',
         (c) => h.since(mark, c) && c.body.thread_ts === tsOf(report) && hasButton(c, 'watch_cancel'),
@@ -158,7 +157,7 @@ describe('two replicas', () => {
             READING.test(String(c.body.text)),
         );
       await expect.poll(() => readings().length, { timeout: 30_000, interval: 50 }).toBeGreaterThanOrEqual(5);
-      const cancel = await clickOn(1, 'watch_cancel', watching, channel);
+      const cancel = await clickOn(REPLICAS - 1, 'watch_cancel', watching, channel);
       expect(cancel.res.status).toBe(200);
       await settleFake(h.fake, 30_000, 1_500);
       const watchMessages = h.fake.calls.filter(
@@ -169,7 +168,7 @@ describe('two replicas', () => {
       // an interval are one tick posted twice.
       const gaps = seen.slice(1).map((c, i) => c.at - (seen[i] as RecordedCall).at);
       const doubled = gaps.filter((g) => g < WATCH_INTERVAL_MS / 2).length;
-      scenario.figure('watches started by 2 clicks', watchMessages.length);
+      scenario.figure(`watches started by ${REPLICAS} clicks`, watchMessages.length);
       scenario.figure('readings', seen.length);
       scenario.figure('readings posted twice', doubled);
       expect(watchMessages).toHaveLength(1);
@@ -185,10 +184,9 @@ describe('two replicas', () => {
   it('a status command sent to each replica is answered once each', async () => {
     await scenario.run(async () => {
       const mark = h.mark();
-      const sent = await Promise.all([
-        slashOn(0, '/redis-status', 'help', MARKET_CHANNEL),
-        slashOn(1, '/redis-status', 'help', MARKET_CHANNEL),
-      ]);
+      const sent = await Promise.all(
+        everyReplica().map((r) => slashOn(r, '/redis-status', 'help', MARKET_CHANNEL)),
+      );
       await settleFake(h.fake, 20_000);
       for (const s of sent) {
         expect(h.fake.calls.filter((c) => h.since(mark, c) && c.responseId === s.responseId)).toHaveLength(1);
