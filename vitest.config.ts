@@ -7,6 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Each file starts its own redis-server(s) on free loopback ports, so files can run in parallel.
     pool: 'forks',
-    globalSetup: [],
+    // The reliability suite's fast cases save results; its setup writes docs/reliability.md on request.
+    globalSetup: ['test/reliability/report-setup.ts'],
   },
 });

@@ -77,6 +77,8 @@ export interface MedicHarnessOptions {
   overridesDir?: string;
   /** `slack.devTeamChannel`: where the incident message goes by default. */
   devTeamChannel?: string;
+  /** The Web API client's retries (rate-limited calls are retried too). @defaultValue 0 */
+  slackRetries?: number;
 }
 
 export interface AwsStubs {
@@ -236,7 +238,7 @@ ${opts.approvers ? indent(stringify({ approvers: { users: [], groups: [], ...opt
       botUserId: 'UBOT',
       port: 0,
       host: '127.0.0.1',
-      retries: 0,
+      retries: opts.slackRetries ?? 0,
     },
   });
   cleanups.push(() => server.stop());

@@ -43,6 +43,12 @@ export type InjectedFailure =
   /** Raw HTTP failure (e.g. 500, or 404 for an expired response_url). */
   | { status: number; body?: string };
 
+export interface RateLimit {
+  every: number;
+  retryAfterSec: number;
+  methods?: string[];
+}
+
 export type MethodHandler = (call: RecordedCall) => Record<string, unknown>;
 
 export interface FakeSlackApiOptions {
@@ -89,6 +95,12 @@ export interface FakeSlackApi {
   setUserLocale(userId: string, locale: string): void;
   /** Queue a failure for the next call to `method` (queued failures are consumed in order). */
   failNext(method: string, failure: InjectedFailure): void;
+  /**
+   * Rate limiting like a busy workspace: every `every`-th call to a Web API method (of `methods`,
+   * default all but users.info; never response_url or uploads) is answered 429 with Retry-After, on top of any queued failure.
+   * `undefined` turns it off; reset() does too.
+   */
+  setRateLimit(limit: RateLimit | undefined): void;
   /** Override the success response for a method (merged over `{ ok: true }`). */
   setHandler(method: string, handler: MethodHandler | undefined): void;
   /** Clears calls, uploads, queued failures, locales and handlers set via setHandler. */
@@ -227,9 +239,23 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
     waiters = remaining;
   };
 
+  let rateLimit: RateLimit | undefined;
+  let rateLimitCount = 0;
+  const rateLimited = (method: string): InjectedFailure | undefined => {
+    if (rateLimit === undefined) return undefined;
+    const limited = rateLimit.methods
+      ? rateLimit.methods.includes(method)
+      : !['users.info', 'response_url', 'upload'].includes(method);
+    if (!limited) return undefined;
+    rateLimitCount += 1;
+    return rateLimitCount % rateLimit.every === 0
+      ? { status: 429, retryAfterSec: rateLimit.retryAfterSec }
+      : undefined;
+  };
+
   // Returns true when a failure was written.
   const applyFailure = (method: string, res: ServerResponse, call: RecordedCall): boolean => {
-    const failure = failures.get(method)?.shift();
+    const failure = failures.get(method)?.shift() ?? rateLimited(method);
     if (failure === undefined) return false;
     if ('retryAfterSec' in failure) {
       sendJson(
@@ -479,6 +505,10 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
       queue.push(failure);
       failures.set(method, queue);
     },
+    setRateLimit(limit: RateLimit | undefined): void {
+      rateLimit = limit;
+      rateLimitCount = 0;
+    },
     setHandler(method: string, handler: MethodHandler | undefined): void {
       if (handler === undefined) handlers.delete(method);
       else handlers.set(method, handler);
@@ -490,6 +520,7 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
       locales.clear();
       pendingUploads.clear();
       handlers.clear();
+      rateLimit = undefined;
       for (const [method, handler] of Object.entries(opts.handlers ?? {})) handlers.set(method, handler);
     },
     close(): Promise<void> {
