@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import type { Resource } from 'i18next';
-import { parseDocument } from 'yaml';
+import { isAlias, parseDocument, visit } from 'yaml';
 import { z } from 'zod';
 import { ErrorCode, fileReadReason, MedicError } from '../errors.js';
 import { LOCALES_DIR, readLocaleResources } from '../i18n/index.js';
@@ -256,7 +256,15 @@ export function readYaml(
 ): { ok: true; data: unknown } | { ok: false; problems: ConfigProblem[] } {
   // prettyErrors: the errors carry their line and column (`linePos`), which the problem names.
   const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length === 0) return { ok: true, data: doc.toJS() };
+  if (doc.errors.length === 0) {
+    // An alias with no anchor (`*a`) or an alias bomb passes the parser and throws in toJS().
+    try {
+      return { ok: true, data: doc.toJS() };
+    } catch {
+      const key = hasUnknownAlias(doc) ? 'config:yaml_alias_unknown' : 'config:yaml_alias_count';
+      return { ok: false, problems: [{ path: '(yaml)', key, values: {} }] };
+    }
+  }
   return {
     ok: false,
     problems: doc.errors.map((e) => ({
@@ -265,4 +273,14 @@ export function readYaml(
       values: { line: e.linePos?.[0]?.line ?? 0, col: e.linePos?.[0]?.col ?? 0, reason: e.code },
     })),
   };
+}
+
+function hasUnknownAlias(doc: ReturnType<typeof parseDocument>): boolean {
+  let unknown = false;
+  visit(doc, {
+    Alias(_, node) {
+      if (isAlias(node) && !node.resolve(doc)) unknown = true;
+    },
+  });
+  return unknown;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { createI18n } from '../../src/i18n/index.js';
+import { parseRules } from '../../src/remediation/rules.js';
 
 /** `${NAME}` as the config file spells it (built, so the linter doesn't take it for a template slip). */
 const ref = (name: string) => ['$', '{', name, '}'].join('');
@@ -124,5 +125,27 @@ clusters:
   it('reports YAML syntax errors with a position', () => {
     const lines = problemLines('queue: { url: redis://x\nclusters: [');
     expect(lines[0]).toMatch(/^\(yaml\): YAML syntax error at line \d+, column \d+/);
+  });
+
+  it('reports an alias without an anchor, and an alias bomb, as problems instead of throwing', () => {
+    expect(problemLines(`${minimal}extra: *nope\n`)).toEqual([
+      '(yaml): YAML error: an alias (*name) refers to an anchor (&name) that is not defined',
+    ]);
+    expect(problemLines('*a\n', {}, 'zh')).toEqual([
+      '(yaml): YAML 错误：别名（*name）引用了未定义的锚点（&name）',
+    ]);
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      levels.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(', ')}]`);
+    }
+    expect(problemLines(`${levels.join('\n')}\n`)[0]).toMatch(/aliases are expanded too many times/);
+  });
+
+  it('a rules file with an alias without an anchor is a problem, not a crash', () => {
+    const result = parseRules('rules: *missing\n');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems.map((p) => p.key)).toEqual(['config:yaml_alias_unknown']);
   });
 });
