@@ -201,6 +201,7 @@ export interface DryRunSource {
   recount(dryRun: DryRun): Promise<number>;
 }
 
+import { truncate } from '../i18n/mrkdwn.js';
 import type { TtlRunRequest } from '../remediation/types.js';
 
 export type { TtlRunRequest };
@@ -584,5 +585,5 @@ export function dryRunCounts(dryRun: DryRun): Record<string, number> {
 function errorCode(err: unknown): string {
   const e = err as { code?: unknown; message?: unknown };
   if (typeof e.code === 'string') return e.code;
-  return redact(typeof e.message === 'string' ? e.message : String(err)).slice(0, 80);
+  return truncate(redact(typeof e.message === 'string' ? e.message : String(err)), 80);
 }

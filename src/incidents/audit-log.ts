@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors.js';
+import { truncate } from '../i18n/mrkdwn.js';
 import { redact } from '../redis/errors.js';
 
 /** Everything the audit log records: the TTL workflow from dry-run to the run's end, and stopped jobs. */
@@ -166,7 +167,7 @@ function sanitize(input: AuditInput): AuditInput {
   if (input.counts) {
     const counts: Record<string, number> = {};
     for (const [k, v] of Object.entries(input.counts).slice(0, 20)) {
-      if (Number.isFinite(v)) counts[text(k).slice(0, 40)] = v;
+      if (Number.isFinite(v)) counts[truncate(text(k), 40)] = v;
     }
     out.counts = counts;
   }
@@ -175,9 +176,7 @@ function sanitize(input: AuditInput): AuditInput {
 
 /** Bounded, one line, and never a credential (a Redis URL with a password is cut down). */
 function text(value: string): string {
-  return redact(value)
-    .replace(/[\r\n\t]+/g, ' ')
-    .slice(0, TEXT_MAX);
+  return truncate(redact(value).replace(/[\r\n\t]+/g, ' '), TEXT_MAX);
 }
 
 function parseEntry(id: string, raw: string[]): AuditEntry | undefined {

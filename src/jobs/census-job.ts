@@ -4,6 +4,7 @@ import { type CensusCheckpoint, runCensus } from '../census/run-census.js';
 import type { SnapshotStore } from '../census/snapshot-store.js';
 import type { CensusResult, WalkProgress } from '../census/types.js';
 import { ErrorCode, isMedicError, MedicError } from '../errors.js';
+import { truncate } from '../i18n/mrkdwn.js';
 import type { Lang } from '../i18n/types.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
 import { connectTarget, type RedisTarget } from '../redis/connect.js';
@@ -284,7 +285,7 @@ export async function runCensusJob(
     }
     const error = isMedicError(err)
       ? err
-      : new MedicError(ErrorCode.Unexpected, { detail: redact(String(err)).slice(0, 200) }, String(err));
+      : new MedicError(ErrorCode.Unexpected, { detail: truncate(redact(String(err)), 200) }, String(err));
     await reporter.failed(data, error);
     await deps.incidents?.append(
       data.incidentId,

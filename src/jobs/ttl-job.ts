@@ -26,6 +26,7 @@ import type {
 
 export const TTL_RUN_QUEUE = 'ttl-run';
 
+import { truncate } from '../i18n/mrkdwn.js';
 import type { TtlRunRequest } from '../remediation/types.js';
 
 export type { TtlRunRequest };
@@ -895,7 +896,7 @@ function asRunError(err: unknown): MedicError | RemediationError {
   if (isMedicError(err) || isRemediationError(err)) return err;
   return new MedicError(
     ErrorCode.Unexpected,
-    { detail: redact(errorMessage(err)).slice(0, 200) },
+    { detail: truncate(redact(errorMessage(err)), 200) },
     errorMessage(err),
   );
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type Job, type Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ErrorCode, isMedicError, MedicError } from '../errors.js';
+import { truncate } from '../i18n/mrkdwn.js';
 import type { Lang } from '../i18n/types.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
 import { redact } from '../redis/errors.js';
@@ -159,7 +160,7 @@ export async function runWatchTick(
         data,
         isMedicError(err)
           ? err
-          : new MedicError(ErrorCode.Unexpected, { detail: redact(String(err)).slice(0, 200) }, String(err)),
+          : new MedicError(ErrorCode.Unexpected, { detail: truncate(redact(String(err)), 200) }, String(err)),
       ),
     );
   }

@@ -136,6 +136,15 @@ describe('AuditLog', () => {
     expect(raw).not.toContain('hunter2');
   });
 
+  it('cuts long text between characters: an emoji at the cut point stays whole or goes', async () => {
+    const log = new AuditLog(redis, { prefix: 'medic' });
+    await log.append({ actor: 'U1', action: 'refused', cluster: 'market', reason: `${'r'.repeat(199)}😀😀` });
+    const [stored] = await log.list();
+    expect(stored?.reason?.isWellFormed()).toBe(true);
+    expect(stored?.reason?.length).toBeLessThanOrEqual(200);
+    expect(stored?.reason?.startsWith('r'.repeat(199))).toBe(true);
+  });
+
   it('skips entries it cannot read, and throws (after logging) when the stream cannot be written', async () => {
     const { lines, logger } = capture();
     const log = new AuditLog(redis, { prefix: 'medic', logger });
