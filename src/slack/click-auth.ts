@@ -38,6 +38,14 @@ export interface Click {
   control: string;
 }
 
+/**
+ * The owner of a click whose record is gone or never existed (a stale or forged button): the
+ * refusal is still audited, under the cluster the button named when it names one.
+ */
+export function staleOwner(cluster: string | undefined): ControlOwner {
+  return { cluster: typeof cluster === 'string' ? cluster : '', channel: '' };
+}
+
 export function clickOf(body: BlockButtonAction, control: string): Click {
   return { user: body.user.id, channel: body.channel?.id ?? '', control };
 }

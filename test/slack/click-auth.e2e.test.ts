@@ -118,6 +118,15 @@ describe('watch Cancel', () => {
     await expect
       .poll(async () => (await audit()).filter((e) => e.action === 'watch_cancelled'))
       .toEqual([expect.objectContaining({ actor: MEMBER, channel, control: 'watch_cancel', incidentId })]);
+
+    // A second Cancel finds nothing to stop: answered privately, and audited like any refusal.
+    const again = await clickFor(cancel, message, channel, MEMBER);
+    expect(again.responseType).toBe('ephemeral');
+    await expect
+      .poll(async () => (await audit()).filter((e) => e.action === 'refused' && e.reason === 'not_running'))
+      .toEqual([
+        expect.objectContaining({ actor: MEMBER, channel, control: 'watch_cancel', cluster: 'market' }),
+      ]);
   });
 });
 

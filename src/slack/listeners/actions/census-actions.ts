@@ -1,7 +1,7 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { ActionId } from '../../action-ids.js';
 import { decodeDraftRule, draftRuleMessage } from '../../blocks/census.js';
-import { type ClickGuard, clickOf, defaultClickGuard, refusalText } from '../../click-auth.js';
+import { type ClickGuard, clickOf, defaultClickGuard, refusalText, staleOwner } from '../../click-auth.js';
 import type { SlackServices } from '../../services.js';
 import type { LangResolver } from '../types.js';
 
@@ -29,7 +29,8 @@ export function registerCensusActions(
     const census =
       typeof cluster === 'string' && messageTs ? await s.census.jobFor(cluster, messageTs) : undefined;
     if (!census) {
-      await tell(t('census:slack.not_running'));
+      const owner = staleOwner(typeof cluster === 'string' ? cluster : undefined);
+      await clicks.refuse(click, owner, 'not_running', tell, t('census:slack.not_running'));
       return;
     }
     const owner = {

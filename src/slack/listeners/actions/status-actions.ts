@@ -11,6 +11,7 @@ import {
   clickOf,
   defaultClickGuard,
   refusalText,
+  staleOwner,
 } from '../../click-auth.js';
 import type { SlackServices } from '../../services.js';
 import { recordTimeline, refreshStatus, slackErrorCode } from '../../status-flow.js';
@@ -35,11 +36,14 @@ export function registerStatusActions(
     const channel = body.channel?.id;
     const messageTs = body.message?.ts;
     if (!value || !cluster || !channel || !messageTs) {
-      await respond({
-        response_type: 'ephemeral',
-        replace_original: false,
-        text: s.i18n.slack(lang)('slack:action.stale'),
-      });
+      const tell = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
+      await clicks.refuse(
+        clickOf(body, 'status_refresh'),
+        staleOwner(value?.cluster),
+        'unknown_record',
+        tell,
+        s.i18n.slack(lang)('slack:action.stale'),
+      );
       return;
     }
     // Read-only, so anyone who sees the report may refresh it, but only where the incident lives.
@@ -69,7 +73,9 @@ export function registerStatusActions(
     const cluster = value ? s.cluster(value.cluster) : undefined;
     const incident = value ? await s.incidents.get(value.incident) : undefined;
     if (!value || !cluster || !incident) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: t('slack:action.stale') });
+      const tell = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
+      const click = clickOf(body, 'watch_start');
+      await clicks.refuse(click, staleOwner(value?.cluster), 'unknown_record', tell, t('slack:action.stale'));
       return;
     }
     if (!(await allowedHere(clicks, body, 'watch_start', ownerOf(incident), t, respond))) return;
@@ -150,11 +156,9 @@ export function registerStatusActions(
     }
     const cancelled = value && incident ? await s.watches.cancel(incident.id) : false;
     if (!value || !incident || !cancelled) {
-      await respond({
-        response_type: 'ephemeral',
-        replace_original: false,
-        text: t('slack:watch.not_running'),
-      });
+      const tell = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
+      const owner = incident ? ownerOf(incident) : staleOwner(value?.cluster);
+      await clicks.refuse(click, owner, 'not_running', tell, t('slack:watch.not_running'));
       return;
     }
     const channel = body.channel?.id;

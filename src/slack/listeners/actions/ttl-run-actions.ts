@@ -4,7 +4,7 @@ import { cachedGroupMembers, type GroupMembers, isApprover } from '../../../inci
 import type { TtlControlResult, TtlRunService, TtlRunState } from '../../../jobs/ttl-job.js';
 import { ActionId } from '../../action-ids.js';
 import { decodeTtlRunButton } from '../../blocks/ttl-run.js';
-import { type ClickGuard, clickOf, defaultClickGuard, refusalText } from '../../click-auth.js';
+import { type ClickGuard, clickOf, defaultClickGuard, refusalText, staleOwner } from '../../click-auth.js';
 import type { SlackServices } from '../../services.js';
 import type { LangResolver } from '../types.js';
 
@@ -64,7 +64,14 @@ export function registerTtlRunActions(
     const value = decodeTtlRunButton(action.value);
     const run = value ? await options.runs.state(value.run) : undefined;
     if (!control || !run) {
-      await say(t('remediation-run:action.unknown'));
+      const click = clickOf(body, `ttl_run_${control ?? 'unknown'}`);
+      await clicks.refuse(
+        click,
+        staleOwner(undefined),
+        'unknown_record',
+        say,
+        t('remediation-run:action.unknown'),
+      );
       return;
     }
     const click = clickOf(body, `ttl_run_${control}`);
