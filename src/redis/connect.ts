@@ -107,6 +107,22 @@ export async function connectTarget(
     redis.disconnect();
     throw connectError(trace, err, address, url.tls);
   });
+  // ioredis SELECTs the URL's DB on connect but only emits an error when that fails, staying on
+  // DB 0 while reporting the URL's DB as current: a run scoped to a missing DB would change DB 0.
+  if (url.db !== 0) {
+    try {
+      await withDeadline(redis.select(url.db), connectTimeout + 1000, address);
+    } catch (err) {
+      redis.disconnect();
+      if (err instanceof MedicError) throw err;
+      if (!/out of range|NOPERM|invalid DB/i.test(String((err as Error | undefined)?.message))) {
+        throw classifyRedisError(err, address);
+      }
+      throw new MedicError(ErrorCode.NoSuchDb, { target: address, db: url.db }, `cannot SELECT ${url.db}`, {
+        cause: err,
+      });
+    }
+  }
   return { target, client: redis, address, primaries: () => [redis], close: () => quit(redis) };
 }
 

@@ -809,6 +809,7 @@ function medicErrors(): MedicError[] {
     classifyRedisError(new Error('None of startup nodes is available'), TARGET),
     new MedicError(ErrorCode.RedisUnreachable, { target: '?', reason: 'bad_url' }, 'bad redis url'),
     new MedicError(ErrorCode.ClusterDb, { db: 3 }),
+    new MedicError(ErrorCode.NoSuchDb, { target: TARGET, db: 16 }),
     new MedicError(ErrorCode.QueueIsTarget, {
       target: TARGET,
       queue: keep('redis-medic-queue.corp.example:6380'),
