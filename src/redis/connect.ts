@@ -170,6 +170,14 @@ export interface ParsedRedisUrl {
   password?: string;
 }
 
+/**
+ * A DB given as `?db=N` / `?database=N` (redis-py, the redis URI scheme): redis-medic reads the DB
+ * from the path only, and a URL without one means every DB, so such a URL is refused, not widened.
+ */
+export function dbInQuery(url: URL): boolean {
+  return url.searchParams.has('db') || url.searchParams.has('database');
+}
+
 export function parseRedisUrl(raw: string): ParsedRedisUrl {
   let url: URL;
   try {
@@ -182,6 +190,13 @@ export function parseRedisUrl(raw: string): ParsedRedisUrl {
       ErrorCode.RedisUnreachable,
       { target: url.host, reason: 'bad_url' },
       'bad redis url',
+    );
+  }
+  if (dbInQuery(url)) {
+    throw new MedicError(
+      ErrorCode.RedisUnreachable,
+      { target: url.host, reason: 'db_in_query' },
+      'redis url names its DB in the query',
     );
   }
   const db = Number(url.pathname.replace(/^\//, '') || 0);

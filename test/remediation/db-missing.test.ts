@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.js';
 import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
 import { runCli } from '../support/cli.js';
 
@@ -92,5 +93,55 @@ describe('a target URL naming a DB the server does not have', () => {
     const census = await runCli(['keys', '--redis', url, '--json', '--unthrottled']);
     expect(census.code).not.toBe(0);
     expect(census.stdout).not.toMatch(/k:\*/);
+  });
+});
+
+describe('a DB given as a query parameter (`?db=3`, as redis-py and the redis URI scheme allow)', () => {
+  let target: LocalRedis;
+  let dir: string;
+
+  beforeAll(async () => {
+    target = await startLocalRedis();
+    dir = mkdtempSync(join(tmpdir(), 'medic-dbq-'));
+    writeFileSync(
+      join(dir, 'rules.yaml'),
+      'rules:\n  - name: k\n    match: "k:*"\n    action: set-missing\n    ttl: 1d\n    risk: low\n',
+    );
+    const r = new Redis({ host: '127.0.0.1', port: target.port });
+    try {
+      for (const db of [0, 3]) {
+        await r.select(db);
+        await r.set(`k:${db}`, 'v');
+      }
+    } finally {
+      r.disconnect();
+    }
+  }, MIN);
+  afterAll(async () => {
+    await target?.stop();
+  });
+
+  it('is refused, never read as "no DB: every DB"', async () => {
+    for (const query of ['?db=3', '/?db=3', '?database=3']) {
+      const dry = await runCli([
+        'ttl',
+        'dry-run',
+        '--redis',
+        `${target.url}${query}`,
+        '--rules',
+        join(dir, 'rules.yaml'),
+        '--json',
+      ]);
+      expect.soft(dry.code, query).not.toBe(0);
+      expect.soft(dry.stdout, query).not.toMatch(/"matched"/);
+    }
+  });
+
+  it('is a config error in a cluster URL', () => {
+    const parsed = parseConfig(
+      'queue:\n  url: redis://127.0.0.1:1/0\nclusters:\n  - name: q3\n    url: redis://127.0.0.1:2?db=3\n',
+      {},
+    );
+    expect(parsed.ok).toBe(false);
   });
 });
