@@ -84,8 +84,9 @@ type Verdict =
   | { reason: GuardRefusal; detail?: Record<string, string | number | undefined> };
 
 async function check(req: IncomingMessage, options: RequestGuardOptions): Promise<Verdict> {
-  // Bolt reads the body again from the buffered request, so buffering here costs nothing.
-  const buffered = await HTTPModuleFunctions.bufferIncomingMessage(req);
+  // Bolt reads the body again from the buffered request, so buffering here costs nothing. Bolt
+  // skips its own size limit for a buffered request: the limit is applied here (413 past it).
+  const buffered = await HTTPModuleFunctions.bufferIncomingMessage(req, HTTPModuleFunctions.defaultBodyLimit);
   const raw = buffered.rawBody.toString('utf8');
   const signature = header(req, 'x-slack-signature');
   const stamp = header(req, 'x-slack-request-timestamp');
