@@ -18,6 +18,8 @@ export const ErrorCode = {
   CensusDiffMatchMismatch: 'census_diff_match_mismatch',
   /** A cluster target's URL names a DB other than 0 (a Redis Cluster has only DB 0). */
   ClusterDb: 'cluster_db',
+  /** A standalone target's URL names a DB the server cannot SELECT (out of range, or not allowed by ACL). */
+  NoSuchDb: 'no_such_db',
   /** The target is the server the bot's own queue Redis lives on: never remediated. */
   QueueIsTarget: 'queue_is_target',
   /** A TTL run's memory guard waited longer than its timeout for memory to fall; the checkpoint is kept. */

@@ -193,8 +193,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         if (!result.complete) {
           throw new MedicError(ErrorCode.Unexpected, { reason: 'walk_stopped' }, 'dry-run incomplete');
         }
-        await dryRuns.save(result);
-        return result;
+        const posted = opts.channel ? { ...result, channel: opts.channel } : result;
+        await dryRuns.save(posted);
+        return posted;
       }),
   };
 

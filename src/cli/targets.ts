@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { findCluster, loadConfigFile } from '../config/load.js';
 import type { MedicConfig } from '../config/types.js';
+import { MedicError } from '../errors.js';
 import { createI18n } from '../i18n/index.js';
 import { parseRedisUrl } from '../redis/connect.js';
 import type { StatusTarget } from '../status/check-status.js';
@@ -46,8 +47,9 @@ export function resolveTarget(
     let parsed: ReturnType<typeof parseRedisUrl>;
     try {
       parsed = parseRedisUrl(opts.redis);
-    } catch {
-      throw new UsageError('cli:errors.bad_redis_url');
+    } catch (err) {
+      const dbInQuery = err instanceof MedicError && err.values.reason === 'db_in_query';
+      throw new UsageError(dbInQuery ? 'cli:errors.redis_url_db_query' : 'cli:errors.bad_redis_url');
     }
     return {
       target: {

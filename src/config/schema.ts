@@ -20,6 +20,8 @@ export const redisUrl = z.string().superRefine((value, ctx) => {
   }
   if (!parsed || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || parsed.hostname === '') {
     ctx.addIssue({ code: 'custom', message: 'config:url_scheme', params: { i18n: 'config:url_scheme' } });
+  } else if (parsed.searchParams.has('db') || parsed.searchParams.has('database')) {
+    ctx.addIssue({ code: 'custom', message: 'config:url_db_query', params: { i18n: 'config:url_db_query' } });
   }
 });
 

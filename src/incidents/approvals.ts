@@ -232,7 +232,7 @@ export interface ApprovalServiceDeps {
 
 export type RequestOutcome =
   | { ok: true; created: boolean; request: ApprovalRequest; dryRun: DryRun }
-  | { ok: false; reason: 'unknown_request' | 'stale_dry_run'; dryRun?: DryRun };
+  | { ok: false; reason: 'unknown_request' | 'stale_dry_run' | 'wrong_channel'; dryRun?: DryRun };
 
 export type ApproveOutcome =
   | { ok: true; request: ApprovalRequest; runId: string; recounted: number }
@@ -300,6 +300,16 @@ export class ApprovalService {
         ...(dryRun ? { rule: dryRun.rule.name, dryRunId: dryRun.id } : {}),
       });
       return { ok: false, reason: 'unknown_request', ...(dryRun ? { dryRun } : {}) };
+    }
+    if (dryRun.channel === undefined || dryRun.channel !== input.channel) {
+      // Only the dry-run's own message carries the button: a click from elsewhere is stray or forged.
+      await this.refusal(input.requester, 'wrong_channel', {
+        ...where({ origin: { channel: input.channel } }, 'ttl_request_approval'),
+        cluster: dryRun.cluster,
+        rule: dryRun.rule.name,
+        dryRunId: dryRun.id,
+      });
+      return { ok: false, reason: 'wrong_channel', dryRun };
     }
     const now = this.now();
     if (dryRun.complete === false || !dryRunFresh(dryRun.at, now, this.deps.policy)) {
@@ -557,7 +567,7 @@ export class ApprovalService {
   /** A refusal is an audit entry too; losing it is logged by the audit log, never fatal here. */
   private async refusal(
     actor: string,
-    reason: RefusalReason | 'recount_failed',
+    reason: RefusalReason | 'recount_failed' | 'wrong_channel',
     context: Omit<AuditInput, 'actor' | 'action' | 'reason'>,
   ): Promise<void> {
     await this.deps.audit.append({ actor, action: 'refused', reason, ...context }).catch(() => {});

@@ -5,8 +5,17 @@ import { REFUSAL_REASONS } from '../incidents/approvals.js';
 /** The figures an audit entry may carry, in the order people read them. */
 const COUNT_KEYS = ['matched', 'toChange', 'recounted', 'changed', 'skipped', 'errors', 'messages'] as const;
 
-/** Refusal reasons the approval workflow records (`approval:reason.*`), and a failed re-count. */
-const REASON_KEYS: ReadonlySet<string> = new Set([...REFUSAL_REASONS, 'recount_failed']);
+/**
+ * Refusal reasons recorded with a wording (`approval:reason.*`): the approval workflow's, a failed
+ * re-count, and a refused button click (click-auth's, and a run control's `not_allowed_<control>`).
+ */
+const REASON_KEYS: ReadonlySet<string> = new Set([
+  ...REFUSAL_REASONS,
+  'recount_failed',
+  'wrong_channel',
+  'not_member',
+  'not_allowed',
+]);
 
 /** `matched 1,482,113, to change 1,203,877`: the figures an audit entry has, labelled. */
 export function auditCountsText(t: Translate, lang: Lang, counts: Record<string, number>): string {
@@ -17,5 +26,6 @@ export function auditCountsText(t: Translate, lang: Lang, counts: Record<string,
 
 /** A refusal reason in words; anything else (an error code) as it is. */
 export function auditReasonText(t: Translate, reason: string): string {
-  return REASON_KEYS.has(reason) ? t(`approval:reason.${reason}`) : reason;
+  const key = reason.startsWith('not_allowed_') ? 'not_allowed' : reason;
+  return REASON_KEYS.has(key) ? t(`approval:reason.${key}`) : reason;
 }

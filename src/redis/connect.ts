@@ -107,6 +107,22 @@ export async function connectTarget(
     redis.disconnect();
     throw connectError(trace, err, address, url.tls);
   });
+  // ioredis SELECTs the URL's DB on connect but only emits an error when that fails, staying on
+  // DB 0 while reporting the URL's DB as current: a run scoped to a missing DB would change DB 0.
+  if (url.db !== 0) {
+    try {
+      await withDeadline(redis.select(url.db), connectTimeout + 1000, address);
+    } catch (err) {
+      redis.disconnect();
+      if (err instanceof MedicError) throw err;
+      if (!/out of range|NOPERM|invalid DB/i.test(String((err as Error | undefined)?.message))) {
+        throw classifyRedisError(err, address);
+      }
+      throw new MedicError(ErrorCode.NoSuchDb, { target: address, db: url.db }, `cannot SELECT ${url.db}`, {
+        cause: err,
+      });
+    }
+  }
   return { target, client: redis, address, primaries: () => [redis], close: () => quit(redis) };
 }
 
@@ -154,6 +170,14 @@ export interface ParsedRedisUrl {
   password?: string;
 }
 
+/**
+ * A DB given as `?db=N` / `?database=N` (redis-py, the redis URI scheme): redis-medic reads the DB
+ * from the path only, and a URL without one means every DB, so such a URL is refused, not widened.
+ */
+export function dbInQuery(url: URL): boolean {
+  return url.searchParams.has('db') || url.searchParams.has('database');
+}
+
 export function parseRedisUrl(raw: string): ParsedRedisUrl {
   let url: URL;
   try {
@@ -166,6 +190,13 @@ export function parseRedisUrl(raw: string): ParsedRedisUrl {
       ErrorCode.RedisUnreachable,
       { target: url.host, reason: 'bad_url' },
       'bad redis url',
+    );
+  }
+  if (dbInQuery(url)) {
+    throw new MedicError(
+      ErrorCode.RedisUnreachable,
+      { target: url.host, reason: 'db_in_query' },
+      'redis url names its DB in the query',
     );
   }
   const db = Number(url.pathname.replace(/^\//, '') || 0);

@@ -1,7 +1,7 @@
 /** Which DBs of a server an operation visits (a target URL's DB, or every DB with keys), and which DB a connection is on. */
 import type { Redis } from 'ioredis';
 import { ErrorCode, MedicError } from '../errors.js';
-import type { RedisTarget } from './connect.js';
+import { dbInQuery, type RedisTarget } from './connect.js';
 import { parseInfo, parseKeyspace } from './info.js';
 
 /** The DBs a standalone walk must visit, from INFO keyspace; DB 0 always (an empty server has no line). */
@@ -25,8 +25,13 @@ export function currentDb(node: Redis): number {
 export function urlDb(url: string): number | undefined {
   let path: string;
   try {
-    path = new URL(url).pathname.replace(/^\//, '');
-  } catch {
+    const parsed = new URL(url);
+    if (dbInQuery(parsed)) {
+      throw new MedicError(ErrorCode.RedisUnreachable, { target: '?', reason: 'db_in_query' }, 'db in query');
+    }
+    path = parsed.pathname.replace(/^\//, '');
+  } catch (err) {
+    if (err instanceof MedicError) throw err;
     throw new MedicError(ErrorCode.RedisUnreachable, { target: '?', reason: 'bad_url' }, 'bad redis url');
   }
   if (path === '') return undefined;

@@ -39,6 +39,11 @@ export interface DryRun {
   rule: TtlRule;
   cluster: string;
   at: string;
+  /**
+   * The Slack channel the dry-run was posted in: its Request approval button works only there. A
+   * dry-run without one (the CLI's) has no button, so a click naming it is refused.
+   */
+  channel?: string;
   /** Keys matching the pattern. */
   matched: number;
   keysWithoutTtl: number;

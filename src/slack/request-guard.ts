@@ -48,8 +48,7 @@ export function guardSlackRequests(next: RequestListener, options: RequestGuardO
   const endpoint = options.endpoint ?? '/slack/events';
   const log = options.logger.child({ component: 'request-guard' });
   return (req, res) => {
-    const path = (req.url ?? '').split('?')[0];
-    if (req.method !== 'POST' || path !== endpoint) {
+    if (!isEndpointPost(req, endpoint)) {
       next(req, res);
       return;
     }
@@ -85,8 +84,9 @@ type Verdict =
   | { reason: GuardRefusal; detail?: Record<string, string | number | undefined> };
 
 async function check(req: IncomingMessage, options: RequestGuardOptions): Promise<Verdict> {
-  // Bolt reads the body again from the buffered request, so buffering here costs nothing.
-  const buffered = await HTTPModuleFunctions.bufferIncomingMessage(req);
+  // Bolt reads the body again from the buffered request, so buffering here costs nothing. Bolt
+  // skips its own size limit for a buffered request: the limit is applied here (413 past it).
+  const buffered = await HTTPModuleFunctions.bufferIncomingMessage(req, HTTPModuleFunctions.defaultBodyLimit);
   const raw = buffered.rawBody.toString('utf8');
   const signature = header(req, 'x-slack-signature');
   const stamp = header(req, 'x-slack-request-timestamp');
@@ -125,6 +125,20 @@ async function check(req: IncomingMessage, options: RequestGuardOptions): Promis
     return { reason: 'store_unavailable', detail: { err: redact(errorMessage(err)) } };
   }
   return 'pass';
+}
+
+/**
+ * Whether Bolt will take `req` as a Slack request: it routes on the WHATWG-normalized path, so
+ * `/slack/./events`, `/slack/x/../events` and `/slack/events#x` are the endpoint too. A URL that
+ * cannot be parsed is checked (fail closed).
+ */
+function isEndpointPost(req: IncomingMessage, endpoint: string): boolean {
+  if ((req.method ?? '').toUpperCase() !== 'POST') return false;
+  try {
+    return new URL(req.url ?? '', 'http://localhost').pathname === endpoint;
+  } catch {
+    return true;
+  }
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -49,6 +49,6 @@ export interface RemediationServices {
   dryRun(
     cluster: ClusterConfig,
     rule: TtlRule,
-    opts: { onProgress?: (p: DryRunProgress) => void; signal?: AbortSignal },
+    opts: { onProgress?: (p: DryRunProgress) => void; signal?: AbortSignal; channel?: string },
   ): Promise<DryRun>;
 }

@@ -808,7 +808,9 @@ function medicErrors(): MedicError[] {
     classifyRedisError(sysError('EHOSTUNREACH', 'connect EHOSTUNREACH 10.0.3.17:6379'), TARGET),
     classifyRedisError(new Error('None of startup nodes is available'), TARGET),
     new MedicError(ErrorCode.RedisUnreachable, { target: '?', reason: 'bad_url' }, 'bad redis url'),
+    new MedicError(ErrorCode.RedisUnreachable, { target: '?', reason: 'db_in_query' }, 'db in query'),
     new MedicError(ErrorCode.ClusterDb, { db: 3 }),
+    new MedicError(ErrorCode.NoSuchDb, { target: TARGET, db: 16 }),
     new MedicError(ErrorCode.QueueIsTarget, {
       target: TARGET,
       queue: keep('redis-medic-queue.corp.example:6380'),

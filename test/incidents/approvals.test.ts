@@ -190,6 +190,7 @@ describe('ApprovalService on the queue Redis', () => {
     },
     cluster: 'market',
     at: new Date(clock).toISOString(),
+    channel: 'C1',
     matched: 1200,
     keysWithoutTtl: 1000,
     keysAboveCap: 0,
@@ -333,6 +334,30 @@ describe('ApprovalService on the queue Redis', () => {
       'unknown_request',
       'stale_dry_run',
       'stale_dry_run',
+    ]);
+  });
+
+  it("refuses a request from another channel than the dry-run's, or for a dry-run with no channel (the CLI's)", async () => {
+    const s = service();
+    let posts = 0;
+    const post = async () => {
+      posts++;
+      return { incidentId: 'i', threadTs: '1', messageTs: '2' };
+    };
+    dryRuns.set('home', dry({ id: 'home', channel: 'C1' }));
+    dryRuns.set('cli', dry({ id: 'cli', channel: undefined }));
+    expect(await s.request({ dryRunId: 'home', requester: 'UX', channel: 'C2', post })).toMatchObject({
+      ok: false,
+      reason: 'wrong_channel',
+    });
+    expect(await s.request({ dryRunId: 'cli', requester: 'UX', channel: 'C1', post })).toMatchObject({
+      ok: false,
+      reason: 'wrong_channel',
+    });
+    expect(posts).toBe(0);
+    expect((await audit.list()).map((e) => [e.action, e.reason, e.channel])).toEqual([
+      ['refused', 'wrong_channel', 'C1'],
+      ['refused', 'wrong_channel', 'C2'],
     ]);
   });
 

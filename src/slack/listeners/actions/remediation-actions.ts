@@ -69,7 +69,9 @@ export function registerRemediationActions(app: App, s: SlackServices, langFor: 
                   cluster: outcome.dryRun?.cluster ?? '',
                   rule: outcome.dryRun?.rule.name ?? '',
                 })
-              : t('approval:refused.unknown_request');
+              : outcome.reason === 'wrong_channel'
+                ? t('slack:action.wrong_channel')
+                : t('approval:refused.unknown_request');
           await ephemeral(respond, text);
           return;
         }

@@ -195,6 +195,7 @@ async function runDryRun(s: SlackServices, req: DryRunRequest): Promise<void> {
     let dryRun: Awaited<ReturnType<typeof r.dryRun>>;
     try {
       dryRun = await r.dryRun(cluster, rule, {
+        channel,
         onProgress: (p) => {
           if (Date.now() - lastEdit < PROGRESS_EVERY_MS) return;
           lastEdit = Date.now();
