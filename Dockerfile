@@ -27,5 +27,7 @@ EXPOSE 3000
 # /healthz answers 200 while the queue Redis answers PING (HTTP mode, and Socket Mode's health port).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "bin/redis-medic.js"]
+# A 4 MB young generation: V8's default grows it to 3 × 16 MB under the census and TTL walks'
+# allocation rate, a third of the worker's memory; the flags are the same as `npm start`'s.
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=4", "bin/redis-medic.js"]
 CMD ["serve"]

@@ -15,6 +15,7 @@ import { loadDataset } from '../../src/demo/dataset.js';
 import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
 import { TTL_RUN_QUEUE, type TtlJobData, TtlRunService } from '../../src/jobs/ttl-job.js';
 import { compileChild } from '../support/compile-child.js';
+import { serveNodeFlags } from '../support/node-flags.js';
 import { Scenario } from '../support/reliability-report.js';
 import type { ResourceWorkerConfig } from '../support/resource-worker-process.js';
 import { ruleFromText, rulePattern, waitFor } from './ttl-faults.js';
@@ -43,7 +44,8 @@ interface Child {
 }
 
 function startChild(script: string, config: ResourceWorkerConfig): Child {
-  const proc = spawn(process.execPath, [script], {
+  // The Node flags production runs the bot with (`npm start`, the Dockerfile): memory is measured as deployed.
+  const proc = spawn(process.execPath, [...serveNodeFlags(), script], {
     env: { ...process.env, RESOURCE_WORKER: JSON.stringify(config) },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
