@@ -1,28 +1,10 @@
-/** One CloudWatch datapoint (60 s resolution for ElastiCache). */
-export interface TrendPoint {
-  at: Date;
-  value: number;
-}
+/**
+ * What trend analysis and the verdict produce. Their inputs (series, thresholds) and notes are domain
+ * types, re-exported here for the callers that use both.
+ */
+import type { TrendPoint } from '../domain/types.js';
 
-/** The series redis-medic reads for a cluster's primary node, oldest point first. */
-export interface MetricSeries {
-  /** DatabaseMemoryUsagePercentage (used_memory / maxmemory, percent). */
-  memoryPct: TrendPoint[];
-  /** Evictions (count per period). */
-  evictions: TrendPoint[];
-  /** CurrItems (keys). */
-  currItems: TrendPoint[];
-  /** EngineCPUUtilization (percent). */
-  engineCpuPct: TrendPoint[];
-  /** CPUCreditBalance: only for burstable t-class nodes, every 5 min. */
-  cpuCreditBalance?: TrendPoint[];
-}
-
-export interface Thresholds {
-  warning: number;
-  critical: number;
-  emergency: number;
-}
+export type { MetricSeries, Note, Thresholds, TrendPoint } from '../domain/types.js';
 
 /** What the memory series says, independent of how it is shown. */
 export interface TrendAnalysis {
@@ -44,13 +26,4 @@ export type VerdictKind = 'stable' | 'rising' | 'burst-recovering' | 'critical';
 export interface Verdict {
   kind: VerdictKind;
   reason: { key: string; values: Record<string, string | number> };
-}
-
-/**
- * Something a front end should tell the user next to the data (an AWS call that failed, a fallback
- * taken), as an i18n key plus values, never as a sentence.
- */
-export interface Note {
-  key: string;
-  values?: Record<string, string | number>;
 }

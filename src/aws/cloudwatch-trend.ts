@@ -6,7 +6,7 @@ import {
   type MetricDataResult,
 } from '@aws-sdk/client-cloudwatch';
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
-import type { MetricSeries, Note, TrendPoint } from '../analysis/types.js';
+import type { MetricSeries, Note, TrendPoint } from '../domain/types.js';
 import { ProxyAwareHttpHandler } from '../net/agents.js';
 import type { ProxySettings } from '../net/proxy.js';
 import { bounded, DEFAULT_AWS_TIMEOUT_MS, deadlineSignal } from './deadline.js';

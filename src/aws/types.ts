@@ -1,6 +1,6 @@
-import type { MetricSeries, Note } from '../analysis/types.js';
+import type { MetricSeries, Note } from '../domain/types.js';
 
-export type { Note } from '../analysis/types.js';
+export type { Note } from '../domain/types.js';
 
 /** Where a monitored Redis lives in AWS, as configured per cluster. */
 export interface AwsTarget {

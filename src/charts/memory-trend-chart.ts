@@ -1,5 +1,5 @@
 import type { ChartConfiguration, ChartItem, Plugin } from 'chart.js';
-import type { Thresholds, TrendPoint } from '../analysis/types.js';
+import type { Thresholds, TrendPoint } from '../domain/types.js';
 import { loadRenderer } from './renderer.js';
 
 export interface MemoryTrendChartLabels {

@@ -1,4 +1,4 @@
-import type { TrendPoint } from '../analysis/types.js';
+import type { TrendPoint } from '../domain/types.js';
 
 export interface TextBarAnnotation {
   /** Time of the point to annotate (e.g. analysis.peak.at); the nearest sample row gets the text. */

@@ -1,5 +1,5 @@
 import type { Resource } from 'i18next';
-import type { Thresholds } from '../analysis/types.js';
+import type { Thresholds } from '../domain/types.js';
 import type { Lang } from '../i18n/types.js';
 import type { TtlRuleConfig } from './rule-schema.js';
 import type { RawConfig } from './schema.js';

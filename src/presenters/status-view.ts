@@ -1,5 +1,5 @@
-import type { Note } from '../analysis/types.js';
 import { renderTextBars } from '../charts/text-bars.js';
+import type { Note } from '../domain/types.js';
 import {
   formatBytes,
   formatClock,

@@ -1,7 +1,7 @@
 import { analyzeTrend, recentSum } from '../analysis/trend.js';
-import type { MetricSeries, Thresholds } from '../analysis/types.js';
 import { decideVerdict } from '../analysis/verdict.js';
 import type { AwsTargetConfig } from '../config/types.js';
+import type { MetricSeries, Thresholds } from '../domain/types.js';
 import { type ConnectOptions, connectTarget, type RedisTarget } from '../redis/connect.js';
 import { inspectRedis } from '../redis/inspect.js';
 import type { RedisSnapshot } from '../redis/snapshot.js';

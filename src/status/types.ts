@@ -1,7 +1,8 @@
-import type { MetricSeries, Note, Thresholds, TrendAnalysis, Verdict } from '../analysis/types.js';
+import type { TrendAnalysis, Verdict } from '../analysis/types.js';
+import type { MetricSeries, Note, Thresholds } from '../domain/types.js';
 import type { RedisSnapshot } from '../redis/snapshot.js';
 
-export type { Note } from '../analysis/types.js';
+export type { Note } from '../domain/types.js';
 
 /** Where the memory series came from: the real CloudWatch, or the demo's replay of the runbook. */
 export type TrendSourceKind = 'cloudwatch' | 'replay';
