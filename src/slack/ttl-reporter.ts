@@ -16,6 +16,7 @@ import { isRemediationError } from '../remediation/errors.js';
 import { progressBar } from './blocks/census.js';
 import { textMessage } from './blocks/simple.js';
 import { type TtlRunControls, ttlRunProgressMessage, ttlRunSummaryMessage } from './blocks/ttl-run.js';
+import { rateLimitWaitMs, retryDelayMs } from './call-errors.js';
 
 export interface TtlReporterOptions {
   /**
@@ -334,53 +335,6 @@ function summaryParts(t: Translate, data: TtlJobData, s: TtlRunSummary) {
 
 // ---------------------------------------------------------------------------------------------
 // Must-deliver calls
-
-/** How long a rate-limited call asks us to wait (ms), or undefined when it was not rate limited. */
-export function rateLimitWaitMs(err: unknown): number | undefined {
-  const e = err as {
-    code?: unknown;
-    retryAfter?: unknown;
-    statusCode?: unknown;
-    headers?: unknown;
-    data?: unknown;
-  };
-  if (e?.code === 'slack_webapi_rate_limited_error' && typeof e.retryAfter === 'number')
-    return e.retryAfter * 1000;
-  if (e?.code === 'slack_webapi_http_error' && e.statusCode === 429) {
-    const h = e.headers as Record<string, string> | undefined;
-    const sec = Number(h?.['retry-after']);
-    return Number.isFinite(sec) ? sec * 1000 : 1000;
-  }
-  // With retries off, the WebClient has already waited out Retry-After, then fails the call.
-  if (e?.code === 'slack_webapi_request_error' && /rate limit/i.test(describe(err))) return 0;
-  return undefined;
-}
-
-const TRANSIENT_PLATFORM_ERRORS = new Set([
-  'ratelimited',
-  'internal_error',
-  'fatal_error',
-  'service_unavailable',
-  'request_timeout',
-]);
-
-/** The wait before the next try, or undefined for an error retrying cannot fix. */
-export function retryDelayMs(err: unknown, attempt: number): number | undefined {
-  const backoff = Math.min(30_000, 500 * 2 ** attempt);
-  const limited = rateLimitWaitMs(err);
-  if (limited !== undefined) return Math.max(limited, 100);
-  const e = err as { code?: unknown; statusCode?: unknown; data?: { error?: unknown } };
-  if (e?.code === 'slack_webapi_request_error') return backoff;
-  if (e?.code === 'slack_webapi_http_error') {
-    return typeof e.statusCode === 'number' && e.statusCode >= 500 ? backoff : undefined;
-  }
-  if (e?.code === 'slack_webapi_platform_error') {
-    return typeof e.data?.error === 'string' && TRANSIENT_PLATFORM_ERRORS.has(e.data.error)
-      ? backoff
-      : undefined;
-  }
-  return undefined;
-}
 
 /** Calls until it works, waiting as Slack asks, within `budgetMs`; then the last error is thrown. */
 export async function deliverWithRetries<T>(
