@@ -1,14 +1,14 @@
 # syntax=docker/dockerfile:1
 # redis-medic: multi-stage build, runs as a non-root user, health-checked on /healthz.
 
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
 RUN npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 # Fonts for the trend chart: DejaVu for Latin text, Noto CJK so zh labels are not empty boxes.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends fonts-dejavu-core fonts-noto-cjk tini \

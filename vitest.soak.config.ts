@@ -10,7 +10,7 @@ export default defineConfig({
     include: ['test/reliability/**/*.soak.ts'],
     testTimeout: 300_000,
     hookTimeout: 120_000,
-    env: { RELIABILITY_SUITE: 'soak' },
+    env: { RELIABILITY_SUITE: 'soak', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     pool: 'forks',
     // Two files at a time, like CI's two cores: every scenario holds under the other's load.
     maxWorkers: 2,

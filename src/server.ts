@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { belowSdkNodeMajor, SDK_MIN_NODE_MAJOR } from './aws/node-version.js';
 import { SnapshotStore } from './census/snapshot-store.js';
 import type { ThrottleOptions } from './census/throttle.js';
 import { channelTimeZone, findCluster } from './config/load.js';
@@ -94,6 +95,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const slackApi = resolveSlackApiUrl({ explicit: options.slack.slackApiUrl, env, config });
   const proxy = proxySettings(env, { direct: redisHosts(config) });
   warnIfTlsInsecure(config, logger);
+  // The AWS SDK's own Node-version warning is off (aws/node-version.ts): said once here instead.
+  if (belowSdkNodeMajor() && config.clusters.some((c) => c.aws)) {
+    logger.warn(
+      { node: process.version, required: `>=${SDK_MIN_NODE_MAJOR}` },
+      'AWS SDK releases after the first week of January 2027 need a newer Node: upgrade (the Docker image runs Node 22)',
+    );
+  }
 
   // rediss:// queue: the CA / client certificate / servername from queue.tls.
   const queueUrl = parseRedisUrl(config.queue.url);

@@ -11,6 +11,7 @@ import { ProxyAwareHttpHandler } from '../net/agents.js';
 import type { ProxySettings } from '../net/proxy.js';
 import { bounded, DEFAULT_AWS_TIMEOUT_MS, deadlineSignal } from './deadline.js';
 import { awsErrorNote, isFatalForRequest } from './errors.js';
+import { quietSdkNodeWarning } from './node-version.js';
 import {
   DEFAULT_CACHE_NODE_ID,
   hasAwsTarget,
@@ -210,6 +211,7 @@ export function createAwsClients(region: string, opts: CreateAwsClientsOptions =
     requestHandler: opts.proxy ? new ProxyAwareHttpHandler(handlerOptions, opts.proxy) : handlerOptions,
     ...(opts.credentials ? { credentials: opts.credentials } : {}),
   });
+  quietSdkNodeWarning();
   return { cloudwatch: new CloudWatchClient(config()), elasticache: new ElastiCacheClient(config()) };
 }
 
