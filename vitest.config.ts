@@ -8,7 +8,7 @@ export default defineConfig({
     // Each file starts its own redis-server(s) on free loopback ports, so files can run in parallel.
     pool: 'forks',
     // The AWS SDK's Node-version warning (on Node < 22) is the operator's concern, not every test run's;
-    // test/aws/sdk-node-warning.test.ts checks it in child processes of its own.
+    // test/aws/node-version.test.ts checks it in child processes of its own.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     // The reliability suite's fast cases save results; its setup writes docs/reliability.md on request.
     globalSetup: ['test/reliability/report-setup.ts'],
