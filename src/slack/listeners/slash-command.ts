@@ -1,13 +1,13 @@
 import type { AllMiddlewareArgs, Middleware, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { ClusterConfig } from '../../config/types.js';
-import { commandHelpMessage } from '../blocks/help.js';
+import { commandHelpMessage, type HelpTopic } from '../blocks/help.js';
 import { type ArgsShape, parseClusterArgs } from '../cluster-args.js';
 import type { SlackServices } from '../services.js';
 import type { PersonContext } from './types.js';
 
 /** A slash command's arguments: the help topic it answers with, and what follows the cluster. */
 export interface CommandSpec extends ArgsShape {
-  help: 'status' | 'keys' | 'ttl' | 'audit' | 'notify';
+  help: HelpTopic;
 }
 
 /** The cluster a command acts on: every cluster (`undefined`) only where the command takes `all`. */
