@@ -13,7 +13,7 @@ export interface CommandSpec extends ArgsShape {
 /** The cluster a command acts on: every cluster (`undefined`) only where the command takes `all`. */
 type Target<S extends CommandSpec> = S['all'] extends true ? ClusterConfig | undefined : ClusterConfig;
 
-/** What a command's own code gets: Bolt's arguments (acked, `context.lang` / `context.t` set) + its target. */
+/** What a command's own code gets: Bolt's arguments (acked, `context.lang` / `t` set) and its target. */
 export type CommandRequest<S extends CommandSpec> = SlackCommandMiddlewareArgs &
   AllMiddlewareArgs<PersonContext> & { cluster: Target<S>; rest: string[] };
 

@@ -18,7 +18,7 @@ import { recordTimeline, refreshStatus, slackErrorCode } from '../../status-flow
 import type { MedicApp } from '../types.js';
 
 /**
- * Refresh, Watch and Cancel-watch buttons. Each acks at once; users click twice, so each is
+ * Refresh, Watch and Cancel-watch buttons (acked at once by the middleware). Users click twice, so each is
  * idempotent. Each works only in the incident's own channel; stopping a watch also takes a member
  * of that channel or an approver of the cluster (see click-auth).
  */

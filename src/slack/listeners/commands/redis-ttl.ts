@@ -24,9 +24,10 @@ const LOCK_SEC = 30 * 60;
 /**
  * `/redis-ttl [cluster] [rule]`: the cluster's rules, or a rule's dry-run. The cluster may be left
  * out where the channel has one (or only one cluster is configured), so `/redis-ttl coupon-unread`
- * is enough in an incident channel. The dry-run runs in this process: it is a read-only walk of one pattern (seconds to a few
- * minutes), nothing to resume if a replica dies (run it again), so it needs no queue. One message
- * in the incident thread shows its progress and then becomes the result with "Request approval".
+ * is enough in an incident channel. The dry-run runs in this process: it is a read-only walk of one
+ * pattern (seconds to a few minutes), nothing to resume if a replica dies (run it again), so it
+ * needs no queue. One message in the incident thread shows its progress and then becomes the
+ * result with "Request approval".
  */
 export function registerRedisTtlCommand(app: MedicApp, s: SlackServices): void {
   app.command(
