@@ -18,11 +18,9 @@ import { registerCensusActions } from './listeners/actions/census-actions.js';
 import { registerRemediationActions } from './listeners/actions/remediation-actions.js';
 import { registerStatusActions } from './listeners/actions/status-actions.js';
 import { registerTtlRunActions } from './listeners/actions/ttl-run-actions.js';
-import { registerRedisAuditCommand } from './listeners/commands/redis-audit.js';
-import { registerRedisKeysCommand } from './listeners/commands/redis-keys.js';
-import { registerRedisNotify } from './listeners/commands/redis-notify.js';
-import { registerRedisStatusCommand } from './listeners/commands/redis-status.js';
-import { registerRedisTtlCommand } from './listeners/commands/redis-ttl.js';
+import { commandLangWaitMs, slashCommands } from './listeners/commands/index.js';
+import { personContext } from './listeners/person-context.js';
+import type { PersonContext } from './listeners/types.js';
 import { guardSlackRequests } from './request-guard.js';
 import type { SlackServices } from './services.js';
 import { createUserLangResolver } from './user-lang.js';
@@ -56,7 +54,7 @@ export interface SlackAppOptions {
 }
 
 export interface SlackApp {
-  app: App;
+  app: App<PersonContext>;
   start(): Promise<{ port: number }>;
   stop(): Promise<void>;
 }
@@ -105,7 +103,7 @@ export function createSlackApp(options: SlackAppOptions, services: SlackServices
         })
       : undefined;
   const http = receiver ? undefined : httpReceiver(options, healthz, logger, services);
-  const app = new App({
+  const app = new App<PersonContext>({
     token: options.botToken,
     ...(receiver ? { socketMode: true, receiver } : { receiver: http }),
     ...(options.botUserId ? { botUserId: options.botUserId } : {}),
@@ -113,18 +111,21 @@ export function createSlackApp(options: SlackAppOptions, services: SlackServices
     logger,
     clientOptions,
   });
-  const langFor = createUserLangResolver((channel) => channelLang(services.config, channel));
+  // Every command, button and form gets the person's language and `t` in its context.
+  app.use(
+    personContext({
+      langFor: createUserLangResolver((channel) => channelLang(services.config, channel)),
+      i18n: services.i18n,
+      langWaitMs: commandLangWaitMs,
+    }),
+  );
+  for (const register of slashCommands) register(app, services);
   // One click guard for every button: one members cache, one way to refuse and audit.
   const clicks = defaultClickGuard(app, services);
-  registerRedisStatusCommand(app, services, langFor);
-  registerStatusActions(app, services, langFor, clicks);
-  registerRedisKeysCommand(app, services, langFor);
-  registerCensusActions(app, services, langFor, clicks);
-  registerRedisTtlCommand(app, services, langFor);
-  registerRedisAuditCommand(app, services, langFor);
-  registerRedisNotify(app, services, langFor);
-  registerRemediationActions(app, services, langFor);
-  if (services.ttlRuns) registerTtlRunActions(app, services, langFor, { runs: services.ttlRuns, clicks });
+  registerStatusActions(app, services, clicks);
+  registerCensusActions(app, services, clicks);
+  registerRemediationActions(app, services);
+  if (services.ttlRuns) registerTtlRunActions(app, services, { runs: services.ttlRuns, clicks });
   app.error(async (error) => {
     services.logger.error(
       { err: error.message, code: (error as { code?: string }).code },

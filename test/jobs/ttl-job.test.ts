@@ -31,6 +31,7 @@ import { silentLogger } from '../../src/observability/logger.js';
 import type { EngineThrottle } from '../../src/remediation/engine.js';
 import type { TtlRule } from '../../src/remediation/types.js';
 import { registerTtlRunActions } from '../../src/slack/listeners/actions/ttl-run-actions.js';
+import { personContext } from '../../src/slack/listeners/person-context.js';
 import type { SlackServices } from '../../src/slack/services.js';
 import { slackTtlRunReporter } from '../../src/slack/ttl-reporter.js';
 import { blocksOf, buttonsOf, textOf, tsOf } from '../support/medic-harness.js';
@@ -665,7 +666,8 @@ describe('the Pause / Resume / Cancel buttons', () => {
       cluster: (name: string) => config.clusters.find((c) => c.name === name),
       remediation: { audit: rep.audit },
     } as unknown as SlackServices;
-    registerTtlRunActions(app, services, async () => 'en', { runs: rep.service });
+    app.use(personContext({ langFor: async () => 'en', i18n: services.i18n }));
+    registerTtlRunActions(app, services, { runs: rep.service });
     const started = await startAppOnLoopback(app);
     // A run that no worker picks up here: only its control record matters.
     const run = runRequest(`btn-${randomUUID().slice(0, 6)}`, setMissingRule('btn:*'));

@@ -23,7 +23,7 @@ describe('manifest.yml', () => {
     const dir = new URL('src/slack/listeners/commands/', REPO_ROOT);
     const registered = readdirSync(dir)
       .map((f) => readFileSync(new URL(f, dir), 'utf8'))
-      .flatMap((src) => [...src.matchAll(/app\.command\('([^']+)'/g)].map((m) => m[1]));
+      .flatMap((src) => [...src.matchAll(/app\.command\(\s*'([^']+)'/g)].map((m) => m[1]));
     expect(registered.length).toBeGreaterThan(1);
     expect(manifest.features.slash_commands.map((c) => c.command).sort()).toEqual(registered.sort());
   });

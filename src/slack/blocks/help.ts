@@ -5,12 +5,15 @@ type KnownBlock = types.KnownBlock;
 import type { MedicConfig } from '../../config/types.js';
 import type { Translate } from '../../i18n/types.js';
 
+/** The slash commands that have a usage line (`slack:help.usage.<topic>`) in the help. */
+export type HelpTopic = 'status' | 'keys' | 'ttl' | 'audit' | 'notify';
+
 /** The ephemeral help for an unknown cluster or garbage arguments: what went wrong, then what works. */
 export function clusterHelpMessage(
   t: Translate,
   input: {
     /** Which command's usage to show. */
-    command: 'status' | 'keys' | 'ttl' | 'audit' | 'notify';
+    command: HelpTopic;
     problemKey?: string;
     problemValues?: Record<string, string>;
     clusters: string[];
@@ -36,7 +39,7 @@ export function commandHelpMessage(
   config: Pick<MedicConfig, 'clusters' | 'slack'>,
   channel: string,
   input: {
-    command: 'status' | 'keys' | 'ttl' | 'audit' | 'notify';
+    command: HelpTopic;
     problemKey?: string | undefined;
     problemValues?: Record<string, string> | undefined;
   },

@@ -1,21 +1,18 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { BlockButtonAction } from '@slack/bolt';
 import { ActionId } from '../../action-ids.js';
 import { decodeDraftRule, draftRuleMessage } from '../../blocks/census.js';
 import { type ClickGuard, clickOf, defaultClickGuard, refusalText, staleOwner } from '../../click-auth.js';
 import type { SlackServices } from '../../services.js';
-import type { LangResolver } from '../types.js';
+import type { MedicApp } from '../types.js';
 
 /** Cancel a running census (from any replica), and turn a no-TTL pattern into a draft TTL rule. */
 export function registerCensusActions(
-  app: App,
+  app: MedicApp,
   s: SlackServices,
-  langFor: LangResolver,
   clicks: ClickGuard = defaultClickGuard(app, s),
 ): void {
-  app.action<BlockButtonAction>(ActionId.CensusCancel, async ({ ack, body, action, client, respond }) => {
-    await ack();
-    const lang = await langFor(client, body.user.id, body.channel?.id);
-    const t = s.i18n.slack(lang);
+  app.action<BlockButtonAction>(ActionId.CensusCancel, async ({ body, action, respond, context }) => {
+    const { t } = context;
     const tell = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
     const click = clickOf(body, 'census_cancel');
     let cluster: string | undefined;
@@ -54,10 +51,8 @@ export function registerCensusActions(
 
   app.action<BlockButtonAction>(
     new RegExp(`^${ActionId.DraftTtlRule}_\\d+$`),
-    async ({ ack, body, action, client, respond }) => {
-      await ack();
-      const lang = await langFor(client, body.user.id, body.channel?.id);
-      const t = s.i18n.slack(lang);
+    async ({ action, respond, context }) => {
+      const { lang, t } = context;
       const value = decodeDraftRule(action.value);
       if (!value || !s.cluster(value.cluster)) {
         await respond({ response_type: 'ephemeral', replace_original: false, text: t('slack:action.stale') });

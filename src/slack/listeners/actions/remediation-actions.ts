@@ -1,4 +1,4 @@
-import type { App, BlockButtonAction, RespondFn, webApi } from '@slack/bolt';
+import type { BlockButtonAction, RespondFn, webApi } from '@slack/bolt';
 import { channelTimeZone } from '../../../config/load.js';
 import { formatDateTime, formatInt } from '../../../i18n/format.js';
 import type { Lang, Translate } from '../../../i18n/types.js';
@@ -19,7 +19,7 @@ import { textMessage } from '../../blocks/simple.js';
 import { postInIncidentThread } from '../../incident-thread.js';
 import type { SlackServices } from '../../services.js';
 import { recordTimeline, slackErrorCode } from '../../status-flow.js';
-import type { LangResolver } from '../types.js';
+import type { MedicApp } from '../types.js';
 
 type WebClient = webApi.WebClient;
 
@@ -27,7 +27,7 @@ type WebClient = webApi.WebClient;
  * Request approval / Approve / Reject. Button values are only ids: every decision is taken by the
  * ApprovalService from the stored request, the click's own channel and message, and the config.
  */
-export function registerRemediationActions(app: App, s: SlackServices, langFor: LangResolver): void {
+export function registerRemediationActions(app: MedicApp, s: SlackServices): void {
   // usergroups.users.list, cached a minute and bounded to 2 s: a slow or failing Slack makes
   // nobody an approver by group (fail closed), it never makes someone one.
   const groupMembers: GroupMembers = cachedGroupMembers(
@@ -37,11 +37,9 @@ export function registerRemediationActions(app: App, s: SlackServices, langFor: 
 
   app.action<BlockButtonAction>(
     ActionId.TtlRequestApproval,
-    async ({ ack, body, action, client, respond }) => {
-      await ack();
+    async ({ body, action, client, respond, context }) => {
       const user = body.user.id;
-      const lang = await langFor(client, user, body.channel?.id);
-      const t = s.i18n.slack(lang);
+      const { lang, t } = context;
       const channel = body.channel?.id ?? '';
       const value = decodeDryRunButton(action.value);
       const r = s.remediation;
@@ -105,11 +103,9 @@ export function registerRemediationActions(app: App, s: SlackServices, langFor: 
     },
   );
 
-  app.action<BlockButtonAction>(ActionId.TtlApprove, async ({ ack, body, action, client, respond }) => {
-    await ack();
+  app.action<BlockButtonAction>(ActionId.TtlApprove, async ({ body, action, client, respond, context }) => {
     const user = body.user.id;
-    const lang = await langFor(client, user, body.channel?.id);
-    const t = s.i18n.slack(lang);
+    const { lang, t } = context;
     const r = s.remediation;
     const outcome = await r.approvals.approve({
       requestId: decodeRequestButton(action.value)?.request ?? '',
@@ -179,11 +175,9 @@ export function registerRemediationActions(app: App, s: SlackServices, langFor: 
     );
   });
 
-  app.action<BlockButtonAction>(ActionId.TtlReject, async ({ ack, body, action, client, respond }) => {
-    await ack();
+  app.action<BlockButtonAction>(ActionId.TtlReject, async ({ body, action, client, respond, context }) => {
     const user = body.user.id;
-    const lang = await langFor(client, user, body.channel?.id);
-    const t = s.i18n.slack(lang);
+    const { lang, t } = context;
     const outcome = await s.remediation.approvals.reject({
       requestId: decodeRequestButton(action.value)?.request ?? '',
       user,

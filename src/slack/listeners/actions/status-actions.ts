@@ -1,4 +1,4 @@
-import type { App, BlockButtonAction, RespondFn } from '@slack/bolt';
+import type { BlockButtonAction, RespondFn } from '@slack/bolt';
 import { formatDuration, formatPct } from '../../../i18n/format.js';
 import { userMention } from '../../../i18n/mrkdwn.js';
 import type { Translate } from '../../../i18n/types.js';
@@ -15,60 +15,56 @@ import {
 } from '../../click-auth.js';
 import type { SlackServices } from '../../services.js';
 import { recordTimeline, refreshStatus, slackErrorCode } from '../../status-flow.js';
-import type { LangResolver } from '../types.js';
+import type { MedicApp } from '../types.js';
 
 /**
- * Refresh, Watch and Cancel-watch buttons. Each acks at once; users click twice, so each is
+ * Refresh, Watch and Cancel-watch buttons (acked at once by the middleware). Users click twice, so each is
  * idempotent. Each works only in the incident's own channel; stopping a watch also takes a member
  * of that channel or an approver of the cluster (see click-auth).
  */
 export function registerStatusActions(
-  app: App,
+  app: MedicApp,
   s: SlackServices,
-  langFor: LangResolver,
   clicks: ClickGuard = defaultClickGuard(app, s),
 ): void {
-  app.action<BlockButtonAction>(ActionId.StatusRefresh, async ({ ack, body, action, client, respond }) => {
-    await ack();
-    const lang = await langFor(client, body.user.id, body.channel?.id);
-    const value = decodeButtonValue(action.value);
-    const cluster = value ? s.cluster(value.cluster) : undefined;
-    const channel = body.channel?.id;
-    const messageTs = body.message?.ts;
-    if (!value || !cluster || !channel || !messageTs) {
-      const tell = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
-      await clicks.refuse(
-        clickOf(body, 'status_refresh'),
-        staleOwner(value?.cluster),
-        'unknown_record',
-        tell,
-        s.i18n.slack(lang)('slack:action.stale'),
-      );
-      return;
-    }
-    // Read-only, so anyone who sees the report may refresh it, but only where the incident lives.
-    const incident = await s.incidents.get(value.incident);
-    if (
-      incident &&
-      !(await allowedHere(clicks, body, 'status_refresh', ownerOf(incident), s.i18n.slack(lang), respond))
-    )
-      return;
-    await refreshStatus(s, {
-      client,
-      cluster,
-      channel,
-      user: body.user.id,
-      lang,
-      respond,
-      messageTs,
-      incidentId: value.incident,
-    });
-  });
+  app.action<BlockButtonAction>(
+    ActionId.StatusRefresh,
+    async ({ body, action, client, respond, context }) => {
+      const { lang, t } = context;
+      const value = decodeButtonValue(action.value);
+      const cluster = value ? s.cluster(value.cluster) : undefined;
+      const channel = body.channel?.id;
+      const messageTs = body.message?.ts;
+      if (!value || !cluster || !channel || !messageTs) {
+        const tell = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
+        await clicks.refuse(
+          clickOf(body, 'status_refresh'),
+          staleOwner(value?.cluster),
+          'unknown_record',
+          tell,
+          t('slack:action.stale'),
+        );
+        return;
+      }
+      // Read-only, so anyone who sees the report may refresh it, but only where the incident lives.
+      const incident = await s.incidents.get(value.incident);
+      if (incident && !(await allowedHere(clicks, body, 'status_refresh', ownerOf(incident), t, respond)))
+        return;
+      await refreshStatus(s, {
+        client,
+        cluster,
+        channel,
+        user: body.user.id,
+        lang,
+        respond,
+        messageTs,
+        incidentId: value.incident,
+      });
+    },
+  );
 
-  app.action<BlockButtonAction>(ActionId.WatchStart, async ({ ack, body, action, client, respond }) => {
-    await ack();
-    const lang = await langFor(client, body.user.id, body.channel?.id);
-    const t = s.i18n.slack(lang);
+  app.action<BlockButtonAction>(ActionId.WatchStart, async ({ body, action, client, respond, context }) => {
+    const { lang, t } = context;
     const value = decodeButtonValue(action.value);
     const cluster = value ? s.cluster(value.cluster) : undefined;
     const incident = value ? await s.incidents.get(value.incident) : undefined;
@@ -138,10 +134,8 @@ export function registerStatusActions(
     });
   });
 
-  app.action<BlockButtonAction>(ActionId.WatchCancel, async ({ ack, body, action, client, respond }) => {
-    await ack();
-    const lang = await langFor(client, body.user.id, body.channel?.id);
-    const t = s.i18n.slack(lang);
+  app.action<BlockButtonAction>(ActionId.WatchCancel, async ({ body, action, client, respond, context }) => {
+    const { t } = context;
     const value = decodeButtonValue(action.value);
     const incident = value ? await s.incidents.get(value.incident) : undefined;
     const click = clickOf(body, 'watch_cancel');

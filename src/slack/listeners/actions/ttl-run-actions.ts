@@ -1,4 +1,4 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { BlockButtonAction } from '@slack/bolt';
 import { userMention } from '../../../i18n/mrkdwn.js';
 import { cachedGroupMembers, type GroupMembers, isApprover } from '../../../incidents/approvals.js';
 import type { TtlControlResult, TtlRunService, TtlRunState } from '../../../jobs/ttl-job.js';
@@ -6,7 +6,7 @@ import { ActionId } from '../../action-ids.js';
 import { decodeTtlRunButton } from '../../blocks/ttl-run.js';
 import { type ClickGuard, clickOf, defaultClickGuard, refusalText, staleOwner } from '../../click-auth.js';
 import type { SlackServices } from '../../services.js';
-import type { LangResolver } from '../types.js';
+import type { MedicApp } from '../types.js';
 
 /** May this user press Pause / Resume / Cancel on this run? */
 export type TtlRunAllowed = (userId: string, run: TtlRunState) => Promise<boolean>;
@@ -37,9 +37,8 @@ const CONTROLS: Record<string, Control> = {
  * every page, stops within that page and updates the message itself.
  */
 export function registerTtlRunActions(
-  app: App,
+  app: MedicApp,
   s: SlackServices,
-  langFor: LangResolver,
   options: { runs: TtlRunService; isAllowed?: TtlRunAllowed; clicks?: ClickGuard },
 ): void {
   const clicks = options.clicks ?? defaultClickGuard(app, s);
@@ -54,11 +53,9 @@ export function registerTtlRunActions(
     );
   const ids = Object.keys(CONTROLS).join('|');
 
-  app.action<BlockButtonAction>(new RegExp(`^(${ids})$`), async ({ ack, body, action, client, respond }) => {
-    await ack();
+  app.action<BlockButtonAction>(new RegExp(`^(${ids})$`), async ({ body, action, respond, context }) => {
     const user = body.user.id;
-    const lang = await langFor(client, user, body.channel?.id);
-    const t = s.i18n.slack(lang);
+    const { t } = context;
     const say = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
     const control = CONTROLS[action.action_id];
     const value = decodeTtlRunButton(action.value);

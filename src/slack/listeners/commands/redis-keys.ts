@@ -1,70 +1,57 @@
-import type { App } from '@slack/bolt';
 import { userMention } from '../../../i18n/mrkdwn.js';
 import { censusProgressMessage } from '../../blocks/census.js';
-import { commandHelpMessage } from '../../blocks/help.js';
-import { parseClusterArgs } from '../../cluster-args.js';
 import { postInIncidentThread } from '../../incident-thread.js';
 import type { SlackServices } from '../../services.js';
 import { recordTimeline, slackErrorCode } from '../../status-flow.js';
-import type { LangResolver } from '../types.js';
+import { clusterCommand } from '../slash-command.js';
+import type { MedicApp } from '../types.js';
 
 /**
- * `/redis-keys [cluster]`: ack, reserve the cluster (one census at a time), post the progress
+ * `/redis-keys [cluster]`: reserve the cluster (one census at a time), post the progress
  * message in the incident thread, enqueue. The walk itself runs on a worker (it takes minutes).
  */
-export function registerRedisKeysCommand(app: App, s: SlackServices, langFor: LangResolver): void {
-  app.command('/redis-keys', async ({ command, ack, client, respond }) => {
-    await ack();
-    const lang = await langFor(client, command.user_id, command.channel_id);
-    const t = s.i18n.slack(lang);
-    const args = parseClusterArgs(command.text, s.config, command.channel_id);
-    if (args.kind === 'help') {
-      await respond({
-        response_type: 'ephemeral',
-        ...commandHelpMessage(t, s.config, command.channel_id, {
-          command: 'keys',
-          problemKey: args.problemKey,
-          problemValues: args.problemValues,
-        }),
-      });
-      return;
-    }
-    const cluster = args.cluster.name;
-    if (!(await s.census.reserve(cluster))) {
-      await respond({ response_type: 'ephemeral', text: t('census:slack.already_running', { cluster }) });
-      return;
-    }
-    try {
-      const text = t('census:slack.queued', { cluster, user: userMention(command.user_id) });
-      const posted = await postInIncidentThread(s, client, {
-        cluster,
-        channel: command.channel_id,
-        user: command.user_id,
-        message: () => censusProgressMessage(t, { cluster, text, running: true }),
-      });
-      await s.census.enqueue({
-        cluster,
-        incidentId: posted.incidentId,
-        channel: command.channel_id,
-        threadTs: posted.threadTs,
-        progressTs: posted.ts,
-        requestedBy: command.user_id,
-        lang,
-      });
-      await recordTimeline(s, posted.incidentId, {
-        at: new Date().toISOString(),
-        kind: 'census_requested',
-        actor: command.user_id,
-      });
-    } catch (err) {
-      await s.census.release(cluster);
-      s.logger.warn({ code: slackErrorCode(err), cluster }, 'census request failed');
-      const code = slackErrorCode(err);
-      const hint =
-        code === 'not_in_channel' || code === 'channel_not_found'
-          ? t('slack:status.invite_me')
-          : t('slack:status.post_failed', { code });
-      await respond({ response_type: 'ephemeral', text: hint });
-    }
-  });
+export function registerRedisKeysCommand(app: MedicApp, s: SlackServices): void {
+  app.command(
+    '/redis-keys',
+    clusterCommand(s, { help: 'keys' }, async ({ cluster: target, command, context, client, respond }) => {
+      const { lang, t } = context;
+      const cluster = target.name;
+      if (!(await s.census.reserve(cluster))) {
+        await respond({ response_type: 'ephemeral', text: t('census:slack.already_running', { cluster }) });
+        return;
+      }
+      try {
+        const text = t('census:slack.queued', { cluster, user: userMention(command.user_id) });
+        const posted = await postInIncidentThread(s, client, {
+          cluster,
+          channel: command.channel_id,
+          user: command.user_id,
+          message: () => censusProgressMessage(t, { cluster, text, running: true }),
+        });
+        await s.census.enqueue({
+          cluster,
+          incidentId: posted.incidentId,
+          channel: command.channel_id,
+          threadTs: posted.threadTs,
+          progressTs: posted.ts,
+          requestedBy: command.user_id,
+          lang,
+        });
+        await recordTimeline(s, posted.incidentId, {
+          at: new Date().toISOString(),
+          kind: 'census_requested',
+          actor: command.user_id,
+        });
+      } catch (err) {
+        await s.census.release(cluster);
+        s.logger.warn({ code: slackErrorCode(err), cluster }, 'census request failed');
+        const code = slackErrorCode(err);
+        const hint =
+          code === 'not_in_channel' || code === 'channel_not_found'
+            ? t('slack:status.invite_me')
+            : t('slack:status.post_failed', { code });
+        await respond({ response_type: 'ephemeral', text: hint });
+      }
+    }),
+  );
 }

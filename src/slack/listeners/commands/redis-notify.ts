@@ -1,4 +1,4 @@
-import type { App, webApi } from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
 import { channelLang, channelTimeZone } from '../../../config/load.js';
 import { errorMessage } from '../../../errors.js';
 import { channelMention, truncate, userMention } from '../../../i18n/mrkdwn.js';
@@ -13,7 +13,6 @@ import {
   type MessageLangMode,
 } from '../../../presenters/incident-message.js';
 import { redact } from '../../../redis/errors.js';
-import { commandHelpMessage } from '../../blocks/help.js';
 import { docsToMessages } from '../../blocks/message-doc-blocks.js';
 import {
   NotifyView,
@@ -23,12 +22,15 @@ import {
   parseNotifyMeta,
   SUMMARY_MAX,
 } from '../../blocks/notify-modal.js';
-import { parseClusterArgs } from '../../cluster-args.js';
 import type { SlackServices } from '../../services.js';
 import { recordTimeline, slackErrorCode } from '../../status-flow.js';
-import type { LangResolver } from '../types.js';
+import { clusterCommand } from '../slash-command.js';
+import type { MedicApp } from '../types.js';
 
 type WebClient = webApi.WebClient;
+
+/** How long the form waits for the person's language before opening (in English then). */
+export const NOTIFY_LANG_WAIT_MS = 800;
 
 /**
  * `/redis-notify [cluster]`: the runbook's message to the application team, drafted from the
@@ -36,81 +38,69 @@ type WebClient = webApi.WebClient;
  * the incident timeline and the audit log. The modal opens at once (a trigger id lives 3 s) and
  * is filled when the draft is ready.
  */
-export function registerRedisNotify(app: App, s: SlackServices, langFor: LangResolver): void {
-  app.command('/redis-notify', async ({ command, ack, client, respond }) => {
-    await ack();
-    // The trigger id lives 3 s: a slow users.info must not eat it (the form opens in English then).
-    const lang = await Promise.race([
-      langFor(client, command.user_id, command.channel_id),
-      new Promise<Lang>((resolve) => setTimeout(() => resolve('en'), LANG_WAIT_MS).unref()),
-    ]);
-    const t = s.i18n.slack(lang);
-    const args = parseClusterArgs(command.text, s.config, command.channel_id);
-    if (args.kind === 'help') {
-      await respond({
-        response_type: 'ephemeral',
-        ...commandHelpMessage(t, s.config, command.channel_id, {
-          command: 'notify',
-          problemKey: args.problemKey,
-          problemValues: args.problemValues,
-        }),
-      });
-      return;
-    }
-    let viewId: string | undefined;
-    try {
-      const opened = await client.views.open({ trigger_id: command.trigger_id, view: notifyLoadingView(t) });
-      viewId = opened.view?.id;
-    } catch (err) {
-      await respond({
-        response_type: 'ephemeral',
-        text: t('notify:slack.open_failed', { code: slackErrorCode(err) }),
-      });
-      return;
-    }
-    if (!viewId) return;
-    // The preview reads as it will where it is sent by default.
-    const timeZone = channelTimeZone(s.config, s.config.slack.devTeamChannel ?? command.channel_id);
-    let facts: IncidentFacts | undefined;
-    try {
-      facts = await loadFacts(s, { cluster: args.cluster.name, channel: command.channel_id });
-    } catch (err) {
-      s.logger.warn({ err: redact(errorMessage(err)), cluster: args.cluster.name }, 'notify draft failed');
-      await showError(client, viewId, t, t('notify:slack.load_failed', { code: errorCode(err) }));
-      return;
-    }
-    if (!facts) return;
-    try {
-      const edits: MessageEdits = { author: command.user_id, targetPct: s.config.watch.targetPct };
-      const view = notifyModal(t, {
-        meta: {
-          cluster: args.cluster.name,
-          origin: command.channel_id,
-          lang,
-          ...(facts.incidentId ? { incidentId: facts.incidentId } : {}),
-        },
-        drafts: {
-          en: draftSummaryText(facts, 'en', s.i18n, timeZone),
-          zh: draftSummaryText(facts, 'zh', s.i18n, timeZone),
-        },
-        previews: langsOf('both').map((l) =>
-          incidentMessage(facts, l, s.i18n, edits, { flavor: 'slack', timeZone }),
-        ),
-        ...(s.config.slack.devTeamChannel ? { devTeamChannel: s.config.slack.devTeamChannel } : {}),
-      });
-      await client.views.update({ view_id: viewId, view });
-    } catch (err) {
-      const code = slackErrorCode(err);
-      s.logger.warn({ code, cluster: args.cluster.name }, 'notify form refused');
-      await showError(client, viewId, t, t('notify:slack.update_failed', { code }));
-    }
-  });
+export function registerRedisNotify(app: MedicApp, s: SlackServices): void {
+  app.command(
+    '/redis-notify',
+    clusterCommand(s, { help: 'notify' }, async ({ cluster, command, context, client, respond }) => {
+      const { lang, t } = context;
+      let viewId: string | undefined;
+      try {
+        const opened = await client.views.open({
+          trigger_id: command.trigger_id,
+          view: notifyLoadingView(t),
+        });
+        viewId = opened.view?.id;
+      } catch (err) {
+        await respond({
+          response_type: 'ephemeral',
+          text: t('notify:slack.open_failed', { code: slackErrorCode(err) }),
+        });
+        return;
+      }
+      if (!viewId) return;
+      // The preview reads as it will where it is sent by default.
+      const timeZone = channelTimeZone(s.config, s.config.slack.devTeamChannel ?? command.channel_id);
+      let facts: IncidentFacts | undefined;
+      try {
+        facts = await loadFacts(s, { cluster: cluster.name, channel: command.channel_id });
+      } catch (err) {
+        s.logger.warn({ err: redact(errorMessage(err)), cluster: cluster.name }, 'notify draft failed');
+        await showError(client, viewId, t, t('notify:slack.load_failed', { code: errorCode(err) }));
+        return;
+      }
+      if (!facts) return;
+      try {
+        const edits: MessageEdits = { author: command.user_id, targetPct: s.config.watch.targetPct };
+        const view = notifyModal(t, {
+          meta: {
+            cluster: cluster.name,
+            origin: command.channel_id,
+            lang,
+            ...(facts.incidentId ? { incidentId: facts.incidentId } : {}),
+          },
+          drafts: {
+            en: draftSummaryText(facts, 'en', s.i18n, timeZone),
+            zh: draftSummaryText(facts, 'zh', s.i18n, timeZone),
+          },
+          previews: langsOf('both').map((l) =>
+            incidentMessage(facts, l, s.i18n, edits, { flavor: 'slack', timeZone }),
+          ),
+          ...(s.config.slack.devTeamChannel ? { devTeamChannel: s.config.slack.devTeamChannel } : {}),
+        });
+        await client.views.update({ view_id: viewId, view });
+      } catch (err) {
+        const code = slackErrorCode(err);
+        s.logger.warn({ code, cluster: cluster.name }, 'notify form refused');
+        await showError(client, viewId, t, t('notify:slack.update_failed', { code }));
+      }
+    }),
+  );
 
-  app.view(NotifyView.callbackId, async ({ ack, body, view, client }) => {
+  app.view(NotifyView.callbackId, async ({ ack, body, view, client, context }) => {
     const user = body.user.id;
     const meta = parseNotifyMeta(view.private_metadata);
-    const lang: Lang = meta?.lang ?? (await langFor(client, user));
-    const t = s.i18n.slack(lang);
+    // The language the form was opened in (from its metadata), else the person's.
+    const { lang, t } = context;
     const values = view.state.values;
     const channel = values[NotifyView.channel]?.[NotifyView.channel]?.selected_conversation ?? undefined;
     const deadline = values[NotifyView.deadline]?.[NotifyView.deadline]?.selected_date ?? undefined;
@@ -244,9 +234,6 @@ export function registerRedisNotify(app: App, s: SlackServices, langFor: LangRes
     }
   });
 }
-
-/** How long the form waits for the person's language before opening (in English). */
-const LANG_WAIT_MS = 800;
 
 /**
  * The earliest date that is still "today" somewhere (UTC−12): a deadline before it is past for

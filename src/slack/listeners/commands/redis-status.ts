@@ -1,34 +1,21 @@
-import type { App } from '@slack/bolt';
-import { commandHelpMessage } from '../../blocks/help.js';
-import { parseClusterArgs } from '../../cluster-args.js';
 import type { SlackServices } from '../../services.js';
 import { postStatus } from '../../status-flow.js';
-import type { LangResolver } from '../types.js';
+import { clusterCommand } from '../slash-command.js';
+import type { MedicApp } from '../types.js';
 
-/** `/redis-status [cluster]`: ack first (Slack's 3 s limit), then read Redis and post. */
-export function registerRedisStatusCommand(app: App, s: SlackServices, langFor: LangResolver): void {
-  app.command('/redis-status', async ({ command, ack, client, respond }) => {
-    await ack();
-    const lang = await langFor(client, command.user_id, command.channel_id);
-    const args = parseClusterArgs(command.text, s.config, command.channel_id);
-    if (args.kind === 'help') {
-      await respond({
-        response_type: 'ephemeral',
-        ...commandHelpMessage(s.i18n.slack(lang), s.config, command.channel_id, {
-          command: 'status',
-          problemKey: args.problemKey,
-          problemValues: args.problemValues,
-        }),
+/** `/redis-status [cluster]`: read Redis (INFO, CloudWatch) and post the report in the incident thread. */
+export function registerRedisStatusCommand(app: MedicApp, s: SlackServices): void {
+  app.command(
+    '/redis-status',
+    clusterCommand(s, { help: 'status' }, async ({ cluster, command, context, client, respond }) => {
+      await postStatus(s, {
+        client,
+        cluster,
+        channel: command.channel_id,
+        user: command.user_id,
+        lang: context.lang,
+        respond,
       });
-      return;
-    }
-    await postStatus(s, {
-      client,
-      cluster: args.cluster,
-      channel: command.channel_id,
-      user: command.user_id,
-      lang,
-      respond,
-    });
-  });
+    }),
+  );
 }

@@ -1,88 +1,20 @@
-import type { App, RespondFn, types, webApi } from '@slack/bolt';
+import type { RespondFn, types, webApi } from '@slack/bolt';
 import { channelTimeZone } from '../../../config/load.js';
-import type { ClusterConfig, MedicConfig } from '../../../config/types.js';
+import type { ClusterConfig } from '../../../config/types.js';
 import { formatEta, formatInt } from '../../../i18n/format.js';
 import { truncate } from '../../../i18n/mrkdwn.js';
-import type { Lang } from '../../../i18n/types.js';
+import type { Lang, Translate } from '../../../i18n/types.js';
 import { errorText } from '../../../presenters/error-text.js';
 import { isRemediationError } from '../../../remediation/errors.js';
 import type { TtlRule } from '../../../remediation/types.js';
 import { progressBar } from '../../blocks/census.js';
-import { commandHelpMessage } from '../../blocks/help.js';
 import { dryRunResultMessage, ruleListMessage, who } from '../../blocks/remediation.js';
 import { textMessage } from '../../blocks/simple.js';
 import { postInIncidentThread, type ThreadPost } from '../../incident-thread.js';
 import type { SlackServices } from '../../services.js';
 import { asMedicError, recordTimeline, slackErrorCode } from '../../status-flow.js';
-import type { LangResolver } from '../types.js';
-
-export type TtlArgs =
-  | { kind: 'help'; problemKey?: string; problemValues?: Record<string, string> }
-  | { kind: 'list'; cluster: ClusterConfig; problem?: { key: string; values: Record<string, string> } }
-  | { kind: 'dry-run'; cluster: ClusterConfig; rule: TtlRule };
-
-/**
- * `/redis-ttl [cluster] [rule]`. No rule: the cluster's rules (ephemeral), so nobody has to remember
- * names; a rule: its dry-run. The cluster may be left out where the channel has one (or only one
- * cluster is configured), so `/redis-ttl coupon-unread` is enough in an incident channel.
- */
-export function parseTtlArgs(
-  text: string | undefined,
-  config: MedicConfig,
-  channelId: string,
-  rulesFor: (cluster: string) => TtlRule[],
-): TtlArgs {
-  const words = (text ?? '').trim().split(/\s+/).filter(Boolean);
-  const defaultName =
-    config.slack.channels[channelId] ?? (config.clusters.length === 1 ? config.clusters[0]?.name : undefined);
-  const byName = (name: string | undefined) => config.clusters.find((c) => c.name === name);
-  const fallback = byName(defaultName);
-  const pick = (cluster: ClusterConfig, ruleName: string): TtlArgs => {
-    const rule = rulesFor(cluster.name).find((r) => r.name === ruleName);
-    if (rule) return { kind: 'dry-run', cluster, rule };
-    return {
-      kind: 'list',
-      cluster,
-      problem: {
-        key: 'approval:rules.unknown',
-        values: { rule: truncate(ruleName, 100), cluster: cluster.name },
-      },
-    };
-  };
-  if (words.length === 1 && ['help', '-h', '--help'].includes(words[0] ?? '')) return { kind: 'help' };
-  if (words.length === 0) {
-    return fallback
-      ? { kind: 'list', cluster: fallback }
-      : { kind: 'help', problemKey: 'slack:help.no_default' };
-  }
-  if (words.length === 1) {
-    const word = words[0] ?? '';
-    const named = byName(word);
-    if (named) return { kind: 'list', cluster: named };
-    if (fallback) return pick(fallback, word);
-    return {
-      kind: 'help',
-      problemKey: 'slack:help.unknown_cluster',
-      problemValues: { name: truncate(word, 100) },
-    };
-  }
-  if (words.length === 2) {
-    const cluster = byName(words[0]);
-    if (!cluster) {
-      return {
-        kind: 'help',
-        problemKey: 'slack:help.unknown_cluster',
-        problemValues: { name: truncate(words[0] ?? '', 100) },
-      };
-    }
-    return pick(cluster, words[1] ?? '');
-  }
-  return {
-    kind: 'help',
-    problemKey: 'slack:help.too_many_args',
-    problemValues: { text: truncate(words.join(' '), 100) },
-  };
-}
+import { clusterCommand } from '../slash-command.js';
+import type { MedicApp } from '../types.js';
 
 /** How often the dry-run's progress message may be edited (chat.update is ~50/min per workspace). */
 const PROGRESS_EVERY_MS = 4000;
@@ -90,54 +22,56 @@ const PROGRESS_EVERY_MS = 4000;
 const LOCK_SEC = 30 * 60;
 
 /**
- * Ack, then the dry-run in this process: it is a read-only walk of one pattern (seconds to a few
- * minutes), nothing to resume if a replica dies (run it again), so it needs no queue. One message
- * in the incident thread shows its progress and then becomes the result with "Request approval".
+ * `/redis-ttl [cluster] [rule]`: the cluster's rules, or a rule's dry-run. The cluster may be left
+ * out where the channel has one (or only one cluster is configured), so `/redis-ttl coupon-unread`
+ * is enough in an incident channel. The dry-run runs in this process: it is a read-only walk of one
+ * pattern (seconds to a few minutes), nothing to resume if a replica dies (run it again), so it
+ * needs no queue. One message in the incident thread shows its progress and then becomes the
+ * result with "Request approval".
  */
-export function registerRedisTtlCommand(app: App, s: SlackServices, langFor: LangResolver): void {
-  app.command('/redis-ttl', async ({ command, ack, client, respond }) => {
-    await ack();
-    const lang = await langFor(client, command.user_id, command.channel_id);
-    const t = s.i18n.slack(lang);
-    const args = parseTtlArgs(command.text, s.config, command.channel_id, (c) => s.remediation.rules(c));
-    if (args.kind === 'help') {
-      await respond({
-        response_type: 'ephemeral',
-        ...commandHelpMessage(t, s.config, command.channel_id, {
-          command: 'ttl',
-          problemKey: args.problemKey,
-          problemValues: args.problemValues,
-        }),
-      });
-      return;
-    }
-    if (args.kind === 'list') {
-      await respond({
-        response_type: 'ephemeral',
-        ...ruleListMessage(t, {
-          cluster: args.cluster.name,
-          rules: s.remediation.rules(args.cluster.name),
-          ...(args.problem ? { problem: t(args.problem.key, args.problem.values) } : {}),
-        }),
-      });
-      return;
-    }
-    await runDryRun(s, {
-      client,
-      respond,
-      lang,
-      cluster: args.cluster,
-      rule: args.rule,
-      user: command.user_id,
-      channel: command.channel_id,
-    });
-  });
+export function registerRedisTtlCommand(app: MedicApp, s: SlackServices): void {
+  app.command(
+    '/redis-ttl',
+    clusterCommand(
+      s,
+      { help: 'ttl', rest: 1 },
+      async ({ cluster, rest, command, context, client, respond }) => {
+        const { lang, t } = context;
+        const rules = s.remediation.rules(cluster.name);
+        const ruleName = rest[0];
+        const rule = rules.find((r) => r.name === ruleName);
+        if (!rule) {
+          // No rule named: the cluster's rules, so nobody has to remember names.
+          const problem =
+            ruleName === undefined
+              ? undefined
+              : t('approval:rules.unknown', { rule: truncate(ruleName, 100), cluster: cluster.name });
+          await respond({
+            response_type: 'ephemeral',
+            ...ruleListMessage(t, { cluster: cluster.name, rules, ...(problem ? { problem } : {}) }),
+          });
+          return;
+        }
+        await runDryRun(s, {
+          client,
+          respond,
+          lang,
+          t,
+          cluster,
+          rule,
+          user: command.user_id,
+          channel: command.channel_id,
+        });
+      },
+    ),
+  );
 }
 
 interface DryRunRequest {
   client: webApi.WebClient;
   respond: RespondFn;
   lang: Lang;
+  t: Translate;
   cluster: ClusterConfig;
   rule: TtlRule;
   user: string;
@@ -145,9 +79,8 @@ interface DryRunRequest {
 }
 
 async function runDryRun(s: SlackServices, req: DryRunRequest): Promise<void> {
-  const { client, cluster, rule, channel, lang } = req;
+  const { client, cluster, rule, channel, lang, t } = req;
   const r = s.remediation;
-  const t = s.i18n.slack(lang);
   const lock = `dry-run:${cluster.name}:${rule.name}`;
   if (!(await r.store.lock(lock, LOCK_SEC).catch(() => false))) {
     await req.respond({
