@@ -2,7 +2,7 @@ import type { TrendPoint } from './types.js';
 
 /**
  * DatabaseMemoryUsagePercentage of `luckyus-isales-market-001` on 2026-02-12, UTC, exactly the rows
- * of the runbook's §1.2 table (13:00–13:48 is only given every 16 minutes there).
+ * of the example incident's memory table (13:00–13:48 is only given every 16 minutes there).
  */
 export const RUNBOOK_TREND_TABLE: readonly { readonly time: string; readonly value: number }[] = [
   { time: '13:00', value: 61.3 },
@@ -43,7 +43,7 @@ export interface RunbookTrendOptions {
 }
 
 /**
- * The runbook §1.2 memory series shifted so that its last point (14:28) falls on `end`, oldest first:
+ * The example incident's memory series shifted so that its last point (14:28) falls on `end`, oldest first:
  * for the demo's replay and for tests.
  */
 export function runbookMemoryTrend(end: Date, opts: RunbookTrendOptions = {}): TrendPoint[] {

@@ -1,8 +1,7 @@
 import { ErrorCode, MedicError } from '../errors.js';
 /**
  * What changed between two censuses of one cluster: per pattern keys, keys without TTL and bytes
- * before, after and delta, ranked by growth in bytes then keys ("what grew during the burst",
- * runbook §1.4). Patterns are matched by their glob text.
+ * before, after and delta, ranked by growth in bytes then keys ("what grew during the burst"). Patterns are matched by their glob text.
  */
 import type { CensusResult, PatternStats } from './types.js';
 

@@ -24,7 +24,7 @@ export interface SnapshotStoreOptions {
 
 /**
  * Census results on the queue Redis, per cluster, timestamped, bounded in count and size, so a
- * later census can say what grew (runbook §1.4) without rescanning history.
+ * later census can say what grew during a burst without rescanning history.
  */
 export class SnapshotStore {
   private readonly keep: number;

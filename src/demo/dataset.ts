@@ -13,7 +13,7 @@ import { Cluster, type Redis, type RedisOptions } from 'ioredis';
 
 export type DatasetKeyType = 'string' | 'hash' | 'set';
 
-/** The runbook's §1.1 reading the dataset is shaped after. */
+/** The example incident's first reading, which the dataset is shaped after. */
 export const RUNBOOK_KEYSPACE = {
   totalKeys: 6_658_630,
   keysWithTtl: 4_034_921,
@@ -264,9 +264,9 @@ function filler(rng: Rng, min: number, max: number): string {
   return rng.hex(rng.int(min, max));
 }
 
-// Shares of total keys. The four runbook §2 patterns use the runbook's own counts; contact:profile
+// Shares of total keys. The four patterns the example incident fixed use its own counts; contact:profile
 // fills the rest of the no-TTL keys and contact:push:token the rest of the TTL keys, so the totals
-// match §1.1 (39.4 % without TTL).
+// match the first reading (39.4 % without TTL).
 const FIXED_SHARES = {
   couponUnread: 147_111 / RB,
   groupLabel: 177_450 / RB,
@@ -298,7 +298,7 @@ const PATTERNS: readonly PatternDef[] = [
     type: 'string',
     share: FIXED_SHARES.couponUnread,
     ttl: { kind: 'none' },
-    description: 'Unread-coupon badge per user; written without TTL (runbook §2)',
+    description: 'Unread-coupon badge per user; written without TTL',
     key: (i, ids) => `MARKETING:COUPON:UNREAD:${ids.user(i)}`,
     value: (rng) => {
       const n = rng.int(1, 6);
@@ -311,7 +311,7 @@ const PATTERNS: readonly PatternDef[] = [
     type: 'set',
     share: FIXED_SHARES.groupLabel,
     ttl: { kind: 'none' },
-    description: 'Labels of a user group for campaign targeting; no TTL (runbook §2)',
+    description: 'Labels of a user group for campaign targeting; no TTL',
     key: (i) => `contact:userGroupLabel:set:${200_000 + i}`,
     value: (rng) => {
       const n = rng.int(2, 6);
@@ -325,7 +325,7 @@ const PATTERNS: readonly PatternDef[] = [
     type: 'string',
     share: FIXED_SHARES.exchangePrice,
     ttl: { kind: 'none' },
-    description: 'Price cache of high-value exchange commodities; no TTL (runbook §2)',
+    description: 'Price cache of high-value exchange commodities; no TTL',
     key: (i) => `exchange:coupon:high:commodity:price:${880_000 + i * 7}`,
     value: (rng) =>
       `{"price":"${rng.int(3, 40)}.${rng.int(10, 99)}","currency":"USD","points":${rng.int(100, 2000)},"updatedAt":${NOW_MS - rng.int(0, 30 * DAY)}}`,
@@ -335,7 +335,7 @@ const PATTERNS: readonly PatternDef[] = [
     type: 'string',
     share: FIXED_SHARES.lastActivity,
     ttl: { kind: 'range', minMs: 300 * DAY, maxMs: 364 * DAY },
-    description: 'Last activity per user, TTL up to 364 days (runbook §2 reduces it to 90 d)',
+    description: 'Last activity per user, TTL up to 364 days (the fix caps it at 90 d)',
     key: (i, ids) => `contact:last:activity:${ids.user(i)}`,
     value: (rng) =>
       `{"ts":${NOW_MS - rng.int(0, 60 * DAY)},"channel":"${rng.pick(CHANNELS)}","storeId":"${rng.int(10_001, 10_420)}"}`,

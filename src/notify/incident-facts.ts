@@ -5,7 +5,7 @@ import type { Incident, TimelineEntry } from '../incidents/incident-store.js';
 import type { RiskLevel, TtlAction, TtlRule } from '../remediation/types.js';
 
 /**
- * The facts an incident message is written from (runbook §6), gathered from the incident record,
+ * The facts an incident message is written from (the message to the application team), gathered from the incident record,
  * its timeline, the audit log, the latest census and the TTL rules. Plain data: no language, no
  * Slack. Every figure in the message comes from here, so a test can check them one by one.
  */

@@ -6,7 +6,7 @@ import type { IncidentFacts, RuleOutcome, TimelineFact } from '../notify/inciden
 import { auditReasonText } from './audit-text.js';
 import type { DocBlock, DocFlavor, MessageDoc } from './message-doc.js';
 
-/** Languages of one message: `both` is English, then Chinese (runbook §6). */
+/** Languages of one message: `both` is English, then Chinese. */
 export type MessageLangMode = Lang | 'both';
 
 export function langsOf(mode: MessageLangMode): Lang[] {

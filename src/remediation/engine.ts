@@ -2,7 +2,7 @@
  * The TTL engine: applies one rule to every matching key of every primary (and of a standalone
  * server, the DB its URL names, else every DB), a SCAN page at a time, resumable from a checkpoint.
  *
- * Semantics (issue 4, acceptance 1):
+ * Semantics:
  * - `set-missing`: only keys without a TTL get one, jittered uniformly over [ttl·(1−j), ttl]
  *   (`PEXPIREAT key time+ms NX`); a key that has a TTL keeps it exactly.
  * - `cap`: only keys whose TTL is above the cap get a jittered one in [cap·(1−j), cap]. The decision

@@ -21,7 +21,7 @@ export interface DemoOptions {
   chart?: string;
 }
 
-/** Memory % the runbook's §1.1 reading shows; the demo lands its private server there. */
+/** Memory % of the example incident's first reading (84.6 %); the demo lands its private server there. */
 export const DEMO_MEMORY_PCT = 84.6;
 
 /**

@@ -22,7 +22,7 @@ export interface NotifyCommandOptions {
 }
 
 /**
- * `redis-medic notify`: the incident message for the application team (runbook §6), from the
+ * `redis-medic notify`: the incident message for the application team, from the
  * incident record on the queue Redis, printed as Markdown (email, wiki) or Slack mrkdwn.
  */
 export async function notifyCommand(opts: NotifyCommandOptions, ctx: CliContext): Promise<number> {
