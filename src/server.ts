@@ -17,7 +17,7 @@ import { createWatchWorker, WATCH_QUEUE, type WatchJobData, WatchService } from 
 import { ProxyRoutingDispatcher } from './net/agents.js';
 import { describeProxy, type Env, proxySettings } from './net/proxy.js';
 import type { Logger } from './observability/logger.js';
-import { connectTarget, parseRedisUrl, redisTlsOptions } from './redis/connect.js';
+import { connectTarget, parseRedisUrl, redisTlsOptions, selectUrlDb } from './redis/connect.js';
 import { redact } from './redis/errors.js';
 import { assertNotQueueServer } from './redis/queue-identity.js';
 import { DryRunStore, dryRun, recount } from './remediation/dry-run.js';
@@ -114,6 +114,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   queueRedis.on('error', (err) => logger.warn({ err: redact(err.message) }, 'queue redis error'));
   await queueRedis.connect();
+  // A queue URL naming a DB the server lacks must stop the start, not put the queue in DB 0.
+  await selectUrlDb(queueRedis, queueUrl.db, `${queueUrl.host}:${queueUrl.port}`, 5000).catch(async (err) => {
+    queueRedis.disconnect();
+    throw err;
+  });
   await warnIfQueueRedisEvicts(queueRedis, logger);
   // Incidents and watch state get their own connection that fails fast: BullMQ's waits through
   // reconnects forever, and a slash command must never hang on a queue Redis outage.

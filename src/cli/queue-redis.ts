@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { MedicConfig } from '../config/types.js';
-import { parseRedisUrl, redisTlsOptions } from '../redis/connect.js';
+import { parseRedisUrl, redisTlsOptions, selectUrlDb } from '../redis/connect.js';
 import { classifyRedisError } from '../redis/errors.js';
 
 /**
@@ -22,6 +22,7 @@ export async function withQueueRedis<T>(config: MedicConfig, fn: (redis: Redis) 
     throw classifyRedisError(err, `${url.host}:${url.port}`);
   }
   try {
+    await selectUrlDb(redis, url.db, `${url.host}:${url.port}`, 5000);
     return await fn(redis);
   } finally {
     redis.disconnect();

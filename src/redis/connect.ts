@@ -107,23 +107,36 @@ export async function connectTarget(
     redis.disconnect();
     throw connectError(trace, err, address, url.tls);
   });
-  // ioredis SELECTs the URL's DB on connect but only emits an error when that fails, staying on
-  // DB 0 while reporting the URL's DB as current: a run scoped to a missing DB would change DB 0.
-  if (url.db !== 0) {
-    try {
-      await withDeadline(redis.select(url.db), connectTimeout + 1000, address);
-    } catch (err) {
-      redis.disconnect();
-      if (err instanceof MedicError) throw err;
-      if (!/out of range|NOPERM|invalid DB/i.test(String((err as Error | undefined)?.message))) {
-        throw classifyRedisError(err, address);
-      }
-      throw new MedicError(ErrorCode.NoSuchDb, { target: address, db: url.db }, `cannot SELECT ${url.db}`, {
-        cause: err,
-      });
-    }
+  try {
+    await selectUrlDb(redis, url.db, address, connectTimeout + 1000);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
   }
   return { target, client: redis, address, primaries: () => [redis], close: () => quit(redis) };
+}
+
+/**
+ * Makes sure a connection is on the DB its URL names. ioredis SELECTs it on connect but only emits
+ * an error when that fails, staying on DB 0 while reporting the URL's DB as current: a run scoped to
+ * a missing DB would change DB 0, and the bot's queue would silently live in DB 0.
+ */
+export async function selectUrlDb(
+  redis: Redis,
+  db: number,
+  address: string,
+  timeoutMs: number,
+): Promise<void> {
+  if (db === 0) return;
+  try {
+    await withDeadline(redis.select(db), timeoutMs, address);
+  } catch (err) {
+    if (err instanceof MedicError) throw err;
+    if (!/out of range|NOPERM|invalid DB/i.test(String((err as Error | undefined)?.message))) {
+      throw classifyRedisError(err, address);
+    }
+    throw new MedicError(ErrorCode.NoSuchDb, { target: address, db }, `cannot SELECT ${db}`, { cause: err });
+  }
 }
 
 /**

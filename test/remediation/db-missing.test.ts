@@ -76,6 +76,23 @@ describe('a target URL naming a DB the server does not have', () => {
     expect(await ttlsInDb0()).toBe(0);
   });
 
+  it('a queue URL naming a missing DB is refused too: the audit log never lands in DB 0', async () => {
+    const conf = join(dir, 'medic-queue16.yaml');
+    writeFileSync(
+      conf,
+      `queue:\n  url: ${queue.url}/16\nclusters:\n  - name: market\n    url: ${target.url}\n`,
+    );
+    const audit = await runCli(['audit', '--cluster', 'market', '--config', conf, '--json']);
+    expect(audit.code).not.toBe(0);
+    expect(audit.stderr).toMatch(/has no DB 16/);
+    const r = new Redis({ host: '127.0.0.1', port: queue.port });
+    try {
+      expect(await r.dbsize()).toBe(0);
+    } finally {
+      r.disconnect();
+    }
+  });
+
   it('dry-run and the census are refused too, not answered from DB 0', async () => {
     const url = `${target.url}/16`;
     const dry = await runCli([
