@@ -19,9 +19,9 @@ import {
   TTL_PAGE_SCRIPT,
 } from '../../src/remediation/engine.js';
 import type { ApplyResult, EngineCheckpoint, EngineProgress, TtlRule } from '../../src/remediation/types.js';
+import { budgetMs } from '../support/budget.js';
 import {
   addExtraKeys,
-  budgetMs,
   checkRun,
   countersFor,
   DAY,

@@ -225,13 +225,3 @@ export function checkRun(
   if (problems.length > 0) throw new Error(`run check violated:\n  ${problems.join('\n  ')}`);
   return { matched, changed };
 }
-
-/**
- * A test's time budget from the work it does rather than a guess: 30 s for start-up and slack, plus
- * one second per 2,000 key operations (every key loaded, snapshotted, SCANned or walked by a run
- * counts once per pass). An idle box does about 80,000 a second in these tests; 2,000 is what a
- * loaded 2-core CI box keeps even with every other test file running beside it.
- */
-export function budgetMs(keyOps: number): number {
-  return 30_000 + Math.ceil(keyOps / 2_000) * 1_000;
-}
