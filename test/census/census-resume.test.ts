@@ -10,17 +10,20 @@ import type { CensusResult } from '../../src/census/types.js';
 import { type DatasetGroundTruth, loadDataset } from '../../src/demo/dataset.js';
 import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
 import { connectTarget, type TargetConnection } from '../../src/redis/connect.js';
+import { budgetMs } from '../support/budget.js';
 
 let server: LocalRedis;
 let client: Redis;
 let conn: TargetConnection;
 let truth: DatasetGroundTruth;
 const DB3_KEYS = 1_500;
+/** Every key of both DBs; each test walks them about three times (whole, part, rest). */
+const KEYS = 12_000 + DB3_KEYS;
 
 beforeAll(async () => {
   server = await startLocalRedis();
   client = new Redis(server.url);
-  truth = await loadDataset(client, { keys: 12_000 });
+  truth = await loadDataset(client, { keys: KEYS - DB3_KEYS });
   const db3 = new Redis(`${server.url}/3`);
   const batch = db3.pipeline();
   for (let i = 0; i < DB3_KEYS; i++) batch.set(`other:item:${i}`, 'x'.repeat(i % 50));
@@ -54,62 +57,70 @@ function figures(r: CensusResult) {
 }
 
 describe('census checkpoint and resume', () => {
-  it('resumed from a checkpoint taken part way, it counts every key once, like an uninterrupted census', async () => {
-    const dbsize = truth.totalKeys + DB3_KEYS;
-    const whole = await runCensus(conn, { cluster: 'resume', throttle: false });
-    expect(whole.totalKeys).toBe(dbsize);
+  it(
+    'resumed from a checkpoint taken part way, it counts every key once, like an uninterrupted census',
+    async () => {
+      const dbsize = truth.totalKeys + DB3_KEYS;
+      const whole = await runCensus(conn, { cluster: 'resume', throttle: false });
+      expect(whole.totalKeys).toBe(dbsize);
 
-    // Stopped after a few checkpoints (a killed worker: only what was saved survives).
-    const saved: string[] = [];
-    const abort = new AbortController();
-    await runCensus(conn, {
-      cluster: 'resume',
-      throttle: { keysPerSec: 50_000, pageSize: 200, latencyGuardMs: 1_000 },
-      signal: abort.signal,
-      checkpointEveryMs: 0,
-      onCheckpoint: async (cp) => {
-        saved.push(JSON.stringify(cp));
-        if (saved.length === 20) abort.abort('stop');
-      },
-    });
-    expect(saved.length).toBeGreaterThanOrEqual(20);
-    const checkpoint = JSON.parse(saved[19] as string) as CensusCheckpoint;
-    expect(checkpoint.scanned).toBeGreaterThan(0);
-    expect(checkpoint.scanned).toBeLessThan(dbsize);
+      // Stopped after a few checkpoints (a killed worker: only what was saved survives).
+      const saved: string[] = [];
+      const abort = new AbortController();
+      await runCensus(conn, {
+        cluster: 'resume',
+        throttle: { keysPerSec: 50_000, pageSize: 200, latencyGuardMs: 1_000 },
+        signal: abort.signal,
+        checkpointEveryMs: 0,
+        onCheckpoint: async (cp) => {
+          saved.push(JSON.stringify(cp));
+          if (saved.length === 20) abort.abort('stop');
+        },
+      });
+      expect(saved.length).toBeGreaterThanOrEqual(20);
+      const checkpoint = JSON.parse(saved[19] as string) as CensusCheckpoint;
+      expect(checkpoint.scanned).toBeGreaterThan(0);
+      expect(checkpoint.scanned).toBeLessThan(dbsize);
 
-    const firstProgress: number[] = [];
-    const resumed = await runCensus(conn, {
-      cluster: 'resume',
-      throttle: false,
-      resume: checkpoint,
-      onProgress: (p) => firstProgress.push(p.scanned),
-    });
-    // Progress goes on from the checkpoint, not from 0.
-    expect(firstProgress[0]).toBe(checkpoint.scanned);
-    expect(resumed.totalKeys).toBe(dbsize);
-    expect(figures(resumed)).toEqual(figures(whole));
-  });
+      const firstProgress: number[] = [];
+      const resumed = await runCensus(conn, {
+        cluster: 'resume',
+        throttle: false,
+        resume: checkpoint,
+        onProgress: (p) => firstProgress.push(p.scanned),
+      });
+      // Progress goes on from the checkpoint, not from 0.
+      expect(firstProgress[0]).toBe(checkpoint.scanned);
+      expect(resumed.totalKeys).toBe(dbsize);
+      expect(figures(resumed)).toEqual(figures(whole));
+    },
+    budgetMs(KEYS * 3),
+  );
 
-  it('a checkpoint from another server (another run_id) starts over and still counts every key once', async () => {
-    const dbsize = truth.totalKeys + DB3_KEYS;
-    let checkpoint: CensusCheckpoint | undefined;
-    const abort = new AbortController();
-    await runCensus(conn, {
-      cluster: 'resume',
-      throttle: { keysPerSec: 50_000, pageSize: 200, latencyGuardMs: 1_000 },
-      signal: abort.signal,
-      checkpointEveryMs: 0,
-      onCheckpoint: async (cp) => {
-        checkpoint = cp;
-        abort.abort('stop');
-      },
-    });
-    if (!checkpoint) throw new Error('no checkpoint saved');
-    const foreign: CensusCheckpoint = {
-      ...checkpoint,
-      position: { nodes: checkpoint.position.nodes.map((n) => ({ ...n, runId: 'another-server' })) },
-    };
-    const result = await runCensus(conn, { cluster: 'resume', throttle: false, resume: foreign });
-    expect(result.totalKeys).toBe(dbsize);
-  });
+  it(
+    'a checkpoint from another server (another run_id) starts over and still counts every key once',
+    async () => {
+      const dbsize = truth.totalKeys + DB3_KEYS;
+      let checkpoint: CensusCheckpoint | undefined;
+      const abort = new AbortController();
+      await runCensus(conn, {
+        cluster: 'resume',
+        throttle: { keysPerSec: 50_000, pageSize: 200, latencyGuardMs: 1_000 },
+        signal: abort.signal,
+        checkpointEveryMs: 0,
+        onCheckpoint: async (cp) => {
+          checkpoint = cp;
+          abort.abort('stop');
+        },
+      });
+      if (!checkpoint) throw new Error('no checkpoint saved');
+      const foreign: CensusCheckpoint = {
+        ...checkpoint,
+        position: { nodes: checkpoint.position.nodes.map((n) => ({ ...n, runId: 'another-server' })) },
+      };
+      const result = await runCensus(conn, { cluster: 'resume', throttle: false, resume: foreign });
+      expect(result.totalKeys).toBe(dbsize);
+    },
+    budgetMs(KEYS * 3),
+  );
 });

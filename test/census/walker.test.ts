@@ -19,6 +19,7 @@ import {
 } from '../../src/demo/local-redis.js';
 import { ErrorCode, MedicError } from '../../src/errors.js';
 import { connectTarget, type TargetConnection } from '../../src/redis/connect.js';
+import { budgetMs } from '../support/budget.js';
 
 const KEYS = 20_000;
 const DB2_KEYS = 3_000;
@@ -116,99 +117,115 @@ describe('walkKeys on a standalone server (every DB)', () => {
     await server?.stop();
   });
 
-  it('counts exactly DBSIZE and INFO keyspace over db0 and db2, and the ground truth per glob', async () => {
-    const t = await tally(conn, FAST);
-    const total = KEYS + DB2_KEYS;
-    expect(t.keys).toBe(total);
-    expect(t.summary.scanned).toBe(total);
-    expect(t.summary.dbsize).toBe(total);
-    expect(keyspaceTotal(await admin.info('keyspace'))).toBe(total);
-    expect([...t.digest.values()].reduce((a, b) => a + b, 0)).toBe(total);
-    expect(t.keysWithoutTtl).toBe(truth0.keysWithoutTtl + truth2.keysWithoutTtl);
-    expect(t.byGlob).toEqual(expectedByGlob(truth0, truth2));
-    expect(t.summary.complete).toBe(true);
-    expect(t.summary.stoppedBy).toBeUndefined();
-    expect(t.summary.vanished).toBe(0);
-    expect(t.summary.bytesUnavailable).toBe(false);
-    expect(t.summary.nodes).toHaveLength(1);
-    expect(t.summary.nodes[0]).toMatchObject({
-      dbs: [0, 2],
-      dbsize: total,
-      scanned: total,
-      strategy: 'script',
-    });
-    // Types and memory are real readings.
-    expect(new Set([...t.digest.keys()].map((d) => d.split('|')[1]))).toEqual(
-      new Set(['string', 'hash', 'set']),
-    );
-    expect([...t.digest.keys()].every((d) => Number(d.split('|')[3]) > 0)).toBe(true);
-    // The connection is back on its own DB.
-    expect(await conn.client.dbsize()).toBe(KEYS);
-  });
-
-  it('gives identical results through the Lua page script and the pipeline, one lane or two', async () => {
-    const script = await tally(conn, { ...FAST, strategy: 'script' });
-    const pipeline = await tally(conn, { ...FAST, strategy: 'pipeline' });
-    const oneLane = await tally(conn, { ...FAST, split: false });
-    const throttled = await tally(conn, { throttle: { keysPerSec: 1_000_000 }, count: 500 });
-    expect(script.summary.nodes[0]?.strategy).toBe('script');
-    expect(script.summary.nodes[0]?.lanes).toBe(2);
-    expect(pipeline.summary.nodes[0]?.strategy).toBe('pipeline');
-    expect(oneLane.summary.nodes[0]?.lanes).toBe(1);
-    expect(throttled.summary.nodes[0]?.lanes).toBe(1);
-    for (const other of [pipeline, oneLane, throttled]) {
-      expect(other.keys).toBe(KEYS + DB2_KEYS);
-      expect(other.digest).toEqual(script.digest);
-    }
-  });
-
-  it('falls back to the pipeline for an ACL user without EVAL, with the same result', async () => {
-    await admin.call('ACL', 'SETUSER', 'nolua', 'on', '>pw', '~*', '+@all', '-eval', '-evalsha', '-script');
-    const limited = await connectTarget({
-      name: 'nolua',
-      url: `redis://nolua:pw@127.0.0.1:${server.port}`,
-      mode: 'standalone',
-    });
-    try {
-      const fallback = await tally(limited, FAST);
-      const script = await tally(conn, FAST);
-      expect(fallback.summary.nodes[0]?.strategy).toBe('pipeline');
-      expect(fallback.keys).toBe(KEYS + DB2_KEYS);
-      expect(fallback.digest).toEqual(script.digest);
-      // Insisting on the script is an error, not a silent fallback.
-      await expect(walkKeys(limited, { ...FAST, strategy: 'script' }, () => {})).rejects.toBeInstanceOf(
-        MedicError,
+  it(
+    'counts exactly DBSIZE and INFO keyspace over db0 and db2, and the ground truth per glob',
+    async () => {
+      const t = await tally(conn, FAST);
+      const total = KEYS + DB2_KEYS;
+      expect(t.keys).toBe(total);
+      expect(t.summary.scanned).toBe(total);
+      expect(t.summary.dbsize).toBe(total);
+      expect(keyspaceTotal(await admin.info('keyspace'))).toBe(total);
+      expect([...t.digest.values()].reduce((a, b) => a + b, 0)).toBe(total);
+      expect(t.keysWithoutTtl).toBe(truth0.keysWithoutTtl + truth2.keysWithoutTtl);
+      expect(t.byGlob).toEqual(expectedByGlob(truth0, truth2));
+      expect(t.summary.complete).toBe(true);
+      expect(t.summary.stoppedBy).toBeUndefined();
+      expect(t.summary.vanished).toBe(0);
+      expect(t.summary.bytesUnavailable).toBe(false);
+      expect(t.summary.nodes).toHaveLength(1);
+      expect(t.summary.nodes[0]).toMatchObject({
+        dbs: [0, 2],
+        dbsize: total,
+        scanned: total,
+        strategy: 'script',
+      });
+      // Types and memory are real readings.
+      expect(new Set([...t.digest.keys()].map((d) => d.split('|')[1]))).toEqual(
+        new Set(['string', 'hash', 'set']),
       );
-    } finally {
-      await limited.close();
-    }
-  });
+      expect([...t.digest.keys()].every((d) => Number(d.split('|')[3]) > 0)).toBe(true);
+      // The connection is back on its own DB.
+      expect(await conn.client.dbsize()).toBe(KEYS);
+    },
+    budgetMs((KEYS + DB2_KEYS) * 2),
+  );
 
-  it('falls back on the first page when only EVALSHA is refused, and reloads a flushed script', async () => {
-    await admin.call('ACL', 'SETUSER', 'noevalsha', 'on', '>pw', '~*', '+@all', '-evalsha');
-    const limited = await connectTarget({
-      name: 'noevalsha',
-      url: `redis://noevalsha:pw@127.0.0.1:${server.port}`,
-      mode: 'standalone',
-    });
-    try {
-      const fallback = await tally(limited, FAST);
-      expect(fallback.summary.nodes[0]?.strategy).toBe('pipeline');
-      expect(fallback.keys).toBe(KEYS + DB2_KEYS);
-    } finally {
-      await limited.close();
-    }
-    let flushed = false;
-    const reloaded = await tally(conn, { ...FAST, count: 100 }, false);
-    const again = await walkKeys(conn, { ...FAST, count: 100 }, async () => {
-      if (!flushed) {
-        flushed = true;
-        await admin.script('FLUSH');
+  it(
+    'gives identical results through the Lua page script and the pipeline, one lane or two',
+    async () => {
+      const script = await tally(conn, { ...FAST, strategy: 'script' });
+      const pipeline = await tally(conn, { ...FAST, strategy: 'pipeline' });
+      const oneLane = await tally(conn, { ...FAST, split: false });
+      const throttled = await tally(conn, { throttle: { keysPerSec: 1_000_000 }, count: 500 });
+      expect(script.summary.nodes[0]?.strategy).toBe('script');
+      expect(script.summary.nodes[0]?.lanes).toBe(2);
+      expect(pipeline.summary.nodes[0]?.strategy).toBe('pipeline');
+      expect(oneLane.summary.nodes[0]?.lanes).toBe(1);
+      expect(throttled.summary.nodes[0]?.lanes).toBe(1);
+      for (const other of [pipeline, oneLane, throttled]) {
+        expect(other.keys).toBe(KEYS + DB2_KEYS);
+        expect(other.digest).toEqual(script.digest);
       }
-    });
-    expect(again.scanned).toBe(reloaded.keys);
-    expect(again.nodes[0]?.strategy).toBe('script');
-  });
+    },
+    budgetMs((KEYS + DB2_KEYS) * 4),
+  );
+
+  it(
+    'falls back to the pipeline for an ACL user without EVAL, with the same result',
+    async () => {
+      await admin.call('ACL', 'SETUSER', 'nolua', 'on', '>pw', '~*', '+@all', '-eval', '-evalsha', '-script');
+      const limited = await connectTarget({
+        name: 'nolua',
+        url: `redis://nolua:pw@127.0.0.1:${server.port}`,
+        mode: 'standalone',
+      });
+      try {
+        const fallback = await tally(limited, FAST);
+        const script = await tally(conn, FAST);
+        expect(fallback.summary.nodes[0]?.strategy).toBe('pipeline');
+        expect(fallback.keys).toBe(KEYS + DB2_KEYS);
+        expect(fallback.digest).toEqual(script.digest);
+        // Insisting on the script is an error, not a silent fallback.
+        await expect(walkKeys(limited, { ...FAST, strategy: 'script' }, () => {})).rejects.toBeInstanceOf(
+          MedicError,
+        );
+      } finally {
+        await limited.close();
+      }
+    },
+    budgetMs((KEYS + DB2_KEYS) * 2),
+  );
+
+  it(
+    'falls back on the first page when only EVALSHA is refused, and reloads a flushed script',
+    async () => {
+      await admin.call('ACL', 'SETUSER', 'noevalsha', 'on', '>pw', '~*', '+@all', '-evalsha');
+      const limited = await connectTarget({
+        name: 'noevalsha',
+        url: `redis://noevalsha:pw@127.0.0.1:${server.port}`,
+        mode: 'standalone',
+      });
+      try {
+        const fallback = await tally(limited, FAST);
+        expect(fallback.summary.nodes[0]?.strategy).toBe('pipeline');
+        expect(fallback.keys).toBe(KEYS + DB2_KEYS);
+      } finally {
+        await limited.close();
+      }
+      let flushed = false;
+      const reloaded = await tally(conn, { ...FAST, count: 100 }, false);
+      const again = await walkKeys(conn, { ...FAST, count: 100 }, async () => {
+        if (!flushed) {
+          flushed = true;
+          await admin.script('FLUSH');
+        }
+      });
+      expect(again.scanned).toBe(reloaded.keys);
+      expect(again.nodes[0]?.strategy).toBe('script');
+    },
+    budgetMs((KEYS + DB2_KEYS) * 3),
+  );
 
   it('reports null bytes when MEMORY USAGE is refused', async () => {
     await admin.call('ACL', 'SETUSER', 'nomem', 'on', '>pw', '~*', '+@all', '-memory');
@@ -392,44 +409,48 @@ describe('walkKeys: binary names and keys deleted mid-scan', () => {
   });
 
   for (const strategy of ['script', 'pipeline'] as const) {
-    it(`keys deleted from another connection mid-scan (${strategy}): no crash, totals consistent`, async () => {
-      await admin.flushall();
-      await loadDataset(admin, { keys: KEYS });
-      const original = new Set<string>();
-      let cursor = '0';
-      do {
-        const [next, page] = await admin.scanBuffer(cursor, 'COUNT', 1000);
-        cursor = next.toString();
-        for (const k of page) original.add(k.toString('latin1'));
-      } while (cursor !== '0');
-      expect(original.size).toBe(KEYS);
+    it(
+      `keys deleted from another connection mid-scan (${strategy}): no crash, totals consistent`,
+      async () => {
+        await admin.flushall();
+        await loadDataset(admin, { keys: KEYS });
+        const original = new Set<string>();
+        let cursor = '0';
+        do {
+          const [next, page] = await admin.scanBuffer(cursor, 'COUNT', 1000);
+          cursor = next.toString();
+          for (const k of page) original.add(k.toString('latin1'));
+        } while (cursor !== '0');
+        expect(original.size).toBe(KEYS);
 
-      const seen = new Set<string>();
-      const deleted = new Set<string>();
-      let deletes = 0;
-      const summary = await walkKeys(conn, { ...FAST, strategy, count: 200 }, async (keys) => {
-        for (const k of keys) seen.add(k.name.toString('latin1'));
-        // Twice: delete half of what has not been seen yet (so some of it is in pages SCAN has
-        // already returned but not yet read), awaiting the deletes.
-        if (deletes++ < 2) {
-          const victims = [...original]
-            .filter((k) => !seen.has(k) && !deleted.has(k))
-            .filter((_, i) => i % 2 === 0);
-          for (const v of victims) deleted.add(v);
-          for (let i = 0; i < victims.length; i += 1000) {
-            await admin.del(...victims.slice(i, i + 1000).map((v) => Buffer.from(v, 'latin1')));
+        const seen = new Set<string>();
+        const deleted = new Set<string>();
+        let deletes = 0;
+        const summary = await walkKeys(conn, { ...FAST, strategy, count: 200 }, async (keys) => {
+          for (const k of keys) seen.add(k.name.toString('latin1'));
+          // Twice: delete half of what has not been seen yet (so some of it is in pages SCAN has
+          // already returned but not yet read), awaiting the deletes.
+          if (deletes++ < 2) {
+            const victims = [...original]
+              .filter((k) => !seen.has(k) && !deleted.has(k))
+              .filter((_, i) => i % 2 === 0);
+            for (const v of victims) deleted.add(v);
+            for (let i = 0; i < victims.length; i += 1000) {
+              await admin.del(...victims.slice(i, i + 1000).map((v) => Buffer.from(v, 'latin1')));
+            }
           }
-        }
-      });
-      const deletedBeforeSeen = [...deleted].filter((k) => !seen.has(k)).length;
-      expect(deleted.size).toBeGreaterThan(KEYS / 3);
-      for (const k of seen) expect(original.has(k)).toBe(true);
-      expect(seen.size + deletedBeforeSeen).toBe(original.size);
-      expect(summary.scanned).toBeGreaterThanOrEqual(seen.size);
-      expect(summary.complete).toBe(true);
-      if (strategy === 'pipeline') expect(summary.vanished).toBeGreaterThan(0);
-      expect(summary.dbsize).toBe(KEYS);
-    });
+        });
+        const deletedBeforeSeen = [...deleted].filter((k) => !seen.has(k)).length;
+        expect(deleted.size).toBeGreaterThan(KEYS / 3);
+        for (const k of seen) expect(original.has(k)).toBe(true);
+        expect(seen.size + deletedBeforeSeen).toBe(original.size);
+        expect(summary.scanned).toBeGreaterThanOrEqual(seen.size);
+        expect(summary.complete).toBe(true);
+        if (strategy === 'pipeline') expect(summary.vanished).toBeGreaterThan(0);
+        expect(summary.dbsize).toBe(KEYS);
+      },
+      budgetMs(KEYS * 3),
+    );
   }
 
   it('a server killed mid-scan is a census_interrupted error within seconds, never a hang', async () => {
@@ -498,31 +519,35 @@ describe('walkKeys on a 3-node Redis Cluster', () => {
     await cluster?.stop();
   });
 
-  it('walks every primary: the same totals as the ground truth, with per-node counts', async () => {
-    for (const opts of [
-      FAST,
-      { ...FAST, strategy: 'pipeline' as const },
-      { throttle: { keysPerSec: 1e6 } },
-    ]) {
-      const t = await tally(conn, opts, false);
-      expect(t.keys).toBe(KEYS);
-      expect(t.summary.dbsize).toBe(KEYS);
-      expect(t.keysWithoutTtl).toBe(truth.keysWithoutTtl);
-      expect(t.byGlob).toEqual(expectedByGlob(truth));
-      expect(t.summary.complete).toBe(true);
-      expect(t.summary.nodes).toHaveLength(3);
-      expect(t.summary.nodes.map((n) => n.strategy)).toEqual(
-        Array(3).fill(opts === FAST || opts.throttle !== false ? 'script' : 'pipeline'),
-      );
-      const perNode = t.summary.nodes.map((n) => n.scanned);
-      expect(perNode.reduce((a, b) => a + b, 0)).toBe(KEYS);
-      for (const n of t.summary.nodes) {
-        expect(n.dbs).toEqual([0]);
-        expect(n.scanned).toBe(n.dbsize);
-        expect(n.scanned).toBeGreaterThan(KEYS / 6);
+  it(
+    'walks every primary: the same totals as the ground truth, with per-node counts',
+    async () => {
+      for (const opts of [
+        FAST,
+        { ...FAST, strategy: 'pipeline' as const },
+        { throttle: { keysPerSec: 1e6 } },
+      ]) {
+        const t = await tally(conn, opts, false);
+        expect(t.keys).toBe(KEYS);
+        expect(t.summary.dbsize).toBe(KEYS);
+        expect(t.keysWithoutTtl).toBe(truth.keysWithoutTtl);
+        expect(t.byGlob).toEqual(expectedByGlob(truth));
+        expect(t.summary.complete).toBe(true);
+        expect(t.summary.nodes).toHaveLength(3);
+        expect(t.summary.nodes.map((n) => n.strategy)).toEqual(
+          Array(3).fill(opts === FAST || opts.throttle !== false ? 'script' : 'pipeline'),
+        );
+        const perNode = t.summary.nodes.map((n) => n.scanned);
+        expect(perNode.reduce((a, b) => a + b, 0)).toBe(KEYS);
+        for (const n of t.summary.nodes) {
+          expect(n.dbs).toEqual([0]);
+          expect(n.scanned).toBe(n.dbsize);
+          expect(n.scanned).toBeGreaterThan(KEYS / 6);
+        }
       }
-    }
-  });
+    },
+    budgetMs(KEYS * 2),
+  );
 
   it('spreads a sample over the shards by their size', async () => {
     const t = await tally(conn, { ...FAST, limit: 3_000 }, false);

@@ -14,6 +14,7 @@ import { ErrorCode, MedicError } from '../../src/errors.js';
 import { connectTarget, type TargetConnection } from '../../src/redis/connect.js';
 import { applyRule } from '../../src/remediation/engine.js';
 import type { EngineProgress, TtlRule } from '../../src/remediation/types.js';
+import { budgetMs } from '../support/budget.js';
 import { runCli } from '../support/cli.js';
 
 const MIN = 60_000;
@@ -73,7 +74,8 @@ describe('memory guard (no flag turns it off)', () => {
     await server?.stop();
   });
 
-  beforeEach(fill, MIN);
+  // Budgets from the key count: a fill writes every key once, a run walks them once more.
+  beforeEach(fill, budgetMs(KEYS));
 
   for (const strategy of ['lua', 'options'] as const) {
     it(
@@ -99,7 +101,7 @@ describe('memory guard (no flag turns it off)', () => {
         expect((failure as MedicError).code).toBe(ErrorCode.MemoryGuardTimeout);
         expect(progress.some((p) => p.paused && p.pausedBy === 'memory')).toBe(true);
       },
-      MIN,
+      budgetMs(KEYS * 2),
     );
   }
 
@@ -114,7 +116,7 @@ describe('memory guard (no flag turns it off)', () => {
       expect(await evicted()).toBe(0);
       expect(await admin.dbsize()).toBe(KEYS);
     },
-    MIN,
+    budgetMs(KEYS * 2),
   );
 
   it(
@@ -138,7 +140,7 @@ describe('memory guard (no flag turns it off)', () => {
       expect(await evicted()).toBe(0);
       expect(await admin.dbsize()).toBe(KEYS);
     },
-    MIN,
+    budgetMs(KEYS * 2),
   );
 
   it(
@@ -180,6 +182,7 @@ describe('memory guard (no flag turns it off)', () => {
         await queue.stop();
       }
     },
-    2 * MIN,
+    // Plus the CLI process's own start-up (tsx compiles it on a cold start).
+    budgetMs(KEYS * 2) + 30_000,
   );
 });

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runIdFor } from '../../src/incidents/approvals.js';
 import type { AuditEntry } from '../../src/incidents/audit-log.js';
 import { TTL_RUN_QUEUE } from '../../src/jobs/ttl-job.js';
@@ -44,6 +44,8 @@ let runs: Queue;
 let runsConnection: Redis;
 let clockOffsetMs = 0;
 let truthWithoutTtl = 0;
+/** The pattern's keys that had no TTL when the target was loaded: each test starts from that. */
+let loadedWithoutTtl: string[] = [];
 
 beforeAll(async () => {
   h = await startMedicHarness({
@@ -70,6 +72,8 @@ beforeAll(async () => {
   runs = new Queue(TTL_RUN_QUEUE, { connection: runsConnection, prefix: 'redis-medic' });
   truthWithoutTtl = h.truth.patterns[PATTERN]?.keysWithoutTtl ?? 0;
   expect(truthWithoutTtl).toBeGreaterThan(0);
+  loadedWithoutTtl = await patternKeys(-1);
+  expect(loadedWithoutTtl).toHaveLength(truthWithoutTtl);
 });
 
 afterAll(async () => {
@@ -78,9 +82,19 @@ afterAll(async () => {
   await h?.stop();
 });
 
-afterEach(() => {
+// Each test sets up what it needs: the clock is real, and a run an earlier test approved is undone
+// (its keys lose the TTL it gave them), so no test sees another's state whatever the order.
+beforeEach(async () => {
   clockOffsetMs = 0;
+  await expect.poll(() => activeRuns(), { timeout: 60_000, interval: 250 }).toBe(0);
+  const p = h.targetClient.pipeline();
+  for (const key of loadedWithoutTtl) p.persist(key);
+  await p.exec();
 });
+
+async function activeRuns(): Promise<number> {
+  return (await runs.getJobs(['waiting', 'active', 'delayed', 'prioritized'])).length;
+}
 
 interface Request {
   channel: string;
@@ -154,20 +168,48 @@ async function lastAudit(): Promise<AuditEntry> {
   return entry;
 }
 
-/** Keys of the pattern without a TTL, read from the target itself. */
-async function keysWithoutTtl(): Promise<number> {
+/** Keys of the pattern whose PTTL is `pttl` (-1: without a TTL), read from the target itself. */
+async function patternKeys(pttl: number): Promise<string[]> {
   let cursor = '0';
-  let count = 0;
+  const out: string[] = [];
   do {
     const [next, keys] = await h.targetClient.scan(cursor, 'MATCH', PATTERN, 'COUNT', 1000);
     cursor = next;
     if (keys.length > 0) {
       const pipeline = h.targetClient.pipeline();
       for (const k of keys) pipeline.pttl(k);
-      for (const [, ttl] of (await pipeline.exec()) ?? []) if (ttl === -1) count++;
+      const replies = (await pipeline.exec()) ?? [];
+      keys.forEach((k, i) => {
+        if (replies[i]?.[1] === pttl) out.push(k);
+      });
     }
   } while (cursor !== '0');
-  return count;
+  return out;
+}
+
+/** Keys of the pattern without a TTL, read from the target itself. */
+async function keysWithoutTtl(): Promise<number> {
+  return (await patternKeys(-1)).length;
+}
+
+/** A request approved by APPROVER whose run has finished (for tests that need an approval on record). */
+async function approvedAndRun(channel: string): Promise<Request> {
+  const req = await request(channel, REQUESTER);
+  const click = await h.click(req.approve, req.message, { channel, user: APPROVER });
+  expect(click.res.status).toBe(200);
+  await expect
+    .poll(async () => (await h.server.services.approvals.get(req.requestId))?.state, { timeout: 20_000 })
+    .toBe('approved');
+  await expect
+    .poll(
+      async () =>
+        (await h.server.services.audit.list({ cluster: 'market', limit: 50 })).some(
+          (e) => e.action === 'run_finished' && e.runId === runIdFor(req.requestId),
+        ),
+      { timeout: 30_000, interval: 250 },
+    )
+    .toBe(true);
+  return req;
 }
 
 /** Nothing ran for this request: no run record, no job, and the target's TTLs untouched. */
@@ -198,7 +240,6 @@ describe('/redis-ttl dry-run', () => {
 });
 
 describe('refusals: each with a message and an audit entry, and nothing runs', () => {
-  // First: /redis-audit later shows the latest entries, and these must not push the others out.
   it('Approve and Reject clicked from another channel: refused, still pending, audited with who, where and what', async () => {
     const req = await request('C0WHERE', REQUESTER);
     const before = (await readAuditStream(h.queue.url, h.config.queue.prefix)).length;
@@ -453,6 +494,10 @@ describe('approval', () => {
   });
 
   it('/redis-audit shows the trail, localized, only to the person asking', async () => {
+    // Its own trail: a refused self-approval, then an approval and its run.
+    const self = await request('C0AUDITSELF', APPROVER);
+    expect(await clickFor(self.approve, self, APPROVER)).toContain('someone else has to approve it');
+    await approvedAndRun('C0AUDITOK');
     const { responseId } = await h.slash('market', { command: '/redis-audit' });
     const reply = await h.fake.waitFor('response_url', (c) => c.responseId === responseId);
     expect(reply.body.response_type).toBe('ephemeral');
@@ -469,6 +514,10 @@ describe('approval', () => {
   });
 
   it('`redis-medic audit` lists the same trail (JSON and table)', async () => {
+    // At least five entries of its own on market: a dry-run, its request, three refused clicks.
+    const req = await request('C0AUDITCLI', REQUESTER);
+    for (let i = 0; i < 3; i++)
+      expect(await clickFor(req.approve, req, OUTSIDER)).toContain('not an approver');
     const dir = mkdtempSync(join(tmpdir(), 'medic-audit-'));
     const file = join(dir, 'config.yml');
     writeFileSync(
@@ -487,7 +536,11 @@ describe('approval', () => {
     expect(table.stdout.trim().split('\n')).toHaveLength(4);
   });
 
-  it('calls only Web API methods whose scopes the manifest declares (usergroups:read for groups)', () => {
+  it('calls only Web API methods whose scopes the manifest declares (usergroups:read for groups)', async () => {
+    // An outsider's Approve makes the bot read the approver groups (unless an earlier test's read is
+    // still cached, in which case that read is among the calls already).
+    const req = await request('C0SCOPES', REQUESTER);
+    expect(await clickFor(req.approve, req, OUTSIDER)).toContain('You are not an approver for market');
     const pseudo = new Set(['response_url', 'upload']);
     const methods = [...new Set(h.fake.calls.map((c) => c.method))].filter((m) => !pseudo.has(m));
     expect(methods).not.toContain('unknown');
@@ -500,7 +553,12 @@ describe('approval', () => {
   });
 });
 
-it('no job but the approved one was ever queued', async () => {
+it('no job but the approved ones was ever queued: one per approval', async () => {
+  await approvedAndRun('C0JOBS');
   const jobs = await runs.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized']);
-  expect(jobs.map((j) => j.id)).toHaveLength(1);
+  const approved = (await h.server.services.audit.list({ limit: 1000 }))
+    .filter((e) => e.action === 'approved' && e.requestId)
+    .map((e) => runIdFor(e.requestId as string));
+  expect(approved.length).toBeGreaterThan(0);
+  expect(jobs.map((j) => j.id).sort()).toEqual([...approved].sort());
 });

@@ -1,5 +1,5 @@
 /**
- * Issue 5 (i18n) through the real bot: a team's wording from `i18n.overridesDir`, a channel's
+ * Languages and zones through the real bot: a team's wording from `i18n.overridesDir`, a channel's
  * language (`slack.channelLocales.<id>.lang`) beating the user's Slack locale, and times shown in the
  * channel's zone (`timeZone`) in the report and in the watch readings posted later by the worker.
  */
@@ -107,10 +107,8 @@ describe('slack.channelLocales lang', () => {
 });
 
 describe('slack.channelLocales timeZone', () => {
-  let report: RecordedCall;
-
   it('the report shows its time in the channel’s zone, named (UTC+8 for Asia/Shanghai)', async () => {
-    ({ report } = await reportIn(SHANGHAI_CHANNEL));
+    const { report } = await reportIn(SHANGHAI_CHANNEL);
     const text = textOf(blocksOf(report));
     const shown = /measured (\d{4}-\d\d-\d\d \d\d:\d\d) Asia\/Shanghai/.exec(text)?.[1];
     expect(shown, text).toBeDefined();
@@ -128,6 +126,8 @@ describe('slack.channelLocales timeZone', () => {
   });
 
   it('watch readings posted later by the worker use the channel’s zone too', async () => {
+    // Its own report to start the watch from.
+    const { report } = await reportIn(SHANGHAI_CHANNEL);
     const ts = tsOf(report);
     const clicked = await h.click(
       buttonOf(blocksOf(report), 'watch_start'),
@@ -135,15 +135,17 @@ describe('slack.channelLocales timeZone', () => {
       { channel: SHANGHAI_CHANNEL },
     );
     expect(clicked.res.status).toBe(200);
+    // The watch posts in the incident's thread (the first report of the channel's open incident).
     const watching = await h.fake.waitFor(
       'chat.postMessage',
-      (c) => h.since(clicked.mark, c) && c.body.thread_ts === ts && hasButton(c, 'watch_cancel'),
-      5_000,
+      (c) => h.since(clicked.mark, c) && c.body.channel === SHANGHAI_CHANNEL && hasButton(c, 'watch_cancel'),
+      15_000,
     );
+    const thread = String(watching.body.thread_ts);
     const reading = await h.fake.waitFor(
       'chat.postMessage',
-      (c) => h.since(clicked.mark, c) && c.body.thread_ts === ts && /· memory /.test(String(c.body.text)),
-      8_000,
+      (c) => h.since(clicked.mark, c) && c.body.thread_ts === thread && /· memory /.test(String(c.body.text)),
+      15_000,
     );
     const time = /^(\d\d:\d\d) Asia\/Shanghai · memory /.exec(String(reading.body.text))?.[1];
     expect(time, String(reading.body.text)).toBeDefined();
@@ -159,7 +161,7 @@ describe('slack.channelLocales timeZone', () => {
     // Stop the watch, so the worker stops posting.
     const cancel = await h.click(
       buttonOf(blocksOf(watching), 'watch_cancel'),
-      { ts: tsOf(watching), thread_ts: ts, text: String(watching.body.text), blocks: blocksOf(watching) },
+      { ts: tsOf(watching), thread_ts: thread, text: String(watching.body.text), blocks: blocksOf(watching) },
       { channel: SHANGHAI_CHANNEL },
     );
     expect(cancel.res.status).toBe(200);

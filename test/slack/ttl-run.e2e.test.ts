@@ -83,12 +83,22 @@ describe('a TTL run in the thread: Pause, Resume, who may press them', () => {
       30_000,
     );
     const requested = h.mark();
-    await press(dry, 'ttl_request_approval', REQUESTER).catch(() => '');
+    // A request that goes through answers with the request message in the thread, not with an
+    // ephemeral reply: any response_url reply to this click is a refusal or a failure.
+    const asked = await h.click(buttonOf(blocksOf(dry), 'ttl_request_approval'), messageOf(dry), {
+      channel: CHANNEL,
+      user: REQUESTER,
+    });
+    expect(asked.res.status).toBe(200);
     const request = await h.fake.waitFor(
       'chat.postMessage',
       (c) => h.since(requested, c) && c.body.channel === CHANNEL && hasButton(c, 'ttl_approve'),
       15_000,
     );
+    expect(
+      h.fake.callsTo('response_url').filter((c) => c.responseId === asked.responseId),
+      'the approval request was answered with an ephemeral refusal',
+    ).toEqual([]);
     const approving = h.mark();
     await h.click(buttonOf(blocksOf(request), 'ttl_approve'), messageOf(request), {
       channel: CHANNEL,
@@ -132,9 +142,12 @@ describe('a TTL run in the thread: Pause, Resume, who may press them', () => {
         expect.arrayContaining(['refused:not_allowed_pause', 'run_paused:', 'run_resumed:', 'run_finished:']),
       );
     const actions = (await h.server.services.audit.list({ cluster: 'market', limit: 30 })).reverse();
-    const order = ['run_started', 'run_paused', 'run_resumed', 'run_finished'].map((a) =>
-      actions.findIndex((e) => e.action === a),
-    );
+    const steps = ['run_started', 'run_paused', 'run_resumed', 'run_finished'];
+    const order = steps.map((a) => actions.findIndex((e) => e.action === a));
+    // Each step is in the log (findIndex gives −1 for a missing one, which would sort first).
+    for (const [i, at] of order.entries()) {
+      expect(at, `${steps[i]} missing from the audit log`).toBeGreaterThanOrEqual(0);
+    }
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(actions.find((e) => e.action === 'run_paused')?.actor).toBe(REQUESTER);
     expect(actions.find((e) => e.action === 'run_resumed')?.actor).toBe(APPROVER);

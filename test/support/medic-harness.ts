@@ -79,6 +79,10 @@ export interface MedicHarnessOptions {
   devTeamChannel?: string;
   /** The Web API client's retries (rate-limited calls are retried too). @defaultValue 0 */
   slackRetries?: number;
+  /** `watch.maxHours`: a watch's time limit. @defaultValue 1 */
+  watchMaxHours?: number;
+  /** `incidents.idleHours`: no activity this long closes an incident. @defaultValue the schema's */
+  incidentIdleHours?: number;
 }
 
 export interface AwsStubs {
@@ -137,6 +141,11 @@ export interface MedicHarness {
   mark(): number;
   /** True when `call` arrived at or after `mark`. */
   since(mark: number, call: RecordedCall): boolean;
+  /**
+   * Another bot process on the same config and queue Redis (a restart once `server` is stopped):
+   * its workers pick up the queued jobs. Stopped with the harness.
+   */
+  startAnotherBot(): Promise<RunningServer>;
   stop(): Promise<void>;
 }
 
@@ -197,7 +206,7 @@ slack:
 ${opts.devTeamChannel ? `  devTeamChannel: ${opts.devTeamChannel}\n` : ''}${opts.channelLocales ? indent(stringify({ channelLocales: opts.channelLocales }), 2) : ''}watch:
   targetPct: ${WATCH_TARGET_PCT}
   intervalMinutes: ${WATCH_INTERVAL_MINUTES}
-  maxHours: 1
+  maxHours: ${opts.watchMaxHours ?? 1}
 clusters:
   - name: market
     url: ${target.url}
@@ -216,6 +225,7 @@ ${opts.approvers ? indent(stringify({ approvers: { users: [], groups: [], ...opt
     ...(opts.rules ? { rules: opts.rules } : {}),
     ...(opts.overridesDir ? { i18n: { overridesDir: opts.overridesDir } } : {}),
     ...(opts.approvals ? { approvals: opts.approvals } : {}),
+    ...(opts.incidentIdleHours ? { incidents: { idleHours: opts.incidentIdleHours } } : {}),
   };
   const parsed = parseConfig(Object.keys(sections).length > 0 ? `${yaml}\n${stringify(sections)}` : yaml, {});
   if (!parsed.ok) throw new Error(`harness config is invalid: ${JSON.stringify(parsed.problems)}`);
@@ -223,7 +233,7 @@ ${opts.approvers ? indent(stringify({ approvers: { users: [], groups: [], ...opt
   maxmemoryBytes = await calibrateMaxmemory(config, targetClient, maxmemoryBytes, memoryPct);
 
   const signingSecret = `secret-${Math.random().toString(36).slice(2)}`;
-  const server = await startServer({
+  const serverOptions: ServerOptions = {
     config,
     logger: silentLogger(),
     // Strict: a missing translation throws instead of showing its key (config overrides still apply).
@@ -240,7 +250,8 @@ ${opts.approvers ? indent(stringify({ approvers: { users: [], groups: [], ...opt
       host: '127.0.0.1',
       retries: opts.slackRetries ?? 0,
     },
-  });
+  };
+  const server = await startServer(serverOptions);
   cleanups.push(() => server.stop());
   const baseUrl = `http://127.0.0.1:${server.port}`;
 
@@ -314,6 +325,11 @@ ${opts.approvers ? indent(stringify({ approvers: { users: [], groups: [], ...opt
         response_url: fake.responseUrl(responseId),
       });
       return { res, responseId, mark: m };
+    },
+    async startAnotherBot() {
+      const another = await startServer(serverOptions);
+      cleanups.push(() => another.stop());
+      return another;
     },
     stop: cleanup,
   };
