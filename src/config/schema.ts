@@ -178,15 +178,28 @@ export const configSchema = z
           .default(30),
         /** The re-count at approval time may differ from the dry-run's count by at most this. */
         recountTolerancePct: z.number().gte(0).lte(100).default(5),
-        /** Off by default: the requester cannot approve their own request (four-eyes). */
-        allowSelfApproval: z.boolean().default(false),
+        /**
+         * Four-eyes cannot be turned off: the key is still read so that a config saying `true` is
+         * told why instead of being silently ignored.
+         */
+        allowSelfApproval: z
+          .boolean()
+          .optional()
+          .superRefine((value, ctx) => {
+            if (value === true) {
+              ctx.addIssue({
+                code: 'custom',
+                message: 'config:self_approval',
+                params: { i18n: 'config:self_approval' },
+              });
+            }
+          }),
       })
       .strict()
       .default({
         expiresMinutes: 60,
         dryRunMaxAgeMinutes: 30,
         recountTolerancePct: 5,
-        allowSelfApproval: false,
       }),
     clusters: z.array(cluster).min(1),
     /** TTL remediation rules (also accepted as a rules file of their own); see rule-schema.ts. */

@@ -17,14 +17,12 @@ export interface ApprovalPolicy {
   expiresMinutes: number;
   dryRunMaxAgeMinutes: number;
   recountTolerancePct: number;
-  allowSelfApproval: boolean;
 }
 
 export const DEFAULT_APPROVAL_POLICY: ApprovalPolicy = {
   expiresMinutes: 60,
   dryRunMaxAgeMinutes: 30,
   recountTolerancePct: 5,
-  allowSelfApproval: false,
 };
 
 export const REFUSAL_REASONS = [
@@ -94,7 +92,8 @@ export function decideApproval(c: ApprovalCheck): Decision {
   const { request } = c;
   if (!request || !sameOrigin(request, c.origin)) return refuse('unknown_request');
   if (!c.userIsApprover) return refuse('not_approver');
-  if (c.user === request.requester && !c.policy.allowSelfApproval) return refuse('self_approval');
+  // Four-eyes, always: no setting lets a requester approve their own run.
+  if (c.user === request.requester) return refuse('self_approval');
   if (request.state !== 'pending') return refuse('already_decided');
   if (isExpired(request, c.now)) return refuse('expired');
   if (!c.dryRunAt || !dryRunFresh(c.dryRunAt, c.now, c.policy)) return refuse('stale_dry_run');

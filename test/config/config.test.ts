@@ -122,6 +122,16 @@ clusters:
     expect(lines).toContain('clusters[0].url: 必须是带主机名的 redis:// 或 rediss:// 地址');
   });
 
+  it('four-eyes approval cannot be turned off: allowSelfApproval true is a problem, false is accepted', () => {
+    expect(problemLines(`${minimal}approvals: { allowSelfApproval: true }\n`)).toEqual([
+      'approvals.allowSelfApproval: four-eyes approval cannot be turned off: a second person approves every TTL run. Remove this setting',
+    ]);
+    expect(problemLines(`${minimal}approvals: { allowSelfApproval: true }\n`, {}, 'zh')).toEqual([
+      'approvals.allowSelfApproval: 四眼审批不能关闭：每次 TTL 任务都须由另一人审批。请删除此设置',
+    ]);
+    expect(parseConfig(`${minimal}approvals: { allowSelfApproval: false }\n`, {}).ok).toBe(true);
+  });
+
   it('reports YAML syntax errors with a position', () => {
     const lines = problemLines('queue: { url: redis://x\nclusters: [');
     expect(lines[0]).toMatch(/^\(yaml\): YAML syntax error at line \d+, column \d+/);

@@ -1191,16 +1191,14 @@ async function sweepRemediation(lang: Lang, sweep: Sweep): Promise<void> {
     ),
   );
   const request = approvalRequest();
-  for (const allowSelfApproval of [false, true]) {
-    sweep.slack(
-      'approval request (open)',
-      approvalRequestMessage(t, lang, {
-        request,
-        dryRun: dryRuns[0],
-        status: { kind: 'open', approvers: { users: [APPROVER], groups: ['S07SRE'] }, allowSelfApproval },
-      }),
-    );
-  }
+  sweep.slack(
+    'approval request (open)',
+    approvalRequestMessage(t, lang, {
+      request,
+      dryRun: dryRuns[0],
+      status: { kind: 'open', approvers: { users: [APPROVER], groups: ['S07SRE'] } },
+    }),
+  );
   const at = formatDateTime(new Date('2026-02-12T14:44:00Z'), lang);
   const closed = [
     t('approval:decision.recounting', { user: who(APPROVER) }),

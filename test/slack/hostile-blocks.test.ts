@@ -171,7 +171,6 @@ describe(`Block Kit builders on hostile text (${CASES} seeded cases each, seed $
             status: {
               kind: 'open',
               approvers: { users: ['UAPPROVER'], groups: ['SONCALL'] },
-              allowSelfApproval: false,
             },
           }),
           where,

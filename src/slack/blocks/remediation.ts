@@ -183,7 +183,7 @@ export function dryRunResultMessage(
 
 /** Where a request stands, shown under its figures once it is decided (and while it is open). */
 export type RequestStatus =
-  | { kind: 'open'; approvers: Approvers | undefined; allowSelfApproval: boolean }
+  | { kind: 'open'; approvers: Approvers | undefined }
   | { kind: 'closed'; line: string };
 
 /** The request in the thread: who asks, the figures, the approvers, Approve / Reject while open. */
@@ -207,7 +207,7 @@ export function approvalRequestMessage(
   if (status.kind === 'open') {
     const lines = [
       t('approval:request.approvers', { approvers: approverMentions(status.approvers) }),
-      t(status.allowSelfApproval ? 'approval:request.expires_self_ok' : 'approval:request.expires', {
+      t('approval:request.expires', {
         at: formatDateTime(new Date(request.expiresAt), lang, input.timeZone),
       }),
     ];

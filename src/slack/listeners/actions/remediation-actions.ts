@@ -159,7 +159,6 @@ export function registerRemediationActions(app: MedicApp, s: SlackServices): voi
         await updateRequestMessage(s, client, t, lang, current, {
           kind: 'open',
           approvers: s.cluster(current.cluster)?.approvers,
-          allowSelfApproval: r.approvals.policy.allowSelfApproval,
         });
       }
       return;
@@ -238,7 +237,6 @@ function requestMessage(
     status: status ?? {
       kind: 'open',
       approvers: s.cluster(request.cluster)?.approvers,
-      allowSelfApproval: s.remediation.approvals.policy.allowSelfApproval,
     },
   });
 }
