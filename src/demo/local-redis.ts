@@ -81,6 +81,7 @@ const CLUSTER_BUS_OFFSET = 10_000;
 const DIR_PREFIX = 'redis-medic-redis-';
 const OWNER_FILE = 'owner.json';
 
+// Internal: the demo retries on another port; never reaches a person.
 class PortInUseError extends Error {}
 
 // ---------------------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ import {
 } from '../../src/config/load.js';
 import type { ClusterConfig, MedicConfig } from '../../src/config/types.js';
 import { generateDataset } from '../../src/demo/dataset.js';
-import { ErrorCode, fileReadReason, MedicError } from '../../src/errors.js';
+import { asMedicError, ErrorCode, fileReadReason, MedicError } from '../../src/errors.js';
 import { formatDateTime, formatDuration, formatEta, formatInt, formatPct } from '../../src/i18n/format.js';
 import { createI18n, LOCALES_DIR } from '../../src/i18n/index.js';
 import { escapeMrkdwn } from '../../src/i18n/mrkdwn.js';
@@ -84,7 +84,7 @@ import { statusReportMessage } from '../../src/slack/blocks/status-report.js';
 import { watchMessage } from '../../src/slack/blocks/watch.js';
 import { slackCensusReporter } from '../../src/slack/census-reporter.js';
 import type { SlackServices } from '../../src/slack/services.js';
-import { asMedicError, postStatus, refreshStatus } from '../../src/slack/status-flow.js';
+import { postStatus, refreshStatus } from '../../src/slack/status-flow.js';
 import { slackTtlRunReporter } from '../../src/slack/ttl-reporter.js';
 import { slackWatchReporter } from '../../src/slack/watch-reporter.js';
 import { checkStatus, memoryLevel, redisNotes } from '../../src/status/check-status.js';
@@ -961,18 +961,18 @@ function configInvalid(): ConfigInvalidError {
 /** The refusals of the remediation core (unknown rule, old Redis…), as they are thrown. */
 function remediationErrors(): RemediationError[] {
   return [
-    new RemediationError('remediation:errors.unknown_rule', {
+    new RemediationError(ErrorCode.UnknownRule, {
       name: keep('coupon-unred'),
       known: 'coupon-unread, user-group-label, exchange-price, last-activity',
     }),
-    new RemediationError('remediation:errors.rule_for_other_cluster', {
+    new RemediationError(ErrorCode.RuleForOtherCluster, {
       name: 'coupon-unread',
       cluster: CLUSTER,
       target: keep('luckyus-isales-order'),
     }),
-    new RemediationError('remediation:errors.no_rules_for_target', { target: 'luckyus-isales-order' }),
-    new RemediationError('remediation:errors.options_need_7', { target: TARGET, version: '6.2.14' }),
-    new RemediationError('remediation:errors.no_safe_strategy', { target: TARGET, version: '6.2.14' }),
+    new RemediationError(ErrorCode.NoRulesForTarget, { target: 'luckyus-isales-order' }),
+    new RemediationError(ErrorCode.OptionsNeed7, { target: TARGET, version: '6.2.14' }),
+    new RemediationError(ErrorCode.NoSafeStrategy, { target: TARGET, version: '6.2.14' }),
   ];
 }
 
@@ -1338,18 +1338,18 @@ async function sweepErrors(lang: Lang, sweep: Sweep): Promise<void> {
   }
   // What the CLI says for everything else: its own usage errors, core refusals, a non-Medic failure.
   const usage = [
-    new UsageError('cli:errors.config_required'),
-    new UsageError('cli:errors.cluster_required'),
-    new UsageError('cli:errors.redis_or_cluster'),
-    new UsageError('cli:errors.need_two_snapshots', {
+    new UsageError(ErrorCode.ConfigRequired),
+    new UsageError(ErrorCode.ClusterRequired),
+    new UsageError(ErrorCode.RedisOrCluster),
+    new UsageError(ErrorCode.NeedTwoSnapshots, {
       cluster: CLUSTER,
       available: keep('snap-20260212T143612Z'),
     }),
-    new UsageError('remediation:cli.needs_yes'),
-    new UsageError('remediation:cli.run_needs_config'),
-    new UsageError('remediation:cli.rules_required'),
-    new UsageError('errors:proxy_url', { variable: 'HTTPS_PROXY' }),
-    ...remediationErrors().map((e) => new UsageError(e.key, e.values)),
+    new UsageError(ErrorCode.RunNeedsYes),
+    new UsageError(ErrorCode.RunNeedsConfig),
+    new UsageError(ErrorCode.RulesRequired),
+    new UsageError(ErrorCode.ProxyUrl, { variable: 'HTTPS_PROXY' }),
+    ...remediationErrors(),
   ];
   for (const err of [...usage, new Error(`connect ${JS_EXCEPTION}`)]) {
     sweep.text(`CLI error ${err.message}`, ...describeCliError(err, plain, lang).lines);
