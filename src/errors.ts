@@ -4,7 +4,6 @@
  * (never from `message`, which is for logs); the CLI exits with `ERROR_EXIT[code]`.
  */
 import { randomUUID } from 'node:crypto';
-import { redact } from './redis/errors.js';
 
 export const ErrorCode = {
   ConfigInvalid: 'config_invalid',
@@ -151,6 +150,11 @@ export function asMedicError(err: unknown, log?: ErrorLog): MedicError {
     'unexpected error',
   );
   return new MedicError(ErrorCode.Internal, { ref, detail: redactLine(message) }, message, { cause: err });
+}
+
+/** Strips `user:password@` from anything that looks like a URL. */
+export function redact(text: string): string {
+  return text.replace(/(rediss?:\/\/)[^@\s/]*@/gi, '$1***@');
 }
 
 /** The first line, no credentials, at most 200 characters: what a person may see of an unknown error. */
