@@ -146,7 +146,11 @@ export function asMedicError(err: unknown, log?: ErrorLog): MedicError {
   const ref = randomUUID().slice(0, 8);
   const message = errorMessage(err);
   log?.error(
-    { ref, err: redactLine(message), stack: err instanceof Error ? err.stack : undefined },
+    {
+      ref,
+      err: redactLine(message),
+      stack: err instanceof Error && err.stack ? redact(err.stack) : undefined,
+    },
     'unexpected error',
   );
   return new MedicError(ErrorCode.Internal, { ref, detail: redactLine(message) }, message, { cause: err });

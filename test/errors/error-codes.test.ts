@@ -129,6 +129,16 @@ describe('an error that is not a MedicError', () => {
   });
 });
 
+describe('an unknown error naming a Redis URL with credentials', () => {
+  it('keeps the password out of the line and out of the log', () => {
+    const logged: Record<string, unknown>[] = [];
+    const bug = new Error('connect failed for redis://app:s3cret-pw@10.0.3.30:6379/0');
+    const { lines } = describeCliError(bug, i18n.plain('en'), 'en', { error: (obj) => logged.push(obj) });
+    expect(lines.join('\n')).toContain('redis://***@10.0.3.30:6379/0');
+    expect(JSON.stringify({ lines, logged })).not.toContain('s3cret-pw');
+  });
+});
+
 describe('src/ raises only coded errors', () => {
   const files = sourceFiles(join(ROOT, 'src'));
 
