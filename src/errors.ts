@@ -1,7 +1,10 @@
 /**
- * Errors every layer can raise. Callers branch on `code`; people read the localized text that
- * front ends build from `errors:<code>` and `values` (never from `message`, which is for logs).
+ * The one error model. Every error the product raises is a MedicError (or a subclass): callers
+ * branch on `code`; people read the localized sentence `errors:<code>` built from raw `values`
+ * (never from `message`, which is for logs); the CLI exits with `ERROR_EXIT[code]`.
  */
+import { randomUUID } from 'node:crypto';
+
 export const ErrorCode = {
   ConfigInvalid: 'config_invalid',
   ConfigUnreadable: 'config_unreadable',
@@ -24,8 +27,39 @@ export const ErrorCode = {
   QueueIsTarget: 'queue_is_target',
   /** A TTL run's memory guard waited longer than its timeout for memory to fall; the checkpoint is kept. */
   MemoryGuardTimeout: 'memory_guard_timeout',
-  /** A bug or an error nothing else classifies: worded as "unexpected error", never blamed on Redis. */
+  /** A failure the code can name (`values.reason` or `values.detail`) but nobody should meet: worded as "unexpected error". */
   Unexpected: 'unexpected',
+  /** A thrown value that is not a MedicError (a bug): one line with the `ref` its log entry carries. */
+  Internal: 'internal',
+  /** A proxy variable (`HTTPS_PROXY`…) is not an http(s) URL; `values.variable` names it (never the value). */
+  ProxyUrl: 'proxy_url',
+  /** SLACK_API_URL is set but is not an http(s) URL. */
+  SlackApiUrl: 'slack_api_url',
+  // Refusals of the remediation core: the rule, the pattern or the target cannot be handled safely.
+  UnknownRule: 'unknown_rule',
+  RuleForOtherCluster: 'rule_for_other_cluster',
+  NoRulesForTarget: 'no_rules_for_target',
+  OptionsNeed7: 'options_need_7',
+  ReplicaTarget: 'replica_target',
+  GlobRangeUnknown: 'glob_range_unknown',
+  KeysNotMatched: 'keys_not_matched',
+  NoSafeStrategy: 'no_safe_strategy',
+  // Bad command-line arguments.
+  RedisOrCluster: 'redis_or_cluster',
+  BadRedisUrl: 'bad_redis_url',
+  RedisUrlDbQuery: 'redis_url_db_query',
+  ConfigRequired: 'config_required',
+  /** A `--cluster NAME` the config does not list; `values.known` lists the ones it does. */
+  ClusterNotInConfig: 'cluster_not_in_config',
+  EnvMissing: 'env_missing',
+  ClusterRequired: 'cluster_required',
+  NeedTwoSnapshots: 'need_two_snapshots',
+  RunNeedsYes: 'run_needs_yes',
+  RulesRequired: 'rules_required',
+  RunNeedsConfig: 'run_needs_config',
+  BadDeadline: 'bad_deadline',
+  IncidentOrCluster: 'incident_or_cluster',
+  UnknownIncident: 'unknown_incident',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -41,18 +75,98 @@ export class MedicError extends Error {
   }
 }
 
-/** Redis errors that mean "the target is not reachable as configured" (CLI exit code 2). */
-export const TARGET_ERROR_CODES: ReadonlySet<ErrorCode> = new Set([
-  ErrorCode.RedisUnreachable,
-  ErrorCode.RedisTimeout,
-  ErrorCode.RedisAuth,
-  ErrorCode.RedisTls,
-  ErrorCode.RedisPermission,
-  ErrorCode.CensusInterrupted,
-]);
+export const EXIT_OK = 0;
+/** Bad usage or configuration, a refusal, or an unexpected error. */
+export const EXIT_USAGE = 1;
+/** The target is not reachable as configured. */
+export const EXIT_UNREACHABLE = 2;
+export type ExitCode = typeof EXIT_OK | typeof EXIT_USAGE | typeof EXIT_UNREACHABLE;
+
+/** The CLI exit code of every error code (a `Record`, so a new code without one does not compile). */
+export const ERROR_EXIT: Readonly<Record<ErrorCode, ExitCode>> = {
+  config_invalid: EXIT_USAGE,
+  config_unreadable: EXIT_USAGE,
+  unknown_cluster: EXIT_USAGE,
+  redis_unreachable: EXIT_UNREACHABLE,
+  redis_timeout: EXIT_UNREACHABLE,
+  redis_auth: EXIT_UNREACHABLE,
+  redis_tls: EXIT_UNREACHABLE,
+  redis_command: EXIT_USAGE,
+  census_interrupted: EXIT_UNREACHABLE,
+  redis_permission: EXIT_UNREACHABLE,
+  census_diff_cluster_mismatch: EXIT_USAGE,
+  census_diff_match_mismatch: EXIT_USAGE,
+  cluster_db: EXIT_USAGE,
+  no_such_db: EXIT_USAGE,
+  queue_is_target: EXIT_USAGE,
+  memory_guard_timeout: EXIT_USAGE,
+  unexpected: EXIT_USAGE,
+  internal: EXIT_USAGE,
+  proxy_url: EXIT_USAGE,
+  slack_api_url: EXIT_USAGE,
+  unknown_rule: EXIT_USAGE,
+  rule_for_other_cluster: EXIT_USAGE,
+  no_rules_for_target: EXIT_USAGE,
+  options_need_7: EXIT_USAGE,
+  replica_target: EXIT_USAGE,
+  glob_range_unknown: EXIT_USAGE,
+  keys_not_matched: EXIT_USAGE,
+  no_safe_strategy: EXIT_USAGE,
+  redis_or_cluster: EXIT_USAGE,
+  bad_redis_url: EXIT_USAGE,
+  redis_url_db_query: EXIT_USAGE,
+  config_required: EXIT_USAGE,
+  cluster_not_in_config: EXIT_USAGE,
+  env_missing: EXIT_USAGE,
+  cluster_required: EXIT_USAGE,
+  need_two_snapshots: EXIT_USAGE,
+  run_needs_yes: EXIT_USAGE,
+  rules_required: EXIT_USAGE,
+  run_needs_config: EXIT_USAGE,
+  bad_deadline: EXIT_USAGE,
+  incident_or_cluster: EXIT_USAGE,
+  unknown_incident: EXIT_USAGE,
+};
 
 export function isMedicError(err: unknown): err is MedicError {
   return err instanceof MedicError;
+}
+
+/** Where an unknown error's stack goes (a pino logger fits). */
+export interface ErrorLog {
+  error(obj: Record<string, unknown>, msg: string): void;
+}
+
+/**
+ * Any thrown value as a MedicError. One that is not already (a bug) becomes `internal` with a
+ * correlation id `ref`: the stack goes to `log` under that id, people see one line naming it.
+ */
+export function asMedicError(err: unknown, log?: ErrorLog): MedicError {
+  if (isMedicError(err)) return err;
+  const ref = randomUUID().slice(0, 8);
+  const message = errorMessage(err);
+  log?.error(
+    {
+      ref,
+      err: redactLine(message),
+      stack: err instanceof Error && err.stack ? redact(err.stack) : undefined,
+    },
+    'unexpected error',
+  );
+  return new MedicError(ErrorCode.Internal, { ref, detail: redactLine(message) }, message, { cause: err });
+}
+
+/** Strips `user:password@` from anything that looks like a URL. */
+export function redact(text: string): string {
+  return text.replace(/(rediss?:\/\/)[^@\s/]*@/gi, '$1***@');
+}
+
+/** The first line, no credentials, at most 200 characters: what a person may see of an unknown error. */
+function redactLine(message: string): string {
+  const line = redact(message.split('\n')[0] ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
 /** Why a file could not be read, as an `errors:reason.*` key (the errno code belongs in the log message). */

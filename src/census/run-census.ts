@@ -61,6 +61,7 @@ export async function runCensus(conn: TargetConnection, opts: CensusOptions): Pr
   }
 }
 
+// Internal: caught below to start the census over; never reaches a person.
 class CheckpointMismatch extends Error {}
 
 async function census(

@@ -92,6 +92,7 @@ export interface WalkPosition {
 }
 
 /** The saved position does not fit the servers any more: the walk has to start over. */
+// Internal: the census catches it and walks from the start; never reaches a person.
 export class WalkResumeMismatch extends Error {
   constructor(readonly node: string) {
     super(`cannot resume the walk on ${node}: not the server the position was saved on`);
@@ -357,12 +358,14 @@ class Budget {
 const CONNECTION_CODES: ReadonlySet<string> = new Set([ErrorCode.RedisUnreachable, ErrorCode.RedisTimeout]);
 
 /** An error thrown by `onPage`: handed back as it is, not classified as a Redis error. */
+// Internal: unwrapped to the consumer's own error before the walk returns; never reaches a person.
 class ConsumerFailure extends Error {
   constructor(readonly original: unknown) {
     super('onPage failed');
   }
 }
 
+// Internal: turned into a MedicError `census_interrupted` before the walk returns; never reaches a person.
 class InterruptedSignal extends Error {
   constructor(
     readonly node: string,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
+import { createLogger } from '../observability/logger.js';
 import { type CliContext, type CliOutput, createCliContext } from './context.js';
 import { describeCliError } from './errors.js';
 import { cliCommands } from './program/index.js';
@@ -54,7 +55,10 @@ export async function main(
     return exitCode;
   } catch (err) {
     // Parse errors (CommanderError) too: commander printed nothing, the line comes from the locale files.
-    const { lines, exitCode: code } = describeCliError(err, ctx.t, ctx.lang);
+    // An unknown error is one line naming its ref; its stack is logged under that ref only on request.
+    const log =
+      env.LOG_LEVEL === 'debug' ? createLogger({ level: 'debug', destination: process.stderr }) : undefined;
+    const { lines, exitCode: code } = describeCliError(err, ctx.t, ctx.lang, log);
     if (lines.length > 0) ctx.err(`${lines.map((l) => `redis-medic: ${l}`).join('\n')}\n`);
     return code;
   }

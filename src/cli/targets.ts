@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { findCluster, loadConfigFile } from '../config/load.js';
 import type { MedicConfig } from '../config/types.js';
-import { MedicError } from '../errors.js';
+import { ErrorCode, MedicError } from '../errors.js';
 import { createI18n } from '../i18n/index.js';
 import { parseRedisUrl } from '../redis/connect.js';
 import type { StatusTarget } from '../status/check-status.js';
@@ -40,7 +40,7 @@ export function resolveTarget(
   ctx: CliContext,
 ): { target: StatusTarget; config?: MedicConfig } {
   if ((opts.redis === undefined) === (opts.cluster === undefined))
-    throw new UsageError('cli:errors.redis_or_cluster');
+    throw new UsageError(ErrorCode.RedisOrCluster);
   const path = configPath(opts, ctx);
   if (opts.redis !== undefined) {
     const config = path ? loadCliConfig(path, ctx) : undefined;
@@ -49,7 +49,7 @@ export function resolveTarget(
       parsed = parseRedisUrl(opts.redis);
     } catch (err) {
       const dbInQuery = err instanceof MedicError && err.values.reason === 'db_in_query';
-      throw new UsageError(dbInQuery ? 'cli:errors.redis_url_db_query' : 'cli:errors.bad_redis_url');
+      throw new UsageError(dbInQuery ? ErrorCode.RedisUrlDbQuery : ErrorCode.BadRedisUrl);
     }
     return {
       target: {
@@ -61,11 +61,11 @@ export function resolveTarget(
       ...(config ? { config } : {}),
     };
   }
-  if (!path) throw new UsageError('cli:errors.config_required');
+  if (!path) throw new UsageError(ErrorCode.ConfigRequired);
   const config = loadCliConfig(path, ctx);
   const cluster = findCluster(config, opts.cluster ?? '');
   if (!cluster) {
-    throw new UsageError('cli:errors.unknown_cluster', {
+    throw new UsageError(ErrorCode.ClusterNotInConfig, {
       name: opts.cluster ?? '',
       known: config.clusters.map((c) => c.name).join(', '),
     });

@@ -3,12 +3,10 @@ import type { Redis } from 'ioredis';
 import { type CensusCheckpoint, runCensus } from '../census/run-census.js';
 import type { SnapshotStore } from '../census/snapshot-store.js';
 import type { CensusResult, WalkProgress } from '../census/types.js';
-import { ErrorCode, isMedicError, MedicError } from '../errors.js';
-import { truncate } from '../i18n/mrkdwn.js';
+import { asMedicError, ErrorCode, MedicError } from '../errors.js';
 import type { Lang } from '../i18n/types.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
 import { connectTarget, type RedisTarget } from '../redis/connect.js';
-import { redact } from '../redis/errors.js';
 
 export const CENSUS_QUEUE = 'census';
 
@@ -283,9 +281,7 @@ export async function runCensusJob(
       await reporter.cancelled(data, scanned, String(abort.signal.reason));
       return 'cancelled';
     }
-    const error = isMedicError(err)
-      ? err
-      : new MedicError(ErrorCode.Unexpected, { detail: truncate(redact(String(err)), 200) }, String(err));
+    const error = asMedicError(err);
     await reporter.failed(data, error);
     await deps.incidents?.append(
       data.incidentId,

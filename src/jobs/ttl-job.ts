@@ -1,12 +1,11 @@
 import { DelayedError, type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { cursorFraction } from '../census/walker.js';
-import { ErrorCode, errorMessage, isMedicError, MedicError } from '../errors.js';
+import { asMedicError, ErrorCode, errorMessage, MedicError } from '../errors.js';
 import type { AuditInput } from '../incidents/audit-log.js';
 import type { TimelineEntry } from '../incidents/incident-store.js';
 import type { Logger } from '../observability/logger.js';
 import { connectTarget, type RedisTarget, type TargetConnection } from '../redis/connect.js';
-import { redact } from '../redis/errors.js';
 import { inspectRedis } from '../redis/inspect.js';
 import {
   type ApplyOptions,
@@ -15,7 +14,7 @@ import {
   type EngineThrottle,
   PAUSE_REASON,
 } from '../remediation/engine.js';
-import { isRemediationError, type RemediationError } from '../remediation/errors.js';
+import { isRemediationError } from '../remediation/errors.js';
 import type {
   ApplyResult,
   EngineCheckpoint,
@@ -26,7 +25,6 @@ import type {
 
 export const TTL_RUN_QUEUE = 'ttl-run';
 
-import { truncate } from '../i18n/mrkdwn.js';
 import type { TtlRunRequest } from '../remediation/types.js';
 
 export type { TtlRunRequest };
@@ -80,7 +78,7 @@ export interface TtlRunSummary {
   remainingWithoutTtl?: number;
   /** Who cancelled (a Slack user id, or `pause_expired`). */
   by?: string;
-  error?: MedicError | RemediationError;
+  error?: MedicError;
   strategy?: ApplyResult['strategy'];
 }
 
@@ -491,13 +489,13 @@ export async function processTtlRun(
   try {
     conn = await connectTarget(target);
   } catch (err) {
-    return await failOrRetry(job, data, deps, asRunError(err), save);
+    return await failOrRetry(job, data, deps, asMedicError(err, deps.logger), save);
   }
   try {
     await deps.guardTarget?.(conn);
   } catch (err) {
     await conn.close();
-    return await failOrRetry(job, data, deps, asRunError(err), save);
+    return await failOrRetry(job, data, deps, asMedicError(err, deps.logger), save);
   }
   const abort = new AbortController();
   let stop: Stop | undefined;
@@ -669,7 +667,7 @@ export async function processTtlRun(
     return 'done';
   } catch (err) {
     if (err instanceof DelayedError || err instanceof UnrecoverableError || lockLost()) throw err;
-    return await failOrRetry(job, data, deps, asRunError(err), save);
+    return await failOrRetry(job, data, deps, asMedicError(err, deps.logger), save);
   } finally {
     clearInterval(poll);
     await conn.close().catch(() => {});
@@ -725,7 +723,7 @@ async function failOrRetry(
   job: Job<TtlJobData>,
   data: TtlJobData,
   deps: TtlJobDeps,
-  error: MedicError | RemediationError,
+  error: MedicError,
   save: (d: TtlJobData) => Promise<void>,
 ): Promise<never> {
   // A refusal (no safe strategy on this server) or a rule the engine rejects won't change on retry.
@@ -733,6 +731,7 @@ async function failOrRetry(
   const permanent =
     isRemediationError(error) ||
     error.code === ErrorCode.Unexpected ||
+    error.code === ErrorCode.Internal ||
     error.code === ErrorCode.QueueIsTarget ||
     error.code === ErrorCode.ClusterDb ||
     error.code === ErrorCode.MemoryGuardTimeout;
@@ -749,7 +748,7 @@ async function failOrRetry(
 async function fail(
   data: TtlJobData,
   deps: TtlJobDeps,
-  error: MedicError | RemediationError,
+  error: MedicError,
   save: (d: TtlJobData) => Promise<void>,
 ): Promise<void> {
   await reportFailure(deps, data, error);
@@ -757,11 +756,7 @@ async function fail(
 }
 
 /** Posts the failure once and closes the run (also used for a job BullMQ failed as stalled). */
-export async function reportFailure(
-  deps: TtlJobDeps,
-  data: TtlJobData,
-  error: MedicError | RemediationError,
-): Promise<void> {
+export async function reportFailure(deps: TtlJobDeps, data: TtlJobData, error: MedicError): Promise<void> {
   const now = deps.now ?? Date.now;
   const summary: TtlRunSummary = {
     ...baseSummary(data, data.checkpoint?.counters ?? zeroCounters(), now()),
@@ -772,12 +767,8 @@ export async function reportFailure(
     deps.logger?.error({ runId: data.runId, err: errorMessage(err) }, 'ttl run: failure not posted'),
   );
   await deps.service.finish(data.runId, 'failed').catch(() => {});
-  await audit(deps, data, 'run_failed', 'job', countsOf(summary), errorCode(error));
-  await timeline(deps, data, 'ttl_run_failed', 'job', { rule: data.rule.name, code: errorCode(error) });
-}
-
-function errorCode(error: MedicError | RemediationError): string {
-  return isRemediationError(error) ? error.key.replace(/^remediation:errors\./, '') : error.code;
+  await audit(deps, data, 'run_failed', 'job', countsOf(summary), error.code);
+  await timeline(deps, data, 'ttl_run_failed', 'job', { rule: data.rule.name, code: error.code });
 }
 
 async function deliver(deps: TtlJobDeps, data: TtlJobData, summary: TtlRunSummary): Promise<void> {
@@ -892,15 +883,6 @@ function zeroCounters(): EngineCounters {
   return { scanned: 0, changed: 0, skipped: 0, vanished: 0, errors: 0 };
 }
 
-function asRunError(err: unknown): MedicError | RemediationError {
-  if (isMedicError(err) || isRemediationError(err)) return err;
-  return new MedicError(
-    ErrorCode.Unexpected,
-    { detail: truncate(redact(errorMessage(err)), 200) },
-    errorMessage(err),
-  );
-}
-
 export interface TtlWorkerOptions {
   /** Runs at once per process. @defaultValue 1 */
   concurrency?: number;
@@ -947,7 +929,7 @@ export function createTtlWorker(
     if (!job || job.data.reported || err instanceof UnrecoverableError) return;
     const last = job.attemptsMade >= (job.opts.attempts ?? 1) || /stalled/i.test(err.message);
     if (!last) return;
-    void reportFailure(deps, job.data, asRunError(err)).catch(() => {});
+    void reportFailure(deps, job.data, asMedicError(err, deps.logger)).catch(() => {});
   });
   return worker;
 }

@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { type Job, type Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { ErrorCode, isMedicError, MedicError } from '../errors.js';
-import { truncate } from '../i18n/mrkdwn.js';
+import { asMedicError, ErrorCode, MedicError } from '../errors.js';
 import type { Lang } from '../i18n/types.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
-import { redact } from '../redis/errors.js';
 import { checkStatus, type StatusDeps, type StatusTarget } from '../status/check-status.js';
 import type { StatusReport } from '../status/types.js';
 
@@ -155,14 +153,7 @@ export async function runWatchTick(
     report = await checkStatus(target, { ...deps.status, trend: undefined });
   } catch (err) {
     failures += 1;
-    await quietly(() =>
-      reporter.failed(
-        data,
-        isMedicError(err)
-          ? err
-          : new MedicError(ErrorCode.Unexpected, { detail: truncate(redact(String(err)), 200) }, String(err)),
-      ),
-    );
+    await quietly(() => reporter.failed(data, asMedicError(err)));
   }
   // A Cancel pressed while we were reading wins over everything below.
   if (!(await service.isActive(data.incidentId, data.watchId))) return 'cancelled';

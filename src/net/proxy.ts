@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { ErrorCode, MedicError } from '../errors.js';
 
 /**
  * Which outbound HTTP(S) requests go through a proxy, from the usual variables, decided in one pure
@@ -45,13 +46,20 @@ export interface ProxySettings {
   readonly rules: readonly NoProxyRule[];
 }
 
-/** A proxy variable that is not a URL (`HTTPS_PROXY=:::`), or a scheme undici can't use (socks5://). */
-export class ProxyConfigError extends Error {
+/**
+ * A proxy variable that is not a URL (`HTTPS_PROXY=:::`), or a scheme undici can't use (socks5://).
+ * Its values name the variable only: the value may hold credentials.
+ */
+export class ProxyConfigError extends MedicError {
   constructor(
     readonly variable: string,
     readonly value: string,
   ) {
-    super(`${variable} is not an http:// or https:// proxy URL: ${redactProxyText(value)}`);
+    super(
+      ErrorCode.ProxyUrl,
+      { variable },
+      `${variable} is not an http:// or https:// proxy URL: ${redactProxyText(value)}`,
+    );
     this.name = 'ProxyConfigError';
   }
 }

@@ -294,7 +294,8 @@ function auditFact(a: AuditEntry): TimelineFact[] {
   // The CLI records a cancelled run as run_finished with reason `cancelled`.
   if (kind === 'ttl_run_finished' && a.reason === 'cancelled') kind = 'ttl_run_cancelled';
   const keys = kind === 'ttl_dry_run' ? a.counts?.toChange : a.counts?.changed;
-  // The CLI records a failure's message key (`remediation:errors.pattern_too_broad`): its last part.
+  // The CLI records a failure's error code; older entries hold an i18n key (`remediation:errors.x`),
+  // whose last part is that code.
   const reason = a.reason?.split(/[:.]/).at(-1);
   return [
     {

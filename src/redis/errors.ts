@@ -1,4 +1,4 @@
-import { ErrorCode, MedicError } from '../errors.js';
+import { ErrorCode, MedicError, redact } from '../errors.js';
 import { truncate } from '../i18n/mrkdwn.js';
 
 /**
@@ -76,7 +76,5 @@ function tlsReason(code: string, message: string): string | undefined {
   return undefined;
 }
 
-/** Strips `user:password@` from anything that looks like a URL. */
-export function redact(text: string): string {
-  return text.replace(/(rediss?:\/\/)[^@\s/]*@/gi, '$1***@');
-}
+// `redact` lives with the error model (a leaf every layer may import); re-exported for callers here.
+export { redact };

@@ -55,7 +55,7 @@ import {
   TokenBucket,
 } from '../census/throttle.js';
 import { cursorFraction, walkKeys } from '../census/walker.js';
-import { errorMessage, MedicError } from '../errors.js';
+import { ErrorCode, errorMessage, MedicError } from '../errors.js';
 import type { TargetConnection } from '../redis/connect.js';
 import { currentDb, dbsToWalk } from '../redis/databases.js';
 import { classifyRedisError } from '../redis/errors.js';
@@ -272,7 +272,7 @@ export async function applyRule(
   if (rejected > 0) {
     // Keys SCAN MATCH returned that the client-side check refused: left alone, so the run is not done.
     throw new RemediationError(
-      'remediation:errors.keys_not_matched',
+      ErrorCode.KeysNotMatched,
       { count: rejected, match: rule.match },
       `${rejected} keys returned by SCAN MATCH ${rule.match} failed the client-side match`,
     );
@@ -595,7 +595,7 @@ class EngineRun {
     if (wanted === 'options') {
       if (!allOptions) {
         const old = this.nodes.find((n) => !n.hasOptions);
-        throw new RemediationError('remediation:errors.options_need_7', {
+        throw new RemediationError(ErrorCode.OptionsNeed7, {
           target: old?.address ?? '?',
           version: old?.version.join('.') ?? '?',
         });
@@ -618,7 +618,7 @@ class EngineRun {
         return;
       }
       throw new RemediationError(
-        'remediation:errors.no_safe_strategy',
+        ErrorCode.NoSafeStrategy,
         { target: node.address, version: node.version.join('.') },
         `scripting refused on ${node.address}`,
         { cause: err },

@@ -1,15 +1,20 @@
 /**
- * A remediation step refused or failed for a reason people should read: `key` is an i18n key under
- * `remediation:` with raw `values`, localized by the front end (CLI, Slack) with the reader's `t`.
+ * A refusal of the remediation core (unknown rule, no safe strategy, a pattern the target cannot
+ * settle): a MedicError whose code says why. A refusal never changes on retry.
  */
-export class RemediationError extends Error {
+import { type ErrorCode, MedicError } from '../errors.js';
+
+export class RemediationError extends MedicError {
+  /** Tells a refusal from other MedicErrors where the type matters (a refusal is never retried). */
+  readonly refusal = true;
+
   constructor(
-    readonly key: string,
-    readonly values: Record<string, string | number> = {},
+    code: ErrorCode,
+    values: Record<string, string | number> = {},
     message?: string,
     options?: { cause?: unknown },
   ) {
-    super(message ?? key, options);
+    super(code, values, message, options);
     this.name = 'RemediationError';
   }
 }

@@ -5,6 +5,7 @@
  * tells which node is a replica and of whom, so the refusal names the primary to point the run at.
  */
 import type { Redis } from 'ioredis';
+import { ErrorCode } from '../errors.js';
 import { RemediationError } from './errors.js';
 
 /** A node of the target that is a replica, and its primary (`host:port` from INFO replication). */
@@ -28,7 +29,7 @@ export async function assertPrimary(redis: Redis, address: string): Promise<void
   const replica = await replicaOf(redis, address);
   if (!replica) return;
   throw new RemediationError(
-    'remediation:errors.replica_target',
+    ErrorCode.ReplicaTarget,
     { target: replica.target, primary: replica.primary },
     `${replica.target} is a replica of ${replica.primary}: refusing to write`,
   );

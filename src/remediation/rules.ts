@@ -9,6 +9,7 @@ import {
   toRuleConfig,
 } from '../config/rule-schema.js';
 import type { MedicConfig } from '../config/types.js';
+import { ErrorCode } from '../errors.js';
 import type { Lang } from '../i18n/types.js';
 import { RemediationError } from './errors.js';
 import type { DryRun, RiskLevel, TtlRule } from './types.js';
@@ -106,13 +107,13 @@ export function selectRules(rules: readonly TtlRule[], cluster: string, name?: s
   if (name !== undefined) {
     const rule = rules.find((r) => r.name === name);
     if (!rule) {
-      throw new RemediationError('remediation:errors.unknown_rule', {
+      throw new RemediationError(ErrorCode.UnknownRule, {
         name,
         known: rules.map((r) => r.name).join(', ') || '—',
       });
     }
     if (rule.cluster !== undefined && rule.cluster !== cluster) {
-      throw new RemediationError('remediation:errors.rule_for_other_cluster', {
+      throw new RemediationError(ErrorCode.RuleForOtherCluster, {
         name,
         cluster: rule.cluster,
         target: cluster,
@@ -121,8 +122,7 @@ export function selectRules(rules: readonly TtlRule[], cluster: string, name?: s
     return [rule];
   }
   const selected = rules.filter((r) => r.cluster === undefined || r.cluster === cluster);
-  if (selected.length === 0)
-    throw new RemediationError('remediation:errors.no_rules_for_target', { target: cluster });
+  if (selected.length === 0) throw new RemediationError(ErrorCode.NoRulesForTarget, { target: cluster });
   return selected;
 }
 

@@ -8,6 +8,7 @@
  */
 import type { Redis } from 'ioredis';
 import { compileGlob, globRangeSignSensitive, type KeyMatcher } from '../census/key-pattern.js';
+import { ErrorCode } from '../errors.js';
 import type { TargetConnection } from '../redis/connect.js';
 import { RemediationError } from './errors.js';
 
@@ -29,7 +30,7 @@ export async function serverGlob(conn: TargetConnection, glob: string): Promise<
   if (first === undefined || unknownAt >= 0) {
     const redis = nodes[Math.max(0, unknownAt)];
     throw new RemediationError(
-      'remediation:errors.glob_range_unknown',
+      ErrorCode.GlobRangeUnknown,
       { match: glob, target: `${redis?.options.host ?? '?'}:${redis?.options.port ?? '?'}` },
       `cannot tell how ${glob} matches on the target: range with bytes above 0x7F`,
     );

@@ -1,5 +1,6 @@
 import { withTrailingSlash } from '../config/load.js';
 import type { MedicConfig } from '../config/types.js';
+import { ErrorCode, MedicError } from '../errors.js';
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 
@@ -7,9 +8,9 @@ export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 export type SlackApiUrlSource = 'option' | 'SLACK_API_URL' | 'slack.apiUrl' | 'default';
 
 /** SLACK_API_URL is set but is not an http(s) URL: nothing starts. */
-export class SlackApiUrlError extends Error {
+export class SlackApiUrlError extends MedicError {
   constructor(readonly value: string) {
-    super(`SLACK_API_URL is not an http:// or https:// URL: ${value}`);
+    super(ErrorCode.SlackApiUrl, { value }, `SLACK_API_URL is not an http:// or https:// URL: ${value}`);
     this.name = 'SlackApiUrlError';
   }
 }

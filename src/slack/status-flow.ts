@@ -1,14 +1,13 @@
 import type { RespondFn, webApi } from '@slack/bolt';
 import { channelTimeZone } from '../config/load.js';
 import type { ClusterConfig } from '../config/types.js';
-import { ErrorCode, errorMessage, isMedicError, MedicError } from '../errors.js';
-import { escapeMrkdwn, truncate } from '../i18n/mrkdwn.js';
+import { asMedicError, errorMessage, type MedicError } from '../errors.js';
+import { escapeMrkdwn } from '../i18n/mrkdwn.js';
 import type { Lang } from '../i18n/types.js';
 import type { TimelineEntry } from '../incidents/incident-store.js';
 import { errorText } from '../presenters/error-text.js';
 import { renderStatusChart } from '../presenters/status-chart.js';
 import { buildStatusView } from '../presenters/status-view.js';
-import { redact } from '../redis/errors.js';
 import { checkStatus } from '../status/check-status.js';
 import type { StatusReport } from '../status/types.js';
 import { textMessage } from './blocks/simple.js';
@@ -46,7 +45,7 @@ async function postStatusNow(s: SlackServices, req: StatusRequest): Promise<void
   try {
     report = await checkStatus(cluster, { ...s.status, windowHours: s.config.trend.windowHours });
   } catch (err) {
-    await postStatusFailure(s, req, asMedicError(err));
+    await postStatusFailure(s, req, asMedicError(err, s.logger));
     return;
   }
   let posted: ThreadPost;
@@ -104,7 +103,7 @@ async function refreshStatusNow(
     await req.respond({
       response_type: 'ephemeral',
       replace_original: false,
-      text: errorText(asMedicError(err), s.i18n.slack(req.lang), req.lang),
+      text: errorText(asMedicError(err, s.logger), s.i18n.slack(req.lang), req.lang),
     });
     return;
   }
@@ -222,16 +221,4 @@ export async function recordTimeline(
 export function slackErrorCode(err: unknown): string {
   const e = err as { data?: { error?: string }; code?: string };
   return e.data?.error ?? e.code ?? 'unknown';
-}
-
-export function asMedicError(err: unknown): MedicError {
-  if (isMedicError(err)) return err;
-  return new MedicError(
-    ErrorCode.Unexpected,
-    { detail: truncate(redact(errorMessage(err)), 200) },
-    errorMessage(err),
-    {
-      cause: err,
-    },
-  );
 }

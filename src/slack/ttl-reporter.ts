@@ -12,7 +12,6 @@ import {
 } from '../jobs/ttl-job.js';
 import type { Logger } from '../observability/logger.js';
 import { errorText } from '../presenters/error-text.js';
-import { isRemediationError } from '../remediation/errors.js';
 import { progressBar } from './blocks/census.js';
 import { textMessage } from './blocks/simple.js';
 import { type TtlRunControls, ttlRunProgressMessage, ttlRunSummaryMessage } from './blocks/ttl-run.js';
@@ -272,7 +271,6 @@ function finalLine(t: Translate, data: TtlJobData, s: TtlRunSummary): string {
 function reasonText(t: Translate, data: TtlJobData, s: TtlRunSummary): string {
   const err = s.error;
   if (!err) return '';
-  if (isRemediationError(err)) return t(err.key, err.values);
   return errorText(err, t, data.lang);
 }
 

@@ -41,7 +41,7 @@ import {
 } from '../../src/config/load.js';
 import type { ClusterConfig, MedicConfig } from '../../src/config/types.js';
 import { generateDataset } from '../../src/demo/dataset.js';
-import { ErrorCode, fileReadReason, MedicError } from '../../src/errors.js';
+import { asMedicError, ErrorCode, fileReadReason, MedicError } from '../../src/errors.js';
 import { formatDateTime, formatDuration, formatEta, formatInt, formatPct } from '../../src/i18n/format.js';
 import { createI18n, LOCALES_DIR } from '../../src/i18n/index.js';
 import { escapeMrkdwn } from '../../src/i18n/mrkdwn.js';
@@ -84,7 +84,7 @@ import { statusReportMessage } from '../../src/slack/blocks/status-report.js';
 import { watchMessage } from '../../src/slack/blocks/watch.js';
 import { slackCensusReporter } from '../../src/slack/census-reporter.js';
 import type { SlackServices } from '../../src/slack/services.js';
-import { asMedicError, postStatus, refreshStatus } from '../../src/slack/status-flow.js';
+import { postStatus, refreshStatus } from '../../src/slack/status-flow.js';
 import { slackTtlRunReporter } from '../../src/slack/ttl-reporter.js';
 import { slackWatchReporter } from '../../src/slack/watch-reporter.js';
 import { checkStatus, memoryLevel, redisNotes } from '../../src/status/check-status.js';
@@ -961,20 +961,51 @@ function configInvalid(): ConfigInvalidError {
 /** The refusals of the remediation core (unknown rule, old Redis…), as they are thrown. */
 function remediationErrors(): RemediationError[] {
   return [
-    new RemediationError('remediation:errors.unknown_rule', {
+    new RemediationError(ErrorCode.UnknownRule, {
       name: keep('coupon-unred'),
       known: 'coupon-unread, user-group-label, exchange-price, last-activity',
     }),
-    new RemediationError('remediation:errors.rule_for_other_cluster', {
+    new RemediationError(ErrorCode.RuleForOtherCluster, {
       name: 'coupon-unread',
       cluster: CLUSTER,
       target: keep('luckyus-isales-order'),
     }),
-    new RemediationError('remediation:errors.no_rules_for_target', { target: 'luckyus-isales-order' }),
-    new RemediationError('remediation:errors.options_need_7', { target: TARGET, version: '6.2.14' }),
-    new RemediationError('remediation:errors.no_safe_strategy', { target: TARGET, version: '6.2.14' }),
+    new RemediationError(ErrorCode.NoRulesForTarget, { target: 'luckyus-isales-order' }),
+    new RemediationError(ErrorCode.OptionsNeed7, { target: TARGET, version: '6.2.14' }),
+    new RemediationError(ErrorCode.NoSafeStrategy, { target: TARGET, version: '6.2.14' }),
+    new RemediationError(ErrorCode.ReplicaTarget, { target: TARGET, primary: keep('10.0.3.31:6379') }),
+    new RemediationError(ErrorCode.GlobRangeUnknown, { match: keep('coupon:[a-é]*'), target: TARGET }),
+    new RemediationError(ErrorCode.KeysNotMatched, { count: 3, match: keep('coupon:*') }),
   ];
 }
+
+/** The CLI's own usage errors, as its commands raise them. */
+function usageErrors(): UsageError[] {
+  return [
+    new UsageError(ErrorCode.ConfigRequired),
+    new UsageError(ErrorCode.ClusterRequired),
+    new UsageError(ErrorCode.RedisOrCluster),
+    new UsageError(ErrorCode.BadRedisUrl),
+    new UsageError(ErrorCode.RedisUrlDbQuery),
+    new UsageError(ErrorCode.ClusterNotInConfig, { name: keep('luckyus-isales-markte'), known: CLUSTER }),
+    new UsageError(ErrorCode.EnvMissing, { names: keep('SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET') }),
+    new UsageError(ErrorCode.NeedTwoSnapshots, {
+      cluster: CLUSTER,
+      available: keep('snap-20260212T143612Z'),
+    }),
+    new UsageError(ErrorCode.RunNeedsYes),
+    new UsageError(ErrorCode.RunNeedsConfig),
+    new UsageError(ErrorCode.RulesRequired),
+    new UsageError(ErrorCode.ProxyUrl, { variable: 'HTTPS_PROXY' }),
+    new UsageError(ErrorCode.SlackApiUrl, { value: keep('ftp://slack-gov.com/api') }),
+    new UsageError(ErrorCode.BadDeadline, { value: keep('next friday') }),
+    new UsageError(ErrorCode.IncidentOrCluster),
+    new UsageError(ErrorCode.UnknownIncident, { id: keep('inc-20260212-1436') }),
+  ];
+}
+
+// A Redis command, named as Redis spells it in both languages.
+keep('SCAN MATCH');
 
 const ALL_RULE_NAMES = 'coupon-unread, user-group-label, exchange-price, last-activity';
 keep(ALL_RULE_NAMES, 'user-group-label', 'exchange-price', 'last-activity', 'coupon-unread');
@@ -1335,20 +1366,7 @@ async function sweepErrors(lang: Lang, sweep: Sweep): Promise<void> {
     sweep.text(`error ${err.code} (CLI)`, ...lines);
   }
   // What the CLI says for everything else: its own usage errors, core refusals, a non-Medic failure.
-  const usage = [
-    new UsageError('cli:errors.config_required'),
-    new UsageError('cli:errors.cluster_required'),
-    new UsageError('cli:errors.redis_or_cluster'),
-    new UsageError('cli:errors.need_two_snapshots', {
-      cluster: CLUSTER,
-      available: keep('snap-20260212T143612Z'),
-    }),
-    new UsageError('remediation:cli.needs_yes'),
-    new UsageError('remediation:cli.run_needs_config'),
-    new UsageError('remediation:cli.rules_required'),
-    new UsageError('errors:proxy_url', { variable: 'HTTPS_PROXY' }),
-    ...remediationErrors().map((e) => new UsageError(e.key, e.values)),
-  ];
+  const usage = [...usageErrors(), ...remediationErrors()];
   for (const err of [...usage, new Error(`connect ${JS_EXCEPTION}`)]) {
     sweep.text(`CLI error ${err.message}`, ...describeCliError(err, plain, lang).lines);
   }
@@ -1522,7 +1540,8 @@ describe('the sweep covers what it claims', () => {
     expect([...notes].sort()).toEqual([...statusNotes].sort());
     for (const key of AWS_NOTE_KEYS) expect(notes).toContain(key);
     const errors = medicErrors();
-    expect(new Set(errors.map((e) => e.code))).toEqual(new Set(Object.values(ErrorCode)));
+    const swept = [...errors, ...usageErrors(), ...remediationErrors()];
+    expect(new Set(swept.map((e) => e.code))).toEqual(new Set(Object.values(ErrorCode)));
     const problemKeys = new Set(configProblems().map((p) => p.key));
     for (const key of CONFIG_CHECK_KEYS) expect(problemKeys, 'config problems rendered').toContain(key);
     const reasons = new Set(errors.map((e) => e.values.reason).filter((r) => typeof r === 'string'));

@@ -78,10 +78,10 @@ describe('replica targets are refused', () => {
         }
         expect(isRemediationError(outcome)).toBe(true);
         if (!isRemediationError(outcome)) return;
-        expect(outcome.key).toBe('remediation:errors.replica_target');
+        expect(outcome.code).toBe('replica_target');
         expect(outcome.values.primary).toBe(`127.0.0.1:${primary.port}`);
         const t = createI18n({ strict: true }).plain('en');
-        expect(t(outcome.key, outcome.values)).toContain(`127.0.0.1:${primary.port}`);
+        expect(t(`errors:${outcome.code}`, outcome.values)).toContain(`127.0.0.1:${primary.port}`);
         expect(await snapshotKeyspace(p)).toEqual(beforeP);
         expect(await snapshotKeyspace(r)).toEqual(beforeR);
       });

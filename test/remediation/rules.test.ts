@@ -283,7 +283,7 @@ describe('refusals, path-named and localized', () => {
     }
   });
 
-  it('the core refusals (remediation:errors.*) exist in both languages with their values', () => {
+  it('the core refusals (errors:<code>) exist in both languages with their values', () => {
     const i18n = createI18n({ strict: true });
     const values = { name: 'n', known: 'a, b', cluster: 'c', target: 't', version: '6.2.14' };
     for (const lang of LANGS) {
@@ -295,7 +295,7 @@ describe('refusals, path-named and localized', () => {
         'options_need_7',
         'no_safe_strategy',
       ]) {
-        expect(t(`remediation:errors.${key}`, values)).not.toMatch(/\{\{|remediation:/);
+        expect(t(`errors:${key}`, values)).not.toMatch(/\{\{|errors:/);
       }
     }
   });
@@ -411,15 +411,13 @@ describe('selecting and planning', () => {
       try {
         fn();
       } catch (err) {
-        return isRemediationError(err) ? err.key : String(err);
+        return isRemediationError(err) ? err.code : String(err);
       }
       return 'no error';
     };
-    expect(refusal(() => selectRules(rules, 'prod', 'c'))).toBe('remediation:errors.rule_for_other_cluster');
-    expect(refusal(() => selectRules(rules, 'prod', 'zzz'))).toBe('remediation:errors.unknown_rule');
-    expect(refusal(() => selectRules([r('x', { cluster: 'staging' })], 'prod'))).toBe(
-      'remediation:errors.no_rules_for_target',
-    );
+    expect(refusal(() => selectRules(rules, 'prod', 'c'))).toBe('rule_for_other_cluster');
+    expect(refusal(() => selectRules(rules, 'prod', 'zzz'))).toBe('unknown_rule');
+    expect(refusal(() => selectRules([r('x', { cluster: 'staging' })], 'prod'))).toBe('no_rules_for_target');
   });
 
   it('plan: the runbook order (risk, then keys to change, then bytes)', () => {

@@ -49,10 +49,10 @@ describe('serverGlob without the COMMAND probe', () => {
     const err = await serverGlob(conn, 'k:[ -é]').catch((e: unknown) => e);
     expect(isRemediationError(err)).toBe(true);
     if (!isRemediationError(err)) return;
-    expect(err.key).toBe('remediation:errors.glob_range_unknown');
+    expect(err.code).toBe('glob_range_unknown');
     const i18n = createI18n({ strict: true });
-    expect(i18n.plain('en')(err.key, err.values)).toContain('k:[ -é]');
-    expect(i18n.plain('zh')(err.key, err.values)).toContain('k:[ -é]');
+    expect(i18n.plain('en')(`errors:${err.code}`, err.values)).toContain('k:[ -é]');
+    expect(i18n.plain('zh')(`errors:${err.code}`, err.values)).toContain('k:[ -é]');
     const plain = await serverGlob(conn, 'k:[éè]*');
     expect(plain(Buffer.from('k:é1'))).toBe(true);
   });

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../errors.js';
 import { formatDateTime } from '../../i18n/format.js';
 import type { Lang, Translate } from '../../i18n/types.js';
 import { type AuditEntry, AuditLog } from '../../incidents/audit-log.js';
@@ -18,7 +19,7 @@ export interface AuditCommandOptions {
 /** `redis-medic audit`: the audit log on the queue Redis, newest first, as a table or JSON. */
 export async function auditCommand(opts: AuditCommandOptions, ctx: CliContext): Promise<number> {
   const path = configPath(opts, ctx);
-  if (!path) throw new UsageError('cli:errors.config_required');
+  if (!path) throw new UsageError(ErrorCode.ConfigRequired);
   const config = loadCliConfig(path, ctx);
   const entries: AuditEntry[] = await withQueueRedis(config, (redis) =>
     new AuditLog(redis, { prefix: config.queue.prefix }).list({

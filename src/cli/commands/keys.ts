@@ -3,6 +3,7 @@ import { runCensus } from '../../census/run-census.js';
 import { SnapshotStore } from '../../census/snapshot-store.js';
 import type { WalkProgress } from '../../census/types.js';
 import type { MedicConfig } from '../../config/types.js';
+import { ErrorCode } from '../../errors.js';
 import { formatEta, formatInt } from '../../i18n/format.js';
 import { buildCensusDiffView } from '../../presenters/census-diff-view.js';
 import { buildCensusView } from '../../presenters/census-view.js';
@@ -76,8 +77,8 @@ export interface KeysDiffOptions {
 /** `redis-medic keys diff`: what grew between two stored snapshots (default: the last two). */
 export async function keysDiffCommand(opts: KeysDiffOptions, ctx: CliContext): Promise<number> {
   const path = configPath(opts, ctx);
-  if (!path) throw new UsageError('cli:errors.config_required');
-  if (!opts.cluster) throw new UsageError('cli:errors.cluster_required');
+  if (!path) throw new UsageError(ErrorCode.ConfigRequired);
+  if (!opts.cluster) throw new UsageError(ErrorCode.ClusterRequired);
   const cluster = opts.cluster;
   const config = loadCliConfig(path, ctx);
   return withStore(config, async (store) => {
@@ -87,7 +88,7 @@ export async function keysDiffCommand(opts: KeysDiffOptions, ctx: CliContext): P
     const after = toId ? await store.get(cluster, toId) : undefined;
     const before = fromId ? await store.get(cluster, fromId) : undefined;
     if (!after || !before) {
-      throw new UsageError('cli:errors.need_two_snapshots', {
+      throw new UsageError(ErrorCode.NeedTwoSnapshots, {
         cluster,
         available: list.map((s) => s.id).join(', ') || '—',
       });
@@ -111,8 +112,8 @@ export async function keysSnapshotsCommand(
   ctx: CliContext,
 ): Promise<number> {
   const path = configPath(opts, ctx);
-  if (!path) throw new UsageError('cli:errors.config_required');
-  if (!opts.cluster) throw new UsageError('cli:errors.cluster_required');
+  if (!path) throw new UsageError(ErrorCode.ConfigRequired);
+  if (!opts.cluster) throw new UsageError(ErrorCode.ClusterRequired);
   const cluster = opts.cluster;
   const config = loadCliConfig(path, ctx);
   const list = await withStore(config, (store) => store.list(cluster));

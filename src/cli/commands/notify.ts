@@ -1,5 +1,6 @@
 import { SnapshotStore } from '../../census/snapshot-store.js';
 import { channelTimeZone } from '../../config/load.js';
+import { ErrorCode } from '../../errors.js';
 import { AuditLog } from '../../incidents/audit-log.js';
 import { IncidentStore } from '../../incidents/incident-store.js';
 import { type IncidentRef, loadIncidentFacts } from '../../notify/load-facts.js';
@@ -27,14 +28,14 @@ export interface NotifyCommandOptions {
  */
 export async function notifyCommand(opts: NotifyCommandOptions, ctx: CliContext): Promise<number> {
   if ((opts.incident === undefined) === (opts.cluster === undefined))
-    throw new UsageError('notify:cli.incident_or_cluster');
+    throw new UsageError(ErrorCode.IncidentOrCluster);
   if (opts.deadline !== undefined && !isDate(opts.deadline))
-    throw new UsageError('notify:cli.bad_deadline', { value: opts.deadline });
+    throw new UsageError(ErrorCode.BadDeadline, { value: opts.deadline });
   const path = configPath(opts, ctx);
-  if (!path) throw new UsageError('cli:errors.config_required');
+  if (!path) throw new UsageError(ErrorCode.ConfigRequired);
   const config = loadCliConfig(path, ctx);
   if (opts.cluster !== undefined && !config.clusters.some((c) => c.name === opts.cluster)) {
-    throw new UsageError('cli:errors.unknown_cluster', {
+    throw new UsageError(ErrorCode.ClusterNotInConfig, {
       name: opts.cluster,
       known: config.clusters.map((c) => c.name).join(', '),
     });
@@ -52,7 +53,7 @@ export async function notifyCommand(opts: NotifyCommandOptions, ctx: CliContext)
       ref,
     ),
   );
-  if (!facts) throw new UsageError('notify:cli.unknown_incident', { id: opts.incident ?? '' });
+  if (!facts) throw new UsageError(ErrorCode.UnknownIncident, { id: opts.incident ?? '' });
 
   const flavor = opts.format === 'mrkdwn' ? 'slack' : 'markdown';
   const docs = langsOf(opts.lang ?? 'both').map((lang) =>

@@ -1,8 +1,7 @@
 import { loadConfigFile } from '../../config/load.js';
-import { ProxyConfigError } from '../../net/proxy.js';
+import { ErrorCode } from '../../errors.js';
 import { createLogger } from '../../observability/logger.js';
 import { startServer } from '../../server.js';
-import { SlackApiUrlError } from '../../slack/api-url.js';
 import type { CliContext } from '../context.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { configPath } from '../targets.js';
@@ -13,11 +12,11 @@ export async function serveCommand(
   ctx: CliContext,
 ): Promise<number> {
   const path = configPath(opts, ctx);
-  if (!path) throw new UsageError('cli:errors.config_required');
+  if (!path) throw new UsageError(ErrorCode.ConfigRequired);
   const config = loadConfigFile(path, ctx.env, ctx.lang);
   const env = ctx.env;
   const missing = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'].filter((name) => !env[name]);
-  if (missing.length > 0) throw new UsageError('cli:errors.env_missing', { names: missing.join(', ') });
+  if (missing.length > 0) throw new UsageError(ErrorCode.EnvMissing, { names: missing.join(', ') });
 
   const logger = createLogger();
   const server = await startServer({
@@ -33,11 +32,6 @@ export async function serveCommand(
       ...(env.SLACK_BOT_ID ? { botId: env.SLACK_BOT_ID } : {}),
       port: opts.port ?? Number(env.PORT ?? 3000),
     },
-  }).catch((err: unknown) => {
-    // Thrown before anything starts: a usage error (exit 1) with the variable named.
-    if (err instanceof SlackApiUrlError) throw new UsageError('errors:slack_api_url', { value: err.value });
-    if (err instanceof ProxyConfigError) throw new UsageError('errors:proxy_url', { variable: err.variable });
-    throw err;
   });
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');

@@ -1,9 +1,9 @@
-import { ProxyConfigError, proxySettings } from '../../net/proxy.js';
+import { proxySettings } from '../../net/proxy.js';
 import { buildStatusView } from '../../presenters/status-view.js';
 import { checkStatus } from '../../status/check-status.js';
 import { cloudWatchTrendProvider } from '../../status/trend-providers.js';
 import type { CliContext } from '../context.js';
-import { EXIT_OK, UsageError } from '../errors.js';
+import { EXIT_OK } from '../errors.js';
 import { toStatusJson } from '../render/status-json.js';
 import { renderStatusTable } from '../render/status-table.js';
 import { resolveTarget, type TargetOptions } from '../targets.js';
@@ -15,14 +15,9 @@ export interface StatusCommandOptions extends TargetOptions {
   timeout?: number;
 }
 
-/** CloudWatch from a terminal honours HTTPS_PROXY / NO_PROXY too. */
+/** CloudWatch from a terminal honours HTTPS_PROXY / NO_PROXY too (a bad one is a ProxyConfigError, exit 1). */
 function awsProxySettings(env: CliContext['env']) {
-  try {
-    return proxySettings(env);
-  } catch (err) {
-    if (err instanceof ProxyConfigError) throw new UsageError('errors:proxy_url', { variable: err.variable });
-    throw err;
-  }
+  return proxySettings(env);
 }
 
 export async function statusCommand(opts: StatusCommandOptions, ctx: CliContext): Promise<number> {

@@ -1,5 +1,6 @@
 import type { WalkProgress } from '../../census/types.js';
 import type { MedicConfig } from '../../config/types.js';
+import { ErrorCode, isMedicError } from '../../errors.js';
 import { formatBytes, formatEta, formatInt, formatTtlWords } from '../../i18n/format.js';
 import { type AuditInput, AuditLog } from '../../incidents/audit-log.js';
 import { connectTarget, type TargetConnection } from '../../redis/connect.js';
@@ -7,7 +8,6 @@ import { classifyRedisError } from '../../redis/errors.js';
 import { assertNotQueueServer } from '../../redis/queue-identity.js';
 import { DryRunStore, dryRun, recount } from '../../remediation/dry-run.js';
 import { applyRule } from '../../remediation/engine.js';
-import { isRemediationError } from '../../remediation/errors.js';
 import { loadRulesFile, planRules, rulesContext, selectRules } from '../../remediation/rules.js';
 import type { ApplyResult, DryRun, EngineProgress, TtlRule } from '../../remediation/types.js';
 import type { CliContext } from '../context.js';
@@ -33,35 +33,32 @@ export interface TtlCommandOptions extends TargetOptions {
 
 /** `redis-medic ttl dry-run`: read-only preview of every selected rule, in plan order. */
 export async function ttlDryRunCommand(opts: TtlCommandOptions, ctx: CliContext): Promise<number> {
-  return localized(async () => {
-    const { target, config, rules } = prepare(opts, ctx);
-    const dryRuns = await withTarget(target, opts, async (conn, signal) => {
-      if (config) await withQueueRedis(config, (queue) => assertNotQueueServer(conn, queue));
-      return runDryRuns(conn, rules, target.name, opts, ctx, signal);
-    });
-    const plan = planRules(dryRuns);
-    if (config && opts.save !== false) {
-      await withQueueRedis(config, async (redis) => {
-        const store = new DryRunStore(redis, { prefix: config.queue.prefix });
-        const audit = new AuditLog(redis, { prefix: config.queue.prefix });
-        for (const dry of plan) {
-          await store.save(dry);
-          await audit.append(auditEntry('dry_run', dry, { dryRunId: dry.id, counts: dryCounts(dry) }));
-        }
-      });
-    }
-    if (opts.json) {
-      ctx.out(
-        `${JSON.stringify({ cluster: target.name, rules: plan.map((d, i) => dryRunJson(d, i + 1)) }, null, 2)}\n`,
-      );
-    } else {
-      for (const dry of plan) ctx.out(renderDryRun(dry, ctx));
-      ctx.out(renderPlan(plan, ctx));
-      if (config && opts.save !== false)
-        ctx.err(`${ctx.t('remediation:cli.saved', { count: plan.length })}\n`);
-    }
-    return plan.every((d) => d.complete) ? EXIT_OK : EXIT_USAGE;
+  const { target, config, rules } = prepare(opts, ctx);
+  const dryRuns = await withTarget(target, opts, async (conn, signal) => {
+    if (config) await withQueueRedis(config, (queue) => assertNotQueueServer(conn, queue));
+    return runDryRuns(conn, rules, target.name, opts, ctx, signal);
   });
+  const plan = planRules(dryRuns);
+  if (config && opts.save !== false) {
+    await withQueueRedis(config, async (redis) => {
+      const store = new DryRunStore(redis, { prefix: config.queue.prefix });
+      const audit = new AuditLog(redis, { prefix: config.queue.prefix });
+      for (const dry of plan) {
+        await store.save(dry);
+        await audit.append(auditEntry('dry_run', dry, { dryRunId: dry.id, counts: dryCounts(dry) }));
+      }
+    });
+  }
+  if (opts.json) {
+    ctx.out(
+      `${JSON.stringify({ cluster: target.name, rules: plan.map((d, i) => dryRunJson(d, i + 1)) }, null, 2)}\n`,
+    );
+  } else {
+    for (const dry of plan) ctx.out(renderDryRun(dry, ctx));
+    ctx.out(renderPlan(plan, ctx));
+    if (config && opts.save !== false) ctx.err(`${ctx.t('remediation:cli.saved', { count: plan.length })}\n`);
+  }
+  return plan.every((d) => d.complete) ? EXIT_OK : EXIT_USAGE;
 }
 
 /**
@@ -70,81 +67,79 @@ export async function ttlDryRunCommand(opts: TtlCommandOptions, ctx: CliContext)
  * every step in the audit log (so a config naming the queue Redis is required).
  */
 export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): Promise<number> {
-  return localized(async () => {
-    if (!opts.yes) throw new UsageError('remediation:cli.needs_yes');
-    const { target, config, rules } = prepare(opts, ctx);
-    if (!config) throw new UsageError('remediation:cli.run_needs_config');
-    return withQueueRedis(config, (queue) =>
-      withTarget(target, opts, async (conn, signal) => {
-        // Before anything is read or written: `--redis` or a cluster URL may reach the queue's server.
-        await assertNotQueueServer(conn, queue);
-        const audit = new AuditLog(queue, { prefix: config.queue.prefix });
-        const store = new DryRunStore(queue, { prefix: config.queue.prefix });
-        const plan = planRules(await runDryRuns(conn, rules, target.name, opts, ctx, signal));
-        if (signal.aborted) return EXIT_USAGE;
-        for (const dry of plan) {
-          await store.save(dry);
-          await audit.append(auditEntry('dry_run', dry, { dryRunId: dry.id, counts: dryCounts(dry) }));
-        }
-        if (!opts.json) ctx.out(renderPlan(plan, ctx));
-        const results: RunJson[] = [];
-        let exit = EXIT_OK;
-        for (const dry of plan) {
-          if (signal.aborted) break;
-          const runId = `cli-${dry.id}`;
-          await audit.append(
-            auditEntry('run_started', dry, { dryRunId: dry.id, runId, counts: dryCounts(dry) }),
-          );
-          let result: ApplyResult;
-          const pauses = pauseLines(dry, ctx);
-          try {
-            result = await applyRule(conn, dry.rule, {
-              ...(opts.unthrottled ? { throttle: false as const } : {}),
-              ...(opts.memoryGuardTimeout
-                ? { memoryGuard: { timeoutMs: opts.memoryGuardTimeout * 1000 } }
-                : {}),
-              signal,
-              onPage: (_cp, p) => {
-                pauses(p);
-                if (process.stderr.isTTY) showRunProgress(dry, p, ctx);
-              },
-            });
-          } catch (err) {
-            const reason = isRemediationError(err) ? err.key : classifyRedisError(err, conn.address).code;
-            await audit
-              .append(auditEntry('run_failed', dry, { dryRunId: dry.id, runId, reason }))
-              .catch(() => {});
-            throw err;
-          } finally {
-            if (process.stderr.isTTY) ctx.err('\r\x1b[K');
-          }
-          const counts = { ...result.counters, durationMs: result.durationMs };
-          if (!result.complete) {
-            await audit.append(auditEntry('run_cancelled', dry, { dryRunId: dry.id, runId, counts }));
-            if (!opts.json) ctx.out(renderRunResult(dry, result, undefined, ctx));
-            results.push(runJson(dry, result, undefined));
-            exit = EXIT_USAGE;
-            break;
-          }
-          const left = await recount(conn, dry.rule, {
+  if (!opts.yes) throw new UsageError(ErrorCode.RunNeedsYes);
+  const { target, config, rules } = prepare(opts, ctx);
+  if (!config) throw new UsageError(ErrorCode.RunNeedsConfig);
+  return withQueueRedis(config, (queue) =>
+    withTarget(target, opts, async (conn, signal) => {
+      // Before anything is read or written: `--redis` or a cluster URL may reach the queue's server.
+      await assertNotQueueServer(conn, queue);
+      const audit = new AuditLog(queue, { prefix: config.queue.prefix });
+      const store = new DryRunStore(queue, { prefix: config.queue.prefix });
+      const plan = planRules(await runDryRuns(conn, rules, target.name, opts, ctx, signal));
+      if (signal.aborted) return EXIT_USAGE;
+      for (const dry of plan) {
+        await store.save(dry);
+        await audit.append(auditEntry('dry_run', dry, { dryRunId: dry.id, counts: dryCounts(dry) }));
+      }
+      if (!opts.json) ctx.out(renderPlan(plan, ctx));
+      const results: RunJson[] = [];
+      let exit = EXIT_OK;
+      for (const dry of plan) {
+        if (signal.aborted) break;
+        const runId = `cli-${dry.id}`;
+        await audit.append(
+          auditEntry('run_started', dry, { dryRunId: dry.id, runId, counts: dryCounts(dry) }),
+        );
+        let result: ApplyResult;
+        const pauses = pauseLines(dry, ctx);
+        try {
+          result = await applyRule(conn, dry.rule, {
             ...(opts.unthrottled ? { throttle: false as const } : {}),
+            ...(opts.memoryGuardTimeout
+              ? { memoryGuard: { timeoutMs: opts.memoryGuardTimeout * 1000 } }
+              : {}),
             signal,
+            onPage: (_cp, p) => {
+              pauses(p);
+              if (process.stderr.isTTY) showRunProgress(dry, p, ctx);
+            },
           });
-          await audit.append(
-            auditEntry('run_finished', dry, {
-              dryRunId: dry.id,
-              runId,
-              counts: { ...counts, left: left.toChange },
-            }),
-          );
-          if (!opts.json) ctx.out(renderRunResult(dry, result, left.toChange, ctx));
-          results.push(runJson(dry, result, left.toChange));
+        } catch (err) {
+          const reason = isMedicError(err) ? err.code : classifyRedisError(err, conn.address).code;
+          await audit
+            .append(auditEntry('run_failed', dry, { dryRunId: dry.id, runId, reason }))
+            .catch(() => {});
+          throw err;
+        } finally {
+          if (process.stderr.isTTY) ctx.err('\r\x1b[K');
         }
-        if (opts.json) ctx.out(`${JSON.stringify({ cluster: target.name, rules: results }, null, 2)}\n`);
-        return signal.aborted ? EXIT_USAGE : exit;
-      }),
-    );
-  });
+        const counts = { ...result.counters, durationMs: result.durationMs };
+        if (!result.complete) {
+          await audit.append(auditEntry('run_cancelled', dry, { dryRunId: dry.id, runId, counts }));
+          if (!opts.json) ctx.out(renderRunResult(dry, result, undefined, ctx));
+          results.push(runJson(dry, result, undefined));
+          exit = EXIT_USAGE;
+          break;
+        }
+        const left = await recount(conn, dry.rule, {
+          ...(opts.unthrottled ? { throttle: false as const } : {}),
+          signal,
+        });
+        await audit.append(
+          auditEntry('run_finished', dry, {
+            dryRunId: dry.id,
+            runId,
+            counts: { ...counts, left: left.toChange },
+          }),
+        );
+        if (!opts.json) ctx.out(renderRunResult(dry, result, left.toChange, ctx));
+        results.push(runJson(dry, result, left.toChange));
+      }
+      if (opts.json) ctx.out(`${JSON.stringify({ cluster: target.name, rules: results }, null, 2)}\n`);
+      return signal.aborted ? EXIT_USAGE : exit;
+    }),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -157,18 +152,8 @@ function prepare(
   let all: TtlRule[];
   if (opts.rules) all = loadRulesFile(opts.rules, rulesContext(config, ctx.lang));
   else if (config && config.rules.length > 0) all = config.rules;
-  else throw new UsageError('remediation:cli.rules_required');
+  else throw new UsageError(ErrorCode.RulesRequired);
   return { target, ...(config ? { config } : {}), rules: selectRules(all, target.name, opts.rule) };
-}
-
-/** Refusals of the remediation core (unknown rule, no safe strategy…) read like usage errors. */
-async function localized(fn: () => Promise<number>): Promise<number> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (isRemediationError(err)) throw new UsageError(err.key, err.values);
-    throw err;
-  }
 }
 
 async function withTarget<T>(

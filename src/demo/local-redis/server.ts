@@ -18,6 +18,7 @@ import { LOCAL_HOST, type LocalRedis, type LocalRedisOptions, type LocalRedisTls
 const READY_TIMEOUT_MS = 10_000;
 const PORT_ATTEMPTS = 8;
 
+// Internal: the demo retries on another port; never reaches a person.
 class PortInUseError extends Error {}
 
 export interface LaunchOptions extends LocalRedisOptions {

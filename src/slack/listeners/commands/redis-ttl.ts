@@ -1,18 +1,18 @@
 import type { RespondFn, types, webApi } from '@slack/bolt';
 import { channelTimeZone } from '../../../config/load.js';
 import type { ClusterConfig } from '../../../config/types.js';
+import { asMedicError } from '../../../errors.js';
 import { formatEta, formatInt } from '../../../i18n/format.js';
 import { truncate } from '../../../i18n/mrkdwn.js';
 import type { Lang, Translate } from '../../../i18n/types.js';
 import { errorText } from '../../../presenters/error-text.js';
-import { isRemediationError } from '../../../remediation/errors.js';
 import type { TtlRule } from '../../../remediation/types.js';
 import { progressBar } from '../../blocks/census.js';
 import { dryRunResultMessage, ruleListMessage, who } from '../../blocks/remediation.js';
 import { textMessage } from '../../blocks/simple.js';
 import { postInIncidentThread, type ThreadPost } from '../../incident-thread.js';
 import type { SlackServices } from '../../services.js';
-import { asMedicError, recordTimeline, slackErrorCode } from '../../status-flow.js';
+import { recordTimeline, slackErrorCode } from '../../status-flow.js';
 import { clusterCommand } from '../slash-command.js';
 import type { MedicApp } from '../types.js';
 
@@ -149,17 +149,15 @@ async function runDryRun(s: SlackServices, req: DryRunRequest): Promise<void> {
         },
       });
     } catch (err) {
-      // A refusal of the remediation core (a pattern the target cannot settle) is read as itself.
-      const refusal = isRemediationError(err) ? err : undefined;
-      const error = asMedicError(err);
-      const code = refusal ? refusal.key.replace(/^remediation:errors\./, '') : error.code;
+      const error = asMedicError(err, s.logger);
+      const code = error.code;
       s.logger.warn({ cluster: cluster.name, rule: rule.name, code }, 'dry-run failed');
       await edit(
         textMessage(
           t('approval:dry_run.failed', {
             rule: rule.name,
             cluster: cluster.name,
-            reason: refusal ? t(refusal.key, refusal.values) : errorText(error, t, lang),
+            reason: errorText(error, t, lang),
           }),
         ),
       );
