@@ -14,6 +14,7 @@ import { IncidentStore } from './incidents/incident-store.js';
 import { CENSUS_QUEUE, type CensusJobData, CensusService, createCensusWorker } from './jobs/census-job.js';
 import { createTtlWorker, TTL_RUN_QUEUE, type TtlJobData, TtlRunService } from './jobs/ttl-job.js';
 import { createWatchWorker, WATCH_QUEUE, type WatchJobData, WatchService } from './jobs/watch.js';
+import { serverFacts } from './keyspace/server-facts.js';
 import { ProxyRoutingDispatcher } from './net/agents.js';
 import { describeProxy, type Env, proxySettings } from './net/proxy.js';
 import type { Logger } from './observability/logger.js';
@@ -352,7 +353,7 @@ function warnIfTlsInsecure(config: MedicConfig, logger: Logger): void {
 /** BullMQ data must never be evicted (design notes): say so loudly at start, but keep running. */
 async function warnIfQueueRedisEvicts(redis: Redis, logger: Logger): Promise<void> {
   const info = await redis.info('memory').catch(() => '');
-  const policy = /maxmemory_policy:(\S+)/.exec(info)?.[1];
+  const policy = serverFacts(info).maxmemoryPolicy;
   if (policy && policy !== 'noeviction') {
     logger.warn(
       { policy },

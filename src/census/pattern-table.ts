@@ -13,7 +13,8 @@
  * else into a new overflow entry for its first segment (`a:*`) while the reserve lasts, else into
  * `*`. Every key counted under a pattern matches that pattern's glob; totals stay exact.
  */
-import { compileGlob, displayKey, type KeyMatcher, PatternInferrer } from './key-pattern.js';
+import { compileGlob, type KeyMatcher } from '../keyspace/glob.js';
+import { displayKey, PatternInferrer } from './key-pattern.js';
 import type { KeyType, LargestKey, PatternStats, ScannedKey, TtlBucket } from './types.js';
 import { TTL_BUCKETS } from './types.js';
 

@@ -30,6 +30,8 @@
 
 import type { Redis } from 'ioredis';
 import { ErrorCode, errorMessage, MedicError } from '../errors.js';
+import { luaScript } from '../keyspace/lua.js';
+import { serverFacts } from '../keyspace/server-facts.js';
 import type { TargetConnection } from '../redis/connect.js';
 import { currentDb, dbsToWalk } from '../redis/databases.js';
 import { classifyRedisError } from '../redis/errors.js';
@@ -177,34 +179,7 @@ const TYPE_NAMES: Readonly<Record<string, KeyType>> = {
  * runs, so a key SCAN returns is still there; the checks are for form. TYPE's status reply
  * arrives as `{ok = 'string'}`.
  */
-export const PAGE_SCRIPT = `
-local call = redis.call
-local pack = struct.pack
-local page = call('SCAN', ARGV[1], 'MATCH', ARGV[2], 'COUNT', ARGV[3])
-local keys = page[2]
-local samples = ARGV[4]
-local memory = ARGV[5] == '1'
-local codes = {string = 1, hash = 2, set = 3, zset = 4, list = 5, stream = 6}
-local numbers = {}
-for i = 1, #keys do
-  local key = keys[i]
-  local pttl = call('PTTL', key)
-  local code = 0
-  local bytes = -1
-  if pttl ~= -2 then
-    local kind = call('TYPE', key)['ok']
-    if kind ~= 'none' then
-      code = codes[kind] or 7
-      if memory then
-        bytes = call('MEMORY', 'USAGE', key, 'SAMPLES', samples)
-        if not bytes then code = 0 end
-      end
-    end
-  end
-  numbers[i] = pack('<ddB', pttl, bytes or -1, code)
-end
-return {page[1], keys, table.concat(numbers)}
-`;
+export const PAGE_SCRIPT = luaScript('census-page');
 const RECORD_BYTES = 17;
 
 // ---------------------------------------------------------------------------------------------
@@ -625,7 +600,7 @@ class NodeWalker {
         this.call(this.node.info('server')),
         this.o.cluster ? Promise.resolve('') : this.call(this.node.info('keyspace')),
       ]);
-      this.runId = infoField(server, 'run_id') ?? '';
+      this.runId = serverFacts(server).runId ?? '';
       this.split = this.o.split && !this.o.throttle && plainDictCursor(server, this.o.cluster);
       this.originalDb = currentDb(this.node);
       const dbs = this.o.dbs(keyspace);
@@ -931,7 +906,7 @@ class NodeWalker {
   }
 
   private async checkSameServer(): Promise<void> {
-    const runId = infoField(await this.call(this.node.info('server')), 'run_id') ?? '';
+    const runId = serverFacts(await this.call(this.node.info('server'))).runId ?? '';
     if (this.runId && runId && runId !== this.runId) throw new InterruptedSignal(this.address, 'restarted');
   }
 
@@ -1064,26 +1039,19 @@ export function cursorFraction(cursor: string): number {
   return Number(rev) / 2 ** 64;
 }
 
-// ---------------------------------------------------------------------------------------------
-// INFO helpers
-
-function infoField(info: string, field: string): string | undefined {
-  const match = new RegExp(`^${field}:(.*)$`, 'm').exec(info);
-  return match?.[1]?.trim();
-}
-
 /**
  * Whether SCAN's cursor is a bare reverse-binary dict cursor (what the two-lane walk relies on).
  * Redis 7.4+ and Valkey 8+ in cluster mode keep one dict per slot and put the slot in the cursor's
  * low bits; Dragonfly's cursor is its own. Unknown servers get one lane.
  */
 function plainDictCursor(serverInfo: string, cluster: boolean): boolean {
-  if (infoField(serverInfo, 'dragonfly_version') !== undefined) return false;
-  const version = infoField(serverInfo, 'redis_version');
+  const facts = serverFacts(serverInfo);
+  if (facts.dragonflyVersion !== undefined) return false;
+  const version = facts.version;
   if (!version) return false;
   if (!cluster) return true;
-  const valkey = infoField(serverInfo, 'valkey_version');
-  if (valkey !== undefined || infoField(serverInfo, 'server_name') === 'valkey') {
+  const valkey = facts.valkeyVersion;
+  if (valkey !== undefined || facts.serverName === 'valkey') {
     return compareVersions(valkey ?? version, '8.0.0') < 0;
   }
   return compareVersions(version, '7.4.0') < 0;

@@ -7,6 +7,7 @@
  * path-named (`rules[2].ttl: …`) exactly like the rest of the config's problems.
  */
 import { z } from 'zod';
+import { globMayMatchPrefix, literalPrefix } from '../keyspace/glob.js';
 
 export const TTL_ACTIONS = ['set-missing', 'cap'] as const;
 export const RISK_LEVELS = ['low', 'medium', 'high', 'unknown'] as const;
@@ -40,93 +41,6 @@ export function parseJitter(value: string | number): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value / 100 : undefined;
   const m = /^\s*(-?\d+(?:\.\d+)?)\s*%?\s*$/.exec(value);
   return m ? Number(m[1]) / 100 : undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Glob analysis (Redis stringmatchlen syntax: `*`, `?`, `[...]`, `\x`)
-
-type Token =
-  | { kind: 'lit'; ch: string }
-  | { kind: 'any' }
-  | { kind: 'star' }
-  | { kind: 'class'; test: (ch: string) => boolean };
-
-function tokenize(glob: string): Token[] {
-  const out: Token[] = [];
-  let i = 0;
-  while (i < glob.length) {
-    const c = glob[i] as string;
-    if (c === '*') {
-      out.push({ kind: 'star' });
-      i++;
-    } else if (c === '?') {
-      out.push({ kind: 'any' });
-      i++;
-    } else if (c === '\\' && i + 1 < glob.length) {
-      out.push({ kind: 'lit', ch: glob[i + 1] as string });
-      i += 2;
-    } else if (c === '[') {
-      i++;
-      const not = glob[i] === '^';
-      if (not) i++;
-      const singles: string[] = [];
-      const ranges: [number, number][] = [];
-      while (i < glob.length && glob[i] !== ']') {
-        const b = glob[i] as string;
-        if (b === '\\' && i + 1 < glob.length) {
-          singles.push(glob[i + 1] as string);
-          i += 2;
-        } else if (i + 2 < glob.length && glob[i + 1] === '-') {
-          const lo = b.charCodeAt(0);
-          const hi = (glob[i + 2] as string).charCodeAt(0);
-          ranges.push(lo <= hi ? [lo, hi] : [hi, lo]);
-          i += 3;
-        } else {
-          singles.push(b);
-          i++;
-        }
-      }
-      i++; // the closing `]` (an unterminated class simply ends with the pattern)
-      const test = (ch: string) => {
-        const code = ch.charCodeAt(0);
-        const hit = singles.includes(ch) || ranges.some(([lo, hi]) => code >= lo && code <= hi);
-        return not ? !hit : hit;
-      };
-      out.push({ kind: 'class', test });
-    } else {
-      out.push({ kind: 'lit', ch: c });
-      i++;
-    }
-  }
-  return out;
-}
-
-/** The literal text every key matching `glob` starts with (escapes resolved): `a\*b*` → `a*b`. */
-export function literalPrefix(glob: string): string {
-  let prefix = '';
-  for (const token of tokenize(glob)) {
-    if (token.kind !== 'lit') break;
-    prefix += token.ch;
-  }
-  return prefix;
-}
-
-/**
- * Could `glob` match some key that starts with `prefix`? Exact for literals, `?` and classes, and
- * conservative (yes) once a `*` is reached while the prefix is still being matched.
- */
-export function globMayMatchPrefix(glob: string, prefix: string): boolean {
-  const tokens = tokenize(glob);
-  let k = 0;
-  for (const ch of prefix) {
-    const token = tokens[k];
-    if (!token) return false;
-    if (token.kind === 'star') return true;
-    if (token.kind === 'lit' && token.ch !== ch) return false;
-    if (token.kind === 'class' && !token.test(ch)) return false;
-    k++;
-  }
-  return true;
 }
 
 /** Key prefixes (with their `:`) of what the bot itself stores, that no rule may reach. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { luaScript } from '../keyspace/lua.js';
 
 /**
  * pending → approving (one approver claimed it, the re-count runs) → approved (job enqueued);
@@ -69,17 +70,7 @@ export interface ApprovalStoreOptions {
  * Compare-and-set on the state field in one server-side step: of two approvers clicking at once (or
  * one clicking twice) exactly one moves the request on; the other sees the state it found.
  */
-const TRANSITION = `
-local s = redis.call('HGET', KEYS[1], 'state')
-if not s then return '' end
-for from in string.gmatch(ARGV[1], '[^,]+') do
-  if from == s then
-    redis.call('HSET', KEYS[1], 'state', ARGV[2], unpack(ARGV, 3))
-    return 'OK'
-  end
-end
-return s
-`;
+const TRANSITION = luaScript('approval-transition');
 
 /** Approval requests on the bot's queue Redis (never on a Redis the bot remediates). */
 export class ApprovalStore {
@@ -111,10 +102,7 @@ export class ApprovalStore {
     await this.redis.multi().hset(key, toHash(request)).expire(key, this.retentionSec).exec();
     const won = await this.redis.eval(
       // The pointer moves only if nobody else replaced it meanwhile (two clicks on Request approval).
-      `local cur = redis.call('GET', KEYS[1])
-       if (cur or '') ~= ARGV[1] then return 0 end
-       redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
-       return 1`,
+      luaScript('pointer-swap'),
       1,
       pointer,
       existingId ?? '',

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { luaScript } from '../keyspace/lua.js';
 
 /** A Slack thread that collects everything done about one cluster's incident. */
 export interface Incident {
@@ -135,7 +136,7 @@ export class IncidentStore {
     // on an old thread's button must not pull the channel back to that thread.
     if (incident) {
       await this.redis.eval(
-        "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('EXPIRE', KEYS[1], ARGV[2]) end return 0",
+        luaScript('expire-if-equals'),
         1,
         this.pointerKey(incident.cluster, incident.channel),
         id,
@@ -151,12 +152,7 @@ export class IncidentStore {
 
   /** Compare-and-delete in one step, so a slow caller never deletes a pointer someone else just set. */
   private async deleteIfEquals(key: string, value: string): Promise<void> {
-    await this.redis.eval(
-      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-      1,
-      key,
-      value,
-    );
+    await this.redis.eval(luaScript('delete-if-equals'), 1, key, value);
   }
 
   private idleSec(): number {

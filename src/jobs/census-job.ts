@@ -6,6 +6,7 @@ import type { CensusResult, WalkProgress } from '../census/types.js';
 import { asMedicError, ErrorCode, MedicError } from '../errors.js';
 import type { Lang } from '../i18n/types.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
+import { luaScript } from '../keyspace/lua.js';
 import { connectTarget, type RedisTarget } from '../redis/connect.js';
 
 export const CENSUS_QUEUE = 'census';
@@ -53,9 +54,7 @@ const PENDING = 'pending';
 const PENDING_TTL_SEC = 120;
 export const CENSUS_HEARTBEAT_TTL_SEC = 15;
 /** Deletes the reservation (and the cancel request) only while it still names this job. */
-const RELEASE_IF_OWNER = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1], KEYS[2]) end
-return 0`;
+const RELEASE_IF_OWNER = luaScript('release-if-owner');
 
 /**
  * One census per cluster at a time, cancellable from any replica: the running flag and the cancel

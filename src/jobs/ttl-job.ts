@@ -4,6 +4,7 @@ import { cursorFraction } from '../census/walker.js';
 import { asMedicError, ErrorCode, errorMessage, MedicError } from '../errors.js';
 import type { AuditInput } from '../incidents/audit-log.js';
 import type { TimelineEntry } from '../incidents/incident-store.js';
+import { luaScript } from '../keyspace/lua.js';
 import type { Logger } from '../observability/logger.js';
 import { connectTarget, type RedisTarget, type TargetConnection } from '../redis/connect.js';
 import { inspectRedis } from '../redis/inspect.js';
@@ -158,27 +159,10 @@ export type TtlControlResult =
   | { ok: false; reason: 'unknown' | 'finished' | 'already'; state?: TtlRunState };
 
 /** Compare-and-set of the status (same shape as the approval store): one of two clicks wins. */
-const TRANSITION = `
-local s = redis.call('HGET', KEYS[1], 'status')
-if not s then return '' end
-for from in string.gmatch(ARGV[1], '[^,]+') do
-  if from == s then
-    redis.call('HSET', KEYS[1], 'status', ARGV[2], 'by', ARGV[3], 'at', ARGV[4])
-    redis.call('EXPIRE', KEYS[1], ARGV[5])
-    return 'OK'
-  end
-end
-return s
-`;
+const TRANSITION = luaScript('ttl-run-transition');
 
 /** Creates the record unless it exists; returns the status found (or '' when created). */
-const CREATE = `
-local s = redis.call('HGET', KEYS[1], 'status')
-if s then return s end
-redis.call('HSET', KEYS[1], unpack(ARGV, 2))
-redis.call('EXPIRE', KEYS[1], ARGV[1])
-return ''
-`;
+const CREATE = luaScript('ttl-run-create');
 
 export interface TtlRunServiceOptions {
   /** Run records are kept this long after their last change. @defaultValue 30 days */

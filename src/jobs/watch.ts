@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { asMedicError, ErrorCode, MedicError } from '../errors.js';
 import type { Lang } from '../i18n/types.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
+import { luaScript } from '../keyspace/lua.js';
 import { checkStatus, type StatusDeps, type StatusTarget } from '../status/check-status.js';
 import type { StatusReport } from '../status/types.js';
 
@@ -44,13 +45,7 @@ export interface WatchReporter {
  * Deletes the watch state when it is active (and, with ARGV[1], only when it is exactly that
  * watch); returns the old value. Atomic, so Cancel and a finishing tick can't step on each other.
  */
-const DELETE_IF_ACTIVE = `
-local v = redis.call('GET', KEYS[1])
-if v and string.sub(v, 1, 7) == 'active:' and (ARGV[1] == '' or v == ARGV[1]) then
-  redis.call('DEL', KEYS[1])
-  return v
-end
-return false`;
+const DELETE_IF_ACTIVE = luaScript('delete-if-active');
 
 /** Consecutive failed readings after which a watch stops instead of spamming the thread. */
 const MAX_FAILURES = 3;

@@ -1,7 +1,7 @@
-import { compileGlob } from '../census/key-pattern.js';
 import type { CensusResult } from '../census/types.js';
 import type { AuditEntry } from '../incidents/audit-log.js';
 import type { Incident, TimelineEntry } from '../incidents/incident-store.js';
+import { compileGlob } from '../keyspace/glob.js';
 import type { RiskLevel, TtlAction, TtlRule } from '../remediation/types.js';
 
 /**

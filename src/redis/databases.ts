@@ -1,8 +1,8 @@
 /** Which DBs of a server an operation visits (a target URL's DB, or every DB with keys), and which DB a connection is on. */
 import type { Redis } from 'ioredis';
 import { ErrorCode, MedicError } from '../errors.js';
+import { parseInfo, parseKeyspace } from '../keyspace/server-facts.js';
 import { dbInQuery, type RedisTarget } from './connect.js';
-import { parseInfo, parseKeyspace } from './info.js';
 
 /** The DBs a standalone walk must visit, from INFO keyspace; DB 0 always (an empty server has no line). */
 export function keyspaceDbs(info: string): number[] {

@@ -13,6 +13,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { Cluster, type Redis } from 'ioredis';
 import { ErrorCode, MedicError } from '../errors.js';
+import { serverFacts } from '../keyspace/server-facts.js';
 import type { TargetConnection } from './connect.js';
 import { classifyRedisError } from './errors.js';
 
@@ -60,7 +61,7 @@ async function identify(node: Redis): Promise<ServerIdentity> {
   } catch (err) {
     throw classifyRedisError(err, address);
   }
-  const runId = /^run_id:([0-9a-f]+)\s*$/m.exec(info)?.[1] ?? '';
+  const runId = serverFacts(info).runId ?? '';
   return { address, host, port, runId };
 }
 

@@ -1,4 +1,4 @@
-import { infoNumber, type KeyspaceDb, parseInfo, parseKeyspace } from './info.js';
+import { infoNumber, type KeyspaceDb, parseInfo, parseKeyspace } from '../keyspace/server-facts.js';
 
 /** What one server's INFO says about memory and keys. */
 export interface NodeSnapshot {

@@ -46,7 +46,6 @@
 
 import { once } from 'node:events';
 import type { Redis } from 'ioredis';
-import { compileGlob } from '../census/key-pattern.js';
 import {
   DEFAULT_THROTTLE,
   LatencyGuard,
@@ -56,6 +55,9 @@ import {
 } from '../census/throttle.js';
 import { cursorFraction, walkKeys } from '../census/walker.js';
 import { ErrorCode, errorMessage, MedicError } from '../errors.js';
+import { compileGlob } from '../keyspace/glob.js';
+import { luaScript } from '../keyspace/lua.js';
+import { serverFacts } from '../keyspace/server-facts.js';
 import type { TargetConnection } from '../redis/connect.js';
 import { currentDb, dbsToWalk } from '../redis/databases.js';
 import { classifyRedisError } from '../redis/errors.js';
@@ -160,8 +162,6 @@ const CLOCK_SKEW_MS = 5000;
 const MIGRATED_TOLERANCE_MS = 1000;
 /** A cluster run that saw slots move waits this long for a migration in progress to end, then recounts. */
 const RESHARD_SETTLE_MS = 60_000;
-/** Pre-7.0 (no PEXPIRETIME): expiry = TIME + PTTL reads low by the script's run time up to the PTTL. */
-const PTTL_TOLERANCE_MS = 50;
 
 /**
  * One page on the server. ARGV: mode (`s` set-missing, `c` cap, `C` cap + include-missing), cap ms,
@@ -178,72 +178,7 @@ const PTTL_TOLERANCE_MS = 50;
  * gone. Keys come as ARGV (numkeys 0): on a cluster node they are local keys SCAN just returned, so
  * no cross-slot declaration is needed.
  */
-export const TTL_PAGE_SCRIPT = `
-if redis.replicate_commands then redis.replicate_commands() end
-local call = redis.call
-local mode = ARGV[1]
-local cap = tonumber(ARGV[2])
-local lo = tonumber(ARGV[3])
-local hi = tonumber(ARGV[4])
-local v7 = ARGV[5] == '1'
-local minms = tonumber(ARGV[6])
-local space = tonumber(ARGV[7])
-local tol = tonumber(ARGV[8])
-if not v7 then tol = tol + ${PTTL_TOLERANCE_MS} end
-local t = call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local changed, replayed, skipped, vanished = 0, 0, 0, 0
-local codes = {}
-local function mod(a)
-  local r = a % space
-  if r < 0 then r = r + space elseif r >= space then r = r - space end
-  return r
-end
-local function settled(key, mark, pttl)
-  if pttl == -2 then return 'v' end
-  if pttl < 0 or lo >= hi then return 's' end
-  local exp
-  if v7 then exp = call('PEXPIRETIME', key) else exp = now + pttl end
-  if exp < lo + minms - tol or exp >= hi + minms + space - 1 + tol then return 's' end
-  if mod(mark - exp) <= tol or mod(exp - mark) <= tol then return 'r' end
-  return 's'
-end
-local unpack = struct.unpack
-local blob = ARGV[9]
-local pos = 1
-local size = #blob
-while pos <= size do
-  local key, mark
-  key, mark, pos = unpack('<I4c0Bc0', blob, pos)
-  mark = tonumber(mark)
-  local at = now + minms + mod(mark - now - minms)
-  local code
-  if mode == 's' and v7 then
-    -- One call in the common case: NX sets only where there is no TTL.
-    if call('PEXPIREAT', key, at, 'NX') == 1 then
-      code = 'c'
-    else
-      code = settled(key, mark, call('PTTL', key))
-    end
-  else
-    local pttl = call('PTTL', key)
-    if pttl == -2 then
-      code = 'v'
-    elseif (pttl == -1 and mode ~= 'c') or (mode ~= 's' and pttl > cap) then
-      call('PEXPIREAT', key, at)
-      code = 'c'
-    else
-      code = settled(key, mark, pttl)
-    end
-  end
-  codes[#codes + 1] = code
-  if code == 'c' then changed = changed + 1
-  elseif code == 'r' then replayed = replayed + 1
-  elseif code == 's' then skipped = skipped + 1
-  else vanished = vanished + 1 end
-end
-return {tostring(now), changed, replayed, skipped, vanished, table.concat(codes)}
-`;
+export const TTL_PAGE_SCRIPT = luaScript('ttl-page');
 
 export function emptyCounters(): EngineCounters {
   return { scanned: 0, changed: 0, skipped: 0, vanished: 0, errors: 0 };
@@ -551,8 +486,8 @@ class EngineRun {
     const address = `${redis.options.host ?? '?'}:${redis.options.port ?? '?'}`;
     try {
       await assertPrimary(redis, address);
-      const server = await redis.info('server');
-      const version = (infoField(server, 'redis_version') ?? '0.0.0').split('.').map((x) => Number(x) || 0);
+      const server = serverFacts(await redis.info('server'));
+      const version = server.versionParts;
       const node: NodeState = {
         redis,
         scanner: redis,
@@ -561,7 +496,7 @@ class EngineRun {
         version,
         hasOptions: (version[0] ?? 0) >= 7,
         sha: '',
-        runId: infoField(server, 'run_id') ?? '',
+        runId: server.runId ?? '',
         selectedDb: undefined,
         originalDb: currentDb(redis),
         units: [],
@@ -1188,11 +1123,6 @@ function timeReply(reply: [Error | null, unknown] | undefined): number {
 async function serverTimeMs(redis: Redis): Promise<number> {
   const [sec, usec] = await redis.time();
   return Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
-}
-
-function infoField(info: string, field: string): string | undefined {
-  const match = new RegExp(`^${field}:(.*)$`, 'm').exec(info);
-  return match?.[1]?.trim();
 }
 
 async function selectDb(node: NodeState, db: number, cluster: boolean): Promise<void> {

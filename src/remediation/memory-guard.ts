@@ -15,6 +15,7 @@
 import type { Redis } from 'ioredis';
 import { sleep } from '../census/throttle.js';
 import { ErrorCode, MedicError } from '../errors.js';
+import { serverFacts } from '../keyspace/server-facts.js';
 
 export interface MemoryGuardOptions {
   /** Used memory is kept at or below this percent of maxmemory. @defaultValue 95 */
@@ -172,19 +173,11 @@ export class MemoryGuard {
 
   private async read(): Promise<void> {
     const [memory, keyspace] = await Promise.all([this.redis.info('memory'), this.redis.info('keyspace')]);
-    const expires = new Map<number, number>();
-    for (const m of keyspace.matchAll(/^db(\d+):.*\bexpires=(\d+)/gm))
-      expires.set(Number(m[1]), Number(m[2]));
-    const used = Number(infoField(memory, 'used_memory'));
-    const max = Number(infoField(memory, 'maxmemory'));
-    this.reading = { used: Number.isFinite(used) ? used : 0, max: Number.isFinite(max) ? max : 0, expires };
+    const expires = new Map(serverFacts(keyspace).dbs.map((d) => [d.db, d.expires] as const));
+    const { usedMemory, maxmemory } = serverFacts(memory);
+    this.reading = { used: usedMemory ?? 0, max: maxmemory ?? 0, expires };
     this.pendingBytes = 0;
     this.pendingKeys.clear();
     this.lastAt = performance.now();
   }
-}
-
-function infoField(info: string, field: string): string | undefined {
-  const match = new RegExp(`^${field}:(.*)$`, 'm').exec(info);
-  return match?.[1]?.trim();
 }

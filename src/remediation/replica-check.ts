@@ -4,8 +4,10 @@
  * key: either way the run would look done while nothing happened where it matters. INFO replication
  * tells which node is a replica and of whom, so the refusal names the primary to point the run at.
  */
+
 import type { Redis } from 'ioredis';
 import { ErrorCode } from '../errors.js';
+import { serverFacts } from '../keyspace/server-facts.js';
 import { RemediationError } from './errors.js';
 
 /** A node of the target that is a replica, and its primary (`host:port` from INFO replication). */
@@ -16,11 +18,11 @@ export interface ReplicaNode {
 
 /** The replica (and its primary) when `redis` is one, else undefined. */
 export async function replicaOf(redis: Redis, address: string): Promise<ReplicaNode | undefined> {
-  const info = await redis.info('replication');
-  const role = infoField(info, 'role');
+  const facts = serverFacts(await redis.info('replication'));
+  const role = facts.role;
   if (role !== 'slave' && role !== 'replica') return undefined;
-  const host = infoField(info, 'master_host') ?? '?';
-  const port = infoField(info, 'master_port') ?? '?';
+  const host = facts.masterHost ?? '?';
+  const port = facts.masterPort ?? '?';
   return { target: address, primary: `${host}:${port}` };
 }
 
@@ -33,9 +35,4 @@ export async function assertPrimary(redis: Redis, address: string): Promise<void
     { target: replica.target, primary: replica.primary },
     `${replica.target} is a replica of ${replica.primary}: refusing to write`,
   );
-}
-
-function infoField(info: string, field: string): string | undefined {
-  const match = new RegExp(`^${field}:(.*)$`, 'm').exec(info);
-  return match?.[1]?.trim();
 }

@@ -16,14 +16,13 @@ import type { DryRun, RiskLevel, TtlRule } from './types.js';
 
 export {
   DEFAULT_JITTER,
-  globMayMatchPrefix,
-  literalPrefix,
   MAX_JITTER,
   MAX_TTL_SEC,
   parseDuration,
   parseJitter,
   protectedPrefixes,
 } from '../config/rule-schema.js';
+export { globMayMatchPrefix, literalPrefix } from '../keyspace/glob.js';
 
 // The config's rule shape and the remediation rule are the same thing (the config layer may not
 // import the core): this line fails to compile the day they drift apart.

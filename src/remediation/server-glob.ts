@@ -7,8 +7,9 @@
  * pattern is refused with a localized error rather than guessed. Other patterns need no question.
  */
 import type { Redis } from 'ioredis';
-import { compileGlob, globRangeSignSensitive, type KeyMatcher } from '../census/key-pattern.js';
 import { ErrorCode } from '../errors.js';
+import { compileGlob, globRangeSignSensitive, type KeyMatcher } from '../keyspace/glob.js';
+import { serverFacts } from '../keyspace/server-facts.js';
 import type { TargetConnection } from '../redis/connect.js';
 import { RemediationError } from './errors.js';
 
@@ -63,7 +64,7 @@ async function probeCommandList(redis: Redis): Promise<CharSign | undefined> {
 
 async function fromArchitecture(redis: Redis): Promise<CharSign | undefined> {
   try {
-    const os = /^os:(.*)$/m.exec(await redis.info('server'))?.[1] ?? '';
+    const os = serverFacts(await redis.info('server')).os ?? '';
     if (/\b(x86_64|amd64|i[3-6]86|x86)\b/i.test(os)) return 'signed';
     if (/\b(aarch64|arm64|armv\w*|ppc64\w*|powerpc\w*|s390x?)\b/i.test(os)) return 'unsigned';
     return undefined;

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { compileGlob } from '../../src/census/key-pattern.js';
 import { PatternTable, ttlBucketOf } from '../../src/census/pattern-table.js';
 import {
   apportion,
@@ -10,6 +9,7 @@ import {
 } from '../../src/census/sampling.js';
 import { type KeyType, type ScannedKey, TTL_BUCKETS } from '../../src/census/types.js';
 import { type DatasetRecord, describeDataset, generateDataset } from '../../src/demo/dataset.js';
+import { compileGlob } from '../../src/keyspace/glob.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compileGlob, displayKey, inferPattern, PatternInferrer } from '../../src/census/key-pattern.js';
+import { displayKey, inferPattern, PatternInferrer } from '../../src/census/key-pattern.js';
 import { describeDataset, generateDataset } from '../../src/demo/dataset.js';
+import { compileGlob } from '../../src/keyspace/glob.js';
 
 const infer = (key: string | Buffer, delimiters?: string): string =>
   inferPattern(typeof key === 'string' ? Buffer.from(key) : key, delimiters ? { delimiters } : {});

@@ -11,7 +11,7 @@ import {
   startLocalRedis,
   startLocalRedisCluster,
 } from '../../src/demo/local-redis.js';
-import { parseInfo, parseKeyspace } from '../../src/redis/info.js';
+import { parseInfo, parseKeyspace } from '../../src/keyspace/server-facts.js';
 import { runCli } from '../support/cli.js';
 
 interface StatusJson {

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileGlob } from '../../src/census/key-pattern.js';
 import { loadDataset } from '../../src/demo/dataset.js';
 import { findFreePort, type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
 import { AuditLog } from '../../src/incidents/audit-log.js';
+import { compileGlob } from '../../src/keyspace/glob.js';
 import { runCli } from '../support/cli.js';
 import { addExtraKeys, DAY, snapshotKeyspace } from './support.js';
 

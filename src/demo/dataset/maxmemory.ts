@@ -2,18 +2,15 @@
  * Puts a local server or cluster under memory pressure like the runbook's: maxmemory sized so the
  * current usage lands at a target percentage, with the runbook's eviction policy.
  */
+
 import { Cluster, type Redis } from 'ioredis';
+import { serverFacts } from '../../keyspace/server-facts.js';
 import { ensureReady } from './client-ready.js';
 import { RUNBOOK_KEYSPACE } from './types.js';
 
-function infoField(info: string, field: string): string | undefined {
-  const match = new RegExp(`^${field}:(.*)$`, 'm').exec(info);
-  return match?.[1]?.trim();
-}
-
 async function setNodeMaxmemory(node: Redis, pct: number, policy: string): Promise<number> {
-  const used = Number(infoField(await node.info('memory'), 'used_memory'));
-  if (!Number.isFinite(used) || used <= 0) throw new Error('INFO memory has no used_memory');
+  const used = serverFacts(await node.info('memory')).usedMemory;
+  if (used === undefined || used <= 0) throw new Error('INFO memory has no used_memory');
   const maxmemory = Math.ceil((used * 100) / pct);
   await node.config('SET', 'maxmemory-policy', policy);
   await node.config('SET', 'maxmemory', String(maxmemory));

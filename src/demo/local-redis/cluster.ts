@@ -4,9 +4,10 @@
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { parseInfo } from '../../keyspace/server-facts.js';
 import { findRedisCliBinary } from './binaries.js';
 import { findFreeClusterPort } from './ports.js';
-import { command, parseInfo } from './probe.js';
+import { command } from './probe.js';
 import { launch, makeUrl } from './server.js';
 import { delay } from './time.js';
 import { LOCAL_HOST, type LocalRedisCluster, type LocalRedisClusterOptions } from './types.js';
@@ -51,7 +52,8 @@ async function waitForClusterOk(ports: number[], timeoutMs: number): Promise<voi
     let ok = true;
     for (const port of ports) {
       try {
-        const info = parseInfo(String(await command(port, ['CLUSTER', 'INFO'])));
+        // CLUSTER INFO is INFO's format without section headers.
+        const info = parseInfo(String(await command(port, ['CLUSTER', 'INFO']))).default ?? {};
         last[port] = `${info.cluster_state} slots=${info.cluster_slots_ok} known=${info.cluster_known_nodes}`;
         ok &&=
           info.cluster_state === 'ok' &&

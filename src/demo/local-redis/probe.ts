@@ -115,12 +115,3 @@ export async function command(
   for (const reply of replies) if (reply instanceof Error) throw reply;
   return replies[replies.length - 1] ?? null;
 }
-
-export function parseInfo(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split('\r\n')) {
-    const colon = line.indexOf(':');
-    if (colon > 0 && !line.startsWith('#')) out[line.slice(0, colon)] = line.slice(colon + 1);
-  }
-  return out;
-}

@@ -7,11 +7,12 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serverFacts } from '../../keyspace/server-facts.js';
 import { requireServerBinary } from './binaries.js';
 import { track, untrack } from './exit-cleanup.js';
 import { DIR_PREFIX, OWNER_FILE, reapOrphans } from './orphans.js';
 import { CLUSTER_BUS_OFFSET, findFreePort, reservePorts } from './ports.js';
-import { command, type ProbeTls, parseInfo } from './probe.js';
+import { command, type ProbeTls } from './probe.js';
 import { delay, within } from './time.js';
 import { LOCAL_HOST, type LocalRedis, type LocalRedisOptions, type LocalRedisTlsOptions } from './types.js';
 
@@ -179,7 +180,7 @@ async function launchOnce(bin: string, port: number, opts: LaunchOptions): Promi
     try {
       // process_id proves the answer comes from our child, not from a server that won the port race.
       const info = await command(port, ['INFO', 'server'], opts.password, 500, probe);
-      ready = typeof info === 'string' && parseInfo(info).process_id === String(child.pid);
+      ready = typeof info === 'string' && serverFacts(info).processId === String(child.pid);
     } catch {
       // Not listening yet.
     }
