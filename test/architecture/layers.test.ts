@@ -123,6 +123,7 @@ describe('the layer table of ARCHITECTURE.md', () => {
       'core',
       'leaves',
       'embedded default',
+      'keyspace',
     ]);
   });
 
