@@ -38,6 +38,7 @@ import type { CensusWorkerProcessConfig } from '../support/census-worker-process
 import { type FakeSlackApi, type RecordedCall, startFakeSlackApi } from '../support/slack/fake-slack-api.js';
 import { loadTtlDataset, setMissingRule } from '../support/ttl-dataset.js';
 import type { TtlWorkerProcessConfig } from '../support/ttl-worker-process.js';
+import { waitFor } from '../support/wait-for.js';
 
 const CENSUS_KEYS = 40_000;
 const CHANNEL = 'C0MARKET';
@@ -106,16 +107,6 @@ async function kill(child: Child): Promise<void> {
   const exited = new Promise((r) => child.proc.once('exit', r));
   child.proc.kill('SIGKILL');
   await exited;
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const threadPosts = (threadTs: string, since: number): RecordedCall[] =>

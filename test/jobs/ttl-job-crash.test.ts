@@ -31,6 +31,7 @@ import {
   type TtlDataset,
 } from '../support/ttl-dataset.js';
 import type { TtlWorkerProcessConfig } from '../support/ttl-worker-process.js';
+import { waitFor } from '../support/wait-for.js';
 
 const MATCHING = 100_000;
 const OTHER = 20_000;
@@ -89,16 +90,6 @@ function startChildWorker(config: TtlWorkerProcessConfig): Child {
     proc.on('exit', (code) => reject(new Error(`worker exited (${code}) before ready: ${stderr}`)));
   });
   return { proc, events, ready };
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('TTL run: kill -9 of the worker half way', () => {

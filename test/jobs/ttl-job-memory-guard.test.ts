@@ -19,21 +19,12 @@ import { createLogger } from '../../src/observability/logger.js';
 import { slackTtlRunReporter } from '../../src/slack/ttl-reporter.js';
 import { blocksOf, textOf } from '../support/medic-harness.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../support/slack/fake-slack-api.js';
+import { waitFor } from '../support/wait-for.js';
 
 const KEYS = 120_000;
 
 function field(info: string, name: string): number {
   return Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1]);
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('a TTL run job under the memory guard', () => {

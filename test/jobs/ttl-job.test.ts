@@ -45,6 +45,7 @@ import {
   setMissingRule,
   type TtlDataset,
 } from '../support/ttl-dataset.js';
+import { waitFor } from '../support/wait-for.js';
 
 let target: LocalRedis;
 let queueServer: LocalRedis;
@@ -64,16 +65,8 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
+/** How long a run step (a page, a pause, a cancel) may take on a loaded machine. */
+const WAIT_MS = 20_000;
 
 /** One "replica": its own connections to the queue Redis, service, audit log. */
 interface Replica {
@@ -220,13 +213,15 @@ describe('two workers on one queue', () => {
       expect(again.enqueued).toBe(false);
 
       for (const r of runs) {
-        await waitFor(`${r.runId} done`, async () =>
-          (await rep.service.state(r.runId))?.status === 'done' ? true : undefined,
+        await waitFor(
+          `${r.runId} done`,
+          async () => ((await rep.service.state(r.runId))?.status === 'done' ? true : undefined),
+          WAIT_MS,
         );
       }
       expect(invocations.sort()).toEqual(['rule-0', 'rule-1', 'rule-2']);
       // The status is 'done' just before BullMQ completes the job: wait for the events too.
-      await waitFor('three completions', async () => (completedBy.size >= 3 ? true : undefined));
+      await waitFor('three completions', async () => (completedBy.size >= 3 ? true : undefined), WAIT_MS);
       expect(completedBy.size).toBe(3);
       expect(new Set(completedBy.values()).size).toBe(2); // both workers took part
       for (const [i, r] of runs.entries()) {
@@ -274,15 +269,22 @@ describe('Pause, Resume and Cancel from another process', () => {
     const run = runRequest(`pause-${randomUUID().slice(0, 6)}`, rule);
     try {
       await owner.service.enqueue(run);
-      await waitFor('a fifth of the walk', async () => {
-        const job = await owner.queue.getJob(run.runId);
-        return (job?.data.checkpoint?.counters.scanned ?? 0) >= MATCHING / 5 ? true : undefined;
-      });
+      await waitFor(
+        'a fifth of the walk',
+        async () => {
+          const job = await owner.queue.getJob(run.runId);
+          return (job?.data.checkpoint?.counters.scanned ?? 0) >= MATCHING / 5 ? true : undefined;
+        },
+        WAIT_MS,
+      );
       const paused = await other.service.pause(run.runId, 'UREQ');
       expect(paused).toMatchObject({ ok: true, state: { status: 'paused', by: 'UREQ' } });
       const pagesAtPause = pages.length;
-      await waitFor('the job to park as delayed', async () =>
-        (await (await owner.queue.getJob(run.runId))?.getState()) === 'delayed' ? true : undefined,
+      await waitFor(
+        'the job to park as delayed',
+        async () =>
+          (await (await owner.queue.getJob(run.runId))?.getState()) === 'delayed' ? true : undefined,
+        WAIT_MS,
       );
       // Within a page: at most the page in flight when the pause landed.
       expect(pages.length - pagesAtPause).toBeLessThanOrEqual(1);
@@ -307,8 +309,10 @@ describe('Pause, Resume and Cancel from another process', () => {
         ok: true,
         state: { status: 'running' },
       });
-      await waitFor('the run to finish', async () =>
-        (await owner.service.state(run.runId))?.status === 'done' ? true : undefined,
+      await waitFor(
+        'the run to finish',
+        async () => ((await owner.service.state(run.runId))?.status === 'done' ? true : undefined),
+        WAIT_MS,
       );
       expect(invocations).toHaveLength(2);
       expect(
@@ -360,14 +364,20 @@ describe('Pause, Resume and Cancel from another process', () => {
     const run = runRequest(`cancel-${randomUUID().slice(0, 6)}`, rule);
     try {
       await owner.service.enqueue(run);
-      await waitFor('a fifth of the walk', async () => {
-        const job = await owner.queue.getJob(run.runId);
-        return (job?.data.checkpoint?.counters.scanned ?? 0) >= MATCHING / 5 ? true : undefined;
-      });
+      await waitFor(
+        'a fifth of the walk',
+        async () => {
+          const job = await owner.queue.getJob(run.runId);
+          return (job?.data.checkpoint?.counters.scanned ?? 0) >= MATCHING / 5 ? true : undefined;
+        },
+        WAIT_MS,
+      );
       expect(await other.service.cancel(run.runId, 'UAPP')).toMatchObject({ ok: true });
       const pagesAtCancel = pages.length;
-      await waitFor('the run to be cancelled', async () =>
-        (await owner.service.state(run.runId))?.status === 'cancelled' ? true : undefined,
+      await waitFor(
+        'the run to be cancelled',
+        async () => ((await owner.service.state(run.runId))?.status === 'cancelled' ? true : undefined),
+        WAIT_MS,
       );
       expect(pages.length - pagesAtCancel).toBeLessThanOrEqual(1);
       const summary = rec.summaries.get(run.runId);
@@ -408,17 +418,24 @@ describe('Pause, Resume and Cancel from another process', () => {
     expect(await rep.service.pause(pausedRun.runId, 'UREQ')).toMatchObject({ ok: true });
     const w = startWorker(prefix, rep, { reporter: rec.reporter, pauseRecheckMs: 60_000 }, false);
     try {
-      await waitFor('the queued run to be cancelled', async () =>
-        (await rep.service.state(queuedRun.runId))?.status === 'cancelled' ? true : undefined,
+      await waitFor(
+        'the queued run to be cancelled',
+        async () => ((await rep.service.state(queuedRun.runId))?.status === 'cancelled' ? true : undefined),
+        WAIT_MS,
       );
-      await waitFor('the paused run to park', async () =>
-        (await (await rep.queue.getJob(pausedRun.runId))?.getState()) === 'delayed' ? true : undefined,
+      await waitFor(
+        'the paused run to park',
+        async () =>
+          (await (await rep.queue.getJob(pausedRun.runId))?.getState()) === 'delayed' ? true : undefined,
+        WAIT_MS,
       );
       expect(rec.summaries.get(queuedRun.runId)).toMatchObject({ outcome: 'cancelled', by: 'UREQ' });
       expect(rec.summaries.get(queuedRun.runId)?.counters.changed).toBe(0);
       expect(await rep.service.cancel(pausedRun.runId, 'UAPP')).toMatchObject({ ok: true });
-      await waitFor('the paused run to be cancelled', async () =>
-        (await rep.service.state(pausedRun.runId))?.status === 'cancelled' ? true : undefined,
+      await waitFor(
+        'the paused run to be cancelled',
+        async () => ((await rep.service.state(pausedRun.runId))?.status === 'cancelled' ? true : undefined),
+        WAIT_MS,
       );
       expect(rec.summaries.get(pausedRun.runId)).toMatchObject({ outcome: 'cancelled', by: 'UAPP' });
       expect(invocations).toEqual([]);
@@ -609,8 +626,10 @@ describe('the Slack reporter', () => {
     const run = runRequest(`slack-${randomUUID().slice(0, 6)}`, setMissingRule(data.pattern, 'slack-rule'));
     try {
       await rep.service.enqueue(run);
-      await waitFor('the run to finish', async () =>
-        (await rep.service.state(run.runId))?.status === 'done' ? true : undefined,
+      await waitFor(
+        'the run to finish',
+        async () => ((await rep.service.state(run.runId))?.status === 'done' ? true : undefined),
+        WAIT_MS,
       );
       const posts = fake.callsTo('chat.postMessage').filter((c) => c.status === 200);
       expect(posts).toHaveLength(2); // the progress message, then the summary
