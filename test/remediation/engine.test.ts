@@ -4,7 +4,6 @@ import { loadDataset } from '../../src/demo/dataset.js';
 import {
   type LocalRedis,
   type LocalRedisCluster,
-  startLocalRedis,
   startLocalRedisCluster,
 } from '../../src/demo/local-redis.js';
 import { connectTarget, type TargetConnection } from '../../src/redis/connect.js';
@@ -20,6 +19,7 @@ import {
 } from '../../src/remediation/engine.js';
 import type { ApplyResult, EngineCheckpoint, EngineProgress, TtlRule } from '../../src/remediation/types.js';
 import { budgetMs } from '../support/budget.js';
+import { test } from '../support/fixtures.js';
 import {
   addExtraKeys,
   checkRun,
@@ -166,16 +166,11 @@ describe('applyRule on a standalone server (every DB)', () => {
     await addExtraKeys(admin);
   }
 
-  beforeAll(async () => {
-    server = await startLocalRedis();
-    admin = new Redis(server.port, '127.0.0.1');
-    conn = await connectTarget({ name: 'local', url: server.url, mode: 'standalone' });
-  }, MIN);
-
-  afterAll(async () => {
-    await conn?.close();
-    admin?.disconnect();
-    await server?.stop();
+  // The file's redis-server, admin client and connection come from the shared fixture.
+  test.beforeAll(({ localRedis, admin: client, target }) => {
+    server = localRedis;
+    admin = client;
+    conn = target;
   });
 
   for (const strategy of STRATEGIES) {
