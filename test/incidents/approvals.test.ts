@@ -18,6 +18,7 @@ import {
 } from '../../src/incidents/approvals.js';
 import { AuditLog } from '../../src/incidents/audit-log.js';
 import type { DryRun } from '../../src/remediation/types.js';
+import { runbookRule } from '../fixtures/runbook-rules.js';
 
 const T0 = Date.parse('2026-02-12T14:00:00Z');
 const MIN = 60_000;
@@ -177,16 +178,7 @@ describe('ApprovalService on the queue Redis', () => {
 
   const dry = (over: Partial<DryRun> = {}): DryRun => ({
     id: 'coupon-unread-20260212T140000Z-aaaaaa',
-    rule: {
-      name: 'coupon-unread',
-      match: 'MARKETING:COUPON:UNREAD:*',
-      action: 'set-missing',
-      ttlSec: 60 * 86_400,
-      jitter: 0.1,
-      includeMissing: false,
-      allowBroad: false,
-      risk: 'low',
-    },
+    rule: runbookRule('coupon-unread'),
     cluster: 'market',
     at: new Date(clock).toISOString(),
     channel: 'C1',

@@ -6,22 +6,15 @@ import { connectTarget, type TargetConnection } from '../../src/redis/connect.js
 import { DryRunStore, dryRun, recount, withinTolerance } from '../../src/remediation/dry-run.js';
 import { parseRules, planRules } from '../../src/remediation/rules.js';
 import type { DryRun, TtlRule } from '../../src/remediation/types.js';
+import { RUNBOOK_RULES_YAML } from '../fixtures/runbook-rules.js';
 import { addExtraKeys, scanMatchIds, snapshotKeyspace } from './support.js';
 
 const KEYS = 20_000;
 const MIN = 60_000;
 
-/** The runbook's four scripts as rules (§2: patterns, TTLs, risks). */
-const RUNBOOK_RULES = `
-rules:
-  - {name: coupon-unread, match: "MARKETING:COUPON:UNREAD:*", action: set-missing, ttl: 60d, risk: low}
-  - {name: user-group-label, match: "contact:userGroupLabel:set:*", action: set-missing, ttl: 30d, risk: medium}
-  - {name: exchange-price, match: "exchange:coupon:high:commodity:price:*", action: set-missing, ttl: 7d, risk: low}
-  - {name: last-activity, match: "contact:last:activity:*", action: cap, ttl: 90d, risk: low}
-`;
-
+/** The runbook's four scripts as rules, read from the rules file an operator would write. */
 function runbookRules(): TtlRule[] {
-  const parsed = parseRules(RUNBOOK_RULES);
+  const parsed = parseRules(RUNBOOK_RULES_YAML);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   return parsed.rules;
 }
@@ -145,7 +138,8 @@ describe('dry-run on the demo dataset', () => {
   });
 
   it('plan: smallest impact first, in the runbook order', () => {
-    expect(planRules([...dryRuns.values()]).map((d) => d.rule.name)).toEqual([
+    // Fed in reverse of the rules file's order, which already is the plan's.
+    expect(planRules([...dryRuns.values()].reverse()).map((d) => d.rule.name)).toEqual([
       'exchange-price',
       'coupon-unread',
       'last-activity',
@@ -154,7 +148,7 @@ describe('dry-run on the demo dataset', () => {
   });
 
   it('a throttled dry-run reports progress and gives the same counts; an aborted one is partial', async () => {
-    const rule = runbookRules()[2] as TtlRule;
+    const rule = runbookRules().find((r) => r.name === 'exchange-price') as TtlRule;
     let progress = 0;
     const dry = await dryRun(conn, rule, {
       cluster: 'local',
@@ -175,7 +169,7 @@ describe('dry-run on the demo dataset', () => {
     const store = new DryRunStore(queue, { prefix: 'redis-medic' });
     const saved: string[] = [];
     for (const dry of dryRuns.values()) saved.push(await store.save(dry));
-    expect(await store.get(saved[0] as string)).toEqual(dryRuns.get('coupon-unread'));
+    expect(await store.get(saved[0] as string)).toEqual(dryRuns.get('exchange-price'));
     expect(await store.get('nope')).toBeUndefined();
     expect(await store.get('a:b')).toBeUndefined();
     const list = await store.list('local');

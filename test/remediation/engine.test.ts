@@ -18,6 +18,7 @@ import {
   TTL_PAGE_SCRIPT,
 } from '../../src/remediation/engine.js';
 import type { ApplyResult, EngineCheckpoint, EngineProgress, TtlRule } from '../../src/remediation/types.js';
+import { runbookRule } from '../fixtures/runbook-rules.js';
 import { budgetMs } from '../support/budget.js';
 import { test } from '../support/fixtures.js';
 import {
@@ -54,12 +55,7 @@ function rule(partial: Partial<TtlRule> & Pick<TtlRule, 'match' | 'action' | 'tt
   };
 }
 
-const COUPON = rule({
-  name: 'coupon-unread',
-  match: 'MARKETING:COUPON:UNREAD:*',
-  action: 'set-missing',
-  ttlSec: 60 * 86_400,
-});
+const COUPON = runbookRule('coupon-unread');
 const ORDERS = rule({
   name: 'order-snapshot',
   match: 'order:snapshot:*',
@@ -67,12 +63,7 @@ const ORDERS = rule({
   ttlSec: 30 * 86_400,
   jitter: 0.25,
 });
-const LAST = rule({
-  name: 'last-activity',
-  match: 'contact:last:activity:*',
-  action: 'cap',
-  ttlSec: 90 * 86_400,
-});
+const LAST = runbookRule('last-activity');
 const LAST_ALL = { ...LAST, name: 'last-activity-all', includeMissing: true };
 
 /**
