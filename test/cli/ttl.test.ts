@@ -7,8 +7,8 @@ import { compileGlob } from '../../src/census/key-pattern.js';
 import { loadDataset } from '../../src/demo/dataset.js';
 import { findFreePort, type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
 import { AuditLog } from '../../src/incidents/audit-log.js';
+import { addExtraKeys, DAY, snapshotKeyspace } from '../remediation/support.js';
 import { runCli } from '../support/cli.js';
-import { addExtraKeys, DAY, snapshotKeyspace } from './support.js';
 
 const MIN = 60_000;
 
