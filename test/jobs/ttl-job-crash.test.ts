@@ -12,8 +12,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Queue, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
+import { describe, expect, it } from 'vitest';
+import type { LocalRedis } from '../../src/demo/local-redis.js';
 import { AuditLog } from '../../src/incidents/audit-log.js';
 import {
   createTtlWorker,
@@ -23,6 +23,7 @@ import {
   TtlRunService,
   type TtlRunSummary,
 } from '../../src/jobs/ttl-job.js';
+import { test } from '../support/fixtures.js';
 import {
   checkSetMissingEndState,
   countWithout,
@@ -44,19 +45,13 @@ let queueServer: LocalRedis;
 let targetClient: Redis;
 let data: TtlDataset;
 
-beforeAll(async () => {
-  [target, queueServer] = await Promise.all([
-    startLocalRedis(),
-    startLocalRedis({ maxmemoryPolicy: 'noeviction' }),
-  ]);
-  targetClient = new Redis(target.url);
+// The target redis-server, its client and the queue's redis-server come from the shared fixtures.
+test.beforeAll(async ({ localRedis, admin, queueRedis }) => {
+  target = localRedis;
+  queueServer = queueRedis;
+  targetClient = admin;
   data = await loadTtlDataset(targetClient, { prefix: 'crash:sess:', matching: MATCHING, other: OTHER });
 }, 60_000);
-
-afterAll(async () => {
-  targetClient?.disconnect();
-  await Promise.all([target?.stop(), queueServer?.stop()]);
-});
 
 interface Child {
   proc: ChildProcess;

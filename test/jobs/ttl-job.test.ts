@@ -11,7 +11,7 @@ import { Queue, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
-import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
+import type { LocalRedis } from '../../src/demo/local-redis.js';
 import { createI18n } from '../../src/i18n/index.js';
 import { AuditLog } from '../../src/incidents/audit-log.js';
 import {
@@ -34,6 +34,7 @@ import { registerTtlRunActions } from '../../src/slack/listeners/actions/ttl-run
 import { personContext } from '../../src/slack/listeners/person-context.js';
 import type { SlackServices } from '../../src/slack/services.js';
 import { slackTtlRunReporter } from '../../src/slack/ttl-reporter.js';
+import { test } from '../support/fixtures.js';
 import { blocksOf, buttonsOf, textOf, tsOf } from '../support/medic-harness.js';
 import { startAppOnLoopback } from '../support/slack/bolt-harness.js';
 import { type FakeSlackApi, type RecordedCall, startFakeSlackApi } from '../support/slack/fake-slack-api.js';
@@ -51,17 +52,11 @@ let target: LocalRedis;
 let queueServer: LocalRedis;
 let targetClient: Redis;
 
-beforeAll(async () => {
-  [target, queueServer] = await Promise.all([
-    startLocalRedis(),
-    startLocalRedis({ maxmemoryPolicy: 'noeviction' }),
-  ]);
-  targetClient = new Redis(target.url);
-}, 60_000);
-
-afterAll(async () => {
-  targetClient?.disconnect();
-  await Promise.all([target?.stop(), queueServer?.stop()]);
+// The target redis-server, its client and the queue's redis-server come from the shared fixtures.
+test.beforeAll(({ localRedis, admin, queueRedis }) => {
+  target = localRedis;
+  queueServer = queueRedis;
+  targetClient = admin;
 });
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -7,6 +7,7 @@
  * - `admin`: a plain ioredis client to it, for seeding data and for reading the truth back from
  *   Redis itself (never through the code under test).
  * - `target`: the product's own connection to it (a standalone target named `local`).
+ * - `queueRedis`: a second redis-server for the job queue, `noeviction` as BullMQ requires.
  *
  * All three are file-scoped: one server per file, as the files' own `beforeAll` set-ups had, so
  * test files still run in parallel on their own ports. Suite hooks get them too
@@ -35,6 +36,12 @@ export const test = base
     const conn = await connectTarget({ name: 'local', url: localRedis.url, mode: 'standalone' });
     onCleanup(() => conn.close());
     return conn;
+  })
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern.
+  .extend('queueRedis', { scope: 'file' }, async ({}, { onCleanup }): Promise<LocalRedis> => {
+    const server = await startLocalRedis({ maxmemoryPolicy: 'noeviction' });
+    onCleanup(() => server.stop());
+    return server;
   });
 
 export const it = test;
