@@ -20,6 +20,7 @@ import { slackTtlRunReporter } from '../../src/slack/ttl-reporter.js';
 import { test } from '../support/fixtures.js';
 import { blocksOf, textOf } from '../support/medic-harness.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../support/slack/fake-slack-api.js';
+import { setMissingRule } from '../support/ttl-dataset.js';
 import { waitFor } from '../support/wait-for.js';
 
 const KEYS = 120_000;
@@ -100,16 +101,7 @@ describe('a TTL run job under the memory guard', () => {
       await service.enqueue({
         runId,
         cluster: 'target',
-        rule: {
-          name: 'fill-ttl',
-          match: 'fill:*',
-          action: 'set-missing',
-          ttlSec: 86_400,
-          jitter: 0.1,
-          includeMissing: false,
-          allowBroad: false,
-          risk: 'low',
-        },
+        rule: setMissingRule('fill:*', 'fill-ttl'),
         dryRunId: `dry-${runId}`,
         requestedBy: 'UREQ',
         approvedBy: 'UAPP',

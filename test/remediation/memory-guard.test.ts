@@ -16,19 +16,11 @@ import type { EngineProgress, TtlRule } from '../../src/remediation/types.js';
 import { budgetMs } from '../support/budget.js';
 import { runCli } from '../support/cli.js';
 import { it, test } from '../support/fixtures.js';
+import { setMissingRule } from '../support/ttl-dataset.js';
 
 const KEYS = 120_000;
 
-const RULE: TtlRule = {
-  name: 'fill-ttl',
-  match: 'fill:*',
-  action: 'set-missing',
-  ttlSec: 86_400,
-  jitter: 0.1,
-  includeMissing: false,
-  allowBroad: false,
-  risk: 'low',
-};
+const RULE: TtlRule = setMissingRule('fill:*', 'fill-ttl');
 
 function field(info: string, name: string): number {
   return Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1]);

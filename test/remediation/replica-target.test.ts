@@ -14,22 +14,14 @@ import { dryRun } from '../../src/remediation/dry-run.js';
 import { applyRule } from '../../src/remediation/engine.js';
 import { isRemediationError } from '../../src/remediation/errors.js';
 import type { ApplyResult, TtlRule } from '../../src/remediation/types.js';
+import { setMissingRule } from '../support/ttl-dataset.js';
 import { waitFor } from '../support/wait-for.js';
 import { snapshotKeyspace } from './support.js';
 
 const MIN = 60_000;
 const KEYS = 500;
 
-const RULE: TtlRule = {
-  name: 'sess',
-  match: 'sess:*',
-  action: 'set-missing',
-  ttlSec: 86_400,
-  jitter: 0.1,
-  includeMissing: false,
-  allowBroad: false,
-  risk: 'low',
-};
+const RULE: TtlRule = setMissingRule('sess:*', 'sess');
 
 describe('replica targets are refused', () => {
   let primary: LocalRedis;

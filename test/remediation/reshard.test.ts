@@ -12,21 +12,13 @@ import { applyRule } from '../../src/remediation/engine.js';
 import { keySlot } from '../../src/remediation/reshard.js';
 import type { TtlRule } from '../../src/remediation/types.js';
 import { finishSlot, moveSlot, reshard, type SlotMove } from '../support/cluster-migrate.js';
+import { setMissingRule } from '../support/ttl-dataset.js';
 
 const MIN = 60_000;
 const WITHOUT_TTL = 24_000;
 const WITH_TTL = 6_000;
 
-const RULE: TtlRule = {
-  name: 'sessions',
-  match: 'app:sess:*',
-  action: 'set-missing',
-  ttlSec: 86_400,
-  jitter: 0.1,
-  includeMissing: false,
-  allowBroad: false,
-  risk: 'low',
-};
+const RULE: TtlRule = setMissingRule('app:sess:*', 'sessions');
 
 let cluster: LocalRedisCluster;
 let client: Cluster;

@@ -18,20 +18,12 @@ import { ttlRangeMs } from '../../src/remediation/rules.js';
 import type { EngineCheckpoint, TtlRule } from '../../src/remediation/types.js';
 import { budgetMs } from '../support/budget.js';
 import { it } from '../support/fixtures.js';
+import { setMissingRule } from '../support/ttl-dataset.js';
 
 const KEYS = 30_000;
 
-const RULE: TtlRule = {
-  name: 'sessions',
-  match: 'app:sess:*',
-  action: 'set-missing',
-  // A day, 10 % jitter: an application's TTL carries the run's stamp by chance 1 in 8.64 M.
-  ttlSec: 86_400,
-  jitter: 0.1,
-  includeMissing: false,
-  allowBroad: false,
-  risk: 'low',
-};
+// A day, 10 % jitter: an application's TTL carries the run's stamp by chance 1 in 8.64 M.
+const RULE: TtlRule = setMissingRule('app:sess:*', 'sessions');
 
 async function load(admin: Redis): Promise<void> {
   await admin.flushall();

@@ -10,21 +10,13 @@ import { connectTarget } from '../../src/redis/connect.js';
 import { type ApplyOptions, applyRule } from '../../src/remediation/engine.js';
 import type { EngineCheckpoint, TtlRule } from '../../src/remediation/types.js';
 import { addReplicas, failover, type Replica, replicasCaughtUp } from '../support/cluster-replicas.js';
+import { setMissingRule } from '../support/ttl-dataset.js';
 
 const MIN = 60_000;
 const WITHOUT_TTL = 24_000;
 const WITH_TTL = 6_000;
 
-const RULE: TtlRule = {
-  name: 'sessions',
-  match: 'app:sess:*',
-  action: 'set-missing',
-  ttlSec: 86_400,
-  jitter: 0.1,
-  includeMissing: false,
-  allowBroad: false,
-  risk: 'low',
-};
+const RULE: TtlRule = setMissingRule('app:sess:*', 'sessions');
 
 let cluster: LocalRedisCluster;
 let replicas: Replica[] = [];

@@ -19,6 +19,7 @@ export interface TtlDataset {
   loadedAt: number;
 }
 
+/** The tests' plain rule: set a TTL of one day (10 % jitter) where a matching key has none; low risk. */
 export function setMissingRule(pattern: string, name = 'test-rule'): TtlRule {
   return {
     name,
