@@ -1,12 +1,13 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { type DatasetGroundTruth, loadDataset } from '../../src/demo/dataset.js';
-import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
+import type { LocalRedis } from '../../src/demo/local-redis.js';
 import { connectTarget, type TargetConnection } from '../../src/redis/connect.js';
 import { DryRunStore, dryRun, recount, withinTolerance } from '../../src/remediation/dry-run.js';
 import { parseRules, planRules } from '../../src/remediation/rules.js';
 import type { DryRun, TtlRule } from '../../src/remediation/types.js';
 import { RUNBOOK_RULES_YAML } from '../fixtures/runbook-rules.js';
+import { test } from '../support/fixtures.js';
 import { addExtraKeys, scanMatchIds, snapshotKeyspace } from './support.js';
 
 const KEYS = 20_000;
@@ -27,9 +28,10 @@ describe('dry-run on the demo dataset', () => {
   let truth: DatasetGroundTruth;
   const dryRuns = new Map<string, DryRun>();
 
-  beforeAll(async () => {
-    server = await startLocalRedis();
-    admin = new Redis(server.port, '127.0.0.1');
+  // The file's redis-server and admin client come from the shared fixture.
+  test.beforeAll(async ({ localRedis, admin: client }) => {
+    server = localRedis;
+    admin = client;
     queue = new Redis({ port: server.port, host: '127.0.0.1', db: 9 });
     truth = await loadDataset(admin, { keys: KEYS });
     await addExtraKeys(admin, 10);
@@ -39,8 +41,6 @@ describe('dry-run on the demo dataset', () => {
   afterAll(async () => {
     await conn?.close();
     queue?.disconnect();
-    admin?.disconnect();
-    await server?.stop();
   });
 
   it('counts equal the ground truth for the four runbook rules, and nothing is written', async () => {
