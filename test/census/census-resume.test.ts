@@ -4,13 +4,14 @@
  * Real redis-server holding the runbook-shaped dataset in DB 0 and more keys in DB 3.
  */
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type CensusCheckpoint, runCensus } from '../../src/census/run-census.js';
 import type { CensusResult } from '../../src/census/types.js';
 import { type DatasetGroundTruth, loadDataset } from '../../src/demo/dataset.js';
-import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
-import { connectTarget, type TargetConnection } from '../../src/redis/connect.js';
+import type { LocalRedis } from '../../src/demo/local-redis.js';
+import type { TargetConnection } from '../../src/redis/connect.js';
 import { budgetMs } from '../support/budget.js';
+import { test } from '../support/fixtures.js';
 
 let server: LocalRedis;
 let client: Redis;
@@ -20,22 +21,17 @@ const DB3_KEYS = 1_500;
 /** Every key of both DBs; each test walks them about three times (whole, part, rest). */
 const KEYS = 12_000 + DB3_KEYS;
 
-beforeAll(async () => {
-  server = await startLocalRedis();
-  client = new Redis(server.url);
+// The file's redis-server, its client and the connection come from the shared fixture.
+test.beforeAll(async ({ localRedis, admin, target }) => {
+  server = localRedis;
+  client = admin;
+  conn = target;
   truth = await loadDataset(client, { keys: KEYS - DB3_KEYS });
   const db3 = new Redis(`${server.url}/3`);
   const batch = db3.pipeline();
   for (let i = 0; i < DB3_KEYS; i++) batch.set(`other:item:${i}`, 'x'.repeat(i % 50));
   await batch.exec();
   db3.disconnect();
-  conn = await connectTarget({ name: 'resume', url: server.url, mode: 'standalone' });
-});
-
-afterAll(async () => {
-  await conn?.close();
-  client?.disconnect();
-  await server?.stop();
 });
 
 /** The figures a census is judged by (timings left out). */

@@ -3,11 +3,11 @@
  * promise, and what `keys diff` ranks growth from), drops the oldest, and leaves other clusters alone.
  * Counted from Redis itself (SCAN of the record keys), not only from the store's own listing.
  */
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
 import { SnapshotStore, snapshotId } from '../../src/census/snapshot-store.js';
 import type { CensusResult } from '../../src/census/types.js';
-import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
+import { test } from '../support/fixtures.js';
 
 const PREFIX = 'medic-snap-test';
 const START = Date.parse('2026-03-01T00:00:00Z');
@@ -53,17 +53,11 @@ async function recordKeys(redis: Redis, cluster: string): Promise<string[]> {
 }
 
 describe('SnapshotStore with the defaults the bot and the CLI use', () => {
-  let server: LocalRedis;
   let redis: Redis;
 
-  beforeAll(async () => {
-    server = await startLocalRedis();
-    redis = new Redis(server.port, '127.0.0.1');
-  }, 60_000);
-
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.stop();
+  // The file's redis-server (its client) comes from the shared fixture.
+  test.beforeAll(({ admin }) => {
+    redis = admin;
   });
 
   it('keeps the newest 30 snapshots per cluster: the 31st and 32nd push out the two oldest', async () => {

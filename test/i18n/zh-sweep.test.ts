@@ -89,7 +89,7 @@ import { slackTtlRunReporter } from '../../src/slack/ttl-reporter.js';
 import { slackWatchReporter } from '../../src/slack/watch-reporter.js';
 import { checkStatus, memoryLevel, redisNotes } from '../../src/status/check-status.js';
 import type { StatusReport, StatusTrend } from '../../src/status/types.js';
-import * as notifyFixture from '../notify/fixture.js';
+import * as notifyFixture from '../fixtures/incident.js';
 
 // ---------------------------------------------------------------------------------------------
 // The sweep

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Approvers } from '../../src/config/types.js';
-import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
+import type { LocalRedis } from '../../src/demo/local-redis.js';
 import { type ApprovalRequest, ApprovalStore } from '../../src/incidents/approval-store.js';
 import {
   type ApprovalCheck,
@@ -18,6 +18,8 @@ import {
 } from '../../src/incidents/approvals.js';
 import { AuditLog } from '../../src/incidents/audit-log.js';
 import type { DryRun } from '../../src/remediation/types.js';
+import { runbookRule } from '../fixtures/runbook-rules.js';
+import { test } from '../support/fixtures.js';
 
 const T0 = Date.parse('2026-02-12T14:00:00Z');
 const MIN = 60_000;
@@ -177,16 +179,7 @@ describe('ApprovalService on the queue Redis', () => {
 
   const dry = (over: Partial<DryRun> = {}): DryRun => ({
     id: 'coupon-unread-20260212T140000Z-aaaaaa',
-    rule: {
-      name: 'coupon-unread',
-      match: 'MARKETING:COUPON:UNREAD:*',
-      action: 'set-missing',
-      ttlSec: 60 * 86_400,
-      jitter: 0.1,
-      includeMissing: false,
-      allowBroad: false,
-      risk: 'low',
-    },
+    rule: runbookRule('coupon-unread'),
     cluster: 'market',
     at: new Date(clock).toISOString(),
     channel: 'C1',
@@ -241,13 +234,13 @@ describe('ApprovalService on the queue Redis', () => {
 
   const at = { channel: 'C1', messageTs: '2.0' };
 
-  beforeAll(async () => {
-    server = await startLocalRedis({ maxmemoryPolicy: 'noeviction' });
+  // A noeviction redis-server, as the queue Redis approvals live on, from the shared fixtures.
+  test.beforeAll(({ queueRedis }) => {
+    server = queueRedis;
     redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
   });
-  afterAll(async () => {
+  afterAll(() => {
     redis?.disconnect();
-    await server?.stop();
   });
   beforeEach(async () => {
     await redis.flushdb();

@@ -1,22 +1,23 @@
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import type { LocalRedis } from '../../src/demo/local-redis.js';
 import { AuditLog } from '../../src/incidents/audit-log.js';
+import { test } from '../support/fixtures.js';
 import { isWellFormed } from '../support/hostile-text.js';
 
 let server: LocalRedis;
 let redis: Redis;
 
-beforeAll(async () => {
-  server = await startLocalRedis({ maxmemoryPolicy: 'noeviction' });
+// A noeviction redis-server, as the queue Redis the audit log lives on, from the shared fixtures.
+test.beforeAll(({ queueRedis }) => {
+  server = queueRedis;
   redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
 });
 
-afterAll(async () => {
+afterAll(() => {
   redis?.disconnect();
-  await server?.stop();
 });
 
 beforeEach(async () => {

@@ -13,12 +13,12 @@ import { fileURLToPath } from 'node:url';
 import { webApi } from '@slack/bolt';
 import { Queue, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCensus } from '../../src/census/run-census.js';
 import { SnapshotStore } from '../../src/census/snapshot-store.js';
 import type { CensusResult } from '../../src/census/types.js';
 import { loadDataset } from '../../src/demo/dataset.js';
-import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
+import type { LocalRedis } from '../../src/demo/local-redis.js';
 import { createI18n } from '../../src/i18n/index.js';
 import { AuditLog } from '../../src/incidents/audit-log.js';
 import {
@@ -35,9 +35,11 @@ import { connectTarget } from '../../src/redis/connect.js';
 import { slackCensusReporter } from '../../src/slack/census-reporter.js';
 import { slackTtlRunReporter } from '../../src/slack/ttl-reporter.js';
 import type { CensusWorkerProcessConfig } from '../support/census-worker-process.js';
+import { test } from '../support/fixtures.js';
 import { type FakeSlackApi, type RecordedCall, startFakeSlackApi } from '../support/slack/fake-slack-api.js';
 import { loadTtlDataset, setMissingRule } from '../support/ttl-dataset.js';
 import type { TtlWorkerProcessConfig } from '../support/ttl-worker-process.js';
+import { waitFor } from '../support/wait-for.js';
 
 const CENSUS_KEYS = 40_000;
 const CHANNEL = 'C0MARKET';
@@ -53,21 +55,18 @@ let fake: FakeSlackApi;
 let client: webApi.WebClient;
 const i18n = createI18n({ strict: true });
 
-beforeAll(async () => {
-  [target, queueServer, fake] = await Promise.all([
-    startLocalRedis(),
-    startLocalRedis({ maxmemoryPolicy: 'noeviction' }),
-    startFakeSlackApi(),
-  ]);
-  targetClient = new Redis(target.url);
+// The target redis-server, its client and the queue's redis-server come from the shared fixtures.
+test.beforeAll(async ({ localRedis, admin, queueRedis }) => {
+  target = localRedis;
+  queueServer = queueRedis;
+  targetClient = admin;
+  fake = await startFakeSlackApi();
   await loadDataset(targetClient, { keys: CENSUS_KEYS });
   client = new webApi.WebClient('xoxb-test', { slackApiUrl: fake.url, retryConfig: { retries: 0 } });
 }, 60_000);
 
 afterAll(async () => {
-  targetClient?.disconnect();
   await fake?.close();
-  await Promise.all([target?.stop(), queueServer?.stop()]);
 });
 
 interface Child {
@@ -106,16 +105,6 @@ async function kill(child: Child): Promise<void> {
   const exited = new Promise((r) => child.proc.once('exit', r));
   child.proc.kill('SIGKILL');
   await exited;
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const threadPosts = (threadTs: string, since: number): RecordedCall[] =>

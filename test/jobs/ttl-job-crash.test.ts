@@ -12,8 +12,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Queue, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
+import { describe, expect, it } from 'vitest';
+import type { LocalRedis } from '../../src/demo/local-redis.js';
 import { AuditLog } from '../../src/incidents/audit-log.js';
 import {
   createTtlWorker,
@@ -23,6 +23,7 @@ import {
   TtlRunService,
   type TtlRunSummary,
 } from '../../src/jobs/ttl-job.js';
+import { test } from '../support/fixtures.js';
 import {
   checkSetMissingEndState,
   countWithout,
@@ -31,6 +32,7 @@ import {
   type TtlDataset,
 } from '../support/ttl-dataset.js';
 import type { TtlWorkerProcessConfig } from '../support/ttl-worker-process.js';
+import { waitFor } from '../support/wait-for.js';
 
 const MATCHING = 100_000;
 const OTHER = 20_000;
@@ -43,19 +45,13 @@ let queueServer: LocalRedis;
 let targetClient: Redis;
 let data: TtlDataset;
 
-beforeAll(async () => {
-  [target, queueServer] = await Promise.all([
-    startLocalRedis(),
-    startLocalRedis({ maxmemoryPolicy: 'noeviction' }),
-  ]);
-  targetClient = new Redis(target.url);
+// The target redis-server, its client and the queue's redis-server come from the shared fixtures.
+test.beforeAll(async ({ localRedis, admin, queueRedis }) => {
+  target = localRedis;
+  queueServer = queueRedis;
+  targetClient = admin;
   data = await loadTtlDataset(targetClient, { prefix: 'crash:sess:', matching: MATCHING, other: OTHER });
 }, 60_000);
-
-afterAll(async () => {
-  targetClient?.disconnect();
-  await Promise.all([target?.stop(), queueServer?.stop()]);
-});
 
 interface Child {
   proc: ChildProcess;
@@ -89,16 +85,6 @@ function startChildWorker(config: TtlWorkerProcessConfig): Child {
     proc.on('exit', (code) => reject(new Error(`worker exited (${code}) before ready: ${stderr}`)));
   });
   return { proc, events, ready };
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('TTL run: kill -9 of the worker half way', () => {

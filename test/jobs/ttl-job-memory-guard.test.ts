@@ -10,30 +10,23 @@ import { Writable } from 'node:stream';
 import { webApi } from '@slack/bolt';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { LocalRedis } from '../../src/demo/local-redis.js';
 import { createI18n } from '../../src/i18n/index.js';
 import { AuditLog } from '../../src/incidents/audit-log.js';
 import { createTtlWorker, TTL_RUN_QUEUE, type TtlJobData, TtlRunService } from '../../src/jobs/ttl-job.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { slackTtlRunReporter } from '../../src/slack/ttl-reporter.js';
+import { test } from '../support/fixtures.js';
 import { blocksOf, textOf } from '../support/medic-harness.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../support/slack/fake-slack-api.js';
+import { setMissingRule } from '../support/ttl-dataset.js';
+import { waitFor } from '../support/wait-for.js';
 
 const KEYS = 120_000;
 
 function field(info: string, name: string): number {
   return Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1]);
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('a TTL run job under the memory guard', () => {
@@ -42,12 +35,11 @@ describe('a TTL run job under the memory guard', () => {
   let admin: Redis;
   let fake: FakeSlackApi;
 
-  beforeAll(async () => {
-    [target, queueServer] = await Promise.all([
-      startLocalRedis(),
-      startLocalRedis({ maxmemoryPolicy: 'noeviction' }),
-    ]);
-    admin = new Redis(target.port, '127.0.0.1');
+  // The target redis-server, its client and the queue's redis-server come from the shared fixtures.
+  test.beforeAll(async ({ localRedis, admin: client, queueRedis }) => {
+    target = localRedis;
+    queueServer = queueRedis;
+    admin = client;
     fake = await startFakeSlackApi();
     const value = 'v'.repeat(40);
     for (let i = 0; i < KEYS; i += 2_000) {
@@ -62,9 +54,7 @@ describe('a TTL run job under the memory guard', () => {
   }, 60_000);
 
   afterAll(async () => {
-    admin?.disconnect();
     await fake?.close();
-    await Promise.all([target?.stop(), queueServer?.stop()]);
   });
 
   it('posts the memory pause in the thread, logs it, and fails with memory_guard_timeout; nothing evicted', async () => {
@@ -111,16 +101,7 @@ describe('a TTL run job under the memory guard', () => {
       await service.enqueue({
         runId,
         cluster: 'target',
-        rule: {
-          name: 'fill-ttl',
-          match: 'fill:*',
-          action: 'set-missing',
-          ttlSec: 86_400,
-          jitter: 0.1,
-          includeMissing: false,
-          allowBroad: false,
-          risk: 'low',
-        },
+        rule: setMissingRule('fill:*', 'fill-ttl'),
         dryRunId: `dry-${runId}`,
         requestedBy: 'UREQ',
         approvedBy: 'UAPP',

@@ -11,7 +11,7 @@ import { Queue, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
-import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
+import type { LocalRedis } from '../../src/demo/local-redis.js';
 import { createI18n } from '../../src/i18n/index.js';
 import { AuditLog } from '../../src/incidents/audit-log.js';
 import {
@@ -34,6 +34,7 @@ import { registerTtlRunActions } from '../../src/slack/listeners/actions/ttl-run
 import { personContext } from '../../src/slack/listeners/person-context.js';
 import type { SlackServices } from '../../src/slack/services.js';
 import { slackTtlRunReporter } from '../../src/slack/ttl-reporter.js';
+import { test } from '../support/fixtures.js';
 import { blocksOf, buttonsOf, textOf, tsOf } from '../support/medic-harness.js';
 import { startAppOnLoopback } from '../support/slack/bolt-harness.js';
 import { type FakeSlackApi, type RecordedCall, startFakeSlackApi } from '../support/slack/fake-slack-api.js';
@@ -45,35 +46,22 @@ import {
   setMissingRule,
   type TtlDataset,
 } from '../support/ttl-dataset.js';
+import { waitFor } from '../support/wait-for.js';
 
 let target: LocalRedis;
 let queueServer: LocalRedis;
 let targetClient: Redis;
 
-beforeAll(async () => {
-  [target, queueServer] = await Promise.all([
-    startLocalRedis(),
-    startLocalRedis({ maxmemoryPolicy: 'noeviction' }),
-  ]);
-  targetClient = new Redis(target.url);
-}, 60_000);
-
-afterAll(async () => {
-  targetClient?.disconnect();
-  await Promise.all([target?.stop(), queueServer?.stop()]);
+// The target redis-server, its client and the queue's redis-server come from the shared fixtures.
+test.beforeAll(({ localRedis, admin, queueRedis }) => {
+  target = localRedis;
+  queueServer = queueRedis;
+  targetClient = admin;
 });
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
+/** How long a run step (a page, a pause, a cancel) may take on a loaded machine. */
+const WAIT_MS = 20_000;
 
 /** One "replica": its own connections to the queue Redis, service, audit log. */
 interface Replica {
@@ -220,13 +208,15 @@ describe('two workers on one queue', () => {
       expect(again.enqueued).toBe(false);
 
       for (const r of runs) {
-        await waitFor(`${r.runId} done`, async () =>
-          (await rep.service.state(r.runId))?.status === 'done' ? true : undefined,
+        await waitFor(
+          `${r.runId} done`,
+          async () => ((await rep.service.state(r.runId))?.status === 'done' ? true : undefined),
+          WAIT_MS,
         );
       }
       expect(invocations.sort()).toEqual(['rule-0', 'rule-1', 'rule-2']);
       // The status is 'done' just before BullMQ completes the job: wait for the events too.
-      await waitFor('three completions', async () => (completedBy.size >= 3 ? true : undefined));
+      await waitFor('three completions', async () => (completedBy.size >= 3 ? true : undefined), WAIT_MS);
       expect(completedBy.size).toBe(3);
       expect(new Set(completedBy.values()).size).toBe(2); // both workers took part
       for (const [i, r] of runs.entries()) {
@@ -274,15 +264,22 @@ describe('Pause, Resume and Cancel from another process', () => {
     const run = runRequest(`pause-${randomUUID().slice(0, 6)}`, rule);
     try {
       await owner.service.enqueue(run);
-      await waitFor('a fifth of the walk', async () => {
-        const job = await owner.queue.getJob(run.runId);
-        return (job?.data.checkpoint?.counters.scanned ?? 0) >= MATCHING / 5 ? true : undefined;
-      });
+      await waitFor(
+        'a fifth of the walk',
+        async () => {
+          const job = await owner.queue.getJob(run.runId);
+          return (job?.data.checkpoint?.counters.scanned ?? 0) >= MATCHING / 5 ? true : undefined;
+        },
+        WAIT_MS,
+      );
       const paused = await other.service.pause(run.runId, 'UREQ');
       expect(paused).toMatchObject({ ok: true, state: { status: 'paused', by: 'UREQ' } });
       const pagesAtPause = pages.length;
-      await waitFor('the job to park as delayed', async () =>
-        (await (await owner.queue.getJob(run.runId))?.getState()) === 'delayed' ? true : undefined,
+      await waitFor(
+        'the job to park as delayed',
+        async () =>
+          (await (await owner.queue.getJob(run.runId))?.getState()) === 'delayed' ? true : undefined,
+        WAIT_MS,
       );
       // Within a page: at most the page in flight when the pause landed.
       expect(pages.length - pagesAtPause).toBeLessThanOrEqual(1);
@@ -307,8 +304,10 @@ describe('Pause, Resume and Cancel from another process', () => {
         ok: true,
         state: { status: 'running' },
       });
-      await waitFor('the run to finish', async () =>
-        (await owner.service.state(run.runId))?.status === 'done' ? true : undefined,
+      await waitFor(
+        'the run to finish',
+        async () => ((await owner.service.state(run.runId))?.status === 'done' ? true : undefined),
+        WAIT_MS,
       );
       expect(invocations).toHaveLength(2);
       expect(
@@ -360,14 +359,20 @@ describe('Pause, Resume and Cancel from another process', () => {
     const run = runRequest(`cancel-${randomUUID().slice(0, 6)}`, rule);
     try {
       await owner.service.enqueue(run);
-      await waitFor('a fifth of the walk', async () => {
-        const job = await owner.queue.getJob(run.runId);
-        return (job?.data.checkpoint?.counters.scanned ?? 0) >= MATCHING / 5 ? true : undefined;
-      });
+      await waitFor(
+        'a fifth of the walk',
+        async () => {
+          const job = await owner.queue.getJob(run.runId);
+          return (job?.data.checkpoint?.counters.scanned ?? 0) >= MATCHING / 5 ? true : undefined;
+        },
+        WAIT_MS,
+      );
       expect(await other.service.cancel(run.runId, 'UAPP')).toMatchObject({ ok: true });
       const pagesAtCancel = pages.length;
-      await waitFor('the run to be cancelled', async () =>
-        (await owner.service.state(run.runId))?.status === 'cancelled' ? true : undefined,
+      await waitFor(
+        'the run to be cancelled',
+        async () => ((await owner.service.state(run.runId))?.status === 'cancelled' ? true : undefined),
+        WAIT_MS,
       );
       expect(pages.length - pagesAtCancel).toBeLessThanOrEqual(1);
       const summary = rec.summaries.get(run.runId);
@@ -408,17 +413,24 @@ describe('Pause, Resume and Cancel from another process', () => {
     expect(await rep.service.pause(pausedRun.runId, 'UREQ')).toMatchObject({ ok: true });
     const w = startWorker(prefix, rep, { reporter: rec.reporter, pauseRecheckMs: 60_000 }, false);
     try {
-      await waitFor('the queued run to be cancelled', async () =>
-        (await rep.service.state(queuedRun.runId))?.status === 'cancelled' ? true : undefined,
+      await waitFor(
+        'the queued run to be cancelled',
+        async () => ((await rep.service.state(queuedRun.runId))?.status === 'cancelled' ? true : undefined),
+        WAIT_MS,
       );
-      await waitFor('the paused run to park', async () =>
-        (await (await rep.queue.getJob(pausedRun.runId))?.getState()) === 'delayed' ? true : undefined,
+      await waitFor(
+        'the paused run to park',
+        async () =>
+          (await (await rep.queue.getJob(pausedRun.runId))?.getState()) === 'delayed' ? true : undefined,
+        WAIT_MS,
       );
       expect(rec.summaries.get(queuedRun.runId)).toMatchObject({ outcome: 'cancelled', by: 'UREQ' });
       expect(rec.summaries.get(queuedRun.runId)?.counters.changed).toBe(0);
       expect(await rep.service.cancel(pausedRun.runId, 'UAPP')).toMatchObject({ ok: true });
-      await waitFor('the paused run to be cancelled', async () =>
-        (await rep.service.state(pausedRun.runId))?.status === 'cancelled' ? true : undefined,
+      await waitFor(
+        'the paused run to be cancelled',
+        async () => ((await rep.service.state(pausedRun.runId))?.status === 'cancelled' ? true : undefined),
+        WAIT_MS,
       );
       expect(rec.summaries.get(pausedRun.runId)).toMatchObject({ outcome: 'cancelled', by: 'UAPP' });
       expect(invocations).toEqual([]);
@@ -609,8 +621,10 @@ describe('the Slack reporter', () => {
     const run = runRequest(`slack-${randomUUID().slice(0, 6)}`, setMissingRule(data.pattern, 'slack-rule'));
     try {
       await rep.service.enqueue(run);
-      await waitFor('the run to finish', async () =>
-        (await rep.service.state(run.runId))?.status === 'done' ? true : undefined,
+      await waitFor(
+        'the run to finish',
+        async () => ((await rep.service.state(run.runId))?.status === 'done' ? true : undefined),
+        WAIT_MS,
       );
       const posts = fake.callsTo('chat.postMessage').filter((c) => c.status === 200);
       expect(posts).toHaveLength(2); // the progress message, then the summary

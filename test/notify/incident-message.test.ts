@@ -11,7 +11,16 @@ import { type DocBlock, docToMarkdown, type MessageDoc } from '../../src/present
 import type { TtlRule } from '../../src/remediation/types.js';
 import { docsToMessages } from '../../src/slack/blocks/message-doc-blocks.js';
 import { notifyModal } from '../../src/slack/blocks/notify-modal.js';
-import { APPROVER, CLUSTER, census, incident, patterns, REQUESTER, rules, timeline } from './fixture.js';
+import {
+  APPROVER,
+  CLUSTER,
+  census,
+  incident,
+  patterns,
+  REQUESTER,
+  rules,
+  timeline,
+} from '../fixtures/incident.js';
 
 const i18n = createI18n({ strict: true });
 

@@ -18,7 +18,8 @@ import { compileChild } from '../support/compile-child.js';
 import { serveNodeFlags } from '../support/node-flags.js';
 import { Scenario } from '../support/reliability-report.js';
 import type { ResourceWorkerConfig } from '../support/resource-worker-process.js';
-import { ruleFromText, rulePattern, waitFor } from './ttl-faults.js';
+import { waitFor } from '../support/wait-for.js';
+import { ruleFromText, rulePattern } from './ttl-faults.js';
 
 const RSS_LIMIT_MB = 150;
 /** Growth from the second job to the last that still counts as flat (allocator and JIT noise). */

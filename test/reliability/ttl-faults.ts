@@ -36,6 +36,7 @@ import {
   snapshotKeyspace,
 } from '../support/keyspace-truth.js';
 import type { TtlWorkerProcessConfig } from '../support/ttl-worker-process.js';
+import { waitFor } from '../support/wait-for.js';
 
 /** The rule as an operator writes it; the checks use these numbers, not the parsed rule. */
 export const RULE_TTL_SEC = 86_400;
@@ -200,20 +201,6 @@ function startChildWorker(script: string, config: TtlWorkerProcessConfig): Child
     proc.on('exit', (code) => reject(new Error(`worker exited (${code}) before ready: ${stderr}`)));
   });
   return { proc, events, ready };
-}
-
-export async function waitFor<T>(
-  what: string,
-  fn: () => Promise<T | undefined>,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const ENDED = ['done', 'failed', 'cancelled'];

@@ -18,6 +18,7 @@ import { assertNotQueueServer } from '../../src/redis/queue-identity.js';
 import type { DryRun } from '../../src/remediation/types.js';
 import { dryRunResultMessage } from '../../src/slack/blocks/remediation.js';
 import { runCli } from '../support/cli.js';
+import { setMissingRule } from '../support/ttl-dataset.js';
 
 const MIN = 60_000;
 const DBS = [0, 3, 7, 15] as const;
@@ -511,16 +512,7 @@ describe('the Slack dry-run shows its DB scope', () => {
   it('a field "DBs in scope" (涉及的 DB) with the DBs walked', () => {
     const dry: DryRun = {
       id: 'scoped-1',
-      rule: {
-        name: 'scoped',
-        match: 'scope:*',
-        action: 'set-missing',
-        ttlSec: 86_400,
-        jitter: 0.1,
-        includeMissing: false,
-        allowBroad: false,
-        risk: 'low',
-      },
+      rule: setMissingRule('scope:*', 'scoped'),
       cluster: 'prod3',
       at: '2026-02-12T14:38:00.000Z',
       matched: 23,

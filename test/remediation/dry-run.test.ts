@@ -1,27 +1,21 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { type DatasetGroundTruth, loadDataset } from '../../src/demo/dataset.js';
-import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
+import type { LocalRedis } from '../../src/demo/local-redis.js';
 import { connectTarget, type TargetConnection } from '../../src/redis/connect.js';
 import { DryRunStore, dryRun, recount, withinTolerance } from '../../src/remediation/dry-run.js';
 import { parseRules, planRules } from '../../src/remediation/rules.js';
 import type { DryRun, TtlRule } from '../../src/remediation/types.js';
+import { RUNBOOK_RULES_YAML } from '../fixtures/runbook-rules.js';
+import { test } from '../support/fixtures.js';
 import { addExtraKeys, scanMatchIds, snapshotKeyspace } from './support.js';
 
 const KEYS = 20_000;
 const MIN = 60_000;
 
-/** The runbook's four scripts as rules (§2: patterns, TTLs, risks). */
-const RUNBOOK_RULES = `
-rules:
-  - {name: coupon-unread, match: "MARKETING:COUPON:UNREAD:*", action: set-missing, ttl: 60d, risk: low}
-  - {name: user-group-label, match: "contact:userGroupLabel:set:*", action: set-missing, ttl: 30d, risk: medium}
-  - {name: exchange-price, match: "exchange:coupon:high:commodity:price:*", action: set-missing, ttl: 7d, risk: low}
-  - {name: last-activity, match: "contact:last:activity:*", action: cap, ttl: 90d, risk: low}
-`;
-
+/** The runbook's four scripts as rules, read from the rules file an operator would write. */
 function runbookRules(): TtlRule[] {
-  const parsed = parseRules(RUNBOOK_RULES);
+  const parsed = parseRules(RUNBOOK_RULES_YAML);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   return parsed.rules;
 }
@@ -34,9 +28,10 @@ describe('dry-run on the demo dataset', () => {
   let truth: DatasetGroundTruth;
   const dryRuns = new Map<string, DryRun>();
 
-  beforeAll(async () => {
-    server = await startLocalRedis();
-    admin = new Redis(server.port, '127.0.0.1');
+  // The file's redis-server and admin client come from the shared fixture.
+  test.beforeAll(async ({ localRedis, admin: client }) => {
+    server = localRedis;
+    admin = client;
     queue = new Redis({ port: server.port, host: '127.0.0.1', db: 9 });
     truth = await loadDataset(admin, { keys: KEYS });
     await addExtraKeys(admin, 10);
@@ -46,8 +41,6 @@ describe('dry-run on the demo dataset', () => {
   afterAll(async () => {
     await conn?.close();
     queue?.disconnect();
-    admin?.disconnect();
-    await server?.stop();
   });
 
   it('counts equal the ground truth for the four runbook rules, and nothing is written', async () => {
@@ -145,7 +138,8 @@ describe('dry-run on the demo dataset', () => {
   });
 
   it('plan: smallest impact first, in the runbook order', () => {
-    expect(planRules([...dryRuns.values()]).map((d) => d.rule.name)).toEqual([
+    // Fed in reverse of the rules file's order, which already is the plan's.
+    expect(planRules([...dryRuns.values()].reverse()).map((d) => d.rule.name)).toEqual([
       'exchange-price',
       'coupon-unread',
       'last-activity',
@@ -154,7 +148,7 @@ describe('dry-run on the demo dataset', () => {
   });
 
   it('a throttled dry-run reports progress and gives the same counts; an aborted one is partial', async () => {
-    const rule = runbookRules()[2] as TtlRule;
+    const rule = runbookRules().find((r) => r.name === 'exchange-price') as TtlRule;
     let progress = 0;
     const dry = await dryRun(conn, rule, {
       cluster: 'local',
@@ -175,7 +169,7 @@ describe('dry-run on the demo dataset', () => {
     const store = new DryRunStore(queue, { prefix: 'redis-medic' });
     const saved: string[] = [];
     for (const dry of dryRuns.values()) saved.push(await store.save(dry));
-    expect(await store.get(saved[0] as string)).toEqual(dryRuns.get('coupon-unread'));
+    expect(await store.get(saved[0] as string)).toEqual(dryRuns.get('exchange-price'));
     expect(await store.get('nope')).toBeUndefined();
     expect(await store.get('a:b')).toBeUndefined();
     const list = await store.list('local');

@@ -4,7 +4,6 @@ import { loadDataset } from '../../src/demo/dataset.js';
 import {
   type LocalRedis,
   type LocalRedisCluster,
-  startLocalRedis,
   startLocalRedisCluster,
 } from '../../src/demo/local-redis.js';
 import { connectTarget, type TargetConnection } from '../../src/redis/connect.js';
@@ -19,7 +18,9 @@ import {
   TTL_PAGE_SCRIPT,
 } from '../../src/remediation/engine.js';
 import type { ApplyResult, EngineCheckpoint, EngineProgress, TtlRule } from '../../src/remediation/types.js';
+import { runbookRule } from '../fixtures/runbook-rules.js';
 import { budgetMs } from '../support/budget.js';
+import { test } from '../support/fixtures.js';
 import {
   addExtraKeys,
   checkRun,
@@ -54,12 +55,7 @@ function rule(partial: Partial<TtlRule> & Pick<TtlRule, 'match' | 'action' | 'tt
   };
 }
 
-const COUPON = rule({
-  name: 'coupon-unread',
-  match: 'MARKETING:COUPON:UNREAD:*',
-  action: 'set-missing',
-  ttlSec: 60 * 86_400,
-});
+const COUPON = runbookRule('coupon-unread');
 const ORDERS = rule({
   name: 'order-snapshot',
   match: 'order:snapshot:*',
@@ -67,12 +63,7 @@ const ORDERS = rule({
   ttlSec: 30 * 86_400,
   jitter: 0.25,
 });
-const LAST = rule({
-  name: 'last-activity',
-  match: 'contact:last:activity:*',
-  action: 'cap',
-  ttlSec: 90 * 86_400,
-});
+const LAST = runbookRule('last-activity');
 const LAST_ALL = { ...LAST, name: 'last-activity-all', includeMissing: true };
 
 /**
@@ -166,16 +157,11 @@ describe('applyRule on a standalone server (every DB)', () => {
     await addExtraKeys(admin);
   }
 
-  beforeAll(async () => {
-    server = await startLocalRedis();
-    admin = new Redis(server.port, '127.0.0.1');
-    conn = await connectTarget({ name: 'local', url: server.url, mode: 'standalone' });
-  }, MIN);
-
-  afterAll(async () => {
-    await conn?.close();
-    admin?.disconnect();
-    await server?.stop();
+  // The file's redis-server, admin client and connection come from the shared fixture.
+  test.beforeAll(({ localRedis, admin: client, target }) => {
+    server = localRedis;
+    admin = client;
+    conn = target;
   });
 
   for (const strategy of STRATEGIES) {

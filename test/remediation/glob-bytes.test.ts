@@ -4,13 +4,13 @@
  * what `SCAN 0 MATCH pattern COUNT 1000` returns (looped to cursor 0) on a real redis-server, and the
  * dry-run's count, the run's changes, its error counter and the verify re-count must all agree.
  */
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
-import { connectTarget, type TargetConnection } from '../../src/redis/connect.js';
+import type { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import type { TargetConnection } from '../../src/redis/connect.js';
 import { dryRun } from '../../src/remediation/dry-run.js';
 import { applyRule, countWithoutTtl } from '../../src/remediation/engine.js';
 import type { TtlRule } from '../../src/remediation/types.js';
+import { test } from '../support/fixtures.js';
 
 const MIN = 60_000;
 
@@ -76,7 +76,6 @@ function rule(match: string): TtlRule {
 }
 
 describe('patterns with bytes above 0x7F match what SCAN MATCH matches', () => {
-  let server: LocalRedis;
   let admin: Redis;
   let conn: TargetConnection;
   const names: Buffer[] = [];
@@ -92,22 +91,16 @@ describe('patterns with bytes above 0x7F match what SCAN MATCH matches', () => {
     return out;
   }
 
-  beforeAll(async () => {
-    server = await startLocalRedis();
-    admin = new Redis(server.port, '127.0.0.1');
+  // The file's admin client and connection (to its own redis-server) come from the shared fixture.
+  test.beforeAll(async ({ admin: client, target }) => {
+    admin = client;
+    conn = target;
     for (const part of PARTS) {
       names.push(Buffer.concat([Buffer.from('k:'), part]));
       for (let i = 0; i < 3; i++) names.push(Buffer.concat([Buffer.from('k:'), part, Buffer.from(`:${i}`)]));
     }
     for (const name of names) await admin.set(name, 'x');
-    conn = await connectTarget({ name: 'local', url: server.url, mode: 'standalone' });
   }, MIN);
-
-  afterAll(async () => {
-    await conn?.close();
-    admin?.disconnect();
-    await server?.stop();
-  });
 
   for (const pattern of PATTERNS) {
     it(`${pattern}: dry-run, run and verify agree with SCAN MATCH`, async () => {

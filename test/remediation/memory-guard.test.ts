@@ -7,42 +7,30 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
+import type { Redis } from 'ioredis';
+import { describe, expect } from 'vitest';
+import { startLocalRedis } from '../../src/demo/local-redis.js';
 import { ErrorCode, MedicError } from '../../src/errors.js';
-import { connectTarget, type TargetConnection } from '../../src/redis/connect.js';
 import { applyRule } from '../../src/remediation/engine.js';
 import type { EngineProgress, TtlRule } from '../../src/remediation/types.js';
 import { budgetMs } from '../support/budget.js';
 import { runCli } from '../support/cli.js';
+import { it, test } from '../support/fixtures.js';
+import { setMissingRule } from '../support/ttl-dataset.js';
 
-const MIN = 60_000;
 const KEYS = 120_000;
 
-const RULE: TtlRule = {
-  name: 'fill-ttl',
-  match: 'fill:*',
-  action: 'set-missing',
-  ttlSec: 86_400,
-  jitter: 0.1,
-  includeMissing: false,
-  allowBroad: false,
-  risk: 'low',
-};
+const RULE: TtlRule = setMissingRule('fill:*', 'fill-ttl');
 
 function field(info: string, name: string): number {
   return Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1]);
 }
 
 describe('memory guard (no flag turns it off)', () => {
-  let server: LocalRedis;
-  let admin: Redis;
-  let conn: TargetConnection;
   let maxmemory = 0;
 
   /** Fresh keys without TTL, then maxmemory set so that they fill 93 % of it, allkeys-lru. */
-  async function fill(): Promise<void> {
+  async function fill(admin: Redis): Promise<void> {
     await admin.config('SET', 'maxmemory', '0');
     await admin.flushall();
     const value = 'v'.repeat(40);
@@ -58,29 +46,17 @@ describe('memory guard (no flag turns it off)', () => {
     await admin.config('SET', 'maxmemory-policy', 'allkeys-lru');
   }
 
-  async function evicted(): Promise<number> {
+  async function evicted(admin: Redis): Promise<number> {
     return field(await admin.info('stats'), 'evicted_keys');
   }
 
-  beforeAll(async () => {
-    server = await startLocalRedis();
-    admin = new Redis(server.port, '127.0.0.1');
-    conn = await connectTarget({ name: 'local', url: server.url, mode: 'standalone' });
-  }, MIN);
-
-  afterAll(async () => {
-    await conn?.close();
-    admin?.disconnect();
-    await server?.stop();
-  });
-
   // Budgets from the key count: a fill writes every key once, a run walks them once more.
-  beforeEach(fill, budgetMs(KEYS));
+  test.beforeEach(({ admin }) => fill(admin), budgetMs(KEYS));
 
   for (const strategy of ['lua', 'options'] as const) {
     it(
       `${strategy}: an unthrottled run never crosses the guard: no eviction, pauses, then times out with a clear error`,
-      async () => {
+      async ({ admin, target: conn }) => {
         const progress: EngineProgress[] = [];
         const failure = await applyRule(conn, RULE, {
           throttle: false,
@@ -93,7 +69,7 @@ describe('memory guard (no flag turns it off)', () => {
           () => undefined,
           (err: unknown) => err,
         );
-        expect(await evicted()).toBe(0);
+        expect(await evicted(admin)).toBe(0);
         expect(await admin.dbsize()).toBe(KEYS);
         const used = field(await admin.info('memory'), 'used_memory');
         expect(used).toBeLessThanOrEqual(maxmemory);
@@ -107,13 +83,13 @@ describe('memory guard (no flag turns it off)', () => {
 
   it(
     'a throttled run (the default) stops over the guard too, after its timeout instead of waiting forever',
-    async () => {
+    async ({ admin, target: conn }) => {
       const failure = await applyRule(conn, RULE, { memoryGuard: { timeoutMs: 1_500 } }).then(
         () => undefined,
         (err: unknown) => err,
       );
       expect((failure as MedicError).code).toBe(ErrorCode.MemoryGuardTimeout);
-      expect(await evicted()).toBe(0);
+      expect(await evicted(admin)).toBe(0);
       expect(await admin.dbsize()).toBe(KEYS);
     },
     budgetMs(KEYS * 2),
@@ -121,7 +97,7 @@ describe('memory guard (no flag turns it off)', () => {
 
   it(
     'a paused run resumes once memory is available and then finishes',
-    async () => {
+    async ({ admin, target: conn }) => {
       let raised = false;
       const result = await applyRule(conn, RULE, {
         throttle: false,
@@ -137,7 +113,7 @@ describe('memory guard (no flag turns it off)', () => {
       expect(result.complete).toBe(true);
       expect(result.counters.changed).toBe(KEYS);
       expect(result.pauses).toBeGreaterThanOrEqual(1);
-      expect(await evicted()).toBe(0);
+      expect(await evicted(admin)).toBe(0);
       expect(await admin.dbsize()).toBe(KEYS);
     },
     budgetMs(KEYS * 2),
@@ -145,7 +121,7 @@ describe('memory guard (no flag turns it off)', () => {
 
   it(
     'ttl run --unthrottled, stdout and stderr not a terminal: says it paused, stops after the timeout, nothing evicted',
-    async () => {
+    async ({ admin, localRedis }) => {
       const dir = mkdtempSync(join(tmpdir(), 'medic-guard-'));
       const queue = await startLocalRedis();
       try {
@@ -157,7 +133,7 @@ describe('memory guard (no flag turns it off)', () => {
         const config = join(dir, 'medic.yaml');
         writeFileSync(
           config,
-          `queue:\n  url: ${queue.url}\nclusters:\n  - name: prod\n    url: ${server.url}\n`,
+          `queue:\n  url: ${queue.url}\nclusters:\n  - name: prod\n    url: ${localRedis.url}\n`,
         );
         const run = await runCli([
           'ttl',
@@ -176,7 +152,7 @@ describe('memory guard (no flag turns it off)', () => {
         expect(run.code).not.toBe(0);
         expect(run.stderr).toContain('fill-ttl: paused: memory is near maxmemory');
         expect(run.stderr).toContain('stayed above the memory guard');
-        expect(await evicted()).toBe(0);
+        expect(await evicted(admin)).toBe(0);
         expect(await admin.dbsize()).toBe(KEYS);
       } finally {
         await queue.stop();

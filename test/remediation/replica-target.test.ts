@@ -14,29 +14,14 @@ import { dryRun } from '../../src/remediation/dry-run.js';
 import { applyRule } from '../../src/remediation/engine.js';
 import { isRemediationError } from '../../src/remediation/errors.js';
 import type { ApplyResult, TtlRule } from '../../src/remediation/types.js';
+import { setMissingRule } from '../support/ttl-dataset.js';
+import { waitFor } from '../support/wait-for.js';
 import { snapshotKeyspace } from './support.js';
 
 const MIN = 60_000;
 const KEYS = 500;
 
-const RULE: TtlRule = {
-  name: 'sess',
-  match: 'sess:*',
-  action: 'set-missing',
-  ttlSec: 86_400,
-  jitter: 0.1,
-  includeMissing: false,
-  allowBroad: false,
-  risk: 'low',
-};
-
-async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const RULE: TtlRule = setMissingRule('sess:*', 'sess');
 
 describe('replica targets are refused', () => {
   let primary: LocalRedis;
@@ -52,10 +37,14 @@ describe('replica targets are refused', () => {
     for (let i = 0; i < KEYS; i++) args.push(`sess:${i}`, 'x');
     await p.mset(...args);
     await r.replicaof('127.0.0.1', primary.port);
-    await waitFor('the replica to sync', async () => {
-      const info = await r.info('replication');
-      return /master_link_status:up/.test(info) && Number(await r.dbsize()) === KEYS;
-    });
+    await waitFor(
+      'the replica to sync',
+      async () => {
+        const info = await r.info('replication');
+        return /master_link_status:up/.test(info) && Number(await r.dbsize()) === KEYS;
+      },
+      30_000,
+    );
   }, MIN);
 
   afterAll(async () => {

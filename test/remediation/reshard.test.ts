@@ -12,21 +12,13 @@ import { applyRule } from '../../src/remediation/engine.js';
 import { keySlot } from '../../src/remediation/reshard.js';
 import type { TtlRule } from '../../src/remediation/types.js';
 import { finishSlot, moveSlot, reshard, type SlotMove } from '../support/cluster-migrate.js';
+import { loadClusterSessions, setMissingRule } from '../support/ttl-dataset.js';
 
 const MIN = 60_000;
 const WITHOUT_TTL = 24_000;
 const WITH_TTL = 6_000;
 
-const RULE: TtlRule = {
-  name: 'sessions',
-  match: 'app:sess:*',
-  action: 'set-missing',
-  ttlSec: 86_400,
-  jitter: 0.1,
-  includeMissing: false,
-  allowBroad: false,
-  risk: 'low',
-};
+const RULE: TtlRule = setMissingRule('app:sess:*', 'sessions');
 
 let cluster: LocalRedisCluster;
 let client: Cluster;
@@ -36,14 +28,7 @@ beforeAll(async () => {
   cluster = await startLocalRedisCluster({ primaries: 3 });
   client = new Cluster(cluster.nodes);
   await new Promise<void>((resolve) => client.once('ready', () => resolve()));
-  for (let i = 0; i < WITHOUT_TTL + WITH_TTL; i += 500) {
-    const writes: Promise<unknown>[] = [];
-    for (let j = i; j < Math.min(WITHOUT_TTL + WITH_TTL, i + 500); j++) {
-      if (j < WITHOUT_TTL) writes.push(client.set(`app:sess:${j}`, 'x'));
-      else writes.push(client.set(`app:sess:${j}`, 'x', 'PX', 3 * 86_400_000));
-    }
-    await Promise.all(writes);
-  }
+  await loadClusterSessions(client, { withoutTtl: WITHOUT_TTL, withTtl: WITH_TTL });
   conn = await connectTarget({ name: 'c', url: cluster.url, mode: 'cluster' });
 }, 3 * MIN);
 

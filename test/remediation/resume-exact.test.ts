@@ -5,10 +5,9 @@
  * "changed". Ground truth comes from Redis: keys without TTL at the start minus the keys the
  * application's NX writes reached first.
  */
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
-import { connectTarget, type TargetConnection } from '../../src/redis/connect.js';
+import type { Redis } from 'ioredis';
+import { describe, expect } from 'vitest';
+import type { TargetConnection } from '../../src/redis/connect.js';
 import {
   type ApplyOptions,
   applyRule,
@@ -18,39 +17,15 @@ import {
 import { ttlRangeMs } from '../../src/remediation/rules.js';
 import type { EngineCheckpoint, TtlRule } from '../../src/remediation/types.js';
 import { budgetMs } from '../support/budget.js';
+import { it } from '../support/fixtures.js';
+import { setMissingRule } from '../support/ttl-dataset.js';
 
 const KEYS = 30_000;
-const MIN = 60_000;
 
-const RULE: TtlRule = {
-  name: 'sessions',
-  match: 'app:sess:*',
-  action: 'set-missing',
-  // A day, 10 % jitter: an application's TTL carries the run's stamp by chance 1 in 8.64 M.
-  ttlSec: 86_400,
-  jitter: 0.1,
-  includeMissing: false,
-  allowBroad: false,
-  risk: 'low',
-};
+// A day, 10 % jitter: an application's TTL carries the run's stamp by chance 1 in 8.64 M.
+const RULE: TtlRule = setMissingRule('app:sess:*', 'sessions');
 
-let server: LocalRedis;
-let admin: Redis;
-let conn: TargetConnection;
-
-beforeAll(async () => {
-  server = await startLocalRedis();
-  admin = new Redis(server.port, '127.0.0.1');
-  conn = await connectTarget({ name: 'local', url: server.url, mode: 'standalone' });
-}, MIN);
-
-afterAll(async () => {
-  await conn?.close();
-  admin?.disconnect();
-  await server?.stop();
-});
-
-async function load(): Promise<void> {
+async function load(admin: Redis): Promise<void> {
   await admin.flushall();
   for (let i = 0; i < KEYS; i += 1000) {
     const p = admin.pipeline();
@@ -60,7 +35,7 @@ async function load(): Promise<void> {
 }
 
 /** Matching keys without TTL, read from Redis. */
-async function withoutTtl(): Promise<string[]> {
+async function withoutTtl(admin: Redis): Promise<string[]> {
   const out: string[] = [];
   let cursor = '0';
   do {
@@ -80,7 +55,7 @@ async function withoutTtl(): Promise<string[]> {
  * Runs until the 40th checkpoint, then returns the one from three pages earlier: those pages were
  * written but their checkpoints never saved (a kill -9 with pages in flight).
  */
-async function crashed(opts: ApplyOptions): Promise<EngineCheckpoint> {
+async function crashed(conn: TargetConnection, opts: ApplyOptions): Promise<EngineCheckpoint> {
   const abort = new AbortController();
   const checkpoints: EngineCheckpoint[] = [];
   const result = await applyRule(conn, RULE, {
@@ -102,17 +77,17 @@ describe('resume after a crash while the application sets TTLs', () => {
   for (const strategy of ['lua', 'options'] as EngineStrategy[]) {
     it(
       `${strategy}: keys the application gave a TTL during the replay window count as skipped, not changed`,
-      async () => {
-        await load();
+      async ({ admin, target: conn }) => {
+        await load(admin);
         const opts: ApplyOptions = { throttle: false, strategy, count: 200, random: () => 0.4 };
-        const saved = await crashed(opts);
+        const saved = await crashed(conn, opts);
         const salt = saved.salt as number;
         const { minMs, maxMs } = ttlRangeMs(RULE);
 
         // The application, between the crash and the resume, gives TTLs in the rule's range to keys
         // still without one: half exactly the TTL the run's per-key hash would pick (the worst case
         // for telling them apart by time alone), half uniform over the range.
-        const open = await withoutTtl();
+        const open = await withoutTtl(admin);
         expect(open.length).toBeGreaterThan(10_000);
         const appKeys = open.filter((_, i) => i % 4 === 0);
         let appSet = 0;
@@ -132,7 +107,7 @@ describe('resume after a crash while the application sets TTLs', () => {
 
         const resumed = await applyRule(conn, RULE, { ...opts, checkpoint: saved });
         expect(resumed.complete).toBe(true);
-        expect(await withoutTtl()).toEqual([]);
+        expect(await withoutTtl(admin)).toEqual([]);
         // Every key had no TTL at the start: the run changed exactly those the application did not reach.
         expect(resumed.counters).toEqual({
           scanned: KEYS,

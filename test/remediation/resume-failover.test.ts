@@ -10,21 +10,13 @@ import { connectTarget } from '../../src/redis/connect.js';
 import { type ApplyOptions, applyRule } from '../../src/remediation/engine.js';
 import type { EngineCheckpoint, TtlRule } from '../../src/remediation/types.js';
 import { addReplicas, failover, type Replica, replicasCaughtUp } from '../support/cluster-replicas.js';
+import { loadClusterSessions, setMissingRule } from '../support/ttl-dataset.js';
 
 const MIN = 60_000;
 const WITHOUT_TTL = 24_000;
 const WITH_TTL = 6_000;
 
-const RULE: TtlRule = {
-  name: 'sessions',
-  match: 'app:sess:*',
-  action: 'set-missing',
-  ttlSec: 86_400,
-  jitter: 0.1,
-  includeMissing: false,
-  allowBroad: false,
-  risk: 'low',
-};
+const RULE: TtlRule = setMissingRule('app:sess:*', 'sessions');
 
 let cluster: LocalRedisCluster;
 let replicas: Replica[] = [];
@@ -35,14 +27,7 @@ beforeAll(async () => {
   replicas = await addReplicas(cluster);
   client = new Cluster(cluster.nodes);
   await new Promise<void>((resolve) => client.once('ready', () => resolve()));
-  for (let i = 0; i < WITHOUT_TTL + WITH_TTL; i += 500) {
-    const writes: Promise<unknown>[] = [];
-    for (let j = i; j < Math.min(WITHOUT_TTL + WITH_TTL, i + 500); j++) {
-      if (j < WITHOUT_TTL) writes.push(client.set(`app:sess:${j}`, 'x'));
-      else writes.push(client.set(`app:sess:${j}`, 'x', 'PX', 3 * 86_400_000));
-    }
-    await Promise.all(writes);
-  }
+  await loadClusterSessions(client, { withoutTtl: WITHOUT_TTL, withTtl: WITH_TTL });
 }, 3 * MIN);
 
 afterAll(async () => {

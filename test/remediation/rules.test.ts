@@ -20,6 +20,7 @@ import {
   ttlRangeMs,
 } from '../../src/remediation/rules.js';
 import type { DryRun, TtlRule } from '../../src/remediation/types.js';
+import { RUNBOOK_RULES, RUNBOOK_RULES_YAML } from '../fixtures/runbook-rules.js';
 
 const ISSUE_EXAMPLE = `
 rules:
@@ -78,6 +79,11 @@ describe('parsing rules', () => {
         risk: 'unknown',
       },
     ]);
+  });
+
+  it("reads the runbook's four rules as the runbook states them", () => {
+    const result = parseRules(RUNBOOK_RULES_YAML);
+    expect(result.ok && result.rules).toEqual(RUNBOOK_RULES);
   });
 
   it('durations: s/m/h/d suffixes or plain seconds; jitter: a percent', () => {

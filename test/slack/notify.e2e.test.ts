@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotifyView } from '../../src/slack/blocks/notify-modal.js';
-import { census as fixtureCensus } from '../notify/fixture.js';
+import { census as fixtureCensus } from '../fixtures/incident.js';
 import { readAuditStream } from '../support/audit-stream.js';
 import {
   blocksOf,

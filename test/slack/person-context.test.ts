@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createI18n, type Lang } from '../../src/i18n/index.js';
 import { personContext } from '../../src/slack/listeners/person-context.js';
 import type { LangResolver, PersonContext } from '../../src/slack/listeners/types.js';
+import { waitFor } from '../support/wait-for.js';
 
 const i18n = createI18n({ strict: true });
 
@@ -42,15 +43,6 @@ function run(
   });
 }
 
-/** Polls until `cond` holds (the middleware's steps are asynchronous). */
-async function until(cond: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
 describe('personContext middleware', () => {
   it('acks a slash command before it looks the language up, then hands lang and t to the listener', async () => {
     const log: string[] = [];
@@ -60,7 +52,7 @@ describe('personContext middleware', () => {
       { command: '/redis-status', text: '', user_id: 'UZH', channel_id: 'C1' },
       log,
     );
-    await until(() => log.includes('lookup UZH C1'), 'the lookup');
+    await waitFor('the lookup', () => log.includes('lookup UZH C1'), { timeoutMs: 5_000, intervalMs: 1 });
     // The lookup is still unanswered: Slack has its ack already, the listener has not run.
     expect(log).toEqual(['ack', 'lookup UZH C1']);
     lookup.answer('zh');
@@ -78,7 +70,7 @@ describe('personContext middleware', () => {
       { type: 'block_actions', user: { id: 'U1' }, channel: { id: 'C9' }, actions: [] },
       log,
     );
-    await until(() => log.length === 2, 'the lookup');
+    await waitFor('the lookup', () => log.length === 2, { timeoutMs: 5_000, intervalMs: 1 });
     expect(log).toEqual(['ack', 'lookup U1 C9']);
     lookup.answer('en');
     expect((await done).lang).toBe('en');
@@ -114,7 +106,7 @@ describe('personContext middleware', () => {
       { type: 'view_submission', user: { id: 'U2' }, view: { private_metadata: 'not json' } },
       log,
     );
-    await until(() => log.length === 2, 'the lookup');
+    await waitFor('the lookup', () => log.length === 2, { timeoutMs: 5_000, intervalMs: 1 });
     lookup.answer('zh');
     expect((await later).lang).toBe('zh');
     expect(log).toEqual(['listener', 'lookup U2 -', 'listener']);

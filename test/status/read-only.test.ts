@@ -4,11 +4,12 @@
  * server executed is one its own COMMAND INFO does not flag `write`, none was refused, and the
  * server's count of changes since the last save did not move.
  */
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
 import { loadDataset, setMaxmemoryForTargetPct } from '../../src/demo/dataset.js';
-import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
+import type { LocalRedis } from '../../src/demo/local-redis.js';
 import { runCli } from '../support/cli.js';
+import { test } from '../support/fixtures.js';
 
 const USER = 'statusonly';
 const PASSWORD = 'status-only-pw';
@@ -29,19 +30,15 @@ describe('redis-medic status as a user allowed only INFO', () => {
   let server: LocalRedis;
   let admin: Redis;
 
-  beforeAll(async () => {
-    server = await startLocalRedis();
-    admin = new Redis(server.port, '127.0.0.1');
+  // The file's redis-server and admin client come from the shared fixture.
+  test.beforeAll(async ({ localRedis, admin: client }) => {
+    server = localRedis;
+    admin = client;
     await loadDataset(admin, { keys: 2_000 });
     await setMaxmemoryForTargetPct(admin, 84.6);
     // Nothing but INFO: any write (or any other read) the status made would be refused and logged.
     await admin.call('ACL', 'SETUSER', USER, 'reset', 'on', `>${PASSWORD}`, '~*', '-@all', '+info');
   }, 60_000);
-
-  afterAll(async () => {
-    admin?.disconnect();
-    await server?.stop();
-  });
 
   it('reports the right figures, and Redis executed no write command and refused none', async () => {
     await admin.call('ACL', 'LOG', 'RESET');

@@ -10,16 +10,7 @@ import {
   type LocalRedisCluster,
   startLocalRedis,
 } from '../../src/demo/local-redis.js';
-
-/** Polls `check` every 50 ms until it returns true; throws with `what` after `timeoutMs`. */
-export async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { waitFor } from './wait-for.js';
 
 function field(info: string, name: string): string | undefined {
   return new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim();
@@ -54,8 +45,10 @@ export async function addReplicas(cluster: LocalRedisCluster): Promise<Replica[]
     try {
       const primaryId = String(await p.call('CLUSTER', 'MYID'));
       await client.call('CLUSTER', 'MEET', LOCAL_HOST, String(seed.port));
-      await until(`node ${port} to learn ${primaryId}`, 30_000, async () =>
-        String(await client.call('CLUSTER', 'NODES')).includes(primaryId),
+      await waitFor(
+        `node ${port} to learn ${primaryId}`,
+        async () => String(await client.call('CLUSTER', 'NODES')).includes(primaryId),
+        { timeoutMs: 30_000, ignoreErrors: true },
       );
       await client.call('CLUSTER', 'REPLICATE', primaryId);
     } finally {
@@ -63,10 +56,14 @@ export async function addReplicas(cluster: LocalRedisCluster): Promise<Replica[]
     }
   }
   for (const r of out) {
-    await until(`replica ${r.server.port} in sync`, 60_000, async () => {
-      const info = await r.client.info('replication');
-      return field(info, 'master_link_status') === 'up' && field(info, 'master_sync_in_progress') === '0';
-    });
+    await waitFor(
+      `replica ${r.server.port} in sync`,
+      async () => {
+        const info = await r.client.info('replication');
+        return field(info, 'master_link_status') === 'up' && field(info, 'master_sync_in_progress') === '0';
+      },
+      { timeoutMs: 60_000, ignoreErrors: true },
+    );
   }
   return out;
 }
@@ -77,10 +74,14 @@ export async function replicasCaughtUp(replicas: readonly Replica[]): Promise<vo
     const p = new Redis(r.primaryPort, LOCAL_HOST);
     try {
       const offset = Number(field(await p.info('replication'), 'master_repl_offset'));
-      await until(`replica ${r.server.port} at offset ${offset}`, 30_000, async () => {
-        const info = await r.client.info('replication');
-        return Number(field(info, 'slave_repl_offset')) >= offset;
-      });
+      await waitFor(
+        `replica ${r.server.port} at offset ${offset}`,
+        async () => {
+          const info = await r.client.info('replication');
+          return Number(field(info, 'slave_repl_offset')) >= offset;
+        },
+        { timeoutMs: 30_000, ignoreErrors: true },
+      );
     } finally {
       p.disconnect();
     }
@@ -90,24 +91,32 @@ export async function replicasCaughtUp(replicas: readonly Replica[]): Promise<vo
 /** CLUSTER FAILOVER on the replica (the coordinated kind: it catches up first); waits until it is primary and the cluster is ok. */
 export async function failover(replica: Replica, cluster: LocalRedisCluster): Promise<void> {
   await replica.client.call('CLUSTER', 'FAILOVER');
-  await until(`replica ${replica.server.port} promoted`, 30_000, async () => {
-    return field(await replica.client.info('replication'), 'role') === 'master';
-  });
+  await waitFor(
+    `replica ${replica.server.port} promoted`,
+    async () => {
+      return field(await replica.client.info('replication'), 'role') === 'master';
+    },
+    { timeoutMs: 30_000, ignoreErrors: true },
+  );
   const ports = [...cluster.nodes.map((n) => n.port), replica.server.port];
-  await until('cluster_state:ok everywhere after the failover', 30_000, async () => {
-    for (const port of ports) {
-      const c = new Redis(port, LOCAL_HOST, { lazyConnect: true });
-      try {
-        await c.connect();
-        const info = String(await c.call('CLUSTER', 'INFO'));
-        if (field(info, 'cluster_state') !== 'ok') return false;
-        const nodes = String(await c.call('CLUSTER', 'NODES'));
-        const self = nodes.split('\n').find((l) => l.includes(`:${replica.server.port}@`));
-        if (!self?.includes('master')) return false;
-      } finally {
-        c.disconnect();
+  await waitFor(
+    'cluster_state:ok everywhere after the failover',
+    async () => {
+      for (const port of ports) {
+        const c = new Redis(port, LOCAL_HOST, { lazyConnect: true });
+        try {
+          await c.connect();
+          const info = String(await c.call('CLUSTER', 'INFO'));
+          if (field(info, 'cluster_state') !== 'ok') return false;
+          const nodes = String(await c.call('CLUSTER', 'NODES'));
+          const self = nodes.split('\n').find((l) => l.includes(`:${replica.server.port}@`));
+          if (!self?.includes('master')) return false;
+        } finally {
+          c.disconnect();
+        }
       }
-    }
-    return true;
-  });
+      return true;
+    },
+    { timeoutMs: 30_000, ignoreErrors: true },
+  );
 }

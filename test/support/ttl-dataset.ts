@@ -3,7 +3,7 @@
  * them with a TTL already), and keys outside the pattern (half with a TTL). Values are derived from
  * the names, so "no value changed" is a GET away.
  */
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { TtlRule } from '../../src/remediation/types.js';
 
 export interface TtlDataset {
@@ -19,6 +19,7 @@ export interface TtlDataset {
   loadedAt: number;
 }
 
+/** The tests' plain rule: set a TTL of one day (10 % jitter) where a matching key has none; low risk. */
 export function setMissingRule(pattern: string, name = 'test-rule'): TtlRule {
   return {
     name,
@@ -133,4 +134,24 @@ export async function checkSetMissingEndState(
     });
   }
   return problems.slice(0, 10);
+}
+
+/**
+ * `app:sess:0…` on a cluster: the first `withoutTtl` keys without a TTL, the next `withTtl` with
+ * three days (above the one-day rule, so a set-missing run must leave them alone). Written 500 at a
+ * time so a 3-primary cluster is filled in seconds.
+ */
+export async function loadClusterSessions(
+  client: Cluster,
+  opts: { withoutTtl: number; withTtl: number },
+): Promise<void> {
+  const total = opts.withoutTtl + opts.withTtl;
+  for (let i = 0; i < total; i += 500) {
+    const writes: Promise<unknown>[] = [];
+    for (let j = i; j < Math.min(total, i + 500); j++) {
+      if (j < opts.withoutTtl) writes.push(client.set(`app:sess:${j}`, 'x'));
+      else writes.push(client.set(`app:sess:${j}`, 'x', 'PX', 3 * 86_400_000));
+    }
+    await Promise.all(writes);
+  }
 }

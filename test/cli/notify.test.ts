@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SnapshotStore } from '../../src/census/snapshot-store.js';
 import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
 import { IncidentStore } from '../../src/incidents/incident-store.js';
+import { CLUSTER, census, incident, timeline } from '../fixtures/incident.js';
 import { runCli } from '../support/cli.js';
-import { CLUSTER, census, incident, timeline } from './fixture.js';
 
 let redis: LocalRedis;
 let client: Redis;

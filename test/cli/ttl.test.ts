@@ -2,13 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/demo/dataset.js';
-import { findFreePort, type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
+import { findFreePort, type LocalRedis } from '../../src/demo/local-redis.js';
 import { AuditLog } from '../../src/incidents/audit-log.js';
 import { compileGlob } from '../../src/keyspace/glob.js';
+import { addExtraKeys, DAY, snapshotKeyspace } from '../remediation/support.js';
 import { runCli } from '../support/cli.js';
-import { addExtraKeys, DAY, snapshotKeyspace } from './support.js';
+import { test } from '../support/fixtures.js';
 
 const MIN = 60_000;
 
@@ -59,9 +60,11 @@ describe('redis-medic ttl', () => {
     await addExtraKeys(admin, 5);
   }
 
-  beforeAll(async () => {
-    [target, queue] = await Promise.all([startLocalRedis(), startLocalRedis()]);
-    admin = new Redis(target.port, '127.0.0.1');
+  // The target and queue redis-servers, and the target's client, come from the shared fixtures.
+  test.beforeAll(async ({ localRedis, admin: client, queueRedis }) => {
+    target = localRedis;
+    queue = queueRedis;
+    admin = client;
     queueClient = new Redis(queue.port, '127.0.0.1');
     dir = mkdtempSync(join(tmpdir(), 'medic-ttl-'));
     rulesFile = join(dir, 'rules.yaml');
@@ -73,10 +76,8 @@ describe('redis-medic ttl', () => {
     );
   }, MIN);
 
-  afterAll(async () => {
-    admin?.disconnect();
+  afterAll(() => {
     queueClient?.disconnect();
-    await Promise.all([target?.stop(), queue?.stop()]);
   });
 
   it('dry-run --json: per rule its name and the counts, in plan order, read-only', async () => {
