@@ -2,9 +2,11 @@
  * Child processes of the reliability suite run compiled, as a deployment runs the bot: under
  * `--import tsx` the TypeScript loader alone takes ~50 MB and seconds to start, which is neither the
  * worker's memory nor its start-up. esbuild (what tsx and vite run on) bundles our sources into one
- * file under the gitignored .scratch/; packages stay external and load from node_modules.
+ * file under the gitignored .scratch/; packages stay external and load from node_modules. The Lua
+ * scripts go beside the bundle in `lua/`, where the loader looks for them, as `npm run build` puts
+ * them beside dist/keyspace/lua.ts.
  */
-import { mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +21,9 @@ export function compileChild(entry: URL | string): Promise<string> {
       const { build } = await import('esbuild');
       const dir = join(process.cwd(), '.scratch', 'reliability', 'bin');
       mkdirSync(dir, { recursive: true });
+      cpSync(fileURLToPath(new URL('../../src/keyspace/lua', import.meta.url)), join(dir, 'lua'), {
+        recursive: true,
+      });
       const outfile = join(dir, `${basename(source, '.ts')}-${process.pid}.mjs`);
       await build({
         entryPoints: [source],
