@@ -150,13 +150,15 @@ describe('online resharding during a lua run', () => {
       await moving;
       expect(result.complete).toBe(true);
       expect(result.approximate).toBeUndefined();
-      expect(result.counters).toEqual({
-        scanned: total,
-        changed: total - total / 4,
-        skipped: total / 4,
-        vanished: 0,
-        errors: 0,
-      });
+      // A key MIGRATE moved carries its expiry as a relative TTL, so on its new node the run's own
+      // writes are recognised within ±1 s of their stamp; an application TTL that happens to land
+      // that close to its key's stamp (≈ 2,000 / 8,640,000 here, for each of the ~180 moved keys
+      // that already had one) is counted as changed. Everything else is exact.
+      const { changed, skipped, ...rest } = result.counters;
+      expect(rest).toEqual({ scanned: total, vanished: 0, errors: 0 });
+      expect(changed + skipped).toBe(total);
+      expect(changed - (total - total / 4)).toBeGreaterThanOrEqual(0);
+      expect(changed - (total - total / 4)).toBeLessThanOrEqual(2);
       await client.refreshSlotsCache?.();
       expect(await census(rule.match)).toEqual({ keys: total, left: 0 });
     },
