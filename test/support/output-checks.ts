@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
+import { isWellFormed as isWellFormedUtf16 } from './hostile-text.js';
 import type { FakeSlackApi, RecordedCall } from './slack/fake-slack-api.js';
 
 /** Every string inside a JSON value (keys too: a block id is output). */
@@ -22,12 +23,8 @@ export function stringsIn(value: unknown, out: string[] = []): string[] {
   return out;
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** String.prototype.isWellFormed (ES2024), for a lib setting that predates it: no lone surrogate. */
-export function isWellFormedUtf16(s: string): boolean {
-  return !LONE_SURROGATE.test(s);
-}
+/** No lone surrogate: the one check the test support has, in hostile-text.ts. */
+export { isWellFormedUtf16 };
 
 const BROADCAST = /<!(channel|here|everyone)\b/;
 const USER_MENTION = /<@([^>|]*)/g;
