@@ -1,14 +1,4 @@
-/**
- * A worker killed with SIGKILL in the middle of a census or a TTL run: the census goes on from its
- * checkpoint on the next worker (each key counted once, progress not back at 0), a dead worker's
- * census does not hold the cluster for long, and the thread says the job resumed after an
- * interruption. Real redis-servers, real BullMQ, the real jobs; the first worker runs in a child
- * process (test/support/census-worker-process.ts, ttl-worker-process.ts) so it can really be killed,
- * and the thread is the fake Slack Web API's.
- */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { webApi } from '@slack/bolt';
 import { Queue, type Worker } from 'bullmq';
@@ -36,6 +26,7 @@ import { slackCensusReporter } from '../../src/slack/census-reporter.js';
 import { slackTtlRunReporter } from '../../src/slack/ttl-reporter.js';
 import type { CensusWorkerProcessConfig } from '../support/census-worker-process.js';
 import { test } from '../support/fixtures.js';
+import { type JsonLineChild, startJsonLineChild } from '../support/json-line-child.js';
 import { type FakeSlackApi, type RecordedCall, startFakeSlackApi } from '../support/slack/fake-slack-api.js';
 import { loadTtlDataset, setMissingRule } from '../support/ttl-dataset.js';
 import type { TtlWorkerProcessConfig } from '../support/ttl-worker-process.js';
@@ -69,35 +60,11 @@ afterAll(async () => {
   await fake?.close();
 });
 
-interface Child {
-  proc: ChildProcess;
-  ready: Promise<void>;
-}
+type Child = JsonLineChild;
 
 function startChild(script: string, env: Record<string, string>): Child {
   const path = fileURLToPath(new URL(`../support/${script}`, import.meta.url));
-  const proc = spawn(process.execPath, ['--import', 'tsx', path], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  proc.stderr?.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const ready = new Promise<void>((resolve, reject) => {
-    const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream });
-    lines.on('line', (line) => {
-      try {
-        const event = JSON.parse(line) as Record<string, unknown>;
-        if (event.event === 'ready') resolve();
-        if (event.event === 'fatal') reject(new Error(String(event.message)));
-      } catch {
-        // not ours
-      }
-    });
-    proc.on('exit', (code) => reject(new Error(`worker exited (${code}) before ready: ${stderr}`)));
-  });
-  return { proc, ready };
+  return startJsonLineChild(['--import', 'tsx', path], env);
 }
 
 async function kill(child: Child): Promise<void> {

@@ -1,14 +1,4 @@
-/**
- * Acceptance 2 of issue 4: a TTL run whose worker is killed with SIGKILL about half way is taken
- * over by another worker (BullMQ's stalled check), resumes from the last saved page, and ends with
- * the same keyspace and the same counts as an uninterrupted run.
- *
- * Real redis-servers (target and queue), real BullMQ, the real engine; the first worker runs in a
- * child process (test/support/ttl-worker-process.ts) so it can really be killed.
- */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Queue, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -24,6 +14,7 @@ import {
   type TtlRunSummary,
 } from '../../src/jobs/ttl-job.js';
 import { test } from '../support/fixtures.js';
+import { type JsonLineChild, startJsonLineChild } from '../support/json-line-child.js';
 import {
   checkSetMissingEndState,
   countWithout,
@@ -53,38 +44,11 @@ test.beforeAll(async ({ localRedis, admin, queueRedis }) => {
   data = await loadTtlDataset(targetClient, { prefix: 'crash:sess:', matching: MATCHING, other: OTHER });
 }, 60_000);
 
-interface Child {
-  proc: ChildProcess;
-  events: Record<string, unknown>[];
-  ready: Promise<void>;
-}
+type Child = JsonLineChild;
 
 function startChildWorker(config: TtlWorkerProcessConfig): Child {
   const script = fileURLToPath(new URL('../support/ttl-worker-process.ts', import.meta.url));
-  const proc = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, TTL_WORKER: JSON.stringify(config) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const events: Record<string, unknown>[] = [];
-  let stderr = '';
-  proc.stderr?.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const ready = new Promise<void>((resolve, reject) => {
-    const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream });
-    lines.on('line', (line) => {
-      try {
-        const event = JSON.parse(line) as Record<string, unknown>;
-        events.push(event);
-        if (event.event === 'ready') resolve();
-        if (event.event === 'fatal') reject(new Error(String(event.message)));
-      } catch {
-        // not ours
-      }
-    });
-    proc.on('exit', (code) => reject(new Error(`worker exited (${code}) before ready: ${stderr}`)));
-  });
-  return { proc, events, ready };
+  return startJsonLineChild(['--import', 'tsx', script], { TTL_WORKER: JSON.stringify(config) });
 }
 
 describe('TTL run: kill -9 of the worker half way', () => {

@@ -1,13 +1,5 @@
-/**
- * Resources of the worker: a child process running the real TTL-run worker and the census walks a
- * target loaded with the one dataset generator, job after job. Its RSS is read from /proc (VmRSS
- * after each job, VmHWM for the peak): the peak stays under 150 MB and RSS does not grow from job to
- * job (what a leak looks like over 10 repeated jobs).
- */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +7,7 @@ import { loadDataset } from '../../src/demo/dataset.js';
 import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
 import { TTL_RUN_QUEUE, type TtlJobData, TtlRunService } from '../../src/jobs/ttl-job.js';
 import { compileChild } from '../support/compile-child.js';
+import { type JsonLineChild, startJsonLineChild } from '../support/json-line-child.js';
 import { serveNodeFlags } from '../support/node-flags.js';
 import { Scenario } from '../support/reliability-report.js';
 import type { ResourceWorkerConfig } from '../support/resource-worker-process.js';
@@ -38,37 +31,15 @@ function procMemory(pid: number): { rssMb: number; peakMb: number } {
   return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
 }
 
-interface Child {
-  proc: ChildProcess;
-  events: Record<string, unknown>[];
-  ready: Promise<void>;
-}
+type Child = JsonLineChild;
 
 function startChild(script: string, config: ResourceWorkerConfig): Child {
   // The Node flags production runs the bot with (`npm start`, the Dockerfile): memory is measured as deployed.
-  const proc = spawn(process.execPath, [...serveNodeFlags(), script], {
-    env: { ...process.env, RESOURCE_WORKER: JSON.stringify(config) },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  const events: Record<string, unknown>[] = [];
-  let stderr = '';
-  proc.stderr?.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const ready = new Promise<void>((resolve, reject) => {
-    createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      try {
-        const event = JSON.parse(line) as Record<string, unknown>;
-        events.push(event);
-        if (event.event === 'ready') resolve();
-        if (event.event === 'fatal') reject(new Error(String(event.message)));
-      } catch {
-        // not ours
-      }
-    });
-    proc.on('exit', (code) => reject(new Error(`resource worker exited (${code}) before ready: ${stderr}`)));
-  });
-  return { proc, events, ready };
+  return startJsonLineChild(
+    [...serveNodeFlags(), script],
+    { RESOURCE_WORKER: JSON.stringify(config) },
+    'pipe',
+  );
 }
 
 export function resourceSuites(sizes: ResourceSizes): void {

@@ -1,16 +1,7 @@
-/**
- * Faults during TTL runs, shared by the fast and the soak files: a target redis-server loaded with
- * the one dataset generator (DB 0, plus keys of the same pattern in DB 3 that the rule's target URL
- * does not name), a queue redis-server, the real job and engine. A run is started, a fault is
- * injected at a random page, and the end is judged on the whole keyspace (test/support/keyspace-truth.ts),
- * the job's end (exactly once) and the audit log.
- */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Queue, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { describeDataset, loadDataset } from '../../src/demo/dataset.js';
@@ -28,6 +19,7 @@ import { parseRules } from '../../src/remediation/rules.js';
 import type { TtlRule } from '../../src/remediation/types.js';
 import { compileChild } from '../support/compile-child.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
+import { type JsonLineChild, startJsonLineChild } from '../support/json-line-child.js';
 import {
   compareKeyspace,
   type KeyspaceVerdict,
@@ -170,37 +162,10 @@ export interface FaultRunResult {
   faultAt: number;
 }
 
-interface Child {
-  proc: ChildProcess;
-  events: Record<string, unknown>[];
-  ready: Promise<void>;
-}
+type Child = JsonLineChild;
 
 function startChildWorker(script: string, config: TtlWorkerProcessConfig): Child {
-  const proc = spawn(process.execPath, [script], {
-    env: { ...process.env, TTL_WORKER: JSON.stringify(config) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const events: Record<string, unknown>[] = [];
-  let stderr = '';
-  proc.stderr?.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const ready = new Promise<void>((resolve, reject) => {
-    const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream });
-    lines.on('line', (line) => {
-      try {
-        const event = JSON.parse(line) as Record<string, unknown>;
-        events.push(event);
-        if (event.event === 'ready') resolve();
-        if (event.event === 'fatal') reject(new Error(String(event.message)));
-      } catch {
-        // not ours
-      }
-    });
-    proc.on('exit', (code) => reject(new Error(`worker exited (${code}) before ready: ${stderr}`)));
-  });
-  return { proc, events, ready };
+  return startJsonLineChild([script], { TTL_WORKER: JSON.stringify(config) });
 }
 
 const ENDED = ['done', 'failed', 'cancelled'];
