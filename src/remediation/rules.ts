@@ -22,7 +22,6 @@ export {
   parseJitter,
   protectedPrefixes,
 } from '../config/rule-schema.js';
-export { globMayMatchPrefix, literalPrefix } from '../keyspace/glob.js';
 
 // The config's rule shape and the remediation rule are the same thing (the config layer may not
 // import the core): this line fails to compile the day they drift apart.

@@ -5,11 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { ConfigInvalidError, type ConfigProblem, parseConfig } from '../../src/config/load.js';
 import { createI18n } from '../../src/i18n/index.js';
 import { LANGS } from '../../src/i18n/types.js';
+import { globMayMatchPrefix, literalPrefix } from '../../src/keyspace/glob.js';
 import { isRemediationError } from '../../src/remediation/errors.js';
 import {
   changesKey,
-  globMayMatchPrefix,
-  literalPrefix,
   loadRulesFile,
   MAX_TTL_SEC,
   parseDuration,
