@@ -1,6 +1,6 @@
 import { type Argument, Command, type CommanderError, Help, type Option } from 'commander';
 import type { Translate } from '../../i18n/types.js';
-import { WIDE_RANGES, wideCount } from '../../presenters/text-layout.js';
+import { displayWidth, WIDE_RANGES } from '../../presenters/text-layout.js';
 
 /**
  * Commander's own words (help headings, "(default: …)", parse errors) from the locale files.
@@ -74,8 +74,9 @@ export class LocalizedHelp extends Help {
     return this.withDetails(argument.description, details);
   }
 
+  /** Terminal columns, not UTF-16 units: wide characters take two, combining marks none (ANSI styling none). */
   override displayWidth(str: string): number {
-    return super.displayWidth(str) + wideCount(str);
+    return displayWidth(str);
   }
 
   /**
