@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import type { Command } from 'commander';
-import { createLogger } from '../observability/logger.js';
+import { type Command, CommanderError } from 'commander';
+import { EXIT_OK } from '../errors.js';
 import { type CliContext, type CliOutput, createCliContext } from './context.js';
-import { describeCliError } from './errors.js';
 import { cliCommands } from './program/index.js';
 import { LocalizedCommand } from './render/commander-help.js';
 
 /**
  * Builds the program with every description from the locale files (help is user-facing text too).
  * Each command registers itself (`program/<command>.ts`, options shared through `program/options.ts`)
- * and imports its code when run, so `--help` and `status` don't load Bolt, BullMQ or the chart engine.
+ * and imports its code when run, so `--help` and `status` don't load Bolt, BullMQ or the chart engine;
+ * the error renderer (and the config parser it knows) and the logger load only when something fails.
  * Commander's own words are localized too: every command is a LocalizedCommand (help headings, defaults,
  * choices), and parse errors are not printed by commander but by `main`, from the locale files.
  */
@@ -54,10 +54,18 @@ export async function main(
     await program.parseAsync(argv);
     return exitCode;
   } catch (err) {
+    // --help and --version end here as a CommanderError with exit code 0: nothing to say.
+    if (err instanceof CommanderError && err.exitCode === 0) return EXIT_OK;
     // Parse errors (CommanderError) too: commander printed nothing, the line comes from the locale files.
     // An unknown error is one line naming its ref; its stack is logged under that ref only on request.
+    const { describeCliError } = await import('./errors.js');
     const log =
-      env.LOG_LEVEL === 'debug' ? createLogger({ level: 'debug', destination: process.stderr }) : undefined;
+      env.LOG_LEVEL === 'debug'
+        ? (await import('../observability/logger.js')).createLogger({
+            level: 'debug',
+            destination: process.stderr,
+          })
+        : undefined;
     const { lines, exitCode: code } = describeCliError(err, ctx.t, ctx.lang, log);
     if (lines.length > 0) ctx.err(`${lines.map((l) => `redis-medic: ${l}`).join('\n')}\n`);
     return code;

@@ -1,25 +1,26 @@
 import { runbookMemoryTrend } from '../analysis/runbook-trend.js';
-import { type AwsClients, createAwsClients, fetchTrend } from '../aws/cloudwatch-trend.js';
+import type { AwsClients } from '../aws/cloudwatch-trend.js';
 import type { ProxySettings } from '../net/proxy.js';
 import type { TrendFetch, TrendProvider } from './check-status.js';
 
 /**
  * CloudWatch through the cluster's region; clients are made once per region and reused. Pass the
  * proxy settings (HTTPS_PROXY / NO_PROXY) or a client factory; the default connects directly.
+ * The AWS SDK is imported on the first CloudWatch read, so a plain Redis target never loads it.
  */
 export function cloudWatchTrendProvider(
   clientsOrProxy?: ((region: string) => AwsClients) | { proxy: ProxySettings },
 ): TrendProvider {
-  const makeClients =
-    typeof clientsOrProxy === 'function'
-      ? clientsOrProxy
-      : (region: string) => createAwsClients(region, clientsOrProxy ? { proxy: clientsOrProxy.proxy } : {});
   const byRegion = new Map<string, AwsClients>();
   return async (target, window): Promise<TrendFetch> => {
     if (!target.aws) return { ok: false, notes: [{ key: 'notes.aws_not_configured' }] };
+    const { createAwsClients, fetchTrend } = await import('../aws/cloudwatch-trend.js');
     let clients = byRegion.get(target.aws.region);
     if (!clients) {
-      clients = makeClients(target.aws.region);
+      clients =
+        typeof clientsOrProxy === 'function'
+          ? clientsOrProxy(target.aws.region)
+          : createAwsClients(target.aws.region, clientsOrProxy ? { proxy: clientsOrProxy.proxy } : {});
       byRegion.set(target.aws.region, clients);
     }
     const result = await fetchTrend(clients, target.aws, { window });
