@@ -66,9 +66,11 @@ export function bytesRelativeBound(
 }
 
 /**
- * Scales every count (keys, keys without TTL, bytes, TTL buckets, types; totals) by 1/fraction and
- * attaches error bounds. Rounded so the parts still add up: patterns to the scaled totals, buckets
- * and types to their pattern's scaled keys (largest remainder). `largest` keys are kept as read.
+ * Scales every count (keys, bytes, TTL buckets, types; totals) by 1/fraction and attaches error
+ * bounds. Rounded so the parts still add up: patterns to the scaled totals, buckets and types to
+ * their pattern's scaled keys (largest remainder). Keys without TTL are the pattern's sampled share
+ * of its scaled keys (never more than them; all of them when every sampled key lacked a TTL), the
+ * `none` bucket equals them, and their total is the sum over patterns. `largest` keys are kept as read.
  * `fraction` 1 returns the figures as they are, with no bound.
  *
  * @param fraction keys read / keys in the keyspace, in (0, 1]
@@ -89,30 +91,32 @@ export function extrapolate<T extends CensusFigures>(
   const topN = opts.topN ?? 10;
   const scale = 1 / fraction;
   const totalKeys = Math.round(stats.totalKeys * scale);
-  const totalKeysWithoutTtl = Math.round(stats.totalKeysWithoutTtl * scale);
   const totalBytes = Math.round(stats.totalBytes * scale);
   const ps = stats.patterns;
   const keys = apportion(
     ps.map((p) => p.keys * scale),
     totalKeys,
   );
-  const noTtl = apportion(
-    ps.map((p) => p.keysWithoutTtl * scale),
-    totalKeysWithoutTtl,
-  );
   const bytes = apportion(
     ps.map((p) => p.bytes * scale),
     totalBytes,
   );
+  // Keys without TTL are a share of the pattern's own scaled keys, so they never exceed them and a
+  // pattern whose sampled keys all lack a TTL still never expires once scaled.
+  const noTtl = ps.map((p, i) => withoutTtlOf(p.keysWithoutTtl, p.keys, keys[i] as number));
+  const totalKeysWithoutTtl = noTtl.reduce((a, b) => a + b, 0);
   let headline = 0;
   const patterns = ps.map((p, i): PatternStats => {
     const k = keys[i] as number;
+    const none = noTtl[i] as number;
+    // The `none` bucket is the keys without TTL; the others share the rest of the pattern's keys.
+    const withTtl = TTL_BUCKETS.filter((b) => b !== 'none');
     const buckets = apportion(
-      TTL_BUCKETS.map((b) => (p.ttlBuckets[b] ?? 0) * scale),
-      k,
+      withTtl.map((b) => (p.ttlBuckets[b] ?? 0) * scale),
+      k - none,
     );
-    const ttlBuckets = {} as Record<TtlBucket, number>;
-    TTL_BUCKETS.forEach((b, j) => {
+    const ttlBuckets = { none } as Record<TtlBucket, number>;
+    withTtl.forEach((b, j) => {
       ttlBuckets[b] = buckets[j] as number;
     });
     const typeEntries = Object.entries(p.types) as [keyof PatternStats['types'], number][];
@@ -147,6 +151,17 @@ export function extrapolate<T extends CensusFigures>(
     };
   });
   return { ...stats, totalKeys, totalKeysWithoutTtl, totalBytes, patterns, errorBound: headline };
+}
+
+/**
+ * A pattern's scaled keys without TTL: its sampled share of them applied to its scaled keys, kept
+ * strictly between 0 and all of them unless the sample saw none or only such keys.
+ */
+function withoutTtlOf(sampledWithout: number, sampledKeys: number, scaledKeys: number): number {
+  if (sampledWithout <= 0 || sampledKeys <= 0) return 0;
+  if (sampledWithout >= sampledKeys) return scaledKeys;
+  const estimate = Math.round((scaledKeys * sampledWithout) / sampledKeys);
+  return Math.min(Math.max(estimate, 1), Math.max(scaledKeys - 1, 0));
 }
 
 /**
