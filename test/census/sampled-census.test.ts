@@ -1,12 +1,14 @@
 /**
- * A sampled census (`keys --sample N`) on a real redis-server holding the demo dataset: the scaled
- * counts keep the "never expires" flag of patterns that have no TTL at all. Truth is Redis's own:
- * SCAN MATCH per glob and PTTL of every key it returns.
+ * A sampled census (`keys --sample N`) on a real redis-server holding the demo dataset plus a few
+ * big single keys (each its own pattern): the scaled counts keep the "never expires" flag of
+ * patterns that have no TTL at all, and the 95 % bounds are sound: they hold Redis's counts, shrink
+ * as the sample grows, and a pattern seen a handful of times is reported as unreliable instead of
+ * widening the headline. Truth is Redis's own: SCAN MATCH per glob and PTTL of every key it returns.
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCensus } from '../../src/census/run-census.js';
-import type { CensusResult } from '../../src/census/types.js';
+import type { CensusResult, PatternStats } from '../../src/census/types.js';
 import { describeDataset, loadDataset } from '../../src/demo/dataset.js';
 import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
 import { buildCensusView } from '../../src/presenters/census-view.js';
@@ -16,7 +18,10 @@ import { recordingT } from '../support/recording-t.js';
 
 const KEYS = 53_000;
 const SAMPLES = [2_000, 5_000, 10_000, 20_000];
-const GLOBS = Object.keys(describeDataset({ keys: KEYS }).patterns);
+/** Big single keys no TTL rule or inference could group: a sample sees each once or not at all. */
+const BLOBS = Array.from({ length: 20 }, (_, i) => `legacy:report:blob:${i}`);
+const BLOB_BYTES = 100_000;
+const GLOBS = [...Object.keys(describeDataset({ keys: KEYS }).patterns), ...BLOBS];
 
 interface GlobTruth {
   keys: number;
@@ -56,6 +61,7 @@ beforeAll(
     server = await startLocalRedis();
     admin = new Redis(server.port, '127.0.0.1');
     await loadDataset(admin, { keys: KEYS });
+    for (const blob of BLOBS) await admin.set(blob, 'x'.repeat(BLOB_BYTES));
     truth = await redisTruth(admin, GLOBS);
     conn = await connectTarget({ name: 'local', url: server.url, mode: 'standalone' });
     for (const sample of SAMPLES) {
@@ -82,7 +88,7 @@ afterAll(async () => {
 
 describe('sampled census: keys that never expire', () => {
   it('Redis holds the keyspace the test expects (some globs have no TTL at all)', async () => {
-    expect(await admin.dbsize()).toBe(KEYS);
+    expect(await admin.dbsize()).toBe(KEYS + BLOBS.length);
     const never = [...truth.values()].filter((g) => g.keys > 0 && g.keysWithoutTtl === g.keys);
     expect(never.length).toBeGreaterThanOrEqual(4);
   });
@@ -118,5 +124,110 @@ describe('sampled census: keys that never expire', () => {
       expect(flagged.sort()).toEqual(neverInRedis.map((p) => p.pattern).sort());
       expect(view.neverExpiresLine).toContain(`count=${neverInRedis.length},`);
     },
+  );
+});
+
+/** Redis's count of a glob inside the pattern's stated 95 % interval. */
+function inside(p: PatternStats, truthKeys: number): boolean {
+  const b = p.errorBound;
+  if (!b || b.keysLow === undefined || b.keysHigh === undefined) return false;
+  return b.keysLow <= truthKeys && truthKeys <= b.keysHigh;
+}
+
+describe('sampled census: error bounds', () => {
+  it.each(SAMPLES)(
+    '--sample %i: a pattern seen a few times is reported as unreliable and does not drive the headline',
+    (sample) => {
+      const census = censuses.get(sample) as CensusResult;
+      const rare = census.patterns.filter((p) => BLOBS.includes(p.pattern) && p.keys > 0);
+      for (const p of rare) {
+        expect(p.errorBound?.seen, p.pattern).toBe(1);
+        expect(p.errorBound?.reliable, p.pattern).toBe(false);
+      }
+      // The dataset's patterns hold ≥ 2 % of the keys each, or are seen a few times at most.
+      expect(census.errorBound).toBeGreaterThan(0);
+      expect(census.errorBound).toBeLessThan(0.6);
+      const view = buildCensusView(census, { t: recordingT, lang: 'en', top: census.patterns.length });
+      if (rare.length > 0) {
+        const note = view.notes.find((n) => n.startsWith('census:note.unreliable'));
+        expect(note).toBeDefined();
+        for (const p of rare.slice(0, 3)) expect(note).toContain(p.pattern);
+      }
+    },
+  );
+
+  it('the headline bound does not grow as the sample grows', () => {
+    const bounds = SAMPLES.map((s) => (censuses.get(s) as CensusResult).errorBound ?? Number.NaN);
+    for (let i = 1; i < bounds.length; i++) {
+      // Allow a little noise: the patterns near the 1 % line differ from sample to sample.
+      expect(bounds[i], `--sample ${SAMPLES[i]} after ${SAMPLES[i - 1]}: ${bounds}`).toBeLessThanOrEqual(
+        (bounds[i - 1] as number) * 1.1,
+      );
+    }
+    expect(bounds.at(-1)).toBeLessThan((bounds[0] as number) * 0.6);
+  });
+
+  it('every big pattern\u2019s interval narrows as the sample grows', () => {
+    const big = [...truth.entries()].filter(([, g]) => g.keys >= KEYS * 0.05).map(([glob]) => glob);
+    expect(big.length).toBeGreaterThanOrEqual(5);
+    for (const glob of big) {
+      const widths = SAMPLES.map((s) => {
+        const b = (censuses.get(s) as CensusResult).patterns.find((p) => p.pattern === glob)?.errorBound;
+        return (b?.keysHigh ?? Number.NaN) - (b?.keysLow ?? Number.NaN);
+      });
+      for (let i = 1; i < widths.length; i++)
+        expect(widths[i], `${glob}: ${widths}`).toBeLessThan(widths[i - 1] as number);
+    }
+  });
+});
+
+describe('sampled census: coverage of the 95 % intervals over seeded keyspaces', () => {
+  const TRIAL_KEYS = 20_000;
+  const TRIAL_SAMPLE = 2_000;
+  const SEEDS = Array.from({ length: 30 }, (_, i) => 1_000 + i * 7);
+  const globs = Object.keys(describeDataset({ keys: TRIAL_KEYS }).patterns);
+  let trialServer: LocalRedis;
+  let trialAdmin: Redis;
+  let trialConn: TargetConnection;
+
+  beforeAll(async () => {
+    trialServer = await startLocalRedis();
+    trialAdmin = new Redis(trialServer.port, '127.0.0.1');
+    trialConn = await connectTarget({ name: 'trial', url: trialServer.url, mode: 'standalone' });
+  }, 30_000);
+
+  afterAll(async () => {
+    await trialConn?.close();
+    trialAdmin?.disconnect();
+    await trialServer?.stop();
+  });
+
+  it(
+    'Redis\u2019s count of every pattern with ≥ 5 % of the keys lies inside its interval in ≥ 90 % of trials',
+    async () => {
+      let checked = 0;
+      let held = 0;
+      for (const seed of SEEDS) {
+        await trialAdmin.flushall();
+        await loadDataset(trialAdmin, { keys: TRIAL_KEYS, seed });
+        const trialTruth = await redisTruth(trialAdmin, globs);
+        const census = await runCensus(trialConn, {
+          cluster: 'trial',
+          sample: TRIAL_SAMPLE,
+          throttle: false,
+          rules: globs.map((pattern) => ({ pattern })),
+        });
+        expect(census.sampled).toBe(true);
+        for (const p of census.patterns) {
+          const g = trialTruth.get(p.pattern);
+          if (!g || g.keys < TRIAL_KEYS * 0.05) continue;
+          checked++;
+          if (inside(p, g.keys)) held++;
+        }
+      }
+      expect(checked).toBeGreaterThanOrEqual(SEEDS.length * 5);
+      expect(held / checked, `${held} of ${checked} intervals held the count`).toBeGreaterThanOrEqual(0.9);
+    },
+    budgetMs(SEEDS.length * (TRIAL_KEYS * 3 + TRIAL_SAMPLE)),
   );
 });
