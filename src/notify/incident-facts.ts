@@ -162,7 +162,9 @@ export function buildIncidentFacts(input: IncidentFactsInput): IncidentFacts {
   // CLI runs are audited but have no Slack thread: add them, once, when inside the incident window.
   const seenRuns = new Set((input.timeline ?? []).map((e) => e.data?.run).filter((r) => r !== undefined));
   const ruleByName = new Map(input.rules.map((r) => [r.name, r]));
-  const fromAudit = (input.audit ?? [])
+  // Stream order (ids), so entries of the same millisecond keep the order they were written in.
+  const fromAudit = [...(input.audit ?? [])]
+    .sort((a, b) => streamIdOrder(a.id, b.id))
     .filter((a) => a.cluster === input.cluster && a.via === 'cli')
     .filter((a) => !openedAt || new Date(a.at) >= openedAt)
     .filter((a) => !(a.runId && seenRuns.has(a.runId)))
@@ -245,6 +247,13 @@ export function buildIncidentFacts(input: IncidentFactsInput): IncidentFacts {
     timeline: kept,
     timelineFolded: folded,
   };
+}
+
+/** Compares two stream ids (`ms-seq`) numerically. */
+function streamIdOrder(a: string, b: string): number {
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am - bm || as - bs;
 }
 
 /**

@@ -89,4 +89,20 @@ describe('an incident message after a fix', () => {
     expect(text).toContain('Rule `exchange-price` finished: 1 key changed, 0 still without TTL');
     expect(text).not.toMatch(/\b1 keys\b/);
   });
+
+  it('keeps audit entries of the same millisecond in the order they were written (stream ids)', () => {
+    const entry = (id: string, action: AuditEntry['action']): AuditEntry => ({
+      id,
+      at: '2026-02-12T15:00:00.000Z',
+      actor: 'cli:alice',
+      action,
+      cluster: CLUSTER,
+      rule: 'exchange-price',
+      via: 'cli',
+    });
+    // Newest first, as a reverse read of the stream returns them.
+    const audit = [entry('1770908400000-2', 'run_finished'), entry('1770908400000-1', 'run_started')];
+    const f = buildIncidentFacts({ cluster: CLUSTER, audit, rules });
+    expect(f.timeline.map((x) => x.kind)).toEqual(['ttl_run_started', 'ttl_run_finished']);
+  });
 });
