@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCensus } from '../../src/census/run-census.js';
 import type { CensusResult, PatternStats } from '../../src/census/types.js';
+import { toCensusJson } from '../../src/cli/render/census-json.js';
 import { describeDataset, loadDataset } from '../../src/demo/dataset.js';
 import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
 import { buildCensusView } from '../../src/presenters/census-view.js';
@@ -155,6 +156,23 @@ describe('sampled census: error bounds', () => {
       }
     },
   );
+
+  it('keys --json carries each pattern\u2019s interval, seen count and reliability', () => {
+    const census = censuses.get(10_000) as CensusResult;
+    const json = toCensusJson(census);
+    const patterns = json.patterns as {
+      pattern: string;
+      keys: number;
+      error_bound: Record<string, unknown>;
+    }[];
+    for (const p of patterns) {
+      const b = p.error_bound;
+      expect(b.keys_low as number, p.pattern).toBeLessThanOrEqual(p.keys);
+      expect(b.keys_high as number, p.pattern).toBeGreaterThanOrEqual(p.keys);
+      expect(b.reliable, p.pattern).toBe((b.seen as number) >= 30);
+    }
+    expect(json.error_bound).toBe(census.errorBound);
+  });
 
   it('the headline bound does not grow as the sample grows', () => {
     const bounds = SAMPLES.map((s) => (censuses.get(s) as CensusResult).errorBound ?? Number.NaN);
