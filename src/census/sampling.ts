@@ -6,16 +6,20 @@
  * `fraction` = n / N. SCAN visits hash buckets in an order unrelated to key names, so a walk stopped
  * early is close to that (on a cluster every primary must be walked to the same fraction).
  *
- * Bounds, relative to the extrapolated figure, with z = 1.96 and the finite-population factor
- * (1 − f) (so a full census has none):
- *   - a count X of the n keys (a pattern's keys or keys without TTL), p = X / n:
- *       half-width of N·p = z·sqrt((1 − f)·p(1 − p)/n)·N, relative z·sqrt((1 − f)(1 − p)/X);
+ * Bounds, with z = 1.96 and the finite-population factor (1 − f) (so a full census has none):
+ *   - a pattern's key count, X of the n keys: the Wilson interval of its share p = X / n with the
+ *       effective sample size n / (1 − f), times N. Unlike the plain normal interval it stays
+ *       sensible for small X (never below the X keys actually seen, never symmetric around 1 key);
+ *       `keys` is the larger side relative to the estimate;
+ *   - keys without TTL: the normal interval, relative z·sqrt((1 − f)(1 − p)/X);
  *   - a pattern's bytes S = Σ b (with Σ b² = Q over its sampled keys): the estimator N/n·S has
  *       relative half-width z·sqrt((1 − f)(Q/S² − 1/n)) (equal to the count bound when all keys
  *       have the same size; wider when a few big keys dominate).
- * Each pattern gets its own bounds (`PatternStats.errorBound`); the headline `errorBound` is the
- * worst keys-or-bytes bound over the top `topN` patterns (10 by default, biggest memory first):
- * the "±x %" the front ends show next to the table they print.
+ * A pattern seen fewer than `MIN_RELIABLE_SEEN` times has no usable bound (these approximations
+ * need a few dozen sightings): it is marked unreliable so the front ends say "seen n times".
+ * The headline `errorBound` (the "±x %" next to the table) is the worst keys-or-bytes bound over
+ * the patterns that matter: reliable ones holding at least `HEADLINE_MIN_SHARE` of the keys or of
+ * the memory. It shrinks as the sample grows, and one rare pattern can't blow it up.
  */
 import type { PatternErrorBound, PatternStats, TtlBucket } from './types.js';
 import { TTL_BUCKETS } from './types.js';
@@ -29,13 +33,34 @@ export interface CensusFigures {
 }
 
 export interface ExtrapolateOptions {
-  /** Patterns (biggest memory first) the headline bound covers. @defaultValue 10 */
-  topN?: number;
   /** @defaultValue 1.96 (95 %) */
   z?: number;
 }
 
 export const Z95 = 1.96;
+
+/** Sightings below which a pattern's estimate is reported as unreliable (and left out of the headline). */
+export const MIN_RELIABLE_SEEN = 30;
+
+/** Share of the keys or of the memory from which a reliable pattern counts for the headline bound. */
+export const HEADLINE_MIN_SHARE = 0.01;
+
+/**
+ * Wilson score interval (~95 % with the default z) of a proportion seen x times in n sampled keys,
+ * with the finite-population correction: the effective sample size is n / (1 − fraction).
+ */
+export function wilsonInterval(x: number, n: number, fraction = 0, z = Z95): { low: number; high: number } {
+  if (n <= 0) return { low: 0, high: 1 };
+  const p = Math.min(1, Math.max(0, x / n));
+  const fpc = Math.max(0, 1 - fraction);
+  if (fpc === 0) return { low: p, high: p };
+  const m = n / fpc;
+  const z2 = z * z;
+  const denom = 1 + z2 / m;
+  const center = (p + z2 / (2 * m)) / denom;
+  const half = (z / denom) * Math.sqrt((p * (1 - p)) / m + z2 / (4 * m * m));
+  return { low: Math.max(0, center - half), high: Math.min(1, center + half) };
+}
 
 /**
  * Half-width of the ~95 % interval of a proportion p estimated from n sampled keys:
@@ -66,9 +91,11 @@ export function bytesRelativeBound(
 }
 
 /**
- * Scales every count (keys, keys without TTL, bytes, TTL buckets, types; totals) by 1/fraction and
- * attaches error bounds. Rounded so the parts still add up: patterns to the scaled totals, buckets
- * and types to their pattern's scaled keys (largest remainder). `largest` keys are kept as read.
+ * Scales every count (keys, bytes, TTL buckets, types; totals) by 1/fraction and attaches error
+ * bounds. Rounded so the parts still add up: patterns to the scaled totals, buckets and types to
+ * their pattern's scaled keys (largest remainder). Keys without TTL are the pattern's sampled share
+ * of its scaled keys (never more than them; all of them when every sampled key lacked a TTL), the
+ * `none` bucket equals them, and their total is the sum over patterns. `largest` keys are kept as read.
  * `fraction` 1 returns the figures as they are, with no bound.
  *
  * @param fraction keys read / keys in the keyspace, in (0, 1]
@@ -86,33 +113,37 @@ export function extrapolate<T extends CensusFigures>(
   }
   if (fraction === 1) return { ...stats, errorBound: undefined };
   const z = opts.z ?? Z95;
-  const topN = opts.topN ?? 10;
   const scale = 1 / fraction;
+  const population = scanned * scale;
   const totalKeys = Math.round(stats.totalKeys * scale);
-  const totalKeysWithoutTtl = Math.round(stats.totalKeysWithoutTtl * scale);
   const totalBytes = Math.round(stats.totalBytes * scale);
   const ps = stats.patterns;
   const keys = apportion(
     ps.map((p) => p.keys * scale),
     totalKeys,
   );
-  const noTtl = apportion(
-    ps.map((p) => p.keysWithoutTtl * scale),
-    totalKeysWithoutTtl,
-  );
   const bytes = apportion(
     ps.map((p) => p.bytes * scale),
     totalBytes,
   );
+  // Keys without TTL are a share of the pattern's own scaled keys, so they never exceed them and a
+  // pattern whose sampled keys all lack a TTL still never expires once scaled.
+  const noTtl = ps.map((p, i) => withoutTtlOf(p.keysWithoutTtl, p.keys, keys[i] as number));
+  const totalKeysWithoutTtl = noTtl.reduce((a, b) => a + b, 0);
   let headline = 0;
+  // Only when no pattern matters (a tiny sample): the worst key-count bound, honestly wide.
+  let fallback = 0;
   const patterns = ps.map((p, i): PatternStats => {
     const k = keys[i] as number;
+    const none = noTtl[i] as number;
+    // The `none` bucket is the keys without TTL; the others share the rest of the pattern's keys.
+    const withTtl = TTL_BUCKETS.filter((b) => b !== 'none');
     const buckets = apportion(
-      TTL_BUCKETS.map((b) => (p.ttlBuckets[b] ?? 0) * scale),
-      k,
+      withTtl.map((b) => (p.ttlBuckets[b] ?? 0) * scale),
+      k - none,
     );
-    const ttlBuckets = {} as Record<TtlBucket, number>;
-    TTL_BUCKETS.forEach((b, j) => {
+    const ttlBuckets = { none } as Record<TtlBucket, number>;
+    withTtl.forEach((b, j) => {
       ttlBuckets[b] = buckets[j] as number;
     });
     const typeEntries = Object.entries(p.types) as [keyof PatternStats['types'], number][];
@@ -124,17 +155,12 @@ export function extrapolate<T extends CensusFigures>(
     typeEntries.forEach(([type], j) => {
       types[type] = typeCounts[j] as number;
     });
-    const errorBound: PatternErrorBound = {
-      keys: countRelativeBound(p.keys, scanned, fraction, z),
-      keysWithoutTtl: countRelativeBound(p.keysWithoutTtl, scanned, fraction, z),
-      bytes:
-        p.bytesSquares === undefined
-          ? p.bytes > 0
-            ? countRelativeBound(p.keys, scanned, fraction, z)
-            : null
-          : bytesRelativeBound(p.bytes, p.bytesSquares, scanned, fraction, z),
-    };
-    if (i < topN) headline = Math.max(headline, errorBound.keys ?? 0, errorBound.bytes ?? 0);
+    const errorBound = patternBound(p, k, { scanned, fraction, population, z });
+    const matters =
+      errorBound.reliable === true &&
+      (k >= HEADLINE_MIN_SHARE * totalKeys || (bytes[i] as number) >= HEADLINE_MIN_SHARE * totalBytes);
+    if (matters) headline = Math.max(headline, errorBound.keys ?? 0, errorBound.bytes ?? 0);
+    fallback = Math.max(fallback, errorBound.keys ?? 0);
     const { bytesSquares: _dropped, ...rest } = p;
     return {
       ...rest,
@@ -146,7 +172,56 @@ export function extrapolate<T extends CensusFigures>(
       errorBound,
     };
   });
-  return { ...stats, totalKeys, totalKeysWithoutTtl, totalBytes, patterns, errorBound: headline };
+  const errorBound = headline > 0 ? headline : fallback;
+  return { ...stats, totalKeys, totalKeysWithoutTtl, totalBytes, patterns, errorBound };
+}
+
+interface SampleShape {
+  scanned: number;
+  fraction: number;
+  /** N: the keys the sample stands for. */
+  population: number;
+  z: number;
+}
+
+/** One pattern's bounds from what the sample read of it; `scaledKeys` is its extrapolated key count. */
+function patternBound(p: PatternStats, scaledKeys: number, s: SampleShape): PatternErrorBound {
+  const { scanned, fraction, population, z } = s;
+  const seen = p.keys;
+  const share = wilsonInterval(seen, scanned, fraction, z);
+  // At least the keys seen; at most every key the sample did not find in another pattern.
+  const keysLow = Math.max(seen, Math.floor(share.low * population));
+  const keysHigh = Math.max(
+    keysLow,
+    Math.min(Math.ceil(share.high * population), population - (scanned - seen)),
+  );
+  const keys =
+    seen > 0 && scaledKeys > 0 ? Math.max(scaledKeys - keysLow, keysHigh - scaledKeys) / scaledKeys : null;
+  return {
+    keys,
+    keysWithoutTtl: countRelativeBound(p.keysWithoutTtl, scanned, fraction, z),
+    bytes:
+      p.bytesSquares === undefined
+        ? p.bytes > 0
+          ? countRelativeBound(p.keys, scanned, fraction, z)
+          : null
+        : bytesRelativeBound(p.bytes, p.bytesSquares, scanned, fraction, z),
+    seen,
+    keysLow,
+    keysHigh: Math.round(keysHigh),
+    reliable: seen >= MIN_RELIABLE_SEEN,
+  };
+}
+
+/**
+ * A pattern's scaled keys without TTL: its sampled share of them applied to its scaled keys, kept
+ * strictly between 0 and all of them unless the sample saw none or only such keys.
+ */
+function withoutTtlOf(sampledWithout: number, sampledKeys: number, scaledKeys: number): number {
+  if (sampledWithout <= 0 || sampledKeys <= 0) return 0;
+  if (sampledWithout >= sampledKeys) return scaledKeys;
+  const estimate = Math.round((scaledKeys * sampledWithout) / sampledKeys);
+  return Math.min(Math.max(estimate, 1), Math.max(scaledKeys - 1, 0));
 }
 
 /**

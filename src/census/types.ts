@@ -55,6 +55,13 @@ export interface PatternErrorBound {
   keys: number | null;
   keysWithoutTtl: number | null;
   bytes: number | null;
+  /** Keys of the pattern the sample read. (Censuses stored before it was recorded lack it.) */
+  seen?: number;
+  /** ~95 % interval of the pattern's key count in the whole keyspace. */
+  keysLow?: number;
+  keysHigh?: number;
+  /** False when seen too few times for its figures to mean much: shown as such, left out of the headline. */
+  reliable?: boolean;
 }
 
 export interface WalkProgress {

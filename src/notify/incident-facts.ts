@@ -1,8 +1,18 @@
 import type { CensusResult } from '../census/types.js';
 import type { AuditEntry } from '../incidents/audit-log.js';
 import type { Incident, TimelineEntry } from '../incidents/incident-store.js';
-import { compileGlob } from '../keyspace/glob.js';
 import type { RiskLevel, TtlAction, TtlRule } from '../remediation/types.js';
+import type { MemoryLevel } from '../status/types.js';
+import {
+  coversPattern,
+  type FixAfterCensus,
+  fixesAfter,
+  isSmall,
+  keysLeftAfter,
+  share,
+} from './census-after-runs.js';
+
+export { AT_FAULT_MIN_SHARE, coversPattern, type FixAfterCensus } from './census-after-runs.js';
 
 /**
  * The facts an incident message is written from (the message to the application team), gathered from the incident record,
@@ -17,14 +27,25 @@ export interface IncidentFacts {
   peak?: { pct: number; at: Date };
   /** The last memory % seen (status check or the end of a watch). */
   latest?: { pct: number; at: Date };
+  /** A reading taken when the message was drafted (the record had none): what the opening follows. */
+  reading?: MemoryReading;
   /** Keys without TTL: from the latest census, else from the first status check. */
   keysWithoutTtl?: number;
   totalKeys?: number;
   census?: { at: Date; snapshotId?: string; sampled: boolean; totalBytes: number };
+  /**
+   * TTL rules that finished after the census: its figures predate them. Each with its run's own
+   * re-count of the keys its MATCH still leaves without TTL, when the run recorded one.
+   */
+  fixedAfterCensus: FixAfterCensus[];
+  /** The census's keys without TTL less what the runs after it fixed (every such run re-counted). */
+  keysWithoutTtlNow?: number;
   /** Patterns whose keys never expire, most memory first (at most `maxPatterns`). */
   patternsAtFault: PatternAtFault[];
-  /** How many patterns with keys that never expire the census found in all. */
+  /** How many patterns with keys that never expire, above the size threshold, the census found in all. */
   patternsAtFaultTotal: number;
+  /** Patterns with keys that never expire below `AT_FAULT_MIN_SHARE` of both the memory and the keys: not listed. */
+  smallPatterns: { count: number; keysWithoutTtl: number; bytes: number };
   /** The TTL policy: every rule for the cluster, with what happened to it during the incident. */
   rules: RuleOutcome[];
   timeline: TimelineFact[];
@@ -39,6 +60,18 @@ export interface PatternAtFault {
   bytes: number;
   /** The rule whose MATCH covers this pattern, if any. */
   rule?: string;
+  /** A run of that rule finished after the census: keys still without TTL, when known for this pattern. */
+  fixedAfterCensus?: { rule: string; remaining?: number };
+}
+
+/** A memory reading taken for the message (INFO, no trend). */
+export interface MemoryReading {
+  /** null: no maxmemory. */
+  pct: number | null;
+  at: Date;
+  level: MemoryLevel;
+  /** The warning line, in percent. */
+  warningPct: number;
 }
 
 export type RuleStatus = 'proposed' | 'dry_run' | 'approved' | 'running' | 'done' | 'cancelled' | 'failed';
@@ -110,6 +143,7 @@ export interface IncidentFactsInput {
   rules: readonly TtlRule[];
   /** Patterns listed at most. @defaultValue 10 */
   maxPatterns?: number;
+  reading?: MemoryReading;
 }
 
 /** The status each event gives a rule; events apply in time order, so the latest one wins. */
@@ -127,11 +161,14 @@ export function buildIncidentFacts(input: IncidentFactsInput): IncidentFacts {
   const fromTimeline = (input.timeline ?? []).flatMap((e) => timelineFact(e));
   // CLI runs are audited but have no Slack thread: add them, once, when inside the incident window.
   const seenRuns = new Set((input.timeline ?? []).map((e) => e.data?.run).filter((r) => r !== undefined));
-  const fromAudit = (input.audit ?? [])
+  const ruleByName = new Map(input.rules.map((r) => [r.name, r]));
+  // Stream order (ids), so entries of the same millisecond keep the order they were written in.
+  const fromAudit = [...(input.audit ?? [])]
+    .sort((a, b) => streamIdOrder(a.id, b.id))
     .filter((a) => a.cluster === input.cluster && a.via === 'cli')
     .filter((a) => !openedAt || new Date(a.at) >= openedAt)
     .filter((a) => !(a.runId && seenRuns.has(a.runId)))
-    .flatMap((a) => auditFact(a));
+    .flatMap((a) => auditFact(a, a.rule ? ruleByName.get(a.rule) : undefined));
   const all = [...fromTimeline, ...fromAudit].sort((a, b) => a.at.getTime() - b.at.getTime());
 
   const withPct = all.filter((f) => f.memoryPct !== undefined);
@@ -142,24 +179,37 @@ export function buildIncidentFacts(input: IncidentFactsInput): IncidentFacts {
   const latestFact = withPct.at(-1);
   const firstStatus = all.find((f) => f.kind === 'status' && f.keys !== undefined);
 
-  const rules = input.rules
-    .filter((r) => r.cluster === undefined || r.cluster === input.cluster)
-    .map((rule) => ruleOutcome(rule, all));
-  const atFault = (input.census?.patterns ?? [])
-    .filter((p) => p.keysWithoutTtl > 0)
-    .sort((a, b) => b.bytes * share(b) - a.bytes * share(a) || b.keysWithoutTtl - a.keysWithoutTtl);
-  const patternsAtFault = atFault.slice(0, input.maxPatterns ?? 10).map((p) => {
-    const rule = input.rules.find(
-      (r) => (r.cluster === undefined || r.cluster === input.cluster) && coversPattern(r.match, p.pattern),
-    );
+  const clusterRules = input.rules.filter((r) => r.cluster === undefined || r.cluster === input.cluster);
+  const rules = clusterRules.map((rule) => ruleOutcome(rule, all));
+  const census = input.census;
+  const fixes = census ? fixesAfter(new Date(census.finishedAt), all) : [];
+  const neverExpiring = (census?.patterns ?? []).filter((p) => p.keysWithoutTtl > 0);
+  const big = neverExpiring.filter((p) => !isSmall(p, census));
+  const small = neverExpiring.filter((p) => isSmall(p, census));
+  const atFault = big.sort(
+    (a, b) => b.bytes * share(b) - a.bytes * share(a) || b.keysWithoutTtl - a.keysWithoutTtl,
+  );
+  const patternsAtFault = atFault.slice(0, input.maxPatterns ?? 10).map((p): PatternAtFault => {
+    const rule = clusterRules.find((r) => coversPattern(r.match, p.pattern));
+    const fix = rule ? fixes.find((f) => f.rule === rule.name) : undefined;
+    // The run's re-count covers the rule's whole MATCH: it is this pattern's own figure only when
+    // the MATCH is the pattern, or when nothing is left at all.
+    const remaining =
+      fix?.remaining !== undefined && (rule?.match === p.pattern || fix.remaining === 0)
+        ? fix.remaining
+        : undefined;
     return {
       pattern: p.pattern,
       keys: p.keys,
       keysWithoutTtl: p.keysWithoutTtl,
       bytes: p.bytes,
       ...(rule ? { rule: rule.name } : {}),
+      ...(fix
+        ? { fixedAfterCensus: { rule: fix.rule, ...(remaining !== undefined ? { remaining } : {}) } }
+        : {}),
     };
   });
+  const keysWithoutTtlNow = census ? keysLeftAfter(census, fixes, clusterRules) : undefined;
   const { kept, folded } = foldStatusChecks(all, peakFact);
 
   return {
@@ -173,6 +223,7 @@ export function buildIncidentFacts(input: IncidentFactsInput): IncidentFacts {
       : firstStatus?.keys !== undefined
         ? { keysWithoutTtl: firstStatus.keys }
         : {}),
+    ...(input.reading ? { reading: input.reading } : {}),
     ...(input.census
       ? {
           census: {
@@ -183,22 +234,26 @@ export function buildIncidentFacts(input: IncidentFactsInput): IncidentFacts {
           },
         }
       : {}),
+    fixedAfterCensus: fixes,
+    ...(keysWithoutTtlNow !== undefined ? { keysWithoutTtlNow } : {}),
     patternsAtFault,
     patternsAtFaultTotal: atFault.length,
+    smallPatterns: {
+      count: small.length,
+      keysWithoutTtl: small.reduce((n, p) => n + p.keysWithoutTtl, 0),
+      bytes: small.reduce((n, p) => n + p.bytes * share(p), 0),
+    },
     rules,
     timeline: kept,
     timelineFolded: folded,
   };
 }
 
-/** Share of a pattern's keys that never expire: weights its bytes in the "at fault" order. */
-function share(p: { keys: number; keysWithoutTtl: number }): number {
-  return p.keys > 0 ? p.keysWithoutTtl / p.keys : 0;
-}
-
-/** A rule covers a census pattern when its glob matches the pattern text (`a:*` covers `a:b:*`). */
-export function coversPattern(match: string, pattern: string): boolean {
-  return match === pattern || compileGlob(match)(Buffer.from(pattern, 'utf8'));
+/** Compares two stream ids (`ms-seq`) numerically. */
+function streamIdOrder(a: string, b: string): number {
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am - bm || as - bs;
 }
 
 /**
@@ -288,7 +343,7 @@ const AUDIT_KIND: Partial<Record<AuditEntry['action'], TimelineKind>> = {
   run_failed: 'ttl_run_failed',
 };
 
-function auditFact(a: AuditEntry): TimelineFact[] {
+function auditFact(a: AuditEntry, rule: TtlRule | undefined): TimelineFact[] {
   let kind = AUDIT_KIND[a.action];
   if (!kind) return [];
   // The CLI records a cancelled run as run_finished with reason `cancelled`.
@@ -297,6 +352,12 @@ function auditFact(a: AuditEntry): TimelineFact[] {
   // The CLI records a failure's error code; older entries hold an i18n key (`remediation:errors.x`),
   // whose last part is that code.
   const reason = a.reason?.split(/[:.]/).at(-1);
+  // `left` is the CLI's re-count of what the rule would still change: for a rule that only sets
+  // missing TTLs, exactly the keys its MATCH leaves without TTL.
+  const remaining =
+    kind === 'ttl_run_finished'
+      ? (a.counts?.remainingWithoutTtl ?? (rule?.action === 'set-missing' ? a.counts?.left : undefined))
+      : undefined;
   return [
     {
       at: new Date(a.at),
@@ -305,6 +366,7 @@ function auditFact(a: AuditEntry): TimelineFact[] {
       ...(a.rule ? { rule: a.rule } : {}),
       ...(keys !== undefined ? { keys } : {}),
       ...(kind === 'ttl_run_failed' && reason ? { reason } : {}),
+      ...(remaining !== undefined ? { remaining } : {}),
     },
   ];
 }

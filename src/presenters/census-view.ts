@@ -1,3 +1,4 @@
+import { HEADLINE_MIN_SHARE, MIN_RELIABLE_SEEN } from '../census/sampling.js';
 import type { CensusResult, PatternStats, TtlBucket } from '../census/types.js';
 import { TTL_BUCKETS } from '../census/types.js';
 import { formatBytes, formatDateTime, formatInt, formatPct } from '../i18n/format.js';
@@ -34,6 +35,9 @@ export interface CensusViewOptions {
   timeZone?: string;
 }
 
+/** Rare patterns named one by one in the "estimate unreliable" note; the rest are counted. */
+const RARE_LISTED = 5;
+
 /** A census worded for people; the Slack blocks and the terminal table both render this. */
 export function buildCensusView(result: CensusResult, options: CensusViewOptions): CensusView {
   const { t, lang } = options;
@@ -62,8 +66,23 @@ export function buildCensusView(result: CensusResult, options: CensusViewOptions
         scanned: formatInt(result.scannedKeys, lang),
         pct: formatPct(result.fraction * 100, lang),
         bound: formatPct((result.errorBound ?? 0) * 100, lang),
+        share: formatPct(HEADLINE_MIN_SHARE * 100, lang, 0),
       }),
     );
+    const rare = result.patterns.slice(0, top).filter((p) => p.errorBound?.reliable === false);
+    if (rare.length > 0) {
+      const listed = rare
+        .slice(0, RARE_LISTED)
+        .map((p) => t('census:note.seen', { pattern: esc(p.pattern), count: p.errorBound?.seen ?? 0 }));
+      if (rare.length > RARE_LISTED)
+        listed.push(t('census:note.seen_more', { count: rare.length - RARE_LISTED }));
+      notes.push(
+        t('census:note.unreliable', {
+          min: MIN_RELIABLE_SEEN,
+          patterns: listed.join(t('census:note.separator')),
+        }),
+      );
+    }
   }
   if (result.overflowFolded > 0) {
     notes.push(t('census:note.overflow', { count: formatInt(result.overflowFolded, lang) }));

@@ -1,9 +1,10 @@
 import { formatBytes, formatClock, formatDateTime, formatInt, formatPct, formatTtl } from '../i18n/format.js';
 import type { I18n } from '../i18n/index.js';
-import { BACKTICK_LOOKALIKE, escapeMrkdwn, isSlackChannelId, isSlackUserId } from '../i18n/mrkdwn.js';
-import type { Lang, Translate } from '../i18n/types.js';
-import type { IncidentFacts, RuleOutcome, TimelineFact } from '../notify/incident-facts.js';
+import { escapeMrkdwn, isSlackChannelId, isSlackUserId } from '../i18n/mrkdwn.js';
+import type { Lang } from '../i18n/types.js';
+import type { IncidentFacts, MemoryReading, RuleOutcome, TimelineFact } from '../notify/incident-facts.js';
 import { auditReasonText } from './audit-text.js';
+import { type Ctx, codeSafe, keyCount, rootCause, smallNote } from './incident-root-cause.js';
 import type { DocBlock, DocFlavor, MessageDoc } from './message-doc.js';
 
 /** Languages of one message: `both` is English, then Chinese. */
@@ -90,15 +91,10 @@ export function draftSummaryText(facts: IncidentFacts, lang: Lang, i18n: I18n, t
   return draftSummary(facts, { t: i18n.plain(lang), lang, zone: timeZone, flavor: 'markdown' });
 }
 
-interface Ctx {
-  t: Translate;
-  lang: Lang;
-  zone: string;
-  flavor: DocFlavor;
-}
-
-function draftSummary(facts: IncidentFacts, { t, lang, zone }: Ctx): string {
+function draftSummary(facts: IncidentFacts, ctx: Ctx): string {
+  const { t, lang, zone } = ctx;
   const parts: string[] = [];
+  // The opening follows what was measured: the incident's peak, else a reading taken now.
   parts.push(
     facts.peak
       ? t('notify:summary.peak', {
@@ -107,14 +103,21 @@ function draftSummary(facts: IncidentFacts, { t, lang, zone }: Ctx): string {
           peak: formatPct(facts.peak.pct, lang),
           time: formatClock(facts.peak.at, lang, zone),
         })
-      : t('notify:summary.no_peak', { cluster: facts.cluster }),
+      : facts.reading
+        ? readingSentence(facts.cluster, facts.reading, ctx)
+        : t('notify:summary.no_reading', { cluster: facts.cluster }),
   );
   if (facts.keysWithoutTtl !== undefined && facts.keysWithoutTtl > 0)
-    parts.push(t('notify:summary.no_ttl', { keys: formatInt(facts.keysWithoutTtl, lang) }));
+    parts.push(
+      t('notify:summary.no_ttl', {
+        count: facts.keysWithoutTtl,
+        keys: formatInt(facts.keysWithoutTtl, lang),
+      }),
+    );
   const ran = facts.rules.filter((r) => r.changed !== undefined && r.changed > 0);
   if (ran.length > 0) {
     const changed = ran.reduce((s, r) => s + (r.changed ?? 0), 0);
-    parts.push(t('notify:summary.fixed', { count: ran.length, changed: formatInt(changed, lang) }));
+    parts.push(t('notify:summary.fixed', { count: ran.length, changed: keyCount(changed, ctx) }));
   }
   if (facts.latest && facts.peak && facts.latest.at > facts.peak.at)
     parts.push(
@@ -126,46 +129,14 @@ function draftSummary(facts: IncidentFacts, { t, lang, zone }: Ctx): string {
   return parts.join(lang === 'zh' ? '' : ' ');
 }
 
-function rootCause(facts: IncidentFacts, { t, lang, zone }: Ctx): DocBlock[] {
-  const out: DocBlock[] = [];
-  if (facts.keysWithoutTtl !== undefined) {
-    out.push({
-      kind: 'paragraph',
-      text:
-        facts.totalKeys !== undefined && facts.totalKeys > 0
-          ? t('notify:root.no_ttl', {
-              keysWithoutTtl: formatInt(facts.keysWithoutTtl, lang),
-              totalKeys: formatInt(facts.totalKeys, lang),
-              pct: formatPct((facts.keysWithoutTtl / facts.totalKeys) * 100, lang),
-            })
-          : t('notify:root.no_ttl_count', { keysWithoutTtl: formatInt(facts.keysWithoutTtl, lang) }),
-    });
-  }
-  if (!facts.census || facts.patternsAtFault.length === 0) {
-    if (!facts.census) out.push({ kind: 'paragraph', text: t('notify:root.no_census') });
-    return out;
-  }
-  out.push({
-    kind: 'paragraph',
-    text: t('notify:root.patterns', {
-      at: formatDateTime(facts.census.at, lang, zone),
-      sampled: facts.census.sampled ? t('notify:root.sampled') : '',
-    }),
-  });
-  out.push({
-    kind: 'bullets',
-    items: facts.patternsAtFault.map((p) =>
-      t('notify:root.pattern', {
-        pattern: codeSafe(p.pattern),
-        keysWithoutTtl: formatInt(p.keysWithoutTtl, lang),
-        keys: formatInt(p.keys, lang),
-        bytes: formatBytes(p.bytes, lang),
-      }),
-    ),
-  });
-  const more = facts.patternsAtFaultTotal - facts.patternsAtFault.length;
-  if (more > 0) out.push({ kind: 'context', text: t('notify:root.more', { count: more }) });
-  return out;
+/** "uses 16.2% … below the 70% warning line", or the level it is at, or no limit at all. */
+function readingSentence(cluster: string, r: MemoryReading, { t, lang, zone }: Ctx): string {
+  const time = formatDateTime(r.at, lang, zone);
+  if (r.pct === null) return t('notify:summary.reading_no_limit', { cluster, time });
+  const pct = formatPct(r.pct, lang);
+  if (r.level === 'ok')
+    return t('notify:summary.reading_ok', { cluster, pct, time, warning: formatPct(r.warningPct, lang, 0) });
+  return t('notify:summary.reading_high', { cluster, pct, time, level: t(`status:level.${r.level}`) });
 }
 
 function codeChanges(facts: IncidentFacts, ctx: Ctx): DocBlock[] {
@@ -187,13 +158,20 @@ function codeChanges(facts: IncidentFacts, ctx: Ctx): DocBlock[] {
           }),
     }),
   );
+  const censusAt = facts.census ? formatDateTime(facts.census.at, lang, ctx.zone) : '—';
   const items = facts.patternsAtFault.map((p) => {
     const rule = facts.rules.find((r) => r.name === p.rule);
     const pattern = codeSafe(p.pattern);
     const bytes = formatBytes(p.bytes, lang);
     const keysWithoutTtl = formatInt(p.keysWithoutTtl, lang);
-    if (!rule) return t('notify:changes.no_rule', { pattern, keysWithoutTtl, bytes });
-    const why = rule.note ? userText(rule.note) : t('notify:changes.why_default', { keysWithoutTtl, bytes });
+    const count = p.keysWithoutTtl;
+    if (!rule) return t('notify:changes.no_rule', { pattern, keysWithoutTtl, bytes, count, at: censusAt });
+    // A rule that ran says what it did; the census's count would be from before it.
+    const why = rule.note
+      ? userText(rule.note)
+      : rule.status === 'done' || p.fixedAfterCensus
+        ? t('notify:changes.why_rule_done', { rule: rule.name })
+        : t('notify:changes.why_default', { keysWithoutTtl, bytes, count, at: censusAt });
     // Keys at fault have no TTL at all: the code must set one, whatever the rule does to old keys.
     return t('notify:changes.set', {
       pattern,
@@ -205,11 +183,25 @@ function codeChanges(facts: IncidentFacts, ctx: Ctx): DocBlock[] {
   return [
     { kind: 'paragraph', text: t('notify:changes.intro') },
     { kind: 'bullets', items: [...items, ...ruleItems] },
+    ...smallNote(facts, ctx, 'changes'),
   ];
 }
 
 function policy(facts: IncidentFacts, { t, lang, flavor }: Ctx): DocBlock[] {
-  if (facts.rules.length === 0) return [{ kind: 'paragraph', text: t('notify:policy.empty') }];
+  if (facts.rules.length === 0) {
+    // Rules ran (the timeline says so) but none is configured here: "none configured" would be false.
+    const ran = [...new Set(facts.timeline.flatMap((f) => (f.rule ? [f.rule] : [])))];
+    if (ran.length > 0)
+      return [
+        {
+          kind: 'paragraph',
+          text: t('notify:policy.unknown_rules', {
+            rules: ran.map((r) => `\`${escapeMrkdwn(codeSafe(r))}\``).join(t('notify:list_separator')),
+          }),
+        },
+      ];
+    return [{ kind: 'paragraph', text: t('notify:policy.empty') }];
+  }
   const cols = ['pattern', 'ttl', 'action', 'risk', 'changed', 'status'] as const;
   const esc = escapeMrkdwn;
   const rows = facts.rules.map((r) => [
@@ -246,7 +238,9 @@ function timelineLine(f: TimelineFact, ctx: Ctx): string {
   const { t, lang } = ctx;
   const pct = f.memoryPct !== undefined ? formatPct(f.memoryPct, lang) : '—';
   const keys = f.keys !== undefined ? formatInt(f.keys, lang) : '—';
-  const values: Record<string, string> = {
+  const values: Record<string, string | number> = {
+    // Plural form of the sentences with a key count (no count: the plural reads right with "—").
+    count: f.keys ?? 0,
     who: who(ctx, f.actor),
     pct,
     keys,
@@ -329,12 +323,4 @@ function channelRef(ctx: Ctx, channel: string | undefined): string {
  */
 function userText(text: string): string {
   return escapeMrkdwn(text);
-}
-
-/**
- * A backtick would end the code span a pattern is shown in. The Slack `t` escapes values (backticks
- * included); the plain `t` of the drafted summary does not, so patterns go through this first.
- */
-function codeSafe(text: string): string {
-  return text.replace(/`/g, BACKTICK_LOOKALIKE);
 }

@@ -145,7 +145,7 @@ describe('incident message, field by field', () => {
           '`MARKETING:COUPON:UNREAD:*`: set a TTL of 60d (5,184,000 seconds)',
           'read-heavy, regenerated on coupon events',
           '`contact:userGroupLabel:set:*`: set a TTL of 30d (2,592,000 seconds)',
-          '177,450 keys never expire today (300 MiB)',
+          '177,450 keys never expire (key census of 2026-02-12 14:22 UTC, 300 MiB)',
           '`tmp:session:*`: no TTL agreed yet',
           // A cap rule whose keys all expire already still needs the code to agree (364 d → 90 d).
           '`contact:last:activity:*`: keep the TTL at or below 90d (7,776,000 seconds)',

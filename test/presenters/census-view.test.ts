@@ -127,11 +127,35 @@ describe('buildCensusView', () => {
     expect(view.rows[0]).toMatchObject({ keys: '≈147,111', keysWithoutTtl: '≈147,111', bytes: '≈512 MiB' });
     expect(view.totals).toBe('census:totals{bytes=1 GiB,keys=≈148,121,pct=99.3%,withoutTtl=≈147,121}');
     expect(view.notes).toEqual([
-      'census:note.sampled{bound=3.0%,pct=10.0%,scanned=14,812}',
+      'census:note.sampled{bound=3.0%,pct=10.0%,scanned=14,812,share=1%}',
       'census:note.overflow{count=1,200}',
       'census:note.vanished{count=5}',
       'census:note.match{match=MARKETING:*}',
       'census:note.dbs{dbs=0, 3}',
     ]);
+  });
+
+  it('a sampled census names the patterns seen too rarely for an estimate, and how often each was seen', () => {
+    const rare = (name: string, seen: number): PatternStats =>
+      pattern({
+        pattern: name,
+        keys: seen * 10,
+        keysWithoutTtl: 0,
+        bytes: 100,
+        errorBound: { keys: 1.2, keysWithoutTtl: null, bytes: 1.5, seen, reliable: false },
+      });
+    const many = Array.from({ length: 7 }, (_, i) => rare(`rare:${i}:*`, i + 1));
+    const view = buildCensusView(
+      { ...census, sampled: true, fraction: 0.1, errorBound: 0.03, patterns: [coupon, ...many] },
+      { t, lang: 'en' },
+    );
+    const note = view.notes.find((n) => n.startsWith('census:note.unreliable'));
+    expect(note).toBe(
+      `census:note.unreliable{min=30,patterns=${[1, 2, 3, 4, 5]
+        .map((n) => `census:note.seen{count=${n},pattern=rare:${n - 1}:*}`)
+        .join('census:note.separator')}census:note.separatorcensus:note.seen_more{count=2}}`,
+    );
+    const full = buildCensusView({ ...census, patterns: [coupon] }, { t, lang: 'en' });
+    expect(full.notes.some((n) => n.startsWith('census:note.unreliable'))).toBe(false);
   });
 });

@@ -18,6 +18,7 @@ export const registerNotify: RegisterCommand = (program, { ctx, setExit }) => {
         .choices(['mrkdwn', 'markdown'])
         .default('markdown'),
     )
+    .option('--rules <file>', t('cli:options.rules'))
     .option('--owner <name>', t('notify:cli.owner'))
     .option('--deadline <date>', t('notify:cli.deadline'))
     .option('--summary <text>', t('notify:cli.summary'));

@@ -31,6 +31,17 @@ export function toCensusJson(result: CensusResult, snapshotId?: string): Record<
       ttl_buckets: p.ttlBuckets,
       types: p.types,
       largest: p.largest,
+      error_bound: p.errorBound
+        ? {
+            keys: p.errorBound.keys,
+            keys_without_ttl: p.errorBound.keysWithoutTtl,
+            bytes: p.errorBound.bytes,
+            keys_low: p.errorBound.keysLow ?? null,
+            keys_high: p.errorBound.keysHigh ?? null,
+            seen: p.errorBound.seen ?? null,
+            reliable: p.errorBound.reliable ?? null,
+          }
+        : null,
     })),
   };
 }
