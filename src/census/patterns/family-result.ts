@@ -26,8 +26,9 @@ interface Family {
 export function buildResult(entries: readonly Entry[], opts: ResultOptions): PatternStats[] {
   const families = new Map<string, Family>();
   const rules: Family[] = [];
-  const inferred = entries.filter((e) => e.source !== 'rule');
-  for (const e of entries) if (e.source === 'rule') rules.push({ pattern: e.pattern, members: [e] });
+  // Rule entries are the rules' own globs; overflow entries are the bound's folds: both stay as they are.
+  const inferred = entries.filter((e) => e.source === 'inferred');
+  for (const e of entries) if (e.source !== 'inferred') rules.push({ pattern: e.pattern, members: [e] });
   const finals = generalize(
     inferred.map((e) => splitTemplate(e.pattern, opts.isDelimiter)),
     opts.isVarying,
