@@ -40,6 +40,7 @@ import {
   CTRL,
   DIGIT,
   GLOB,
+  HEX,
   HEXDASH,
   HIGH,
   isDigit,
@@ -52,7 +53,17 @@ import {
   TZ,
   UPPER,
 } from './bytes.js';
-import { countByte, dateTimeEnd, isHexId, isToken, isUuidAt } from './segment-rules.js';
+import {
+  countByte,
+  dateTimeEnd,
+  hasWordPiece,
+  ipv6End,
+  isHexId,
+  isIsoWeek,
+  isJwt,
+  isToken,
+  isUuidAt,
+} from './segment-rules.js';
 // ---------------------------------------------------------------------------------------------
 // Inference
 
@@ -150,7 +161,22 @@ export class PatternInferrer {
         or |= c;
         and &= c;
         continue;
-      } else if (kind === DELIM && b === COLON && nd >= 10) {
+      } else if (kind === DELIM && b === COLON && i - s <= 4 && (i === s || and & HEX)) {
+        // An IPv6 address runs across the `:` delimiters: one `*` for all of it.
+        const j = ipv6End(name, s, n);
+        if (j > 0 && (j === n || kinds[name[j] as number] === DELIM || j === tagClose)) {
+          out[o++] = STAR;
+          if (j === n) return o;
+          out[o++] = name[j] as number;
+          s = j + 1;
+          i = j;
+          or = 0;
+          and = ALL;
+          nd = 0;
+          continue;
+        }
+      }
+      if (kind === DELIM && b === COLON && nd >= 10) {
         const j = dateTimeEnd(name, s, i, n);
         if (j > 0 && (j === n || kinds[name[j] as number] === DELIM || j === tagClose)) {
           out[o++] = STAR;
@@ -234,11 +260,14 @@ export class PatternInferrer {
       if (at > s && at < e - 1) return true;
     }
     if (isHexId(name, s, e, or, and)) return true;
+    if (nd >= 6 && len <= 10 && isIsoWeek(name, s, e)) return true;
+    if (len >= 20 && name[s] === 0x65 && isJwt(name, s, e)) return true;
     if (and & HEXDASH && len >= 17 && nd > 0) {
       if (len === 36 && isUuidAt(name, s)) return true;
       if (len - countByte(name, s, e, 0x2d) >= 16 && !(or & LOWER && or & UPPER)) return true;
     }
-    return isToken(name, s, e, or, and, nd);
+    // `celery-task-meta-<uuid>` is words and an id, not one random token
+    return isToken(name, s, e, or, and, nd) && !(or & SEP && hasWordPiece(name, s, e));
   }
 
   /** Rule 6: cut at soft separators, classify each piece. */

@@ -121,3 +121,94 @@ export function countByte(buf: Uint8Array, s: number, e: number, byte: number): 
   for (let i = s; i < e; i++) if (buf[i] === byte) n++;
   return n;
 }
+
+function isHexByte(b: number): boolean {
+  return ((CLS[b] as number) & HEX) !== 0;
+}
+
+/**
+ * End of an IPv6 address starting at `s` (groups of 1–4 hex digits between `:`, at most one `::`,
+ * eight groups or a `::`, at least one digit), or -1. The address may end only where a group or a
+ * `::` ends; the caller checks that a boundary follows. `a::b` (no digit) is not an address.
+ */
+export function ipv6End(buf: Uint8Array, s: number, n: number): number {
+  let i = s;
+  let colons = 0;
+  let groups = 0;
+  let double = false;
+  let digits = 0;
+  let best = -1;
+  for (;;) {
+    let g = 0;
+    while (i < n && g <= 4 && isHexByte(buf[i] as number)) {
+      if (isDigit(buf[i] as number)) digits++;
+      i++;
+      g++;
+    }
+    if (g > 4) return best;
+    if (g > 0) groups++;
+    const valid = digits > 0 && colons <= 7 && (double ? groups <= 7 : colons === 7 && groups === 8);
+    if (valid && (g > 0 || double)) best = i;
+    if (i >= n || buf[i] !== COLON) return best;
+    if (i + 1 < n && buf[i + 1] === COLON) {
+      if (double) return best;
+      double = true;
+      colons += 2;
+      i += 2;
+      if (digits > 0 && colons <= 8 && groups <= 7) best = i;
+      continue;
+    }
+    if (g === 0) return best; // `:::` or a leading single `:`
+    colons++;
+    i++;
+  }
+}
+
+/** `YYYY-Www`, `YYYYWww`, optionally with a day (`-D`): an ISO week. */
+export function isIsoWeek(buf: Uint8Array, s: number, e: number): boolean {
+  let i = s;
+  for (let k = 0; k < 4; k++, i++) if (!isDigit(buf[i] as number)) return false;
+  if (buf[i] === 0x2d) i++;
+  if (buf[i] !== 0x57) return false;
+  i++;
+  if (!isDigit(buf[i] as number) || !isDigit(buf[i + 1] as number)) return false;
+  i += 2;
+  if (i === e) return true;
+  if (buf[i] === 0x2d) i++;
+  return i + 1 === e && isDigit(buf[i] as number);
+}
+
+/** A JWT: `eyJ…` header, payload and signature in base64url, joined by two dots. */
+export function isJwt(buf: Uint8Array, s: number, e: number): boolean {
+  if (buf[s + 1] !== 0x79 || buf[s + 2] !== 0x4a) return false;
+  let dots = 0;
+  let last = s - 1;
+  for (let i = s; i < e; i++) {
+    const b = buf[i] as number;
+    if (b === 0x2e) {
+      if (i - last < 2) return false;
+      dots++;
+      last = i;
+    } else if (!((CLS[b] as number) & B64) || b === 0x2b || b === 0x2f || b === 0x3d) return false;
+  }
+  return dots === 2 && e - last >= 2;
+}
+
+/** A run of ≥ 4 lowercase letters between non-letters: a word, which random tokens rarely hold. */
+export function hasWordPiece(buf: Uint8Array, s: number, e: number): boolean {
+  let run = 0;
+  let clean = true;
+  for (let i = s; i <= e; i++) {
+    const b = i < e ? (buf[i] as number) : 0;
+    if (b >= 0x61 && b <= 0x7a) {
+      run++;
+      continue;
+    }
+    const letter = (b >= 0x41 && b <= 0x5a) || isDigit(b);
+    if (!letter && clean && run >= 4) return true;
+    if (letter) clean = false;
+    else clean = true;
+    run = 0;
+  }
+  return false;
+}
