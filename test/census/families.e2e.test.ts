@@ -60,16 +60,19 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
 }
 
 const shape = (r: CensusResult) =>
-  r.patterns.map((p) => ({ pattern: p.pattern, keys: p.keys, noTtl: p.keysWithoutTtl })).sort((a, b) =>
-    a.pattern < b.pattern ? -1 : 1,
-  );
+  r.patterns
+    .map((p) => ({ pattern: p.pattern, keys: p.keys, noTtl: p.keysWithoutTtl }))
+    .sort((a, b) => (a.pattern < b.pattern ? -1 : 1));
 
-test.beforeAll(async ({ localRedis, admin, target }) => {
-  url = localRedis.url;
-  records = [...generateDataset({ keys: KEYS, seed: SEED, shape: 'mixed' })];
-  await loadDataset(admin, { keys: KEYS, seed: SEED, shape: 'mixed' });
-  full = await runCensus(target, { cluster: 'mixed', throttle: false });
-}, budgetMs(KEYS * 2));
+test.beforeAll(
+  async ({ localRedis, admin, target }) => {
+    url = localRedis.url;
+    records = [...generateDataset({ keys: KEYS, seed: SEED, shape: 'mixed' })];
+    await loadDataset(admin, { keys: KEYS, seed: SEED, shape: 'mixed' });
+    full = await runCensus(target, { cluster: 'mixed', throttle: false });
+  },
+  budgetMs(KEYS * 2),
+);
 
 describe('census on the mixed keyspace', () => {
   it('recovers ≥ 98 % of the families of ≥ 20 keys, < 1 % of keys in single-key patterns, no catch-all', () => {
