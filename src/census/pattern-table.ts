@@ -3,12 +3,11 @@
  * patterns/table.ts, its parts beside it.
  */
 export type { DistinctCounterState } from './patterns/hash.js';
-export {
-  DEFAULT_TABLE_DELIMITERS,
-  type PatternEntryState,
-  PatternTable,
-  type PatternTableOptions,
-  type PatternTableResult,
-  type PatternTableState,
-} from './patterns/table.js';
+export { DEFAULT_TABLE_DELIMITERS, PatternTable } from './patterns/table.js';
+export type {
+  PatternEntryState,
+  PatternTableOptions,
+  PatternTableResult,
+  PatternTableState,
+} from './patterns/table-types.js';
 export { ttlBucketIndex, ttlBucketOf } from './patterns/ttl.js';

@@ -17,71 +17,18 @@
  * pattern matches that pattern's glob; totals stay exact.
  */
 import { compileGlob, type KeyMatcher } from '../../keyspace/glob.js';
-import type { LargestKey, PatternStats, ScannedKey } from '../types.js';
+import type { LargestKey, ScannedKey } from '../types.js';
 import { displayKey } from './bytes.js';
 import { Entry, pushLargest, type Source } from './entry.js';
 import { collapsed, FamilyGroups, joinTemplate, MARK, splitTemplate } from './families.js';
 import { buildResult } from './family-result.js';
-import { DistinctCounter, type DistinctCounterState, fnv1a, murmurish } from './hash.js';
+import { DistinctCounter, fnv1a, murmurish } from './hash.js';
 import { PatternInferrer } from './inferrer.js';
+import type { PatternTableOptions, PatternTableResult, PatternTableState } from './table-types.js';
 import { ttlBucketIndex, typeIndex } from './ttl.js';
 
 /** The table's default delimiters: the ones that cut a key into parts a person names separately. */
 export const DEFAULT_TABLE_DELIMITERS = ':/|#';
-
-export interface PatternTableOptions {
-  /** Upper bound on distinct patterns (entries) kept. @defaultValue 10 000 */
-  maxPatterns?: number;
-  /** Configured globs (e.g. TTL rules' MATCH); they win over inference, first match wins. */
-  rules?: readonly { pattern: string }[];
-  /** @defaultValue ':/|#' */
-  delimiters?: string;
-  /** Largest keys kept per pattern. @defaultValue 5 */
-  largestPerPattern?: number;
-}
-
-export interface PatternTableResult {
-  /** Biggest memory first (then most keys, then pattern). */
-  patterns: PatternStats[];
-  /** Distinct inferred patterns folded into an ancestor because of the bound (exact up to 65 536, then a HyperLogLog estimate, ±1 %). */
-  overflowFolded: number;
-  totalKeys: number;
-  totalKeysWithoutTtl: number;
-  totalBytes: number;
-  /** Keys whose MEMORY USAGE was unavailable (`bytes: null`): counted with 0 bytes. */
-  keysWithoutBytes: number;
-}
-
-/**
- * A table's counters as plain JSON, for a census checkpoint: `PatternTable.restore` with the same
- * options gives a table that goes on exactly as this one would have.
- */
-export interface PatternTableState {
-  entries: PatternEntryState[];
-  inferredCount: number;
-  overflowCount: number;
-  folded: DistinctCounterState;
-  totals: { keys: number; noTtl: number; bytes: number; keysWithoutBytes: number };
-  /** Group keys of template positions found to vary (families.ts); absent in older checkpoints. */
-  varying?: string[];
-}
-
-export interface PatternEntryState {
-  pattern: string;
-  source: PatternStats['source'];
-  /** Rule entries: the rule's index. */
-  rule?: number;
-  /** Inferred and overflow entries: the pattern's bytes (base64; names need not be UTF-8). */
-  patternBytes?: string;
-  keys: number;
-  noTtl: number;
-  bytes: number;
-  bytesSquares: number;
-  folded: number;
-  ttl: number[];
-  types: number[];
-  largest: LargestKey[];
-}
 
 export class PatternTable {
   private readonly maxPatterns: number;
