@@ -133,6 +133,20 @@ describe('positions that vary, found by comparing keys', () => {
     expect(numeric?.overlapKeys).toBe(20);
   });
 
+  it('never folds keys into a catch-all: single-word keys stay themselves', () => {
+    const words = Array.from(
+      { length: 30 },
+      (_, i) => `queue${String.fromCharCode(97 + (i % 26))}${'xyz'[i % 3]}`,
+    );
+    const r = census([
+      ...words.map((w) => key(w)),
+      ...Array.from({ length: 50 }, (_, i) => key(`${1000 + i}`)),
+    ]);
+    expect(r.patterns.find((p) => p.pattern === '*')).toBeUndefined();
+    expect(r.patterns.filter((p) => words.includes(p.pattern)).length).toBe(30);
+    expect(r.patterns.find((p) => p.pattern === '[0-9]*')?.keys).toBe(50);
+  });
+
   it('finds the same patterns and counts in any key order', () => {
     const names: ScannedKey[] = [];
     for (let i = 0; i < 200; i++)

@@ -6,7 +6,8 @@
  * segments at the table's delimiters and at `{` `}`. A segment position varies when, among the
  * templates that agree on everything else (same segment count, same delimiters, same other
  * segments), more than `VARIES_AT` distinct values sit there: `sess:<id>`, `flag:<name>`,
- * `<tenant>:settings:*`. Then every one of them gets `*` there.
+ * `<tenant>:settings:*`. Then every one of them gets `*` there, unless no literal segment would be
+ * left (single-word keys stay themselves rather than become one catch-all `*`).
  *
  * Online (bounded, per new template): each position's group (the template with that position
  * masked) keeps at most `VARIES_AT` + 1 distinct values, then only "varies"; a new template in a
@@ -66,6 +67,19 @@ function groupKey(t: Template, at: number): string {
   return out;
 }
 
+/**
+ * True when the template keeps a literal segment besides position `at`: a position may vary only
+ * then, so no family becomes a catch-all (`*`, `*:*`) that every other family's keys match too.
+ */
+function keepsLiteral(t: Template, at: number): boolean {
+  for (let i = 0; i < t.segs.length; i++) {
+    if (i === at) continue;
+    const s = t.segs[i] as string;
+    if (s !== '' && s !== '*' && s !== MARK) return true;
+  }
+  return false;
+}
+
 /** A value that counts as "another value" of a position: not a typed `*` (any id fits there). */
 function counts(value: string): boolean {
   return value !== '*' && value !== MARK;
@@ -86,6 +100,7 @@ export class FamilyGroups {
     const n = t.segs.length;
     let varying = -1;
     for (let at = n - 1; at >= 0; at--) {
+      if (!keepsLiteral(t, at)) continue;
       const value = t.segs[at] as string;
       const key = groupKey(t, at);
       const values = this.groups.get(key);
@@ -165,7 +180,8 @@ export function generalize(
       else if (counts(value) && g.values.size <= VARIES_AT) g.values.add(value);
     });
     for (const g of groups.values()) {
-      const varies = g.forced || g.values.size > VARIES_AT;
+      const sample = out[g.members[0] as number] as Template;
+      const varies = (g.forced || g.values.size > VARIES_AT) && keepsLiteral(sample, sample.segs.length - r);
       for (const idx of g.members) {
         const t = out[idx] as Template;
         const at = t.segs.length - r;
