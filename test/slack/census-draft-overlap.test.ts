@@ -1,11 +1,14 @@
 /**
  * A Draft TTL rule drafted from a pattern whose glob also selects keys of other patterns
  * (`bull:emails:*` also matches `bull:emails:<id>:logs` and `bull:emails:meta`) says so, with the
- * number of keys, in both languages; the button's value carries that number through Slack.
+ * number of keys, in both languages; the button's value carries that number through Slack, and
+ * `keys --json` reports it per pattern as `overlap_keys`.
  * Truth: the glob applied to every key (keyspace/glob.ts), not the census's own count.
  */
 import { describe, expect, it } from 'vitest';
 import { PatternTable } from '../../src/census/pattern-table.js';
+import type { CensusResult } from '../../src/census/types.js';
+import { toCensusJson } from '../../src/cli/render/census-json.js';
 import { createI18n } from '../../src/i18n/index.js';
 import { compileGlob } from '../../src/keyspace/glob.js';
 import { decodeDraftRule, draftRuleMessage } from '../../src/slack/blocks/census.js';
@@ -53,4 +56,19 @@ describe('Draft TTL rule of a pattern whose glob reaches other patterns', () => 
       expect(plain.text).not.toContain(t('census:slack.draft_rule_overlap', { keys: 42 }));
     });
   }
+
+  it('`--json` reports the overlap per pattern', () => {
+    const result = table.result();
+    const json = toCensusJson({ cluster: 'queue', patterns: result.patterns } as CensusResult) as {
+      patterns: { pattern: string; overlap_keys: number }[];
+    };
+    const glob = (p: string) => compileGlob(p);
+    for (const p of json.patterns) {
+      const own = result.patterns.find((r) => r.pattern === p.pattern)?.keys ?? 0;
+      expect(p.overlap_keys, p.pattern).toBe(
+        names.filter((n) => glob(p.pattern)(Buffer.from(n))).length - own,
+      );
+    }
+    expect(json.patterns.find((p) => p.pattern === 'bull:emails:*')?.overlap_keys).toBe(42);
+  });
 });

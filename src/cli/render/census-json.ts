@@ -31,6 +31,8 @@ export function toCensusJson(result: CensusResult, snapshotId?: string): Record<
       ttl_buckets: p.ttlBuckets,
       types: p.types,
       largest: p.largest,
+      // keys of other patterns this pattern's glob also selects (what a rule with it as MATCH would touch beyond it)
+      overlap_keys: p.overlapKeys ?? 0,
     })),
   };
 }
