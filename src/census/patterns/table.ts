@@ -102,7 +102,8 @@ export class PatternTable {
       }
     }
     if (entry === undefined) entry = this.inferred(name);
-    if (entry.rep === null || Buffer.compare(name, entry.rep) < 0) entry.rep = name;
+    // A copy: the walker's names may be views into a whole page's reply, which this would keep alive.
+    if (entry.rep === null || Buffer.compare(name, entry.rep) < 0) entry.rep = Buffer.from(name);
 
     const pttl = key.pttlMs;
     const bucket = ttlBucketIndex(pttl);
