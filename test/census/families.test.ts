@@ -162,6 +162,7 @@ describe('positions that vary, found by comparing keys', () => {
     const names: ScannedKey[] = [];
     for (let i = 0; i < 400; i++) names.push(key(`sess:${(i * 7919).toString(36)}q-${i % 5}x_${i}`));
     for (let i = 0; i < 100; i++) names.push(key(`bull:q:${i}`));
+    for (let i = 0; i < 30; i++) names.push(key(`bull:q:${i}:logs`));
     const order = shuffle(names, 9);
     const whole = census(order);
     const first = new PatternTable();

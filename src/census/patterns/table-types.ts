@@ -54,4 +54,6 @@ export interface PatternEntryState {
   ttl: number[];
   types: number[];
   largest: LargestKey[];
+  /** The smallest key name counted (base64), which overlap is judged on; absent in older checkpoints. */
+  rep?: string;
 }

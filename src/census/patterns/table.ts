@@ -163,6 +163,7 @@ export class PatternTable {
           ttl: [...e.ttl],
           types: [...e.types],
           largest: e.heapKeys.slice(0, e.heapSize) as LargestKey[],
+          ...(e.rep ? { rep: e.rep.toString('base64') } : {}),
         };
       }),
       inferredCount: this.inferredCount,
@@ -203,6 +204,7 @@ export class PatternTable {
       entry.bytes = saved.bytes;
       entry.bytesSquares = saved.bytesSquares;
       entry.folded = saved.folded;
+      if (saved.rep !== undefined) entry.rep = Buffer.from(saved.rep, 'base64');
       entry.ttl.set(saved.ttl);
       entry.types.set(saved.types);
       for (const item of saved.largest.slice(0, table.largest)) pushLargest(entry, item);
