@@ -9,6 +9,13 @@
  * 4. Latency: a GET loop on its own connection, idle (before and after) vs while the census runs
  *    (child process) with the DEFAULT throttle: p50 / p99, and the p99 delta (target ≤ 1 ms).
  * 5. How long one census page blocks the server, per page size (INFO commandstats).
+ * 6. Grouping: the census's patterns scored against the generator's family per key (families of
+ *    ≥ 20 keys recovered exactly, Loghub's grouping accuracy, keys in single-key patterns, the
+ *    largest catch-all), and the pattern table's own time (inference and counting, in process on
+ *    the same keys) as a share of the census's.
+ *
+ * `--shape mixed` runs it on the mixed keyspace (public libraries' key families) instead of the
+ * runbook's.
  *
  * The child mode of this file (`--child`) runs one census and prints one JSON line.
  */
@@ -16,9 +23,17 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { PatternTable } from '../src/census/pattern-table.js';
 import { runCensus } from '../src/census/run-census.js';
 import { DEFAULT_THROTTLE, PAGE_SCRIPT } from '../src/census/walker.js';
-import { type DatasetGroundTruth, loadDataset } from '../src/demo/dataset.js';
+import {
+  type DatasetGroundTruth,
+  type DatasetOptions,
+  generateDataset,
+  loadDataset,
+  type ScoredPattern,
+  scoreGrouping,
+} from '../src/demo/dataset.js';
 import { findRedisCliBinary, type LocalRedis, startLocalRedis } from '../src/demo/local-redis.js';
 import { connectTarget } from '../src/redis/connect.js';
 import { percentile, printTable } from './stats.js';
@@ -43,16 +58,18 @@ interface ChildResult {
   /** Peak RSS of the whole child process (KB). */
   maxRssKb: number;
   cpuMs: number;
+  patternList: ScoredPattern[];
 }
 
-export async function benchCensus(opts: { keys: number }): Promise<void> {
+export async function benchCensus(opts: { keys: number; shape?: 'runbook' | 'mixed' }): Promise<void> {
+  const data: DatasetOptions = { keys: opts.keys, ...(opts.shape ? { shape: opts.shape } : {}) };
   const cli = findRedisCliBinary();
   if (!cli) throw new Error('redis-cli not found: apt-get install -y redis-tools');
   const server = await startLocalRedis();
   const admin = new Redis(server.port, '127.0.0.1');
   try {
     const loadStarted = performance.now();
-    const truth = await loadDataset(admin, { keys: opts.keys });
+    const truth = await loadDataset(admin, data);
     const loadSec = (performance.now() - loadStarted) / 1000;
     const dbsize = await admin.dbsize();
 
@@ -63,6 +80,13 @@ export async function benchCensus(opts: { keys: number }): Promise<void> {
     await admin.set(LATENCY_KEY, 'x'.repeat(64), 'EX', 86_400);
     const latency = await latencyCheck(server);
 
+    const grouping = scoreGrouping(
+      (function* () {
+        for (const rec of generateDataset(data)) yield { key: rec.key, family: rec.pattern };
+      })(),
+      full.patternList,
+    );
+    const tableSec = patternTableSeconds(data);
     const exact =
       full.totalKeys === dbsize &&
       dbsize === truth.totalKeys &&
@@ -71,7 +95,7 @@ export async function benchCensus(opts: { keys: number }): Promise<void> {
     const ratio = full.keysPerSec / memkeys.keysPerSec;
     const rssMb = full.maxRssKb / 1024;
     printTable(
-      `key census: ${opts.keys.toLocaleString('en')} keys of the demo's shape (one run, one server)`,
+      `key census: ${opts.keys.toLocaleString('en')} keys of the ${opts.shape === 'mixed' ? 'mixed' : "demo's"} shape (one run, one server)`,
       [
         [
           'dataset',
@@ -103,6 +127,23 @@ export async function benchCensus(opts: { keys: number }): Promise<void> {
           `${rssMb.toFixed(0)} MB (${(full.rssBeforeKb / 1024).toFixed(0)} MB before the walk, tsx loader included; target < 150 MB: ${rssMb < 150 ? 'met' : 'MISSED'})`,
         ],
         ['census client CPU', `${(full.cpuMs / 1000).toFixed(1)} s`],
+        [
+          'grouping: families ≥ 20 keys recovered',
+          `${grouping.bigRecovered} / ${grouping.bigFamilies} (${pct(grouping.bigRecovered / Math.max(1, grouping.bigFamilies))} %; target ≥ 98 %: ${grouping.bigRecovered >= 0.98 * grouping.bigFamilies ? 'met' : 'MISSED'})`,
+        ],
+        [
+          'grouping accuracy (keys in exactly recovered families)',
+          `${pct(grouping.groupingAccuracy)} % over ${grouping.families} families`,
+        ],
+        [
+          'keys in single-key patterns / largest catch-all pattern',
+          `${pct(grouping.singleKeyShare)} % / ${pct(grouping.maxNoLiteralShare)} % of keys (targets < 1 % / ≤ 1 %)`,
+        ],
+        [
+          'pattern table alone, in process (inference and counting)',
+          `${tableSec.toFixed(2)} s = ${pct(tableSec / (full.durationMs / 1000))} % of the census time (inference may add ≤ 10 %)`,
+        ],
+        ...grouping.missed.slice(0, 5).map((m): [string, string] => ['  missed', m]),
       ],
     );
     printTable(
@@ -127,6 +168,33 @@ export async function benchCensus(opts: { keys: number }): Promise<void> {
     admin.disconnect();
     await server.stop();
   }
+}
+
+function pct(x: number): string {
+  return (x * 100).toFixed(2);
+}
+
+/**
+ * The pattern table alone on the same keys, in this process: what inference and counting cost
+ * beside the walk. Names are built first, so only `add` and `result` are timed; best of five
+ * (the machine may be busy).
+ */
+function patternTableSeconds(data: DatasetOptions): number {
+  const keys = [...generateDataset(data)].map((rec) => ({
+    name: Buffer.from(rec.key),
+    type: rec.type,
+    pttlMs: rec.ttlMs ?? -1,
+    bytes: 100,
+  }));
+  let best = Number.POSITIVE_INFINITY;
+  for (let run = 0; run < 5; run++) {
+    const table = new PatternTable();
+    const started = performance.now();
+    for (const key of keys) table.add(key);
+    table.result();
+    best = Math.min(best, (performance.now() - started) / 1000);
+  }
+  return best;
 }
 
 function withoutTtlPct(truth: DatasetGroundTruth): string {
@@ -232,6 +300,11 @@ async function childMain(url: string, mode: string, maxSeconds: number): Promise
       rssBeforeKb,
       maxRssKb: process.resourceUsage().maxRSS,
       cpuMs: Math.round((used.user + used.system) / 1000),
+      patternList: result.patterns.map((p) => ({
+        pattern: p.pattern,
+        keys: p.keys,
+        ...(p.overlapKeys ? { overlapKeys: p.overlapKeys } : {}),
+      })),
     };
     process.stdout.write(`${JSON.stringify(out)}\n`);
   } finally {

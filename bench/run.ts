@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every benchmark, each against its real peer on the same data in the same run.
  * Absolute times drift on shared machines; read the ratios. Options: --only census|status|remediation|cold-start,
- * --keys N (default: 66 586 for status, 1 000 000 for the census and remediation), --requests N,
+ * --keys N (default: 66 586 for status, 1 000 000 for the census and remediation; 285 000 for the
+ * census with --shape mixed), --shape runbook|mixed (the census's keyspace), --requests N,
  * --link-rtt-ms N (remediation: the round trip the modelled network link adds, default 0.2; 0 skips
  * the link section), --runs N (cold-start: runs per command, default 10).
  */
@@ -51,7 +52,14 @@ async function main(): Promise<void> {
   const linkRttMs = nonNegative('link-rtt-ms', DEFAULT_LINK_RTT_MS);
   const run = (bench: Bench) => only === undefined || only === bench;
   if (run('status')) await benchStatusLatency({ keys: arg('keys', 66_586), requests: arg('requests', 200) });
-  if (run('census')) await benchCensus({ keys: arg('keys', 1_000_000) });
+  const shape = option('shape') ?? 'runbook';
+  if (shape !== 'runbook' && shape !== 'mixed') {
+    process.stderr.write('--shape takes runbook or mixed\n');
+    process.exit(2);
+  }
+  if (run('census')) {
+    await benchCensus({ keys: arg('keys', shape === 'mixed' ? 285_000 : 1_000_000), shape });
+  }
   if (run('remediation')) await benchRemediation({ keys: arg('keys', 1_000_000), linkRttMs });
   if (run('cold-start')) await benchColdStart({ runs: arg('runs', 10) });
 }

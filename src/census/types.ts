@@ -46,6 +46,11 @@ export interface PatternStats {
    * census's error bound on bytes. Absent after extrapolation.
    */
   bytesSquares?: number;
+  /**
+   * Keys of other patterns this pattern's glob also selects (absent when none): what a rule with
+   * this MATCH would touch beyond the pattern's own keys.
+   */
+  overlapKeys?: number;
   /** Sampled census only: relative half-widths of this pattern's ~95 % intervals (null where the count is 0). */
   errorBound?: PatternErrorBound;
 }

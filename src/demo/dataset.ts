@@ -11,6 +11,12 @@
  */
 export { clusterKeySlot } from './dataset/cluster-slot.js';
 export { describeDataset, generateDataset } from './dataset/generate.js';
+export {
+  type GroupingScore,
+  hasLiteral,
+  type ScoredPattern,
+  scoreGrouping,
+} from './dataset/grouping-accuracy.js';
 export { loadDataset } from './dataset/load.js';
 export { setMaxmemoryForTargetPct } from './dataset/maxmemory.js';
 export {

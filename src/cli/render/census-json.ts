@@ -42,6 +42,8 @@ export function toCensusJson(result: CensusResult, snapshotId?: string): Record<
             reliable: p.errorBound.reliable ?? null,
           }
         : null,
+      // keys of other patterns this pattern's glob also selects (what a rule with it as MATCH would touch beyond it)
+      overlap_keys: p.overlapKeys ?? 0,
     })),
   };
 }

@@ -2,7 +2,8 @@
  * Turns the pattern catalogue into exact counts (`describeDataset`) and into the keys themselves
  * (`generateDataset`), lazily and reproducibly from a seed.
  */
-import { type Ids, PATTERNS, type TtlRule } from './patterns.js';
+import { MIXED_FAMILIES } from './mixed-families.js';
+import { type Ids, PATTERNS, type PatternDef, type TtlRule } from './patterns.js';
 import { fmix32, Rng, scramble } from './random.js';
 import {
   type DatasetOptions,
@@ -27,12 +28,24 @@ function ttlCount(rule: TtlRule, keys: number): number {
   return Math.floor((keys * rule.perMille) / 1000);
 }
 
-/** Largest-remainder split of `total` by share, at least one key per pattern. */
-function allocate(total: number): number[] {
-  if (!Number.isInteger(total) || total < PATTERNS.length) {
-    throw new Error(`keys must be an integer >= ${PATTERNS.length}, got ${total}`);
+/** The pattern catalogue of a dataset shape. */
+function catalogue(opts: DatasetOptions): readonly PatternDef[] {
+  return opts.shape === 'mixed' ? MIXED_FAMILIES : PATTERNS;
+}
+
+/**
+ * Largest-remainder split of `total` by share, at least one key per pattern. Fixed-size patterns
+ * (the mixed shape's) take their count first; the shares of the others then split the rest.
+ */
+function allocate(total: number, defs: readonly PatternDef[] = PATTERNS): number[] {
+  const fixedKeys = defs.reduce((n, p) => n + (p.fixed ?? 0), 0);
+  const minimum = Math.max(defs.length, fixedKeys + defs.filter((p) => p.fixed === undefined).length);
+  if (!Number.isInteger(total) || total < minimum) {
+    throw new Error(`keys must be an integer >= ${minimum}, got ${total}`);
   }
-  const exact = PATTERNS.map((p) => p.share * total);
+  const shareSum = fixedKeys > 0 ? defs.reduce((n, p) => n + (p.fixed === undefined ? p.share : 0), 0) : 1;
+  const free = total - fixedKeys;
+  const exact = defs.map((p) => p.fixed ?? (p.share * free) / shareSum);
   const counts = exact.map((x) => Math.max(1, Math.floor(x)));
   let diff = total - counts.reduce((a, b) => a + b, 0);
   const byRemainder = exact
@@ -44,7 +57,7 @@ function allocate(total: number): number[] {
   }
   // The minimum of one key can overshoot on tiny datasets: take it back from the largest patterns.
   while (diff < 0) {
-    const largest = counts.indexOf(Math.max(...counts));
+    const largest = counts.indexOf(Math.max(...counts.filter((_, i) => defs[i]?.fixed === undefined)));
     counts[largest] = (counts[largest] as number) - 1;
     diff++;
   }
@@ -61,10 +74,11 @@ function normalizeSeed(seed: number | undefined): number {
 export function describeDataset(opts: DatasetOptions): DatasetSpec {
   // Counts do not depend on the seed, but a bad one should fail here as it would in the loader.
   normalizeSeed(opts.seed);
-  const counts = allocate(opts.keys);
+  const defs = catalogue(opts);
+  const counts = allocate(opts.keys, defs);
   const patterns: Record<string, DatasetPatternSpec> = {};
   let keysWithTtl = 0;
-  PATTERNS.forEach((def, idx) => {
+  defs.forEach((def, idx) => {
     const keys = counts[idx] as number;
     const withTtl = ttlCount(def.ttl, keys);
     keysWithTtl += withTtl;
@@ -96,10 +110,11 @@ export function describeDataset(opts: DatasetOptions): DatasetSpec {
  */
 export function* generateDataset(opts: DatasetOptions): Generator<DatasetRecord> {
   const seed = normalizeSeed(opts.seed);
-  const counts = allocate(opts.keys);
+  const defs = catalogue(opts);
+  const counts = allocate(opts.keys, defs);
   const userSalt = fmix32(seed ^ 0x75736572);
   const user = (i: number) => String(1_000_000_000 + scramble(i, userSalt));
-  for (const [idx, def] of PATTERNS.entries()) {
+  for (const [idx, def] of defs.entries()) {
     const salt = fmix32(seed + Math.imul(idx + 1, 0x9e3779b9));
     const ids: Ids = { user, salt };
     const rng = new Rng(fmix32(salt ^ 0x2545f491));

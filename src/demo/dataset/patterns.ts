@@ -30,6 +30,8 @@ export interface PatternDef {
   pattern: string;
   type: DatasetKeyType;
   share: number;
+  /** Exactly this many keys whatever the dataset's size (then `share` is ignored). */
+  fixed?: number;
   ttl: TtlRule;
   burst?: boolean;
   description: string;

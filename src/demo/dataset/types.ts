@@ -20,6 +20,12 @@ export interface DatasetOptions {
   keys: number;
   /** @defaultValue 20260212 */
   seed?: number;
+  /**
+   * `runbook` (default): the example incident's keyspace. `mixed`: the key families of public
+   * libraries (Bull, Sidekiq, Rails, Celery, …), for judging pattern inference; each record's
+   * `pattern` is then its family's id, not a glob.
+   */
+  shape?: 'runbook' | 'mixed';
 }
 
 export interface LoadDatasetOptions extends DatasetOptions {

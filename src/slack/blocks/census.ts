@@ -20,6 +20,8 @@ export interface DraftRuleValue {
   pattern: string;
   keysWithoutTtl: number;
   ttl: string;
+  /** Keys of other patterns the glob also selects (absent or 0: none). */
+  overlapKeys?: number;
 }
 
 /** The census table for the thread: totals, the top patterns (no-TTL ones flagged), draft-rule buttons. */
@@ -79,6 +81,7 @@ export function censusResultMessage(
           pattern: p.pattern,
           keysWithoutTtl: p.keysWithoutTtl,
           ttl: suggestTtl(p),
+          ...(p.overlapKeys ? { overlapKeys: p.overlapKeys } : {}),
         } satisfies DraftRuleValue),
       })),
     });
@@ -123,8 +126,12 @@ export function progressBar(fraction: number): string {
 export function draftRuleMessage(t: Translate, plain: Translate, value: DraftRuleValue): { text: string } {
   const draft = draftTtlRule({ ...value, note: plain('census:slack.draft_rule_note') });
   const yamlText = stringify({ rules: [draft] }, { lineWidth: 0 });
+  // The glob is the family's narrowest; when it still selects other patterns' keys, say how many.
+  const overlap = value.overlapKeys
+    ? `\n${t('census:slack.draft_rule_overlap', { keys: value.overlapKeys })}`
+    : '';
   return {
-    text: `*${t('census:slack.draft_rule_title', { pattern: value.pattern })}*\n${t('census:slack.draft_rule_intro')}\n\`\`\`${escapeMrkdwn(yamlText)}\`\`\``,
+    text: `*${t('census:slack.draft_rule_title', { pattern: value.pattern })}*\n${t('census:slack.draft_rule_intro')}${overlap}\n\`\`\`${escapeMrkdwn(yamlText)}\`\`\``,
   };
 }
 
@@ -140,7 +147,11 @@ export function decodeDraftRule(raw: string | undefined): DraftRuleValue | undef
       return undefined;
     }
     const ttl = typeof v.ttl === 'string' && /^\d+[smhd]$/.test(v.ttl) ? v.ttl : '30d';
-    return { cluster: v.cluster, pattern: v.pattern, keysWithoutTtl: v.keysWithoutTtl, ttl };
+    const overlap =
+      typeof v.overlapKeys === 'number' && Number.isInteger(v.overlapKeys) && v.overlapKeys > 0
+        ? { overlapKeys: v.overlapKeys }
+        : {};
+    return { cluster: v.cluster, pattern: v.pattern, keysWithoutTtl: v.keysWithoutTtl, ttl, ...overlap };
   } catch {
     return undefined;
   }
