@@ -167,6 +167,8 @@ export function extrapolate<T extends CensusFigures>(
       keys: k,
       keysWithoutTtl: noTtl[i] as number,
       bytes: bytes[i] as number,
+      // Other patterns' keys the glob also selects: seen in the sample, so scaled like the keys.
+      ...(p.overlapKeys === undefined ? {} : { overlapKeys: Math.round(p.overlapKeys * scale) }),
       ttlBuckets,
       types,
       errorBound,

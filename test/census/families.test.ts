@@ -172,3 +172,17 @@ describe('positions that vary, found by comparing keys', () => {
     expect(figures(resumed.result())).toBe(figures(whole));
   });
 });
+
+describe('overlap in a sampled census', () => {
+  it('is scaled with the keys: a half sample reports twice the overlap it saw', async () => {
+    const { extrapolate } = await import('../../src/census/sampling.js');
+    const names: ScannedKey[] = [];
+    for (let i = 0; i < 200; i++) names.push(key(`bull:emails:${i + 1}`));
+    for (let i = 0; i < 60; i++) names.push(key(`bull:emails:${i + 1}:logs`));
+    const seen = census(names);
+    const truth = names.filter((k) => compileGlob('bull:emails:*')(k.name)).length - 200;
+    expect(seen.patterns.find((p) => p.pattern === 'bull:emails:*')?.overlapKeys).toBe(truth);
+    const scaled = extrapolate(seen, 0.5, names.length);
+    expect(scaled.patterns.find((p) => p.pattern === 'bull:emails:*')?.overlapKeys).toBe(2 * truth);
+  });
+});
