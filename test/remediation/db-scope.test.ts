@@ -165,9 +165,9 @@ describe('the DB in a target URL scopes every operation', () => {
     ]);
     expect(json.stderr).toBe('');
     expect(json.code).toBe(0);
-    const out = JSON.parse(json.stdout) as { rules: { matched: number; toChange: number; dbs: number[] }[] };
+    const out = JSON.parse(json.stdout) as { rules: { matched: number; to_change: number; dbs: number[] }[] };
     expect(out.rules[0]?.matched).toBe(PER_DB[3]);
-    expect(out.rules[0]?.toChange).toBe(PER_DB[3]);
+    expect(out.rules[0]?.to_change).toBe(PER_DB[3]);
     expect(out.rules[0]?.dbs).toEqual([3]);
 
     const text = await runCli([
@@ -197,8 +197,8 @@ describe('the DB in a target URL scopes every operation', () => {
       '--unthrottled',
     ]);
     expect(run.code).toBe(0);
-    const out = JSON.parse(run.stdout) as { rules: { toChange: number; dbs: number[] }[] };
-    expect(out.rules[0]?.toChange).toBe(DBS.reduce((s: number, db) => s + PER_DB[db], 0));
+    const out = JSON.parse(run.stdout) as { rules: { to_change: number; dbs: number[] }[] };
+    expect(out.rules[0]?.to_change).toBe(DBS.reduce((s: number, db) => s + PER_DB[db], 0));
     expect(out.rules[0]?.dbs).toEqual([...DBS]);
   });
 

@@ -13,6 +13,7 @@ import type { ApplyResult, DryRun, EngineProgress, TtlRule } from '../../remedia
 import type { CliContext } from '../context.js';
 import { EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';
 import { withQueueRedis } from '../queue-redis.js';
+import { dryRunJson, type RunJson, runJson } from '../render/ttl-json.js';
 import { cliActor as actor, resolveTarget, type TargetOptions } from '../targets.js';
 
 export interface TtlCommandOptions extends TargetOptions {
@@ -224,62 +225,6 @@ function dryCounts(dry: DryRun): Record<string, number> {
 
 // ---------------------------------------------------------------------------------------------
 // Output
-
-/** The `--json` shape of one dry-run: the rule's name and settings, then the counts. */
-export function dryRunJson(dry: DryRun, order: number) {
-  return {
-    order,
-    name: dry.rule.name,
-    id: dry.id,
-    at: dry.at,
-    match: dry.rule.match,
-    action: dry.rule.action,
-    ttlSec: dry.rule.ttlSec,
-    jitter: dry.rule.jitter,
-    includeMissing: dry.rule.includeMissing,
-    risk: dry.rule.risk,
-    matched: dry.matched,
-    keysWithoutTtl: dry.keysWithoutTtl,
-    keysAboveCap: dry.keysAboveCap,
-    toChange: dry.toChange,
-    ...(dry.rule.expected !== undefined ? { expected: dry.rule.expected } : {}),
-    ttlSpread: dry.ttlSpread,
-    bytesToFree: dry.bytesToFree,
-    samples: dry.samples,
-    estimatedDurationSec: dry.estimatedDurationSec,
-    walked: dry.walked,
-    dbs: dry.dbs ?? null,
-    complete: dry.complete,
-    durationMs: dry.durationMs,
-  };
-}
-
-interface RunJson {
-  name: string;
-  dryRunId: string;
-  toChange: number;
-  complete: boolean;
-  stoppedBy?: string;
-  counters: ApplyResult['counters'];
-  strategy: string;
-  durationMs: number;
-  /** Keys the rule would still change after the run (the verify re-count). */
-  left?: number;
-}
-
-function runJson(dry: DryRun, result: ApplyResult, left: number | undefined): RunJson {
-  return {
-    name: dry.rule.name,
-    dryRunId: dry.id,
-    toChange: dry.toChange,
-    complete: result.complete,
-    ...(result.stoppedBy ? { stoppedBy: result.stoppedBy } : {}),
-    counters: result.counters,
-    strategy: result.strategy,
-    durationMs: result.durationMs,
-    ...(left !== undefined ? { left } : {}),
-  };
-}
 
 function duration(sec: number, ctx: CliContext): string {
   return formatTtlWords(sec, ctx.t);
