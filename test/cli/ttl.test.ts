@@ -122,7 +122,7 @@ describe('redis-medic ttl', () => {
     const run = await runCli(['ttl', 'dry-run', '--redis', target.url, '--rules', rulesFile, '--lang', 'zh']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('预演 coupon-unread');
-    expect(run.stdout).toContain('执行计划（影响最小的在前）：');
+    expect(run.stdout).toContain('执行计划（风险低的在前，同等风险下需修改的 Key 少的在前）：');
     expect(run.stdout).toMatch(/1\. exchange-price：需修改 \d+ 个 Key，风险 低/);
     expect(run.stdout).toContain('MARKETING:COUPON:UNREAD:');
   });

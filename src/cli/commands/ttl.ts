@@ -1,7 +1,7 @@
 import type { WalkProgress } from '../../census/types.js';
 import type { MedicConfig } from '../../config/types.js';
 import { ErrorCode, isMedicError } from '../../errors.js';
-import { formatBytes, formatEta, formatInt, formatTtlWords } from '../../i18n/format.js';
+import { formatBytes, formatDuration, formatEta, formatInt, formatTtlWords } from '../../i18n/format.js';
 import { type AuditInput, AuditLog } from '../../incidents/audit-log.js';
 import { connectTarget, type TargetConnection } from '../../redis/connect.js';
 import { classifyRedisError } from '../../redis/errors.js';
@@ -13,6 +13,7 @@ import type { ApplyResult, DryRun, EngineProgress, TtlRule } from '../../remedia
 import type { CliContext } from '../context.js';
 import { EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';
 import { withQueueRedis } from '../queue-redis.js';
+import { fractionSteps, intervalSteps } from '../render/progress-lines.js';
 import { dryRunJson, type RunJson, runJson } from '../render/ttl-json.js';
 import { cliActor as actor, resolveTarget, type TargetOptions } from '../targets.js';
 
@@ -94,6 +95,7 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
         );
         let result: ApplyResult;
         const pauses = pauseLines(dry, ctx);
+        const plainStep = fractionSteps();
         try {
           result = await applyRule(conn, dry.rule, {
             ...(opts.unthrottled ? { throttle: false as const } : {}),
@@ -104,6 +106,7 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
             onPage: (_cp, p) => {
               pauses(p);
               if (process.stderr.isTTY) showRunProgress(dry, p, ctx);
+              else if (!opts.json && plainStep(p.fraction)) ctx.err(`${runProgressText(dry, p, ctx)}\n`);
             },
           });
         } catch (err) {
@@ -187,15 +190,21 @@ async function runDryRuns(
   const out: DryRun[] = [];
   for (const rule of rules) {
     if (signal.aborted) break;
+    const plainStep = intervalSteps();
+    const onProgress = process.stderr.isTTY
+      ? (p: WalkProgress) => showDryRunProgress(rule, p, ctx)
+      : opts.json
+        ? undefined
+        : (p: WalkProgress) => {
+            if (plainStep()) ctx.err(`${dryRunProgressText(rule, p, ctx)}\n`);
+          };
     try {
       out.push(
         await dryRun(conn, rule, {
           cluster,
           ...(opts.unthrottled ? { throttle: false as const } : {}),
           signal,
-          ...(process.stderr.isTTY
-            ? { onProgress: (p: WalkProgress) => showDryRunProgress(rule, p, ctx) }
-            : {}),
+          ...(onProgress ? { onProgress } : {}),
         }),
       );
     } finally {
@@ -249,7 +258,8 @@ export function renderDryRun(dry: DryRun, ctx: CliContext): string {
     })}`,
     `  ${ctx.t('remediation:cli.frees', {
       bytes: formatBytes(dry.bytesToFree, ctx.lang),
-      minutes: Math.max(1, Math.ceil(dry.estimatedDurationSec / 60)),
+      // The same figure as --json's estimated_duration_sec and the Slack dry-run: seconds under a minute.
+      duration: formatDuration(Math.max(dry.estimatedDurationSec, 1) / 60, ctx.t),
       walked: n(dry.walked),
     })}`,
     ...(dry.dbs ? [`  ${ctx.t('remediation:cli.scope', { dbs: dry.dbs.join(', ') })}`] : []),
@@ -317,14 +327,16 @@ function bar(fraction: number, width = 20): string {
 }
 
 export function showDryRunProgress(rule: TtlRule, p: WalkProgress, ctx: CliContext): void {
-  ctx.err(
-    `\r\x1b[K${ctx.t('remediation:cli.dry_run_progress', {
-      name: rule.name,
-      scanned: formatInt(p.scanned, ctx.lang),
-      rate: formatInt(p.keysPerSec, ctx.lang),
-      eta: formatEta(p.etaSec, ctx.t),
-    })}`,
-  );
+  ctx.err(`\r\x1b[K${dryRunProgressText(rule, p, ctx)}`);
+}
+
+function dryRunProgressText(rule: TtlRule, p: WalkProgress, ctx: CliContext): string {
+  return ctx.t('remediation:cli.dry_run_progress', {
+    name: rule.name,
+    scanned: formatInt(p.scanned, ctx.lang),
+    rate: formatInt(p.keysPerSec, ctx.lang),
+    eta: formatEta(p.etaSec, ctx.t),
+  });
 }
 
 /**
@@ -352,16 +364,18 @@ function pauseLines(dry: DryRun, ctx: CliContext): (p: EngineProgress) => void {
 }
 
 export function showRunProgress(dry: DryRun, p: EngineProgress, ctx: CliContext): void {
-  ctx.err(
-    `\r\x1b[K${ctx.t(p.paused ? 'remediation:cli.run_progress_paused' : 'remediation:cli.run_progress', {
-      name: dry.rule.name,
-      bar: bar(p.fraction),
-      pct: Math.floor(p.fraction * 100),
-      changed: formatInt(p.counters.changed, ctx.lang),
-      toChange: formatInt(dry.toChange, ctx.lang),
-      rate: formatInt(p.keysPerSec, ctx.lang),
-      eta: formatEta(p.etaSec, ctx.t),
-      reason: p.pausedBy ? ctx.t(`remediation:pause.${p.pausedBy}`) : '',
-    })}`,
-  );
+  ctx.err(`\r\x1b[K${runProgressText(dry, p, ctx)}`);
+}
+
+function runProgressText(dry: DryRun, p: EngineProgress, ctx: CliContext): string {
+  return ctx.t(p.paused ? 'remediation:cli.run_progress_paused' : 'remediation:cli.run_progress', {
+    name: dry.rule.name,
+    bar: bar(p.fraction),
+    pct: Math.floor(p.fraction * 100),
+    changed: formatInt(p.counters.changed, ctx.lang),
+    toChange: formatInt(dry.toChange, ctx.lang),
+    rate: formatInt(p.keysPerSec, ctx.lang),
+    eta: formatEta(p.etaSec, ctx.t),
+    reason: p.pausedBy ? ctx.t(`remediation:pause.${p.pausedBy}`) : '',
+  });
 }
