@@ -114,7 +114,8 @@ describe('ttl output for people', () => {
         { USER: 'progress-test' },
       );
       expect(run.code, run.stderr).toBe(0);
-      expect(run.stderr).not.toMatch(/[\r\x1b]/);
+      expect(run.stderr).not.toContain('\r');
+      expect(run.stderr).not.toContain('\u001b');
       const lines = run.stderr.split('\n').filter((l) => l.startsWith('coupon-unread ['));
       expect(lines.length).toBeGreaterThanOrEqual(2);
       const pcts = lines.map((l) => Number(/\] (\d+)%/.exec(l)?.[1]));
