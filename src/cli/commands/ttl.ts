@@ -12,6 +12,7 @@ import { loadRulesFile, planRules, rulesContext, selectRules } from '../../remed
 import type { ApplyResult, DryRun, EngineProgress, TtlRule } from '../../remediation/types.js';
 import type { CliContext } from '../context.js';
 import { EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';
+import { checkIncidentRef } from '../incident-ref.js';
 import { withQueueRedis } from '../queue-redis.js';
 import { fractionSteps, intervalSteps } from '../render/progress-lines.js';
 import { dryRunJson, type RunJson, runJson } from '../render/ttl-json.js';
@@ -28,6 +29,8 @@ export interface TtlCommandOptions extends TargetOptions {
   memoryGuardTimeout?: number;
   /** `run` only: the explicit go-ahead. */
   yes?: boolean;
+  /** An incident on the queue Redis this work is recorded against (its audit entries carry the id). */
+  incident?: string;
   /** `dry-run`: store the dry-runs on the queue Redis (when a config names it). @defaultValue true */
   save?: boolean;
   timeout?: number;
@@ -36,6 +39,11 @@ export interface TtlCommandOptions extends TargetOptions {
 /** `redis-medic ttl dry-run`: read-only preview of every selected rule, in plan order. */
 export async function ttlDryRunCommand(opts: TtlCommandOptions, ctx: CliContext): Promise<number> {
   const { target, config, rules } = prepare(opts, ctx);
+  const incident = opts.incident;
+  if (incident !== undefined) {
+    if (!config) throw new UsageError(ErrorCode.ConfigRequired);
+    await withQueueRedis(config, (queue) => checkIncidentRef(queue, config, target.name, incident));
+  }
   const dryRuns = await withTarget(target, opts, async (conn, signal) => {
     if (config) await withQueueRedis(config, (queue) => assertNotQueueServer(conn, queue));
     return runDryRuns(conn, rules, target.name, opts, ctx, signal);
@@ -47,7 +55,7 @@ export async function ttlDryRunCommand(opts: TtlCommandOptions, ctx: CliContext)
       const audit = new AuditLog(redis, { prefix: config.queue.prefix });
       for (const dry of plan) {
         await store.save(dry);
-        await audit.append(auditEntry('dry_run', dry, { dryRunId: dry.id, counts: dryCounts(dry) }));
+        await audit.append(auditEntry(opts, 'dry_run', dry, { dryRunId: dry.id, counts: dryCounts(dry) }));
       }
     });
   }
@@ -72,8 +80,10 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
   if (!opts.yes) throw new UsageError(ErrorCode.RunNeedsYes);
   const { target, config, rules } = prepare(opts, ctx);
   if (!config) throw new UsageError(ErrorCode.RunNeedsConfig);
-  return withQueueRedis(config, (queue) =>
-    withTarget(target, opts, async (conn, signal) => {
+  const incident = opts.incident;
+  return withQueueRedis(config, async (queue) => {
+    if (incident !== undefined) await checkIncidentRef(queue, config, target.name, incident);
+    return withTarget(target, opts, async (conn, signal) => {
       // Before anything is read or written: `--redis` or a cluster URL may reach the queue's server.
       await assertNotQueueServer(conn, queue);
       const audit = new AuditLog(queue, { prefix: config.queue.prefix });
@@ -82,7 +92,7 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
       if (signal.aborted) return EXIT_USAGE;
       for (const dry of plan) {
         await store.save(dry);
-        await audit.append(auditEntry('dry_run', dry, { dryRunId: dry.id, counts: dryCounts(dry) }));
+        await audit.append(auditEntry(opts, 'dry_run', dry, { dryRunId: dry.id, counts: dryCounts(dry) }));
       }
       if (!opts.json) ctx.out(renderPlan(plan, ctx));
       const results: RunJson[] = [];
@@ -91,7 +101,7 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
         if (signal.aborted) break;
         const runId = `cli-${dry.id}`;
         await audit.append(
-          auditEntry('run_started', dry, { dryRunId: dry.id, runId, counts: dryCounts(dry) }),
+          auditEntry(opts, 'run_started', dry, { dryRunId: dry.id, runId, counts: dryCounts(dry) }),
         );
         let result: ApplyResult;
         const pauses = pauseLines(dry, ctx);
@@ -112,7 +122,7 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
         } catch (err) {
           const reason = isMedicError(err) ? err.code : classifyRedisError(err, conn.address).code;
           await audit
-            .append(auditEntry('run_failed', dry, { dryRunId: dry.id, runId, reason }))
+            .append(auditEntry(opts, 'run_failed', dry, { dryRunId: dry.id, runId, reason }))
             .catch(() => {});
           throw err;
         } finally {
@@ -120,7 +130,7 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
         }
         const counts = { ...result.counters, durationMs: result.durationMs };
         if (!result.complete) {
-          await audit.append(auditEntry('run_cancelled', dry, { dryRunId: dry.id, runId, counts }));
+          await audit.append(auditEntry(opts, 'run_cancelled', dry, { dryRunId: dry.id, runId, counts }));
           if (!opts.json) ctx.out(renderRunResult(dry, result, undefined, ctx));
           results.push(runJson(dry, result, undefined));
           exit = EXIT_USAGE;
@@ -131,7 +141,7 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
           signal,
         });
         await audit.append(
-          auditEntry('run_finished', dry, {
+          auditEntry(opts, 'run_finished', dry, {
             dryRunId: dry.id,
             runId,
             counts: { ...counts, left: left.toChange },
@@ -142,8 +152,8 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
       }
       if (opts.json) ctx.out(`${JSON.stringify({ cluster: target.name, rules: results }, null, 2)}\n`);
       return signal.aborted ? EXIT_USAGE : exit;
-    }),
-  );
+    });
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -215,11 +225,20 @@ async function runDryRuns(
 }
 
 function auditEntry(
+  opts: Pick<TtlCommandOptions, 'incident'>,
   action: AuditInput['action'],
   dry: DryRun,
   extra: Pick<AuditInput, 'dryRunId' | 'runId' | 'counts' | 'reason'>,
 ): AuditInput {
-  return { actor: actor(), action, cluster: dry.cluster, rule: dry.rule.name, via: 'cli', ...extra };
+  return {
+    actor: actor(),
+    action,
+    cluster: dry.cluster,
+    rule: dry.rule.name,
+    via: 'cli',
+    ...(opts.incident !== undefined ? { incidentId: opts.incident } : {}),
+    ...extra,
+  };
 }
 
 function dryCounts(dry: DryRun): Record<string, number> {
