@@ -14,7 +14,7 @@ export const RISK_LEVELS = ['low', 'medium', 'high', 'unknown'] as const;
 
 /** A TTL above this (ten 365-day years) is refused: almost certainly a unit mistake. */
 export const MAX_TTL_SEC = 10 * 365 * 86_400;
-/** Jitter spreads TTLs over [ttl·(1−j), ttl]; more than half would make the stated TTL meaningless. */
+/** Jitter spreads TTLs over [ttl·(1−j), ttl] (j a fraction: 0.1 = 10 %); more than half would make the stated TTL meaningless. */
 export const MAX_JITTER = 0.5;
 export const DEFAULT_JITTER = 0.1;
 /** What BullMQ puts in front of its keys when no prefix is given. */
@@ -36,11 +36,51 @@ export function parseDuration(value: string | number): number | undefined {
   return Math.round(Number(m[1]) * unit);
 }
 
-/** `10%`, `10 %` or a plain number, all percents → a fraction (0.1). Undefined when not a percent. */
+/**
+ * Jitter as written → a fraction of the TTL. `10%` (or `10 %`) is a percent; a plain number (or a
+ * string of one) below 1 is already a fraction (`0.1` = 10 %), matching the documented range
+ * [ttl·(1−j), ttl]. A plain number of 1 or more could mean either (`10`: 10 % or 1000 %?) and is
+ * refused, as is anything that is not a number: undefined in both cases (`jitterProblem` says which).
+ */
 export function parseJitter(value: string | number): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value / 100 : undefined;
-  const m = /^\s*(-?\d+(?:\.\d+)?)\s*%?\s*$/.exec(value);
-  return m ? Number(m[1]) / 100 : undefined;
+  const read = readJitter(value);
+  return read.kind === 'ok' ? read.fraction : undefined;
+}
+
+type JitterRead = { kind: 'ok'; fraction: number } | { kind: 'ambiguous'; number: number } | { kind: 'bad' };
+
+function readJitter(value: string | number): JitterRead {
+  let plain: number;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return { kind: 'bad' };
+    plain = value;
+  } else {
+    const pct = /^\s*(-?\d+(?:\.\d+)?)\s*%\s*$/.exec(value);
+    if (pct) return { kind: 'ok', fraction: Number(pct[1]) / 100 };
+    const num = /^\s*(-?\d+(?:\.\d+)?)\s*$/.exec(value);
+    if (!num) return { kind: 'bad' };
+    plain = Number(num[1]);
+  }
+  return plain >= 1 ? { kind: 'ambiguous', number: plain } : { kind: 'ok', fraction: plain };
+}
+
+/** The i18n problem of a jitter value (with its values), or undefined when it is usable. */
+export function jitterProblem(
+  value: string | number,
+): { key: string; values: Record<string, string | number> } | undefined {
+  const read = readJitter(value);
+  const shown = String(value);
+  if (read.kind === 'bad') return { key: 'remediation:rule.bad_jitter', values: { value: shown } };
+  if (read.kind === 'ambiguous') {
+    // Both readings spelled out, so the fix is a copy-paste: `10%`, or `0.1` as a fraction.
+    return {
+      key: 'remediation:rule.jitter_ambiguous',
+      values: { value: shown, percent: `${read.number}%`, fraction: String(read.number / 100) },
+    };
+  }
+  if (read.fraction < 0 || read.fraction > MAX_JITTER)
+    return { key: 'remediation:rule.jitter_range', values: { value: shown, max: MAX_JITTER * 100 } };
+  return undefined;
 }
 
 /** Key prefixes (with their `:`) of what the bot itself stores, that no rule may reach. */
@@ -98,14 +138,8 @@ export function checkRule(rule: RawTtlRule, issue: Issue): void {
   else if (ttl <= 0) issue(['ttl'], 'remediation:rule.ttl_not_positive', { value: String(rule.ttl) });
   else if (ttl > MAX_TTL_SEC) issue(['ttl'], 'remediation:rule.ttl_too_long', { value: String(rule.ttl) });
   if (rule.jitter !== undefined) {
-    const jitter = parseJitter(rule.jitter);
-    if (jitter === undefined)
-      issue(['jitter'], 'remediation:rule.bad_jitter', { value: String(rule.jitter) });
-    else if (jitter < 0 || jitter > MAX_JITTER)
-      issue(['jitter'], 'remediation:rule.jitter_range', {
-        value: String(rule.jitter),
-        max: MAX_JITTER * 100,
-      });
+    const problem = jitterProblem(rule.jitter);
+    if (problem) issue(['jitter'], problem.key, problem.values);
   }
   if (!rule['allow-broad'] && literalPrefix(rule.match) === '') {
     issue(['match'], 'remediation:rule.no_literal_prefix', { match: rule.match });

@@ -98,9 +98,10 @@ export function buildStatusView(report: StatusReport, options: ViewOptions): Sta
     memoryLine,
     verdictKind: report.verdict.kind,
     verdictLabel: t(`status:verdict.${report.verdict.kind}`),
-    verdictReason: t(
-      `status:${report.verdict.reason.key}`,
-      localizeValues(report.verdict.reason.values, lang, timeZone),
+    verdictReason: replayed(
+      report,
+      t,
+      t(`status:${report.verdict.reason.key}`, localizeValues(report.verdict.reason.values, lang, timeZone)),
     ),
     rows,
     thresholdsLine: t('status:thresholds', {
@@ -172,4 +173,13 @@ export function localizeValues(
     }
   }
   return out;
+}
+
+/**
+ * A verdict read from the demo's replayed curve says so in its own sentence: beside the live
+ * figures of a seconds-old server ("Expired keys 0") "burst keys are expiring" would otherwise read
+ * as a contradiction. `reason` is already localized (and escaped), so it is passed through as is.
+ */
+function replayed(report: StatusReport, t: Translate, reason: string): string {
+  return report.trend?.source === 'replay' ? t('status:verdict.reason_replayed', { reason }) : reason;
 }

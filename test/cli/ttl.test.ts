@@ -38,9 +38,9 @@ interface DryRunJson {
   order: number;
   name: string;
   matched: number;
-  keysWithoutTtl: number;
-  keysAboveCap: number;
-  toChange: number;
+  keys_without_ttl: number;
+  keys_above_cap: number;
+  to_change: number;
   samples: string[];
   complete: boolean;
 }
@@ -109,11 +109,11 @@ describe('redis-medic ttl', () => {
       const glob = /"(.*)"/.exec(match ?? '')?.[1] ?? '';
       const keys = [...before.values()].filter((k) => compileGlob(glob)(k.name));
       expect(r.matched).toBe(keys.length);
-      expect(r.keysWithoutTtl).toBe(keys.filter((k) => k.expireAt === -1).length);
+      expect(r.keys_without_ttl).toBe(keys.filter((k) => k.expireAt === -1).length);
       expect(r.complete).toBe(true);
       if (r.name === 'last-activity')
-        expect(r.toChange).toBe(keys.filter((k) => k.expireAt - now > 90 * DAY).length);
-      else expect(r.toChange).toBe(r.keysWithoutTtl);
+        expect(r.to_change).toBe(keys.filter((k) => k.expireAt - now > 90 * DAY).length);
+      else expect(r.to_change).toBe(r.keys_without_ttl);
     }
     expect(await snapshotKeyspace(admin)).toEqual(before);
   });
@@ -122,7 +122,7 @@ describe('redis-medic ttl', () => {
     const run = await runCli(['ttl', 'dry-run', '--redis', target.url, '--rules', rulesFile, '--lang', 'zh']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('预演 coupon-unread');
-    expect(run.stdout).toContain('执行计划（影响最小的在前）：');
+    expect(run.stdout).toContain('执行计划（风险低的在前，同等风险下需修改的 Key 少的在前）：');
     expect(run.stdout).toMatch(/1\. exchange-price：需修改 \d+ 个 Key，风险 低/);
     expect(run.stdout).toContain('MARKETING:COUPON:UNREAD:');
   });
@@ -165,7 +165,7 @@ describe('redis-medic ttl', () => {
     const out = JSON.parse(run.stdout) as {
       rules: {
         name: string;
-        toChange: number;
+        to_change: number;
         complete: boolean;
         left: number;
         counters: { changed: number };
@@ -174,7 +174,7 @@ describe('redis-medic ttl', () => {
     expect(out.rules.map((r) => r.name)).toEqual(['exchange-price', 'coupon-unread', 'last-activity']);
     for (const r of out.rules) {
       expect(r.complete).toBe(true);
-      expect(r.counters.changed).toBe(r.toChange);
+      expect(r.counters.changed).toBe(r.to_change);
       expect(r.left).toBe(0);
     }
     expect(await admin.pttl('contact:last:activity:x:above:1')).toBeLessThanOrEqual(90 * DAY);
@@ -193,7 +193,7 @@ describe('redis-medic ttl', () => {
     ]);
     expect(entries.every((e) => e.via === 'cli' && e.actor.startsWith('cli:'))).toBe(true);
     const finished = entries.find((e) => e.action === 'run_finished' && e.rule === 'coupon-unread');
-    expect(finished?.counts?.changed).toBe(out.rules[1]?.toChange);
+    expect(finished?.counts?.changed).toBe(out.rules[1]?.to_change);
     expect(finished?.dryRunId).toBeTruthy();
   });
 

@@ -897,6 +897,7 @@ rules:
   - {name: keep-4000d, match: "order:*", action: cap, ttl: 4000d}
   - {name: bad-units, match: "order:*", action: cap, ttl: P1D, jitter: 1/10}
   - {name: wide-jitter, match: "order:*", action: cap, ttl: 30d, jitter: 90%}
+  - {name: plain-jitter, match: "order:*", action: cap, ttl: 30d, jitter: 10}
 `;
 const BAD_RULE_SET = `
 rules:
@@ -906,6 +907,7 @@ rules:
 
 // What people typed in the broken files above, shown back to them as it is.
 keep('cluster-v2', 'P1D', '1/10', '4000d', '90%', 'all-keys', 'keep-4000d', 'bad-units', 'wide-jitter');
+keep('plain-jitter', '10%', '0.1');
 keep('ftp://slack-gov.com/api', 'redis-medic:*', 'order:*', 'MARKET_REDIS_PASSWORD', 'luckyus-isales-mkt2');
 
 const TLS_CONFIG = `

@@ -17,7 +17,7 @@ import { dbsToWalk } from '../../src/redis/databases.js';
 import { assertNotQueueServer } from '../../src/redis/queue-identity.js';
 import type { DryRun } from '../../src/remediation/types.js';
 import { dryRunResultMessage } from '../../src/slack/blocks/remediation.js';
-import { runCli } from '../support/cli.js';
+import { nonProgressLines, runCli } from '../support/cli.js';
 import { setMissingRule } from '../support/ttl-dataset.js';
 
 const MIN = 60_000;
@@ -146,7 +146,7 @@ describe('the DB in a target URL scopes every operation', () => {
       '--yes',
       '--unthrottled',
     ]);
-    expect(run.stderr).toBe('');
+    expect(nonProgressLines(run.stderr)).toEqual([]);
     expect(run.code).toBe(0);
     for (const db of DBS)
       expect({ db, n: await withTtl(target.port, db) }).toEqual({ db, n: db === 3 ? PER_DB[3] : 0 });
@@ -165,9 +165,9 @@ describe('the DB in a target URL scopes every operation', () => {
     ]);
     expect(json.stderr).toBe('');
     expect(json.code).toBe(0);
-    const out = JSON.parse(json.stdout) as { rules: { matched: number; toChange: number; dbs: number[] }[] };
+    const out = JSON.parse(json.stdout) as { rules: { matched: number; to_change: number; dbs: number[] }[] };
     expect(out.rules[0]?.matched).toBe(PER_DB[3]);
-    expect(out.rules[0]?.toChange).toBe(PER_DB[3]);
+    expect(out.rules[0]?.to_change).toBe(PER_DB[3]);
     expect(out.rules[0]?.dbs).toEqual([3]);
 
     const text = await runCli([
@@ -197,8 +197,8 @@ describe('the DB in a target URL scopes every operation', () => {
       '--unthrottled',
     ]);
     expect(run.code).toBe(0);
-    const out = JSON.parse(run.stdout) as { rules: { toChange: number; dbs: number[] }[] };
-    expect(out.rules[0]?.toChange).toBe(DBS.reduce((s: number, db) => s + PER_DB[db], 0));
+    const out = JSON.parse(run.stdout) as { rules: { to_change: number; dbs: number[] }[] };
+    expect(out.rules[0]?.to_change).toBe(DBS.reduce((s: number, db) => s + PER_DB[db], 0));
     expect(out.rules[0]?.dbs).toEqual([...DBS]);
   });
 
@@ -419,7 +419,7 @@ describe('the bot’s queue Redis is never a remediation target', () => {
       '--yes',
       '--unthrottled',
     ]);
-    expect(run.stderr).toBe('');
+    expect(nonProgressLines(run.stderr)).toEqual([]);
     expect(run.code).toBe(0);
     // Its dry-runs are stored on the queue (with their retention TTL); the bot's own keys keep none.
     expect(await withTtl(server.port, 0)).toBe(0);

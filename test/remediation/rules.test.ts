@@ -85,7 +85,7 @@ describe('parsing rules', () => {
     expect(result.ok && result.rules).toEqual(RUNBOOK_RULES);
   });
 
-  it('durations: s/m/h/d suffixes or plain seconds; jitter: a percent', () => {
+  it('durations: s/m/h/d suffixes or plain seconds; jitter: a percent or a fraction below 1', () => {
     expect(parseDuration('60d')).toBe(5_184_000);
     expect(parseDuration('12h')).toBe(43_200);
     expect(parseDuration('90m')).toBe(5_400);
@@ -98,7 +98,9 @@ describe('parsing rules', () => {
     expect(parseDuration('5w')).toBeUndefined();
     expect(parseJitter('10%')).toBe(0.1);
     expect(parseJitter('2.5 %')).toBe(0.025);
-    expect(parseJitter(20)).toBe(0.2);
+    expect(parseJitter(0.2)).toBe(0.2);
+    expect(parseJitter('0.2')).toBe(0.2);
+    expect(parseJitter(20)).toBeUndefined();
     expect(parseJitter('ten')).toBeUndefined();
   });
 

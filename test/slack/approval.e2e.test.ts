@@ -526,10 +526,14 @@ describe('approval', () => {
     );
     const json = await runCli(['audit', '--config', file, '--cluster', 'market', '--limit', '5', '--json']);
     expect(json.code, json.stderr).toBe(0);
-    const parsed = JSON.parse(json.stdout) as { entries: AuditEntry[] };
+    // The JSON spells the stored entries' fields in snake_case, like every `--json`.
+    const parsed = JSON.parse(json.stdout) as { entries: Record<string, unknown>[] };
     expect(parsed.entries).toHaveLength(5);
     expect(parsed.entries.every((e) => e.cluster === 'market')).toBe(true);
-    expect(parsed.entries).toEqual(await h.server.services.audit.list({ cluster: 'market', limit: 5 }));
+    const stored: AuditEntry[] = await h.server.services.audit.list({ cluster: 'market', limit: 5 });
+    expect(
+      parsed.entries.map((e) => [e.id, e.action, e.actor, e.rule, e.request_id, e.dry_run_id, e.reason]),
+    ).toEqual(stored.map((e) => [e.id, e.action, e.actor, e.rule, e.requestId, e.dryRunId, e.reason]));
     const table = await runCli(['audit', '--config', file, '--limit', '3']);
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout.split('\n')[0]).toMatch(/^Time\s+Who\s+Action\s+Cluster/);

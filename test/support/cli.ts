@@ -29,3 +29,16 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/**
+ * The lines of a CLI's stderr that are not its plain progress lines (printed, one per step, when
+ * stderr is not a terminal, as under runCli): what a test expects to be empty on a clean run.
+ */
+export function nonProgressLines(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .filter(
+      (l) =>
+        l !== '' && !/^Dry-run \S+: [\d,]+ matching keys read, /.test(l) && !/^\S+ \[[#-]+\] \d+% · /.test(l),
+    );
+}

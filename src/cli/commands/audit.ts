@@ -7,6 +7,7 @@ import { displayWidth, padEndDisplay } from '../../presenters/text-layout.js';
 import type { CliContext } from '../context.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { withQueueRedis } from '../queue-redis.js';
+import { snakeKeys } from '../render/snake-json.js';
 import { configPath, loadCliConfig } from '../targets.js';
 
 export interface AuditCommandOptions {
@@ -28,7 +29,7 @@ export async function auditCommand(opts: AuditCommandOptions, ctx: CliContext): 
     }),
   );
   if (opts.json) {
-    ctx.out(`${JSON.stringify({ entries }, null, 2)}\n`);
+    ctx.out(`${JSON.stringify(snakeKeys({ entries }), null, 2)}\n`);
     return EXIT_OK;
   }
   ctx.out(renderAuditTable(entries, ctx.t, ctx.lang));

@@ -14,6 +14,7 @@ import { withQueueRedis } from '../queue-redis.js';
 import { renderCensusDiffTable } from '../render/census-diff-table.js';
 import { toCensusJson } from '../render/census-json.js';
 import { renderCensusTable } from '../render/census-table.js';
+import { snakeKeys } from '../render/snake-json.js';
 import { configPath, loadCliConfig, resolveTarget, type TargetOptions } from '../targets.js';
 
 export interface KeysCommandOptions extends TargetOptions {
@@ -94,7 +95,7 @@ export async function keysDiffCommand(opts: KeysDiffOptions, ctx: CliContext): P
       });
     }
     const diff = diffCensus(before, after);
-    if (opts.json) ctx.out(`${JSON.stringify(diff, null, 2)}\n`);
+    if (opts.json) ctx.out(`${JSON.stringify(snakeKeys(diff), null, 2)}\n`);
     else
       ctx.out(
         renderCensusDiffTable(

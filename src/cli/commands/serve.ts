@@ -19,6 +19,7 @@ export async function serveCommand(
   if (missing.length > 0) throw new UsageError(ErrorCode.EnvMissing, { names: missing.join(', ') });
 
   const logger = createLogger();
+  warnOnOneBotId(env, logger);
   const server = await startServer({
     config,
     logger,
@@ -40,4 +41,19 @@ export async function serveCommand(
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
   return EXIT_OK;
+}
+
+/**
+ * Bolt skips its auth.test call only when it has both ids; one of them alone changes nothing, which
+ * an operator who set one to avoid the call would never notice. Said once at start, in the log.
+ */
+function warnOnOneBotId(env: CliContext['env'], logger: ReturnType<typeof createLogger>): void {
+  const ids = ['SLACK_BOT_USER_ID', 'SLACK_BOT_ID'] as const;
+  const set = ids.filter((name) => env[name]);
+  if (set.length !== 1) return;
+  const missing = ids.find((name) => !env[name]);
+  logger.warn(
+    { set: set[0], missing },
+    `${set[0]} is set without ${missing}: Slack's auth.test is still called (only both together skip it)`,
+  );
 }

@@ -1,7 +1,7 @@
 import type { WalkProgress } from '../../census/types.js';
 import type { MedicConfig } from '../../config/types.js';
 import { ErrorCode, isMedicError } from '../../errors.js';
-import { formatBytes, formatEta, formatInt, formatTtlWords } from '../../i18n/format.js';
+import { formatBytes, formatDuration, formatEta, formatInt, formatTtlWords } from '../../i18n/format.js';
 import { type AuditInput, AuditLog } from '../../incidents/audit-log.js';
 import { connectTarget, type TargetConnection } from '../../redis/connect.js';
 import { classifyRedisError } from '../../redis/errors.js';
@@ -12,7 +12,10 @@ import { loadRulesFile, planRules, rulesContext, selectRules } from '../../remed
 import type { ApplyResult, DryRun, EngineProgress, TtlRule } from '../../remediation/types.js';
 import type { CliContext } from '../context.js';
 import { EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';
+import { checkIncidentRef } from '../incident-ref.js';
 import { withQueueRedis } from '../queue-redis.js';
+import { fractionSteps, intervalSteps } from '../render/progress-lines.js';
+import { dryRunJson, type RunJson, runJson } from '../render/ttl-json.js';
 import { cliActor as actor, resolveTarget, type TargetOptions } from '../targets.js';
 
 export interface TtlCommandOptions extends TargetOptions {
@@ -26,6 +29,8 @@ export interface TtlCommandOptions extends TargetOptions {
   memoryGuardTimeout?: number;
   /** `run` only: the explicit go-ahead. */
   yes?: boolean;
+  /** An incident on the queue Redis this work is recorded against (its audit entries carry the id). */
+  incident?: string;
   /** `dry-run`: store the dry-runs on the queue Redis (when a config names it). @defaultValue true */
   save?: boolean;
   timeout?: number;
@@ -34,6 +39,11 @@ export interface TtlCommandOptions extends TargetOptions {
 /** `redis-medic ttl dry-run`: read-only preview of every selected rule, in plan order. */
 export async function ttlDryRunCommand(opts: TtlCommandOptions, ctx: CliContext): Promise<number> {
   const { target, config, rules } = prepare(opts, ctx);
+  const incident = opts.incident;
+  if (incident !== undefined) {
+    if (!config) throw new UsageError(ErrorCode.ConfigRequired);
+    await withQueueRedis(config, (queue) => checkIncidentRef(queue, config, target.name, incident));
+  }
   const dryRuns = await withTarget(target, opts, async (conn, signal) => {
     if (config) await withQueueRedis(config, (queue) => assertNotQueueServer(conn, queue));
     return runDryRuns(conn, rules, target.name, opts, ctx, signal);
@@ -45,7 +55,7 @@ export async function ttlDryRunCommand(opts: TtlCommandOptions, ctx: CliContext)
       const audit = new AuditLog(redis, { prefix: config.queue.prefix });
       for (const dry of plan) {
         await store.save(dry);
-        await audit.append(auditEntry('dry_run', dry, { dryRunId: dry.id, counts: dryCounts(dry) }));
+        await audit.append(auditEntry(opts, 'dry_run', dry, { dryRunId: dry.id, counts: dryCounts(dry) }));
       }
     });
   }
@@ -70,8 +80,10 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
   if (!opts.yes) throw new UsageError(ErrorCode.RunNeedsYes);
   const { target, config, rules } = prepare(opts, ctx);
   if (!config) throw new UsageError(ErrorCode.RunNeedsConfig);
-  return withQueueRedis(config, (queue) =>
-    withTarget(target, opts, async (conn, signal) => {
+  const incident = opts.incident;
+  return withQueueRedis(config, async (queue) => {
+    if (incident !== undefined) await checkIncidentRef(queue, config, target.name, incident);
+    return withTarget(target, opts, async (conn, signal) => {
       // Before anything is read or written: `--redis` or a cluster URL may reach the queue's server.
       await assertNotQueueServer(conn, queue);
       const audit = new AuditLog(queue, { prefix: config.queue.prefix });
@@ -80,7 +92,7 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
       if (signal.aborted) return EXIT_USAGE;
       for (const dry of plan) {
         await store.save(dry);
-        await audit.append(auditEntry('dry_run', dry, { dryRunId: dry.id, counts: dryCounts(dry) }));
+        await audit.append(auditEntry(opts, 'dry_run', dry, { dryRunId: dry.id, counts: dryCounts(dry) }));
       }
       if (!opts.json) ctx.out(renderPlan(plan, ctx));
       const results: RunJson[] = [];
@@ -89,10 +101,11 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
         if (signal.aborted) break;
         const runId = `cli-${dry.id}`;
         await audit.append(
-          auditEntry('run_started', dry, { dryRunId: dry.id, runId, counts: dryCounts(dry) }),
+          auditEntry(opts, 'run_started', dry, { dryRunId: dry.id, runId, counts: dryCounts(dry) }),
         );
         let result: ApplyResult;
         const pauses = pauseLines(dry, ctx);
+        const plainStep = fractionSteps();
         try {
           result = await applyRule(conn, dry.rule, {
             ...(opts.unthrottled ? { throttle: false as const } : {}),
@@ -103,12 +116,13 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
             onPage: (_cp, p) => {
               pauses(p);
               if (process.stderr.isTTY) showRunProgress(dry, p, ctx);
+              else if (!opts.json && plainStep(p.fraction)) ctx.err(`${runProgressText(dry, p, ctx)}\n`);
             },
           });
         } catch (err) {
           const reason = isMedicError(err) ? err.code : classifyRedisError(err, conn.address).code;
           await audit
-            .append(auditEntry('run_failed', dry, { dryRunId: dry.id, runId, reason }))
+            .append(auditEntry(opts, 'run_failed', dry, { dryRunId: dry.id, runId, reason }))
             .catch(() => {});
           throw err;
         } finally {
@@ -116,7 +130,7 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
         }
         const counts = { ...result.counters, durationMs: result.durationMs };
         if (!result.complete) {
-          await audit.append(auditEntry('run_cancelled', dry, { dryRunId: dry.id, runId, counts }));
+          await audit.append(auditEntry(opts, 'run_cancelled', dry, { dryRunId: dry.id, runId, counts }));
           if (!opts.json) ctx.out(renderRunResult(dry, result, undefined, ctx));
           results.push(runJson(dry, result, undefined));
           exit = EXIT_USAGE;
@@ -127,7 +141,7 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
           signal,
         });
         await audit.append(
-          auditEntry('run_finished', dry, {
+          auditEntry(opts, 'run_finished', dry, {
             dryRunId: dry.id,
             runId,
             counts: { ...counts, left: left.toChange },
@@ -138,8 +152,8 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
       }
       if (opts.json) ctx.out(`${JSON.stringify({ cluster: target.name, rules: results }, null, 2)}\n`);
       return signal.aborted ? EXIT_USAGE : exit;
-    }),
-  );
+    });
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -186,15 +200,21 @@ async function runDryRuns(
   const out: DryRun[] = [];
   for (const rule of rules) {
     if (signal.aborted) break;
+    const plainStep = intervalSteps();
+    const onProgress = process.stderr.isTTY
+      ? (p: WalkProgress) => showDryRunProgress(rule, p, ctx)
+      : opts.json
+        ? undefined
+        : (p: WalkProgress) => {
+            if (plainStep()) ctx.err(`${dryRunProgressText(rule, p, ctx)}\n`);
+          };
     try {
       out.push(
         await dryRun(conn, rule, {
           cluster,
           ...(opts.unthrottled ? { throttle: false as const } : {}),
           signal,
-          ...(process.stderr.isTTY
-            ? { onProgress: (p: WalkProgress) => showDryRunProgress(rule, p, ctx) }
-            : {}),
+          ...(onProgress ? { onProgress } : {}),
         }),
       );
     } finally {
@@ -205,11 +225,20 @@ async function runDryRuns(
 }
 
 function auditEntry(
+  opts: Pick<TtlCommandOptions, 'incident'>,
   action: AuditInput['action'],
   dry: DryRun,
   extra: Pick<AuditInput, 'dryRunId' | 'runId' | 'counts' | 'reason'>,
 ): AuditInput {
-  return { actor: actor(), action, cluster: dry.cluster, rule: dry.rule.name, via: 'cli', ...extra };
+  return {
+    actor: actor(),
+    action,
+    cluster: dry.cluster,
+    rule: dry.rule.name,
+    via: 'cli',
+    ...(opts.incident !== undefined ? { incidentId: opts.incident } : {}),
+    ...extra,
+  };
 }
 
 function dryCounts(dry: DryRun): Record<string, number> {
@@ -224,62 +253,6 @@ function dryCounts(dry: DryRun): Record<string, number> {
 
 // ---------------------------------------------------------------------------------------------
 // Output
-
-/** The `--json` shape of one dry-run: the rule's name and settings, then the counts. */
-export function dryRunJson(dry: DryRun, order: number) {
-  return {
-    order,
-    name: dry.rule.name,
-    id: dry.id,
-    at: dry.at,
-    match: dry.rule.match,
-    action: dry.rule.action,
-    ttlSec: dry.rule.ttlSec,
-    jitter: dry.rule.jitter,
-    includeMissing: dry.rule.includeMissing,
-    risk: dry.rule.risk,
-    matched: dry.matched,
-    keysWithoutTtl: dry.keysWithoutTtl,
-    keysAboveCap: dry.keysAboveCap,
-    toChange: dry.toChange,
-    ...(dry.rule.expected !== undefined ? { expected: dry.rule.expected } : {}),
-    ttlSpread: dry.ttlSpread,
-    bytesToFree: dry.bytesToFree,
-    samples: dry.samples,
-    estimatedDurationSec: dry.estimatedDurationSec,
-    walked: dry.walked,
-    dbs: dry.dbs ?? null,
-    complete: dry.complete,
-    durationMs: dry.durationMs,
-  };
-}
-
-interface RunJson {
-  name: string;
-  dryRunId: string;
-  toChange: number;
-  complete: boolean;
-  stoppedBy?: string;
-  counters: ApplyResult['counters'];
-  strategy: string;
-  durationMs: number;
-  /** Keys the rule would still change after the run (the verify re-count). */
-  left?: number;
-}
-
-function runJson(dry: DryRun, result: ApplyResult, left: number | undefined): RunJson {
-  return {
-    name: dry.rule.name,
-    dryRunId: dry.id,
-    toChange: dry.toChange,
-    complete: result.complete,
-    ...(result.stoppedBy ? { stoppedBy: result.stoppedBy } : {}),
-    counters: result.counters,
-    strategy: result.strategy,
-    durationMs: result.durationMs,
-    ...(left !== undefined ? { left } : {}),
-  };
-}
 
 function duration(sec: number, ctx: CliContext): string {
   return formatTtlWords(sec, ctx.t);
@@ -304,7 +277,8 @@ export function renderDryRun(dry: DryRun, ctx: CliContext): string {
     })}`,
     `  ${ctx.t('remediation:cli.frees', {
       bytes: formatBytes(dry.bytesToFree, ctx.lang),
-      minutes: Math.max(1, Math.ceil(dry.estimatedDurationSec / 60)),
+      // The same figure as --json's estimated_duration_sec and the Slack dry-run: seconds under a minute.
+      duration: formatDuration(Math.max(dry.estimatedDurationSec, 1) / 60, ctx.t),
       walked: n(dry.walked),
     })}`,
     ...(dry.dbs ? [`  ${ctx.t('remediation:cli.scope', { dbs: dry.dbs.join(', ') })}`] : []),
@@ -372,14 +346,16 @@ function bar(fraction: number, width = 20): string {
 }
 
 export function showDryRunProgress(rule: TtlRule, p: WalkProgress, ctx: CliContext): void {
-  ctx.err(
-    `\r\x1b[K${ctx.t('remediation:cli.dry_run_progress', {
-      name: rule.name,
-      scanned: formatInt(p.scanned, ctx.lang),
-      rate: formatInt(p.keysPerSec, ctx.lang),
-      eta: formatEta(p.etaSec, ctx.t),
-    })}`,
-  );
+  ctx.err(`\r\x1b[K${dryRunProgressText(rule, p, ctx)}`);
+}
+
+function dryRunProgressText(rule: TtlRule, p: WalkProgress, ctx: CliContext): string {
+  return ctx.t('remediation:cli.dry_run_progress', {
+    name: rule.name,
+    scanned: formatInt(p.scanned, ctx.lang),
+    rate: formatInt(p.keysPerSec, ctx.lang),
+    eta: formatEta(p.etaSec, ctx.t),
+  });
 }
 
 /**
@@ -407,16 +383,18 @@ function pauseLines(dry: DryRun, ctx: CliContext): (p: EngineProgress) => void {
 }
 
 export function showRunProgress(dry: DryRun, p: EngineProgress, ctx: CliContext): void {
-  ctx.err(
-    `\r\x1b[K${ctx.t(p.paused ? 'remediation:cli.run_progress_paused' : 'remediation:cli.run_progress', {
-      name: dry.rule.name,
-      bar: bar(p.fraction),
-      pct: Math.floor(p.fraction * 100),
-      changed: formatInt(p.counters.changed, ctx.lang),
-      toChange: formatInt(dry.toChange, ctx.lang),
-      rate: formatInt(p.keysPerSec, ctx.lang),
-      eta: formatEta(p.etaSec, ctx.t),
-      reason: p.pausedBy ? ctx.t(`remediation:pause.${p.pausedBy}`) : '',
-    })}`,
-  );
+  ctx.err(`\r\x1b[K${runProgressText(dry, p, ctx)}`);
+}
+
+function runProgressText(dry: DryRun, p: EngineProgress, ctx: CliContext): string {
+  return ctx.t(p.paused ? 'remediation:cli.run_progress_paused' : 'remediation:cli.run_progress', {
+    name: dry.rule.name,
+    bar: bar(p.fraction),
+    pct: Math.floor(p.fraction * 100),
+    changed: formatInt(p.counters.changed, ctx.lang),
+    toChange: formatInt(dry.toChange, ctx.lang),
+    rate: formatInt(p.keysPerSec, ctx.lang),
+    eta: formatEta(p.etaSec, ctx.t),
+    reason: p.pausedBy ? ctx.t(`remediation:pause.${p.pausedBy}`) : '',
+  });
 }

@@ -16,6 +16,7 @@ export const registerTtl: RegisterCommand = (program, { ctx, setExit }) => {
     addTargetOptions(command, t, { redis: true })
       .option('--rules <file>', t('cli:options.rules'))
       .option('--rule <name>', t('cli:options.rule'))
+      .option('--incident <id>', t('cli:options.incident'))
       .addOption(o.json())
       .addOption(o.unthrottled())
       .addOption(o.timeout());

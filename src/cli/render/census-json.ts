@@ -1,4 +1,5 @@
 import type { CensusResult } from '../../census/types.js';
+import { snakeKeys } from './snake-json.js';
 
 /** Stable, snake_case JSON of a census (the documented fields first). */
 export function toCensusJson(result: CensusResult, snapshotId?: string): Record<string, unknown> {
@@ -30,7 +31,7 @@ export function toCensusJson(result: CensusResult, snapshotId?: string): Record<
       bytes: p.bytes,
       ttl_buckets: p.ttlBuckets,
       types: p.types,
-      largest: p.largest,
+      largest: snakeKeys(p.largest),
       error_bound: p.errorBound
         ? {
             keys: p.errorBound.keys,

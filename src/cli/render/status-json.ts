@@ -1,5 +1,6 @@
 import type { StatusView } from '../../presenters/status-view.js';
 import type { StatusReport } from '../../status/types.js';
+import { snakeKeys } from './snake-json.js';
 
 /**
  * The machine-readable status: raw numbers exactly as INFO reports them (summed over DBs and
@@ -43,7 +44,11 @@ export function toStatusJson(report: StatusReport, view: StatusView): Record<str
           points: report.trend.series.memoryPct.map((p) => ({ at: p.at.toISOString(), value: p.value })),
         }
       : null,
-    notes: report.notes.map((note, i) => ({ key: note.key, values: note.values ?? {}, text: view.notes[i] })),
+    notes: report.notes.map((note, i) => ({
+      key: note.key,
+      values: snakeKeys(note.values ?? {}),
+      text: view.notes[i],
+    })),
     nodes: r.nodes.map((n) => ({
       address: n.address,
       role: n.role,
