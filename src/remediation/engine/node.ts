@@ -1,0 +1,113 @@
+/**
+ * Per-node state of a TTL run: one primary (its connections, version, script, guards, clock) and
+ * its units, one per DB the run walks (cursor, replay window, share of the counters), and how a
+ * node is prepared: checked to be a primary, its version and run id read, its DBs sized.
+ */
+
+import type { Redis } from 'ioredis';
+import type { LatencyGuard, TokenBucket } from '../../census/throttle.js';
+import { serverFacts } from '../../keyspace/server-facts.js';
+import type { RedisTarget } from '../../redis/connect.js';
+import { currentDb, dbsToWalk } from '../../redis/databases.js';
+import { classifyRedisError } from '../../redis/errors.js';
+import { RemediationError } from '../errors.js';
+import type { MemoryGuard } from '../memory-guard.js';
+import { assertPrimary } from '../replica-check.js';
+import type { EngineCounters } from '../types.js';
+import { emptyCounters } from './counters.js';
+import { selectDb } from './scan.js';
+
+/** What a page did to one key the rule did not write now. */
+export type Outcome = 'changed' | 'skipped' | 'vanished';
+
+export interface PageResult {
+  changed: number;
+  skipped: number;
+  vanished: number;
+  errors: number;
+  /** Server time (ms) read with the page's writes. */
+  timeMs: number;
+}
+
+export interface Unit {
+  node: NodeState;
+  address: string;
+  db: number;
+  cursor: string;
+  done: boolean;
+  /** Server time of the last saved page (the replay window's lower bound). */
+  timeMs: number | undefined;
+  dbsize: number;
+  /** Replay window [lo, hi) for this attempt; null: nothing to recognise. */
+  window: { lo: number; hi: number } | null;
+  /** This node/DB's share of the totals. */
+  counters: EngineCounters;
+}
+
+export interface NodeState {
+  redis: Redis;
+  /**
+   * Where SCAN goes. Unthrottled: a second connection, so a SCAN's reply is sent as soon as it ran
+   * instead of after the page writes queued behind it (Redis flushes a client's replies only once
+   * its pipelined commands are processed): the server walks while Node writes. Else `redis`.
+   */
+  scanner: Redis;
+  scannerDb: number | undefined;
+  address: string;
+  version: number[];
+  hasOptions: boolean;
+  sha: string;
+  /** INFO `run_id`: a saved cursor is continued only on the same server process. */
+  runId: string;
+  bucket?: TokenBucket;
+  guard?: LatencyGuard;
+  memory?: MemoryGuard;
+  /** The last server time read on this node and when (performance.now), for stamped expiries. */
+  clock?: { serverMs: number; at: number };
+  selectedDb: number | undefined;
+  originalDb: number;
+  units: Unit[];
+}
+
+/** A primary checked and described, with a unit (cursor 0, its DBSIZE) per DB the run walks. */
+export async function prepareNode(target: RedisTarget, redis: Redis, cluster: boolean): Promise<NodeState> {
+  const address = `${redis.options.host ?? '?'}:${redis.options.port ?? '?'}`;
+  try {
+    await assertPrimary(redis, address);
+    const server = serverFacts(await redis.info('server'));
+    const version = server.versionParts;
+    const node: NodeState = {
+      redis,
+      scanner: redis,
+      scannerDb: undefined,
+      address,
+      version,
+      hasOptions: (version[0] ?? 0) >= 7,
+      sha: '',
+      runId: server.runId ?? '',
+      selectedDb: undefined,
+      originalDb: currentDb(redis),
+      units: [],
+    };
+    const dbs = dbsToWalk(target, cluster ? '' : await redis.info('keyspace'));
+    for (const db of dbs) {
+      await selectDb(node, db, cluster);
+      const dbsize = Number(await redis.dbsize());
+      node.units.push({
+        node,
+        address,
+        db,
+        cursor: '0',
+        done: false,
+        timeMs: undefined,
+        dbsize,
+        window: null,
+        counters: emptyCounters(),
+      });
+    }
+    return node;
+  } catch (err) {
+    if (err instanceof RemediationError) throw err;
+    throw classifyRedisError(err, address);
+  }
+}
