@@ -11,6 +11,7 @@ import { DbSelector } from '../../src/keyspace/scan/db-select.js';
 import { laneEnds, splitLanes } from '../../src/keyspace/scan/lanes.js';
 import { type ScanReply, scanPage } from '../../src/keyspace/scan/scan-page.js';
 import { dbUnits } from '../../src/keyspace/scan/units.js';
+import { dbsToWalk } from '../../src/redis/databases.js';
 import { test } from '../support/fixtures.js';
 
 const KEYS = 5000;
@@ -150,7 +151,8 @@ describe('DB units and SELECT', () => {
       await redis.select(0);
       const selector = new DbSelector(redis, { cluster: false });
       const units = await dbUnits(redis, {
-        target: { url: localRedis.url, mode: 'standalone' },
+        cluster: false,
+        dbs: (info) => dbsToWalk({ url: localRedis.url, mode: 'standalone' }, info),
         selector,
       });
       expect(units).toEqual([
@@ -178,7 +180,8 @@ describe('DB units and SELECT', () => {
       const before = Number(/cmdstat_select:calls=(\d+)/.exec(await admin.info('commandstats'))?.[1] ?? 0);
       const selector = new DbSelector(redis, { cluster: false });
       const units = await dbUnits(redis, {
-        target: { url: `${localRedis.url}/3`, mode: 'standalone' },
+        cluster: false,
+        dbs: (info) => dbsToWalk({ url: `${localRedis.url}/3`, mode: 'standalone' }, info),
         selector,
       });
       expect(units).toEqual([{ db: 3, dbsize: DB3_KEYS }]);

@@ -23,6 +23,7 @@ import { scanPage } from '../../keyspace/scan/scan-page.js';
 import { dbUnits, nodeAddress } from '../../keyspace/scan/units.js';
 import { serverFacts } from '../../keyspace/server-facts.js';
 import type { RedisTarget } from '../../redis/connect.js';
+import { dbsToWalk } from '../../redis/databases.js';
 import type { ScannedKey } from '../types.js';
 import { ConsumerFailure, InterruptedSignal, isConnectionError } from './errors.js';
 import { PAGE_SCRIPT, parseScriptReply, type RawPage, readKeysPipelined } from './page-reads.js';
@@ -181,7 +182,8 @@ export class NodeWalker {
       this.runId = serverFacts(server).runId ?? '';
       this.split = this.o.split && !this.o.throttle && plainDictCursor(server, this.cluster);
       const dbs = await dbUnits(this.node, {
-        target: this.o.target,
+        cluster: this.cluster,
+        dbs: (info) => dbsToWalk(this.o.target, info),
         selector: this.selector,
         keyspaceInfo: keyspace,
         call: this.deadline,

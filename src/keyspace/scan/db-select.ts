@@ -4,8 +4,14 @@
  * node has only DB 0 and is never switched.
  */
 import type { Redis } from 'ioredis';
-import { currentDb } from '../../redis/databases.js';
 import { selectDb } from './select-command.js';
+
+/** The DB the connection is on: ioredis tracks SELECTs in `condition.select`; else its `db` option. */
+export function currentDb(node: Redis): number {
+  const condition = (node as unknown as { condition?: { select?: unknown } }).condition;
+  const selected = condition?.select;
+  return typeof selected === 'number' ? selected : (node.options.db ?? 0);
+}
 
 /** Every server call of a walk goes through its caller's wrapper (a deadline, say). */
 export type CallWrapper = <T>(call: Promise<T>) => Promise<T>;
