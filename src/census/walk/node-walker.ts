@@ -4,7 +4,6 @@
  * the pipeline when scripting is refused), the primary's own pacing, and a deadline on every call.
  */
 import type { Redis } from 'ioredis';
-import { errorMessage } from '../../errors.js';
 import { NodePacer } from '../../keyspace/pacing/node-pacer.js';
 import type { ThrottleOptions } from '../../keyspace/pacing/throttle.js';
 import { plainDictCursor } from '../../keyspace/scan/cursor.js';
@@ -19,19 +18,17 @@ import {
   splitLanes,
 } from '../../keyspace/scan/lanes.js';
 import type { KeyBudget } from '../../keyspace/scan/quotas.js';
-import { scanPage } from '../../keyspace/scan/scan-page.js';
 import { dbUnits, nodeAddress } from '../../keyspace/scan/units.js';
 import { serverFacts } from '../../keyspace/server-facts.js';
 import type { RedisTarget } from '../../redis/connect.js';
 import { dbsToWalk } from '../../redis/databases.js';
 import type { ScannedKey } from '../types.js';
 import { ConsumerFailure, InterruptedSignal, isConnectionError } from './errors.js';
-import { PAGE_SCRIPT, parseScriptReply, type RawPage, readKeysPipelined } from './page-reads.js';
+import type { RawPage } from './page-reads.js';
+import { PageSource } from './page-source.js';
 import type { ProgressTracker } from './progress.js';
 import type { NodePageHandler, NodeWalkSummary, WalkPosition, WalkStrategy } from './types.js';
 import { WalkResumeMismatch } from './types.js';
-
-const MAX_SCRIPT_SAMPLES = 64;
 
 /** One DB of the primary. */
 export interface Unit {
@@ -71,8 +68,6 @@ export class NodeWalker {
   readonly address: string;
   runId = '';
   units: Unit[] = [];
-  strategy: WalkStrategy = 'script';
-  withMemory = true;
   /** Two lanes per DB (see keyspace/scan/lanes.ts). */
   split = false;
   /** A lane failed: its sibling stops at its next page. */
@@ -81,7 +76,6 @@ export class NodeWalker {
   failed: unknown;
   vanished = 0;
   pages = 0;
-  private sha = '';
   private readonly cluster: boolean;
   private readonly selector: DbSelector;
   private noTouch = false;
@@ -90,10 +84,8 @@ export class NodeWalker {
   private readonly onClose = () => {
     this.closed = true;
   };
-  private readonly countVanished = (n: number) => {
-    this.vanished += n;
-  };
   private readonly deadline: CallWrapper = (p) => this.call(p);
+  private readonly source: PageSource;
 
   constructor(
     private readonly node: Redis,
@@ -102,6 +94,24 @@ export class NodeWalker {
     this.address = nodeAddress(node);
     this.cluster = o.target.mode === 'cluster';
     this.selector = new DbSelector(node, { cluster: this.cluster, call: this.deadline });
+    this.source = new PageSource(node, {
+      match: o.match,
+      count: o.count,
+      samples: o.samples,
+      strategy: o.strategy,
+      call: this.deadline,
+      onVanished: (n) => {
+        this.vanished += n;
+      },
+    });
+  }
+
+  get strategy(): WalkStrategy {
+    return this.source.strategy;
+  }
+
+  get withMemory(): boolean {
+    return this.source.withMemory;
   }
 
   get dbsize(): number {
@@ -196,7 +206,7 @@ export class NodeWalker {
         complete: false,
         lanes: [],
       }));
-      await this.detectCapabilities();
+      await this.source.detect();
       try {
         await this.call(this.node.call('CLIENT', 'NO-TOUCH', 'ON'));
         this.noTouch = true;
@@ -211,28 +221,6 @@ export class NodeWalker {
     } catch (err) {
       this.failed = err;
       throw err;
-    }
-  }
-
-  private async detectCapabilities(): Promise<void> {
-    try {
-      // A name no one uses: nil when MEMORY USAGE works, an error when it is refused.
-      await this.call(this.node.memory('USAGE', '__redis_medic_probe__'));
-    } catch (err) {
-      if (isConnectionError(err)) throw err;
-      this.withMemory = false;
-    }
-    const scriptable = this.o.samples > 0 && this.o.samples <= MAX_SCRIPT_SAMPLES;
-    if (this.o.strategy === 'pipeline' || (this.o.strategy === 'auto' && !scriptable)) {
-      this.strategy = 'pipeline';
-      return;
-    }
-    try {
-      this.sha = String(await this.call(this.node.script('LOAD', PAGE_SCRIPT)));
-      this.strategy = 'script';
-    } catch (err) {
-      if (isConnectionError(err) || this.o.strategy === 'script') throw err;
-      this.strategy = 'pipeline';
     }
   }
 
@@ -308,7 +296,7 @@ export class NodeWalker {
     const stopped = () => signal.aborted || this.halted;
     const pages = walkCursor<RawPage>({
       from: lane.start,
-      fetch: (cursor) => this.request(cursor),
+      fetch: (cursor) => this.source.request(cursor),
       ends: (cursor) => laneEnds(lane, cursor),
       // The next page is fetched while the caller folds this one.
       ahead: 1,
@@ -325,7 +313,7 @@ export class NodeWalker {
     });
     try {
       for await (const { page: raw, last } of pages) {
-        let keys = raw.keys ?? (await this.readKeys(raw));
+        let keys = raw.keys ?? (await this.source.readKeys(raw));
         this.checkAlive();
         if (stopped()) return;
         if (last && lane.dedupe) {
@@ -361,52 +349,6 @@ export class NodeWalker {
       await this.pacer.budget(this.o.count, this.o.signal);
     }
     this.checkAlive();
-  }
-
-  private request(cursor: string): Promise<RawPage> {
-    return this.strategy === 'script' ? this.scriptPage(cursor) : this.scanPage(cursor);
-  }
-
-  private async scriptPage(cursor: string): Promise<RawPage> {
-    const args = [this.sha, '0', cursor, this.o.match, String(this.o.count), String(this.o.samples)];
-    args.push(this.withMemory ? '1' : '0');
-    try {
-      return parseScriptReply(await this.call(this.node.callBuffer('EVALSHA', args)), this.countVanished);
-    } catch (err) {
-      if (isConnectionError(err)) throw err;
-      let failure = err;
-      if (/NOSCRIPT/.test(errorMessage(err))) {
-        // The script cache was flushed (SCRIPT FLUSH, a restart behind a proxy): load it once more.
-        try {
-          this.sha = String(await this.call(this.node.script('LOAD', PAGE_SCRIPT)));
-          const reply = await this.call(this.node.callBuffer('EVALSHA', [this.sha, ...args.slice(1)]));
-          return parseScriptReply(reply, this.countVanished);
-        } catch (again) {
-          if (isConnectionError(again)) throw again;
-          failure = again;
-        }
-      }
-      if (this.o.strategy === 'script') throw failure;
-      // The server refuses the script although SCRIPT LOAD worked (ACL on EVALSHA, a proxy, a
-      // cluster rule on undeclared keys…): the plain pipeline from here on, same page.
-      this.strategy = 'pipeline';
-      return this.scanPage(cursor);
-    }
-  }
-
-  private async scanPage(cursor: string): Promise<RawPage> {
-    const page = await this.call(scanPage(this.node, cursor, this.o.match, this.o.count));
-    return { cursor: page.cursor, size: page.names.length, keys: null, names: page.names };
-  }
-
-  private async readKeys(raw: RawPage): Promise<ScannedKey[]> {
-    const { keys, vanished } = await readKeysPipelined(this.node, raw.names, {
-      samples: this.o.samples,
-      withMemory: this.withMemory,
-      call: this.deadline,
-    });
-    this.vanished += vanished;
-    return keys;
   }
 
   /** Every server call: within the deadline, and never after the connection dropped. */
