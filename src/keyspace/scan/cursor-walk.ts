@@ -4,9 +4,10 @@
  * way while the caller works on the page it was handed. What a page is (a plain SCAN, a page
  * script that also reads each key) is the caller's `fetch`; pacing is the caller's `pace`.
  *
- * At most one call is in flight at a time (a server answers one connection's calls in order, so a
- * second would only wait behind the first); up to `ahead` answered or pending pages are held
- * beyond the one being worked on, which bounds memory whatever the keyspace.
+ * At most one call per cursor is in flight at a time (a server answers one connection's calls in
+ * order, so a second would only wait behind the first); up to `ahead` answered or pending pages
+ * are held beyond the one being worked on, which bounds memory whatever the keyspace. Two lanes
+ * of one table (lanes.ts) are two walks, one per cursor.
  */
 
 /** A page as the walk sees it: the cursor to ask for next. */
