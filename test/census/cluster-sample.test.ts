@@ -1,7 +1,8 @@
 /**
- * A sampled census on a real 3-node Redis Cluster draws from every primary in proportion to its
- * keys, each primary paced on its own budget. The truth comes from each node itself: DBSIZE on a
- * direct connection for its share, EXISTS on that connection for where a sampled key lives.
+ * A census on a real 3-node Redis Cluster: a sample draws from every primary in proportion to its
+ * keys (the truth from each node itself: DBSIZE on a direct connection for its share, EXISTS on
+ * that connection for where a sampled key lives), and each primary is paced on its own keys/s
+ * budget (each shard is its own server), all three walked at once.
  */
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,4 +81,29 @@ describe('a sampled census on a 3-node Redis Cluster', () => {
       budgetMs(SAMPLE * 20),
     );
   }
+
+  it(
+    'paces each primary on its own keys/s budget, all primaries at once',
+    async () => {
+      const rate = 3_000;
+      const pageSize = 50;
+      // A generous guard: this is about the budget, not about pausing on a busy test machine.
+      const throttle = { keysPerSec: rate, pageSize, latencyGuardMs: 1000 };
+      const summary = await walkKeys(conn, { throttle }, () => {});
+      expect(summary.complete).toBe(true);
+      expect(summary.scanned).toBe(KEYS);
+      const burst = Math.max(pageSize, rate / 10);
+      for (const node of summary.nodes) {
+        const seconds = node.durationMs / 1000;
+        // Never above its own budget (plus the bucket's burst and one page)...
+        expect(node.scanned).toBeLessThanOrEqual(rate * seconds + burst + pageSize);
+        // ...and well above what one budget shared by three primaries would allow (rate / 3 each).
+        expect(node.scanned / seconds).toBeGreaterThan(rate / 2);
+      }
+      // At once: the walk took about as long as its slowest primary, not the sum of them.
+      const sum = summary.nodes.reduce((a, n) => a + n.durationMs, 0);
+      expect(summary.durationMs).toBeLessThan(sum);
+    },
+    budgetMs(KEYS * 2),
+  );
 });
