@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { ErrorCode, MedicError } from '../errors.js';
+import { selectDb } from '../keyspace/scan/select-command.js';
 import { classifyRedisError } from './errors.js';
 
 /** Where a Redis lives and how to log in. A ClusterConfig satisfies it; so does a bare `--redis URL`. */
@@ -129,7 +130,7 @@ export async function selectUrlDb(
 ): Promise<void> {
   if (db === 0) return;
   try {
-    await withDeadline(redis.select(db), timeoutMs, address);
+    await withDeadline(selectDb(redis, db), timeoutMs, address);
   } catch (err) {
     if (err instanceof MedicError) throw err;
     if (!/out of range|NOPERM|invalid DB/i.test(String((err as Error | undefined)?.message))) {

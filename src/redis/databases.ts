@@ -1,5 +1,4 @@
-/** Which DBs of a server an operation visits (a target URL's DB, or every DB with keys), and which DB a connection is on. */
-import type { Redis } from 'ioredis';
+/** Which DBs of a server an operation visits (a target URL's DB, or every DB with keys). */
 import { ErrorCode, MedicError } from '../errors.js';
 import { parseInfo, parseKeyspace } from '../keyspace/server-facts.js';
 import { dbInQuery, type RedisTarget } from './connect.js';
@@ -8,13 +7,6 @@ import { dbInQuery, type RedisTarget } from './connect.js';
 export function keyspaceDbs(info: string): number[] {
   const dbs = new Set<number>([0, ...parseKeyspace(parseInfo(info).keyspace).map((d) => d.db)]);
   return [...dbs].sort((a, b) => a - b);
-}
-
-/** The DB the connection is on: ioredis tracks SELECTs in `condition.select`; else its `db` option. */
-export function currentDb(node: Redis): number {
-  const condition = (node as unknown as { condition?: { select?: unknown } }).condition;
-  const selected = condition?.select;
-  return typeof selected === 'number' ? selected : (node.options.db ?? 0);
 }
 
 /**

@@ -13,8 +13,8 @@
  */
 
 import type { Redis } from 'ioredis';
-import { sleep } from '../census/throttle.js';
 import { ErrorCode, MedicError } from '../errors.js';
+import { sleep } from '../keyspace/pacing/sleep.js';
 import { serverFacts } from '../keyspace/server-facts.js';
 
 export interface MemoryGuardOptions {

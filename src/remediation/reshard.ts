@@ -13,8 +13,8 @@
  */
 
 import type { Cluster, Redis } from 'ioredis';
-import { sleep } from '../census/throttle.js';
 import { errorMessage } from '../errors.js';
+import { sleep } from '../keyspace/pacing/sleep.js';
 import type { EngineCounters } from './types.js';
 
 export const CLUSTER_SLOTS = 16_384;

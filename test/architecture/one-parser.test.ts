@@ -1,7 +1,8 @@
 /**
- * One place reads INFO, one place reads a Redis glob, and Lua lives in `.lua` files: the sources of
- * `src/` are scanned for the shapes those readers take (an INFO field regex, a hand-written glob
- * class parser, Lua text in a TypeScript string), and each shape may appear only in its owner.
+ * One place reads INFO, one place reads a Redis glob, one layer walks a keyspace, and Lua lives in
+ * `.lua` files: the sources of `src/` are scanned for the shapes those take (an INFO field regex, a
+ * hand-written glob class parser, a SCAN or SELECT sent from TypeScript, Lua text in a TypeScript
+ * string), and each shape may appear only in its owner.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -11,6 +12,7 @@ const root = resolve(import.meta.dirname, '../..');
 const srcDir = join(root, 'src');
 const INFO_OWNER = 'src/keyspace/server-facts.ts';
 const GLOB_OWNER = 'src/keyspace/glob.ts';
+const SCAN_OWNER_DIR = 'src/keyspace/';
 const LUA_DIR = join(srcDir, 'keyspace/lua');
 const LUA_LOADER = join(srcDir, 'keyspace/lua.ts');
 
@@ -38,6 +40,19 @@ const GLOB_SHAPES: RegExp[] = [
   /\bfunction\s+(?:compileGlob|tokenize|globTokens|matchAt)\b/,
 ];
 
+/**
+ * Walking a keyspace by hand: sending SCAN (or its per-collection and stream forms) or SELECT from
+ * TypeScript. The page scripts send SCAN from Lua; they are keyspace's own `.lua` files.
+ */
+const SCAN_SHAPES: RegExp[] = [
+  /\.(?:[hsz]?scan)(?:Buffer)?(?:Stream)?\s*\(/i,
+  /\bscan(?:Buffer)?Stream\b/,
+  /(['"`])(?:[HSZ]?SCAN|SELECT)\1/,
+  /\.select\s*\(/,
+  // Through ioredis' generic `call` / `send_command` / `Command`: call('SCAN', …).
+  /\b(?:call|callBuffer|send_command|sendCommand)\(\s*['"`](?:[hsz]?scan|select)['"`]/i,
+];
+
 /** Lua text: only Lua has KEYS[n] / ARGV[n] subscripts, `redis.replicate_commands` or `local x =`. */
 const LUA_SHAPES: RegExp[] = [/\bKEYS\[\d/, /\bARGV\[\d/, /redis\.replicate_commands/, /\blocal\s+\w+\s*=/];
 
@@ -61,7 +76,7 @@ const sources = tsFiles(srcDir).map((path) => ({
 
 function offenders(shapes: RegExp[], owner: string | undefined): string[] {
   return sources
-    .filter((s) => s.file !== owner)
+    .filter((s) => (owner?.endsWith('/') ? !s.file.startsWith(owner) : s.file !== owner))
     .flatMap((s) => shapes.filter((shape) => shape.test(s.text)).map((shape) => `${s.file}: ${shape}`));
 }
 
@@ -78,6 +93,16 @@ describe('the scanner', () => {
       ],
       glob: ["if (c === '[') {", '} else if (pc === 0x5b) {'],
       lua: ["const S = `local v = redis.call('GET', KEYS[1])`;"],
+      scan: [
+        "const [next, names] = await node.scanBuffer(cursor, 'MATCH', match, 'COUNT', count);",
+        "const [c, keys] = await redis.scan(cursor, 'COUNT', 100);",
+        "const stream = redis.scanStream({ match: 'user:*' });",
+        'for await (const keys of redis.scanBufferStream()) {}',
+        "await redis.call('SCAN', cursor);",
+        'await node.select(db);',
+        "hello.command(['SELECT', String(db)]);",
+        "const [c2, fields] = await redis.hscanBuffer(key, '0');",
+      ],
     };
     for (const s of snippets.info)
       expect(
@@ -94,6 +119,11 @@ describe('the scanner', () => {
         LUA_SHAPES.some((r) => r.test(code(s))),
         s,
       ).toBe(true);
+    for (const s of snippets.scan)
+      expect(
+        SCAN_SHAPES.some((r) => r.test(code(s))),
+        s,
+      ).toBe(true);
   });
 
   it('reads the owners themselves (so the rules below cannot pass on an empty scan)', () => {
@@ -101,6 +131,7 @@ describe('the scanner', () => {
     expect(files).toContain(INFO_OWNER);
     expect(files).toContain(GLOB_OWNER);
     expect(offenders(GLOB_SHAPES, undefined).some((o) => o.startsWith(GLOB_OWNER))).toBe(true);
+    expect(offenders(SCAN_SHAPES, undefined).some((o) => o.startsWith(SCAN_OWNER_DIR))).toBe(true);
   });
 });
 
@@ -111,6 +142,10 @@ describe('one reader each', () => {
 
   it('a Redis glob is parsed and matched only in keyspace/glob.ts', () => {
     expect(offenders(GLOB_SHAPES, GLOB_OWNER)).toEqual([]);
+  });
+
+  it('SCAN and SELECT are sent only from keyspace/ (the one SCAN loop, the one DB switch)', () => {
+    expect(offenders(SCAN_SHAPES, SCAN_OWNER_DIR)).toEqual([]);
   });
 
   it('no TypeScript file holds Lua: scripts are .lua files', () => {

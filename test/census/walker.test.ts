@@ -1,6 +1,5 @@
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LatencyGuard, resolveThrottle, TokenBucket } from '../../src/census/throttle.js';
 import type { ScannedKey } from '../../src/census/types.js';
 import {
   cursorFraction,
@@ -18,6 +17,9 @@ import {
   startLocalRedisCluster,
 } from '../../src/demo/local-redis.js';
 import { ErrorCode, MedicError } from '../../src/errors.js';
+import { LatencyGuard } from '../../src/keyspace/pacing/latency-guard.js';
+import { resolveThrottle } from '../../src/keyspace/pacing/throttle.js';
+import { TokenBucket } from '../../src/keyspace/pacing/token-bucket.js';
 import { connectTarget, type TargetConnection } from '../../src/redis/connect.js';
 import { budgetMs } from '../support/budget.js';
 

@@ -146,7 +146,8 @@ describe('src/ raises only coded errors', () => {
     const allowed = new Map([
       ['src/errors.ts', ['MedicError']],
       ['src/census/run-census.ts', ['CheckpointMismatch']],
-      ['src/census/walker.ts', ['WalkResumeMismatch', 'ConsumerFailure', 'InterruptedSignal']],
+      ['src/census/walk/types.ts', ['WalkResumeMismatch']],
+      ['src/census/walk/errors.ts', ['ConsumerFailure', 'InterruptedSignal']],
       ['src/demo/local-redis/server.ts', ['PortInUseError']],
     ]);
     const found: string[] = [];

@@ -5,6 +5,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import type { RedisOptions } from 'ioredis';
+import { selectWords } from '../../keyspace/scan/select-command.js';
 import { RespEncoder } from './resp-encoder.js';
 
 export interface Endpoint {
@@ -78,7 +79,7 @@ export class RespPipe {
     const pipe = new RespPipe(socket, name);
     const hello = new RespEncoder();
     if (ep.password) hello.command(ep.username ? ['AUTH', ep.username, ep.password] : ['AUTH', ep.password]);
-    if (ep.db) hello.command(['SELECT', String(ep.db)]);
+    if (ep.db) hello.command(selectWords(ep.db));
     if (!hello.empty) {
       const commands = hello.commands;
       pipe.write(hello.take(), commands);

@@ -5,17 +5,18 @@
  */
 
 import type { Redis } from 'ioredis';
-import type { LatencyGuard, TokenBucket } from '../../census/throttle.js';
+import type { NodePacer } from '../../keyspace/pacing/node-pacer.js';
+import { DbSelector } from '../../keyspace/scan/db-select.js';
+import { dbUnits, nodeAddress } from '../../keyspace/scan/units.js';
 import { serverFacts } from '../../keyspace/server-facts.js';
 import type { RedisTarget } from '../../redis/connect.js';
-import { currentDb, dbsToWalk } from '../../redis/databases.js';
+import { dbsToWalk } from '../../redis/databases.js';
 import { classifyRedisError } from '../../redis/errors.js';
 import { RemediationError } from '../errors.js';
 import type { MemoryGuard } from '../memory-guard.js';
 import { assertPrimary } from '../replica-check.js';
 import type { EngineCounters } from '../types.js';
 import { emptyCounters } from './counters.js';
-import { selectDb } from './scan.js';
 
 /** What a page did to one key the rule did not write now. */
 export type Outcome = 'changed' | 'skipped' | 'vanished';
@@ -52,26 +53,26 @@ export interface NodeState {
    * its pipelined commands are processed): the server walks while Node writes. Else `redis`.
    */
   scanner: Redis;
-  scannerDb: number | undefined;
+  /** SELECT on `redis` (and back), and on `scanner` when it is a connection of its own. */
+  db: DbSelector;
+  scannerDb: DbSelector | undefined;
   address: string;
   version: number[];
   hasOptions: boolean;
   sha: string;
   /** INFO `run_id`: a saved cursor is continued only on the same server process. */
   runId: string;
-  bucket?: TokenBucket;
-  guard?: LatencyGuard;
+  /** Throttled runs: this primary's own keys/s budget and latency guard. */
+  pacer?: NodePacer;
   memory?: MemoryGuard;
   /** The last server time read on this node and when (performance.now), for stamped expiries. */
   clock?: { serverMs: number; at: number };
-  selectedDb: number | undefined;
-  originalDb: number;
   units: Unit[];
 }
 
 /** A primary checked and described, with a unit (cursor 0, its DBSIZE) per DB the run walks. */
 export async function prepareNode(target: RedisTarget, redis: Redis, cluster: boolean): Promise<NodeState> {
-  const address = `${redis.options.host ?? '?'}:${redis.options.port ?? '?'}`;
+  const address = nodeAddress(redis);
   try {
     await assertPrimary(redis, address);
     const server = serverFacts(await redis.info('server'));
@@ -79,20 +80,17 @@ export async function prepareNode(target: RedisTarget, redis: Redis, cluster: bo
     const node: NodeState = {
       redis,
       scanner: redis,
+      db: new DbSelector(redis, { cluster }),
       scannerDb: undefined,
       address,
       version,
       hasOptions: (version[0] ?? 0) >= 7,
       sha: '',
       runId: server.runId ?? '',
-      selectedDb: undefined,
-      originalDb: currentDb(redis),
       units: [],
     };
-    const dbs = dbsToWalk(target, cluster ? '' : await redis.info('keyspace'));
-    for (const db of dbs) {
-      await selectDb(node, db, cluster);
-      const dbsize = Number(await redis.dbsize());
+    const dbs = (info: string) => dbsToWalk(target, info);
+    for (const { db, dbsize } of await dbUnits(redis, { cluster, dbs, selector: node.db })) {
       node.units.push({
         node,
         address,

@@ -4,7 +4,7 @@
  * setting is refused here, before anything is read or written.
  */
 
-import { DEFAULT_THROTTLE, resolveThrottle, type ThrottleOptions } from '../../census/throttle.js';
+import { DEFAULT_THROTTLE, resolveThrottle, type ThrottleOptions } from '../../keyspace/pacing/throttle.js';
 import { type MemoryGuardOptions, resolveMemoryGuard } from '../memory-guard.js';
 import type { EngineCheckpoint, EngineProgress, TtlRule } from '../types.js';
 

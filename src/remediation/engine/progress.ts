@@ -4,7 +4,7 @@
  * pauses), handed to `onPage` one at a time.
  */
 
-import { cursorFraction } from '../../census/walker.js';
+import { cursorFraction } from '../../keyspace/scan/cursor.js';
 import type { MemoryPause } from '../memory-guard.js';
 import type { EngineCheckpoint, EngineCounters, EnginePauseReason, EngineProgress } from '../types.js';
 import type { Unit } from './node.js';

@@ -5,9 +5,9 @@
  */
 
 import type { Redis } from 'ioredis';
-import type { ThrottleOptions } from '../../census/throttle.js';
 import { MedicError } from '../../errors.js';
 import { compileGlob } from '../../keyspace/glob.js';
+import type { ThrottleOptions } from '../../keyspace/pacing/throttle.js';
 import type { TargetConnection } from '../../redis/connect.js';
 import { dbsToWalk } from '../../redis/databases.js';
 import { classifyRedisError } from '../../redis/errors.js';
@@ -31,7 +31,7 @@ import { type WriteContext, writePage } from './page-write.js';
 import { checkpointOf, progressOf, ReportChain, walkedFraction } from './progress.js';
 import { recountMoved, startFollowing } from './reshard-follow.js';
 import { placeUnits } from './resume.js';
-import { closeScanner, openScanner, PageReader, pace, restoreDb, selectDb, startPacing } from './scan.js';
+import { closeScanner, openScanner, pace, restoreDb, scanPages, startPacing, switchDb } from './scan.js';
 import { loadPageScripts, pickStrategy } from './strategy.js';
 
 /** Unthrottled: pages whose writes are in flight at once (see walkUnit). */
@@ -97,11 +97,11 @@ export class EngineRun implements WriteContext {
   }
 
   pauses(): number {
-    return this.nodes.reduce((s, n) => s + (n.guard?.pauses ?? 0) + (n.memory?.pauses ?? 0), 0);
+    return this.nodes.reduce((s, n) => s + (n.pacer?.pauses ?? 0) + (n.memory?.pauses ?? 0), 0);
   }
 
   pausedMs(): number {
-    return this.nodes.reduce((s, n) => s + (n.guard?.pausedMs ?? 0) + (n.memory?.pausedMs ?? 0), 0);
+    return this.nodes.reduce((s, n) => s + (n.pacer?.pausedMs ?? 0) + (n.memory?.pausedMs ?? 0), 0);
   }
 
   /** INFO, DBs and DBSIZE, strategy, script, server time, throttle calibration; the initial checkpoint. */
@@ -139,7 +139,7 @@ export class EngineRun implements WriteContext {
     this.units = units;
     if (this.throttle) await startPacing(this.nodes, this.throttle);
     for (const node of this.nodes) node.memory = new MemoryGuard(node.redis, node.address, this.memoryGuard);
-    if (!this.throttle) await Promise.all(this.nodes.map((n) => openScanner(n)));
+    if (!this.throttle) await Promise.all(this.nodes.map((n) => openScanner(n, cluster)));
     this.startFraction = walkedFraction(this.units);
     // A fresh run's salt and time base must be saved before anything is written.
     if (!cp) await this.reports.report();
@@ -154,7 +154,7 @@ export class EngineRun implements WriteContext {
         }),
       ),
     );
-    await Promise.all(this.nodes.map((n) => restoreDb(n, this.conn.target.mode === 'cluster')));
+    await Promise.all(this.nodes.map((n) => restoreDb(n)));
     await this.reports.settled();
     if (this.failure) throw this.failure;
     if (this.reshard && this.units.every((u) => u.done)) await this.recount(this.reshard);
@@ -179,11 +179,10 @@ export class EngineRun implements WriteContext {
   }
 
   private async walkNode(node: NodeState): Promise<void> {
-    const cluster = this.conn.target.mode === 'cluster';
     for (const unit of node.units) {
       if (unit.done) continue;
       if (this.signal.aborted) return;
-      await selectDb(node, unit.db, cluster).catch((err: unknown) => {
+      await switchDb(node, unit.db).catch((err: unknown) => {
         throw classifyRedisError(err, node.address);
       });
       await this.walkUnit(node, unit);
@@ -203,7 +202,14 @@ export class EngineRun implements WriteContext {
   private async walkUnit(node: NodeState, unit: Unit): Promise<void> {
     const free = !this.throttle;
     const depth = free ? WRITE_DEPTH : 1;
-    const reader = new PageReader(node, unit.cursor, this.rule.match, this.count, free, this.signal);
+    const pages = scanPages(node, {
+      cursor: unit.cursor,
+      match: this.rule.match,
+      count: this.count,
+      readAhead: free,
+      signal: this.signal,
+      pace: () => this.pace(node),
+    });
     const inflight: {
       next: string;
       scanned: number;
@@ -220,17 +226,8 @@ export class EngineRun implements WriteContext {
       await this.reports.report();
     };
     try {
-      let last = false;
-      while (!last && !this.signal.aborted) {
-        if (reader.empty) {
-          await this.pace(node);
-          if (this.signal.aborted) break;
-          reader.scan();
-        }
-        const { next, names } = await reader.take();
-        node.bucket?.charge(Math.max(0, names.length - this.count));
-        if (this.signal.aborted) break;
-        if (free) reader.scan();
+      for await (const { page } of pages) {
+        const { cursor: next, names } = page;
         const keys: Buffer[] = [];
         let rejected = 0;
         for (const name of names) {
@@ -246,7 +243,6 @@ export class EngineRun implements WriteContext {
         const result = keys.length > 0 ? writePage(this, node, unit, keys) : Promise.resolve(null);
         result.catch(() => {});
         inflight.push({ next, scanned: keys.length, rejected, result });
-        last = next === '0';
         while (inflight.length >= depth) await settle();
       }
       // Pages already sent are always counted and checkpointed, also on abort.

@@ -1,122 +1,77 @@
 /**
- * The keyspace side of a TTL run: selecting a node's DB (and putting the connection's own DB back),
- * the second connection SCAN runs on when unthrottled, stepping SCAN MATCH pages ahead of the
- * writes, and pacing (latency guard and keys/s budget) before each SCAN of a throttled run.
+ * The TTL run's use of the shared keyspace walk (src/keyspace/): a node's DB switches (its own
+ * connection and, unthrottled, the SCAN connection), the SCAN MATCH pages of one DB read ahead of
+ * the writes, and the node's pacing (latency guard, keys/s budget) before each SCAN of a throttled
+ * run.
  */
 
-import { once } from 'node:events';
-import { LatencyGuard, type ThrottleOptions, TokenBucket } from '../../census/throttle.js';
+import { NodePacer } from '../../keyspace/pacing/node-pacer.js';
+import type { ThrottleOptions } from '../../keyspace/pacing/throttle.js';
+import { type WalkedPage, walkCursor } from '../../keyspace/scan/cursor-walk.js';
+import { DbSelector } from '../../keyspace/scan/db-select.js';
+import { openScanConnection } from '../../keyspace/scan/scan-connection.js';
+import { type ScanReply, scanPage } from '../../keyspace/scan/scan-page.js';
 import { classifyRedisError } from '../../redis/errors.js';
 import type { NodeState } from './node.js';
 
 /** Unthrottled: SCAN pages read ahead of the writes (bounds memory: a few pages per node). */
 const READ_AHEAD = 3;
 
-export async function selectDb(node: NodeState, db: number, cluster: boolean): Promise<void> {
-  if (cluster) return;
-  if (node.scanner !== node.redis && node.scannerDb !== db) {
-    await node.scanner.select(db);
-    node.scannerDb = db;
-  }
-  if (node.selectedDb === db) return;
-  if (node.selectedDb === undefined && db === node.originalDb) {
-    node.selectedDb = db;
-    return;
-  }
-  await node.redis.select(db);
-  node.selectedDb = db;
+/** Both of the node's connections onto `db` (the SCAN connection first). */
+export async function switchDb(node: NodeState, db: number): Promise<void> {
+  await node.scannerDb?.switchTo(db);
+  await node.db.switchTo(db);
 }
 
-/** The second connection for SCAN (same options: TLS, ACL user); without it, SCAN shares `redis`. */
-export async function openScanner(node: NodeState): Promise<void> {
-  const dup = node.redis.duplicate();
-  dup.on('error', () => {});
-  try {
-    if (dup.status === 'wait') await dup.connect();
-    else await once(dup, 'ready');
-    node.scanner = dup;
-    node.scannerDb = dup.options.db ?? 0;
-  } catch {
-    dup.disconnect();
-  }
+/** The second connection for SCAN; without it, SCAN shares `redis`. */
+export async function openScanner(node: NodeState, cluster: boolean): Promise<void> {
+  const dup = await openScanConnection(node.redis);
+  if (!dup) return;
+  node.scanner = dup;
+  node.scannerDb = new DbSelector(dup, { cluster, originalDb: dup.options.db ?? 0 });
 }
 
 /** Closes the scanner connection (the caller's connection stays open). */
 export function closeScanner(node: NodeState): void {
   if (node.scanner !== node.redis) node.scanner.disconnect();
   node.scanner = node.redis;
+  node.scannerDb = undefined;
 }
 
-export async function restoreDb(node: NodeState, cluster: boolean): Promise<void> {
-  if (cluster || node.selectedDb === undefined || node.selectedDb === node.originalDb) return;
-  if (node.redis.status !== 'ready') return;
-  try {
-    await node.redis.select(node.originalDb);
-    node.selectedDb = node.originalDb;
-  } catch {
-    // Best effort: the connection may be gone.
-  }
-}
-
-export interface ScanPage {
-  /** The cursor SCAN returned ('0': the walk of this DB is over). */
-  next: string;
-  names: Buffer[];
+/** The caller's connection back on the DB it was on; best effort. */
+export function restoreDb(node: NodeState): Promise<void> {
+  return node.db.restore();
 }
 
 /**
  * SCAN MATCH pages of one DB of one node, in order, from `cursor`. With `readAhead`, the next SCAN
- * is sent the moment the previous one answers (up to READ_AHEAD pages waiting); else only when
- * `scan()` is called. A failed SCAN rejects its page with the classified error.
+ * is sent the moment the previous one answers (up to READ_AHEAD pages waiting); else each SCAN
+ * waits for `pace` once the page before it was taken. A failed SCAN ends the walk with the
+ * classified error.
  */
-export class PageReader {
-  private readonly queue: Promise<ScanPage>[] = [];
-  private from: string | null;
-  private scanning = false;
-
-  constructor(
-    private readonly node: NodeState,
-    cursor: string,
-    private readonly match: string,
-    private readonly count: number,
-    private readonly readAhead: boolean,
-    private readonly signal: AbortSignal,
-  ) {
-    this.from = cursor;
-  }
-
-  /** No page read or being read. */
-  get empty(): boolean {
-    return this.queue.length === 0;
-  }
-
-  /** Sends the next SCAN unless one is in flight, the walk ended, enough pages wait, or the run stopped. */
-  scan(): void {
-    if (this.scanning || this.from === null || this.queue.length >= READ_AHEAD || this.signal.aborted) return;
-    const cursor = this.from;
-    this.scanning = true;
-    const page = this.node.scanner.scanBuffer(cursor, 'MATCH', this.match, 'COUNT', this.count).then(
-      ([raw, names]) => {
-        this.scanning = false;
-        const next = raw.toString('latin1');
-        this.from = next === '0' ? null : next;
-        if (this.readAhead) this.scan();
-        return { next, names };
-      },
-      (err: unknown) => {
-        this.scanning = false;
-        this.from = null;
-        throw classifyRedisError(err, this.node.address);
-      },
-    );
-    page.catch(() => {});
-    this.queue.push(page);
-  }
-
-  /** The oldest page sent (call only when not `empty`). */
-  take(): Promise<ScanPage> {
-    return this.queue.shift() as Promise<ScanPage>;
-  }
+export function scanPages(
+  node: NodeState,
+  o: {
+    cursor: string;
+    match: string;
+    count: number;
+    readAhead: boolean;
+    signal: AbortSignal;
+    pace: () => Promise<void>;
+  },
+): AsyncGenerator<WalkedPage<ScanReply>, void, undefined> {
+  return walkCursor<ScanReply>({
+    from: o.cursor,
+    fetch: (cursor) =>
+      scanPage(node.scanner, cursor, o.match, o.count).catch((err: unknown) => {
+        throw classifyRedisError(err, node.address);
+      }),
+    ahead: o.readAhead ? READ_AHEAD : 0,
+    chain: o.readAhead,
+    ...(o.readAhead ? {} : { pace: o.pace }),
+    arrived: (page) => node.pacer?.charge(page.names.length - o.count),
+    stopped: () => o.signal.aborted,
+  });
 }
 
 /** Throttled runs: a keys/s budget and a calibrated latency guard per node. */
@@ -126,12 +81,8 @@ export async function startPacing(
 ): Promise<void> {
   await Promise.all(
     nodes.map(async (node) => {
-      node.bucket = new TokenBucket(t.keysPerSec, Math.max(t.pageSize, t.keysPerSec / 10));
-      node.guard = new LatencyGuard(() => node.redis.ping(), {
-        guardMs: t.latencyGuardMs,
-        pauseMs: t.pauseMs,
-      });
-      await node.guard.calibrate();
+      node.pacer = new NodePacer(t, () => node.redis.ping());
+      await node.pacer.calibrate();
     }),
   );
 }
@@ -154,11 +105,9 @@ export async function pace(
   hooks: PaceHooks,
 ): Promise<void> {
   try {
-    if (node.guard) {
-      await node.guard.check(signal, hooks.onPause);
-    }
+    if (node.pacer) await node.pacer.latency(signal, hooks.onPause);
     hooks.onClear();
-    await node.bucket?.take(count, signal);
+    await node.pacer?.budget(count, signal);
   } catch (err) {
     if (signal.aborted) return;
     throw classifyRedisError(err, node.address);

@@ -3,8 +3,8 @@
  * primary and DB, counted with the census walker (read-only, throttled by default).
  */
 
-import type { ThrottleOptions } from '../../census/throttle.js';
 import { walkKeys } from '../../census/walker.js';
+import type { ThrottleOptions } from '../../keyspace/pacing/throttle.js';
 import type { TargetConnection } from '../../redis/connect.js';
 import { serverGlob } from '../server-glob.js';
 
