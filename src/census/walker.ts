@@ -36,6 +36,7 @@ import { dbsToWalk } from '../redis/databases.js';
 import { walkError } from './walk/errors.js';
 import { NodeWalker } from './walk/node-walker.js';
 import { ProgressTracker } from './walk/progress.js';
+import { sum } from './walk/sum.js';
 import {
   type NodePageHandler,
   type PageHandler,
@@ -164,10 +165,4 @@ export async function walkKeys(
   };
   progress.maybeReport(true, true);
   return summary;
-}
-
-function sum<T>(items: readonly T[], f: (item: T) => number): number {
-  let total = 0;
-  for (const item of items) total += f(item);
-  return total;
 }

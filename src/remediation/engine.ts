@@ -46,7 +46,7 @@
  * A write the server refuses fails the run with its reason: a run never ends as done with errors.
  */
 
-export { applyRule, jitteredMs } from './engine/apply.js';
+export { applyRule } from './engine/apply.js';
 export { emptyCounters } from './engine/counters.js';
 export {
   type ApplyOptions,

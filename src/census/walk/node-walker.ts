@@ -27,6 +27,7 @@ import { ConsumerFailure, InterruptedSignal, isConnectionError } from './errors.
 import type { RawPage } from './page-reads.js';
 import { PageSource } from './page-source.js';
 import type { ProgressTracker } from './progress.js';
+import { sum } from './sum.js';
 import type { NodePageHandler, NodeWalkSummary, WalkPosition, WalkStrategy } from './types.js';
 import { WalkResumeMismatch } from './types.js';
 
@@ -52,12 +53,6 @@ export interface NodeWalkerOptions {
   split: boolean;
   signal: AbortSignal;
   callTimeoutMs: number;
-}
-
-function sum<T>(items: readonly T[], f: (item: T) => number): number {
-  let total = 0;
-  for (const item of items) total += f(item);
-  return total;
 }
 
 function round2(x: number): number {

@@ -1,5 +1,6 @@
 /** A census walk's progress reports: keys/s, and an ETA from the key count, or from the cursors under MATCH. */
 import type { Lane } from '../../keyspace/scan/lanes.js';
+import { sum } from './sum.js';
 import type { WalkOptions } from './types.js';
 
 /** A primary's walker as progress sees it. */
@@ -9,12 +10,6 @@ export interface ProgressSource {
 }
 
 const DEFAULT_PROGRESS_MS = 2000;
-
-function sum<T>(items: readonly T[], f: (item: T) => number): number {
-  let total = 0;
-  for (const item of items) total += f(item);
-  return total;
-}
 
 export class ProgressTracker {
   scanned = 0;

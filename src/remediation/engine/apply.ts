@@ -1,13 +1,11 @@
 /**
  * The TTL engine's entry point: `applyRule` runs one attempt of a rule over every primary and DB
- * and turns it into an `ApplyResult` (complete, stopped by cancel or pause, or failed), and
- * `jitteredMs`, where in the rule's TTL range a key's expiry lies.
+ * and turns it into an `ApplyResult` (complete, stopped by cancel or pause, or failed).
  */
 
 import { ErrorCode } from '../../errors.js';
 import type { TargetConnection } from '../../redis/connect.js';
 import { RemediationError } from '../errors.js';
-import { jitteredHash } from '../fingerprint.js';
 import type { ApplyResult, EngineCheckpoint, TtlRule } from '../types.js';
 import { type ApplyOptions, PAUSE_REASON } from './options.js';
 import { EngineRun } from './run.js';
@@ -55,9 +53,4 @@ export async function applyRule(
     pausedMs: Math.round(run.pausedMs()),
     ...(run.approximate ? { approximate: true } : {}),
   };
-}
-
-/** The key's hash of salt and name scaled to [minMs, maxMs]: uniform over the range. */
-export function jitteredMs(name: Uint8Array, salt: number, minMs: number, maxMs: number): number {
-  return minMs + Math.floor(jitteredHash(name, salt) * (maxMs - minMs + 1));
 }
