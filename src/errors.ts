@@ -10,6 +10,8 @@ export const ErrorCode = {
   ConfigUnreadable: 'config_unreadable',
   UnknownCluster: 'unknown_cluster',
   RedisUnreachable: 'redis_unreachable',
+  /** The bot's own queue Redis (`queue.url`) cannot be connected to; `values.queue` is its URL without credentials. */
+  QueueUnreachable: 'queue_unreachable',
   RedisTimeout: 'redis_timeout',
   RedisAuth: 'redis_auth',
   RedisTls: 'redis_tls',
@@ -88,6 +90,7 @@ export const ERROR_EXIT: Readonly<Record<ErrorCode, ExitCode>> = {
   config_unreadable: EXIT_USAGE,
   unknown_cluster: EXIT_USAGE,
   redis_unreachable: EXIT_UNREACHABLE,
+  queue_unreachable: EXIT_UNREACHABLE,
   redis_timeout: EXIT_UNREACHABLE,
   redis_auth: EXIT_UNREACHABLE,
   redis_tls: EXIT_UNREACHABLE,

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { belowSdkNodeMajor, SDK_MIN_NODE_MAJOR } from './aws/node-version.js';
 import { SnapshotStore } from './census/snapshot-store.js';
 import type { ThrottleOptions } from './census/throttle.js';
@@ -18,7 +18,7 @@ import { serverFacts } from './keyspace/server-facts.js';
 import { ProxyRoutingDispatcher } from './net/agents.js';
 import { describeProxy, type Env, proxySettings } from './net/proxy.js';
 import type { Logger } from './observability/logger.js';
-import { connectTarget, parseRedisUrl, redisTlsOptions, selectUrlDb } from './redis/connect.js';
+import { connectQueueRedis, connectTarget, parseRedisUrl } from './redis/connect.js';
 import { redact } from './redis/errors.js';
 import { assertNotQueueServer } from './redis/queue-identity.js';
 import { DryRunStore, dryRun, recount } from './remediation/dry-run.js';
@@ -104,34 +104,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     );
   }
 
-  // rediss:// queue: the CA / client certificate / servername from queue.tls.
-  const queueUrl = parseRedisUrl(config.queue.url);
-  const queueTls = queueUrl.tls ? { tls: redisTlsOptions(queueUrl.host, config.queue.tls) } : {};
+  // rediss:// queue: the CA / client certificate / servername from queue.tls. A queue Redis that
+  // can't be reached stops the start with an error naming it (queue_unreachable).
   // BullMQ needs maxRetriesPerRequest: null on its connections (blocking commands).
-  const queueRedis = new Redis(config.queue.url, {
-    maxRetriesPerRequest: null,
-    lazyConnect: true,
-    ...queueTls,
-  });
-  queueRedis.on('error', (err) => logger.warn({ err: redact(err.message) }, 'queue redis error'));
-  await queueRedis.connect();
-  // A queue URL naming a DB the server lacks must stop the start, not put the queue in DB 0.
-  await selectUrlDb(queueRedis, queueUrl.db, `${queueUrl.host}:${queueUrl.port}`, 5000).catch(async (err) => {
-    queueRedis.disconnect();
-    throw err;
-  });
+  const queueRedis = await connectQueueRedis(config.queue, { maxRetriesPerRequest: null }, (err) =>
+    logger.warn({ err: redact(err.message) }, 'queue redis error'),
+  );
   await warnIfQueueRedisEvicts(queueRedis, logger);
   // Incidents and watch state get their own connection that fails fast: BullMQ's waits through
   // reconnects forever, and a slash command must never hang on a queue Redis outage.
-  const storeRedis = new Redis(config.queue.url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    commandTimeout: 2000,
-    enableOfflineQueue: false,
-    ...queueTls,
+  const storeRedis = await connectQueueRedis(
+    config.queue,
+    { maxRetriesPerRequest: 1, commandTimeout: 2000, enableOfflineQueue: false },
+    (err) => logger.warn({ err: redact(err.message) }, 'store redis error'),
+  ).catch((err: unknown) => {
+    queueRedis.disconnect();
+    throw err;
   });
-  storeRedis.on('error', (err) => logger.warn({ err: redact(err.message) }, 'store redis error'));
-  await storeRedis.connect();
 
   const prefix = config.queue.prefix;
   const incidents = new IncidentStore(storeRedis, { prefix, idleHours: config.incidents.idleHours });
