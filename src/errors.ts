@@ -56,6 +56,8 @@ export const ErrorCode = {
   EnvMissing: 'env_missing',
   ClusterRequired: 'cluster_required',
   NeedTwoSnapshots: 'need_two_snapshots',
+  /** `keys diff --from/--to ID` names no stored census of the cluster; `values.available` lists those that are. */
+  UnknownSnapshot: 'unknown_snapshot',
   RunNeedsYes: 'run_needs_yes',
   RulesRequired: 'rules_required',
   RunNeedsConfig: 'run_needs_config',
@@ -123,6 +125,7 @@ export const ERROR_EXIT: Readonly<Record<ErrorCode, ExitCode>> = {
   env_missing: EXIT_USAGE,
   cluster_required: EXIT_USAGE,
   need_two_snapshots: EXIT_USAGE,
+  unknown_snapshot: EXIT_USAGE,
   run_needs_yes: EXIT_USAGE,
   rules_required: EXIT_USAGE,
   run_needs_config: EXIT_USAGE,

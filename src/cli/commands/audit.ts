@@ -7,7 +7,7 @@ import { displayWidth, padEndDisplay } from '../../presenters/text-layout.js';
 import type { CliContext } from '../context.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { withQueueRedis } from '../queue-redis.js';
-import { configPath, loadCliConfig } from '../targets.js';
+import { configPath, loadCliConfig, requireCluster } from '../targets.js';
 
 export interface AuditCommandOptions {
   cluster?: string;
@@ -21,6 +21,7 @@ export async function auditCommand(opts: AuditCommandOptions, ctx: CliContext): 
   const path = configPath(opts, ctx);
   if (!path) throw new UsageError(ErrorCode.ConfigRequired);
   const config = loadCliConfig(path, ctx);
+  if (opts.cluster !== undefined) requireCluster(config, opts.cluster);
   const entries: AuditEntry[] = await withQueueRedis(config, (redis) =>
     new AuditLog(redis, { prefix: config.queue.prefix }).list({
       ...(opts.cluster ? { cluster: opts.cluster } : {}),

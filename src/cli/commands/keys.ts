@@ -14,7 +14,7 @@ import { withQueueRedis } from '../queue-redis.js';
 import { renderCensusDiffTable } from '../render/census-diff-table.js';
 import { toCensusJson } from '../render/census-json.js';
 import { renderCensusTable } from '../render/census-table.js';
-import { configPath, loadCliConfig, resolveTarget, type TargetOptions } from '../targets.js';
+import { configPath, loadCliConfig, requireCluster, resolveTarget, type TargetOptions } from '../targets.js';
 
 export interface KeysCommandOptions extends TargetOptions {
   json?: boolean;
@@ -81,8 +81,19 @@ export async function keysDiffCommand(opts: KeysDiffOptions, ctx: CliContext): P
   if (!opts.cluster) throw new UsageError(ErrorCode.ClusterRequired);
   const cluster = opts.cluster;
   const config = loadCliConfig(path, ctx);
+  requireCluster(config, cluster);
   return withStore(config, async (store) => {
     const list = await store.list(cluster);
+    // A mistyped id is named as such, not reported as "fewer than two censuses".
+    for (const id of [opts.from, opts.to]) {
+      if (id !== undefined && !list.some((s) => s.id === id)) {
+        throw new UsageError(ErrorCode.UnknownSnapshot, {
+          id,
+          cluster,
+          available: list.map((s) => s.id).join(', ') || '—',
+        });
+      }
+    }
     const toId = opts.to ?? list[0]?.id;
     const fromId = opts.from ?? (toId ? list[list.findIndex((s) => s.id === toId) + 1]?.id : undefined);
     const after = toId ? await store.get(cluster, toId) : undefined;
@@ -116,6 +127,7 @@ export async function keysSnapshotsCommand(
   if (!opts.cluster) throw new UsageError(ErrorCode.ClusterRequired);
   const cluster = opts.cluster;
   const config = loadCliConfig(path, ctx);
+  requireCluster(config, cluster);
   const list = await withStore(config, (store) => store.list(cluster));
   for (const s of list) {
     ctx.out(

@@ -9,7 +9,7 @@ import { docToMarkdown, docToMrkdwn } from '../../presenters/message-doc.js';
 import type { CliContext } from '../context.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { withQueueRedis } from '../queue-redis.js';
-import { cliActor, configPath, loadCliConfig } from '../targets.js';
+import { cliActor, configPath, loadCliConfig, requireCluster } from '../targets.js';
 
 export interface NotifyCommandOptions {
   incident?: string;
@@ -34,12 +34,7 @@ export async function notifyCommand(opts: NotifyCommandOptions, ctx: CliContext)
   const path = configPath(opts, ctx);
   if (!path) throw new UsageError(ErrorCode.ConfigRequired);
   const config = loadCliConfig(path, ctx);
-  if (opts.cluster !== undefined && !config.clusters.some((c) => c.name === opts.cluster)) {
-    throw new UsageError(ErrorCode.ClusterNotInConfig, {
-      name: opts.cluster,
-      known: config.clusters.map((c) => c.name).join(', '),
-    });
-  }
+  if (opts.cluster !== undefined) requireCluster(config, opts.cluster);
   const ref: IncidentRef = opts.incident ? { incidentId: opts.incident } : { cluster: opts.cluster ?? '' };
   const prefix = config.queue.prefix;
   const facts = await withQueueRedis(config, (redis) =>
