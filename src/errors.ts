@@ -16,6 +16,10 @@ export const ErrorCode = {
   RedisAuth: 'redis_auth',
   RedisTls: 'redis_tls',
   RedisCommand: 'redis_command',
+  /** Something answers on the target's port, but not in the Redis protocol (an HTTP server, say). */
+  NotRedis: 'not_redis',
+  /** Cluster mode was asked for, but the server has cluster support disabled (a standalone Redis). */
+  NotACluster: 'not_a_cluster',
   /** A key census stopped mid-walk: connection lost, server restarted, or a call timed out. */
   CensusInterrupted: 'census_interrupted',
   RedisPermission: 'redis_permission',
@@ -97,6 +101,8 @@ export const ERROR_EXIT: Readonly<Record<ErrorCode, ExitCode>> = {
   redis_auth: EXIT_UNREACHABLE,
   redis_tls: EXIT_UNREACHABLE,
   redis_command: EXIT_USAGE,
+  not_redis: EXIT_UNREACHABLE,
+  not_a_cluster: EXIT_USAGE,
   census_interrupted: EXIT_UNREACHABLE,
   redis_permission: EXIT_UNREACHABLE,
   census_diff_cluster_mismatch: EXIT_USAGE,

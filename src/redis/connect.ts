@@ -253,6 +253,7 @@ export function queueError(err: MedicError, queueUrl: string): MedicError {
     [ErrorCode.RedisTimeout]: 'timeout',
     [ErrorCode.RedisTls]: String(err.values.reason ?? 'handshake'),
     [ErrorCode.RedisAuth]: String(err.values.reason ?? 'wrongpass'),
+    [ErrorCode.NotRedis]: 'not_redis',
   };
   const reason = reasons[err.code];
   if (reason === undefined) return err;

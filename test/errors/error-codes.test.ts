@@ -85,6 +85,7 @@ describe('every error code', () => {
     const unreachable = new Set<string>([
       'redis_unreachable',
       'queue_unreachable',
+      'not_redis',
       'redis_timeout',
       'redis_auth',
       'redis_tls',

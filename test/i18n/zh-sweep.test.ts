@@ -59,6 +59,7 @@ import { errorText } from '../../src/presenters/error-text.js';
 import { draftSummaryText, incidentMessage } from '../../src/presenters/incident-message.js';
 import { docToMarkdown } from '../../src/presenters/message-doc.js';
 import { buildStatusView } from '../../src/presenters/status-view.js';
+import { queueError } from '../../src/redis/connect.js';
 import { classifyRedisError } from '../../src/redis/errors.js';
 import { combineNodes, nodeSnapshotFromInfo, type RedisSnapshot } from '../../src/redis/snapshot.js';
 import { RemediationError } from '../../src/remediation/errors.js';
@@ -846,7 +847,18 @@ function medicErrors(): MedicError[] {
     classifyRedisError(sysError('ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC', 'decryption failed'), TARGET),
     tls('closed_after_handshake'),
     tls('handshake_timeout'),
+    tls('tls_port'),
     classifyRedisError(new Error(REDIS_REPLY), TARGET),
+    classifyRedisError(new Error('Protocol error, got "H" as reply type byte. Please report this.'), TARGET),
+    classifyRedisError(new Error('ERR This instance has cluster support disabled'), TARGET),
+    queueError(
+      classifyRedisError(sysError('ECONNREFUSED', 'connect ECONNREFUSED 10.0.3.30:6379'), '10.0.3.30:6379'),
+      'redis://medic:pw@10.0.3.30:6379/0',
+    ),
+    queueError(
+      classifyRedisError(new Error('Protocol error, got "H" as reply type byte.'), '10.0.3.30:6379'),
+      keep('redis://10.0.3.30:6379/0'),
+    ),
     interrupted('connection_lost'),
     interrupted('timeout'),
     interrupted('restarted'),
@@ -993,6 +1005,11 @@ function usageErrors(): UsageError[] {
       cluster: CLUSTER,
       available: keep('snap-20260212T143612Z'),
     }),
+    new UsageError(ErrorCode.UnknownSnapshot, {
+      id: keep('nope'),
+      cluster: CLUSTER,
+      available: keep('20260212T143612Z'),
+    }),
     new UsageError(ErrorCode.RunNeedsYes),
     new UsageError(ErrorCode.RunNeedsConfig),
     new UsageError(ErrorCode.RulesRequired),
@@ -1006,6 +1023,8 @@ function usageErrors(): UsageError[] {
 
 // A Redis command, named as Redis spells it in both languages.
 keep('SCAN MATCH');
+// What a queue Redis error shows of its URL: the credentials masked.
+keep('redis://***@10.0.3.30:6379/0');
 
 const ALL_RULE_NAMES = 'coupon-unread, user-group-label, exchange-price, last-activity';
 keep(ALL_RULE_NAMES, 'user-group-label', 'exchange-price', 'last-activity', 'coupon-unread');
