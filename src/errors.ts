@@ -41,6 +41,10 @@ export const ErrorCode = {
   ProxyUrl: 'proxy_url',
   /** SLACK_API_URL is set but is not an http(s) URL. */
   SlackApiUrl: 'slack_api_url',
+  /** Slack refused the bot token (`values.method` failed with `values.error`, e.g. invalid_auth). */
+  SlackTokenRefused: 'slack_token_refused',
+  /** The Slack Web API could not be reached (`values.method` at `values.host`, `values.detail` says why). */
+  SlackUnreachable: 'slack_unreachable',
   // Refusals of the remediation core: the rule, the pattern or the target cannot be handled safely.
   UnknownRule: 'unknown_rule',
   RuleForOtherCluster: 'rule_for_other_cluster',
@@ -115,6 +119,8 @@ export const ERROR_EXIT: Readonly<Record<ErrorCode, ExitCode>> = {
   internal: EXIT_USAGE,
   proxy_url: EXIT_USAGE,
   slack_api_url: EXIT_USAGE,
+  slack_token_refused: EXIT_USAGE,
+  slack_unreachable: EXIT_UNREACHABLE,
   unknown_rule: EXIT_USAGE,
   rule_for_other_cluster: EXIT_USAGE,
   no_rules_for_target: EXIT_USAGE,

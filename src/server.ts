@@ -15,7 +15,7 @@ import { CENSUS_QUEUE, type CensusJobData, CensusService, createCensusWorker } f
 import { createTtlWorker, TTL_RUN_QUEUE, type TtlJobData, TtlRunService } from './jobs/ttl-job.js';
 import { createWatchWorker, WATCH_QUEUE, type WatchJobData, WatchService } from './jobs/watch.js';
 import { serverFacts } from './keyspace/server-facts.js';
-import { ProxyRoutingDispatcher } from './net/agents.js';
+import { fetchThrough, ProxyRoutingDispatcher } from './net/agents.js';
 import { describeProxy, type Env, proxySettings } from './net/proxy.js';
 import type { Logger } from './observability/logger.js';
 import { connectQueueRedis, connectTarget, parseRedisUrl } from './redis/connect.js';
@@ -23,7 +23,8 @@ import { redact } from './redis/errors.js';
 import { assertNotQueueServer } from './redis/queue-identity.js';
 import { DryRunStore, dryRun, recount } from './remediation/dry-run.js';
 import { resolveSlackApiUrl } from './slack/api-url.js';
-import { createSlackApp, type SlackAppOptions } from './slack/app.js';
+import { boltLogger, createSlackApp, type SlackAppOptions } from './slack/app.js';
+import { resolveBotIdentity } from './slack/bot-identity.js';
 import { slackCensusReporter } from './slack/census-reporter.js';
 import type { RemediationServices } from './slack/services.js';
 import { slackTtlRunReporter } from './slack/ttl-reporter.js';
@@ -96,6 +97,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const slackApi = resolveSlackApiUrl({ explicit: options.slack.slackApiUrl, env, config });
   const proxy = proxySettings(env, { direct: redisHosts(config) });
   warnIfTlsInsecure(config, logger);
+  // Before anything connects: a token Slack refuses, or no route to Slack, stops the start here
+  // with one error naming the method and host (slack_token_refused / slack_unreachable).
+  const dispatcher = new ProxyRoutingDispatcher(proxy);
+  const identity = await resolveBotIdentity({
+    botToken: options.slack.botToken,
+    ...(options.slack.botUserId ? { botUserId: options.slack.botUserId } : {}),
+    ...(options.slack.botId ? { botId: options.slack.botId } : {}),
+    slackApiUrl: slackApi.url,
+    fetch: fetchThrough(dispatcher),
+    logger: boltLogger(logger),
+  }).catch(async (err: unknown) => {
+    await dispatcher.close().catch(() => {});
+    throw err;
+  });
   // The AWS SDK's own Node-version warning is off (aws/node-version.ts): said once here instead.
   if (belowSdkNodeMajor() && config.clusters.some((c) => c.aws)) {
     logger.warn(
@@ -109,7 +124,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // BullMQ needs maxRetriesPerRequest: null on its connections (blocking commands).
   const queueRedis = await connectQueueRedis(config.queue, { maxRetriesPerRequest: null }, (err) =>
     logger.warn({ err: redact(err.message) }, 'queue redis error'),
-  );
+  ).catch(async (err: unknown) => {
+    await dispatcher.close().catch(() => {});
+    throw err;
+  });
   await warnIfQueueRedisEvicts(queueRedis, logger);
   // Incidents and watch state get their own connection that fails fast: BullMQ's waits through
   // reconnects forever, and a slash command must never hang on a queue Redis outage.
@@ -117,8 +135,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     config.queue,
     { maxRetriesPerRequest: 1, commandTimeout: 2000, enableOfflineQueue: false },
     (err) => logger.warn({ err: redact(err.message) }, 'store redis error'),
-  ).catch((err: unknown) => {
+  ).catch(async (err: unknown) => {
     queueRedis.disconnect();
+    await dispatcher.close().catch(() => {});
     throw err;
   });
 
@@ -202,10 +221,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }),
   };
 
-  const dispatcher = new ProxyRoutingDispatcher(proxy);
   const slack = createSlackApp(
     {
       ...options.slack,
+      ...identity,
       slackApiUrl: slackApi.url,
       dispatcher,
       seenRequests: { redis: storeRedis, prefix },

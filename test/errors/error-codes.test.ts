@@ -86,6 +86,7 @@ describe('every error code', () => {
       'redis_unreachable',
       'queue_unreachable',
       'not_redis',
+      'slack_unreachable',
       'redis_timeout',
       'redis_auth',
       'redis_tls',

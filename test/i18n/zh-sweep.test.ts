@@ -992,7 +992,7 @@ function remediationErrors(): RemediationError[] {
 }
 
 /** The CLI's own usage errors, as its commands raise them. */
-function usageErrors(): UsageError[] {
+function usageErrors(): MedicError[] {
   return [
     new UsageError(ErrorCode.ConfigRequired),
     new UsageError(ErrorCode.ClusterRequired),
@@ -1011,6 +1011,16 @@ function usageErrors(): UsageError[] {
       available: keep('20260212T143612Z'),
     }),
     new UsageError(ErrorCode.RunNeedsYes),
+    new MedicError(ErrorCode.SlackTokenRefused, {
+      method: keep('auth.test'),
+      host: keep('slack.com'),
+      error: keep('invalid_auth'),
+    }),
+    new MedicError(ErrorCode.SlackUnreachable, {
+      method: 'auth.test',
+      host: 'slack.com',
+      detail: keep('getaddrinfo ENOTFOUND slack.com'),
+    }),
     new UsageError(ErrorCode.RunNeedsConfig),
     new UsageError(ErrorCode.RulesRequired),
     new UsageError(ErrorCode.ProxyUrl, { variable: 'HTTPS_PROXY' }),
