@@ -58,6 +58,10 @@ export const ErrorCode = {
   RedisOrCluster: 'redis_or_cluster',
   BadRedisUrl: 'bad_redis_url',
   RedisUrlDbQuery: 'redis_url_db_query',
+  /** `--redis` has a port outside 1–65535; `values.port` as written. */
+  RedisUrlPort: 'redis_url_port',
+  /** `--redis` has a path that is not a DB number; `values.path` as written. */
+  RedisUrlDb: 'redis_url_db',
   ConfigRequired: 'config_required',
   /** A `--cluster NAME` the config does not list; `values.known` lists the ones it does. */
   ClusterNotInConfig: 'cluster_not_in_config',
@@ -70,6 +74,8 @@ export const ErrorCode = {
   RulesRequired: 'rules_required',
   RunNeedsConfig: 'run_needs_config',
   BadDeadline: 'bad_deadline',
+  /** `--deadline` is a real date, but already past everywhere on Earth. */
+  DeadlinePast: 'deadline_past',
   IncidentOrCluster: 'incident_or_cluster',
   UnknownIncident: 'unknown_incident',
 } as const;
@@ -132,6 +138,8 @@ export const ERROR_EXIT: Readonly<Record<ErrorCode, ExitCode>> = {
   redis_or_cluster: EXIT_USAGE,
   bad_redis_url: EXIT_USAGE,
   redis_url_db_query: EXIT_USAGE,
+  redis_url_port: EXIT_USAGE,
+  redis_url_db: EXIT_USAGE,
   config_required: EXIT_USAGE,
   cluster_not_in_config: EXIT_USAGE,
   env_missing: EXIT_USAGE,
@@ -142,6 +150,7 @@ export const ERROR_EXIT: Readonly<Record<ErrorCode, ExitCode>> = {
   rules_required: EXIT_USAGE,
   run_needs_config: EXIT_USAGE,
   bad_deadline: EXIT_USAGE,
+  deadline_past: EXIT_USAGE,
   incident_or_cluster: EXIT_USAGE,
   unknown_incident: EXIT_USAGE,
 };

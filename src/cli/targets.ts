@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import { findCluster, loadConfigFile } from '../config/load.js';
+import { redisUrlProblem } from '../config/redis-url.js';
 import type { ClusterConfig, MedicConfig } from '../config/types.js';
 import { ErrorCode, MedicError } from '../errors.js';
 import { createI18n } from '../i18n/index.js';
@@ -45,6 +46,10 @@ export function resolveTarget(
   const path = configPath(opts, ctx);
   if (opts.redis !== undefined) {
     const config = path ? loadCliConfig(path, ctx) : undefined;
+    // Only the port or the path is echoed back: the URL itself may carry a password.
+    const problem = redisUrlProblem(opts.redis);
+    if (problem?.kind === 'port') throw new UsageError(ErrorCode.RedisUrlPort, { port: problem.port });
+    if (problem?.kind === 'db_path') throw new UsageError(ErrorCode.RedisUrlDb, { path: problem.path });
     let parsed: ReturnType<typeof parseRedisUrl>;
     try {
       parsed = parseRedisUrl(opts.redis);

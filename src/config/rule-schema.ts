@@ -7,7 +7,7 @@
  * path-named (`rules[2].ttl: …`) exactly like the rest of the config's problems.
  */
 import { z } from 'zod';
-import { globMayMatchPrefix, literalPrefix } from '../keyspace/glob.js';
+import { globHasUnclosedClass, globMayMatchPrefix, literalPrefix } from '../keyspace/glob.js';
 
 export const TTL_ACTIONS = ['set-missing', 'cap'] as const;
 export const RISK_LEVELS = ['low', 'medium', 'high', 'unknown'] as const;
@@ -107,7 +107,9 @@ export function checkRule(rule: RawTtlRule, issue: Issue): void {
         max: MAX_JITTER * 100,
       });
   }
-  if (!rule['allow-broad'] && literalPrefix(rule.match) === '') {
+  if (globHasUnclosedClass(rule.match)) {
+    issue(['match'], 'remediation:rule.unclosed_class', { match: rule.match });
+  } else if (!rule['allow-broad'] && literalPrefix(rule.match) === '') {
     issue(['match'], 'remediation:rule.no_literal_prefix', { match: rule.match });
   }
 }
@@ -118,13 +120,15 @@ export function checkRule(rule: RawTtlRule, issue: Issue): void {
  * the list.
  */
 export function checkRuleSet(
-  rules: readonly RawTtlRule[],
+  rules: readonly (RawTtlRule | undefined)[],
   ctx: { clusters?: readonly string[]; queuePrefix?: string },
   issue: Issue,
 ): void {
   const seen = new Map<string, number>();
   const protectedList = protectedPrefixes(ctx.queuePrefix);
   rules.forEach((rule, i) => {
+    // A rule whose shape is wrong (reported on its own) has no name or pattern to compare.
+    if (rule === undefined) return;
     const first = seen.get(rule.name);
     if (first !== undefined)
       issue([i, 'name'], 'remediation:rule.duplicate_name', { name: rule.name, first });
@@ -165,6 +169,3 @@ export function toRuleConfig(raw: RawTtlRule): TtlRuleConfig {
     ...(raw.expected !== undefined ? { expected: raw.expected } : {}),
   };
 }
-
-/** A rules file: `rules: [...]` (other top-level keys are ignored, so the main config works too). */
-export const rulesFileSchema = z.object({ rules: z.array(ttlRuleSchema) });

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { redisUrlProblem } from '../config/redis-url.js';
 import { ErrorCode, MedicError, redact } from '../errors.js';
 import { classifyRedisError } from './errors.js';
 
@@ -280,6 +281,11 @@ export function dbInQuery(url: URL): boolean {
 }
 
 export function parseRedisUrl(raw: string): ParsedRedisUrl {
+  // A port out of range or a path that is no DB number is never read as something else (DB 0).
+  const problem = redisUrlProblem(raw);
+  if (problem?.kind === 'port' || problem?.kind === 'db_path') {
+    throw new MedicError(ErrorCode.RedisUnreachable, { target: '?', reason: 'bad_url' }, 'bad redis url');
+  }
   let url: URL;
   try {
     url = new URL(raw);

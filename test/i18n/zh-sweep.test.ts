@@ -909,6 +909,18 @@ rules:
   - {name: keep-4000d, match: "order:*", action: cap, ttl: 4000d}
   - {name: bad-units, match: "order:*", action: cap, ttl: P1D, jitter: 1/10}
   - {name: wide-jitter, match: "order:*", action: cap, ttl: 30d, jitter: 90%}
+  - {name: open-class, match: "order:[*", action: set-missing, ttl: 1d}
+`;
+
+/** Values in range for their type but refused: a port, a DB path, a watch interval. */
+const BAD_VALUES_CONFIG = `
+queue:
+  url: redis://10.0.3.30:99999/0
+watch:
+  intervalMinutes: 0.001
+clusters:
+  - name: luckyus-isales-market
+    url: redis://10.0.3.17:6379/aaaa
 `;
 const BAD_RULE_SET = `
 rules:
@@ -917,6 +929,7 @@ rules:
 `;
 
 // What people typed in the broken files above, shown back to them as it is.
+keep('open-class', 'order:[*', '99999', 'aaaa', '0.001');
 keep('cluster-v2', 'P1D', '1/10', '4000d', '90%', 'all-keys', 'keep-4000d', 'bad-units', 'wide-jitter');
 keep('ftp://slack-gov.com/api', 'redis-medic:*', 'order:*', 'MARKET_REDIS_PASSWORD', 'luckyus-isales-mkt2');
 
@@ -948,10 +961,21 @@ function configProblems(): ConfigProblem[] {
   const syntax = parseConfig('clusters:\n  - name: a\n    url: [redis://x\n', {}, 'zh');
   const rules = parseRules('rules: 3\n', { lang: 'zh' });
   const noList = parseRules('clusters: []\n', { lang: 'zh' });
+  const emptyList = parseRules('rules: []\n', { lang: 'zh' });
+  const badValues = parseConfig(BAD_VALUES_CONFIG, {}, 'zh');
   keep('/etc/redis-medic/ca.pem', '/etc/redis-medic/client.crt', '/etc/redis-medic/client.key');
-  const problems = [broken, inconsistent, badRules, badRuleSet, tls, syntax, rules, noList].flatMap((r) =>
-    r.ok ? [] : r.problems,
-  );
+  const problems = [
+    broken,
+    inconsistent,
+    badRules,
+    badRuleSet,
+    tls,
+    syntax,
+    rules,
+    noList,
+    emptyList,
+    badValues,
+  ].flatMap((r) => (r.ok ? [] : r.problems));
   // Problems the TLS files would need real PKI for, worded with the values the code passes.
   problems.push(
     { path: 'clusters[0].tls', key: 'config:tls_key_mismatch' },
@@ -1011,6 +1035,9 @@ function usageErrors(): MedicError[] {
       available: keep('20260212T143612Z'),
     }),
     new UsageError(ErrorCode.RunNeedsYes),
+    new UsageError(ErrorCode.RedisUrlPort, { port: keep('99999') }),
+    new UsageError(ErrorCode.RedisUrlDb, { path: keep('aaaa') }),
+    new UsageError(ErrorCode.DeadlinePast, { value: keep('2020-01-01') }),
     new MedicError(ErrorCode.SlackTokenRefused, {
       method: keep('auth.test'),
       host: keep('slack.com'),
@@ -1591,6 +1618,9 @@ describe('the sweep covers what it claims', () => {
 const CONFIG_CHECK_KEYS = [
   ...[
     'url_scheme',
+    'url_port',
+    'url_db_path',
+    'watch_interval_min',
     'duplicate_cluster',
     'aws_needs_ids',
     'thresholds_order',
