@@ -147,6 +147,17 @@ export function checkRuleSet(
   });
 }
 
+/**
+ * The items of a rules list that have a rule's shape (a refused value such as `ttl: soon` included),
+ * by position; the others are undefined. What the checks across rules can still compare.
+ */
+export function ruleShapes(items: readonly unknown[]): (RawTtlRule | undefined)[] {
+  return items.map((item) => {
+    const shape = rawTtlRuleSchema.safeParse(item);
+    return shape.success ? shape.data : undefined;
+  });
+}
+
 export const ttlRuleSchema = rawTtlRuleSchema.superRefine((rule, ctx) =>
   checkRule(rule, (path, key, values = {}) =>
     ctx.addIssue({ code: 'custom', path, message: key, params: { i18n: key, ...values } }),

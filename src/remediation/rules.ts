@@ -5,7 +5,7 @@ import {
   checkRuleSet,
   DEFAULT_QUEUE_PREFIX,
   type RawTtlRule,
-  rawTtlRuleSchema,
+  ruleShapes,
   type TtlRuleConfig,
   toRuleConfig,
   ttlRuleSchema,
@@ -72,13 +72,12 @@ export function parseRules(text: string, ctx: RulesContext = {}): RulesResult {
   // Every problem in one report: each rule on its own, then the checks across rules (duplicate
   // names, unknown clusters, the bot's keys) over every rule whose shape is right, even when one of
   // its values is refused.
-  const rules: (RawTtlRule | undefined)[] = list.data.rules.map((item, i) => {
+  list.data.rules.forEach((item, i) => {
     const parsed = ttlRuleSchema.safeParse(item);
-    if (parsed.success) return parsed.data;
+    if (parsed.success) return;
     for (const issue of parsed.error.issues) problems.push(toProblem(['rules', i, ...issue.path], issue));
-    const shape = rawTtlRuleSchema.safeParse(item);
-    return shape.success ? shape.data : undefined;
   });
+  const rules = ruleShapes(list.data.rules);
   checkRuleSet(
     rules,
     {

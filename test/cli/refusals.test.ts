@@ -128,6 +128,26 @@ describe('rules files', () => {
   });
 });
 
+describe('the rules: section of a config', () => {
+  it('is checked across rules in the same report as a type error elsewhere', async () => {
+    const path = file(
+      'two-rounds.yml',
+      configYaml(`watch:
+  intervalMinutes: "five"
+rules:
+  - {name: carts, match: "redis-medic:*", action: cap, ttl: 1d}
+  - {name: carts, match: "cart:*", action: cap, ttl: soon}
+`),
+    );
+    const run = await runCli(['check-config', '--config', path]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('watch.intervalMinutes');
+    expect(run.stderr).toContain('rules[1].ttl');
+    expect(run.stderr).toMatch(/rules\[0\]\.match: .*bot's own keys/);
+    expect(run.stderr).toMatch(/rules\[1\]\.name: .*already used/);
+  });
+});
+
 describe('config values', () => {
   it('watch.intervalMinutes below one minute is refused, saying the minimum', async () => {
     const path = file('fast.yml', configYaml('watch:\n  intervalMinutes: 0.001\n'));
