@@ -74,6 +74,8 @@ export const ErrorCode = {
   RulesRequired: 'rules_required',
   RunNeedsConfig: 'run_needs_config',
   BadDeadline: 'bad_deadline',
+  /** A `--match` glob opens a `[` class that no `]` closes. */
+  GlobUnclosed: 'glob_unclosed',
   /** `--deadline` is a real date, but already past everywhere on Earth. */
   DeadlinePast: 'deadline_past',
   IncidentOrCluster: 'incident_or_cluster',
@@ -150,6 +152,7 @@ export const ERROR_EXIT: Readonly<Record<ErrorCode, ExitCode>> = {
   rules_required: EXIT_USAGE,
   run_needs_config: EXIT_USAGE,
   bad_deadline: EXIT_USAGE,
+  glob_unclosed: EXIT_USAGE,
   deadline_past: EXIT_USAGE,
   incident_or_cluster: EXIT_USAGE,
   unknown_incident: EXIT_USAGE,

@@ -184,6 +184,14 @@ describe('command-line values', () => {
     expect(zh.stderr).toContain('DB 编号');
   });
 
+  it('keys --match with an unclosed [ is refused before anything is read', async () => {
+    const run = await runCli(['keys', '--redis', target.url, '--match', 'cart:[*', '--json']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('cart:[*');
+    expect(run.stderr).toContain('never closed');
+  });
+
   it('a --deadline in the past is refused', async () => {
     const run = await runCli(['notify', '--cluster', 'shop', '--config', config, '--deadline', '2020-01-01']);
     expect(run.code).toBe(1);

@@ -1038,6 +1038,7 @@ function usageErrors(): MedicError[] {
     new UsageError(ErrorCode.RedisUrlPort, { port: keep('99999') }),
     new UsageError(ErrorCode.RedisUrlDb, { path: keep('aaaa') }),
     new UsageError(ErrorCode.DeadlinePast, { value: keep('2020-01-01') }),
+    new UsageError(ErrorCode.GlobUnclosed, { match: keep('cart:[*') }),
     new MedicError(ErrorCode.SlackTokenRefused, {
       method: keep('auth.test'),
       host: keep('slack.com'),

@@ -5,6 +5,7 @@ import type { WalkProgress } from '../../census/types.js';
 import type { MedicConfig } from '../../config/types.js';
 import { ErrorCode } from '../../errors.js';
 import { formatEta, formatInt } from '../../i18n/format.js';
+import { globHasUnclosedClass } from '../../keyspace/glob.js';
 import { buildCensusDiffView } from '../../presenters/census-diff-view.js';
 import { buildCensusView } from '../../presenters/census-view.js';
 import { connectTarget } from '../../redis/connect.js';
@@ -29,6 +30,8 @@ export interface KeysCommandOptions extends TargetOptions {
 
 /** `redis-medic keys`: the census, a table or JSON; stored as a snapshot when a config names the queue Redis. */
 export async function keysCommand(opts: KeysCommandOptions, ctx: CliContext): Promise<number> {
+  if (opts.match !== undefined && globHasUnclosedClass(opts.match))
+    throw new UsageError(ErrorCode.GlobUnclosed, { match: opts.match });
   const { target, config } = resolveTarget(opts, ctx);
   const conn = await connectTarget(target, {
     ...(opts.timeout ? { connectTimeoutMs: opts.timeout, commandTimeoutMs: opts.timeout } : {}),
