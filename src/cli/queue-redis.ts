@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { MedicConfig } from '../config/types.js';
-import { connectQueueRedis } from '../redis/connect.js';
+import { connectQueueRedis } from '../redis/queue-connection.js';
 
 /**
  * Runs `fn` with a short-lived connection to the bot's queue Redis (snapshots, audit log, dry-runs)

@@ -1,8 +1,9 @@
 import { isIP } from 'node:net';
-import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { redisUrlProblem } from '../config/redis-url.js';
-import { ErrorCode, MedicError, redact } from '../errors.js';
+import { ErrorCode, MedicError } from '../errors.js';
+import { connectError, probeSeed, traceConnect, withDeadline } from './connect-diagnosis.js';
 import { classifyRedisError } from './errors.js';
 
 /** Where a Redis lives and how to log in. A ClusterConfig satisfies it; so does a bare `--redis URL`. */
@@ -91,7 +92,9 @@ export async function connectTarget(
     const trace = traceConnect(cluster);
     await withDeadline(cluster.connect(), connectTimeout + 1000, address).catch(async (err) => {
       cluster.disconnect();
-      throw await connectError(trace, err, url);
+      const failure = await connectError(trace, err, url);
+      const vague = failure.code === ErrorCode.RedisUnreachable && failure.values.reason === 'closed';
+      throw vague ? await probeSeed(url, base, connectTimeout, failure) : failure;
     });
     return {
       target,
@@ -138,129 +141,6 @@ export async function selectUrlDb(
     }
     throw new MedicError(ErrorCode.NoSuchDb, { target: address, db }, `cannot SELECT ${db}`, { cause: err });
   }
-}
-
-/**
- * The error worth reporting: a TLS cause wins over the "connection closed" that follows it. A TLS
- * handshake to a plain-text port just hangs (Redis waits for a newline): say so. A server that
- * wants a client certificate (mutual TLS) sends an alert after our side of the TLS 1.3 handshake
- * has finished; when the reset beats the alert, all we see is a close right after the handshake.
- * A plain-text connection the server drops before its first answer may be a TLS-only port: only
- * when a TLS handshake with that port succeeds does the error say to use rediss:// (a server that
- * died or dropped us for another reason must not be blamed on TLS).
- */
-async function connectError(
-  trace: ConnectTrace,
-  rejection: unknown,
-  url: ParsedRedisUrl,
-): Promise<MedicError> {
-  const address = `${url.host}:${url.port}`;
-  const err = trace.tlsError ?? trace.firstError ?? rejection;
-  const classified = classifyRedisError(err, address);
-  const closed = classified.code === ErrorCode.RedisUnreachable && classified.values.reason === 'closed';
-  if (url.tls && trace.secured && closed) {
-    return new MedicError(
-      ErrorCode.RedisTls,
-      { target: address, reason: 'closed_after_handshake' },
-      classified.message,
-      { cause: err },
-    );
-  }
-  if (url.tls && classified.code === ErrorCode.RedisTimeout) {
-    return new MedicError(
-      ErrorCode.RedisTls,
-      { target: address, reason: 'handshake_timeout' },
-      classified.message,
-      {
-        cause: err,
-      },
-    );
-  }
-  if (!url.tls && trace.secured && closed && (await speaksTls(url.host, url.port))) {
-    return new MedicError(ErrorCode.RedisTls, { target: address, reason: 'tls_port' }, classified.message, {
-      cause: err,
-    });
-  }
-  return classified;
-}
-
-/** Whether a TLS handshake with host:port completes (certificate not checked: only the protocol is). */
-function speaksTls(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = tlsConnect({
-      host,
-      port,
-      rejectUnauthorized: false,
-      ...(isIP(host) ? {} : { servername: host }),
-    });
-    const done = (answer: boolean) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(answer);
-    };
-    const timer = setTimeout(() => done(false), timeoutMs);
-    socket.once('secureConnect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.once('close', () => done(false));
-  });
-}
-
-/** The bot's own Redis as the config gives it (`queue:`): where queues, incidents and the audit log live. */
-export interface QueueRedisSettings {
-  url: string;
-  tls?: RedisTlsSettings;
-}
-
-/**
- * A connection to the bot's queue Redis, connected and on the URL's DB. A failure to connect is
- * `queue_unreachable`, naming the queue's URL (without credentials) so nobody mistakes it for a
- * target; the connection's later errors go to `onError` (never ioredis's "Unhandled error event").
- */
-export async function connectQueueRedis(
-  queue: QueueRedisSettings,
-  options: RedisOptions = {},
-  onError: (err: Error) => void = () => {},
-): Promise<Redis> {
-  const url = parseRedisUrl(queue.url);
-  const address = `${url.host}:${url.port}`;
-  const connectTimeout = options.connectTimeout ?? 5000;
-  const redis = new Redis(queue.url, {
-    ...(url.tls ? { tls: redisTlsOptions(url.host, queue.tls) } : {}),
-    connectTimeout,
-    ...options,
-    lazyConnect: true,
-  });
-  const trace = traceConnect(redis);
-  redis.on('error', onError);
-  try {
-    await withDeadline(redis.connect(), connectTimeout + 1000, address);
-  } catch (err) {
-    redis.disconnect();
-    throw queueError(await connectError(trace, err, url), queue.url);
-  }
-  try {
-    await selectUrlDb(redis, url.db, address, connectTimeout + 1000);
-  } catch (err) {
-    redis.disconnect();
-    throw err;
-  }
-  return redis;
-}
-
-/** A connection failure, reworded as the queue Redis's (an error of another kind is passed on). */
-export function queueError(err: MedicError, queueUrl: string): MedicError {
-  const reasons: Partial<Record<ErrorCode, string>> = {
-    [ErrorCode.RedisUnreachable]: String(err.values.reason ?? 'closed'),
-    [ErrorCode.RedisTimeout]: 'timeout',
-    [ErrorCode.RedisTls]: String(err.values.reason ?? 'handshake'),
-    [ErrorCode.RedisAuth]: String(err.values.reason ?? 'wrongpass'),
-    [ErrorCode.NotRedis]: 'not_redis',
-  };
-  const reason = reasons[err.code];
-  if (reason === undefined) return err;
-  return new MedicError(ErrorCode.QueueUnreachable, { queue: redact(queueUrl), reason }, err.message, {
-    cause: err,
-  });
 }
 
 export interface ParsedRedisUrl {
@@ -315,44 +195,6 @@ export function parseRedisUrl(raw: string): ParsedRedisUrl {
     ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
     ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
   };
-}
-
-interface ConnectTrace {
-  firstError?: unknown;
-  /** The first error that names a TLS cause (certificate, alert), even if a reset came first. */
-  tlsError?: unknown;
-  /** The connection was made: TCP, and for TLS the handshake (ioredis's `connect` is `secureConnect` then). */
-  secured: boolean;
-}
-
-/** ioredis reports the real cause (ECONNREFUSED, WRONGPASS, TLS) as an event, not always as the rejection. */
-function traceConnect(emitter: Redis | Cluster): ConnectTrace {
-  const trace: ConnectTrace = { secured: false };
-  const keep = (err: unknown) => {
-    trace.firstError ??= err;
-    if (trace.tlsError === undefined && classifyRedisError(err, '').code === ErrorCode.RedisTls) {
-      trace.tlsError = err;
-    }
-  };
-  emitter.on('error', keep);
-  emitter.on('node error', keep);
-  if (emitter instanceof Redis) {
-    emitter.once('connect', () => {
-      trace.secured = true;
-    });
-  }
-  return trace;
-}
-
-function withDeadline<T>(promise: Promise<T>, ms: number, address: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new MedicError(ErrorCode.RedisTimeout, { target: address }, `timeout after ${ms} ms`)),
-      ms,
-    );
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 async function quit(client: Redis | Cluster): Promise<void> {

@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
+import { findFreePort, type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
 import { runCli } from '../support/cli.js';
 
 let http: Server;
@@ -41,11 +41,26 @@ describe('a port that does not speak Redis', () => {
     expect(run.stderr).not.toContain('Protocol error');
   });
 
+  it('with --cluster-mode too', async () => {
+    const run = await runCli(['status', '--redis', httpUrl, '--cluster-mode']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('does not speak the Redis protocol');
+  });
+
   it('in Chinese', async () => {
     const run = await runCli(['status', '--redis', httpUrl, '--lang', 'zh']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('Redis 协议');
     expect(run.stderr).not.toContain('report this');
+  });
+});
+
+describe('--cluster-mode against a port nobody listens on', () => {
+  it('says the connection was refused, like without --cluster-mode', async () => {
+    const dead = await findFreePort();
+    const run = await runCli(['status', '--redis', `redis://127.0.0.1:${dead}`, '--cluster-mode']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('connection refused');
   });
 });
 
