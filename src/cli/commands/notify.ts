@@ -3,6 +3,7 @@ import { channelTimeZone } from '../../config/load.js';
 import { ErrorCode } from '../../errors.js';
 import { AuditLog } from '../../incidents/audit-log.js';
 import { IncidentStore } from '../../incidents/incident-store.js';
+import { isDeadlinePast } from '../../notify/deadline.js';
 import { type IncidentRef, loadIncidentFacts } from '../../notify/load-facts.js';
 import { incidentMessage, langsOf, type MessageLangMode } from '../../presenters/incident-message.js';
 import { docToMarkdown, docToMrkdwn } from '../../presenters/message-doc.js';
@@ -31,7 +32,7 @@ export async function notifyCommand(opts: NotifyCommandOptions, ctx: CliContext)
     throw new UsageError(ErrorCode.IncidentOrCluster);
   if (opts.deadline !== undefined && !isDate(opts.deadline))
     throw new UsageError(ErrorCode.BadDeadline, { value: opts.deadline });
-  if (opts.deadline !== undefined && isPastEverywhere(opts.deadline, new Date()))
+  if (opts.deadline !== undefined && isDeadlinePast(opts.deadline))
     throw new UsageError(ErrorCode.DeadlinePast, { value: opts.deadline });
   const path = configPath(opts, ctx);
   if (!path) throw new UsageError(ErrorCode.ConfigRequired);
@@ -73,15 +74,6 @@ export async function notifyCommand(opts: NotifyCommandOptions, ctx: CliContext)
   const render = opts.format === 'mrkdwn' ? docToMrkdwn : docToMarkdown;
   ctx.out(`${docs.map(render).join(opts.format === 'mrkdwn' ? '\n\n' : '\n---\n\n')}\n`);
   return EXIT_OK;
-}
-
-/**
- * A YYYY-MM-DD date that has ended in every time zone: before today's date at UTC−12 (the last
- * place a day ends), so a deadline of "today" is never refused for the reader's zone.
- */
-export function isPastEverywhere(date: string, now: Date): boolean {
-  const lastZoneToday = new Date(now.getTime() - 12 * 3_600_000).toISOString().slice(0, 10);
-  return date < lastZoneToday;
 }
 
 /** YYYY-MM-DD that is a real calendar date. */
