@@ -10,10 +10,16 @@ export const ErrorCode = {
   ConfigUnreadable: 'config_unreadable',
   UnknownCluster: 'unknown_cluster',
   RedisUnreachable: 'redis_unreachable',
+  /** The bot's own queue Redis (`queue.url`) cannot be connected to; `values.queue` is its URL without credentials. */
+  QueueUnreachable: 'queue_unreachable',
   RedisTimeout: 'redis_timeout',
   RedisAuth: 'redis_auth',
   RedisTls: 'redis_tls',
   RedisCommand: 'redis_command',
+  /** Something answers on the target's port, but not in the Redis protocol (an HTTP server, say). */
+  NotRedis: 'not_redis',
+  /** Cluster mode was asked for, but the server has cluster support disabled (a standalone Redis). */
+  NotACluster: 'not_a_cluster',
   /** A key census stopped mid-walk: connection lost, server restarted, or a call timed out. */
   CensusInterrupted: 'census_interrupted',
   RedisPermission: 'redis_permission',
@@ -35,6 +41,10 @@ export const ErrorCode = {
   ProxyUrl: 'proxy_url',
   /** SLACK_API_URL is set but is not an http(s) URL. */
   SlackApiUrl: 'slack_api_url',
+  /** Slack refused the bot token (`values.method` failed with `values.error`, e.g. invalid_auth). */
+  SlackTokenRefused: 'slack_token_refused',
+  /** The Slack Web API could not be reached (`values.method` at `values.host`, `values.detail` says why). */
+  SlackUnreachable: 'slack_unreachable',
   // Refusals of the remediation core: the rule, the pattern or the target cannot be handled safely.
   UnknownRule: 'unknown_rule',
   RuleForOtherCluster: 'rule_for_other_cluster',
@@ -48,16 +58,26 @@ export const ErrorCode = {
   RedisOrCluster: 'redis_or_cluster',
   BadRedisUrl: 'bad_redis_url',
   RedisUrlDbQuery: 'redis_url_db_query',
+  /** `--redis` has a port outside 1–65535; `values.port` as written. */
+  RedisUrlPort: 'redis_url_port',
+  /** `--redis` has a path that is not a DB number; `values.path` as written. */
+  RedisUrlDb: 'redis_url_db',
   ConfigRequired: 'config_required',
   /** A `--cluster NAME` the config does not list; `values.known` lists the ones it does. */
   ClusterNotInConfig: 'cluster_not_in_config',
   EnvMissing: 'env_missing',
   ClusterRequired: 'cluster_required',
   NeedTwoSnapshots: 'need_two_snapshots',
+  /** `keys diff --from/--to ID` names no stored census of the cluster; `values.available` lists those that are. */
+  UnknownSnapshot: 'unknown_snapshot',
   RunNeedsYes: 'run_needs_yes',
   RulesRequired: 'rules_required',
   RunNeedsConfig: 'run_needs_config',
   BadDeadline: 'bad_deadline',
+  /** A `--match` glob opens a `[` class that no `]` closes. */
+  GlobUnclosed: 'glob_unclosed',
+  /** `--deadline` is a real date, but already past everywhere on Earth. */
+  DeadlinePast: 'deadline_past',
   IncidentOrCluster: 'incident_or_cluster',
   UnknownIncident: 'unknown_incident',
 } as const;
@@ -88,10 +108,13 @@ export const ERROR_EXIT: Readonly<Record<ErrorCode, ExitCode>> = {
   config_unreadable: EXIT_USAGE,
   unknown_cluster: EXIT_USAGE,
   redis_unreachable: EXIT_UNREACHABLE,
+  queue_unreachable: EXIT_UNREACHABLE,
   redis_timeout: EXIT_UNREACHABLE,
   redis_auth: EXIT_UNREACHABLE,
   redis_tls: EXIT_UNREACHABLE,
   redis_command: EXIT_USAGE,
+  not_redis: EXIT_UNREACHABLE,
+  not_a_cluster: EXIT_USAGE,
   census_interrupted: EXIT_UNREACHABLE,
   redis_permission: EXIT_UNREACHABLE,
   census_diff_cluster_mismatch: EXIT_USAGE,
@@ -104,6 +127,8 @@ export const ERROR_EXIT: Readonly<Record<ErrorCode, ExitCode>> = {
   internal: EXIT_USAGE,
   proxy_url: EXIT_USAGE,
   slack_api_url: EXIT_USAGE,
+  slack_token_refused: EXIT_USAGE,
+  slack_unreachable: EXIT_UNREACHABLE,
   unknown_rule: EXIT_USAGE,
   rule_for_other_cluster: EXIT_USAGE,
   no_rules_for_target: EXIT_USAGE,
@@ -115,15 +140,20 @@ export const ERROR_EXIT: Readonly<Record<ErrorCode, ExitCode>> = {
   redis_or_cluster: EXIT_USAGE,
   bad_redis_url: EXIT_USAGE,
   redis_url_db_query: EXIT_USAGE,
+  redis_url_port: EXIT_USAGE,
+  redis_url_db: EXIT_USAGE,
   config_required: EXIT_USAGE,
   cluster_not_in_config: EXIT_USAGE,
   env_missing: EXIT_USAGE,
   cluster_required: EXIT_USAGE,
   need_two_snapshots: EXIT_USAGE,
+  unknown_snapshot: EXIT_USAGE,
   run_needs_yes: EXIT_USAGE,
   rules_required: EXIT_USAGE,
   run_needs_config: EXIT_USAGE,
   bad_deadline: EXIT_USAGE,
+  glob_unclosed: EXIT_USAGE,
+  deadline_past: EXIT_USAGE,
   incident_or_cluster: EXIT_USAGE,
   unknown_incident: EXIT_USAGE,
 };

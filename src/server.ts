@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { belowSdkNodeMajor, SDK_MIN_NODE_MAJOR } from './aws/node-version.js';
 import { SnapshotStore } from './census/snapshot-store.js';
 import { channelTimeZone, findCluster } from './config/load.js';
@@ -15,15 +15,17 @@ import { createTtlWorker, TTL_RUN_QUEUE, type TtlJobData, TtlRunService } from '
 import { createWatchWorker, WATCH_QUEUE, type WatchJobData, WatchService } from './jobs/watch.js';
 import type { ThrottleOptions } from './keyspace/pacing/throttle.js';
 import { serverFacts } from './keyspace/server-facts.js';
-import { ProxyRoutingDispatcher } from './net/agents.js';
+import { fetchThrough, ProxyRoutingDispatcher } from './net/agents.js';
 import { describeProxy, type Env, proxySettings } from './net/proxy.js';
 import type { Logger } from './observability/logger.js';
-import { connectTarget, parseRedisUrl, redisTlsOptions, selectUrlDb } from './redis/connect.js';
+import { connectTarget, parseRedisUrl } from './redis/connect.js';
 import { redact } from './redis/errors.js';
+import { connectQueueRedis } from './redis/queue-connection.js';
 import { assertNotQueueServer } from './redis/queue-identity.js';
 import { DryRunStore, dryRun, recount } from './remediation/dry-run.js';
 import { resolveSlackApiUrl } from './slack/api-url.js';
-import { createSlackApp, type SlackAppOptions } from './slack/app.js';
+import { boltLogger, createSlackApp, type SlackAppOptions } from './slack/app.js';
+import { resolveBotIdentity } from './slack/bot-identity.js';
 import { slackCensusReporter } from './slack/census-reporter.js';
 import type { RemediationServices } from './slack/services.js';
 import { slackTtlRunReporter } from './slack/ttl-reporter.js';
@@ -96,6 +98,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const slackApi = resolveSlackApiUrl({ explicit: options.slack.slackApiUrl, env, config });
   const proxy = proxySettings(env, { direct: redisHosts(config) });
   warnIfTlsInsecure(config, logger);
+  // Before anything connects: a token Slack refuses, or no route to Slack, stops the start here
+  // with one error naming the method and host (slack_token_refused / slack_unreachable).
+  const dispatcher = new ProxyRoutingDispatcher(proxy);
+  const identity = await resolveBotIdentity({
+    botToken: options.slack.botToken,
+    ...(options.slack.botUserId ? { botUserId: options.slack.botUserId } : {}),
+    ...(options.slack.botId ? { botId: options.slack.botId } : {}),
+    slackApiUrl: slackApi.url,
+    fetch: fetchThrough(dispatcher),
+    logger: boltLogger(logger),
+  }).catch(async (err: unknown) => {
+    await dispatcher.close().catch(() => {});
+    throw err;
+  });
   // The AWS SDK's own Node-version warning is off (aws/node-version.ts): said once here instead.
   if (belowSdkNodeMajor() && config.clusters.some((c) => c.aws)) {
     logger.warn(
@@ -104,34 +120,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     );
   }
 
-  // rediss:// queue: the CA / client certificate / servername from queue.tls.
-  const queueUrl = parseRedisUrl(config.queue.url);
-  const queueTls = queueUrl.tls ? { tls: redisTlsOptions(queueUrl.host, config.queue.tls) } : {};
+  // rediss:// queue: the CA / client certificate / servername from queue.tls. A queue Redis that
+  // can't be reached stops the start with an error naming it (queue_unreachable).
   // BullMQ needs maxRetriesPerRequest: null on its connections (blocking commands).
-  const queueRedis = new Redis(config.queue.url, {
-    maxRetriesPerRequest: null,
-    lazyConnect: true,
-    ...queueTls,
-  });
-  queueRedis.on('error', (err) => logger.warn({ err: redact(err.message) }, 'queue redis error'));
-  await queueRedis.connect();
-  // A queue URL naming a DB the server lacks must stop the start, not put the queue in DB 0.
-  await selectUrlDb(queueRedis, queueUrl.db, `${queueUrl.host}:${queueUrl.port}`, 5000).catch(async (err) => {
-    queueRedis.disconnect();
+  const queueRedis = await connectQueueRedis(config.queue, { maxRetriesPerRequest: null }, (err) =>
+    logger.warn({ err: redact(err.message) }, 'queue redis error'),
+  ).catch(async (err: unknown) => {
+    await dispatcher.close().catch(() => {});
     throw err;
   });
   await warnIfQueueRedisEvicts(queueRedis, logger);
   // Incidents and watch state get their own connection that fails fast: BullMQ's waits through
   // reconnects forever, and a slash command must never hang on a queue Redis outage.
-  const storeRedis = new Redis(config.queue.url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    commandTimeout: 2000,
-    enableOfflineQueue: false,
-    ...queueTls,
+  const storeRedis = await connectQueueRedis(
+    config.queue,
+    { maxRetriesPerRequest: 1, commandTimeout: 2000, enableOfflineQueue: false },
+    (err) => logger.warn({ err: redact(err.message) }, 'store redis error'),
+  ).catch(async (err: unknown) => {
+    queueRedis.disconnect();
+    await dispatcher.close().catch(() => {});
+    throw err;
   });
-  storeRedis.on('error', (err) => logger.warn({ err: redact(err.message) }, 'store redis error'));
-  await storeRedis.connect();
 
   const prefix = config.queue.prefix;
   const incidents = new IncidentStore(storeRedis, { prefix, idleHours: config.incidents.idleHours });
@@ -213,10 +222,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }),
   };
 
-  const dispatcher = new ProxyRoutingDispatcher(proxy);
   const slack = createSlackApp(
     {
       ...options.slack,
+      ...identity,
       slackApiUrl: slackApi.url,
       dispatcher,
       seenRequests: { redis: storeRedis, prefix },

@@ -47,5 +47,13 @@ export function describeCliError(
     };
   }
   const error = asMedicError(err, log);
-  return { lines: [errorText(error, t, lang)], exitCode: ERROR_EXIT[error.code] };
+  const text = errorText(error, t, lang);
+  // A name the user typed that is close to a known one (`closest`): the same "did you mean" as a mistyped option.
+  const closest = error.values.closest;
+  return {
+    lines: [
+      typeof closest === 'string' ? t('cli:usage.suggestion', { message: text, candidate: closest }) : text,
+    ],
+    exitCode: ERROR_EXIT[error.code],
+  };
 }

@@ -1,10 +1,12 @@
 import { userInfo } from 'node:os';
 import { findCluster, loadConfigFile } from '../config/load.js';
-import type { MedicConfig } from '../config/types.js';
+import { redisUrlProblem } from '../config/redis-url.js';
+import type { ClusterConfig, MedicConfig } from '../config/types.js';
 import { ErrorCode, MedicError } from '../errors.js';
 import { createI18n } from '../i18n/index.js';
 import { parseRedisUrl } from '../redis/connect.js';
 import type { StatusTarget } from '../status/check-status.js';
+import { closestName } from './closest-name.js';
 import type { CliContext } from './context.js';
 import { UsageError } from './errors.js';
 
@@ -44,6 +46,10 @@ export function resolveTarget(
   const path = configPath(opts, ctx);
   if (opts.redis !== undefined) {
     const config = path ? loadCliConfig(path, ctx) : undefined;
+    // Only the port or the path is echoed back: the URL itself may carry a password.
+    const problem = redisUrlProblem(opts.redis);
+    if (problem?.kind === 'port') throw new UsageError(ErrorCode.RedisUrlPort, { port: problem.port });
+    if (problem?.kind === 'db_path') throw new UsageError(ErrorCode.RedisUrlDb, { path: problem.path });
     let parsed: ReturnType<typeof parseRedisUrl>;
     try {
       parsed = parseRedisUrl(opts.redis);
@@ -63,14 +69,24 @@ export function resolveTarget(
   }
   if (!path) throw new UsageError(ErrorCode.ConfigRequired);
   const config = loadCliConfig(path, ctx);
-  const cluster = findCluster(config, opts.cluster ?? '');
-  if (!cluster) {
-    throw new UsageError(ErrorCode.ClusterNotInConfig, {
-      name: opts.cluster ?? '',
-      known: config.clusters.map((c) => c.name).join(', '),
-    });
-  }
-  return { target: cluster, config };
+  return { target: requireCluster(config, opts.cluster ?? ''), config };
+}
+
+/**
+ * The configured cluster a `--cluster NAME` names. Every command that takes one checks it here, so a
+ * typo is refused the same way everywhere (listing the known names, and the closest one if a name
+ * is close) instead of reading as "nothing stored for that cluster".
+ */
+export function requireCluster(config: MedicConfig, name: string): ClusterConfig {
+  const cluster = findCluster(config, name);
+  if (cluster) return cluster;
+  const names = config.clusters.map((c) => c.name);
+  const closest = closestName(name, names);
+  throw new UsageError(ErrorCode.ClusterNotInConfig, {
+    name,
+    known: names.join(', '),
+    ...(closest ? { closest } : {}),
+  });
 }
 
 /** `cli:<login>`: who did it, in the audit log and the incident message. */

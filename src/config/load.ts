@@ -9,7 +9,7 @@ import { LOCALES_DIR, readLocaleResources } from '../i18n/index.js';
 import { readLocaleOverrides } from '../i18n/overrides.js';
 import type { Lang } from '../i18n/types.js';
 import { formatPath, interpolateEnv, type MissingVariable } from './interpolate.js';
-import { toRuleConfig } from './rule-schema.js';
+import { checkRuleSet, DEFAULT_QUEUE_PREFIX, ruleShapes, toRuleConfig } from './rule-schema.js';
 import { configSchema, type RawConfig, type RawTls } from './schema.js';
 import type { ChannelLocale, ClusterConfig, MedicConfig, TlsConfig } from './types.js';
 
@@ -62,6 +62,7 @@ export function parseConfig(
   const parsed = configSchema.safeParse(data);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(toProblem(issue));
+    checkRulesOfInvalid(data, problems);
   }
   if (problems.length > 0 || !parsed.success) return { ok: false, problems };
   const files = new TlsFileReader(options, problems);
@@ -150,6 +151,34 @@ export class ConfigInvalidError extends MedicError {
   ) {
     super(ErrorCode.ConfigInvalid, { path: file, count: problems.length }, `invalid config ${file}`);
   }
+}
+
+/**
+ * The checks across rules (duplicate names, unknown clusters, the bot's keys) belong to the whole
+ * config's check, which zod skips once anything else is wrong. Run them anyway on what has the
+ * right shape, so one report carries every rule problem; one already reported is not repeated.
+ */
+function checkRulesOfInvalid(data: unknown, problems: ConfigProblem[]): void {
+  const doc = isRecord(data) ? data : {};
+  if (!Array.isArray(doc.rules)) return;
+  const clusters = Array.isArray(doc.clusters)
+    ? doc.clusters.flatMap((c) => (isRecord(c) && typeof c.name === 'string' ? [c.name] : []))
+    : undefined;
+  const queuePrefix =
+    isRecord(doc.queue) && typeof doc.queue.prefix === 'string' ? doc.queue.prefix : DEFAULT_QUEUE_PREFIX;
+  checkRuleSet(
+    ruleShapes(doc.rules),
+    { ...(clusters ? { clusters } : {}), queuePrefix },
+    (path, key, values) => {
+      const at = formatPath(['rules', ...path]);
+      if (!problems.some((p) => p.path === at && p.key === key))
+        problems.push({ path: at, key, ...(values ? { values } : {}) });
+    },
+  );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function toProblem(issue: z.core.$ZodIssue): ConfigProblem {

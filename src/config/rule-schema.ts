@@ -7,7 +7,7 @@
  * path-named (`rules[2].ttl: …`) exactly like the rest of the config's problems.
  */
 import { z } from 'zod';
-import { globMayMatchPrefix, literalPrefix } from '../keyspace/glob.js';
+import { globHasUnclosedClass, globMayMatchPrefix, literalPrefix } from '../keyspace/glob.js';
 
 export const TTL_ACTIONS = ['set-missing', 'cap'] as const;
 export const RISK_LEVELS = ['low', 'medium', 'high', 'unknown'] as const;
@@ -141,7 +141,9 @@ export function checkRule(rule: RawTtlRule, issue: Issue): void {
     const problem = jitterProblem(rule.jitter);
     if (problem) issue(['jitter'], problem.key, problem.values);
   }
-  if (!rule['allow-broad'] && literalPrefix(rule.match) === '') {
+  if (globHasUnclosedClass(rule.match)) {
+    issue(['match'], 'remediation:rule.unclosed_class', { match: rule.match });
+  } else if (!rule['allow-broad'] && literalPrefix(rule.match) === '') {
     issue(['match'], 'remediation:rule.no_literal_prefix', { match: rule.match });
   }
 }
@@ -152,13 +154,15 @@ export function checkRule(rule: RawTtlRule, issue: Issue): void {
  * the list.
  */
 export function checkRuleSet(
-  rules: readonly RawTtlRule[],
+  rules: readonly (RawTtlRule | undefined)[],
   ctx: { clusters?: readonly string[]; queuePrefix?: string },
   issue: Issue,
 ): void {
   const seen = new Map<string, number>();
   const protectedList = protectedPrefixes(ctx.queuePrefix);
   rules.forEach((rule, i) => {
+    // A rule whose shape is wrong (reported on its own) has no name or pattern to compare.
+    if (rule === undefined) return;
     const first = seen.get(rule.name);
     if (first !== undefined)
       issue([i, 'name'], 'remediation:rule.duplicate_name', { name: rule.name, first });
@@ -174,6 +178,17 @@ export function checkRuleSet(
       if (hit)
         issue([i, 'match'], 'remediation:rule.matches_bot_keys', { match: rule.match, prefix: `${hit}*` });
     }
+  });
+}
+
+/**
+ * The items of a rules list that have a rule's shape (a refused value such as `ttl: soon` included),
+ * by position; the others are undefined. What the checks across rules can still compare.
+ */
+export function ruleShapes(items: readonly unknown[]): (RawTtlRule | undefined)[] {
+  return items.map((item) => {
+    const shape = rawTtlRuleSchema.safeParse(item);
+    return shape.success ? shape.data : undefined;
   });
 }
 
@@ -199,6 +214,3 @@ export function toRuleConfig(raw: RawTtlRule): TtlRuleConfig {
     ...(raw.expected !== undefined ? { expected: raw.expected } : {}),
   };
 }
-
-/** A rules file: `rules: [...]` (other top-level keys are ignored, so the main config works too). */
-export const rulesFileSchema = z.object({ rules: z.array(ttlRuleSchema) });

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { LANGS } from '../i18n/types.js';
+import { redisUrlProblem } from './redis-url.js';
 import { checkRuleSet, ttlRuleSchema } from './rule-schema.js';
 
 // Slack ids: users U…/W…, user groups S…, channels C…/G… (private) — upper-case alphanumerics.
@@ -10,20 +11,25 @@ const channelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/);
 const clusterName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/);
 const pct = z.number().gt(0).lte(100);
 
-/** redis:// or rediss:// with a host; anything else (http://, a bare host) is a config error. */
+/**
+ * redis:// or rediss:// with a host, a port in range and at most a DB number as its path; anything
+ * else (http://, a bare host, port 99999, /aaaa) is a config error naming what is wrong.
+ */
 export const redisUrl = z.string().superRefine((value, ctx) => {
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(value);
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || parsed.hostname === '') {
-    ctx.addIssue({ code: 'custom', message: 'config:url_scheme', params: { i18n: 'config:url_scheme' } });
-  } else if (parsed.searchParams.has('db') || parsed.searchParams.has('database')) {
-    ctx.addIssue({ code: 'custom', message: 'config:url_db_query', params: { i18n: 'config:url_db_query' } });
-  }
+  const problem = redisUrlProblem(value);
+  if (!problem) return;
+  const key = `config:url_${problem.kind}`;
+  const values =
+    problem.kind === 'port'
+      ? { port: problem.port }
+      : problem.kind === 'db_path'
+        ? { path: problem.path }
+        : {};
+  ctx.addIssue({ code: 'custom', message: key, params: { i18n: key, ...values } });
 });
+
+/** Watch readings closer than this only add load on a Redis already in trouble (and on Slack). */
+export const MIN_WATCH_INTERVAL_MINUTES = 1;
 
 /** Slack's Web API base URL (GovSlack: https://slack-gov.com/api/). */
 export const slackApiUrl = z.string().superRefine((value, ctx) => {
@@ -141,7 +147,19 @@ export const configSchema = z
     watch: z
       .object({
         targetPct: pct.default(75),
-        intervalMinutes: z.number().gt(0).lte(60).default(5),
+        intervalMinutes: z
+          .number()
+          .lte(60)
+          .superRefine((value, ctx) => {
+            if (value >= MIN_WATCH_INTERVAL_MINUTES) return;
+            const key = 'config:watch_interval_min';
+            ctx.addIssue({
+              code: 'custom',
+              message: key,
+              params: { i18n: key, min: MIN_WATCH_INTERVAL_MINUTES, value },
+            });
+          })
+          .default(5),
         maxHours: z.number().gt(0).lte(72).default(6),
       })
       .strict()

@@ -197,7 +197,14 @@ export type GlobToken =
   | { kind: 'lit'; byte: number }
   | { kind: 'any' }
   | { kind: 'star' }
-  | { kind: 'class'; not: boolean; singles: number[]; ranges: [number, number][] };
+  | {
+      kind: 'class';
+      not: boolean;
+      singles: number[];
+      ranges: [number, number][];
+      /** False when no `]` ends it: the class runs to the end of the pattern. */
+      closed: boolean;
+    };
 
 /**
  * The glob as stringmatchlen reads it: `\x` outside and inside classes, `[^...]`, `a-z` ranges
@@ -228,10 +235,18 @@ export function globTokens(glob: string | Uint8Array): GlobToken[] {
           i += 2;
         } else singles.push(x);
       }
-      out.push({ kind: 'class', not, singles, ranges });
+      out.push({ kind: 'class', not, singles, ranges, closed: i < n });
     } else out.push({ kind: 'lit', byte: b });
   }
   return out;
+}
+
+/**
+ * True when a `[` opens a class no `]` closes (`foo[*`). Redis then reads the rest of the pattern
+ * as that class, which is never what someone who wrote it meant: callers refuse such a glob.
+ */
+export function globHasUnclosedClass(glob: string | Uint8Array): boolean {
+  return globTokens(glob).some((t) => t.kind === 'class' && !t.closed);
 }
 
 /** Whether a class token selects byte `c` (bounds compared unsigned, as on ARM). */

@@ -78,8 +78,44 @@ export interface FetchInit {
  * The fetch the Slack clients get: undici's, through `dispatcher`. A multipart body (web-api's file
  * upload) is a FormData of Node's built-in fetch; it is encoded here with Node's own Response, so
  * the bytes don't depend on two fetch implementations agreeing about each other's FormData.
+ * A request that fails names what it was for (web-api logs only "fetch failed").
  */
 export function fetchThrough(
+  dispatcher: Dispatcher,
+): (url: string | URL, init?: FetchInit) => ReturnType<typeof undiciFetch> {
+  const send = sendThrough(dispatcher);
+  return async (url, init = {}) => {
+    try {
+      return await send(url, init);
+    } catch (err) {
+      if (init.signal?.aborted) throw err;
+      throw new Error(`${messageOf(err)} (${requestName(url)}: ${rootCauseMessage(err)})`, { cause: err });
+    }
+  };
+}
+
+/**
+ * What a failed request was for, safe for a log: the Web API method and host for `…/api/<method>`,
+ * else only the host (a response_url or upload URL carries a secret in its path).
+ */
+export function requestName(url: string | URL): string {
+  const parsed = new URL(String(url));
+  const method = /\/api\/([A-Za-z][\w.]*)$/.exec(parsed.pathname)?.[1];
+  return method ? `${method} at ${parsed.host}` : parsed.host;
+}
+
+/** The innermost cause's message: undici's "fetch failed" wraps the socket error that says why. */
+export function rootCauseMessage(err: unknown): string {
+  let current = err;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return messageOf(current);
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function sendThrough(
   dispatcher: Dispatcher,
 ): (url: string | URL, init?: FetchInit) => ReturnType<typeof undiciFetch> {
   return async (url, init = {}) => {

@@ -1,8 +1,10 @@
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { redisUrlProblem } from '../config/redis-url.js';
 import { ErrorCode, MedicError } from '../errors.js';
 import { selectDb } from '../keyspace/scan/select-command.js';
+import { connectError, probeSeed, traceConnect, withDeadline } from './connect-diagnosis.js';
 import { classifyRedisError } from './errors.js';
 
 /** Where a Redis lives and how to log in. A ClusterConfig satisfies it; so does a bare `--redis URL`. */
@@ -89,9 +91,11 @@ export async function connectTarget(
       ...(url.tls ? { dnsLookup: (host: string, cb: (e: null, a: string) => void) => cb(null, host) } : {}),
     });
     const trace = traceConnect(cluster);
-    await withDeadline(cluster.connect(), connectTimeout + 1000, address).catch((err) => {
+    await withDeadline(cluster.connect(), connectTimeout + 1000, address).catch(async (err) => {
       cluster.disconnect();
-      throw connectError(trace, err, address, url.tls);
+      const failure = await connectError(trace, err, url);
+      const vague = failure.code === ErrorCode.RedisUnreachable && failure.values.reason === 'closed';
+      throw vague ? await probeSeed(url, base, connectTimeout, failure) : failure;
     });
     return {
       target,
@@ -104,9 +108,9 @@ export async function connectTarget(
 
   const redis = new Redis({ host: url.host, port: url.port, db: url.db, ...base });
   const trace = traceConnect(redis);
-  await withDeadline(redis.connect(), connectTimeout + 1000, address).catch((err) => {
+  await withDeadline(redis.connect(), connectTimeout + 1000, address).catch(async (err) => {
     redis.disconnect();
-    throw connectError(trace, err, address, url.tls);
+    throw await connectError(trace, err, url);
   });
   try {
     await selectUrlDb(redis, url.db, address, connectTimeout + 1000);
@@ -140,41 +144,6 @@ export async function selectUrlDb(
   }
 }
 
-/**
- * The error worth reporting: a TLS cause wins over the "connection closed" that follows it. A TLS
- * handshake to a plain-text port just hangs (Redis waits for a newline): say so. A server that
- * wants a client certificate (mutual TLS) sends an alert after our side of the TLS 1.3 handshake
- * has finished; when the reset beats the alert, all we see is a close right after the handshake.
- */
-function connectError(trace: ConnectTrace, rejection: unknown, address: string, tls: boolean): MedicError {
-  const err = trace.tlsError ?? trace.firstError ?? rejection;
-  const classified = classifyRedisError(err, address);
-  if (
-    tls &&
-    trace.secured &&
-    classified.code === ErrorCode.RedisUnreachable &&
-    classified.values.reason === 'closed'
-  ) {
-    return new MedicError(
-      ErrorCode.RedisTls,
-      { target: address, reason: 'closed_after_handshake' },
-      classified.message,
-      { cause: err },
-    );
-  }
-  if (tls && classified.code === ErrorCode.RedisTimeout) {
-    return new MedicError(
-      ErrorCode.RedisTls,
-      { target: address, reason: 'handshake_timeout' },
-      classified.message,
-      {
-        cause: err,
-      },
-    );
-  }
-  return classified;
-}
-
 export interface ParsedRedisUrl {
   host: string;
   port: number;
@@ -193,6 +162,11 @@ export function dbInQuery(url: URL): boolean {
 }
 
 export function parseRedisUrl(raw: string): ParsedRedisUrl {
+  // A port out of range or a path that is no DB number is never read as something else (DB 0).
+  const problem = redisUrlProblem(raw);
+  if (problem?.kind === 'port' || problem?.kind === 'db_path') {
+    throw new MedicError(ErrorCode.RedisUnreachable, { target: '?', reason: 'bad_url' }, 'bad redis url');
+  }
   let url: URL;
   try {
     url = new URL(raw);
@@ -222,44 +196,6 @@ export function parseRedisUrl(raw: string): ParsedRedisUrl {
     ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
     ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
   };
-}
-
-interface ConnectTrace {
-  firstError?: unknown;
-  /** The first error that names a TLS cause (certificate, alert), even if a reset came first. */
-  tlsError?: unknown;
-  /** The TLS handshake finished (ioredis's `connect` is `secureConnect` for TLS). */
-  secured: boolean;
-}
-
-/** ioredis reports the real cause (ECONNREFUSED, WRONGPASS, TLS) as an event, not always as the rejection. */
-function traceConnect(emitter: Redis | Cluster): ConnectTrace {
-  const trace: ConnectTrace = { secured: false };
-  const keep = (err: unknown) => {
-    trace.firstError ??= err;
-    if (trace.tlsError === undefined && classifyRedisError(err, '').code === ErrorCode.RedisTls) {
-      trace.tlsError = err;
-    }
-  };
-  emitter.on('error', keep);
-  emitter.on('node error', keep);
-  if (emitter instanceof Redis) {
-    emitter.once('connect', () => {
-      trace.secured = true;
-    });
-  }
-  return trace;
-}
-
-function withDeadline<T>(promise: Promise<T>, ms: number, address: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new MedicError(ErrorCode.RedisTimeout, { target: address }, `timeout after ${ms} ms`)),
-      ms,
-    );
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 async function quit(client: Redis | Cluster): Promise<void> {

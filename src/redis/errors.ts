@@ -19,6 +19,9 @@ export function classifyRedisError(err: unknown, target: string): MedicError {
     return wrap(ErrorCode.RedisAuth, { reason: /NOAUTH/.test(message) ? 'noauth' : 'wrongpass' });
   }
   if (/NOPERM/.test(message)) return wrap(ErrorCode.RedisPermission, {});
+  // The parser met a first byte no RESP reply starts with: an HTTP, SSH… server on that port.
+  if (/^Protocol error/i.test(message)) return wrap(ErrorCode.NotRedis, {});
+  if (/cluster support disabled/i.test(message)) return wrap(ErrorCode.NotACluster, {});
   const tls = tlsReason(code, message);
   if (tls) return wrap(ErrorCode.RedisTls, { reason: tls });
   if (code === 'ETIMEDOUT' || /timed? ?out/i.test(message)) return wrap(ErrorCode.RedisTimeout, {});

@@ -4,9 +4,11 @@ import { ConfigInvalidError, type ConfigProblem, readConfigText, readYaml } from
 import {
   checkRuleSet,
   DEFAULT_QUEUE_PREFIX,
-  rulesFileSchema,
+  type RawTtlRule,
+  ruleShapes,
   type TtlRuleConfig,
   toRuleConfig,
+  ttlRuleSchema,
 } from '../config/rule-schema.js';
 import type { MedicConfig } from '../config/types.js';
 import { ErrorCode } from '../errors.js';
@@ -58,23 +60,39 @@ export function parseRules(text: string, ctx: RulesContext = {}): RulesResult {
     return { ok: false, problems: [{ path: 'rules', key: 'remediation:rule.no_rules_list' }] };
   }
   z.config(ctx.lang === 'zh' ? z.locales.zhCN() : z.locales.en());
-  const parsed = rulesFileSchema.safeParse(data);
+  const list = rulesListSchema.safeParse(data);
   const problems: ConfigProblem[] = [];
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(toProblem(issue.path, issue));
+  if (!list.success) {
+    for (const issue of list.error.issues) problems.push(toProblem(issue.path, issue));
     return { ok: false, problems };
   }
+  if (list.data.rules.length === 0) {
+    return { ok: false, problems: [{ path: 'rules', key: 'remediation:rule.empty_rules_list' }] };
+  }
+  // Every problem in one report: each rule on its own, then the checks across rules (duplicate
+  // names, unknown clusters, the bot's keys) over every rule whose shape is right, even when one of
+  // its values is refused.
+  list.data.rules.forEach((item, i) => {
+    const parsed = ttlRuleSchema.safeParse(item);
+    if (parsed.success) return;
+    for (const issue of parsed.error.issues) problems.push(toProblem(['rules', i, ...issue.path], issue));
+  });
+  const rules = ruleShapes(list.data.rules);
   checkRuleSet(
-    parsed.data.rules,
+    rules,
     {
       ...(ctx.clusters ? { clusters: ctx.clusters } : {}),
       queuePrefix: ctx.queuePrefix ?? DEFAULT_QUEUE_PREFIX,
     },
     (path, key, values = {}) => problems.push({ path: formatPath(['rules', ...path]), key, values }),
   );
-  if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, rules: parsed.data.rules.map(toRuleConfig) };
+  const valid = rules.filter((r): r is RawTtlRule => r !== undefined);
+  if (problems.length > 0 || valid.length !== rules.length) return { ok: false, problems };
+  return { ok: true, rules: valid.map(toRuleConfig) };
 }
+
+/** The top level of a rules file: a `rules:` list, each item checked on its own above. */
+const rulesListSchema = z.object({ rules: z.array(z.unknown()) });
 
 function toProblem(path: readonly PropertyKey[], issue: z.core.$ZodIssue): ConfigProblem {
   const at = formatPath(path);

@@ -183,7 +183,7 @@ function rememberInProcess(): Pick<Redis, 'set'> {
 }
 
 /** Bolt logs through pino, so one log stream carries everything (and nothing logs tokens). */
-function boltLogger(logger: Logger): BoltLogger {
+export function boltLogger(logger: Logger): BoltLogger {
   const child = logger.child({ component: 'bolt' });
   let level: LogLevel = LogLevel.INFO;
   const text = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ');

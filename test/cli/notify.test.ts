@@ -108,12 +108,13 @@ describe('redis-medic notify', () => {
       '--summary',
       'ping <!here> & <@U1|x>',
       '--deadline',
-      '2026-12-03',
+      // Far ahead: a deadline already past is refused.
+      '2099-12-03',
     ]);
     expect(run.code).toBe(0);
     expect(run.stdout).not.toMatch(/<!channel>|<!here>|<@U1\|x>/);
     expect(run.stdout).toContain('ping &lt;!here&gt; &amp; &lt;@U1|x&gt;');
-    expect(run.stdout).toContain('&lt;!channel&gt;: ship the TTL changes above by Dec 3, 2026.');
+    expect(run.stdout).toContain('&lt;!channel&gt;: ship the TTL changes above by Dec 3, 2099.');
   });
 
   it('refuses bad input with a clear, localized message and exit code 1', async () => {

@@ -84,6 +84,9 @@ describe('every error code', () => {
     // The documented contract: 0 ok, 1 usage/config, 2 unreachable.
     const unreachable = new Set<string>([
       'redis_unreachable',
+      'queue_unreachable',
+      'not_redis',
+      'slack_unreachable',
       'redis_timeout',
       'redis_auth',
       'redis_tls',

@@ -60,6 +60,7 @@ import { draftSummaryText, incidentMessage } from '../../src/presenters/incident
 import { docToMarkdown } from '../../src/presenters/message-doc.js';
 import { buildStatusView } from '../../src/presenters/status-view.js';
 import { classifyRedisError } from '../../src/redis/errors.js';
+import { queueError } from '../../src/redis/queue-connection.js';
 import { combineNodes, nodeSnapshotFromInfo, type RedisSnapshot } from '../../src/redis/snapshot.js';
 import { RemediationError } from '../../src/remediation/errors.js';
 import { parseRules } from '../../src/remediation/rules.js';
@@ -846,7 +847,18 @@ function medicErrors(): MedicError[] {
     classifyRedisError(sysError('ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC', 'decryption failed'), TARGET),
     tls('closed_after_handshake'),
     tls('handshake_timeout'),
+    tls('tls_port'),
     classifyRedisError(new Error(REDIS_REPLY), TARGET),
+    classifyRedisError(new Error('Protocol error, got "H" as reply type byte. Please report this.'), TARGET),
+    classifyRedisError(new Error('ERR This instance has cluster support disabled'), TARGET),
+    queueError(
+      classifyRedisError(sysError('ECONNREFUSED', 'connect ECONNREFUSED 10.0.3.30:6379'), '10.0.3.30:6379'),
+      'redis://medic:pw@10.0.3.30:6379/0',
+    ),
+    queueError(
+      classifyRedisError(new Error('Protocol error, got "H" as reply type byte.'), '10.0.3.30:6379'),
+      keep('redis://10.0.3.30:6379/0'),
+    ),
     interrupted('connection_lost'),
     interrupted('timeout'),
     interrupted('restarted'),
@@ -898,6 +910,18 @@ rules:
   - {name: bad-units, match: "order:*", action: cap, ttl: P1D, jitter: 1/10}
   - {name: wide-jitter, match: "order:*", action: cap, ttl: 30d, jitter: 90%}
   - {name: plain-jitter, match: "order:*", action: cap, ttl: 30d, jitter: 10}
+  - {name: open-class, match: "order:[*", action: set-missing, ttl: 1d}
+`;
+
+/** Values in range for their type but refused: a port, a DB path, a watch interval. */
+const BAD_VALUES_CONFIG = `
+queue:
+  url: redis://10.0.3.30:99999/0
+watch:
+  intervalMinutes: 0.001
+clusters:
+  - name: luckyus-isales-market
+    url: redis://10.0.3.17:6379/aaaa
 `;
 const BAD_RULE_SET = `
 rules:
@@ -906,6 +930,7 @@ rules:
 `;
 
 // What people typed in the broken files above, shown back to them as it is.
+keep('open-class', 'order:[*', '99999', 'aaaa', '0.001');
 keep('cluster-v2', 'P1D', '1/10', '4000d', '90%', 'all-keys', 'keep-4000d', 'bad-units', 'wide-jitter');
 keep('plain-jitter', '10%', '0.1');
 keep('ftp://slack-gov.com/api', 'redis-medic:*', 'order:*', 'MARKET_REDIS_PASSWORD', 'luckyus-isales-mkt2');
@@ -938,10 +963,21 @@ function configProblems(): ConfigProblem[] {
   const syntax = parseConfig('clusters:\n  - name: a\n    url: [redis://x\n', {}, 'zh');
   const rules = parseRules('rules: 3\n', { lang: 'zh' });
   const noList = parseRules('clusters: []\n', { lang: 'zh' });
+  const emptyList = parseRules('rules: []\n', { lang: 'zh' });
+  const badValues = parseConfig(BAD_VALUES_CONFIG, {}, 'zh');
   keep('/etc/redis-medic/ca.pem', '/etc/redis-medic/client.crt', '/etc/redis-medic/client.key');
-  const problems = [broken, inconsistent, badRules, badRuleSet, tls, syntax, rules, noList].flatMap((r) =>
-    r.ok ? [] : r.problems,
-  );
+  const problems = [
+    broken,
+    inconsistent,
+    badRules,
+    badRuleSet,
+    tls,
+    syntax,
+    rules,
+    noList,
+    emptyList,
+    badValues,
+  ].flatMap((r) => (r.ok ? [] : r.problems));
   // Problems the TLS files would need real PKI for, worded with the values the code passes.
   problems.push(
     { path: 'clusters[0].tls', key: 'config:tls_key_mismatch' },
@@ -982,7 +1018,7 @@ function remediationErrors(): RemediationError[] {
 }
 
 /** The CLI's own usage errors, as its commands raise them. */
-function usageErrors(): UsageError[] {
+function usageErrors(): MedicError[] {
   return [
     new UsageError(ErrorCode.ConfigRequired),
     new UsageError(ErrorCode.ClusterRequired),
@@ -995,7 +1031,26 @@ function usageErrors(): UsageError[] {
       cluster: CLUSTER,
       available: keep('snap-20260212T143612Z'),
     }),
+    new UsageError(ErrorCode.UnknownSnapshot, {
+      id: keep('nope'),
+      cluster: CLUSTER,
+      available: keep('20260212T143612Z'),
+    }),
     new UsageError(ErrorCode.RunNeedsYes),
+    new UsageError(ErrorCode.RedisUrlPort, { port: keep('99999') }),
+    new UsageError(ErrorCode.RedisUrlDb, { path: keep('aaaa') }),
+    new UsageError(ErrorCode.DeadlinePast, { value: keep('2020-01-01') }),
+    new UsageError(ErrorCode.GlobUnclosed, { match: keep('cart:[*') }),
+    new MedicError(ErrorCode.SlackTokenRefused, {
+      method: keep('auth.test'),
+      host: keep('slack.com'),
+      error: keep('invalid_auth'),
+    }),
+    new MedicError(ErrorCode.SlackUnreachable, {
+      method: 'auth.test',
+      host: 'slack.com',
+      detail: keep('getaddrinfo ENOTFOUND slack.com'),
+    }),
     new UsageError(ErrorCode.RunNeedsConfig),
     new UsageError(ErrorCode.RulesRequired),
     new UsageError(ErrorCode.ProxyUrl, { variable: 'HTTPS_PROXY' }),
@@ -1008,6 +1063,8 @@ function usageErrors(): UsageError[] {
 
 // A Redis command, named as Redis spells it in both languages.
 keep('SCAN MATCH');
+// What a queue Redis error shows of its URL: the credentials masked.
+keep('redis://***@10.0.3.30:6379/0');
 
 const ALL_RULE_NAMES = 'coupon-unread, user-group-label, exchange-price, last-activity';
 keep(ALL_RULE_NAMES, 'user-group-label', 'exchange-price', 'last-activity', 'coupon-unread');
@@ -1564,6 +1621,9 @@ describe('the sweep covers what it claims', () => {
 const CONFIG_CHECK_KEYS = [
   ...[
     'url_scheme',
+    'url_port',
+    'url_db_path',
+    'watch_interval_min',
     'duplicate_cluster',
     'aws_needs_ids',
     'thresholds_order',

@@ -316,9 +316,11 @@ describe('refusals, path-named and localized', () => {
       throw new Error('expected a throw');
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigInvalidError);
-      expect((err as ConfigInvalidError).problems.map((p) => p.path)).toEqual([
-        'rules[0].ttl',
-        'rules[0].match',
+      // All at once: the rule's own problems and, in the same report, that "*" reaches the bot's keys.
+      expect((err as ConfigInvalidError).problems.map((p) => [p.path, p.key])).toEqual([
+        ['rules[0].ttl', 'remediation:rule.ttl_not_positive'],
+        ['rules[0].match', 'remediation:rule.no_literal_prefix'],
+        ['rules[0].match', 'remediation:rule.matches_bot_keys'],
       ]);
     }
     expect(() => loadRulesFile(join(dir, 'missing.yaml'))).toThrow(/cannot read/);

@@ -205,7 +205,7 @@ slack:
     ${MARKET_CHANNEL}: market
 ${opts.devTeamChannel ? `  devTeamChannel: ${opts.devTeamChannel}\n` : ''}${opts.channelLocales ? indent(stringify({ channelLocales: opts.channelLocales }), 2) : ''}watch:
   targetPct: ${WATCH_TARGET_PCT}
-  intervalMinutes: ${WATCH_INTERVAL_MINUTES}
+  intervalMinutes: 1
   maxHours: ${opts.watchMaxHours ?? 1}
 clusters:
   - name: market
@@ -229,7 +229,12 @@ ${opts.approvers ? indent(stringify({ approvers: { users: [], groups: [], ...opt
   };
   const parsed = parseConfig(Object.keys(sections).length > 0 ? `${yaml}\n${stringify(sections)}` : yaml, {});
   if (!parsed.ok) throw new Error(`harness config is invalid: ${JSON.stringify(parsed.problems)}`);
-  const config = parsed.config;
+  // Watch ticks a fraction of a second apart: shorter than a config file may ask for (≥ 1 min),
+  // so set on the parsed config.
+  const config = {
+    ...parsed.config,
+    watch: { ...parsed.config.watch, intervalMinutes: WATCH_INTERVAL_MINUTES },
+  };
   maxmemoryBytes = await calibrateMaxmemory(config, targetClient, maxmemoryBytes, memoryPct);
 
   const signingSecret = `secret-${Math.random().toString(36).slice(2)}`;

@@ -8,7 +8,7 @@ import type { CliContext } from '../context.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { withQueueRedis } from '../queue-redis.js';
 import { snakeKeys } from '../render/snake-json.js';
-import { configPath, loadCliConfig } from '../targets.js';
+import { configPath, loadCliConfig, requireCluster } from '../targets.js';
 
 export interface AuditCommandOptions {
   cluster?: string;
@@ -22,6 +22,7 @@ export async function auditCommand(opts: AuditCommandOptions, ctx: CliContext): 
   const path = configPath(opts, ctx);
   if (!path) throw new UsageError(ErrorCode.ConfigRequired);
   const config = loadCliConfig(path, ctx);
+  if (opts.cluster !== undefined) requireCluster(config, opts.cluster);
   const entries: AuditEntry[] = await withQueueRedis(config, (redis) =>
     new AuditLog(redis, { prefix: config.queue.prefix }).list({
       ...(opts.cluster ? { cluster: opts.cluster } : {}),

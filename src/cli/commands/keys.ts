@@ -5,6 +5,7 @@ import type { WalkProgress } from '../../census/types.js';
 import type { MedicConfig } from '../../config/types.js';
 import { ErrorCode } from '../../errors.js';
 import { formatEta, formatInt } from '../../i18n/format.js';
+import { globHasUnclosedClass } from '../../keyspace/glob.js';
 import { buildCensusDiffView } from '../../presenters/census-diff-view.js';
 import { buildCensusView } from '../../presenters/census-view.js';
 import { connectTarget } from '../../redis/connect.js';
@@ -15,7 +16,7 @@ import { renderCensusDiffTable } from '../render/census-diff-table.js';
 import { toCensusJson } from '../render/census-json.js';
 import { renderCensusTable } from '../render/census-table.js';
 import { snakeKeys } from '../render/snake-json.js';
-import { configPath, loadCliConfig, resolveTarget, type TargetOptions } from '../targets.js';
+import { configPath, loadCliConfig, requireCluster, resolveTarget, type TargetOptions } from '../targets.js';
 
 export interface KeysCommandOptions extends TargetOptions {
   json?: boolean;
@@ -30,6 +31,8 @@ export interface KeysCommandOptions extends TargetOptions {
 
 /** `redis-medic keys`: the census, a table or JSON; stored as a snapshot when a config names the queue Redis. */
 export async function keysCommand(opts: KeysCommandOptions, ctx: CliContext): Promise<number> {
+  if (opts.match !== undefined && globHasUnclosedClass(opts.match))
+    throw new UsageError(ErrorCode.GlobUnclosed, { match: opts.match });
   const { target, config } = resolveTarget(opts, ctx);
   const conn = await connectTarget(target, {
     ...(opts.timeout ? { connectTimeoutMs: opts.timeout, commandTimeoutMs: opts.timeout } : {}),
@@ -82,8 +85,19 @@ export async function keysDiffCommand(opts: KeysDiffOptions, ctx: CliContext): P
   if (!opts.cluster) throw new UsageError(ErrorCode.ClusterRequired);
   const cluster = opts.cluster;
   const config = loadCliConfig(path, ctx);
+  requireCluster(config, cluster);
   return withStore(config, async (store) => {
     const list = await store.list(cluster);
+    // A mistyped id is named as such, not reported as "fewer than two censuses".
+    for (const id of [opts.from, opts.to]) {
+      if (id !== undefined && !list.some((s) => s.id === id)) {
+        throw new UsageError(ErrorCode.UnknownSnapshot, {
+          id,
+          cluster,
+          available: list.map((s) => s.id).join(', ') || '—',
+        });
+      }
+    }
     const toId = opts.to ?? list[0]?.id;
     const fromId = opts.from ?? (toId ? list[list.findIndex((s) => s.id === toId) + 1]?.id : undefined);
     const after = toId ? await store.get(cluster, toId) : undefined;
@@ -117,6 +131,7 @@ export async function keysSnapshotsCommand(
   if (!opts.cluster) throw new UsageError(ErrorCode.ClusterRequired);
   const cluster = opts.cluster;
   const config = loadCliConfig(path, ctx);
+  requireCluster(config, cluster);
   const list = await withStore(config, (store) => store.list(cluster));
   for (const s of list) {
     ctx.out(

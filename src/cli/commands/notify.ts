@@ -4,6 +4,7 @@ import type { ClusterConfig } from '../../config/types.js';
 import { ErrorCode } from '../../errors.js';
 import { AuditLog } from '../../incidents/audit-log.js';
 import { IncidentStore } from '../../incidents/incident-store.js';
+import { isDeadlinePast } from '../../notify/deadline.js';
 import type { MemoryReading } from '../../notify/incident-facts.js';
 import { type IncidentRef, loadIncidentFacts } from '../../notify/load-facts.js';
 import { incidentMessage, langsOf, type MessageLangMode } from '../../presenters/incident-message.js';
@@ -13,7 +14,7 @@ import { checkStatus } from '../../status/check-status.js';
 import type { CliContext } from '../context.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { withQueueRedis } from '../queue-redis.js';
-import { cliActor, configPath, loadCliConfig } from '../targets.js';
+import { cliActor, configPath, loadCliConfig, requireCluster } from '../targets.js';
 
 export interface NotifyCommandOptions {
   incident?: string;
@@ -37,15 +38,12 @@ export async function notifyCommand(opts: NotifyCommandOptions, ctx: CliContext)
     throw new UsageError(ErrorCode.IncidentOrCluster);
   if (opts.deadline !== undefined && !isDate(opts.deadline))
     throw new UsageError(ErrorCode.BadDeadline, { value: opts.deadline });
+  if (opts.deadline !== undefined && isDeadlinePast(opts.deadline))
+    throw new UsageError(ErrorCode.DeadlinePast, { value: opts.deadline });
   const path = configPath(opts, ctx);
   if (!path) throw new UsageError(ErrorCode.ConfigRequired);
   const config = loadCliConfig(path, ctx);
-  if (opts.cluster !== undefined && !config.clusters.some((c) => c.name === opts.cluster)) {
-    throw new UsageError(ErrorCode.ClusterNotInConfig, {
-      name: opts.cluster,
-      known: config.clusters.map((c) => c.name).join(', '),
-    });
-  }
+  if (opts.cluster !== undefined) requireCluster(config, opts.cluster);
   // The rules `ttl run --rules FILE` applied: without them the policy and code changes can't name them.
   const rules = opts.rules ? loadRulesFile(opts.rules, rulesContext(config, ctx.lang)) : config.rules;
   const ref: IncidentRef = opts.incident ? { incidentId: opts.incident } : { cluster: opts.cluster ?? '' };

@@ -3,6 +3,7 @@ import { channelLang, channelTimeZone } from '../../../config/load.js';
 import { errorMessage } from '../../../errors.js';
 import { channelMention, truncate, userMention } from '../../../i18n/mrkdwn.js';
 import type { Lang, Translate } from '../../../i18n/types.js';
+import { isDeadlinePast } from '../../../notify/deadline.js';
 import type { IncidentFacts } from '../../../notify/incident-facts.js';
 import { type IncidentRef, loadIncidentFacts } from '../../../notify/load-facts.js';
 import {
@@ -116,7 +117,7 @@ export function registerRedisNotify(app: MedicApp, s: SlackServices): void {
       });
       return;
     }
-    if (deadline && deadline < earliestToday()) {
+    if (deadline && isDeadlinePast(deadline)) {
       await ack({
         response_action: 'errors',
         errors: { [NotifyView.deadline]: t('notify:modal.deadline_past') },
@@ -233,14 +234,6 @@ export function registerRedisNotify(app: MedicApp, s: SlackServices): void {
       );
     }
   });
-}
-
-/**
- * The earliest date that is still "today" somewhere (UTC−12): a deadline before it is past for
- * everyone, whatever time zone the person picking it sits in.
- */
-function earliestToday(now = Date.now()): string {
-  return new Date(now - 12 * 3_600_000).toISOString().slice(0, 10);
 }
 
 async function showError(client: WebClient, viewId: string, t: Translate, text: string): Promise<void> {
