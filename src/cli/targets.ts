@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { findCluster, loadConfigFile } from '../config/load.js';
 import type { MedicConfig } from '../config/types.js';
 import { ErrorCode, MedicError } from '../errors.js';
+import { formatList } from '../i18n/format.js';
 import { createI18n } from '../i18n/index.js';
 import { parseRedisUrl } from '../redis/connect.js';
 import type { StatusTarget } from '../status/check-status.js';
@@ -67,7 +68,10 @@ export function resolveTarget(
   if (!cluster) {
     throw new UsageError(ErrorCode.ClusterNotInConfig, {
       name: opts.cluster ?? '',
-      known: config.clusters.map((c) => c.name).join(', '),
+      known: formatList(
+        config.clusters.map((c) => c.name),
+        ctx.lang,
+      ),
     });
   }
   return { target: cluster, config };

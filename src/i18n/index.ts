@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import i18next, { type i18n, type Resource } from 'i18next';
-import { escapeMrkdwn } from './mrkdwn.js';
+import { escapeMrkdwn, spaceMarkersFromCjk } from './mrkdwn.js';
 import { mergeLocaleResources } from './overrides.js';
 import { LANGS, type Lang, type Translate } from './types.js';
 
@@ -78,8 +78,10 @@ export function createI18n(options: I18nOptions = {}): I18n {
       key: string,
       options: Record<string, unknown>,
     ) => string;
-    return (key, values) =>
-      String(t(key, escaped ? { ...values } : { ...values, interpolation: { escapeValue: false } }));
+    // Slack text: bold markers beside Chinese get a zero-width space so clients render them.
+    return escaped
+      ? (key, values) => spaceMarkersFromCjk(String(t(key, { ...values })))
+      : (key, values) => String(t(key, { ...values, interpolation: { escapeValue: false } }));
   };
   return { slack: (lang) => fixed(lang, true), plain: (lang) => fixed(lang, false) };
 }

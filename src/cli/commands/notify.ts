@@ -1,6 +1,7 @@
 import { SnapshotStore } from '../../census/snapshot-store.js';
 import { channelTimeZone } from '../../config/load.js';
 import { ErrorCode } from '../../errors.js';
+import { formatList } from '../../i18n/format.js';
 import { AuditLog } from '../../incidents/audit-log.js';
 import { IncidentStore } from '../../incidents/incident-store.js';
 import { type IncidentRef, loadIncidentFacts } from '../../notify/load-facts.js';
@@ -37,7 +38,10 @@ export async function notifyCommand(opts: NotifyCommandOptions, ctx: CliContext)
   if (opts.cluster !== undefined && !config.clusters.some((c) => c.name === opts.cluster)) {
     throw new UsageError(ErrorCode.ClusterNotInConfig, {
       name: opts.cluster,
-      known: config.clusters.map((c) => c.name).join(', '),
+      known: formatList(
+        config.clusters.map((c) => c.name),
+        ctx.lang,
+      ),
     });
   }
   const ref: IncidentRef = opts.incident ? { incidentId: opts.incident } : { cluster: opts.cluster ?? '' };

@@ -124,7 +124,7 @@ export function draftRuleMessage(t: Translate, plain: Translate, value: DraftRul
   const draft = draftTtlRule({ ...value, note: plain('census:slack.draft_rule_note') });
   const yamlText = stringify({ rules: [draft] }, { lineWidth: 0 });
   return {
-    text: `*${t('census:slack.draft_rule_title', { pattern: value.pattern })}*\n${t('census:slack.draft_rule_intro')}\n\`\`\`${escapeMrkdwn(yamlText)}\`\`\``,
+    text: `${t('census:slack.draft_rule_title', { pattern: value.pattern })}\n${t('census:slack.draft_rule_intro')}\n\`\`\`${escapeMrkdwn(yamlText)}\`\`\``,
   };
 }
 
