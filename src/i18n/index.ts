@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import i18next, { type i18n, type Resource } from 'i18next';
 import { escapeMrkdwn, spaceMarkersFromCjk } from './mrkdwn.js';
+import { negotiateLang } from './negotiate.js';
 import { mergeLocaleResources } from './overrides.js';
 import { LANGS, type Lang, type Translate } from './types.js';
 
@@ -86,7 +87,7 @@ export function createI18n(options: I18nOptions = {}): I18n {
   return { slack: (lang) => fixed(lang, true), plain: (lang) => fixed(lang, false) };
 }
 
-/** Slack locales look like `zh-CN`, `en-US`; the CLI takes `--lang` or LANG (`zh_CN.UTF-8`). */
+/** Slack locales look like `zh-CN`, `en-US`; LANG like `zh_CN.UTF-8`. Anything we lack reads English. */
 export function toLang(locale: string | undefined | null): Lang {
-  return locale && /^zh/i.test(locale) ? 'zh' : 'en';
+  return negotiateLang(locale)?.lang ?? 'en';
 }
