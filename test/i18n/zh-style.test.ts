@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import { LOCALES_DIR } from '../../src/i18n/index.js';
 import { spaceMarkersFromCjk } from '../../src/i18n/mrkdwn.js';
 import {
@@ -105,6 +106,26 @@ describe('zh style rules', () => {
   });
 });
 
+describe('zh style in the terminal', () => {
+  it("every command's --help passes", async () => {
+    const problems: string[] = [];
+    for (const cmd of HELP_COMMANDS) {
+      let out = '';
+      const write = (text: string) => {
+        out += text;
+      };
+      await main(
+        ['node', 'redis-medic', ...cmd, '--help'],
+        { LANG: 'zh_CN.UTF-8' },
+        { out: write, err: write },
+      );
+      expect(out, cmd.join(' ')).toContain('用法：');
+      for (const p of zhStyleProblems(out)) problems.push(`${cmd.join(' ')} --help: ${p}`);
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
 describe('glossary', () => {
   it('flags another rendering of a term', () => {
     expect(glossaryProblems('审批人 A 于 14:44 拒绝。')).toHaveLength(1);
@@ -143,6 +164,23 @@ describe('glossary', () => {
     expect(readFileSync(GLOSSARY_MD, 'utf8')).toBe(rendered);
   });
 });
+
+const HELP_COMMANDS = [
+  [],
+  ['status'],
+  ['demo'],
+  ['serve'],
+  ['check-config'],
+  ['keys'],
+  ['keys', 'scan'],
+  ['keys', 'diff'],
+  ['keys', 'snapshots'],
+  ['ttl'],
+  ['ttl', 'dry-run'],
+  ['ttl', 'run'],
+  ['audit'],
+  ['notify'],
+];
 
 /** What the code passes for placeholders that are not plain numbers (the rest read as `9`). */
 const FILLED: Record<string, string> = {

@@ -68,6 +68,8 @@ function strip(line: string, verbatim: readonly string[]): string {
       .replace(/(?<!\S):[a-z0-9_+-]+:(?!\S)/g, 'X')
       // Times and ratios (09:54, 1/3) and Slack's bold and italic markers.
       .replace(/\d:\d/g, '0')
+      // A command-line flag and its short form (`-h, --help`).
+      .replace(/(?<!\S)-\w, --[\w-]+/g, 'X')
       .replace(/(?<=^|\s|[^\w])[*_](?=\S)|(?<=\S)[*_](?=$|\s|[^\w])/g, '')
   );
 }
