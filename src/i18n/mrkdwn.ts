@@ -9,6 +9,8 @@
  *   block or code span it is shown in nor open one. `*` `_` `~` are left as typed: they can change
  *   emphasis, never ping, link or break out of a block. Display only: a key shown with `ˋ` is not
  *   the key's exact name (the CLI's plain output is).
+ * - {@link spaceMarkersFromCjk}: `*bold*` next to Chinese gets a zero-width space on the marker's
+ *   outer side, so Slack clients render it (every Slack `t` applies it).
  * - {@link userMention} and friends: a `<@…>` / `<#…>` / `<!subteam^…>` only for an id of Slack's
  *   shape; anything else is escaped text, never a mention.
  * - {@link truncate} / {@link truncateMrkdwn}: cut on grapheme boundaries (an emoji, a flag, a ZWJ
