@@ -237,7 +237,12 @@ class Sweep {
   }
   private checkStyle(surface: string, strings: string[], mrkdwn: boolean): void {
     const values = [...verbatim].flatMap((v) => [v, escapeMrkdwn(v)]).sort((a, b) => b.length - a.length);
+    // Key patterns (`coupon:*`) in Slack text always sit in a code span: a `*` outside one is a marker.
+    const patterns = mrkdwn ? [...verbatim].filter((v) => /^[\w-]+:.*\*$/.test(v)).map(escapeMrkdwn) : [];
     for (const s of strings) {
+      const outsideCode = s.replace(/```[\s\S]*?```|`[^`\n]*`/g, ' ');
+      for (const p of patterns.filter((p) => outsideCode.includes(p)))
+        this.styleProblems.push(`${surface}: pattern-outside-code: "${p}" in "${s}"`);
       for (const p of zhStyleProblems(s, { mrkdwn, verbatim: values }))
         this.styleProblems.push(`${surface}: ${p}`);
       for (const p of glossaryProblems(s, GLOSSARY)) this.styleProblems.push(`${surface}: ${p}`);
