@@ -298,9 +298,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await dispatcher.close().catch(() => {});
   };
   // Before listening: a burst of commands right after a (re)start must not wait on first-use work.
-  await warmUp().catch((err: unknown) =>
-    logger.warn({ err: redact(String(err)) }, 'warm-up failed: the first charts will be slower'),
-  );
+  const font = await warmUp().catch((err: unknown) => {
+    logger.warn({ err: redact(String(err)) }, 'warm-up failed: the first charts will be slower');
+    return undefined;
+  });
+  if (font && !font.cjk) {
+    logger.warn(
+      { font: font.family },
+      'no font with Chinese glyphs: Chinese chart text will show as empty boxes (run npm ci, or install fonts-noto-cjk)',
+    );
+  }
   let port: number;
   try {
     ({ port } = await slack.start());

@@ -24,6 +24,8 @@ export interface MemoryTrendChartInput {
   markers?: { peak?: TrendPoint; burstStart?: TrendPoint };
   /** Optional dotted line, e.g. a watch target. */
   targetPct?: number;
+  /** A threshold's legend with its value: `Warning (60%)` unless the caller words it (`告警（60%）`). */
+  legendWithValue?: (label: string, value: string) => string;
 }
 
 export interface ChartLayout {
@@ -97,6 +99,7 @@ export async function renderMemoryTrendChartWithLayout(
   // A lone point draws no line segment, so show it as a dot.
   if (n === 1) radius[0] = Math.max(radius[0] ?? 0, 4);
 
+  const withValue = input.legendWithValue ?? ((label: string, value: string) => `${label} (${value})`);
   const font = (size: number, weight?: 'bold') => ({
     family: fontFamily,
     size,
@@ -131,7 +134,7 @@ export async function renderMemoryTrendChartWithLayout(
       pointBorderWidth: 2,
     },
     ...levels.map((l) => ({
-      label: l.label === '' ? '' : `${l.label} (${formatPct(l.value)})`,
+      label: l.label === '' ? '' : withValue(l.label, formatPct(l.value)),
       data: new Array<number>(n).fill(l.value),
       borderColor: l.color,
       backgroundColor: l.color,

@@ -1,11 +1,14 @@
 import type { Canvas } from '@napi-rs/canvas';
 import type { Chart as ChartClass } from 'chart.js';
+import { type ChartFont, pickChartFont, registerBundledCjkFont } from './fonts.js';
 
 type ChartCtor = typeof ChartClass;
 export interface Renderer {
   Chart: ChartCtor;
   createCanvas: (width: number, height: number) => Canvas;
   fontFamily: string;
+  /** Which font draws Chinese (for the demo and CLI to say, or to warn that none does). */
+  font: ChartFont;
 }
 
 let renderer: Promise<Renderer> | undefined;
@@ -40,29 +43,12 @@ export function loadRenderer(): Promise<Renderer> {
       Legend,
       Title,
     );
-    return {
-      Chart,
-      createCanvas: canvas.createCanvas,
-      fontFamily: pickFontFamily(canvas.GlobalFonts.families),
-    };
+    const font = pickChartFont(canvas.GlobalFonts, registerBundledCjkFont(canvas.GlobalFonts));
+    return { Chart, createCanvas: canvas.createCanvas, fontFamily: font.family, font };
   })().catch((err: unknown) => {
     // Don't cache a failed load: a later call may succeed.
     renderer = undefined;
     throw err;
   });
   return renderer;
-}
-
-const CJK_FAMILY =
-  /CJK|Source Han|WenQuanYi|Droid Sans Fallback|Noto Sans (SC|TC|HK|JP|KR)|PingFang|YaHei|SimHei/i;
-
-/** Chart.js defaults to Helvetica/Arial, which a slim server image lacks; name fonts Skia really has. */
-function pickFontFamily(families: { family: string }[]): string {
-  const names = families.map((f) => f.family);
-  const list: string[] = [];
-  if (names.includes('DejaVu Sans')) list.push("'DejaVu Sans'");
-  const cjk = names.find((n) => CJK_FAMILY.test(n));
-  if (cjk) list.push(`'${cjk}'`);
-  list.push('sans-serif');
-  return list.join(', ');
 }

@@ -1,9 +1,12 @@
-import { createI18n, type I18n, type Lang, toLang } from '../i18n/index.js';
+import { createI18n, type I18n, type Lang } from '../i18n/index.js';
+import { type NegotiatedLang, negotiateLang } from '../i18n/negotiate.js';
 import type { Translate } from '../i18n/types.js';
 
 /** What every CLI command gets: the language, a plain (unescaped) `t`, and where to write. */
 export interface CliContext {
   lang: Lang;
+  /** Set when the asked-for language is only approximated (zh-TW → Simplified Chinese). */
+  langFallback?: NegotiatedLang['fallback'];
   t: Translate;
   i18n: I18n;
   env: Record<string, string | undefined>;
@@ -14,15 +17,20 @@ export interface CliContext {
 /** Where the CLI writes; tests pass their own to capture output in-process. */
 export type CliOutput = Pick<CliContext, 'out' | 'err'>;
 
-/** `--lang` wins over LC_ALL / LANG (`zh_CN.UTF-8` → zh). Read before commander, so help is localized too. */
-export function detectLang(argv: readonly string[], env: Record<string, string | undefined>): Lang {
+/**
+ * `--lang` wins over LC_ALL / LANG (`zh-CN`, `zh_CN.UTF-8` → zh). Read before commander, so help is
+ * localized too; an unsupported `--lang` leaves the environment's language, in which commander's
+ * parser (`options.ts`) then refuses it.
+ */
+export function detectLang(argv: readonly string[], env: Record<string, string | undefined>): NegotiatedLang {
   const i = argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
   if (i >= 0) {
     const arg = argv[i];
-    const value = arg?.includes('=') ? arg.split('=')[1] : argv[i + 1];
-    if (value === 'zh' || value === 'en') return value;
+    const value = arg?.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1];
+    const asked = negotiateLang(value);
+    if (asked) return asked;
   }
-  return toLang(env.LC_ALL || env.LC_MESSAGES || env.LANG);
+  return negotiateLang(env.LC_ALL || env.LC_MESSAGES || env.LANG) ?? { lang: 'en' };
 }
 
 export function createCliContext(
@@ -30,10 +38,11 @@ export function createCliContext(
   env: Record<string, string | undefined>,
   output?: CliOutput,
 ): CliContext {
-  const lang = detectLang(argv, env);
+  const { lang, fallback } = detectLang(argv, env);
   const i18n = createI18n();
   return {
     lang,
+    ...(fallback ? { langFallback: fallback } : {}),
     t: i18n.plain(lang),
     i18n,
     env,

@@ -10,6 +10,7 @@ import {
   EXIT_USAGE,
   MedicError,
 } from '../errors.js';
+import { closeHanSpaces } from '../i18n/format.js';
 import type { Lang, Translate } from '../i18n/types.js';
 import { errorText } from '../presenters/error-text.js';
 import { commanderErrorText } from './render/commander-help.js';
@@ -41,7 +42,11 @@ export function describeCliError(
     return {
       lines: [
         t('errors:config_invalid', { path: err.file, count: err.problems.length }),
-        ...err.problems.map((p) => `  ${p.path}: ${p.key ? t(p.key, p.values ?? {}) : (p.text ?? '')}`),
+        ...err.problems.map((p) => {
+          const text = p.key ? t(p.key, p.values ?? {}) : closeHanSpaces(p.text ?? '');
+          // A problem of the whole document (YAML syntax) has no path worth showing.
+          return `  ${p.path === '(yaml)' ? text : t('common:label_value', { label: p.path, value: text })}`;
+        }),
       ],
       exitCode: ERROR_EXIT[err.code],
     };

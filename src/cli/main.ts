@@ -46,6 +46,7 @@ export async function main(
   output?: CliOutput,
 ): Promise<number> {
   const ctx = createCliContext(argv, env, output);
+  if (ctx.langFallback) ctx.err(`${ctx.t(`cli:lang_fallback.${ctx.langFallback}`)}\n`);
   let exitCode = 0;
   const program = buildProgram(ctx, (code) => {
     exitCode = code;

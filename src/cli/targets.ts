@@ -3,7 +3,9 @@ import { findCluster, loadConfigFile } from '../config/load.js';
 import { redisUrlProblem } from '../config/redis-url.js';
 import type { ClusterConfig, MedicConfig } from '../config/types.js';
 import { ErrorCode, MedicError } from '../errors.js';
+import { formatList } from '../i18n/format.js';
 import { createI18n } from '../i18n/index.js';
+import type { Lang } from '../i18n/types.js';
 import { parseRedisUrl } from '../redis/connect.js';
 import type { StatusTarget } from '../status/check-status.js';
 import { closestName } from './closest-name.js';
@@ -69,7 +71,7 @@ export function resolveTarget(
   }
   if (!path) throw new UsageError(ErrorCode.ConfigRequired);
   const config = loadCliConfig(path, ctx);
-  return { target: requireCluster(config, opts.cluster ?? ''), config };
+  return { target: requireCluster(config, opts.cluster ?? '', ctx.lang), config };
 }
 
 /**
@@ -77,14 +79,14 @@ export function resolveTarget(
  * typo is refused the same way everywhere (listing the known names, and the closest one if a name
  * is close) instead of reading as "nothing stored for that cluster".
  */
-export function requireCluster(config: MedicConfig, name: string): ClusterConfig {
+export function requireCluster(config: MedicConfig, name: string, lang: Lang): ClusterConfig {
   const cluster = findCluster(config, name);
   if (cluster) return cluster;
   const names = config.clusters.map((c) => c.name);
   const closest = closestName(name, names);
   throw new UsageError(ErrorCode.ClusterNotInConfig, {
     name,
-    known: names.join(', '),
+    known: formatList(names, lang),
     ...(closest ? { closest } : {}),
   });
 }

@@ -52,6 +52,46 @@ export function formatBytes(bytes: number, lang: Lang): string {
   return `${num} ${units[unit]}`;
 }
 
+const listFormats = new Map<Lang, Intl.ListFormat>();
+
+/** `a, b, c` / `a、b、c`: a list in the reader's language (never joined with ", " in code). */
+export function formatList(items: readonly string[], lang: Lang): string {
+  let format = listFormats.get(lang);
+  if (!format) {
+    format = new Intl.ListFormat(intlLocale(lang), { type: 'conjunction', style: 'narrow' });
+    listFormats.set(lang, format);
+  }
+  return format.format(items);
+}
+
+/**
+ * {@link formatList} where only the reader's `t` is at hand: the locale's `common:intl_locale`
+ * names the Intl locale (English when a stand-in `t` answers something that is not one).
+ */
+export function formatListT(items: readonly string[], t: Translate): string {
+  const locale = t('common:intl_locale', {});
+  return formatList(items, locale.startsWith('zh') ? 'zh' : 'en');
+}
+
+/** Feb 20, 2026 / 2026 年 2 月 20 日: a calendar date for people (Chinese puts spaces around digits). */
+export function formatDate(date: Date, lang: Lang, timeZone = 'UTC'): string {
+  if (lang === 'zh') {
+    const parts = dateFormat('en-CA', { year: 'numeric', month: 'numeric', day: 'numeric', timeZone })
+      .formatToParts(date)
+      .reduce<Record<string, string>>((acc, p) => Object.assign(acc, { [p.type]: p.value }), {});
+    return `${parts.year} 年 ${Number(parts.month)} 月 ${Number(parts.day)} 日`;
+  }
+  return dateFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone }).format(date);
+}
+
+/**
+ * A library's Chinese sentence in our style: zod's messages put spaces between Chinese words
+ * (`期望 数组，实际接收 数字`), which Chinese does not.
+ */
+export function closeHanSpaces(text: string): string {
+  return text.replace(/(?<=\p{Script=Han}) (?=\p{Script=Han})/gu, '');
+}
+
 /** 14:16 in the given time zone (UTC unless a channel says otherwise). */
 export function formatTime(date: Date, lang: Lang, timeZone = 'UTC'): string {
   return dateFormat(intlLocale(lang), {
@@ -82,7 +122,7 @@ export function formatDateTime(date: Date, _lang: Lang, timeZone = 'UTC'): strin
   return `${parts.replace(',', '')} ${zone}`;
 }
 
-/** 1 h 5 min / 1小时5分钟: coarse, for ETAs and watch limits. Units come from `common:duration`. */
+/** 1 h 5 min / 1 小时 5 分钟: coarse, for ETAs and watch limits. Units come from `common:duration`. */
 export function formatDuration(totalMinutes: number, t: Translate): string {
   if (totalMinutes > 0 && totalMinutes < 1) {
     return t('common:duration.seconds', { count: Math.max(1, Math.round(totalMinutes * 60)) });
@@ -95,12 +135,12 @@ export function formatDuration(totalMinutes: number, t: Translate): string {
   return t('common:duration.hours_minutes', { hours, minutes });
 }
 
-/** Time left on a walk (progress lines): `25 min` / `25分钟`, or `—` while there is no rate yet. */
+/** Time left on a walk (progress lines): `25 min` / `25 分钟`, or `—` while there is no rate yet. */
 export function formatEta(etaSec: number | null, t: Translate): string {
   return etaSec === null ? '—' : formatDuration(etaSec / 60, t);
 }
 
-/** A rule's TTL in words, in its largest whole unit: `60 d` / `60 天`, `12 h`, `90 min`, `45 s`. */
+/** A rule's TTL in words, in its largest whole unit: `60 days` / `60 天`, `12 hours`, `90 minutes`. */
 export function formatTtlWords(sec: number, t: Translate): string {
   if (sec % 86_400 === 0) return t('remediation:unit.days', { count: sec / 86_400 });
   if (sec % 3_600 === 0) return t('remediation:unit.hours', { count: sec / 3_600 });
@@ -108,7 +148,7 @@ export function formatTtlWords(sec: number, t: Translate): string {
   return t('remediation:unit.seconds', { count: sec });
 }
 
-/** `60d`, `12h`, `90m`, `45s`: the rules file's own notation, the same in every language. */
+/** `60d`, `12h`, `90m`, `45s`: the rules file's own notation (YAML drafts); people read {@link formatTtlWords}. */
 export function formatTtl(sec: number): string {
   if (sec % 86_400 === 0) return `${sec / 86_400}d`;
   if (sec % 3_600 === 0) return `${sec / 3_600}h`;

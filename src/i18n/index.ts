@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import i18next, { type i18n, type Resource } from 'i18next';
-import { escapeMrkdwn } from './mrkdwn.js';
+import { escapeMrkdwn, spaceMarkersFromCjk } from './mrkdwn.js';
+import { negotiateLang } from './negotiate.js';
 import { mergeLocaleResources } from './overrides.js';
 import { LANGS, type Lang, type Translate } from './types.js';
 
@@ -78,13 +79,15 @@ export function createI18n(options: I18nOptions = {}): I18n {
       key: string,
       options: Record<string, unknown>,
     ) => string;
-    return (key, values) =>
-      String(t(key, escaped ? { ...values } : { ...values, interpolation: { escapeValue: false } }));
+    // Slack text: bold markers beside Chinese get a zero-width space so clients render them.
+    return escaped
+      ? (key, values) => spaceMarkersFromCjk(String(t(key, { ...values })))
+      : (key, values) => String(t(key, { ...values, interpolation: { escapeValue: false } }));
   };
   return { slack: (lang) => fixed(lang, true), plain: (lang) => fixed(lang, false) };
 }
 
-/** Slack locales look like `zh-CN`, `en-US`; the CLI takes `--lang` or LANG (`zh_CN.UTF-8`). */
+/** Slack locales look like `zh-CN`, `en-US`; LANG like `zh_CN.UTF-8`. Anything we lack reads English. */
 export function toLang(locale: string | undefined | null): Lang {
-  return locale && /^zh/i.test(locale) ? 'zh' : 'en';
+  return negotiateLang(locale)?.lang ?? 'en';
 }

@@ -9,6 +9,8 @@
  *   block or code span it is shown in nor open one. `*` `_` `~` are left as typed: they can change
  *   emphasis, never ping, link or break out of a block. Display only: a key shown with `ˋ` is not
  *   the key's exact name (the CLI's plain output is).
+ * - {@link spaceMarkersFromCjk}: `*bold*` next to Chinese gets a zero-width space on the marker's
+ *   outer side, so Slack clients render it (every Slack `t` applies it).
  * - {@link userMention} and friends: a `<@…>` / `<#…>` / `<!subteam^…>` only for an id of Slack's
  *   shape; anything else is escaped text, never a mention.
  * - {@link truncate} / {@link truncateMrkdwn}: cut on grapheme boundaries (an emoji, a flag, a ZWJ
@@ -26,6 +28,50 @@ export function escapeMrkdwn(text: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/`/g, BACKTICK_LOOKALIKE);
+}
+
+/** Han characters and full-width punctuation: what Slack does not count as a word boundary. */
+const CJK_CHAR = /[\p{Script=Han}\u3000-\u303F\uFF00-\uFFEF]/u;
+const ZWSP = '\u200B';
+
+/**
+ * `*bold*` that Slack clients render next to Chinese: Slack only opens and closes bold at a word
+ * boundary, which a Han character or full-width punctuation is not (`*规则*：` shows the stars), so a
+ * zero-width space goes between the marker and the Chinese character on its outer side, as Slack
+ * advises. Code spans are skipped (a `*` in a key pattern is not a marker); bold pairs per line.
+ */
+export function spaceMarkersFromCjk(text: string): string {
+  if (!CJK_CHAR.test(text)) return text;
+  let out = '';
+  let open = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const ch = text[i] as string;
+    if (ch === '`') {
+      const fence = text.startsWith('```', i);
+      const close = fence ? text.indexOf('```', i + 3) : text.indexOf('`', i + 1);
+      const end = close < 0 ? text.length : close + (fence ? 3 : 1);
+      out += text.slice(i, end);
+      i = end - 1;
+      continue;
+    }
+    if (ch === '\n') open = false;
+    if (ch !== '*') {
+      out += ch;
+      continue;
+    }
+    const prev = text[i - 1] ?? '';
+    const next = text[i + 1] ?? '';
+    if (!open && next !== '' && !/\s/.test(next)) {
+      out += CJK_CHAR.test(prev) ? `${ZWSP}*` : '*';
+      open = true;
+    } else if (open) {
+      out += CJK_CHAR.test(next) ? `*${ZWSP}` : '*';
+      open = false;
+    } else {
+      out += '*';
+    }
+  }
+  return out;
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;

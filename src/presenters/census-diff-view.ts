@@ -27,6 +27,8 @@ export function buildCensusDiffView(
   const esc = options.esc ?? ((s: string) => s);
   const int = (n: number) => formatInt(n, lang);
   const bytes = (n: number) => formatBytes(n, lang);
+  // `2,326 (+326)` / `2,326（+326）`: the brackets are the language's, from the locale.
+  const paren = (value: string, note: string) => t('common:paren', { value, note });
   const d = diff.totals.delta;
   return {
     title: t('census:diff.title', {
@@ -40,10 +42,13 @@ export function buildCensusDiffView(
       bytes: signed(d.bytes, bytes),
     }),
     rows: diff.patterns.slice(0, options.top ?? 20).map((p) => ({
-      pattern: `${esc(p.pattern)}${p.change === 'new' ? ` (${t('census:diff.new')})` : p.change === 'gone' ? ` (${t('census:diff.gone')})` : ''}`,
-      keys: `${int(p.keysAfter)} (${signed(p.keysDelta, int)})`,
-      keysWithoutTtl: `${int(p.keysWithoutTtlAfter)} (${signed(p.keysWithoutTtlDelta, int)})`,
-      bytes: `${bytes(p.bytesAfter)} (${signed(p.bytesDelta, bytes)})`,
+      pattern:
+        p.change === 'new' || p.change === 'gone'
+          ? paren(esc(p.pattern), t(`census:diff.${p.change}`))
+          : esc(p.pattern),
+      keys: paren(int(p.keysAfter), signed(p.keysDelta, int)),
+      keysWithoutTtl: paren(int(p.keysWithoutTtlAfter), signed(p.keysWithoutTtlDelta, int)),
+      bytes: paren(bytes(p.bytesAfter), signed(p.bytesDelta, bytes)),
     })),
   };
 }

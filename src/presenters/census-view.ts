@@ -1,7 +1,7 @@
 import { HEADLINE_MIN_SHARE, MIN_RELIABLE_SEEN } from '../census/sampling.js';
 import type { CensusResult, PatternStats, TtlBucket } from '../census/types.js';
 import { TTL_BUCKETS } from '../census/types.js';
-import { formatBytes, formatDateTime, formatInt, formatPct } from '../i18n/format.js';
+import { formatBytes, formatDateTime, formatInt, formatList, formatPct } from '../i18n/format.js';
 import type { Lang, Translate } from '../i18n/types.js';
 
 export interface CensusRowView {
@@ -55,7 +55,7 @@ export function buildCensusView(result: CensusResult, options: CensusViewOptions
     noTtlShare: share(p.keysWithoutTtl, result.totalKeysWithoutTtl),
     // Bucket labels say "<1 h": a raw < in mrkdwn could start a control sequence.
     ttlSpread: esc(ttlSpread(p, t, lang)),
-    types: typeList(p),
+    types: typeList(p, lang),
   }));
   const never = result.patterns.filter((p) => p.keys > 0 && p.keysWithoutTtl === p.keys);
   const neverBytes = never.reduce((sum, p) => sum + p.bytes, 0);
@@ -89,7 +89,7 @@ export function buildCensusView(result: CensusResult, options: CensusViewOptions
   }
   if (result.vanished > 0) notes.push(t('census:note.vanished', { count: formatInt(result.vanished, lang) }));
   if (result.match) notes.push(t('census:note.match', { match: result.match }));
-  if (result.dbs) notes.push(t('census:note.dbs', { dbs: result.dbs.join(', ') }));
+  if (result.dbs) notes.push(t('census:note.dbs', { dbs: formatList(result.dbs.map(String), lang) }));
   if (result.patterns.length > top) {
     notes.push(
       t('census:note.more_patterns', { shown: top, total: formatInt(result.patterns.length, lang) }),
@@ -134,10 +134,10 @@ function ttlSpread(p: PatternStats, t: Translate, lang: Lang): string {
   return parts.join(' · ');
 }
 
-function typeList(p: PatternStats): string {
-  return Object.entries(p.types)
+function typeList(p: PatternStats, lang: Lang): string {
+  const types = Object.entries(p.types)
     .filter(([, n]) => (n ?? 0) > 0)
     .sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))
-    .map(([type]) => type)
-    .join(', ');
+    .map(([type]) => type);
+  return formatList(types, lang);
 }

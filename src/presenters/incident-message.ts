@@ -1,4 +1,13 @@
-import { formatBytes, formatClock, formatDateTime, formatInt, formatPct, formatTtl } from '../i18n/format.js';
+import {
+  formatBytes,
+  formatClock,
+  formatDate,
+  formatDateTime,
+  formatInt,
+  formatList,
+  formatPct,
+  formatTtlWords,
+} from '../i18n/format.js';
 import type { I18n } from '../i18n/index.js';
 import { escapeMrkdwn, isSlackChannelId, isSlackUserId } from '../i18n/mrkdwn.js';
 import type { Lang } from '../i18n/types.js';
@@ -149,8 +158,8 @@ function codeChanges(facts: IncidentFacts, ctx: Ctx): DocBlock[] {
   const ruleItems = otherRules.map((rule) =>
     t(rule.action === 'cap' ? 'notify:changes.cap' : 'notify:changes.set', {
       pattern: codeSafe(rule.match),
-      ttl: formatTtl(rule.ttlSec),
-      seconds: formatInt(rule.ttlSec, lang),
+      ttl: formatTtlWords(rule.ttlSec, t),
+      seconds: String(rule.ttlSec),
       why: rule.note
         ? userText(rule.note)
         : t(rule.status === 'done' ? 'notify:changes.why_rule_done' : 'notify:changes.why_rule_planned', {
@@ -175,8 +184,8 @@ function codeChanges(facts: IncidentFacts, ctx: Ctx): DocBlock[] {
     // Keys at fault have no TTL at all: the code must set one, whatever the rule does to old keys.
     return t('notify:changes.set', {
       pattern,
-      ttl: formatTtl(rule.ttlSec),
-      seconds: formatInt(rule.ttlSec, lang),
+      ttl: formatTtlWords(rule.ttlSec, t),
+      seconds: String(rule.ttlSec),
       why,
     });
   });
@@ -206,7 +215,7 @@ function policy(facts: IncidentFacts, { t, lang, flavor }: Ctx): DocBlock[] {
   const esc = escapeMrkdwn;
   const rows = facts.rules.map((r) => [
     flavor === 'markdown' ? `\`${esc(r.match)}\`` : esc(r.match),
-    formatTtl(r.ttlSec),
+    formatTtlWords(r.ttlSec, t),
     t(`notify:policy.action.${actionKey(r)}`),
     t(`approval:risk.${r.risk}`),
     r.changed !== undefined ? formatInt(r.changed, lang) : '—',
@@ -281,7 +290,12 @@ function nextSteps(facts: IncidentFacts, ctx: Ctx, edits: MessageEdits): DocBloc
   );
   if (open.length > 0)
     items.push(
-      t('notify:next.sre_rules', { rules: open.map((r) => r.name).join(t('notify:list_separator')) }),
+      t('notify:next.sre_rules', {
+        rules: formatList(
+          open.map((r) => r.name),
+          lang,
+        ),
+      }),
     );
   const target = formatPct(edits.targetPct, lang, 0);
   items.push(t('notify:next.sre_watch', { target }), t('notify:next.sre_review', { target }));
@@ -292,13 +306,7 @@ function nextSteps(facts: IncidentFacts, ctx: Ctx, edits: MessageEdits): DocBloc
 export function formatDeadline(date: string, lang: Lang): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   if (!m) return escapeMrkdwn(date);
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-US', {
-    year: 'numeric',
-    month: lang === 'zh' ? 'long' : 'short',
-    day: 'numeric',
-    timeZone: 'UTC',
-  }).format(d);
+  return formatDate(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))), lang);
 }
 
 /**

@@ -20,12 +20,13 @@ export async function renderStatusChart(
     labels: {
       title: t('status:chart.title', { cluster: report.cluster, node: trend.node }),
       yAxis: t('status:chart.y_axis'),
-      // The chart appends each line's value to its legend label ("Warning (60%)").
+      // The chart appends each line's value to its legend label ("Warning (60%)", "告警（60%）").
       warning: t('status:chart.warning'),
       critical: t('status:chart.critical'),
       emergency: t('status:chart.emergency'),
       ...(options.targetPct !== undefined ? { target: t('status:chart.target') } : {}),
     },
+    legendWithValue: (label, value) => t('common:paren', { value: label, note: value }),
     formatTime: (d) => formatTime(d, lang, options.timeZone ?? 'UTC'),
     ...(a ? { markers: { peak: a.peak, ...(a.burstStart ? { burstStart: a.burstStart } : {}) } } : {}),
     ...(options.targetPct !== undefined ? { targetPct: options.targetPct } : {}),

@@ -68,11 +68,14 @@ export function buildStatusView(report: StatusReport, options: ViewOptions): Sta
     { label: t('status:field.keys'), value: formatInt(r.keys, lang) },
     {
       label: t('status:field.keys_with_ttl'),
-      value: `${formatInt(r.keysWithTtl, lang)} (${pct(r.keysWithTtl, r.keys)})`,
+      value: t('common:paren', { value: formatInt(r.keysWithTtl, lang), note: pct(r.keysWithTtl, r.keys) }),
     },
     {
       label: t('status:field.keys_without_ttl'),
-      value: `${formatInt(r.keysWithoutTtl, lang)} (${pct(r.keysWithoutTtl, r.keys)})`,
+      value: t('common:paren', {
+        value: formatInt(r.keysWithoutTtl, lang),
+        note: pct(r.keysWithoutTtl, r.keys),
+      }),
     },
     { label: t('status:field.evicted'), value: formatInt(r.evictedKeys, lang) },
     { label: t('status:field.expired'), value: formatInt(r.expiredKeys, lang) },

@@ -4,11 +4,14 @@
  * first chart (fonts, code paths). Paid during a burst, it would hold up the acks of the requests
  * that arrive meanwhile past Slack's 3 s.
  */
+import type { ChartFont } from '../charts/fonts.js';
 import { renderMemoryTrendChart } from '../charts/memory-trend-chart.js';
+import { loadRenderer } from '../charts/renderer.js';
 import { formatTime } from '../i18n/format.js';
 import { LANGS } from '../i18n/types.js';
 
-export async function warmUp(): Promise<void> {
+/** Returns the chart font, so the server can warn when no font draws Chinese. */
+export async function warmUp(): Promise<ChartFont> {
   const end = Date.now();
   const points = Array.from({ length: 30 }, (_, i) => ({
     at: new Date(end - (29 - i) * 60_000),
@@ -23,4 +26,5 @@ export async function warmUp(): Promise<void> {
       markers: { peak: points[points.length - 1] as (typeof points)[number] },
     });
   }
+  return (await loadRenderer()).font;
 }

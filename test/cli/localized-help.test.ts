@@ -201,7 +201,7 @@ const BAD: { what: string; args: string[]; keeps: string[]; en: RegExp }[] = [
     what: 'bad choice',
     args: ['status', '--lang', 'fr'],
     keeps: ['--lang', "'fr'", 'en', 'zh'],
-    en: /option '--lang <lang>' argument 'fr' is invalid: allowed choices are en, zh/,
+    en: /option '--lang <lang>' argument 'fr' is invalid: supported languages are en \(English\) and zh/,
   },
   {
     what: 'bad choice (notify)',
@@ -362,6 +362,8 @@ describe('through the real entry point', () => {
     for (const line of help.stdout.split('\n')) expect(columns(line)).toBeLessThanOrEqual(80);
     const bad = await runCli(['status', '--lang', 'fr'], ZH_ENV);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toBe("redis-medic: 选项 --lang <lang> 的值 'fr' 无效：可选值为 en、zh\n");
+    expect(bad.stderr).toBe(
+      "redis-medic: 选项 --lang <lang> 的值 'fr' 无效：支持的语言只有 en（英文）和 zh（简体中文，也可写作 zh-CN、zh-Hans 或 zh_CN.UTF-8）\n",
+    );
   });
 });

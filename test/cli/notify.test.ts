@@ -66,11 +66,15 @@ describe('redis-medic notify', () => {
     const [en, zh] = run.stdout.split('\n---\n');
     expect(en).toMatch(/^# Redis memory incident on isales-market/);
     expect(en).toContain('reached 89.4% of its memory at 14:16 UTC');
-    expect(en).toContain('| `MARKETING:COUPON:UNREAD:*` | 60d | set where missing | low | 147,111 | done |');
+    expect(en).toContain(
+      '| `MARKETING:COUPON:UNREAD:*` | 60 days | set where missing | low | 147,111 | done |',
+    );
     expect(en).toContain('- 2026-02-12 14:27 UTC · Rule `coupon-unread` approved by @U07APPROV');
     expect(en).toContain('Alice (iSales): ship the TTL changes above.');
     expect(zh).toContain('# isales-market Redis 内存事故');
-    expect(zh).toContain('| `MARKETING:COUPON:UNREAD:*` | 60d | 仅补设缺失的 TTL | 低 | 147,111 | 已完成 |');
+    expect(zh).toContain(
+      '| `MARKETING:COUPON:UNREAD:*` | 60 天 | 仅补设缺失的 TTL | 低 | 147,111 | 已完成 |',
+    );
   });
 
   it('--cluster finds the latest incident; --lang zh --format mrkdwn prints Slack text in Chinese only', async () => {

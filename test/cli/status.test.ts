@@ -117,7 +117,7 @@ describe('redis-medic status (standalone)', () => {
     expect(en.stdout).toContain('volatile-lfu');
     const zh = await runCli(['status', '--redis', server.url, '--lang', 'zh']);
     expect(zh.code).toBe(0);
-    expect(zh.stdout).toMatch(/无 TTL\s+[\d,]+ \(\d+\.\d%\)/);
+    expect(zh.stdout).toMatch(/无 TTL\s+[\d,]+（\d+\.\d%）/);
     expect(zh.stdout).toContain('驱逐策略');
   });
 

@@ -140,7 +140,7 @@ clusters:
       '(yaml): YAML error: an alias (*name) refers to an anchor (&name) that is not defined',
     ]);
     expect(problemLines('*a\n', {}, 'zh')).toEqual([
-      '(yaml): YAML 错误：别名（*name）引用了未定义的锚点（&name）',
+      '(yaml): YAML 错误：别名（`*name`）引用了未定义的锚点（`&name`）',
     ]);
     const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 9; i++) {

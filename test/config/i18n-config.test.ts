@@ -212,7 +212,7 @@ describe('i18n.overridesDir', () => {
       'zh/census.json': { never_expires_one: '1 种模式永不过期：{{bytes}}（{{pct}}）' },
     });
     expect(problemLines(withOverrides(root), 'zh')).toEqual([
-      `i18n.overridesDir: ${join(root, 'zh/census.json')}：内置的 zh 文案中没有键 never_expires_one`,
+      `i18n.overridesDir: ${join(root, 'zh/census.json')}：内置的 zh 文案中没有 never_expires_one 这一条`,
     ]);
   });
 
@@ -246,7 +246,7 @@ describe('i18n.overridesDir', () => {
     const { lines, exitCode } = describeCliError(err, createI18n({ strict: true }).plain('zh'), 'zh');
     expect(exitCode).toBe(1);
     expect(lines[1]).toBe(
-      `  i18n.overridesDir: ${join(root, 'texts/en/slack.json')}：内置的 en 文案中没有键 button.refesh`,
+      `  i18n.overridesDir：${join(root, 'texts/en/slack.json')}：内置的 en 文案中没有 button.refesh 这一条`,
     );
   });
 });

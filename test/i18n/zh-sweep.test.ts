@@ -91,6 +91,9 @@ import { slackWatchReporter } from '../../src/slack/watch-reporter.js';
 import { checkStatus, memoryLevel, redisNotes } from '../../src/status/check-status.js';
 import type { StatusReport, StatusTrend } from '../../src/status/types.js';
 import * as notifyFixture from '../fixtures/incident.js';
+import { glossaryProblems, readGlossary, zhStyleProblems } from '../support/zh-style.js';
+
+const GLOSSARY = readGlossary();
 
 // ---------------------------------------------------------------------------------------------
 // The sweep
@@ -195,18 +198,60 @@ function slackStrings(payload: unknown): string[] {
   return out;
 }
 
+/** The texts of `plain_text` objects (buttons, headers, labels): Slack shows no mrkdwn in them. */
+function plainTextStrings(payload: unknown): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) for (const x of v) walk(x);
+    else if (v && typeof v === 'object' && !Buffer.isBuffer(v)) {
+      const o = v as Record<string, unknown>;
+      if (o.type === 'plain_text' && typeof o.text === 'string') out.push(o.text);
+      for (const child of Object.values(o)) walk(child);
+    }
+  };
+  walk(payload);
+  return out;
+}
+
 /** Collects what one area renders; `expectNoEnglish` fails with every leftover at once. */
 class Sweep {
   readonly leftovers: string[] = [];
   readonly seen: string[] = [];
+  /** What the zh style rules and the glossary say about the rendered strings. */
+  readonly styleProblems: string[] = [];
   slack(surface: string, payload: unknown): void {
     const strings = slackStrings(payload);
     expect(strings.length, `${surface} rendered nothing visible`).toBeGreaterThan(0);
     this.add(surface, strings);
+    const plain = plainTextStrings(payload);
+    this.checkStyle(surface, plain, false);
+    this.checkStyle(
+      surface,
+      strings.filter((s) => !plain.includes(s)),
+      true,
+    );
   }
   text(surface: string, ...strings: string[]): void {
     expect(strings.join('').trim(), `${surface} rendered nothing`).not.toBe('');
     this.add(surface, strings);
+    this.checkStyle(surface, strings, false);
+  }
+  private checkStyle(surface: string, strings: string[], mrkdwn: boolean): void {
+    const values = [...verbatim].flatMap((v) => [v, escapeMrkdwn(v)]).sort((a, b) => b.length - a.length);
+    // Key patterns (`coupon:*`) in Slack text always sit in a code span: a `*` outside one is a marker.
+    const patterns = mrkdwn ? [...verbatim].filter((v) => /^[\w-]+:.*\*$/.test(v)).map(escapeMrkdwn) : [];
+    for (const s of strings) {
+      const outsideCode = s.replace(/```[\s\S]*?```|`[^`\n]*`/g, ' ');
+      for (const p of patterns.filter((p) => outsideCode.includes(p)))
+        this.styleProblems.push(`${surface}: pattern-outside-code: "${p}" in "${s}"`);
+      for (const p of zhStyleProblems(s, { mrkdwn, verbatim: values }))
+        this.styleProblems.push(`${surface}: ${p}`);
+      for (const p of glossaryProblems(s, GLOSSARY)) this.styleProblems.push(`${surface}: ${p}`);
+    }
+  }
+  /** Chinese only: the style rules (locales/zh/STYLE.md) and the glossary hold for every string. */
+  expectZhStyle(): void {
+    expect([...new Set(this.styleProblems)]).toEqual([]);
   }
   private add(surface: string, strings: string[]): void {
     this.seen.push(...strings);
@@ -1237,7 +1282,7 @@ async function sweepCensus(lang: Lang, sweep: Sweep): Promise<void> {
   showProgress({ scanned: 0, total: 6_658_630, keysPerSec: 0, etaSec: null, pauses: 0 }, ctx);
   ctx.out(`${plain('census:saved', { id: 'snap-20260212T143612Z' })}\n`);
   ctx.out(
-    `${plain('census:snapshot_line', { keys: formatInt(after.totalKeys, lang), withoutTtl: formatInt(after.totalKeysWithoutTtl, lang) })} (${plain('census:sampled_short')})\n`,
+    `${plain('common:paren', { value: plain('census:snapshot_line', { keys: formatInt(after.totalKeys, lang), withoutTtl: formatInt(after.totalKeysWithoutTtl, lang) }), note: plain('census:sampled_short') })}\n`,
   );
   sweep.text('census CLI progress', output());
 }
@@ -1564,29 +1609,34 @@ describe('nothing English reaches a Chinese reader', () => {
     const sweep = new Sweep();
     await sweepStatus('zh', sweep);
     sweep.expectNoEnglish();
+    sweep.expectZhStyle();
   });
 
   it('census: progress, result, draft rule, diff; Slack and CLI', async () => {
     const sweep = new Sweep();
     await sweepCensus('zh', sweep);
     sweep.expectNoEnglish();
+    sweep.expectZhStyle();
   });
 
   it('remediation: dry-run, approval, TTL run, audit; Slack and CLI', async () => {
     const sweep = new Sweep();
     await sweepRemediation('zh', sweep);
     sweep.expectNoEnglish();
+    sweep.expectZhStyle();
   });
 
   it('errors: every error code, config problem and failure path', async () => {
     const sweep = new Sweep();
     await sweepErrors('zh', sweep);
     sweep.expectNoEnglish();
+    sweep.expectZhStyle();
   });
   it('incident message: Slack messages, the form and Markdown', async () => {
     const sweep = new Sweep();
     await sweepNotify('zh', sweep);
     sweep.expectNoEnglish();
+    sweep.expectZhStyle();
   });
 });
 

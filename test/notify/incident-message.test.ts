@@ -142,13 +142,13 @@ describe('incident message, field by field', () => {
           '`tmp:session:*`: 4,000 of 5,000',
         ],
         code_changes: [
-          '`MARKETING:COUPON:UNREAD:*`: set a TTL of 60d (5,184,000 seconds)',
+          '`MARKETING:COUPON:UNREAD:*`: set a TTL of 60 days (`EX 5184000`)',
           'read-heavy, regenerated on coupon events',
-          '`contact:userGroupLabel:set:*`: set a TTL of 30d (2,592,000 seconds)',
+          '`contact:userGroupLabel:set:*`: set a TTL of 30 days (`EX 2592000`)',
           '177,450 keys never expire (key census of 2026-02-12 14:22 UTC, 300 MiB)',
           '`tmp:session:*`: no TTL agreed yet',
           // A cap rule whose keys all expire already still needs the code to agree (364 d → 90 d).
-          '`contact:last:activity:*`: keep the TTL at or below 90d (7,776,000 seconds)',
+          '`contact:last:activity:*`: keep the TTL at or below 90 days (`EX 7776000`)',
           'existing keys got it from rule `last-activity`',
         ],
         timeline: [
@@ -188,20 +188,20 @@ describe('incident message, field by field', () => {
           '`MARKETING:COUPON:UNREAD:*`：147,111 个 Key 中 147,111 个无 TTL，占用 512 MiB',
         ],
         code_changes: [
-          '`MARKETING:COUPON:UNREAD:*`：每次写入时设置 60d（5,184,000 秒）的 TTL',
-          '`contact:userGroupLabel:set:*`：每次写入时设置 30d（2,592,000 秒）的 TTL',
+          '`MARKETING:COUPON:UNREAD:*`：每次写入时设置 60 天的 TTL（`EX 5184000`）',
+          '`contact:userGroupLabel:set:*`：每次写入时设置 30 天的 TTL（`EX 2592000`）',
           '`tmp:session:*`：尚未商定 TTL',
         ],
         timeline: [
           '2026-02-12 14:10 UTC · <@U07REQ1ST> 开启事故',
           '<@U07APPROV> 批准了规则 `coupon-unread`',
           '规则 `coupon-unread` 执行完成：修改了 147,111 个 Key',
-          '跟踪结束（已达到目标）：内存 74.6%',
+          '观察结束（已达到目标）：内存 74.6%',
           '另有 3 次状态检查未列出',
           '规则 `user-group-label` 执行失败（`redis_timeout`）',
         ],
         next_steps: [
-          '<@U07DEVOWN>：请在 2026年2月20日 前上线上述 TTL 改动。',
+          '<@U07DEVOWN>：请在 2026 年 2 月 20 日前上线上述 TTL 改动。',
           'user-group-label、exchange-price',
         ],
       },
@@ -232,20 +232,23 @@ describe('incident message, field by field', () => {
       const row = (match: string) => table.rows.find((r) => r[0] === match);
       expect(row('MARKETING:COUPON:UNREAD:*')).toEqual([
         'MARKETING:COUPON:UNREAD:*',
-        '60d',
+        t('remediation:unit.days', { count: 60 }),
         t('notify:policy.action.set-missing'),
         t('approval:risk.low'),
         '147,111',
         t('notify:policy.status.done'),
       ]);
       expect(row('contact:userGroupLabel:set:*')?.slice(1)).toEqual([
-        '30d',
+        t('remediation:unit.days', { count: 30 }),
         t('notify:policy.action.set-missing'),
         t('approval:risk.medium'),
         '—',
         t('notify:policy.status.failed'),
       ]);
-      expect(row('contact:last:activity:*')?.slice(1, 3)).toEqual(['90d', t('notify:policy.action.cap')]);
+      expect(row('contact:last:activity:*')?.slice(1, 3)).toEqual([
+        t('remediation:unit.days', { count: 90 }),
+        t('notify:policy.action.cap'),
+      ]);
       expect(table.rows.some((r) => r[0] === 'x:*')).toBe(false); // another cluster's rule
     });
   }
@@ -262,7 +265,7 @@ describe('incident message, field by field', () => {
     expect(md).toMatch(/^# Redis memory incident on isales-market/);
     expect(md).toContain('## Timeline');
     expect(md).toContain('| Pattern | TTL | Action | Risk | Keys changed | Status |');
-    expect(md).toContain('| `MARKETING:COUPON:UNREAD:*` | 60d |');
+    expect(md).toContain('| `MARKETING:COUPON:UNREAD:*` | 60 days |');
     expect(md).toContain('@U07REQ1ST');
     expect(md).not.toContain('<@');
   });
@@ -514,7 +517,7 @@ describe('wide tables and the form preview', () => {
       .flatMap((b) => (b.type === 'section' ? [b.text?.text ?? ''] : []));
     for (const text of sections) expect(text.length).toBeLessThanOrEqual(3000);
     expect(sections.join('\n')).toContain(escapeMrkdwn(wide));
-    expect(sections.join('\n')).toContain('Pattern: MARKETING:COUPON:UNREAD:* · TTL: 60d');
+    expect(sections.join('\n')).toContain('Pattern: MARKETING:COUPON:UNREAD:* · TTL: 60 days');
   });
 
   it('the preview of 150 rules keeps code fences balanced and the form within 100 blocks', () => {

@@ -91,24 +91,29 @@ describe('buildCensusDiffView', () => {
     });
     expect(view.rows).toEqual([
       {
-        pattern: 'MARKETING:COUPON:UNREAD:* (census:diff.new)',
-        keys: '1,500 (+1,500)',
-        keysWithoutTtl: '1,500 (+1,500)',
-        bytes: '3 MiB (+3 MiB)',
+        pattern: 'common:paren{note=census:diff.new,value=MARKETING:COUPON:UNREAD:*}',
+        keys: 'common:paren{note=+1,500,value=1,500}',
+        keysWithoutTtl: 'common:paren{note=+1,500,value=1,500}',
+        bytes: 'common:paren{note=+3 MiB,value=3 MiB}',
       },
-      { pattern: 'a&lt;b&gt;:*', keys: '10 (±0)', keysWithoutTtl: '0 (±0)', bytes: '1 KiB (±0 B)' },
       {
-        pattern: 'tmp:* (census:diff.gone)',
-        keys: '0 (−200)',
-        keysWithoutTtl: '0 (±0)',
-        bytes: '0 B (−13 MiB)',
+        pattern: 'a&lt;b&gt;:*',
+        keys: 'common:paren{note=±0,value=10}',
+        keysWithoutTtl: 'common:paren{note=±0,value=0}',
+        bytes: 'common:paren{note=±0 B,value=1 KiB}',
+      },
+      {
+        pattern: 'common:paren{note=census:diff.gone,value=tmp:*}',
+        keys: 'common:paren{note=−200,value=0}',
+        keysWithoutTtl: 'common:paren{note=±0,value=0}',
+        bytes: 'common:paren{note=−13 MiB,value=0 B}',
       },
     ]);
   });
 
   it('only the top N rows', () => {
     expect(buildCensusDiffView(diff, { t, lang: 'en', top: 1 }).rows.map((r) => r.pattern)).toEqual([
-      'MARKETING:COUPON:UNREAD:* (census:diff.new)',
+      'common:paren{note=census:diff.new,value=MARKETING:COUPON:UNREAD:*}',
     ]);
   });
 });

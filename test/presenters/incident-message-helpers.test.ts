@@ -19,7 +19,7 @@ describe('langsOf', () => {
 describe('formatDeadline', () => {
   it('a YYYY-MM-DD date as each language writes dates, read in UTC (no day shift)', () => {
     expect(formatDeadline('2026-12-03', 'en')).toBe('Dec 3, 2026');
-    expect(formatDeadline('2026-12-03', 'zh')).toBe('2026年12月3日');
+    expect(formatDeadline('2026-12-03', 'zh')).toBe('2026 年 12 月 3 日');
     expect(formatDeadline('2027-01-01', 'en')).toBe('Jan 1, 2027');
   });
 

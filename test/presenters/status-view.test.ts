@@ -102,8 +102,8 @@ describe('buildStatusView', () => {
       { label: 'status:field.peak', value: '900 MiB' },
       { label: 'status:field.keys', value: '2,623,709' },
       // 2,294,665 / 2,623,709 = 87.46 %, 329,044 / 2,623,709 = 12.54 %.
-      { label: 'status:field.keys_with_ttl', value: '2,294,665 (87.5%)' },
-      { label: 'status:field.keys_without_ttl', value: '329,044 (12.5%)' },
+      { label: 'status:field.keys_with_ttl', value: 'common:paren{note=87.5%,value=2,294,665}' },
+      { label: 'status:field.keys_without_ttl', value: 'common:paren{note=12.5%,value=329,044}' },
       { label: 'status:field.evicted', value: '0' },
       { label: 'status:field.expired', value: '1,234' },
       { label: 'status:field.ops', value: '5,678' },
@@ -138,7 +138,9 @@ describe('buildStatusView', () => {
     expect(open.memoryPct).toBe('status:memory.no_limit_short');
     expect(open.memoryLine).toBe('status:memory.used_no_max{system=1 GiB,used=846 MiB}');
     expect(open.rows.find((r) => r.label === 'status:field.fragmentation')?.value).toBe('—');
-    expect(open.rows.find((r) => r.label === 'status:field.keys_without_ttl')?.value).toBe('0 (0.0%)');
+    expect(open.rows.find((r) => r.label === 'status:field.keys_without_ttl')?.value).toBe(
+      'common:paren{note=0.0%,value=0}',
+    );
     // Without `esc` raw values pass unchanged (the terminal).
     expect(open.rows.find((r) => r.label === 'status:field.policy')?.value).toBe('volatile-lru');
   });

@@ -194,7 +194,7 @@ describe('/redis-notify', () => {
     expect(all).toContain('Fixed. &lt;!channel&gt; please read &amp; ack &lt;@U123|x&gt;');
     expect(all).not.toMatch(/<!channel>|<@U123\|x>/);
     expect(all).toContain(`<@${OWNER}>`); // a mention the bot built from the users_select
-    expect(all).toContain(`MARKETING:COUPON:UNREAD:*\`: set a TTL of 60d`);
+    expect(all).toContain(`MARKETING:COUPON:UNREAD:*\`: set a TTL of 60 days (\`EX 5184000\`)`);
     for (const p of posts) {
       const blocks = blocksOf(p);
       expect(blocks.length).toBeLessThanOrEqual(50);

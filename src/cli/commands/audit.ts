@@ -22,7 +22,7 @@ export async function auditCommand(opts: AuditCommandOptions, ctx: CliContext): 
   const path = configPath(opts, ctx);
   if (!path) throw new UsageError(ErrorCode.ConfigRequired);
   const config = loadCliConfig(path, ctx);
-  if (opts.cluster !== undefined) requireCluster(config, opts.cluster);
+  if (opts.cluster !== undefined) requireCluster(config, opts.cluster, ctx.lang);
   const entries: AuditEntry[] = await withQueueRedis(config, (redis) =>
     new AuditLog(redis, { prefix: config.queue.prefix }).list({
       ...(opts.cluster ? { cluster: opts.cluster } : {}),

@@ -1,5 +1,6 @@
 import { loadConfigFile } from '../../config/load.js';
 import { ErrorCode } from '../../errors.js';
+import { formatList } from '../../i18n/format.js';
 import type { CliContext } from '../context.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { configPath } from '../targets.js';
@@ -10,7 +11,13 @@ export function checkConfigCommand(opts: { config?: string }, ctx: CliContext): 
   if (!path) throw new UsageError(ErrorCode.ConfigRequired);
   const config = loadConfigFile(path, ctx.env, ctx.lang);
   ctx.out(
-    `${ctx.t('cli:check_config.ok', { path, clusters: config.clusters.map((c) => c.name).join(', ') })}\n`,
+    `${ctx.t('cli:check_config.ok', {
+      path,
+      clusters: formatList(
+        config.clusters.map((c) => c.name),
+        ctx.lang,
+      ),
+    })}\n`,
   );
   return EXIT_OK;
 }

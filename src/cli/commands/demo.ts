@@ -2,9 +2,12 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { BUNDLED_CJK_PACKAGE, type ChartFont } from '../../charts/fonts.js';
+import { loadRenderer } from '../../charts/renderer.js';
 import { loadDataset, setMaxmemoryForTargetPct } from '../../demo/dataset.js';
 import { findRedisServerBinary, startLocalRedis } from '../../demo/local-redis.js';
 import { formatInt } from '../../i18n/format.js';
+import type { Translate } from '../../i18n/types.js';
 import { renderStatusChart } from '../../presenters/status-chart.js';
 import { buildStatusView } from '../../presenters/status-view.js';
 import { checkStatus } from '../../status/check-status.js';
@@ -71,10 +74,20 @@ export async function demoCommand(opts: DemoOptions, ctx: CliContext): Promise<n
     if (png) {
       const path = opts.chart ?? join(tmpdir(), 'redis-medic-demo-trend.png');
       await writeFile(path, png);
-      ctx.err(`${t('cli:demo.chart_written', { path })}\n`);
+      const { font } = await loadRenderer();
+      ctx.err(`${t('cli:demo.chart_written', { path, font: chartFontName(font, t) })}\n`);
+      if (!font.cjk) ctx.err(`${t('cli:demo.chart_no_cjk_font', { package: BUNDLED_CJK_PACKAGE })}\n`);
     }
     return EXIT_OK;
   } finally {
     await server.stop();
   }
+}
+
+/** Which font drew the chart's Chinese, in the reader's words. */
+export function chartFontName(font: ChartFont, t: Translate): string {
+  if (!font.cjk) return t('cli:demo.chart_font_none');
+  return font.cjk.source === 'bundled'
+    ? t('cli:demo.chart_font_bundled', { name: font.cjk.name, package: BUNDLED_CJK_PACKAGE })
+    : t('cli:demo.chart_font_system', { name: font.cjk.name });
 }

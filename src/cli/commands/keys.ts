@@ -4,7 +4,7 @@ import { SnapshotStore } from '../../census/snapshot-store.js';
 import type { WalkProgress } from '../../census/types.js';
 import type { MedicConfig } from '../../config/types.js';
 import { ErrorCode } from '../../errors.js';
-import { formatEta, formatInt } from '../../i18n/format.js';
+import { formatEta, formatInt, formatList } from '../../i18n/format.js';
 import { globHasUnclosedClass } from '../../keyspace/glob.js';
 import { buildCensusDiffView } from '../../presenters/census-diff-view.js';
 import { buildCensusView } from '../../presenters/census-view.js';
@@ -85,7 +85,7 @@ export async function keysDiffCommand(opts: KeysDiffOptions, ctx: CliContext): P
   if (!opts.cluster) throw new UsageError(ErrorCode.ClusterRequired);
   const cluster = opts.cluster;
   const config = loadCliConfig(path, ctx);
-  requireCluster(config, cluster);
+  requireCluster(config, cluster, ctx.lang);
   return withStore(config, async (store) => {
     const list = await store.list(cluster);
     // A mistyped id is named as such, not reported as "fewer than two censuses".
@@ -105,7 +105,11 @@ export async function keysDiffCommand(opts: KeysDiffOptions, ctx: CliContext): P
     if (!after || !before) {
       throw new UsageError(ErrorCode.NeedTwoSnapshots, {
         cluster,
-        available: list.map((s) => s.id).join(', ') || '—',
+        available:
+          formatList(
+            list.map((s) => s.id),
+            ctx.lang,
+          ) || '—',
       });
     }
     const diff = diffCensus(before, after);
@@ -131,15 +135,17 @@ export async function keysSnapshotsCommand(
   if (!opts.cluster) throw new UsageError(ErrorCode.ClusterRequired);
   const cluster = opts.cluster;
   const config = loadCliConfig(path, ctx);
-  requireCluster(config, cluster);
+  requireCluster(config, cluster, ctx.lang);
   const list = await withStore(config, (store) => store.list(cluster));
   for (const s of list) {
-    ctx.out(
-      `${s.id}  ${ctx.t('census:snapshot_line', {
-        keys: formatInt(s.totalKeys, ctx.lang),
-        withoutTtl: formatInt(s.totalKeysWithoutTtl, ctx.lang),
-      })}${s.sampled ? ` (${ctx.t('census:sampled_short')})` : ''}\n`,
-    );
+    const line = ctx.t('census:snapshot_line', {
+      keys: formatInt(s.totalKeys, ctx.lang),
+      withoutTtl: formatInt(s.totalKeysWithoutTtl, ctx.lang),
+    });
+    const shown = s.sampled
+      ? ctx.t('common:paren', { value: line, note: ctx.t('census:sampled_short') })
+      : line;
+    ctx.out(`${s.id}  ${shown}\n`);
   }
   return EXIT_OK;
 }

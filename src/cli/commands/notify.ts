@@ -43,7 +43,7 @@ export async function notifyCommand(opts: NotifyCommandOptions, ctx: CliContext)
   const path = configPath(opts, ctx);
   if (!path) throw new UsageError(ErrorCode.ConfigRequired);
   const config = loadCliConfig(path, ctx);
-  if (opts.cluster !== undefined) requireCluster(config, opts.cluster);
+  if (opts.cluster !== undefined) requireCluster(config, opts.cluster, ctx.lang);
   // The rules `ttl run --rules FILE` applied: without them the policy and code changes can't name them.
   const rules = opts.rules ? loadRulesFile(opts.rules, rulesContext(config, ctx.lang)) : config.rules;
   const ref: IncidentRef = opts.incident ? { incidentId: opts.incident } : { cluster: opts.cluster ?? '' };

@@ -1,5 +1,6 @@
 import { loadConfigFile } from '../../config/load.js';
 import { ErrorCode } from '../../errors.js';
+import { formatList } from '../../i18n/format.js';
 import { createLogger } from '../../observability/logger.js';
 import { startServer } from '../../server.js';
 import type { CliContext } from '../context.js';
@@ -16,7 +17,8 @@ export async function serveCommand(
   const config = loadConfigFile(path, ctx.env, ctx.lang);
   const env = ctx.env;
   const missing = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'].filter((name) => !env[name]);
-  if (missing.length > 0) throw new UsageError(ErrorCode.EnvMissing, { names: missing.join(', ') });
+  if (missing.length > 0)
+    throw new UsageError(ErrorCode.EnvMissing, { names: formatList(missing, ctx.lang) });
 
   const logger = createLogger();
   warnOnOneBotId(env, logger);

@@ -1,7 +1,14 @@
 import type { WalkProgress } from '../../census/types.js';
 import type { MedicConfig } from '../../config/types.js';
 import { ErrorCode, isMedicError } from '../../errors.js';
-import { formatBytes, formatDuration, formatEta, formatInt, formatTtlWords } from '../../i18n/format.js';
+import {
+  formatBytes,
+  formatDuration,
+  formatEta,
+  formatInt,
+  formatList,
+  formatTtlWords,
+} from '../../i18n/format.js';
 import { type AuditInput, AuditLog } from '../../incidents/audit-log.js';
 import { connectTarget, type TargetConnection } from '../../redis/connect.js';
 import { classifyRedisError } from '../../redis/errors.js';
@@ -281,7 +288,9 @@ export function renderDryRun(dry: DryRun, ctx: CliContext): string {
       duration: formatDuration(Math.max(dry.estimatedDurationSec, 1) / 60, ctx.t),
       walked: n(dry.walked),
     })}`,
-    ...(dry.dbs ? [`  ${ctx.t('remediation:cli.scope', { dbs: dry.dbs.join(', ') })}`] : []),
+    ...(dry.dbs
+      ? [`  ${ctx.t('remediation:cli.scope', { dbs: formatList(dry.dbs.map(String), ctx.lang) })}`]
+      : []),
     `  ${ctx.t('remediation:cli.spread', {
       spread: Object.entries(dry.ttlSpread)
         .map(([bucket, count]) => `${ctx.t(`census:bucket.${bucket}`)} ${n(count)}`)

@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { addTargetOptions, finishOptions, type RegisterCommand } from './options.js';
+import { addTargetOptions, finishOptions, langArg, type RegisterCommand } from './options.js';
 
 /** `redis-medic notify`: the incident message to the application team, as Markdown or mrkdwn. */
 export const registerNotify: RegisterCommand = (program, { ctx, setExit }) => {
@@ -11,7 +11,10 @@ export const registerNotify: RegisterCommand = (program, { ctx, setExit }) => {
   addTargetOptions(cmd, t)
     // Here --lang picks the message's language(s); `both` keeps the terminal's own language.
     .addOption(
-      new Option('--lang <mode>', t('notify:cli.lang')).choices(['en', 'zh', 'both']).default('both'),
+      new Option('--lang <mode>', t('notify:cli.lang'))
+        .choices(['en', 'zh', 'both'])
+        .argParser(langArg(t, ['both']))
+        .default('both'),
     )
     .addOption(
       new Option('--format <format>', t('notify:cli.format'))

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { negotiateLang } from '../../i18n/negotiate.js';
 import type { Translate } from '../../i18n/types.js';
 import type { CliContext } from '../context.js';
 
@@ -14,6 +15,16 @@ export interface CliKit {
 
 /** A command's registration: adds the command (and its subcommands) to the program. */
 export type RegisterCommand = (program: Command, kit: CliKit) => void;
+
+/** `--lang` as people write it; anything else refused, naming the languages there are. */
+export function langArg(t: Translate, extra: readonly string[] = []): (value: string) => string {
+  return (value) => {
+    if (extra.includes(value)) return value;
+    const asked = negotiateLang(value);
+    if (!asked) throw new InvalidArgumentError(t('cli:errors.unsupported_lang'));
+    return asked.lang;
+  };
+}
 
 /** The options several commands share, each defined once: flags, localized description, parser, default. */
 export function sharedOptions(t: Translate) {
@@ -39,7 +50,9 @@ export function sharedOptions(t: Translate) {
       new Option('--timeout <ms>', t('cli:options.timeout')).argParser(positiveInt).default(5000),
     top: () => new Option('--top <n>', t('cli:options.top')).argParser(positiveInt).default(20),
     unthrottled: () => new Option('--unthrottled', t('cli:options.unthrottled')),
-    lang: () => new Option('--lang <lang>', t('cli:options.lang')).choices(['en', 'zh']),
+    // Help lists en and zh; the parser also takes zh-CN, zh-Hans, zh_CN.UTF-8 (see negotiateLang).
+    lang: () =>
+      new Option('--lang <lang>', t('cli:options.lang')).choices(['en', 'zh']).argParser(langArg(t)),
   };
 }
 

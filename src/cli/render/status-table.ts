@@ -7,11 +7,17 @@ export function renderStatusTable(view: StatusView, t: Translate): string {
   const labelWidth = Math.max(...view.rows.map((r) => displayWidth(r.label))) + 2;
   const lines: string[] = [
     `${view.title} · ${view.takenAt}`,
-    t('status:cli.verdict_line', {
-      verdict: view.verdictLabel.toUpperCase(),
-      level: view.levelLabel,
-      reason: view.verdictReason,
-    }),
+    // "critical (critical)": the level only when it says something the verdict does not.
+    view.verdictLabel.toLowerCase() === view.levelLabel.toLowerCase()
+      ? t('status:cli.verdict_line_same', {
+          verdict: view.verdictLabel.toUpperCase(),
+          reason: view.verdictReason,
+        })
+      : t('status:cli.verdict_line', {
+          verdict: view.verdictLabel.toUpperCase(),
+          level: view.levelLabel,
+          reason: view.verdictReason,
+        }),
     '',
     ...view.rows.map((row) => `  ${padEndDisplay(row.label, labelWidth)}${row.value}`),
     `  ${padEndDisplay(t('status:field.thresholds'), labelWidth)}${view.thresholdsLine}`,

@@ -131,7 +131,7 @@ export function draftRuleMessage(t: Translate, plain: Translate, value: DraftRul
     ? `\n${t('census:slack.draft_rule_overlap', { keys: value.overlapKeys })}`
     : '';
   return {
-    text: `*${t('census:slack.draft_rule_title', { pattern: value.pattern })}*\n${t('census:slack.draft_rule_intro')}${overlap}\n\`\`\`${escapeMrkdwn(yamlText)}\`\`\``,
+    text: `${t('census:slack.draft_rule_title', { pattern: value.pattern })}\n${t('census:slack.draft_rule_intro')}${overlap}\n\`\`\`${escapeMrkdwn(yamlText)}\`\`\``,
   };
 }
 

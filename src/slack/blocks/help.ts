@@ -3,6 +3,7 @@ import type { types } from '@slack/bolt';
 type KnownBlock = types.KnownBlock;
 
 import type { MedicConfig } from '../../config/types.js';
+import { formatListT } from '../../i18n/format.js';
 import type { Translate } from '../../i18n/types.js';
 
 /** The slash commands that have a usage line (`slack:help.usage.<topic>`) in the help. */
@@ -24,7 +25,7 @@ export function clusterHelpMessage(
   const lines = [
     ...(problem ? [`:warning: ${problem}`] : []),
     t(`slack:help.usage.${input.command}`),
-    t('slack:help.clusters', { clusters: input.clusters.length > 0 ? input.clusters.join(', ') : '—' }),
+    t('slack:help.clusters', { clusters: input.clusters.length > 0 ? formatListT(input.clusters, t) : '—' }),
     ...(input.channelDefault
       ? [t(`slack:help.channel_default.${input.command}`, { cluster: input.channelDefault })]
       : []),

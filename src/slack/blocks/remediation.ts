@@ -1,6 +1,14 @@
 import type { types } from '@slack/bolt';
 import type { Approvers } from '../../config/types.js';
-import { formatBytes, formatDateTime, formatDuration, formatInt, formatTtl } from '../../i18n/format.js';
+import {
+  formatBytes,
+  formatDateTime,
+  formatDuration,
+  formatInt,
+  formatList,
+  formatListT,
+  formatTtlWords,
+} from '../../i18n/format.js';
 import {
   channelMention,
   escapeMrkdwn,
@@ -59,10 +67,10 @@ function parse(raw: string | undefined): Record<string, unknown> | undefined {
 export const who = userMention;
 
 /** Mentions of the configured approvers (ids validated by the config schema). */
-export function approverMentions(approvers: Approvers | undefined): string {
+export function approverMentions(approvers: Approvers | undefined, t: Translate): string {
   if (!approvers) return '—';
   const all = [...approvers.users.map(userMention), ...approvers.groups.map(subteamMention)];
-  return all.length > 0 ? all.join(', ') : '—';
+  return all.length > 0 ? formatListT(all, t) : '—';
 }
 
 export function ruleLine(t: Translate, rule: TtlRule): string {
@@ -75,7 +83,7 @@ export function ruleLine(t: Translate, rule: TtlRule): string {
   return t('approval:rule.line', {
     match: rule.match,
     action,
-    ttl: formatTtl(rule.ttlSec),
+    ttl: formatTtlWords(rule.ttlSec, t),
     jitter: `${Math.round(rule.jitter * 100)}%`,
     risk: t(`approval:risk.${rule.risk}`),
   });
@@ -93,7 +101,7 @@ function dryRunBody(t: Translate, lang: Lang, d: DryRun): KnownBlock[] {
       : []),
     field(t('approval:field.bytes_to_free'), formatBytes(d.bytesToFree, lang)),
     field(t('approval:field.duration'), formatSeconds(d.estimatedDurationSec, t)),
-    ...(d.dbs ? [field(t('approval:field.dbs'), `DB ${d.dbs.join(', ')}`)] : []),
+    ...(d.dbs ? [field(t('approval:field.dbs'), `DB ${formatList(d.dbs.map(String), lang)}`)] : []),
   ];
   const spread = SPREAD_ORDER.filter((b) => (d.ttlSpread[b] ?? 0) > 0)
     .map((b) => `${t(`census:bucket.${b}`)} ${formatInt(d.ttlSpread[b], lang)}`)
@@ -206,7 +214,7 @@ export function approvalRequestMessage(
   ];
   if (status.kind === 'open') {
     const lines = [
-      t('approval:request.approvers', { approvers: approverMentions(status.approvers) }),
+      t('approval:request.approvers', { approvers: approverMentions(status.approvers, t) }),
       t('approval:request.expires', {
         at: formatDateTime(new Date(request.expiresAt), lang, input.timeZone),
       }),
@@ -249,7 +257,9 @@ export function ruleListMessage(
     input.rules.length > 0
       ? t('approval:rules.title', { cluster: input.cluster })
       : t('approval:rules.none', { cluster: input.cluster }),
-    ...input.rules.map((r) => `• *${escapeMrkdwn(r.name)}*: ${ruleLine(t, r)}`),
+    ...input.rules.map(
+      (r) => `• ${t('common:label_value', { label: `*${escapeMrkdwn(r.name)}*`, value: ruleLine(t, r) })}`,
+    ),
   ];
   const text = truncateMrkdwn(lines.join('\n'), SECTION_MAX);
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };

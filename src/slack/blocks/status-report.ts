@@ -45,7 +45,10 @@ export function statusReportMessage(
     },
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: `${emoji} *${view.verdictLabel}* — ${view.verdictReason}` },
+      text: {
+        type: 'mrkdwn',
+        text: t('status:slack.verdict', { emoji, verdict: view.verdictLabel, reason: view.verdictReason }),
+      },
     },
     {
       type: 'section',

@@ -28,5 +28,7 @@ export function watchMessage(
       ],
     });
   }
-  return { text: input.ended ? `${input.intro} ${input.ended}` : input.intro, blocks };
+  // Two sentences: a space between them in English, none in Chinese.
+  const text = input.ended ? t('common:sentences', { first: input.intro, second: input.ended }) : input.intro;
+  return { text, blocks };
 }

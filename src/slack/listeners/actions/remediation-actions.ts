@@ -301,7 +301,7 @@ async function explainRefusal(
     reason === 'not_approver'
       ? t('approval:refused.not_approver', {
           cluster: values.cluster,
-          approvers: approverMentions(request ? s.cluster(request.cluster)?.approvers : undefined),
+          approvers: approverMentions(request ? s.cluster(request.cluster)?.approvers : undefined, t),
         })
       : t(`approval:refused.${reason}`, values);
   await ephemeral(c.respond, text);
