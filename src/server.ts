@@ -15,6 +15,8 @@ import { CENSUS_QUEUE, type CensusJobData, CensusService, createCensusWorker } f
 import { createTtlWorker, TTL_RUN_QUEUE, type TtlJobData, TtlRunService } from './jobs/ttl-job.js';
 import { createWatchWorker, WATCH_QUEUE, type WatchJobData, WatchService } from './jobs/watch.js';
 import { serverFacts } from './keyspace/server-facts.js';
+import { countedTrend } from './monitoring/metrics/counted-trend.js';
+import { MedicMetrics } from './monitoring/metrics/registry.js';
 import { ProxyRoutingDispatcher } from './net/agents.js';
 import { describeProxy, type Env, proxySettings } from './net/proxy.js';
 import type { Logger } from './observability/logger.js';
@@ -72,6 +74,8 @@ export interface RunningServer {
     approvals: ApprovalStore;
     dryRuns: DryRunStore;
     ttlRuns: TtlRunService;
+    /** The process's /metrics: samplers call `recordSample`, schedulers `scheduleLag`. */
+    metrics: MedicMetrics;
   };
   stop(): Promise<void>;
 }
@@ -140,8 +144,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const censusQueue = new Queue<CensusJobData>(CENSUS_QUEUE, { connection: queueRedis, prefix });
   const census = new CensusService(censusQueue, storeRedis, prefix);
   const snapshots = new SnapshotStore(storeRedis, { prefix });
+  const metrics = new MedicMetrics({
+    // Counted at each scrape; the TTL queue is added below, once it exists.
+    queues: [watchQueue, censusQueue],
+    // The newest stored census of every cluster: whichever replica ran it, every replica shows it.
+    censuses: () =>
+      Promise.all(
+        config.clusters.map(async ({ name }) => {
+          const [latest] = await snapshots.list(name, 1);
+          return { cluster: name, census: latest ? await snapshots.get(name, latest.id) : undefined };
+        }),
+      ),
+    onCollectError: (err) =>
+      logger.warn({ err: redact(String(err)) }, 'metrics: reading the queue Redis failed'),
+  });
   const status = {
-    trend: options.trend ?? cloudWatchTrendProvider({ proxy }),
+    trend: countedTrend(options.trend ?? cloudWatchTrendProvider({ proxy }), (action, kind) =>
+      metrics.awsError(action, kind),
+    ),
     ...(options.connectTimeoutMs ? { connect: { connectTimeoutMs: options.connectTimeoutMs } } : {}),
   };
   const cluster = (name: string) => findCluster(config, name);
@@ -154,6 +174,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const dryRuns = new DryRunStore(storeRedis, { prefix });
   const ttlQueue = new Queue<TtlJobData>(TTL_RUN_QUEUE, { connection: queueRedis, prefix });
   const ttlRuns = new TtlRunService(ttlQueue, storeRedis, prefix, { audit });
+  metrics.countQueue(ttlQueue);
   const withTarget = async <T>(
     name: string,
     fn: (conn: Awaited<ReturnType<typeof connectTarget>>) => Promise<T>,
@@ -220,6 +241,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       slackApiUrl: slackApi.url,
       dispatcher,
       seenRequests: { redis: storeRedis, prefix },
+      ready: () =>
+        storeRedis
+          .ping()
+          .then((pong) => pong === 'PONG')
+          .catch(() => false),
+      metrics: {
+        contentType: metrics.contentType,
+        metrics: () => metrics.metrics(),
+        slackCall: (method, outcome) => metrics.slackCall(method, outcome),
+      },
       health: async () => {
         const queue = await storeRedis
           .ping()
@@ -316,7 +347,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let stopped = false;
   return {
     port,
-    services: { incidents, watches, census, snapshots, audit, approvals: approvalStore, dryRuns, ttlRuns },
+    services: {
+      incidents,
+      watches,
+      census,
+      snapshots,
+      audit,
+      approvals: approvalStore,
+      dryRuns,
+      ttlRuns,
+      metrics,
+    },
     async stop() {
       if (stopped) return;
       stopped = true;

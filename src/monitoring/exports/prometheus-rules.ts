@@ -59,7 +59,11 @@ const VALUE = '{{ $value | printf "%.1f" }}';
 const INSTANCE = '{{ $labels.instance }}';
 
 /** `t` must be a plain (unescaped) translator: the text goes into YAML, not Slack. */
-export function prometheusRules(cluster: ClusterConfig, t: Translate, options: RuleOptions = {}): RulesDocument {
+export function prometheusRules(
+  cluster: ClusterConfig,
+  t: Translate,
+  options: RuleOptions = {},
+): RulesDocument {
   const name = cluster.name;
   const runbook = cluster.runbookUrl ?? DEFAULT_RUNBOOK_URL;
   const forMemory = options.forMemory ?? DEFAULT_FOR_MEMORY;
@@ -83,7 +87,10 @@ export function prometheusRules(cluster: ClusterConfig, t: Translate, options: R
           value: VALUE,
           threshold: cluster.thresholds[severity],
         }),
-        description: t('monitoring:rules.memory.description', { cluster: name, duration: forMemory[severity] }),
+        description: t('monitoring:rules.memory.description', {
+          cluster: name,
+          duration: forMemory[severity],
+        }),
         runbook_url: runbook,
       },
     }),
