@@ -18,14 +18,17 @@ export function forClusterVariable(metric: string, extra = ''): string {
 
 /**
  * Every metric name a PromQL expression mentions: string literals, label matchers `{…}`, ranges
- * `[…]`, grouping clauses `by (…)` and function names are taken out first, what is left are names.
+ * `[…]`, grouping clauses `by (…)`, the label of Grafana's `label_values(metric, label)` and function
+ * names are taken out first, what is left are names.
  */
 export function metricNamesIn(expr: string): string[] {
   const bare = expr
     .replace(/"(?:[^"\\]|\\.)*"/g, '""')
     .replace(/\{[^}]*\}/g, ' ')
     .replace(/\[[^\]]*\]/g, ' ')
-    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ')
+    // Grafana's `label_values(metric, label)`: the second argument is a label.
+    .replace(/\blabel_values\(([^,)]*),[^)]*\)/g, 'label_values($1)');
   const names = new Set<string>();
   for (const m of bare.matchAll(/(?<![\w.$])[a-zA-Z_:][a-zA-Z0-9_:]*/g)) {
     const name = m[0];
