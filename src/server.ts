@@ -144,15 +144,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const censusQueue = new Queue<CensusJobData>(CENSUS_QUEUE, { connection: queueRedis, prefix });
   const census = new CensusService(censusQueue, storeRedis, prefix);
   const snapshots = new SnapshotStore(storeRedis, { prefix });
+  const shownCensus = new Map<string, string>();
   const metrics = new MedicMetrics({
     // Counted at each scrape; the TTL queue is added below, once it exists.
     queues: [watchQueue, censusQueue],
     // The newest stored census of every cluster: whichever replica ran it, every replica shows it.
+    // Only a census not shown yet is read (a scrape is one ZREVRANGE per cluster otherwise).
     censuses: () =>
       Promise.all(
         config.clusters.map(async ({ name }) => {
-          const [latest] = await snapshots.list(name, 1);
-          return { cluster: name, census: latest ? await snapshots.get(name, latest.id) : undefined };
+          const id = await snapshots.latestId(name);
+          if (id === undefined || shownCensus.get(name) === id) return { cluster: name, census: undefined };
+          const census = await snapshots.get(name, id);
+          if (census) shownCensus.set(name, id);
+          return { cluster: name, census };
         }),
       ),
     onCollectError: (err) =>
