@@ -80,6 +80,9 @@ export const ErrorCode = {
   DeadlinePast: 'deadline_past',
   IncidentOrCluster: 'incident_or_cluster',
   UnknownIncident: 'unknown_incident',
+  OutRequired: 'out_required',
+  /** `monitoring export` could not create the folder or write a file; `values.errno` is the errno code. */
+  ExportWriteFailed: 'export_write_failed',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -156,6 +159,8 @@ export const ERROR_EXIT: Readonly<Record<ErrorCode, ExitCode>> = {
   deadline_past: EXIT_USAGE,
   incident_or_cluster: EXIT_USAGE,
   unknown_incident: EXIT_USAGE,
+  out_required: EXIT_USAGE,
+  export_write_failed: EXIT_USAGE,
 };
 
 export function isMedicError(err: unknown): err is MedicError {

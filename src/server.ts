@@ -15,6 +15,8 @@ import { createTtlWorker, TTL_RUN_QUEUE, type TtlJobData, TtlRunService } from '
 import { createWatchWorker, WATCH_QUEUE, type WatchJobData, WatchService } from './jobs/watch.js';
 import type { ThrottleOptions } from './keyspace/pacing/throttle.js';
 import { serverFacts } from './keyspace/server-facts.js';
+import { countedTrend } from './monitoring/metrics/counted-trend.js';
+import { MedicMetrics } from './monitoring/metrics/registry.js';
 import { fetchThrough, ProxyRoutingDispatcher } from './net/agents.js';
 import { describeProxy, type Env, proxySettings } from './net/proxy.js';
 import type { Logger } from './observability/logger.js';
@@ -74,6 +76,8 @@ export interface RunningServer {
     approvals: ApprovalStore;
     dryRuns: DryRunStore;
     ttlRuns: TtlRunService;
+    /** The process's /metrics: samplers call `recordSample`, schedulers `scheduleLag`. */
+    metrics: MedicMetrics;
   };
   stop(): Promise<void>;
 }
@@ -149,8 +153,29 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const censusQueue = new Queue<CensusJobData>(CENSUS_QUEUE, { connection: queueRedis, prefix });
   const census = new CensusService(censusQueue, storeRedis, prefix);
   const snapshots = new SnapshotStore(storeRedis, { prefix });
+  const shownCensus = new Map<string, string>();
+  const metrics = new MedicMetrics({
+    // Counted at each scrape; the TTL queue is added below, once it exists.
+    queues: [watchQueue, censusQueue],
+    // The newest stored census of every cluster: whichever replica ran it, every replica shows it.
+    // Only a census not shown yet is read (a scrape is one ZREVRANGE per cluster otherwise).
+    censuses: () =>
+      Promise.all(
+        config.clusters.map(async ({ name }) => {
+          const id = await snapshots.latestId(name);
+          if (id === undefined || shownCensus.get(name) === id) return { cluster: name, census: undefined };
+          const census = await snapshots.get(name, id);
+          if (census) shownCensus.set(name, id);
+          return { cluster: name, census };
+        }),
+      ),
+    onCollectError: (err) =>
+      logger.warn({ err: redact(String(err)) }, 'metrics: reading the queue Redis failed'),
+  });
   const status = {
-    trend: options.trend ?? cloudWatchTrendProvider({ proxy }),
+    trend: countedTrend(options.trend ?? cloudWatchTrendProvider({ proxy }), (action, kind) =>
+      metrics.awsError(action, kind),
+    ),
     ...(options.connectTimeoutMs ? { connect: { connectTimeoutMs: options.connectTimeoutMs } } : {}),
   };
   const cluster = (name: string) => findCluster(config, name);
@@ -163,6 +188,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const dryRuns = new DryRunStore(storeRedis, { prefix });
   const ttlQueue = new Queue<TtlJobData>(TTL_RUN_QUEUE, { connection: queueRedis, prefix });
   const ttlRuns = new TtlRunService(ttlQueue, storeRedis, prefix, { audit });
+  metrics.countQueue(ttlQueue);
   const withTarget = async <T>(
     name: string,
     fn: (conn: Awaited<ReturnType<typeof connectTarget>>) => Promise<T>,
@@ -229,6 +255,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       slackApiUrl: slackApi.url,
       dispatcher,
       seenRequests: { redis: storeRedis, prefix },
+      ready: () =>
+        storeRedis
+          .ping()
+          .then((pong) => pong === 'PONG')
+          .catch(() => false),
+      metrics: {
+        contentType: metrics.contentType,
+        metrics: () => metrics.metrics(),
+        slackCall: (method, outcome) => metrics.slackCall(method, outcome),
+      },
       health: async () => {
         const queue = await storeRedis
           .ping()
@@ -332,7 +368,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let stopped = false;
   return {
     port,
-    services: { incidents, watches, census, snapshots, audit, approvals: approvalStore, dryRuns, ttlRuns },
+    services: {
+      incidents,
+      watches,
+      census,
+      snapshots,
+      audit,
+      approvals: approvalStore,
+      dryRuns,
+      ttlRuns,
+      metrics,
+    },
     async stop() {
       if (stopped) return;
       stopped = true;

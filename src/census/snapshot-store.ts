@@ -83,6 +83,12 @@ export class SnapshotStore {
     return out;
   }
 
+  /** The id of the newest snapshot, without reading it (one ZREVRANGE). */
+  async latestId(cluster: string): Promise<string | undefined> {
+    const [id] = await this.redis.zrevrange(this.indexKey(cluster), 0, 0);
+    return id;
+  }
+
   async get(cluster: string, id: string): Promise<CensusResult | undefined> {
     const raw = await this.redis.get(this.recordKey(cluster, id));
     return raw ? (JSON.parse(raw) as CensusResult) : undefined;

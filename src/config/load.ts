@@ -203,6 +203,7 @@ function resolve(raw: RawConfig, files: TlsFileReader): MedicConfig {
       ...(c.aws ? { aws: c.aws } : {}),
       thresholds: { ...raw.thresholds, ...c.thresholds },
       approvers: c.approvers ?? raw.slack.approvers,
+      ...(c.runbookUrl ? { runbookUrl: c.runbookUrl } : {}),
     };
   });
   const queueTls = files.read(raw.queue.tls, ['queue']);

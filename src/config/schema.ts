@@ -115,6 +115,8 @@ const cluster = z
     aws: clusterAws.optional(),
     thresholds: z.object({ warning: pct, critical: pct, emergency: pct }).partial().strict().optional(),
     approvers: approvers.optional(),
+    /** Where the exported alerting rules' `runbook_url` annotation points for this cluster. */
+    runbookUrl: z.url({ protocol: /^https?$/ }).optional(),
   })
   .strict();
 

@@ -41,6 +41,8 @@ export interface ClusterConfig {
   aws?: AwsTargetConfig;
   thresholds: Thresholds;
   approvers: Approvers;
+  /** The runbook the exported alerting rules link to (`runbook_url`); absent: the generic default. */
+  runbookUrl?: string;
 }
 
 /** A channel's own language (wins over each user's Slack locale) and time zone (canonical IANA name). */

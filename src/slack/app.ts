@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { channelLang } from '../config/load.js';
 import { fetchThrough, type ProxyRoutingDispatcher } from '../net/agents.js';
 import { hasProxy } from '../net/proxy.js';
+import { countingFetch, type SlackCallFailure } from './call-metrics.js';
 import { defaultClickGuard } from './click-auth.js';
 import { registerCensusActions } from './listeners/actions/census-actions.js';
 import { registerRemediationActions } from './listeners/actions/remediation-actions.js';
@@ -44,6 +45,14 @@ export interface SlackAppOptions {
   host?: string;
   /** Liveness details for /healthz. */
   health: () => Promise<{ ok: boolean; [detail: string]: unknown }>;
+  /** /readyz answers 200 only when this resolves true (the queue Redis answers PING). */
+  ready?: () => Promise<boolean>;
+  /** /metrics (Prometheus text), and the counter of failed Slack calls it shows. */
+  metrics?: {
+    contentType: string;
+    metrics(): Promise<string>;
+    slackCall: SlackCallFailure;
+  };
   /** Tests turn retries off; production keeps web-api's defaults (which wait out 429 Retry-After). */
   retries?: number;
   /**
@@ -77,6 +86,7 @@ export function createSlackApp(options: SlackAppOptions, services: SlackServices
         });
     },
   };
+  const routes = [healthz, ...monitoringRoutes(options)];
   const socketMode = Boolean(options.appToken);
   const logger = boltLogger(services.logger);
   // One fetch for the WebClient (uploads included: web-api posts the bytes with the same fetch)
@@ -84,7 +94,7 @@ export function createSlackApp(options: SlackAppOptions, services: SlackServices
   const clientOptions = {
     ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
     ...(options.retries !== undefined ? { retryConfig: { retries: options.retries } } : {}),
-    ...(options.dispatcher ? { fetch: fetchThrough(options.dispatcher) } : {}),
+    ...slackFetch(options),
   };
   // Bolt's own Socket Mode receiver takes no dispatcher, so the websocket would ignore the proxy:
   // build the receiver here. Without a proxy, socket-mode's default dispatcher is kept (it can
@@ -98,11 +108,11 @@ export function createSlackApp(options: SlackAppOptions, services: SlackServices
           ...(options.dispatcher && hasProxy(options.dispatcher.settings)
             ? { dispatcher: options.dispatcher }
             : {}),
-          customRoutes: [healthz],
+          customRoutes: routes,
           installerOptions: { port: options.port, clientOptions: { ...clientOptions } },
         })
       : undefined;
-  const http = receiver ? undefined : httpReceiver(options, healthz, logger, services);
+  const http = receiver ? undefined : httpReceiver(options, routes, logger, services);
   const app = new App<PersonContext>({
     token: options.botToken,
     ...(receiver ? { socketMode: true, receiver } : { receiver: http }),
@@ -154,11 +164,11 @@ export function createSlackApp(options: SlackAppOptions, services: SlackServices
  */
 function httpReceiver(
   options: SlackAppOptions,
-  healthz: CustomRoute,
+  routes: CustomRoute[],
   logger: BoltLogger,
   services: SlackServices,
 ): HTTPReceiver {
-  const http = new HTTPReceiver({ signingSecret: options.signingSecret, customRoutes: [healthz], logger });
+  const http = new HTTPReceiver({ signingSecret: options.signingSecret, customRoutes: routes, logger });
   const seen = options.seenRequests ?? { redis: rememberInProcess(), prefix: 'local' };
   http.requestListener = guardSlackRequests(http.requestListener, {
     signingSecret: options.signingSecret,
@@ -167,6 +177,53 @@ function httpReceiver(
     logger: services.logger,
   });
   return http;
+}
+
+/** The Web API client's fetch: through the proxy dispatcher when there is one, counted for /metrics. */
+function slackFetch(options: SlackAppOptions): { fetch?: ReturnType<typeof fetchThrough> } {
+  const base = options.dispatcher ? fetchThrough(options.dispatcher) : undefined;
+  if (!options.metrics) return base ? { fetch: base } : {};
+  const fetch = base ?? (globalThis.fetch as unknown as ReturnType<typeof fetchThrough>);
+  return { fetch: countingFetch(fetch, options.metrics.slackCall) };
+}
+
+/** /readyz and /metrics, when the composition root gives what they answer from. */
+function monitoringRoutes(options: SlackAppOptions): CustomRoute[] {
+  const routes: CustomRoute[] = [];
+  const { ready, metrics } = options;
+  if (ready) {
+    routes.push({
+      path: '/readyz',
+      method: ['GET'],
+      handler: (_req, res) => {
+        ready()
+          .catch(() => false)
+          .then((ok) => {
+            res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ ready: ok }));
+          });
+      },
+    });
+  }
+  if (metrics) {
+    routes.push({
+      path: '/metrics',
+      method: ['GET'],
+      handler: (_req, res) => {
+        metrics
+          .metrics()
+          .then((text) => {
+            res.writeHead(200, { 'content-type': metrics.contentType });
+            res.end(text);
+          })
+          .catch(() => {
+            res.writeHead(500);
+            res.end();
+          });
+      },
+    });
+  }
+  return routes;
 }
 
 /** Without a shared store (a single process, e.g. a demo): replays to this process are refused. */

@@ -1103,6 +1103,8 @@ function usageErrors(): MedicError[] {
     new UsageError(ErrorCode.BadDeadline, { value: keep('next friday') }),
     new UsageError(ErrorCode.IncidentOrCluster),
     new UsageError(ErrorCode.UnknownIncident, { id: keep('inc-20260212-1436') }),
+    new UsageError(ErrorCode.OutRequired),
+    new UsageError(ErrorCode.ExportWriteFailed, { dir: keep('/srv/monitoring'), errno: keep('EACCES') }),
   ];
 }
 

@@ -2,6 +2,7 @@ import { registerAudit } from './audit.js';
 import { registerCheckConfig } from './check-config.js';
 import { registerDemo } from './demo.js';
 import { registerKeys } from './keys.js';
+import { registerMonitoring } from './monitoring.js';
 import { registerNotify } from './notify.js';
 import type { RegisterCommand } from './options.js';
 import { registerServe } from './serve.js';
@@ -17,5 +18,6 @@ export const cliCommands: readonly RegisterCommand[] = [
   registerServe,
   registerAudit,
   registerNotify,
+  registerMonitoring,
   registerCheckConfig,
 ];

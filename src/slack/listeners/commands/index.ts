@@ -2,6 +2,7 @@ import type { SlackServices } from '../../services.js';
 import type { MedicApp } from '../types.js';
 import { registerRedisAuditCommand } from './redis-audit.js';
 import { registerRedisKeysCommand } from './redis-keys.js';
+import { registerRedisMonitoringCommand } from './redis-monitoring.js';
 import { NOTIFY_LANG_WAIT_MS, registerRedisNotify } from './redis-notify.js';
 import { registerRedisStatusCommand } from './redis-status.js';
 import { registerRedisTtlCommand } from './redis-ttl.js';
@@ -13,6 +14,7 @@ export const slashCommands: ReadonlyArray<(app: MedicApp, s: SlackServices) => v
   registerRedisTtlCommand,
   registerRedisAuditCommand,
   registerRedisNotify,
+  registerRedisMonitoringCommand,
 ];
 
 /** Commands that open a modal wait for the person's language at most this long (a trigger id lives 3 s). */

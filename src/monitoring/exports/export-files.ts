@@ -1,0 +1,33 @@
+/**
+ * The files `redis-medic monitoring export` writes and `/redis-monitoring` uploads for one cluster:
+ * the Prometheus alerting rules (YAML) and the Grafana dashboard (JSON model).
+ */
+import type { ClusterConfig } from '../../config/types.js';
+import type { Translate } from '../../i18n/types.js';
+import { grafanaDashboard } from './grafana-dashboard.js';
+import { prometheusRules, renderRules } from './prometheus-rules.js';
+
+export interface ExportFile {
+  /** A plain file name (no folders): `redis-medic-<cluster>-rules.yml`. */
+  name: string;
+  content: string;
+  kind: 'prometheus_rules' | 'grafana_dashboard';
+}
+
+/** `t` must be a plain (unescaped) translator. */
+export function monitoringExportFiles(cluster: ClusterConfig, t: Translate): ExportFile[] {
+  // Cluster names are `[A-Za-z0-9._-]` (config schema): safe in a file name as they are.
+  const base = `redis-medic-${cluster.name}`;
+  return [
+    {
+      name: `${base}-rules.yml`,
+      content: renderRules(prometheusRules(cluster, t)),
+      kind: 'prometheus_rules',
+    },
+    {
+      name: `${base}-dashboard.json`,
+      content: `${JSON.stringify(grafanaDashboard(cluster, t), null, 2)}\n`,
+      kind: 'grafana_dashboard',
+    },
+  ];
+}
