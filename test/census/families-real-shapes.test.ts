@@ -96,3 +96,22 @@ describe('standard base64 ids, whose `/` is also a delimiter', () => {
     expectExactSelection(names, r);
   });
 });
+
+describe('two positions that both vary', () => {
+  it('gives one family in any order: tenants × feature names, walked name by name or tenant by tenant', () => {
+    const next = rng(5);
+    const word = (n: number) =>
+      Array.from({ length: n }, () => String.fromCharCode(97 + Math.floor(next() * 26))).join('');
+    const tenants = Array.from({ length: 2500 }, () => word(10));
+    const flags = Array.from({ length: 25 }, () => `${word(6)}_mode`);
+    const byTenant = tenants.flatMap((t) => flags.map((f) => key(`${t}:feature:${f}`)));
+    const byFlag = flags.flatMap((f) => tenants.map((t) => key(`${t}:feature:${f}`)));
+    for (const names of [byTenant, byFlag]) {
+      // a small bound, as a million keys meet the default one
+      const table = new PatternTable({ maxPatterns: 2000 });
+      for (const k of names) table.add(k);
+      const r = table.result();
+      expect(r.patterns.map((p) => `${p.pattern} ${p.keys}`)).toEqual([`*:feature:* ${names.length}`]);
+    }
+  });
+});
