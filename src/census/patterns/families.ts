@@ -89,42 +89,72 @@ function counts(value: string): boolean {
 export class FamilyGroups {
   /** Group key → its one value, its distinct values, or null once it varies. */
   private readonly groups = new Map<string, string | Set<string> | null>();
+  /** Set once a full map holds too few one-value groups for a sweep to pay. */
+  private exhausted = false;
 
   constructor(private readonly maxGroups = 50_000) {}
 
   /**
-   * Registers a new template. Returns the position whose group varies (rightmost first), the
-   * template then belongs to that group's collapsed template; -1 when none does.
+   * Registers a new template. Returns the positions whose groups vary (rightmost first), the
+   * template then belongs to the template collapsed at all of them; empty when none does. All, not
+   * one: when tenants and names both vary, one position alone would give a template per tenant.
    */
-  register(t: Template): number {
+  register(t: Template): number[] {
     const n = t.segs.length;
-    let varying = -1;
+    const varying: number[] = [];
     for (let at = n - 1; at >= 0; at--) {
       if (!keepsLiteral(t, at)) continue;
       const value = t.segs[at] as string;
       const key = groupKey(t, at);
       const values = this.groups.get(key);
       if (values === null) {
-        if (varying < 0) varying = at;
+        varying.push(at);
         continue;
       }
       if (!counts(value)) {
-        if (values === undefined && this.groups.size < this.maxGroups) this.groups.set(key, new Set());
+        if (values === undefined && this.room()) this.groups.set(key, new Set());
         continue;
       }
       if (values === undefined) {
-        if (this.groups.size < this.maxGroups) this.groups.set(key, value);
+        if (this.room()) this.groups.set(key, value);
       } else if (typeof values === 'string') {
         if (values !== value) this.groups.set(key, new Set([values, value]));
       } else {
         values.add(value);
         if (values.size > VARIES_AT) {
           this.groups.set(key, null);
-          if (varying < 0) varying = at;
+          varying.push(at);
         }
       }
     }
     return varying;
+  }
+
+  /**
+   * True when a new group fits. When the map is full, the oldest half of the groups that saw one
+   * value goes: a key's own group at a position that never varies (`<tenant>:feature:<flag>`
+   * masked at `feature`) is one per key and would otherwise fill the map, so the groups of later
+   * families could never be made and their keys would each become a template.
+   */
+  private room(): boolean {
+    if (this.groups.size < this.maxGroups) return true;
+    if (this.exhausted) return false;
+    let single = 0;
+    for (const values of this.groups.values()) if (typeof values === 'string') single++;
+    // A sweep costs a pass over the map: only worth it when it frees a good share of it.
+    if (single < this.maxGroups / 4) {
+      this.exhausted = true;
+      return false;
+    }
+    let drop = Math.ceil(single / 2);
+    for (const [key, values] of this.groups) {
+      if (drop === 0) break;
+      if (typeof values === 'string') {
+        this.groups.delete(key);
+        drop--;
+      }
+    }
+    return this.groups.size < this.maxGroups;
   }
 
   /** The varying group keys (for a checkpoint); the others are rebuilt from the templates. */
@@ -143,11 +173,14 @@ export class FamilyGroups {
   }
 }
 
-/** The collapsed template of `t` at position `at` (the varying position holds MARK). */
-export function collapsed(t: Template, at: number): Template {
-  const segs = t.segs.slice();
-  segs[at] = MARK;
-  return { segs, delims: t.delims };
+/**
+ * The collapsed template of `t` at the positions `at` (rightmost first; each varying position holds
+ * MARK), skipping a position whose MARK would leave no literal segment.
+ */
+export function collapsed(t: Template, at: readonly number[]): Template {
+  const c = { segs: t.segs.slice(), delims: t.delims };
+  for (const p of at) if (keepsLiteral(c, p)) c.segs[p] = MARK;
+  return c;
 }
 
 /**

@@ -4,7 +4,8 @@
  * A pattern is a Redis MATCH glob (UTF-8) that matches every key it was inferred from: the name is
  * cut at the delimiters (and at the braces of a cluster hash tag), each variable segment becomes `*`,
  * literal segments are copied with the glob specials `*` `?` `[` `\` escaped. Pure and allocation-light:
- * `PatternInferrer.infer` writes into a reusable buffer and allocates nothing per key.
+ * `PatternInferrer.infer` writes into a reusable buffer and allocates nothing per key. (Over 400
+ * lines: the per-key pass is one hot loop, and its helpers share its buffer and byte tables.)
  *
  * Rules (a segment is what lies between two delimiters, or inside `{...}`):
  *  1. Binary: a control byte (0x00–0x1f, 0x7f), invalid UTF-8, or an invisible / line-breaking code
@@ -27,6 +28,9 @@
  *     letters becomes `*` in place: `user_12345_profile` → `user_*_profile`, `u123456` → `u*`,
  *     `CP12345678` → `CP*`, while `v2`, `sha256`, `ipv4`, `utf8mb4` stay literal.
  *  7. Everything else is literal: words, camelCase, UTF-8 text.
+ * Tokens that run across delimiters are one `*`: IPv6 addresses (compressed, with a `%zone` or an
+ * IPv4 tail) across `:`, ISO date-times across `:`, standard base64 ids across `/`
+ * (segment-rules.ts says how they are told from paths and words).
  * Consecutive variable segments each become `*` (`a:*:*`); a fully variable key is `*`; a word is
  * itself. Patterns longer than 512 bytes are cut at a segment boundary and end in `*`.
  */
@@ -54,6 +58,7 @@ import {
   UPPER,
 } from './bytes.js';
 import {
+  base64RunEnd,
   countByte,
   dateTimeEnd,
   hasWordPiece,
@@ -75,6 +80,7 @@ export interface PatternOptions {
 const DELIM = 1;
 const TAG_OPEN = 2;
 const TAG_CLOSE = 3;
+const SLASH = 0x2f;
 
 function delimiterTable(delimiters: string): Uint8Array {
   const t = new Uint8Array(256);
@@ -161,24 +167,11 @@ export class PatternInferrer {
         or |= c;
         and &= c;
         continue;
-      } else if (kind === DELIM && b === COLON && i - s <= 4 && (i === s || and & HEX)) {
-        // An IPv6 address runs across the `:` delimiters: one `*` for all of it.
-        const j = ipv6End(name, s, n);
-        if (j > 0 && (j === n || kinds[name[j] as number] === DELIM || j === tagClose)) {
-          out[o++] = STAR;
-          if (j === n) return o;
-          out[o++] = name[j] as number;
-          s = j + 1;
-          i = j;
-          or = 0;
-          and = ALL;
-          nd = 0;
-          continue;
-        }
       }
-      if (kind === DELIM && b === COLON && nd >= 10) {
-        const j = dateTimeEnd(name, s, i, n);
-        if (j > 0 && (j === n || kinds[name[j] as number] === DELIM || j === tagClose)) {
+      if (kind === DELIM) {
+        // A typed token that runs across delimiters (IPv6, base64 with `/`, ISO date-time): one `*`.
+        const j = this.tokenAcross(name, s, i, n, and, nd, tagClose);
+        if (j > 0) {
           out[o++] = STAR;
           if (j === n) return o;
           out[o++] = name[j] as number;
@@ -211,6 +204,38 @@ export class PatternInferrer {
     }
     return o;
   }
+  /**
+   * At the delimiter `i` of the segment starting at `s`: the end of a typed token that starts at `s`
+   * and runs across delimiters, when a boundary (a delimiter, the tag's `}` or the end) follows it;
+   * otherwise -1.
+   */
+  private tokenAcross(
+    name: Uint8Array,
+    s: number,
+    i: number,
+    n: number,
+    and: number,
+    nd: number,
+    tagClose: number,
+  ): number {
+    const kinds = this.kinds;
+    const b = name[i] as number;
+    let j = -1;
+    if (b === COLON && i - s <= 4 && (i === s || and & HEX)) j = ipv6End(name, s, n);
+    if (j < 0 && b === COLON && nd >= 10) j = dateTimeEnd(name, s, i, n);
+    if (j < 0 && b === SLASH) {
+      // the run a base64 id may fill: up to the next delimiter other than `/`
+      let hard = i + 1;
+      while (hard < n && hard - s <= MAX_PATTERN_BYTES) {
+        const k = kinds[name[hard] as number] as number;
+        if ((k === DELIM && name[hard] !== SLASH) || k === TAG_OPEN || hard === tagClose) break;
+        hard++;
+      }
+      return base64RunEnd(name, s, hard);
+    }
+    return j > 0 && (j === n || kinds[name[j] as number] === DELIM || j === tagClose) ? j : -1;
+  }
+
   /** Writes the pattern of segment [s, e) at `o`; returns the new output length. */
   private segment(
     name: Uint8Array,
@@ -266,6 +291,13 @@ export class PatternInferrer {
       if (len === 36 && isUuidAt(name, s)) return true;
       if (len - countByte(name, s, e, 0x2d) >= 16 && !(or & LOWER && or & UPPER)) return true;
     }
+    // standard base64 with `+` or padding (`qprimzrqt+Ai9reQ…==`): `=` and `+` are not word joiners
+    if (
+      len >= 16 &&
+      (name[e - 1] === 0x3d || countByte(name, s, e, 0x2b) > 0) &&
+      base64RunEnd(name, s, e) === e
+    )
+      return true;
     // `celery-task-meta-<uuid>` is words and an id, not one random token
     return isToken(name, s, e, or, and, nd) && !(or & SEP && hasWordPiece(name, s, e));
   }

@@ -255,7 +255,7 @@ export class PatternTable {
     if (known) return known;
     const template = splitTemplate(pattern, this.isDelimiter);
     const at = this.groups.register(template);
-    if (at >= 0) {
+    if (at.length > 0) {
       const bytes = Buffer.from(joinTemplate(collapsed(template, at)), 'utf8');
       const hc = fnv1a(bytes, bytes.length);
       let entry = this.lookup(bytes, bytes.length, hc);
