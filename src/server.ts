@@ -12,9 +12,19 @@ import { ApprovalService, type TtlRunQueue } from './incidents/approvals.js';
 import { AuditLog } from './incidents/audit-log.js';
 import { IncidentStore } from './incidents/incident-store.js';
 import { CENSUS_QUEUE, type CensusJobData, CensusService, createCensusWorker } from './jobs/census-job.js';
+import {
+  applyMonitorSchedules,
+  createMonitorWorker,
+  MONITOR_QUEUE,
+  type MonitorJobData,
+} from './jobs/monitor-job.js';
 import { createTtlWorker, TTL_RUN_QUEUE, type TtlJobData, TtlRunService } from './jobs/ttl-job.js';
 import { createWatchWorker, WATCH_QUEUE, type WatchJobData, WatchService } from './jobs/watch.js';
 import { serverFacts } from './keyspace/server-facts.js';
+import { AlertStateStore } from './monitoring/alert-store.js';
+import { HistoryStore } from './monitoring/history-store.js';
+import { historyTrendProvider, withHistoryFallback } from './monitoring/history-trend.js';
+import { alertPolicy } from './monitoring/monitor-tick.js';
 import { ProxyRoutingDispatcher } from './net/agents.js';
 import { describeProxy, type Env, proxySettings } from './net/proxy.js';
 import type { Logger } from './observability/logger.js';
@@ -22,6 +32,7 @@ import { connectTarget, parseRedisUrl, redisTlsOptions, selectUrlDb } from './re
 import { redact } from './redis/errors.js';
 import { assertNotQueueServer } from './redis/queue-identity.js';
 import { DryRunStore, dryRun, recount } from './remediation/dry-run.js';
+import { clusterChannels, slackAlertReporter } from './slack/alert-reporter.js';
 import { resolveSlackApiUrl } from './slack/api-url.js';
 import { createSlackApp, type SlackAppOptions } from './slack/app.js';
 import { slackCensusReporter } from './slack/census-reporter.js';
@@ -140,8 +151,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const censusQueue = new Queue<CensusJobData>(CENSUS_QUEUE, { connection: queueRedis, prefix });
   const census = new CensusService(censusQueue, storeRedis, prefix);
   const snapshots = new SnapshotStore(storeRedis, { prefix });
+  // The bot's own INFO history: the trend wherever CloudWatch is not configured or fails.
+  const history = new HistoryStore(storeRedis, { prefix, retentionDays: config.monitoring.retentionDays });
   const status = {
-    trend: options.trend ?? cloudWatchTrendProvider({ proxy }),
+    trend: withHistoryFallback(
+      options.trend ?? cloudWatchTrendProvider({ proxy }),
+      historyTrendProvider(history),
+    ),
     ...(options.connectTimeoutMs ? { connect: { connectTimeoutMs: options.connectTimeoutMs } } : {}),
   };
   const cluster = (name: string) => findCluster(config, name);
@@ -269,12 +285,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logger.error({ job: job?.id, err: redact(err.message) }, 'ttl run failed'),
   );
 
+  // Monitoring: the schedulers live on the queue Redis (every replica upserts the same ones), each
+  // tick is one job, run by one worker; alerts are posted by the replica whose state write won.
+  const monitor = config.monitoring.enabled
+    ? await startMonitoring(config, logger, {
+        queueRedis,
+        history,
+        alerts: new AlertStateStore(storeRedis, prefix),
+        reporter: slackAlertReporter({ client: slack.app.client, config, i18n, incidents, logger }),
+        ...(options.connectTimeoutMs ? { connect: { connectTimeoutMs: options.connectTimeoutMs } } : {}),
+      })
+    : undefined;
+
   const closeBackground = async () => {
     // A TTL run stops after its page and goes back to the queue for another replica.
     await Promise.all([
       worker.close().catch(() => {}),
       censusWorker.close().catch(() => {}),
       ttlWorker.close().catch(() => {}),
+      monitor?.close().catch(() => {}),
     ]);
     await Promise.all([
       watchQueue.close().catch(() => {}),
@@ -323,6 +352,62 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // Stop taking requests first, then let a running tick finish, then drop connections.
       await slack.stop().catch(() => {});
       await closeBackground();
+    },
+  };
+}
+
+/** The monitoring schedulers (upserted, idempotent on every replica) and this replica's worker. */
+async function startMonitoring(
+  config: MedicConfig,
+  logger: Logger,
+  deps: {
+    queueRedis: Redis;
+    history: HistoryStore;
+    alerts: AlertStateStore;
+    reporter: ReturnType<typeof slackAlertReporter>;
+    connect?: { connectTimeoutMs: number };
+  },
+): Promise<{ close(): Promise<void> }> {
+  const { monitoring, queue } = config;
+  const monitorQueue = new Queue<MonitorJobData>(MONITOR_QUEUE, {
+    connection: deps.queueRedis,
+    prefix: queue.prefix,
+  });
+  const channels = Object.keys(config.slack.channels);
+  await applyMonitorSchedules(monitorQueue, {
+    sample: monitoring.sample,
+    ...(monitoring.summary
+      ? {
+          summary: {
+            cron: monitoring.summary.cron,
+            channels: Object.fromEntries(channels.map((c) => [c, channelTimeZone(config, c)])),
+          },
+        }
+      : {}),
+  });
+  const connection = deps.queueRedis.duplicate();
+  const worker = createMonitorWorker(connection, queue.prefix, {
+    clusters: () => config.clusters,
+    history: deps.history,
+    alerts: deps.alerts,
+    reporter: deps.reporter,
+    summaries: deps.reporter,
+    policy: (target) => alertPolicy(monitoring.alerts, target),
+    channelClusters: (channel) => {
+      const name = config.slack.channels[channel];
+      return name && clusterChannels(config, name).includes(channel) ? [name] : [];
+    },
+    logger,
+    ...(deps.connect ? { connect: deps.connect } : {}),
+  });
+  worker.on('failed', (job, err) =>
+    logger.error({ job: job?.id, err: redact(err.message) }, 'monitoring tick failed'),
+  );
+  return {
+    async close() {
+      await worker.close().catch(() => {});
+      await monitorQueue.close().catch(() => {});
+      connection.disconnect();
     },
   };
 }

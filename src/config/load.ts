@@ -197,6 +197,7 @@ function resolve(raw: RawConfig, files: TlsFileReader): MedicConfig {
     trend: raw.trend,
     incidents: raw.incidents,
     approvals: raw.approvals,
+    monitoring: raw.monitoring,
     defaultThresholds: raw.thresholds,
     clusters,
     rules: raw.rules.map(toRuleConfig),

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 export type LuaScriptName =
   | 'approval-transition'
   | 'census-page'
+  | 'compare-and-set'
   | 'delete-if-active'
   | 'delete-if-equals'
   | 'expire-if-equals'
