@@ -18,6 +18,7 @@ import {
   MONITOR_QUEUE,
   type MonitorJobData,
 } from './jobs/monitor-job.js';
+import { createReminderWorker, REMINDER_QUEUE, type Reminder, ReminderService } from './jobs/reminder-job.js';
 import { createTtlWorker, TTL_RUN_QUEUE, type TtlJobData, TtlRunService } from './jobs/ttl-job.js';
 import { createWatchWorker, WATCH_QUEUE, type WatchJobData, WatchService } from './jobs/watch.js';
 import { serverFacts } from './keyspace/server-facts.js';
@@ -36,6 +37,7 @@ import { clusterChannels, slackAlertReporter } from './slack/alert-reporter.js';
 import { resolveSlackApiUrl } from './slack/api-url.js';
 import { createSlackApp, type SlackAppOptions } from './slack/app.js';
 import { slackCensusReporter } from './slack/census-reporter.js';
+import { slackReminderReporter } from './slack/reminder-reporter.js';
 import type { RemediationServices } from './slack/services.js';
 import { slackTtlRunReporter } from './slack/ttl-reporter.js';
 import { warmUp } from './slack/warm-up.js';
@@ -83,6 +85,8 @@ export interface RunningServer {
     approvals: ApprovalStore;
     dryRuns: DryRunStore;
     ttlRuns: TtlRunService;
+    /** "Post this in that thread at that time", persistent, once. */
+    reminders: ReminderService;
   };
   stop(): Promise<void>;
 }
@@ -297,6 +301,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       })
     : undefined;
 
+  const reminderQueue = new Queue<Reminder>(REMINDER_QUEUE, { connection: queueRedis, prefix });
+  const reminders = new ReminderService(reminderQueue);
+  const reminderConnection = queueRedis.duplicate();
+  const reminderWorker = createReminderWorker(
+    reminderConnection,
+    storeRedis,
+    prefix,
+    slackReminderReporter(slack.app.client, config, i18n),
+  );
+  reminderWorker.on('failed', (job, err) =>
+    logger.error({ job: job?.id, err: redact(err.message) }, 'reminder failed'),
+  );
+
   const closeBackground = async () => {
     // A TTL run stops after its page and goes back to the queue for another replica.
     await Promise.all([
@@ -304,12 +321,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       censusWorker.close().catch(() => {}),
       ttlWorker.close().catch(() => {}),
       monitor?.close().catch(() => {}),
+      reminderWorker.close().catch(() => {}),
     ]);
     await Promise.all([
       watchQueue.close().catch(() => {}),
       censusQueue.close().catch(() => {}),
       ttlQueue.close().catch(() => {}),
+      reminderQueue.close().catch(() => {}),
     ]);
+    reminderConnection.disconnect();
     workerConnection.disconnect();
     censusConnection.disconnect();
     ttlConnection.disconnect();
@@ -345,7 +365,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let stopped = false;
   return {
     port,
-    services: { incidents, watches, census, snapshots, audit, approvals: approvalStore, dryRuns, ttlRuns },
+    services: {
+      incidents,
+      watches,
+      census,
+      snapshots,
+      audit,
+      approvals: approvalStore,
+      dryRuns,
+      ttlRuns,
+      reminders,
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
