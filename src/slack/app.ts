@@ -14,6 +14,7 @@ import { channelLang } from '../config/load.js';
 import { fetchThrough, type ProxyRoutingDispatcher } from '../net/agents.js';
 import { hasProxy } from '../net/proxy.js';
 import { defaultClickGuard } from './click-auth.js';
+import { registerAlertActions } from './listeners/actions/alert-actions.js';
 import { registerCensusActions } from './listeners/actions/census-actions.js';
 import { registerRemediationActions } from './listeners/actions/remediation-actions.js';
 import { registerStatusActions } from './listeners/actions/status-actions.js';
@@ -124,6 +125,7 @@ export function createSlackApp(options: SlackAppOptions, services: SlackServices
   const clicks = defaultClickGuard(app, services);
   registerStatusActions(app, services, clicks);
   registerCensusActions(app, services, clicks);
+  registerAlertActions(app, services, clicks);
   registerRemediationActions(app, services);
   if (services.ttlRuns) registerTtlRunActions(app, services, { runs: services.ttlRuns, clicks });
   app.error(async (error) => {

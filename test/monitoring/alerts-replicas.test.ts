@@ -83,25 +83,32 @@ afterAll(async () => {
 
 /** `redis-medic serve` in a child process; resolves once it logged that it started. */
 async function startBot(name: string): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--config', configFile], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      SLACK_BOT_TOKEN: `xoxb-${name}`,
-      SLACK_SIGNING_SECRET: 'alerts-secret',
-      SLACK_API_URL: fake.url,
-      PORT: '0',
-      LOG_LEVEL: 'info',
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--config', configFile],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        SLACK_BOT_TOKEN: `xoxb-${name}`,
+        SLACK_SIGNING_SECRET: 'alerts-secret',
+        SLACK_API_URL: fake.url,
+        PORT: '0',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   children.push(proc);
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => {
     stderr += d.toString();
   });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start in ${START_MS} ms: ${stderr}`)), START_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not start in ${START_MS} ms: ${stderr}`)),
+      START_MS,
+    );
     createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on('line', (line) => {
       if (line.includes('"redis-medic started"')) {
         clearTimeout(timer);
@@ -139,7 +146,12 @@ const historyKey = `${PREFIX}:monitor:history:shop`;
 const samples = () => queue.zcard(historyKey);
 
 /** Holds `pct` (re-aimed each poll) until `done` answers true. */
-async function hold(pct: number, what: string, done: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+async function hold(
+  pct: number,
+  what: string,
+  done: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<void> {
   await waitFor(
     what,
     async () => {
@@ -153,7 +165,12 @@ async function hold(pct: number, what: string, done: () => Promise<boolean>, tim
 /** Waits until `count` more samples were stored, holding `pct` meanwhile. */
 async function moreSamples(pct: number, count: number, timeoutMs = 30_000): Promise<void> {
   const start = await samples();
-  await hold(pct, `${count} more samples at ${pct} %`, async () => (await samples()) >= start + count, timeoutMs);
+  await hold(
+    pct,
+    `${count} more samples at ${pct} %`,
+    async () => (await samples()) >= start + count,
+    timeoutMs,
+  );
 }
 
 const ALERT_KINDS = {

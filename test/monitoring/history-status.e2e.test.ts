@@ -6,20 +6,26 @@
  * the target's memory ratio is moved between them with CONFIG SET maxmemory.
  */
 
+import { WebClient } from '@slack/web-api';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createI18n } from '../../src/i18n/index.js';
+import { IncidentStore } from '../../src/incidents/incident-store.js';
 import { parseInfo } from '../../src/keyspace/server-facts.js';
 import { AlertStateStore } from '../../src/monitoring/alert-store.js';
 import { HistoryStore } from '../../src/monitoring/history-store.js';
 import { runSampleTick } from '../../src/monitoring/monitor-tick.js';
 import { silentLogger } from '../../src/observability/logger.js';
+import { slackAlertReporter } from '../../src/slack/alert-reporter.js';
 import {
   blocksOf,
+  buttonOf,
   hasButton,
   MARKET_CHANNEL,
   type MedicHarness,
   startMedicHarness,
   textOf,
+  tsOf,
 } from '../support/medic-harness.js';
 
 let h: MedicHarness;
@@ -105,4 +111,77 @@ describe('/redis-status on a target without AWS, from the bot’s own history', 
     expect(upload).toBeDefined();
     expect(h.fake.uploads.some((u) => u.filename === 'market-memory.png' && u.byteLength > 1_000)).toBe(true);
   }, 120_000);
+
+  it('an alert carries the figures, the verdict and buttons that lead to status, census and the TTL rules', async () => {
+    const market = h.config.clusters.find((c) => c.name === 'market');
+    if (!market) throw new Error('no market cluster');
+    const reporter = slackAlertReporter({
+      client: new WebClient('xoxb-test', { slackApiUrl: h.fake.url, retryConfig: { retries: 0 } }),
+      config: h.config,
+      i18n: createI18n({ strict: true }),
+      incidents: new IncidentStore(queue, { prefix: h.config.queue.prefix, idleHours: 24 }),
+      logger: silentLogger(),
+    });
+    const mark = h.mark();
+    await reporter.alert({
+      cluster: 'market',
+      alert: {
+        kind: 'critical',
+        at: Date.now(),
+        from: 'warning',
+        memoryPct: 72.4,
+        usedMemory: 724 * 2 ** 20,
+        maxmemory: 1000 * 2 ** 20,
+        evictedSinceLast: 0,
+        keysWithoutTtl: 788,
+      },
+      verdict: {
+        kind: 'critical',
+        reason: {
+          key: 'verdict.reason.critical_and_rising',
+          values: { current: 72.4, threshold: 70, slope: 0.5 },
+        },
+      },
+    });
+    const alert = await h.fake.waitFor(
+      'chat.postMessage',
+      (c) => h.since(mark, c) && hasButton(c, 'alert_status'),
+      10_000,
+    );
+    const text = textOf(blocksOf(alert));
+    expect(text).toContain('*market* memory at 72.4%: above the 70% critical line');
+    expect(text).toContain('*Memory*\n72.4% · 724 MiB of 1,000 MiB');
+    expect(text).toContain('*Keys without TTL*\n788');
+    expect(text).toContain('above the 70% critical line and rising 0.5 %/min');
+    // The alert joined the incident thread the status report opened.
+    expect(alert.body.thread_ts).toBeTruthy();
+    const message = { ts: tsOf(alert), thread_ts: String(alert.body.thread_ts) };
+
+    const rules = await h.click(buttonOf(blocksOf(alert), 'alert_rules'), message, {
+      channel: MARKET_CHANNEL,
+    });
+    const ruleAnswer = await h.fake.waitFor('response_url', (c) => c.responseId === rules.responseId, 10_000);
+    expect(JSON.stringify(ruleAnswer.body)).toContain('/redis-ttl');
+
+    const status = await h.click(buttonOf(blocksOf(alert), 'alert_status'), message, {
+      channel: MARKET_CHANNEL,
+    });
+    const report = await h.fake.waitFor(
+      'chat.postMessage',
+      (c) => h.since(status.mark, c) && hasButton(c, 'status_refresh'),
+      20_000,
+    );
+    expect(report.body.thread_ts).toBe(message.thread_ts);
+
+    // From another channel: refused, nothing posted.
+    const elsewhere = await h.click(buttonOf(blocksOf(alert), 'alert_census'), message, {
+      channel: 'C0ELSEWHERE',
+    });
+    const refusal = await h.fake.waitFor(
+      'response_url',
+      (c) => c.responseId === elsewhere.responseId,
+      10_000,
+    );
+    expect(JSON.stringify(refusal.body)).toMatch(/channel/i);
+  }, 60_000);
 });
