@@ -12,12 +12,7 @@ import { ApprovalService, type TtlRunQueue } from './incidents/approvals.js';
 import { AuditLog } from './incidents/audit-log.js';
 import { IncidentStore } from './incidents/incident-store.js';
 import { CENSUS_QUEUE, type CensusJobData, CensusService, createCensusWorker } from './jobs/census-job.js';
-import {
-  applyMonitorSchedules,
-  createMonitorWorker,
-  MONITOR_QUEUE,
-  type MonitorJobData,
-} from './jobs/monitor-job.js';
+import { startMonitorJobs } from './jobs/monitor-job.js';
 import { createReminderWorker, REMINDER_QUEUE, type Reminder, ReminderService } from './jobs/reminder-job.js';
 import { createTtlWorker, TTL_RUN_QUEUE, type TtlJobData, TtlRunService } from './jobs/ttl-job.js';
 import { createWatchWorker, WATCH_QUEUE, type WatchJobData, WatchService } from './jobs/watch.js';
@@ -25,7 +20,6 @@ import { serverFacts } from './keyspace/server-facts.js';
 import { AlertStateStore } from './monitoring/alert-store.js';
 import { HistoryStore } from './monitoring/history-store.js';
 import { historyTrendProvider, withHistoryFallback } from './monitoring/history-trend.js';
-import { alertPolicy } from './monitoring/monitor-tick.js';
 import { ProxyRoutingDispatcher } from './net/agents.js';
 import { describeProxy, type Env, proxySettings } from './net/proxy.js';
 import type { Logger } from './observability/logger.js';
@@ -33,7 +27,7 @@ import { connectTarget, parseRedisUrl, redisTlsOptions, selectUrlDb } from './re
 import { redact } from './redis/errors.js';
 import { assertNotQueueServer } from './redis/queue-identity.js';
 import { DryRunStore, dryRun, recount } from './remediation/dry-run.js';
-import { clusterChannels, slackAlertReporter } from './slack/alert-reporter.js';
+import { slackAlertReporter } from './slack/alert-reporter.js';
 import { resolveSlackApiUrl } from './slack/api-url.js';
 import { createSlackApp, type SlackAppOptions } from './slack/app.js';
 import { slackCensusReporter } from './slack/census-reporter.js';
@@ -291,12 +285,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   // Monitoring: the schedulers live on the queue Redis (every replica upserts the same ones), each
   // tick is one job, run by one worker; alerts are posted by the replica whose state write won.
+  const alertReporter = slackAlertReporter({ client: slack.app.client, config, i18n, incidents, logger });
   const monitor = config.monitoring.enabled
-    ? await startMonitoring(config, logger, {
+    ? await startMonitorJobs(config, logger, {
         queueRedis,
         history,
         alerts: new AlertStateStore(storeRedis, prefix),
-        reporter: slackAlertReporter({ client: slack.app.client, config, i18n, incidents, logger }),
+        reporter: alertReporter,
         ...(options.connectTimeoutMs ? { connect: { connectTimeoutMs: options.connectTimeoutMs } } : {}),
       })
     : undefined;
@@ -382,62 +377,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // Stop taking requests first, then let a running tick finish, then drop connections.
       await slack.stop().catch(() => {});
       await closeBackground();
-    },
-  };
-}
-
-/** The monitoring schedulers (upserted, idempotent on every replica) and this replica's worker. */
-async function startMonitoring(
-  config: MedicConfig,
-  logger: Logger,
-  deps: {
-    queueRedis: Redis;
-    history: HistoryStore;
-    alerts: AlertStateStore;
-    reporter: ReturnType<typeof slackAlertReporter>;
-    connect?: { connectTimeoutMs: number };
-  },
-): Promise<{ close(): Promise<void> }> {
-  const { monitoring, queue } = config;
-  const monitorQueue = new Queue<MonitorJobData>(MONITOR_QUEUE, {
-    connection: deps.queueRedis,
-    prefix: queue.prefix,
-  });
-  const channels = Object.keys(config.slack.channels);
-  await applyMonitorSchedules(monitorQueue, {
-    sample: monitoring.sample,
-    ...(monitoring.summary
-      ? {
-          summary: {
-            cron: monitoring.summary.cron,
-            channels: Object.fromEntries(channels.map((c) => [c, channelTimeZone(config, c)])),
-          },
-        }
-      : {}),
-  });
-  const connection = deps.queueRedis.duplicate();
-  const worker = createMonitorWorker(connection, queue.prefix, {
-    clusters: () => config.clusters,
-    history: deps.history,
-    alerts: deps.alerts,
-    reporter: deps.reporter,
-    summaries: deps.reporter,
-    policy: (target) => alertPolicy(monitoring.alerts, target),
-    channelClusters: (channel) => {
-      const name = config.slack.channels[channel];
-      return name && clusterChannels(config, name).includes(channel) ? [name] : [];
-    },
-    logger,
-    ...(deps.connect ? { connect: deps.connect } : {}),
-  });
-  worker.on('failed', (job, err) =>
-    logger.error({ job: job?.id, err: redact(err.message) }, 'monitoring tick failed'),
-  );
-  return {
-    async close() {
-      await worker.close().catch(() => {});
-      await monitorQueue.close().catch(() => {});
-      connection.disconnect();
     },
   };
 }

@@ -213,6 +213,13 @@ export function findCluster(config: MedicConfig, name: string): ClusterConfig | 
   return config.clusters.find((c) => c.name === name);
 }
 
+/** The channels a cluster is mapped to (`slack.channels`): where its alerts go. */
+export function clusterChannels(config: Pick<MedicConfig, 'slack'>, cluster: string): string[] {
+  return Object.entries(config.slack.channels)
+    .filter(([, name]) => name === cluster)
+    .map(([channel]) => channel);
+}
+
 /** `asia/shanghai` → `Asia/Shanghai`: the name shown next to times. */
 function canonicalTimeZone(zone: string): string {
   return new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;

@@ -5,12 +5,22 @@
  * time, whichever replica adds it, so N replicas sample once per tick; the next tick is queued
  * when this one starts, and a job left by a killed replica is picked up by another.
  */
-import { type Job, type Queue, Worker } from 'bullmq';
+import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { channelTimeZone, clusterChannels } from '../config/load.js';
+import type { MedicConfig } from '../config/types.js';
 import { errorMessage } from '../errors.js';
+import type { AlertStateStore } from '../monitoring/alert-store.js';
 import type { HistoryStore } from '../monitoring/history-store.js';
-import { type MonitorDeps, runSampleTick } from '../monitoring/monitor-tick.js';
+import {
+  type AlertReporter,
+  alertPolicy,
+  type MonitorDeps,
+  runSampleTick,
+} from '../monitoring/monitor-tick.js';
 import type { MonitoringSample } from '../monitoring/sample.js';
+import type { Logger } from '../observability/logger.js';
+import { redact } from '../redis/errors.js';
 
 export const MONITOR_QUEUE = 'monitor';
 const SAMPLE_SCHEDULER = 'sample';
@@ -121,4 +131,60 @@ async function postSummary(deps: MonitorWorkerDeps, channel: string, at: number)
   }
   await deps.summaries.summary(channel, lines);
   return { clusters: lines.length };
+}
+
+/** The monitoring schedulers (upserted: the same on every replica) and this replica's worker. */
+export async function startMonitorJobs(
+  config: MedicConfig,
+  logger: Logger,
+  deps: {
+    queueRedis: Redis;
+    history: HistoryStore;
+    alerts: AlertStateStore;
+    reporter: AlertReporter & SummaryReporter;
+    connect?: { connectTimeoutMs: number };
+  },
+): Promise<{ close(): Promise<void> }> {
+  const { monitoring, queue } = config;
+  const monitorQueue = new Queue<MonitorJobData>(MONITOR_QUEUE, {
+    connection: deps.queueRedis,
+    prefix: queue.prefix,
+  });
+  const channels = Object.keys(config.slack.channels);
+  await applyMonitorSchedules(monitorQueue, {
+    sample: monitoring.sample,
+    ...(monitoring.summary
+      ? {
+          summary: {
+            cron: monitoring.summary.cron,
+            channels: Object.fromEntries(channels.map((c) => [c, channelTimeZone(config, c)])),
+          },
+        }
+      : {}),
+  });
+  const connection = deps.queueRedis.duplicate();
+  const worker = createMonitorWorker(connection, queue.prefix, {
+    clusters: () => config.clusters,
+    history: deps.history,
+    alerts: deps.alerts,
+    reporter: deps.reporter,
+    summaries: deps.reporter,
+    policy: (target) => alertPolicy(monitoring.alerts, target),
+    channelClusters: (channel) => {
+      const name = config.slack.channels[channel];
+      return name && clusterChannels(config, name).includes(channel) ? [name] : [];
+    },
+    logger,
+    ...(deps.connect ? { connect: deps.connect } : {}),
+  });
+  worker.on('failed', (job, err) =>
+    logger.error({ job: job?.id, err: redact(err.message) }, 'monitoring tick failed'),
+  );
+  return {
+    async close() {
+      await worker.close().catch(() => {});
+      await monitorQueue.close().catch(() => {});
+      connection.disconnect();
+    },
+  };
 }

@@ -4,7 +4,7 @@
  * is put on the incident's timeline. Called only by the replica whose compare-and-set won.
  */
 import type { webApi } from '@slack/bolt';
-import { channelLang, channelTimeZone } from '../config/load.js';
+import { channelLang, channelTimeZone, clusterChannels } from '../config/load.js';
 import type { MedicConfig } from '../config/types.js';
 import { formatInt, formatPct } from '../i18n/format.js';
 import type { I18n } from '../i18n/index.js';
@@ -26,13 +26,6 @@ export interface AlertReporterDeps {
   i18n: I18n;
   incidents: IncidentStore;
   logger: Logger;
-}
-
-/** The channels a cluster is mapped to (`slack.channels`). */
-export function clusterChannels(config: MedicConfig, cluster: string): string[] {
-  return Object.entries(config.slack.channels)
-    .filter(([, name]) => name === cluster)
-    .map(([channel]) => channel);
 }
 
 export function slackAlertReporter(deps: AlertReporterDeps): AlertReporter & SummaryReporter {
