@@ -3,9 +3,9 @@
  * - the target's extra commands per minute: CONFIG RESETSTAT, sampling ticks of one cluster, then
  *   INFO commandstats (every command the sampler's connection sent, per tick = per minute at the
  *   default 1-minute schedule);
- * - the queue Redis bytes per cluster per day: a day of 1-minute samples (1 440) written through
- *   the history store, plus the alert state, measured with MEMORY USAGE; 14 days is 14 × that (the
- *   sorted set grows linearly);
+ * - the queue Redis bytes per cluster: a day of 1-minute samples (1 440) written through the
+ *   history store, plus the alert state, measured with MEMORY USAGE; then the whole 14-day
+ *   retention written the same way (every point for 2 days, one per 5 minutes before) and measured;
  * - the bot's CPU at 50 clusters sampled every minute: 50 cluster configs over 5 redis-servers (10
  *   logical DBs each, every one its own connection and INFO, as 50 separate targets are), ticks run
  *   back to back (time scaled down: each tick is one minute's work), process CPU (user + system)
@@ -81,29 +81,32 @@ async function bytesPerDay(server: LocalRedis, queue: Redis): Promise<[string, s
   await runSampleTick(d, t0);
   const [first] = await d.history.latest('day', 1);
   if (!first) throw new Error('no sample');
-  for (let i = 1; i < 1_440; i++) {
-    await d.history.add('day', {
-      ...first,
-      at: t0 + i * 60_000,
-      usedMemory: first.usedMemory * 1_000 + i * 7_919,
-      maxmemory: 2_576_980_378,
-      memoryPct: 60 + (i % 300) / 10,
-      keys: 2_600_000 + i * 13,
-      keysWithTtl: 1_600_000 + i * 5,
-      evicted: i * 3,
-      expired: 90_000_000 + i * 411,
-      opsPerSec: 40_000 + (i % 977),
-      clients: 1_200 + (i % 50),
-    });
-  }
+  const point = (i: number) => ({
+    ...first,
+    at: t0 + i * 60_000,
+    usedMemory: first.usedMemory * 1_000 + i * 7_919,
+    maxmemory: 2_576_980_378,
+    memoryPct: 60 + (i % 300) / 10,
+    keys: 2_600_000 + i * 13,
+    keysWithTtl: 1_600_000 + i * 5,
+    evicted: i * 3,
+    expired: 90_000_000 + i * 411,
+    opsPerSec: 40_000 + (i % 977),
+    clients: 1_200 + (i % 50),
+  });
+  for (let i = 1; i < 1_440; i++) await d.history.add('day', point(i));
   const history = Number(await queue.memory('USAGE', d.history.key('day'), 'SAMPLES', '0'));
   const state = Number(await queue.memory('USAGE', d.alerts.key('day'), 'SAMPLES', '0'));
+  // The full retention, written the same way: every point for 2 days, one per 5 minutes before.
+  for (let i = 1_440; i < 14 * 1_440; i++) await d.history.add('day', point(i));
+  const full = Number(await queue.memory('USAGE', d.history.key('day'), 'SAMPLES', '0'));
+  const points = await queue.zcard(d.history.key('day'));
   return [
     ['history, 1 440 points (a day)', `${fmt(history)} B`],
     ['alert state', `${fmt(state)} B`],
     ['per cluster per day', `${fmt(history + state)} B`],
-    ['per cluster, 14 days (retention)', `${fmt((history * 14 + state) / 2 ** 20)} MiB`],
-    [`${CLUSTERS} clusters, 14 days`, `${fmt((CLUSTERS * (history * 14 + state)) / 2 ** 20)} MiB`],
+    [`per cluster, 14 days (${fmt(points)} points, measured)`, `${(full / 2 ** 20).toFixed(2)} MiB`],
+    [`${CLUSTERS} clusters, 14 days`, `${fmt((CLUSTERS * (full + state)) / 2 ** 20)} MiB`],
   ];
 }
 

@@ -13,6 +13,7 @@ export type LuaScriptName =
   | 'delete-if-active'
   | 'delete-if-equals'
   | 'expire-if-equals'
+  | 'history-add'
   | 'pointer-swap'
   | 'release-if-owner'
   | 'ttl-page'

@@ -1,8 +1,8 @@
 /**
  * One monitoring sample of a cluster (INFO of every primary, summed by redis/snapshot.ts) and its
  * compact text form on the queue Redis: one sorted-set member of comma-separated integers (about
- * 85 bytes; with the sorted set's own overhead a day of 1-minute points is about 270 KB, measured
- * in test/monitoring/history-store.test.ts).
+ * 85 bytes; with the sorted set's own overhead a day of 1-minute points is about 270 KB, and the
+ * 14-day retention, thinned as history-store.ts does, about 1.1 MB: `npm run bench -- --only monitoring`).
  */
 import type { RedisSnapshot } from '../redis/snapshot.js';
 

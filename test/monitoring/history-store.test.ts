@@ -53,4 +53,27 @@ describe('HistoryStore', () => {
     expect(bytes).toBeLessThan(300_000);
     expect(bytes).toBeGreaterThan(150_000);
   }, 60_000);
+
+  test('keeps every point for the full-resolution period, one per 5 minutes before it', async ({ admin }) => {
+    const store = new HistoryStore(admin, { prefix: 'h3', retentionDays: 3, fullResolutionDays: 1 });
+    const t0 = Date.UTC(2026, 0, 1);
+    const minutes = 2 * 1_440 + 30; // two days and a half hour of 1-minute samples
+    for (let i = 0; i < minutes; i++) await store.add('thin', realistic(t0 + i * 60_000, i));
+    const last = t0 + (minutes - 1) * 60_000;
+    const ats = (await admin.zrange(store.key('thin'), 0, -1, 'WITHSCORES'))
+      .filter((_, i) => i % 2 === 1)
+      .map(Number);
+    const cutoff = last - 86_400_000;
+    const recent = ats.filter((a) => a >= cutoff);
+    const older = ats.filter((a) => a < cutoff);
+    // The last day: every minute.
+    expect(recent).toHaveLength(1_441);
+    // Before it: one point per 5-minute bucket, all of them, each bucket once (the newest 15
+    // minutes before the cutoff may still be at full resolution: thinned on the next writes).
+    const thinned = older.filter((a) => a < cutoff - 15 * 60_000);
+    const buckets = thinned.map((a) => Math.floor(a / 300_000));
+    expect(new Set(buckets).size).toBe(buckets.length);
+    expect(buckets.length).toBe((thinned.at(-1)! - thinned[0]!) / 300_000 + 1);
+    expect(ats.length).toBeLessThan(1_441 + 1_440 / 5 + 20);
+  }, 120_000);
 });
