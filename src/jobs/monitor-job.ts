@@ -69,7 +69,8 @@ export async function applyMonitorSchedules(
 
 /** The tick's scheduled time: the last part of a scheduler job's id (`repeat:<id>:<millis>`). */
 export function scheduledTime(job: Pick<Job, 'id' | 'timestamp'>): number {
-  const millis = Number(job.id?.split(':').pop());
+  if (!job.id?.startsWith('repeat:')) return job.timestamp;
+  const millis = Number(job.id.split(':').pop());
   return Number.isFinite(millis) && millis > 0 ? millis : job.timestamp;
 }
 
