@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark, each against its real peer on the same data in the same run.
- * Absolute times drift on shared machines; read the ratios. Options: --only census|status|remediation|cold-start,
+ * Absolute times drift on shared machines; read the ratios. Options: --only census|status|remediation|cold-start|monitoring,
  * --keys N (default: 66 586 for status, 1 000 000 for the census and remediation; 285 000 for the
  * census with --shape mixed), --shape runbook|mixed (the census's keyspace), --requests N,
  * --link-rtt-ms N (remediation: the round trip the modelled network link adds, default 0.2; 0 skips
@@ -10,10 +10,11 @@ import { findRedisServerBinary } from '../src/demo/local-redis.js';
 import { benchCensus } from './census.js';
 import { benchColdStart } from './cold-start.js';
 import { DEFAULT_LINK_RTT_MS } from './latency-link.js';
+import { benchMonitoring } from './monitoring.js';
 import { benchRemediation } from './remediation.js';
 import { benchStatusLatency } from './status-latency.js';
 
-const BENCHES = ['status', 'census', 'remediation', 'cold-start'] as const;
+const BENCHES = ['status', 'census', 'remediation', 'cold-start', 'monitoring'] as const;
 type Bench = (typeof BENCHES)[number];
 
 function arg(name: string, fallback: number): number {
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
   }
   if (run('remediation')) await benchRemediation({ keys: arg('keys', 1_000_000), linkRttMs });
   if (run('cold-start')) await benchColdStart({ runs: arg('runs', 10) });
+  if (run('monitoring')) await benchMonitoring();
 }
 
 main().then(

@@ -11,10 +11,15 @@ import { ApprovalService, type TtlRunQueue } from './incidents/approvals.js';
 import { AuditLog } from './incidents/audit-log.js';
 import { IncidentStore } from './incidents/incident-store.js';
 import { CENSUS_QUEUE, type CensusJobData, CensusService, createCensusWorker } from './jobs/census-job.js';
+import { startMonitorJobs } from './jobs/monitor-job.js';
+import { createReminderWorker, REMINDER_QUEUE, type Reminder, ReminderService } from './jobs/reminder-job.js';
 import { createTtlWorker, TTL_RUN_QUEUE, type TtlJobData, TtlRunService } from './jobs/ttl-job.js';
 import { createWatchWorker, WATCH_QUEUE, type WatchJobData, WatchService } from './jobs/watch.js';
 import type { ThrottleOptions } from './keyspace/pacing/throttle.js';
 import { serverFacts } from './keyspace/server-facts.js';
+import { AlertStateStore } from './monitoring/alert-store.js';
+import { HistoryStore } from './monitoring/history-store.js';
+import { historyTrendProvider, withHistoryFallback } from './monitoring/history-trend.js';
 import { countedTrend } from './monitoring/metrics/counted-trend.js';
 import { MedicMetrics } from './monitoring/metrics/registry.js';
 import { fetchThrough, ProxyRoutingDispatcher } from './net/agents.js';
@@ -25,10 +30,12 @@ import { redact } from './redis/errors.js';
 import { connectQueueRedis } from './redis/queue-connection.js';
 import { assertNotQueueServer } from './redis/queue-identity.js';
 import { DryRunStore, dryRun, recount } from './remediation/dry-run.js';
+import { slackAlertReporter } from './slack/alert-reporter.js';
 import { resolveSlackApiUrl } from './slack/api-url.js';
 import { boltLogger, createSlackApp, type SlackAppOptions } from './slack/app.js';
 import { resolveBotIdentity } from './slack/bot-identity.js';
 import { slackCensusReporter } from './slack/census-reporter.js';
+import { slackReminderReporter } from './slack/reminder-reporter.js';
 import type { RemediationServices } from './slack/services.js';
 import { slackTtlRunReporter } from './slack/ttl-reporter.js';
 import { warmUp } from './slack/warm-up.js';
@@ -78,6 +85,8 @@ export interface RunningServer {
     ttlRuns: TtlRunService;
     /** The process's /metrics: samplers call `recordSample`, schedulers `scheduleLag`. */
     metrics: MedicMetrics;
+    /** "Post this in that thread at that time", persistent, once. */
+    reminders: ReminderService;
   };
   stop(): Promise<void>;
 }
@@ -172,9 +181,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     onCollectError: (err) =>
       logger.warn({ err: redact(String(err)) }, 'metrics: reading the queue Redis failed'),
   });
+  // The bot's own INFO history: the trend wherever CloudWatch is not configured or fails.
+  const history = new HistoryStore(storeRedis, { prefix, retentionDays: config.monitoring.retentionDays });
   const status = {
-    trend: countedTrend(options.trend ?? cloudWatchTrendProvider({ proxy }), (action, kind) =>
-      metrics.awsError(action, kind),
+    trend: withHistoryFallback(
+      countedTrend(options.trend ?? cloudWatchTrendProvider({ proxy }), (action, kind) =>
+        metrics.awsError(action, kind),
+      ),
+      historyTrendProvider(history),
     ),
     ...(options.connectTimeoutMs ? { connect: { connectTimeoutMs: options.connectTimeoutMs } } : {}),
   };
@@ -314,18 +328,48 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logger.error({ job: job?.id, err: redact(err.message) }, 'ttl run failed'),
   );
 
+  // Monitoring: the schedulers live on the queue Redis (every replica upserts the same ones), each
+  // tick is one job, run by one worker; alerts are posted by the replica whose state write won.
+  const alertReporter = slackAlertReporter({ client: slack.app.client, config, i18n, incidents, logger });
+  const monitor = config.monitoring.enabled
+    ? await startMonitorJobs(config, logger, {
+        queueRedis,
+        history,
+        alerts: new AlertStateStore(storeRedis, prefix),
+        reporter: alertReporter,
+        ...(options.connectTimeoutMs ? { connect: { connectTimeoutMs: options.connectTimeoutMs } } : {}),
+      })
+    : undefined;
+
+  const reminderQueue = new Queue<Reminder>(REMINDER_QUEUE, { connection: queueRedis, prefix });
+  const reminders = new ReminderService(reminderQueue);
+  const reminderConnection = queueRedis.duplicate();
+  const reminderWorker = createReminderWorker(
+    reminderConnection,
+    storeRedis,
+    prefix,
+    slackReminderReporter(slack.app.client, config, i18n),
+  );
+  reminderWorker.on('failed', (job, err) =>
+    logger.error({ job: job?.id, err: redact(err.message) }, 'reminder failed'),
+  );
+
   const closeBackground = async () => {
     // A TTL run stops after its page and goes back to the queue for another replica.
     await Promise.all([
       worker.close().catch(() => {}),
       censusWorker.close().catch(() => {}),
       ttlWorker.close().catch(() => {}),
+      monitor?.close().catch(() => {}),
+      reminderWorker.close().catch(() => {}),
     ]);
     await Promise.all([
       watchQueue.close().catch(() => {}),
       censusQueue.close().catch(() => {}),
       ttlQueue.close().catch(() => {}),
+      reminderQueue.close().catch(() => {}),
     ]);
+    reminderConnection.disconnect();
     workerConnection.disconnect();
     censusConnection.disconnect();
     ttlConnection.disconnect();
@@ -378,6 +422,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       dryRuns,
       ttlRuns,
       metrics,
+      reminders,
     },
     async stop() {
       if (stopped) return;

@@ -227,6 +227,7 @@ function resolve(raw: RawConfig, files: TlsFileReader): MedicConfig {
     trend: raw.trend,
     incidents: raw.incidents,
     approvals: raw.approvals,
+    monitoring: raw.monitoring,
     defaultThresholds: raw.thresholds,
     clusters,
     rules: raw.rules.map(toRuleConfig),
@@ -240,6 +241,13 @@ export function withTrailingSlash(url: string): string {
 
 export function findCluster(config: MedicConfig, name: string): ClusterConfig | undefined {
   return config.clusters.find((c) => c.name === name);
+}
+
+/** The channels a cluster is mapped to (`slack.channels`): where its alerts go. */
+export function clusterChannels(config: Pick<MedicConfig, 'slack'>, cluster: string): string[] {
+  return Object.entries(config.slack.channels)
+    .filter(([, name]) => name === cluster)
+    .map(([channel]) => channel);
 }
 
 /** `asia/shanghai` → `Asia/Shanghai`: the name shown next to times. */

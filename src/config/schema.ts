@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { LANGS } from '../i18n/types.js';
+import { isCronExpression } from './cron.js';
 import { redisUrlProblem } from './redis-url.js';
 import { checkRuleSet, ttlRuleSchema } from './rule-schema.js';
 
@@ -94,6 +95,42 @@ const approvers = z
 
 const thresholds = z
   .object({ warning: pct.default(60), critical: pct.default(70), emergency: pct.default(85) })
+  .strict();
+
+/** A cron expression (five fields, or six with seconds), checked at load: a typo is a config error. */
+const cron = z.string().superRefine((value, ctx) => {
+  if (!isCronExpression(value)) {
+    ctx.addIssue({ code: 'custom', message: 'config:cron', params: { i18n: 'config:cron', expr: value } });
+  }
+});
+
+/**
+ * The bot's own monitoring: a sample of every cluster on `sample.cron` (a threshold check on each),
+ * history kept `retentionDays`, alerts with hysteresis and a minimum duration, and an optional daily
+ * summary (`summary.cron`, in each channel's time zone; off unless set).
+ */
+const monitoring = z
+  .object({
+    enabled: z.boolean().default(true),
+    sample: z
+      .object({ cron: cron.default('* * * * *'), timeZone: timeZone.default('UTC') })
+      .strict()
+      .default({ cron: '* * * * *', timeZone: 'UTC' }),
+    summary: z.object({ cron }).strict().optional(),
+    retentionDays: z.number().gt(0).lte(90).default(14),
+    alerts: z
+      .object({
+        /** A level counts once the memory stays past its line this long (wobbling posts once). */
+        minDurationSeconds: z.number().gte(0).lte(3600).default(120),
+        /** Points under a line before a level is left again (70 % critical clears under 68 %). */
+        hysteresisPct: z.number().gte(0).lte(20).default(2),
+        evictions: z.boolean().default(true),
+        /** Alert when keys without TTL grow faster than this many per hour; off when unset. */
+        keysWithoutTtlPerHour: z.number().gt(0).optional(),
+      })
+      .strict()
+      .default({ minDurationSeconds: 120, hysteresisPct: 2, evictions: true }),
+  })
   .strict();
 
 const clusterAws = z
@@ -221,6 +258,12 @@ export const configSchema = z
         dryRunMaxAgeMinutes: 30,
         recountTolerancePct: 5,
       }),
+    monitoring: monitoring.default({
+      enabled: true,
+      sample: { cron: '* * * * *', timeZone: 'UTC' },
+      retentionDays: 14,
+      alerts: { minDurationSeconds: 120, hysteresisPct: 2, evictions: true },
+    }),
     clusters: z.array(cluster).min(1),
     /** TTL remediation rules (also accepted as a rules file of their own); see rule-schema.ts. */
     rules: z.array(ttlRuleSchema).default([]),
@@ -262,6 +305,13 @@ export const configSchema = z
       if (settings.servername !== undefined && isIP(settings.servername) !== 0)
         issue([...at, 'tls', 'servername'], 'config:tls_servername_ip');
     }
+    const sample = config.monitoring.sample;
+    if (
+      isCronExpression(sample.cron) &&
+      isTimeZone(sample.timeZone) &&
+      !isCronExpression(sample.cron, sample.timeZone)
+    )
+      issue(['monitoring', 'sample', 'cron'], 'config:cron', { expr: sample.cron });
     const t = config.thresholds;
     if (!(t.warning < t.critical && t.critical < t.emergency))
       issue(['thresholds'], 'config:thresholds_order', t);
@@ -297,3 +347,4 @@ function sameRedis(a: string, b: string): boolean {
 export type RawConfig = z.infer<typeof configSchema>;
 export type RawCluster = z.infer<typeof cluster>;
 export type RawTls = z.infer<typeof tls>;
+export type RawMonitoring = z.infer<typeof monitoring>;

@@ -67,6 +67,8 @@ export interface MedicConfig {
   trend: RawConfig['trend'];
   incidents: RawConfig['incidents'];
   approvals: RawConfig['approvals'];
+  /** The bot's own sampling, history, alerts and daily summary (defaults applied). */
+  monitoring: RawConfig['monitoring'];
   defaultThresholds: Thresholds;
   clusters: ClusterConfig[];
   /** TTL remediation rules of the `rules:` section, validated, defaults applied. */

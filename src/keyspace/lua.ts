@@ -9,9 +9,11 @@ import { readFileSync } from 'node:fs';
 export type LuaScriptName =
   | 'approval-transition'
   | 'census-page'
+  | 'compare-and-set'
   | 'delete-if-active'
   | 'delete-if-equals'
   | 'expire-if-equals'
+  | 'history-add'
   | 'pointer-swap'
   | 'release-if-owner'
   | 'ttl-page'

@@ -11,6 +11,9 @@ export const ActionId = {
   TtlRunPause: 'ttl_run_pause',
   TtlRunResume: 'ttl_run_resume',
   TtlRunCancel: 'ttl_run_cancel',
+  AlertStatus: 'alert_status',
+  AlertCensus: 'alert_census',
+  AlertRules: 'alert_rules',
 } as const;
 
 /** What a status button carries (button values are ≤ 2000 chars; these are tiny). */

@@ -15,6 +15,7 @@ import { fetchThrough, type ProxyRoutingDispatcher } from '../net/agents.js';
 import { hasProxy } from '../net/proxy.js';
 import { countingFetch, type SlackCallFailure } from './call-metrics.js';
 import { defaultClickGuard } from './click-auth.js';
+import { registerAlertActions } from './listeners/actions/alert-actions.js';
 import { registerCensusActions } from './listeners/actions/census-actions.js';
 import { registerRemediationActions } from './listeners/actions/remediation-actions.js';
 import { registerStatusActions } from './listeners/actions/status-actions.js';
@@ -134,6 +135,7 @@ export function createSlackApp(options: SlackAppOptions, services: SlackServices
   const clicks = defaultClickGuard(app, services);
   registerStatusActions(app, services, clicks);
   registerCensusActions(app, services, clicks);
+  registerAlertActions(app, services, clicks);
   registerRemediationActions(app, services);
   if (services.ttlRuns) registerTtlRunActions(app, services, { runs: services.ttlRuns, clicks });
   app.error(async (error) => {

@@ -19,7 +19,7 @@ export interface ThreadPost {
  * get one thread. Throws what chat.postMessage throws (the caller explains not_in_channel).
  */
 export async function postInIncidentThread(
-  s: SlackServices,
+  s: Pick<SlackServices, 'incidents' | 'logger'>,
   client: webApi.WebClient,
   input: {
     cluster: string;

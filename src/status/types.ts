@@ -4,8 +4,8 @@ import type { RedisSnapshot } from '../redis/snapshot.js';
 
 export type { Note } from '../domain/types.js';
 
-/** Where the memory series came from: the real CloudWatch, or the demo's replay of the runbook. */
-export type TrendSourceKind = 'cloudwatch' | 'replay';
+/** Where the memory series came from: CloudWatch, the bot's own INFO history, or the demo's replay. */
+export type TrendSourceKind = 'cloudwatch' | 'replay' | 'history';
 
 export interface StatusTrend {
   source: TrendSourceKind;

@@ -157,3 +157,39 @@ clusters:
     if (!result.ok) expect(result.problems.map((p) => p.key)).toEqual(['config:yaml_alias_unknown']);
   });
 });
+
+describe('monitoring schedules', () => {
+  const base = (monitoring: string) =>
+    `queue:\n  url: redis://127.0.0.1:6390\nclusters:\n  - name: a\n    url: redis://127.0.0.1:6391\n${monitoring}`;
+
+  it('defaults to a sample every minute in UTC, alerts with hysteresis, no daily summary', () => {
+    const r = parseConfig(base(''), {});
+    expect(r.ok && r.config.monitoring).toMatchObject({
+      enabled: true,
+      sample: { cron: '* * * * *', timeZone: 'UTC' },
+      retentionDays: 14,
+      alerts: { minDurationSeconds: 120, hysteresisPct: 2, evictions: true },
+    });
+    expect(r.ok && r.config.monitoring.summary).toBeUndefined();
+  });
+
+  it('accepts six-field (seconds) expressions and a daily summary', () => {
+    const r = parseConfig(
+      base('monitoring:\n  sample:\n    cron: "* * * * * *"\n  summary:\n    cron: "0 9 * * *"\n'),
+      {},
+    );
+    expect(r.ok).toBe(true);
+  });
+
+  it.each([
+    ['sample.cron', 'monitoring:\n  sample:\n    cron: "61 * * * *"\n', 'monitoring.sample.cron'],
+    ['summary.cron', 'monitoring:\n  summary:\n    cron: "every day"\n', 'monitoring.summary.cron'],
+  ])('a bad %s is a config error naming its path, in both languages', (_, yaml, path) => {
+    for (const lang of ['en', 'zh'] as const) {
+      const r = parseConfig(base(yaml), {}, lang);
+      expect(r.ok).toBe(false);
+      if (r.ok) return;
+      expect(r.problems).toEqual([expect.objectContaining({ path, key: 'config:cron' })]);
+    }
+  });
+});

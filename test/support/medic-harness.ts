@@ -83,6 +83,10 @@ export interface MedicHarnessOptions {
   watchMaxHours?: number;
   /** `incidents.idleHours`: no activity this long closes an incident. @defaultValue the schema's */
   incidentIdleHours?: number;
+  /** The config's `monitoring:` section. @defaultValue `{ enabled: false }`: no sampling in tests */
+  monitoring?: Record<string, unknown>;
+  /** The `market` cluster without `aws:` (a self-hosted Redis). @defaultValue false */
+  noAws?: boolean;
 }
 
 export interface AwsStubs {
@@ -210,10 +214,7 @@ ${opts.devTeamChannel ? `  devTeamChannel: ${opts.devTeamChannel}\n` : ''}${opts
 clusters:
   - name: market
     url: ${target.url}
-    aws:
-      region: us-east-1
-      replicationGroupId: ${REPLICATION_GROUP}
-${opts.approvers ? indent(stringify({ approvers: { users: [], groups: [], ...opts.approvers } }), 4) : ''}  - name: down
+${opts.noAws ? '' : `    aws:\n      region: us-east-1\n      replicationGroupId: ${REPLICATION_GROUP}\n`}${opts.approvers ? indent(stringify({ approvers: { users: [], groups: [], ...opts.approvers } }), 4) : ''}  - name: down
     url: redis://127.0.0.1:${downPort}
   - name: locked
     url: redis://127.0.0.1:${locked.port}
@@ -226,6 +227,7 @@ ${opts.approvers ? indent(stringify({ approvers: { users: [], groups: [], ...opt
     ...(opts.overridesDir ? { i18n: { overridesDir: opts.overridesDir } } : {}),
     ...(opts.approvals ? { approvals: opts.approvals } : {}),
     ...(opts.incidentIdleHours ? { incidents: { idleHours: opts.incidentIdleHours } } : {}),
+    monitoring: opts.monitoring ?? { enabled: false },
   };
   const parsed = parseConfig(Object.keys(sections).length > 0 ? `${yaml}\n${stringify(sections)}` : yaml, {});
   if (!parsed.ok) throw new Error(`harness config is invalid: ${JSON.stringify(parsed.problems)}`);

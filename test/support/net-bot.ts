@@ -75,6 +75,8 @@ slack:
   channels:
     ${CHANNEL}: market
 ${options.slackYaml ?? ''}
+monitoring:
+  enabled: false
 clusters:
   - name: market
     url: ${servers.target.url}
