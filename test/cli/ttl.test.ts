@@ -123,7 +123,7 @@ describe('redis-medic ttl', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('预演 coupon-unread');
     expect(run.stdout).toContain('执行计划（风险低的在前，同等风险下需修改的 Key 少的在前）：');
-    expect(run.stdout).toMatch(/1\. exchange-price：需修改 \d+ 个 Key，风险低/);
+    expect(run.stdout).toMatch(/1\. exchange-price：需修改 \d+ 个 Key，风险：低/);
     expect(run.stdout).toContain('MARKETING:COUPON:UNREAD:');
   });
 

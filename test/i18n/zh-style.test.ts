@@ -134,6 +134,8 @@ describe('glossary', () => {
     expect(glossaryProblems('每个 TTL 会随机分散')).toHaveLength(1);
     expect(glossaryProblems('这是 TTL 整改的起点')).toHaveLength(1);
     expect(glossaryProblems('把 TTL 上限压到 90 天')).toHaveLength(1);
+    expect(glossaryProblems('回放 Runbook 中的趋势')).toHaveLength(1);
+    expect(glossaryProblems('U07REQ1ST 申请批准规则 `coupon-unread`')).toHaveLength(1);
     expect(glossaryProblems('申请被拒绝')).toHaveLength(1);
     // The same word in an allowed phrase is another meaning.
     expect(glossaryProblems('连接被拒绝（服务是否在运行？）')).toEqual([]);
@@ -190,6 +192,7 @@ const FILLED: Record<string, string> = {
   eta: '25 分钟',
   duration: '31 分钟',
   paused: '7 分钟',
+  gap: '9 分钟',
   window: '3 小时',
   deadline: '2026 年 2 月 20 日',
   risk: '低',
