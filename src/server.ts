@@ -22,6 +22,7 @@ import { HistoryStore } from './monitoring/history-store.js';
 import { historyTrendProvider, withHistoryFallback } from './monitoring/history-trend.js';
 import { countedTrend } from './monitoring/metrics/counted-trend.js';
 import { MedicMetrics } from './monitoring/metrics/registry.js';
+import { startSampleGaugeRefresh } from './monitoring/metrics/sample-gauges.js';
 import { fetchThrough, ProxyRoutingDispatcher } from './net/agents.js';
 import { describeProxy, type Env, proxySettings } from './net/proxy.js';
 import type { Logger } from './observability/logger.js';
@@ -340,6 +341,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         ...(options.connectTimeoutMs ? { connect: { connectTimeoutMs: options.connectTimeoutMs } } : {}),
       })
     : undefined;
+  // This process's /metrics shows the newest sample whichever replica took it.
+  const sampleGauges = config.monitoring.enabled
+    ? startSampleGaugeRefresh(
+        config.clusters.map((c) => c.name),
+        history,
+        metrics,
+        (err) => logger.warn({ err: redact(String(err)) }, 'metrics: reading the sample history failed'),
+      )
+    : undefined;
 
   const reminderQueue = new Queue<Reminder>(REMINDER_QUEUE, { connection: queueRedis, prefix });
   const reminders = new ReminderService(reminderQueue);
@@ -361,6 +371,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       censusWorker.close().catch(() => {}),
       ttlWorker.close().catch(() => {}),
       monitor?.close().catch(() => {}),
+      sampleGauges?.stop().catch(() => {}),
       reminderWorker.close().catch(() => {}),
     ]);
     await Promise.all([
