@@ -1,3 +1,8 @@
+/**
+ * The composition root of `redis-medic serve`: config → queue Redis → stores, queues, workers,
+ * schedules → Slack app, and the order they close in. (Over 400 lines: it only wires; each part it
+ * wires lives in its own module, and splitting the wiring would hide the start and stop order.)
+ */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { belowSdkNodeMajor, SDK_MIN_NODE_MAJOR } from './aws/node-version.js';

@@ -137,7 +137,7 @@ describe('notify after `ttl run` (census, run, notify on a real redis-server)', 
   it('does not present the census from before the run as today\u2019s truth', () => {
     const changes = section(en, 'Required application code changes');
     const coupon = changes.split('\n').find((l) => l.startsWith(`- \`${COUPON}\``)) ?? '';
-    expect(coupon).toContain('set a TTL of 60d');
+    expect(coupon).toContain('set a TTL of 60 days');
     expect(coupon).not.toMatch(/no TTL agreed yet|never expire/);
     expect(coupon).toContain('existing keys got it from rule `coupon-unread`');
     expect(en).not.toMatch(/today/);
@@ -154,7 +154,7 @@ describe('notify after `ttl run` (census, run, notify on a real redis-server)', 
     const policy = section(en, 'TTL policy');
     expect(policy).not.toContain('No TTL rules are configured');
     const changed = couponKeysBefore.toLocaleString('en-US');
-    expect(policy).toContain(`| \`${COUPON}\` | 60d | set where missing | low | ${changed} | done |`);
+    expect(policy).toContain(`| \`${COUPON}\` | 60 days | set where missing | low | ${changed} | done |`);
     expect(en).toContain(`Rule \`coupon-unread\` finished: ${changed} keys changed`);
   });
 

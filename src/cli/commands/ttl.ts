@@ -1,3 +1,8 @@
+/**
+ * `redis-medic ttl dry-run|run`: the plan, the fresh dry-run, the confirmation, the paced run with
+ * its progress lines, and the summary. (Just over 400 lines: the run's terminal side is one flow;
+ * its JSON and tables are in render/.)
+ */
 import type { WalkProgress } from '../../census/types.js';
 import type { MedicConfig } from '../../config/types.js';
 import { ErrorCode, isMedicError } from '../../errors.js';
