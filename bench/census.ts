@@ -20,6 +20,7 @@
  * The child mode of this file (`--child`) runs one census and prints one JSON line.
  */
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -36,6 +37,7 @@ import {
 } from '../src/demo/dataset.js';
 import { findRedisCliBinary, type LocalRedis, startLocalRedis } from '../src/demo/local-redis.js';
 import { connectTarget } from '../src/redis/connect.js';
+import { builtCliMissing, type CliCensus, runBuiltCliCensus } from './census-cli.js';
 import { percentile, printTable } from './stats.js';
 import { fmt, latencyDuring, ms, runJsonChild } from './support.js';
 
@@ -76,6 +78,11 @@ export async function benchCensus(opts: { keys: number; shape?: 'runbook' | 'mix
     const memkeys = await runMemkeys(cli, server.port);
     const bare = await bareLoop(server.port, 15_000);
     const full = await runChild(server, { throttled: false });
+    const builtMissing = builtCliMissing();
+    const built = builtMissing ? undefined : await runBuiltCliCensus(server.url);
+    const builtLoad = loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
     const blocks = await pageBlockTimes(admin, [50, 100, 300, 1000]);
     await admin.set(LATENCY_KEY, 'x'.repeat(64), 'EX', 86_400);
     const latency = await latencyCheck(server);
@@ -127,6 +134,9 @@ export async function benchCensus(opts: { keys: number; shape?: 'runbook' | 'mix
           `${rssMb.toFixed(0)} MB (${(full.rssBeforeKb / 1024).toFixed(0)} MB before the walk, tsx loader included; target < 150 MB: ${rssMb < 150 ? 'met' : 'MISSED'})`,
         ],
         ['census client CPU', `${(full.cpuMs / 1000).toFixed(1)} s`],
+        ['built CLI census (keys --json --unthrottled, time -v)', builtLine(built, builtMissing)],
+        ['built CLI census peak RSS', builtRss(built)],
+        ['load average (1/5/15 min) after the built CLI census', builtLoad],
         [
           'grouping: families ≥ 20 keys recovered',
           `${grouping.bigRecovered} / ${grouping.bigFamilies} (${pct(grouping.bigRecovered / Math.max(1, grouping.bigFamilies))} %; target ≥ 98 %: ${grouping.bigRecovered >= 0.98 * grouping.bigFamilies ? 'met' : 'MISSED'})`,
@@ -168,6 +178,17 @@ export async function benchCensus(opts: { keys: number; shape?: 'runbook' | 'mix
     admin.disconnect();
     await server.stop();
   }
+}
+
+function builtLine(built: CliCensus | undefined, missing: string | undefined): string {
+  if (!built) return `not run: ${missing ?? 'unknown'}`;
+  return `${built.totalKeys} keys in ${(built.durationMs / 1000).toFixed(1)} s = ${fmt(built.keysPerSec)} keys/s (process ${(built.wallMs / 1000).toFixed(1)} s, CPU ${built.cpuSec.toFixed(1)} s)`;
+}
+
+function builtRss(built: CliCensus | undefined): string {
+  if (!built) return 'not run';
+  const mb = built.maxRssKb / 1024;
+  return `${mb.toFixed(0)} MB (whole process; target < 150 MB: ${mb < 150 ? 'met' : 'MISSED'})`;
 }
 
 function pct(x: number): string {
