@@ -43,7 +43,7 @@ export async function benchCensusCluster(opts: { keys: number; shape?: 'runbook'
       ['server CPU, each primary', `${cluster.serverCpuSec.map((s) => s.toFixed(2)).join(' / ')} s`],
       [
         'client CPU, one server / cluster',
-        `${single.census.cpuSec.toFixed(1)} / ${cluster.census.cpuSec.toFixed(1)} s`,
+        `${single.census.cpuSec.toFixed(1)} / ${cluster.census.cpuSec.toFixed(1)} s (${busy(single)} / ${busy(cluster)} of its process's wall time; one Node thread does all the counting)`,
       ],
       [
         'cluster: CPU used / CPU available in the walk',
@@ -57,6 +57,11 @@ export async function benchCensusCluster(opts: { keys: number; shape?: 'runbook'
 function line(side: Side): string {
   const c = side.census;
   return `${c.totalKeys} keys in ${(c.durationMs / 1000).toFixed(1)} s = ${fmt(c.keysPerSec)} keys/s, peak RSS ${(c.maxRssKb / 1024).toFixed(0)} MB`;
+}
+
+/** Share of one core the census process kept busy over its whole life: near 100 % means the client bounds the walk. */
+function busy(side: Side): string {
+  return `${((side.census.cpuSec / (side.census.wallMs / 1000)) * 100).toFixed(0)} %`;
 }
 
 function sum(xs: number[]): number {
