@@ -13,6 +13,9 @@
  *    ≥ 20 keys recovered exactly, Loghub's grouping accuracy, keys in single-key patterns, the
  *    largest catch-all), and the pattern table's own time (inference and counting, in process on
  *    the same keys) as a share of the census's.
+ * 7. The same census by the BUILT CLI (`keys --json --unthrottled`, dist/) under `time -v`: the
+ *    peak RSS a user's process reaches, without the tsx loader (`census-cli.ts`).
+ * 8. (from run.ts, `--cluster-keys`) keys/s on a 3-primary cluster vs one server (`census-cluster.ts`).
  *
  * `--shape mixed` runs it on the mixed keyspace (public libraries' key families) instead of the
  * runbook's.
