@@ -13,6 +13,9 @@
  *    ≥ 20 keys recovered exactly, Loghub's grouping accuracy, keys in single-key patterns, the
  *    largest catch-all), and the pattern table's own time (inference and counting, in process on
  *    the same keys) as a share of the census's.
+ * 7. The same census by the BUILT CLI (`keys --json --unthrottled`, dist/) under `time -v`: the
+ *    peak RSS a user's process reaches, without the tsx loader (`census-cli.ts`).
+ * 8. (from run.ts, `--cluster-keys`) keys/s on a 3-primary cluster vs one server (`census-cluster.ts`).
  *
  * `--shape mixed` runs it on the mixed keyspace (public libraries' key families) instead of the
  * runbook's.
@@ -20,6 +23,7 @@
  * The child mode of this file (`--child`) runs one census and prints one JSON line.
  */
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -28,6 +32,7 @@ import { runCensus } from '../src/census/run-census.js';
 import { DEFAULT_THROTTLE, PAGE_SCRIPT } from '../src/census/walker.js';
 import {
   type DatasetGroundTruth,
+  type DatasetKeyType,
   type DatasetOptions,
   generateDataset,
   loadDataset,
@@ -36,6 +41,7 @@ import {
 } from '../src/demo/dataset.js';
 import { findRedisCliBinary, type LocalRedis, startLocalRedis } from '../src/demo/local-redis.js';
 import { connectTarget } from '../src/redis/connect.js';
+import { builtCliMissing, type CliCensus, runBuiltCliCensus } from './census-cli.js';
 import { percentile, printTable } from './stats.js';
 import { fmt, latencyDuring, ms, runJsonChild } from './support.js';
 
@@ -76,6 +82,18 @@ export async function benchCensus(opts: { keys: number; shape?: 'runbook' | 'mix
     const memkeys = await runMemkeys(cli, server.port);
     const bare = await bareLoop(server.port, 15_000);
     const full = await runChild(server, { throttled: false });
+    process.stdout.write(
+      `tsx census child: ${full.scanned} keys at ${fmt(full.keysPerSec)} keys/s, peak RSS ${(full.maxRssKb / 1024).toFixed(0)} MB\n`,
+    );
+    const builtMissing = builtCliMissing();
+    const built = builtMissing ? undefined : await runBuiltCliCensus(server.url);
+    const builtLoad = loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
+    // Printed at once too: the steps after it are long on big keyspaces.
+    process.stdout.write(
+      `built CLI census: ${builtLine(built, builtMissing)}; ${builtRss(built)}; load ${builtLoad}\n`,
+    );
     const blocks = await pageBlockTimes(admin, [50, 100, 300, 1000]);
     await admin.set(LATENCY_KEY, 'x'.repeat(64), 'EX', 86_400);
     const latency = await latencyCheck(server);
@@ -86,7 +104,8 @@ export async function benchCensus(opts: { keys: number; shape?: 'runbook' | 'mix
       })(),
       full.patternList,
     );
-    const tableSec = patternTableSeconds(data);
+    const table = patternTableSeconds(data);
+    const tableSec = table.seconds;
     const exact =
       full.totalKeys === dbsize &&
       dbsize === truth.totalKeys &&
@@ -127,6 +146,9 @@ export async function benchCensus(opts: { keys: number; shape?: 'runbook' | 'mix
           `${rssMb.toFixed(0)} MB (${(full.rssBeforeKb / 1024).toFixed(0)} MB before the walk, tsx loader included; target < 150 MB: ${rssMb < 150 ? 'met' : 'MISSED'})`,
         ],
         ['census client CPU', `${(full.cpuMs / 1000).toFixed(1)} s`],
+        ['built CLI census (keys --json --unthrottled, time -v)', builtLine(built, builtMissing)],
+        ['built CLI census peak RSS', builtRss(built)],
+        ['load average (1/5/15 min) after the built CLI census', builtLoad],
         [
           'grouping: families ≥ 20 keys recovered',
           `${grouping.bigRecovered} / ${grouping.bigFamilies} (${pct(grouping.bigRecovered / Math.max(1, grouping.bigFamilies))} %; target ≥ 98 %: ${grouping.bigRecovered >= 0.98 * grouping.bigFamilies ? 'met' : 'MISSED'})`,
@@ -141,7 +163,7 @@ export async function benchCensus(opts: { keys: number; shape?: 'runbook' | 'mix
         ],
         [
           'pattern table alone, in process (inference and counting)',
-          `${tableSec.toFixed(2)} s = ${pct(tableSec / (full.durationMs / 1000))} % of the census time (inference may add ≤ 10 %)`,
+          `${tableSec.toFixed(2)} s${table.timedKeys < opts.keys ? ` (scaled from ${fmt(table.timedKeys)} keys)` : ''} = ${pct(tableSec / (full.durationMs / 1000))} % of the census time (inference may add ≤ 10 %)`,
         ],
         ...grouping.missed.slice(0, 5).map((m): [string, string] => ['  missed', m]),
       ],
@@ -170,22 +192,39 @@ export async function benchCensus(opts: { keys: number; shape?: 'runbook' | 'mix
   }
 }
 
+function builtLine(built: CliCensus | undefined, missing: string | undefined): string {
+  if (!built) return `not run: ${missing ?? 'unknown'}`;
+  return `${built.totalKeys} keys in ${(built.durationMs / 1000).toFixed(1)} s = ${fmt(built.keysPerSec)} keys/s (process ${(built.wallMs / 1000).toFixed(1)} s, CPU ${built.cpuSec.toFixed(1)} s)`;
+}
+
+function builtRss(built: CliCensus | undefined): string {
+  if (!built) return 'not run';
+  const mb = built.maxRssKb / 1024;
+  return `${mb.toFixed(0)} MB (whole process; target < 150 MB: ${mb < 150 ? 'met' : 'MISSED'})`;
+}
+
 function pct(x: number): string {
   return (x * 100).toFixed(2);
 }
 
+/** Keys the in-process pattern-table timing holds at once: ~1 M names fit the bench's own heap. */
+const TABLE_TIMING_KEYS = 1_000_000;
+
 /**
  * The pattern table alone on the same keys, in this process: what inference and counting cost
- * beside the walk. Names are built first, so only `add` and `result` are timed; best of five
- * (the machine may be busy).
+ * beside the walk, per key. Names are built first, so only `add` and `result` are timed; best of
+ * five (the machine may be busy). Above `TABLE_TIMING_KEYS` keys an even stride of the dataset is
+ * timed (holding 6.66 M names would exhaust this process's heap) and the returned time is scaled
+ * to all keys.
  */
-function patternTableSeconds(data: DatasetOptions): number {
-  const keys = [...generateDataset(data)].map((rec) => ({
-    name: Buffer.from(rec.key),
-    type: rec.type,
-    pttlMs: rec.ttlMs ?? -1,
-    bytes: 100,
-  }));
+function patternTableSeconds(data: DatasetOptions): { seconds: number; timedKeys: number } {
+  const stride = Math.max(1, Math.ceil(data.keys / TABLE_TIMING_KEYS));
+  const keys: { name: Buffer; type: DatasetKeyType; pttlMs: number; bytes: number }[] = [];
+  let i = 0;
+  for (const rec of generateDataset(data)) {
+    if (i++ % stride !== 0) continue;
+    keys.push({ name: Buffer.from(rec.key), type: rec.type, pttlMs: rec.ttlMs ?? -1, bytes: 100 });
+  }
   let best = Number.POSITIVE_INFINITY;
   for (let run = 0; run < 5; run++) {
     const table = new PatternTable();
@@ -194,7 +233,7 @@ function patternTableSeconds(data: DatasetOptions): number {
     table.result();
     best = Math.min(best, (performance.now() - started) / 1000);
   }
-  return best;
+  return { seconds: (best * data.keys) / keys.length, timedKeys: keys.length };
 }
 
 function withoutTtlPct(truth: DatasetGroundTruth): string {

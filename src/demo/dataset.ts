@@ -10,7 +10,7 @@
  * generator, the loader with its raw RESP and ioredis writers, cluster slots, and maxmemory setup.
  */
 export { clusterKeySlot } from './dataset/cluster-slot.js';
-export { describeDataset, generateDataset } from './dataset/generate.js';
+export { describeDataset, generateDataset, minimumDatasetKeys } from './dataset/generate.js';
 export {
   type GroupingScore,
   hasLiteral,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { BUNDLED_CJK_PACKAGE, type ChartFont } from '../../charts/fonts.js';
 import { loadRenderer } from '../../charts/renderer.js';
-import { loadDataset, setMaxmemoryForTargetPct } from '../../demo/dataset.js';
+import { loadDataset, minimumDatasetKeys, setMaxmemoryForTargetPct } from '../../demo/dataset.js';
 import { findRedisServerBinary, startLocalRedis } from '../../demo/local-redis.js';
 import { formatInt } from '../../i18n/format.js';
 import type { Translate } from '../../i18n/types.js';
@@ -20,6 +20,8 @@ import { DEFAULT_THRESHOLDS } from '../targets.js';
 
 export interface DemoOptions {
   keys: number;
+  /** `runbook` (default): the example incident's keyspace; `mixed`: public libraries' key families. */
+  shape?: 'runbook' | 'mixed';
   json?: boolean;
   chart?: string;
 }
@@ -28,7 +30,8 @@ export interface DemoOptions {
 export const DEMO_MEMORY_PCT = 84.6;
 
 /**
- * The embedded default: a private redis-server, the runbook-shaped dataset, one status report,
+ * The embedded default: a private redis-server, the runbook-shaped dataset (or, with
+ * `--shape mixed`, the key families of public libraries), one status report,
  * the trend chart as a PNG, and the server stopped again. No Slack, no AWS.
  */
 export async function demoCommand(opts: DemoOptions, ctx: CliContext): Promise<number> {
@@ -37,13 +40,21 @@ export async function demoCommand(opts: DemoOptions, ctx: CliContext): Promise<n
     ctx.err(`${t('cli:demo.no_redis_server')}\n`);
     return EXIT_USAGE;
   }
+  const shape = opts.shape ?? 'runbook';
+  const minimum = minimumDatasetKeys(shape);
+  if (opts.keys < minimum) {
+    ctx.err(
+      `${t('cli:demo.too_few_keys', { shape, minimum: formatInt(minimum, ctx.lang), keys: formatInt(opts.keys, ctx.lang) })}\n`,
+    );
+    return EXIT_USAGE;
+  }
   const server = await startLocalRedis();
   try {
     ctx.err(`${t('cli:demo.started', { url: server.url })}\n`);
     const redis = new Redis(server.url);
     try {
       const started = Date.now();
-      const truth = await loadDataset(redis, { keys: opts.keys });
+      const truth = await loadDataset(redis, { keys: opts.keys, shape });
       ctx.err(
         `${t('cli:demo.loaded', {
           keys: formatInt(truth.totalKeys, ctx.lang),

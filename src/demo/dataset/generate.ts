@@ -33,13 +33,24 @@ function catalogue(opts: DatasetOptions): readonly PatternDef[] {
   return opts.shape === 'mixed' ? MIXED_FAMILIES : PATTERNS;
 }
 
+/** The fewest keys a dataset of these patterns can have: one per pattern plus the fixed-size ones. */
+function minimumOf(defs: readonly PatternDef[]): number {
+  const fixedKeys = defs.reduce((n, p) => n + (p.fixed ?? 0), 0);
+  return Math.max(defs.length, fixedKeys + defs.filter((p) => p.fixed === undefined).length);
+}
+
+/** The fewest keys `describeDataset` / `loadDataset` accept for a shape (fewer is an error). */
+export function minimumDatasetKeys(shape: DatasetOptions['shape'] = 'runbook'): number {
+  return minimumOf(catalogue({ keys: 0, shape }));
+}
+
 /**
  * Largest-remainder split of `total` by share, at least one key per pattern. Fixed-size patterns
  * (the mixed shape's) take their count first; the shares of the others then split the rest.
  */
 function allocate(total: number, defs: readonly PatternDef[] = PATTERNS): number[] {
   const fixedKeys = defs.reduce((n, p) => n + (p.fixed ?? 0), 0);
-  const minimum = Math.max(defs.length, fixedKeys + defs.filter((p) => p.fixed === undefined).length);
+  const minimum = minimumOf(defs);
   if (!Number.isInteger(total) || total < minimum) {
     throw new Error(`keys must be an integer >= ${minimum}, got ${total}`);
   }
