@@ -177,6 +177,8 @@ function prepare(
   return { target, ...(config ? { config } : {}), rules: selectRules(all, target.name, opts.rule) };
 }
 
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+
 async function withTarget<T>(
   target: ReturnType<typeof resolveTarget>['target'],
   opts: TtlCommandOptions,
@@ -186,12 +188,14 @@ async function withTarget<T>(
     ...(opts.timeout ? { connectTimeoutMs: opts.timeout, commandTimeoutMs: opts.timeout } : {}),
   });
   const abort = new AbortController();
-  const onSigint = () => abort.abort();
-  process.once('SIGINT', onSigint);
+  // Ctrl-C and a supervisor's SIGTERM (systemd, Kubernetes, `timeout`) both stop after the current
+  // page, so the audit log records the stop instead of a run that started and never ended.
+  const onSignal = () => abort.abort();
+  for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
   try {
     return await fn(conn, abort.signal);
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
     await conn.close();
   }
 }
