@@ -50,6 +50,7 @@ export function resolveTarget(
     const config = path ? loadCliConfig(path, ctx) : undefined;
     // Only the port or the path is echoed back: the URL itself may carry a password.
     const problem = redisUrlProblem(opts.redis);
+    if (problem?.kind === 'userinfo') throw new UsageError(ErrorCode.RedisUrlUserinfo);
     if (problem?.kind === 'port') throw new UsageError(ErrorCode.RedisUrlPort, { port: problem.port });
     if (problem?.kind === 'db_path') throw new UsageError(ErrorCode.RedisUrlDb, { path: problem.path });
     let parsed: ReturnType<typeof parseRedisUrl>;

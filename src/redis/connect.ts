@@ -164,7 +164,7 @@ export function dbInQuery(url: URL): boolean {
 export function parseRedisUrl(raw: string): ParsedRedisUrl {
   // A port out of range or a path that is no DB number is never read as something else (DB 0).
   const problem = redisUrlProblem(raw);
-  if (problem?.kind === 'port' || problem?.kind === 'db_path') {
+  if (problem?.kind === 'port' || problem?.kind === 'db_path' || problem?.kind === 'userinfo') {
     throw new MedicError(ErrorCode.RedisUnreachable, { target: '?', reason: 'bad_url' }, 'bad redis url');
   }
   let url: URL;
