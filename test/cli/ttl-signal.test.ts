@@ -79,7 +79,7 @@ describe('ttl run stopped by a signal', () => {
           // The throttled run changes a few thousand keys a second: signal it once it has begun.
           await waitFor(
             'the run to change its first keys',
-            async () => (await admin.eval(countWithTtl, 0)) > 0,
+            async () => Number(await admin.eval(countWithTtl, 0)) > 0,
             budgetMs(KEYS * 2),
           );
           child.kill(signal);

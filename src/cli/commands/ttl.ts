@@ -113,6 +113,8 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
         let result: ApplyResult;
         const pauses = pauseLines(dry, ctx);
         const plainStep = fractionSteps();
+        // What the run had changed when it failed: the audit entry says what a half-done run left.
+        let lastCounters: EngineProgress['counters'] | undefined;
         try {
           result = await applyRule(conn, dry.rule, {
             ...(opts.unthrottled ? { throttle: false as const } : {}),
@@ -121,6 +123,7 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
               : {}),
             signal,
             onPage: (_cp, p) => {
+              lastCounters = p.counters;
               pauses(p);
               if (process.stderr.isTTY) showRunProgress(dry, p, ctx);
               else if (!opts.json && plainStep(p.fraction)) ctx.err(`${runProgressText(dry, p, ctx)}\n`);
@@ -129,7 +132,14 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
         } catch (err) {
           const reason = isMedicError(err) ? err.code : classifyRedisError(err, conn.address).code;
           await audit
-            .append(auditEntry(opts, 'run_failed', dry, { dryRunId: dry.id, runId, reason }))
+            .append(
+              auditEntry(opts, 'run_failed', dry, {
+                dryRunId: dry.id,
+                runId,
+                reason,
+                ...(lastCounters ? { counts: { ...lastCounters } } : {}),
+              }),
+            )
             .catch(() => {});
           throw err;
         } finally {
