@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { findCluster, loadConfigFile } from '../config/load.js';
-import { redisUrlProblem } from '../config/redis-url.js';
+import { hostPort, redisUrlProblem } from '../config/redis-url.js';
 import type { ClusterConfig, MedicConfig } from '../config/types.js';
 import { ErrorCode, MedicError } from '../errors.js';
 import { formatList } from '../i18n/format.js';
@@ -62,7 +62,7 @@ export function resolveTarget(
     }
     return {
       target: {
-        name: `${parsed.host}:${parsed.port}`,
+        name: hostPort(parsed.host, parsed.port),
         url: opts.redis,
         mode: opts.clusterMode ? 'cluster' : 'standalone',
         thresholds: config?.defaultThresholds ?? { ...DEFAULT_THRESHOLDS },

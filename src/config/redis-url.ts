@@ -44,3 +44,8 @@ export function redisUrlProblem(raw: string): RedisUrlProblem | undefined {
 function validPort(text: string): boolean {
   return /^\d{1,5}$/.test(text) && Number(text) >= 1 && Number(text) <= 65_535;
 }
+
+/** `host:port` to show people; an IPv6 host in brackets (`[::1]:6379`), as a URL writes it. */
+export function hostPort(host: string, port: number | string): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
