@@ -60,6 +60,7 @@ export const ErrorCode = {
   RedisUrlDbQuery: 'redis_url_db_query',
   /** `--redis` has a port outside 1–65535; `values.port` as written. */
   RedisUrlPort: 'redis_url_port',
+  RedisUrlUserinfo: 'redis_url_userinfo',
   /** `--redis` has a path that is not a DB number; `values.path` as written. */
   RedisUrlDb: 'redis_url_db',
   ConfigRequired: 'config_required',
@@ -144,6 +145,7 @@ export const ERROR_EXIT: Readonly<Record<ErrorCode, ExitCode>> = {
   bad_redis_url: EXIT_USAGE,
   redis_url_db_query: EXIT_USAGE,
   redis_url_port: EXIT_USAGE,
+  redis_url_userinfo: EXIT_USAGE,
   redis_url_db: EXIT_USAGE,
   config_required: EXIT_USAGE,
   cluster_not_in_config: EXIT_USAGE,

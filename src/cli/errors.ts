@@ -41,7 +41,10 @@ export function describeCliError(
   if (err instanceof ConfigInvalidError) {
     return {
       lines: [
-        t('errors:config_invalid', { path: err.file, count: err.problems.length }),
+        t(err.kind === 'rules' ? 'errors:rules_file_invalid' : 'errors:config_invalid', {
+          path: err.file,
+          count: err.problems.length,
+        }),
         ...err.problems.map((p) => {
           const text = p.key ? t(p.key, p.values ?? {}) : closeHanSpaces(p.text ?? '');
           // A problem of the whole document (YAML syntax) has no path worth showing.

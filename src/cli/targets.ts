@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { findCluster, loadConfigFile } from '../config/load.js';
-import { redisUrlProblem } from '../config/redis-url.js';
+import { hostPort, redisUrlProblem } from '../config/redis-url.js';
 import type { ClusterConfig, MedicConfig } from '../config/types.js';
 import { ErrorCode, MedicError } from '../errors.js';
 import { formatList } from '../i18n/format.js';
@@ -50,6 +50,7 @@ export function resolveTarget(
     const config = path ? loadCliConfig(path, ctx) : undefined;
     // Only the port or the path is echoed back: the URL itself may carry a password.
     const problem = redisUrlProblem(opts.redis);
+    if (problem?.kind === 'userinfo') throw new UsageError(ErrorCode.RedisUrlUserinfo);
     if (problem?.kind === 'port') throw new UsageError(ErrorCode.RedisUrlPort, { port: problem.port });
     if (problem?.kind === 'db_path') throw new UsageError(ErrorCode.RedisUrlDb, { path: problem.path });
     let parsed: ReturnType<typeof parseRedisUrl>;
@@ -61,7 +62,7 @@ export function resolveTarget(
     }
     return {
       target: {
-        name: `${parsed.host}:${parsed.port}`,
+        name: hostPort(parsed.host, parsed.port),
         url: opts.redis,
         mode: opts.clusterMode ? 'cluster' : 'standalone',
         thresholds: config?.defaultThresholds ?? { ...DEFAULT_THRESHOLDS },

@@ -148,6 +148,8 @@ export class ConfigInvalidError extends MedicError {
   constructor(
     readonly file: string,
     readonly problems: ConfigProblem[],
+    /** Which file it is, so the message sends people to the right one (`--config` or `--rules`). */
+    readonly kind: 'config' | 'rules' = 'config',
   ) {
     super(ErrorCode.ConfigInvalid, { path: file, count: problems.length }, `invalid config ${file}`);
   }

@@ -6,6 +6,12 @@
 export type RedisUrlProblem =
   /** Not a redis:// or rediss:// URL with a host. */
   | { kind: 'scheme' }
+  /**
+   * An `@` after the host part ended: a user name or password holds `/`, `?`, `#` (or `@` before
+   * one of them) without percent-encoding. Nothing of the URL is echoed: any "port" or "path"
+   * read from it would be a piece of the password.
+   */
+  | { kind: 'userinfo' }
   /** A port outside 1–65535 (or not a number): `port` is the text as written. */
   | { kind: 'port'; port: string }
   /** The DB named as `?db=` / `?database=` instead of in the path. */
@@ -15,6 +21,8 @@ export type RedisUrlProblem =
 
 /** The first problem of `raw` as a Redis URL, or undefined when it is usable. */
 export function redisUrlProblem(raw: string): RedisUrlProblem | undefined {
+  const rest = /^rediss?:\/\/[^/?#]*([/?#].*)$/is.exec(raw)?.[1];
+  if (rest?.includes('@')) return { kind: 'userinfo' };
   // WHATWG URL refuses a port above 65535 as a whole "invalid URL": read the port first to say so.
   const port = /^rediss?:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^:/?#]*):([^/?#]*)/i.exec(raw)?.[1];
   if (port !== undefined && port !== '' && !validPort(port)) return { kind: 'port', port };
@@ -35,4 +43,9 @@ export function redisUrlProblem(raw: string): RedisUrlProblem | undefined {
 
 function validPort(text: string): boolean {
   return /^\d{1,5}$/.test(text) && Number(text) >= 1 && Number(text) <= 65_535;
+}
+
+/** `host:port` to show people; an IPv6 host in brackets (`[::1]:6379`), as a URL writes it. */
+export function hostPort(host: string, port: number | string): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -137,7 +137,10 @@ export function formatDuration(totalMinutes: number, t: Translate): string {
 
 /** Time left on a walk (progress lines): `25 min` / `25 分钟`, or `—` while there is no rate yet. */
 export function formatEta(etaSec: number | null, t: Translate): string {
-  return etaSec === null ? '—' : formatDuration(etaSec / 60, t);
+  if (etaSec === null) return '—';
+  // Nothing left: "0 s", since "0 min" reads as coarse beside a walk that takes seconds.
+  if (etaSec <= 0) return t('common:duration.seconds', { count: 0 });
+  return formatDuration(etaSec / 60, t);
 }
 
 /** A rule's TTL in words, in its largest whole unit: `60 days` / `60 天`, `12 hours`, `90 minutes`. */

@@ -123,10 +123,15 @@ function draftSummary(facts: IncidentFacts, ctx: Ctx): string {
         keys: formatInt(facts.keysWithoutTtl, lang),
       }),
     );
+  // A cap rule lowers TTLs that were too long: its keys had a TTL already, so it is told apart.
   const ran = facts.rules.filter((r) => r.changed !== undefined && r.changed > 0);
-  if (ran.length > 0) {
-    const changed = ran.reduce((s, r) => s + (r.changed ?? 0), 0);
-    parts.push(t('notify:summary.fixed', { count: ran.length, changed: keyCount(changed, ctx) }));
+  for (const [kind, rules] of [
+    ['fixed', ran.filter((r) => r.action !== 'cap')],
+    ['capped', ran.filter((r) => r.action === 'cap')],
+  ] as const) {
+    if (rules.length === 0) continue;
+    const changed = rules.reduce((s, r) => s + (r.changed ?? 0), 0);
+    parts.push(t(`notify:summary.${kind}`, { count: rules.length, changed: keyCount(changed, ctx) }));
   }
   if (facts.latest && facts.peak && facts.latest.at > facts.peak.at)
     parts.push(

@@ -3,9 +3,11 @@
  * rejection is often just "Connection is closed."), a TLS-only port and a standalone server given
  * cluster mode are told apart by a second look, and every wait has a deadline.
  */
+
 import { isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { type Cluster, Redis, type RedisOptions } from 'ioredis';
+import { hostPort } from '../config/redis-url.js';
 import { ErrorCode, MedicError } from '../errors.js';
 import type { ParsedRedisUrl } from './connect.js';
 import { classifyRedisError } from './errors.js';
@@ -24,7 +26,7 @@ export async function connectError(
   rejection: unknown,
   url: ParsedRedisUrl,
 ): Promise<MedicError> {
-  const address = `${url.host}:${url.port}`;
+  const address = hostPort(url.host, url.port);
   const err = trace.tlsError ?? trace.firstError ?? rejection;
   const classified = classifyRedisError(err, address);
   const closed = classified.code === ErrorCode.RedisUnreachable && classified.values.reason === 'closed';
@@ -65,7 +67,7 @@ export async function probeSeed(
   connectTimeout: number,
   failure: MedicError,
 ): Promise<MedicError> {
-  const address = `${url.host}:${url.port}`;
+  const address = hostPort(url.host, url.port);
   const probe = new Redis({ host: url.host, port: url.port, ...base });
   const trace = traceConnect(probe);
   try {

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import { redisUrlProblem } from '../config/redis-url.js';
+import { hostPort, redisUrlProblem } from '../config/redis-url.js';
 import { ErrorCode, MedicError } from '../errors.js';
 import { selectDb } from '../keyspace/scan/select-command.js';
 import { connectError, probeSeed, traceConnect, withDeadline } from './connect-diagnosis.js';
@@ -78,7 +78,7 @@ export async function connectTarget(
     enableOfflineQueue: false,
     lazyConnect: true,
   };
-  const address = `${url.host}:${url.port}`;
+  const address = hostPort(url.host, url.port);
 
   if (target.mode === 'cluster') {
     const cluster = new Cluster([{ host: url.host, port: url.port }], {
@@ -164,7 +164,7 @@ export function dbInQuery(url: URL): boolean {
 export function parseRedisUrl(raw: string): ParsedRedisUrl {
   // A port out of range or a path that is no DB number is never read as something else (DB 0).
   const problem = redisUrlProblem(raw);
-  if (problem?.kind === 'port' || problem?.kind === 'db_path') {
+  if (problem?.kind === 'port' || problem?.kind === 'db_path' || problem?.kind === 'userinfo') {
     throw new MedicError(ErrorCode.RedisUnreachable, { target: '?', reason: 'bad_url' }, 'bad redis url');
   }
   let url: URL;

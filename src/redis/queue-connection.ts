@@ -2,7 +2,9 @@
  * The connection to the bot's own queue Redis (BullMQ queues, incidents, the audit log): configured
  * like a target, but its failure names the queue Redis, so nobody mistakes it for a cluster.
  */
+
 import { Redis, type RedisOptions } from 'ioredis';
+import { hostPort } from '../config/redis-url.js';
 import { ErrorCode, MedicError, redact } from '../errors.js';
 import { parseRedisUrl, type RedisTlsSettings, redisTlsOptions, selectUrlDb } from './connect.js';
 import { connectError, traceConnect, withDeadline } from './connect-diagnosis.js';
@@ -24,7 +26,7 @@ export async function connectQueueRedis(
   onError: (err: Error) => void = () => {},
 ): Promise<Redis> {
   const url = parseRedisUrl(queue.url);
-  const address = `${url.host}:${url.port}`;
+  const address = hostPort(url.host, url.port);
   const connectTimeout = options.connectTimeout ?? 5000;
   const redis = new Redis(queue.url, {
     ...(url.tls ? { tls: redisTlsOptions(url.host, queue.tls) } : {}),

@@ -9,9 +9,11 @@
  * A server that hides `run_id` (some proxies) is compared by resolved address and port instead,
  * the best that can be done without it.
  */
+
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { Cluster, type Redis } from 'ioredis';
+import { hostPort } from '../config/redis-url.js';
 import { ErrorCode, MedicError } from '../errors.js';
 import { serverFacts } from '../keyspace/server-facts.js';
 import type { TargetConnection } from './connect.js';
@@ -54,7 +56,7 @@ function targetNodes(conn: TargetConnection): Redis[] {
 async function identify(node: Redis): Promise<ServerIdentity> {
   const host = node.options.host ?? '127.0.0.1';
   const port = node.options.port ?? 6379;
-  const address = `${host}:${port}`;
+  const address = hostPort(host, port);
   let info: string;
   try {
     info = await node.info('server');

@@ -110,7 +110,7 @@ function toProblem(path: readonly PropertyKey[], issue: z.core.$ZodIssue): Confi
 export function loadRulesFile(path: string, ctx: RulesContext = {}): TtlRule[] {
   const text = readConfigText(path);
   const result = parseRules(text, ctx);
-  if (!result.ok) throw new ConfigInvalidError(path, result.problems);
+  if (!result.ok) throw new ConfigInvalidError(path, result.problems, 'rules');
   return result.rules;
 }
 

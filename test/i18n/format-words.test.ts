@@ -7,6 +7,7 @@ import {
   closeHanSpaces,
   formatDate,
   formatDuration,
+  formatEta,
   formatList,
   formatListT,
   formatTtlWords,
@@ -39,6 +40,12 @@ describe('words for people', () => {
     expect(formatTtlWords(5_184_000, i18n.plain('en'))).toBe('60 days');
     expect(formatTtlWords(86_400, i18n.plain('en'))).toBe('1 day');
     expect(formatTtlWords(5_400, i18n.plain('en'))).toBe('90 minutes');
+  });
+
+  it('an ETA with nothing left is 0 seconds, not "0 min" next to a run that takes seconds', () => {
+    expect(formatEta(0, i18n.plain('en'))).toBe('0 s');
+    expect(formatEta(0, i18n.plain('zh'))).toBe('0 秒');
+    expect(formatEta(null, i18n.plain('en'))).toBe('—');
   });
 
   it("a library's spaced Chinese is closed up, Latin spacing kept", () => {

@@ -971,6 +971,8 @@ watch:
 clusters:
   - name: luckyus-isales-market
     url: redis://10.0.3.17:6379/aaaa
+  - name: luckyus-isales-mkt2
+    url: redis://app:pa/ss@10.0.3.18:6379
 `;
 const BAD_RULE_SET = `
 rules:
@@ -1087,6 +1089,7 @@ function usageErrors(): MedicError[] {
     }),
     new UsageError(ErrorCode.RunNeedsYes),
     new UsageError(ErrorCode.RedisUrlPort, { port: keep('99999') }),
+    new UsageError(ErrorCode.RedisUrlUserinfo),
     new UsageError(ErrorCode.RedisUrlDb, { path: keep('aaaa') }),
     new UsageError(ErrorCode.DeadlinePast, { value: keep('2020-01-01') }),
     new UsageError(ErrorCode.GlobUnclosed, { match: keep('cart:[*') }),

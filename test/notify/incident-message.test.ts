@@ -132,8 +132,9 @@ describe('incident message, field by field', () => {
           '89.4%',
           '14:16 UTC',
           '329,044 keys had no TTL',
-          '267,111 keys',
-          '2 rules',
+          // One set-missing rule gave keys a TTL; the cap rule only shortened TTLs already set.
+          'gave 147,111 keys a TTL with 1 rule',
+          'shortened the TTL of 120,000 keys (already set, but too long)',
           '74.6%',
         ],
         root_cause: [
@@ -179,8 +180,8 @@ describe('incident message, field by field', () => {
           '89.4%',
           '14:16 UTC',
           '有 329,044 个 Key 没有设置 TTL',
-          '2 条规则',
-          '267,111 个 Key',
+          '1 条规则为 147,111 个 Key 设置了 TTL',
+          '把 120,000 个 Key 过长的 TTL 降到上限以内',
           '74.6%',
         ],
         root_cause: [

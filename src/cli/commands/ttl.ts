@@ -118,6 +118,8 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
         let result: ApplyResult;
         const pauses = pauseLines(dry, ctx);
         const plainStep = fractionSteps();
+        // What the run had changed when it failed: the audit entry says what a half-done run left.
+        let lastCounters: EngineProgress['counters'] | undefined;
         try {
           result = await applyRule(conn, dry.rule, {
             ...(opts.unthrottled ? { throttle: false as const } : {}),
@@ -126,6 +128,7 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
               : {}),
             signal,
             onPage: (_cp, p) => {
+              lastCounters = p.counters;
               pauses(p);
               if (process.stderr.isTTY) showRunProgress(dry, p, ctx);
               else if (!opts.json && plainStep(p.fraction)) ctx.err(`${runProgressText(dry, p, ctx)}\n`);
@@ -134,7 +137,14 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
         } catch (err) {
           const reason = isMedicError(err) ? err.code : classifyRedisError(err, conn.address).code;
           await audit
-            .append(auditEntry(opts, 'run_failed', dry, { dryRunId: dry.id, runId, reason }))
+            .append(
+              auditEntry(opts, 'run_failed', dry, {
+                dryRunId: dry.id,
+                runId,
+                reason,
+                ...(lastCounters ? { counts: { ...lastCounters } } : {}),
+              }),
+            )
             .catch(() => {});
           throw err;
         } finally {
@@ -182,6 +192,8 @@ function prepare(
   return { target, ...(config ? { config } : {}), rules: selectRules(all, target.name, opts.rule) };
 }
 
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+
 async function withTarget<T>(
   target: ReturnType<typeof resolveTarget>['target'],
   opts: TtlCommandOptions,
@@ -191,12 +203,14 @@ async function withTarget<T>(
     ...(opts.timeout ? { connectTimeoutMs: opts.timeout, commandTimeoutMs: opts.timeout } : {}),
   });
   const abort = new AbortController();
-  const onSigint = () => abort.abort();
-  process.once('SIGINT', onSigint);
+  // Ctrl-C and a supervisor's SIGTERM (systemd, Kubernetes, `timeout`) both stop after the current
+  // page, so the audit log records the stop instead of a run that started and never ended.
+  const onSignal = () => abort.abort();
+  for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
   try {
     return await fn(conn, abort.signal);
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
     await conn.close();
   }
 }
