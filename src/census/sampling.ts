@@ -17,9 +17,12 @@
  *       have the same size; wider when a few big keys dominate).
  * A pattern seen fewer than `MIN_RELIABLE_SEEN` times has no usable bound (these approximations
  * need a few dozen sightings): it is marked unreliable so the front ends say "seen n times".
- * The headline `errorBound` (the "±x %" next to the table) is the worst keys-or-bytes bound over
- * the patterns that matter: reliable ones holding at least `HEADLINE_MIN_SHARE` of the keys or of
- * the memory. It shrinks as the sample grows, and one rare pattern can't blow it up.
+ * The headline `errorBound` (the "±x %" next to the table) is the worst bound over the patterns
+ * that matter: the key-count bound of every pattern holding at least `HEADLINE_MIN_SHARE` of the
+ * keys (however few times it was seen: a small sample of a 2 % pattern is honestly imprecise), and
+ * the bytes bound of reliable patterns holding that share of the memory (a big key seen once has no
+ * usable bytes bound). A pattern below the share, seen once or twice, can't blow it up, and a
+ * pattern crossing `MIN_RELIABLE_SEEN` as the sample grows can't make it jump up.
  */
 import type { PatternErrorBound, PatternStats, TtlBucket } from './types.js';
 import { TTL_BUCKETS } from './types.js';
@@ -42,7 +45,7 @@ export const Z95 = 1.96;
 /** Sightings below which a pattern's estimate is reported as unreliable (and left out of the headline). */
 export const MIN_RELIABLE_SEEN = 30;
 
-/** Share of the keys or of the memory from which a reliable pattern counts for the headline bound. */
+/** Share of the keys (any pattern) or of the memory (reliable patterns) from which a pattern counts for the headline bound. */
 export const HEADLINE_MIN_SHARE = 0.01;
 
 /**
@@ -156,10 +159,10 @@ export function extrapolate<T extends CensusFigures>(
       types[type] = typeCounts[j] as number;
     });
     const errorBound = patternBound(p, k, { scanned, fraction, population, z });
-    const matters =
-      errorBound.reliable === true &&
-      (k >= HEADLINE_MIN_SHARE * totalKeys || (bytes[i] as number) >= HEADLINE_MIN_SHARE * totalBytes);
-    if (matters) headline = Math.max(headline, errorBound.keys ?? 0, errorBound.bytes ?? 0);
+    if (k >= HEADLINE_MIN_SHARE * totalKeys) headline = Math.max(headline, errorBound.keys ?? 0);
+    if (errorBound.reliable === true && (bytes[i] as number) >= HEADLINE_MIN_SHARE * totalBytes) {
+      headline = Math.max(headline, errorBound.bytes ?? 0);
+    }
     fallback = Math.max(fallback, errorBound.keys ?? 0);
     const { bytesSquares: _dropped, ...rest } = p;
     return {
