@@ -152,8 +152,10 @@ export function readGlossary(): GlossaryTerm[] {
 /** Each forbidden rendering of a glossary term found in `text`, as `en → zh: "found"`. */
 export function glossaryProblems(text: string, terms: readonly GlossaryTerm[] = readGlossary()): string[] {
   const out: string[] = [];
+  // Code spans are literal (an option value, a command, a key pattern): not prose to translate.
+  const prose = text.replace(/`[^`]*`/g, '□');
   for (const term of terms) {
-    let s = text;
+    let s = prose;
     for (const a of term.allow ?? []) s = s.split(a).join('□');
     for (const f of term.forbidden) {
       if (s.includes(f)) out.push(`${term.en} → ${term.zh}: "${f}" in "${text}"`);
