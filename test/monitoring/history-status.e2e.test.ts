@@ -96,7 +96,7 @@ describe('/redis-status on a target without AWS, from the bot’s own history', 
     expect(text).toContain("redis-medic's own INFO samples of market, last 9 min");
     expect(text).toContain("no CloudWatch for this cluster: the trend is redis-medic's own INFO samples");
     expect(text).not.toContain('trend and CloudWatch verdict skipped');
-    const slope = Number(/slope \+([\d.]+) %\/min/.exec(text)?.[1]);
+    const slope = Number(/slope \+([\d.]+) ?%\/min/.exec(text)?.[1]);
     expect(slope).toBeCloseTo(slopePerMin(seen), 1);
     // The verdict uses the slope: above the critical line and rising at that slope.
     expect(text).toContain('Critical');
