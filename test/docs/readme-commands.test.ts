@@ -121,6 +121,8 @@ describe.skipIf(!findRedisServerBinary())("README's commands", () => {
         // The README's ad-hoc example names a TLS server with a password: here, the private server.
         'rediss://user:pass@host:6379': target.url,
         TEXT: 'doc-test',
+        // Where `monitoring export --out DIR` writes: the test's own directory, not the checkout.
+        DIR: join(dir, 'monitoring-export'),
         'YYYY-MM-DD': inAMonth,
       };
       // `keys diff` compares the last two stored censuses: one stored before the README's own.
