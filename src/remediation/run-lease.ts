@@ -114,7 +114,8 @@ export class RunLease {
     await this.redis.eval(luaScript('delete-if-equals'), 1, this.key, this.value);
   }
 
-  private stop(): void {
+  /** Stops renewing without releasing: another holder of the same lease (a takeover) keeps it. */
+  stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
   }
