@@ -159,6 +159,8 @@ function startWorker(
       target: (name) => (name === 'target' ? { name, url: target.url, mode: 'standalone' } : undefined),
       throttle,
       pollMs: 200,
+      // Runs on one cluster go one at a time (its run lease): the next one looks again soon.
+      leaseRecheckMs: 200,
       ...deps,
     },
     { lockDuration: 10_000, stalledInterval: 1_000 },
