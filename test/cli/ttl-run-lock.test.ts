@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect } from 'vitest';
 import type { LocalRedis } from '../../src/demo/local-redis.js';
+import { AuditLog } from '../../src/incidents/audit-log.js';
 import { budgetMs } from '../support/budget.js';
 import type { CliRun } from '../support/cli.js';
 import { test } from '../support/fixtures.js';
@@ -143,7 +144,7 @@ describe('ttl run: one run per cluster at a time', () => {
     configFile = join(dir, 'medic.yaml');
     writeFileSync(
       configFile,
-      `queue:\n  url: ${queueRedis.url}\nclusters:\n  - name: prod\n    url: ${target.url}\n`,
+      `queue:\n  url: ${queueRedis.url}\n  prefix: locktest\nclusters:\n  - name: prod\n    url: ${target.url}\n`,
     );
   }, 60_000);
 
@@ -176,6 +177,16 @@ describe('ttl run: one run per cluster at a time', () => {
       expect(await withoutTtl()).toBe(0);
       // The holder released its lease on the way out.
       expect(await lockKeys()).toEqual([]);
+      // The refusal is in the audit log, naming the run that held the cluster.
+      const entries = await new AuditLog(queueClient, { prefix: 'locktest' }).list({
+        cluster: 'prod',
+        limit: 100,
+      });
+      const refusals = entries.filter((e) => e.action === 'refused');
+      expect(refusals).toHaveLength(1);
+      expect(refusals[0]).toMatchObject({ reason: 'ttl_run_in_progress', via: 'cli' });
+      expect(refused[0]?.stderr).toContain(refusals[0]?.runId as string);
+      expect(entries.filter((e) => e.action === 'run_started')).toHaveLength(1);
     },
     budgetMs((MATCHED + OTHERS) * PASSES * 2) + 30_000,
   );
