@@ -74,6 +74,11 @@ export const ErrorCode = {
   RunNeedsYes: 'run_needs_yes',
   RulesRequired: 'rules_required',
   RunNeedsConfig: 'run_needs_config',
+  /**
+   * Another TTL run holds the cluster's run lease (one run per cluster at a time): `values.owner`
+   * is its run id, `values.actor` who started it, `values.startedAt` when (UTC date and time).
+   */
+  TtlRunInProgress: 'ttl_run_in_progress',
   BadDeadline: 'bad_deadline',
   /** A `--match` glob opens a `[` class that no `]` closes. */
   GlobUnclosed: 'glob_unclosed',
@@ -156,6 +161,7 @@ export const ERROR_EXIT: Readonly<Record<ErrorCode, ExitCode>> = {
   run_needs_yes: EXIT_USAGE,
   rules_required: EXIT_USAGE,
   run_needs_config: EXIT_USAGE,
+  ttl_run_in_progress: EXIT_USAGE,
   bad_deadline: EXIT_USAGE,
   glob_unclosed: EXIT_USAGE,
   deadline_past: EXIT_USAGE,

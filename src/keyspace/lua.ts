@@ -14,6 +14,8 @@ export type LuaScriptName =
   | 'delete-if-equals'
   | 'expire-if-equals'
   | 'history-add'
+  | 'lease-acquire'
+  | 'pexpire-if-equals'
   | 'pointer-swap'
   | 'release-if-owner'
   | 'ttl-page'

@@ -866,6 +866,12 @@ function medicErrors(): MedicError[] {
       queue: keep('redis-medic-queue.corp.example:6380'),
       runId: keep('6f0c2a1e9b7d4c3a8e5f1b2d0c9a8e7f6d5c4b3a'),
     }),
+    new MedicError(ErrorCode.TtlRunInProgress, {
+      cluster: keep('luckyus-isales-market'),
+      owner: keep('cli-8d1f0c2a-3b4e-4f5a-9c6d-7e8f9a0b1c2d'),
+      actor: keep('cli:ops'),
+      startedAt: '2026-02-12 14:16 UTC',
+    }),
     classifyRedisError(sysError('ETIMEDOUT', 'connect ETIMEDOUT'), TARGET),
     classifyRedisError(new Error('WRONGPASS invalid username-password pair or user is disabled.'), TARGET),
     classifyRedisError(new Error('NOAUTH Authentication required.'), TARGET),
@@ -917,6 +923,7 @@ function medicErrors(): MedicError[] {
     // Unexpected ends the code names: a walk stopped by shutdown, the TTL engine returning early.
     new MedicError(ErrorCode.Unexpected, { reason: 'walk_stopped' }, 'dry-run incomplete'),
     new MedicError(ErrorCode.Unexpected, { reason: 'engine_stopped' }, 'engine stopped early'),
+    new MedicError(ErrorCode.Unexpected, { reason: 'run_lease_lost' }),
   ];
 }
 

@@ -156,9 +156,15 @@ function startWorker(
     {
       service: rep.service,
       audit: rep.audit,
-      target: (name) => (name === 'target' ? { name, url: target.url, mode: 'standalone' } : undefined),
+      // `target-…`: other names for the same server, so runs on "different clusters" go side by side.
+      target: (name) =>
+        name === 'target' || name.startsWith('target-')
+          ? { name, url: target.url, mode: 'standalone' }
+          : undefined,
       throttle,
       pollMs: 200,
+      // Runs on one cluster go one at a time (its run lease): the next one looks again soon.
+      leaseRecheckMs: 200,
       ...deps,
     },
     { lockDuration: 10_000, stalledInterval: 1_000 },
@@ -199,7 +205,10 @@ describe('two workers on one queue', () => {
     try {
       await Promise.all([a.worker.waitUntilReady(), b.worker.waitUntilReady()]);
       const runs = datasets.map((d, i) =>
-        runRequest(`two-${i}-${randomUUID().slice(0, 6)}`, setMissingRule(d.pattern, `rule-${i}`)),
+        // One cluster each: runs on one cluster wait for each other (its run lease).
+        runRequest(`two-${i}-${randomUUID().slice(0, 6)}`, setMissingRule(d.pattern, `rule-${i}`), {
+          cluster: `target-${i}`,
+        }),
       );
       const first = await Promise.all(runs.map((r) => rep.service.enqueue(r)));
       expect(first.map((e) => e.enqueued)).toEqual([true, true, true]);

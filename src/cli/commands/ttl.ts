@@ -1,11 +1,12 @@
 /**
  * `redis-medic ttl dry-run|run`: the plan, the fresh dry-run, the confirmation, the paced run with
- * its progress lines, and the summary. (Just over 400 lines: the run's terminal side is one flow;
- * its JSON and tables are in render/.)
+ * its progress lines, and the summary, under the cluster's run lease (ttl-lease.ts). (Just over 400
+ * lines: the run's terminal side is one flow; its JSON and tables are in render/.)
  */
+import type { Redis } from 'ioredis';
 import type { WalkProgress } from '../../census/types.js';
 import type { MedicConfig } from '../../config/types.js';
-import { ErrorCode, isMedicError } from '../../errors.js';
+import { ErrorCode, isMedicError, MedicError } from '../../errors.js';
 import {
   formatBytes,
   formatDuration,
@@ -29,6 +30,7 @@ import { withQueueRedis } from '../queue-redis.js';
 import { fractionSteps, intervalSteps } from '../render/progress-lines.js';
 import { dryRunJson, type RunJson, runJson } from '../render/ttl-json.js';
 import { cliActor as actor, resolveTarget, type TargetOptions } from '../targets.js';
+import { takeRunLease } from './ttl-lease.js';
 
 export interface TtlCommandOptions extends TargetOptions {
   /** Rules file; default: the `rules:` section of the config. */
@@ -95,87 +97,112 @@ export async function ttlRunCommand(opts: TtlCommandOptions, ctx: CliContext): P
   const incident = opts.incident;
   return withQueueRedis(config, async (queue) => {
     if (incident !== undefined) await checkIncidentRef(queue, config, target.name, incident);
-    return withTarget(target, opts, async (conn, signal) => {
+    return withTarget(target, opts, async (conn, targetSignal) => {
       // Before anything is read or written: `--redis` or a cluster URL may reach the queue's server.
       await assertNotQueueServer(conn, queue);
       const audit = new AuditLog(queue, { prefix: config.queue.prefix });
-      const store = new DryRunStore(queue, { prefix: config.queue.prefix });
-      const plan = planRules(await runDryRuns(conn, rules, target.name, opts, ctx, signal));
-      if (signal.aborted) return EXIT_USAGE;
-      for (const dry of plan) {
-        await store.save(dry);
-        await audit.append(auditEntry(opts, 'dry_run', dry, { dryRunId: dry.id, counts: dryCounts(dry) }));
+      // One TTL run per cluster at a time (CLI or Slack): refused here, before any write.
+      const lease = await takeRunLease(queue, config.queue.prefix, target.name, opts.incident, audit);
+      const lost = new AbortController();
+      lease.keepAlive(() => lost.abort());
+      const signal = AbortSignal.any([targetSignal, lost.signal]);
+      try {
+        const exit = await runPlan(conn, queue, config, target.name, rules, opts, ctx, signal, audit);
+        // Our lease expired and may be another run's now: stopped between pages, say why.
+        if (lost.signal.aborted) throw new MedicError(ErrorCode.Unexpected, { reason: 'run_lease_lost' });
+        return exit;
+      } finally {
+        await lease.release().catch(() => {});
       }
-      if (!opts.json) ctx.out(renderPlan(plan, ctx));
-      const results: RunJson[] = [];
-      let exit = EXIT_OK;
-      for (const dry of plan) {
-        if (signal.aborted) break;
-        const runId = `cli-${dry.id}`;
-        await audit.append(
-          auditEntry(opts, 'run_started', dry, { dryRunId: dry.id, runId, counts: dryCounts(dry) }),
-        );
-        let result: ApplyResult;
-        const pauses = pauseLines(dry, ctx);
-        const plainStep = fractionSteps();
-        // What the run had changed when it failed: the audit entry says what a half-done run left.
-        let lastCounters: EngineProgress['counters'] | undefined;
-        try {
-          result = await applyRule(conn, dry.rule, {
-            ...(opts.unthrottled ? { throttle: false as const } : {}),
-            ...(opts.memoryGuardTimeout
-              ? { memoryGuard: { timeoutMs: opts.memoryGuardTimeout * 1000 } }
-              : {}),
-            signal,
-            onPage: (_cp, p) => {
-              lastCounters = p.counters;
-              pauses(p);
-              if (process.stderr.isTTY) showRunProgress(dry, p, ctx);
-              else if (!opts.json && plainStep(p.fraction)) ctx.err(`${runProgressText(dry, p, ctx)}\n`);
-            },
-          });
-        } catch (err) {
-          const reason = isMedicError(err) ? err.code : classifyRedisError(err, conn.address).code;
-          await audit
-            .append(
-              auditEntry(opts, 'run_failed', dry, {
-                dryRunId: dry.id,
-                runId,
-                reason,
-                ...(lastCounters ? { counts: { ...lastCounters } } : {}),
-              }),
-            )
-            .catch(() => {});
-          throw err;
-        } finally {
-          if (process.stderr.isTTY) ctx.err('\r\x1b[K');
-        }
-        const counts = { ...result.counters, durationMs: result.durationMs };
-        if (!result.complete) {
-          await audit.append(auditEntry(opts, 'run_cancelled', dry, { dryRunId: dry.id, runId, counts }));
-          if (!opts.json) ctx.out(renderRunResult(dry, result, undefined, ctx));
-          results.push(runJson(dry, result, undefined));
-          exit = EXIT_USAGE;
-          break;
-        }
-        const left = await recount(conn, dry.rule, {
-          ...(opts.unthrottled ? { throttle: false as const } : {}),
-          signal,
-        });
-        await audit.append(
-          auditEntry(opts, 'run_finished', dry, {
-            dryRunId: dry.id,
-            runId,
-            counts: { ...counts, left: left.toChange },
-          }),
-        );
-        if (!opts.json) ctx.out(renderRunResult(dry, result, left.toChange, ctx));
-        results.push(runJson(dry, result, left.toChange));
-      }
-      if (opts.json) ctx.out(`${JSON.stringify({ cluster: target.name, rules: results }, null, 2)}\n`);
-      return signal.aborted ? EXIT_USAGE : exit;
     });
   });
+}
+
+/** The run itself, under the lease: a fresh dry-run of every rule, then each rule in plan order. */
+async function runPlan(
+  conn: TargetConnection,
+  queue: Redis,
+  config: MedicConfig,
+  cluster: string,
+  rules: TtlRule[],
+  opts: TtlCommandOptions,
+  ctx: CliContext,
+  signal: AbortSignal,
+  audit: AuditLog,
+): Promise<number> {
+  const store = new DryRunStore(queue, { prefix: config.queue.prefix });
+  const plan = planRules(await runDryRuns(conn, rules, cluster, opts, ctx, signal));
+  if (signal.aborted) return EXIT_USAGE;
+  for (const dry of plan) {
+    await store.save(dry);
+    await audit.append(auditEntry(opts, 'dry_run', dry, { dryRunId: dry.id, counts: dryCounts(dry) }));
+  }
+  if (!opts.json) ctx.out(renderPlan(plan, ctx));
+  const results: RunJson[] = [];
+  let exit = EXIT_OK;
+  for (const dry of plan) {
+    if (signal.aborted) break;
+    const runId = `cli-${dry.id}`;
+    await audit.append(
+      auditEntry(opts, 'run_started', dry, { dryRunId: dry.id, runId, counts: dryCounts(dry) }),
+    );
+    let result: ApplyResult;
+    const pauses = pauseLines(dry, ctx);
+    const plainStep = fractionSteps();
+    // What the run had changed when it failed: the audit entry says what a half-done run left.
+    let lastCounters: EngineProgress['counters'] | undefined;
+    try {
+      result = await applyRule(conn, dry.rule, {
+        ...(opts.unthrottled ? { throttle: false as const } : {}),
+        ...(opts.memoryGuardTimeout ? { memoryGuard: { timeoutMs: opts.memoryGuardTimeout * 1000 } } : {}),
+        signal,
+        onPage: (_cp, p) => {
+          lastCounters = p.counters;
+          pauses(p);
+          if (process.stderr.isTTY) showRunProgress(dry, p, ctx);
+          else if (!opts.json && plainStep(p.fraction)) ctx.err(`${runProgressText(dry, p, ctx)}\n`);
+        },
+      });
+    } catch (err) {
+      const reason = isMedicError(err) ? err.code : classifyRedisError(err, conn.address).code;
+      await audit
+        .append(
+          auditEntry(opts, 'run_failed', dry, {
+            dryRunId: dry.id,
+            runId,
+            reason,
+            ...(lastCounters ? { counts: { ...lastCounters } } : {}),
+          }),
+        )
+        .catch(() => {});
+      throw err;
+    } finally {
+      if (process.stderr.isTTY) ctx.err('\r\x1b[K');
+    }
+    const counts = { ...result.counters, durationMs: result.durationMs };
+    if (!result.complete) {
+      await audit.append(auditEntry(opts, 'run_cancelled', dry, { dryRunId: dry.id, runId, counts }));
+      if (!opts.json) ctx.out(renderRunResult(dry, result, undefined, ctx));
+      results.push(runJson(dry, result, undefined));
+      exit = EXIT_USAGE;
+      break;
+    }
+    const left = await recount(conn, dry.rule, {
+      ...(opts.unthrottled ? { throttle: false as const } : {}),
+      signal,
+    });
+    await audit.append(
+      auditEntry(opts, 'run_finished', dry, {
+        dryRunId: dry.id,
+        runId,
+        counts: { ...counts, left: left.toChange },
+      }),
+    );
+    if (!opts.json) ctx.out(renderRunResult(dry, result, left.toChange, ctx));
+    results.push(runJson(dry, result, left.toChange));
+  }
+  if (opts.json) ctx.out(`${JSON.stringify({ cluster, rules: results }, null, 2)}\n`);
+  return signal.aborted ? EXIT_USAGE : exit;
 }
 
 // ---------------------------------------------------------------------------------------------

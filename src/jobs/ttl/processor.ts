@@ -68,9 +68,21 @@ export async function processTtlRun(
     const { pausedAt: _at, pausedBy: _by, ...rest } = data;
     await save({ ...rest, pausedMs: (data.pausedMs ?? 0) + Math.max(0, now() - data.pausedAt) });
   }
+  // One TTL run per cluster at a time: while another run (a CLI `ttl run`, another approved run)
+  // holds the cluster, this one waits in the delayed set, unclaimed, and looks again later.
+  const taken = await service.lease(data, now());
+  if (!taken.ok) {
+    deps.logger?.info(
+      { runId: data.runId, cluster: data.cluster, heldBy: taken.holder.owner, via: taken.holder.via },
+      'ttl run: another run holds the cluster, waiting',
+    );
+    return await sleepPaused(job, token, now() + (deps.leaseRecheckMs ?? 15_000));
+  }
+  const lease = taken.lease;
   const claim = await service.claim(data.runId);
   if (!claim.ok) {
     // A pause or cancel landed between the read above and now: act on it on the next pickup.
+    await lease.release();
     return await sleepPaused(job, token, now());
   }
 
@@ -78,12 +90,14 @@ export async function processTtlRun(
   try {
     conn = await connectTarget(target);
   } catch (err) {
+    await lease.release().catch(() => {});
     return await failOrRetry(job, data, deps, asMedicError(err, deps.logger), save);
   }
   try {
     await deps.guardTarget?.(conn);
   } catch (err) {
     await conn.close();
+    await lease.release().catch(() => {});
     return await failOrRetry(job, data, deps, asMedicError(err, deps.logger), save);
   }
   const abort = new AbortController();
@@ -96,6 +110,9 @@ export async function processTtlRun(
   };
   const lockLost = () => stop?.kind === 'lost';
   signal?.addEventListener('abort', () => requestStop({ kind: 'shutdown', by: 'worker' }), { once: true });
+  // Lease gone (this process stalled past it): stop between pages and go back to the queue, where
+  // the next pickup waits for whoever holds the cluster now.
+  lease.keepAlive(() => requestStop({ kind: 'shutdown', by: 'lease' }));
   const poll = setInterval(() => {
     void service
       .control(data.runId)
@@ -259,6 +276,9 @@ export async function processTtlRun(
     return await failOrRetry(job, data, deps, asMedicError(err, deps.logger), save);
   } finally {
     clearInterval(poll);
+    // Lock lost: the worker that took the job over holds the same lease (same run id) now.
+    if (lockLost()) lease.stop();
+    else await lease.release().catch(() => {});
     await conn.close().catch(() => {});
   }
 }

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { ErrorCode, MedicError } from '../../errors.js';
 import type { AuditInput } from '../../incidents/audit-log.js';
 import { luaScript } from '../../keyspace/lua.js';
+import { type AcquireResult, RunLease } from '../../remediation/run-lease.js';
 import type { TtlRunRequest } from '../../remediation/types.js';
 import { TTL_RUN_QUEUE, type TtlJobData } from './types.js';
 
@@ -157,6 +158,21 @@ export class TtlRunService {
   /** The token of the worker that holds the run's BullMQ lock (null: nobody). */
   async lockHolder(runId: string): Promise<string | null> {
     return this.redis.get(`${this.prefix}:${TTL_RUN_QUEUE}:${runId}:lock`);
+  }
+
+  /**
+   * Worker side: the cluster's run lease (one TTL run per cluster, CLI included) for this run. A
+   * resumed job (same run id, after a kill) takes its own lease back.
+   */
+  async lease(
+    data: Pick<TtlJobData, 'runId' | 'cluster' | 'approvedBy'>,
+    now: number,
+  ): Promise<AcquireResult> {
+    return RunLease.acquire(this.redis, {
+      prefix: this.prefix,
+      cluster: data.cluster,
+      holder: { owner: data.runId, startedAt: now, actor: data.approvedBy, via: 'slack' },
+    });
   }
 
   /** Worker side: the walk (re)starts, unless a pause or cancel came first. */

@@ -136,6 +136,8 @@ export interface TtlJobDeps {
   pollMs?: number;
   /** A paused run wakes this often to re-read its status (Resume and Cancel wake it at once). @defaultValue 60000 */
   pauseRecheckMs?: number;
+  /** A run whose cluster another run holds (its lease) is looked at again after this. @defaultValue 15000 */
+  leaseRecheckMs?: number;
   /** A run paused longer than this is cancelled: its dry-run and approval are stale by then. @defaultValue 24 h */
   maxPauseMs?: number;
   now?: () => number;
