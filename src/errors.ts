@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 
 export const ErrorCode = {
   ConfigInvalid: 'config_invalid',
+  /** A `--rules` file with problems (the config's own `rules:` are `config_invalid`). */
+  RulesFileInvalid: 'rules_file_invalid',
   ConfigUnreadable: 'config_unreadable',
   UnknownCluster: 'unknown_cluster',
   RedisUnreachable: 'redis_unreachable',
@@ -114,6 +116,7 @@ export type ExitCode = typeof EXIT_OK | typeof EXIT_USAGE | typeof EXIT_UNREACHA
 /** The CLI exit code of every error code (a `Record`, so a new code without one does not compile). */
 export const ERROR_EXIT: Readonly<Record<ErrorCode, ExitCode>> = {
   config_invalid: EXIT_USAGE,
+  rules_file_invalid: EXIT_USAGE,
   config_unreadable: EXIT_USAGE,
   unknown_cluster: EXIT_USAGE,
   redis_unreachable: EXIT_UNREACHABLE,

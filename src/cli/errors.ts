@@ -41,7 +41,7 @@ export function describeCliError(
   if (err instanceof ConfigInvalidError) {
     return {
       lines: [
-        t(err.kind === 'rules' ? 'errors:rules_file_invalid' : 'errors:config_invalid', {
+        t(`errors:${err.code}`, {
           path: err.file,
           count: err.problems.length,
         }),

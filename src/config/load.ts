@@ -151,7 +151,11 @@ export class ConfigInvalidError extends MedicError {
     /** Which file it is, so the message sends people to the right one (`--config` or `--rules`). */
     readonly kind: 'config' | 'rules' = 'config',
   ) {
-    super(ErrorCode.ConfigInvalid, { path: file, count: problems.length }, `invalid config ${file}`);
+    super(
+      kind === 'rules' ? ErrorCode.RulesFileInvalid : ErrorCode.ConfigInvalid,
+      { path: file, count: problems.length },
+      `invalid ${kind} file ${file}`,
+    );
   }
 }
 

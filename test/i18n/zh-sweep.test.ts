@@ -845,6 +845,7 @@ function medicErrors(): MedicError[] {
     fileError('EISDIR'),
     fileError('EIO'),
     configInvalid(),
+    new ConfigInvalidError(keep('/srv/redis-medic/rules.yml'), configProblems(), 'rules'),
     new MedicError(ErrorCode.UnknownCluster, { name: keep('luckyus-isales-mkt') }),
     new MedicError(ErrorCode.MemoryGuardTimeout, {
       target: TARGET,
