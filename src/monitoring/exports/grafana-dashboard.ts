@@ -148,8 +148,10 @@ export function grafanaDashboard(cluster: ClusterConfig, t: Translate): GrafanaD
     ],
     fieldConfig: { defaults: { unit: 'ops', min: 0 }, overrides: [] },
   };
+  // `max`, not `sum`: every bot replica serves the same stored census, so summing would count it
+  // once per replica.
   const byPattern = (refId: string, metric: string): PanelTarget =>
-    target(refId, `sum by (pattern) (${forClusterVariable(metric)})`, {
+    target(refId, `max by (pattern) (${forClusterVariable(metric)})`, {
       instant: true,
       range: false,
       format: 'table',
