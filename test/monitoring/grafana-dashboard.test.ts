@@ -159,6 +159,25 @@ describe('the pattern panel with more than one bot replica', () => {
   });
 });
 
+describe('dashboard uids', () => {
+  it('are valid Grafana uids and differ between clusters, so importing one never replaces another', () => {
+    const names = [
+      'a.b',
+      'a-b',
+      'a_b',
+      'luckyus-isales-market-cache-primary-1',
+      'luckyus-isales-market-cache-primary-2',
+      `${'x'.repeat(62)}1`,
+      `${'x'.repeat(62)}2`,
+    ];
+    const uids = names.map((name) => grafanaDashboard({ ...cluster, name }, (key) => key).uid);
+    for (const uid of uids) expect(uid).toMatch(/^[A-Za-z0-9_-]{1,40}$/);
+    expect(new Set(uids).size).toBe(names.length);
+    // A short plain name keeps its readable uid.
+    expect(grafanaDashboard(cluster, (key) => key).uid).toBe('redis-medic-prod-cache');
+  });
+});
+
 describe('metricNamesIn', () => {
   it('finds metric names, not functions, labels, ranges or grouping labels', () => {
     expect(
