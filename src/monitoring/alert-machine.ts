@@ -22,8 +22,12 @@ export const TTL_GROWTH_MIN_SPAN_MS = 10 * 60_000;
 export interface AlertState {
   /** The level last announced (or silently stepped down to). */
   level: AlertLevel;
-  /** A level the memory has been at since `since`, not yet held for the minimum duration. */
-  pending?: { level: AlertLevel; since: number };
+  /**
+   * Per other level, since when the memory has been continuously past it on the way there (at or
+   * over a higher level's line; under a lower level's line minus the hysteresis). One clock per
+   * level, so memory swinging between two levels above the announced one still holds the lower.
+   */
+  held?: Partial<Record<AlertLevel, number>>;
   /** Time of the newest sample applied: older or repeated samples change nothing. */
   lastAt: number;
   lastEvicted?: number;
@@ -142,28 +146,42 @@ function stepLevel(
   alerts: Alert[],
 ): void {
   if (sample.memoryPct === null) {
-    delete next.pending;
-    return;
-  }
-  const up = levelUp(sample.memoryPct, policy.thresholds);
-  const down = levelDown(sample.memoryPct, policy.thresholds, policy.hysteresisPct);
-  const candidate = rank(up) > rank(next.level) ? up : rank(down) < rank(next.level) ? down : next.level;
-  if (candidate === next.level) {
-    delete next.pending;
-    return;
-  }
-  // The clock runs while the candidate stays the same; a different candidate starts it again, so
-  // what is announced is a level the memory really held for the minimum duration.
-  const since = next.pending?.level === candidate ? next.pending.since : sample.at;
-  if (sample.at - since < policy.minDurationMs) {
-    next.pending = { level: candidate, since };
+    delete next.held;
     return;
   }
   const from = next.level;
-  next.level = candidate;
-  delete next.pending;
-  if (rank(candidate) > rank(from)) alerts.push(alert(candidate as AlertKind, from));
-  else if (candidate === 'ok') alerts.push(alert('recovered', from));
+  const up = rank(levelUp(sample.memoryPct, policy.thresholds));
+  const down = rank(levelDown(sample.memoryPct, policy.thresholds, policy.hysteresisPct));
+  const held: Partial<Record<AlertLevel, number>> = {};
+  for (const level of ORDER) {
+    const r = rank(level);
+    const past = r > rank(from) ? up >= r : r < rank(from) ? down <= r : false;
+    if (past) held[level] = next.held?.[level] ?? sample.at;
+  }
+  const lasted = (level: AlertLevel) => {
+    const since = held[level];
+    return since !== undefined && sample.at - since >= policy.minDurationMs;
+  };
+  // Up: the highest level held long enough. Down (only when not up): the lowest.
+  const rise = [...ORDER].reverse().find((l) => rank(l) > rank(from) && lasted(l));
+  const fall = rise ? undefined : ORDER.find((l) => rank(l) < rank(from) && lasted(l));
+  const to = rise ?? fall;
+  if (!to) {
+    if (Object.keys(held).length > 0) next.held = held;
+    else delete next.held;
+    return;
+  }
+  next.level = to;
+  // Clocks still running in the same direction stay valid; the others meant "past the old level".
+  const kept = Object.fromEntries(
+    Object.entries(held).filter(([l]) =>
+      rise ? rank(l as AlertLevel) > rank(to) : rank(l as AlertLevel) < rank(to),
+    ),
+  ) as Partial<Record<AlertLevel, number>>;
+  if (Object.keys(kept).length > 0) next.held = kept;
+  else delete next.held;
+  if (rise) alerts.push(alert(to as AlertKind, from));
+  else if (to === 'ok') alerts.push(alert('recovered', from));
 }
 
 function growthPerHour(now: MonitoringSample, earlier?: MonitoringSample): number | undefined {

@@ -36,9 +36,10 @@ export function historyTrendProvider(history: HistoryStore): TrendProvider {
     const samples = await history.range(target.name, end - window.hours * 3_600_000, end);
     const series = historySeries(samples);
     if (series.memoryPct.length < MIN_POINTS) {
-      // No samples at all (monitoring off, or a new cluster): nothing worth a note.
-      const notes =
-        samples.length === 0 ? [] : [{ key: 'notes.history_too_short', values: { count: samples.length } }];
+      // No samples at all (monitoring off, or a new cluster), or none with a memory % (maxmemory 0,
+      // which the report already notes): nothing worth a note. Otherwise count the usable ones.
+      const usable = series.memoryPct.length;
+      const notes = usable === 0 ? [] : [{ key: 'notes.history_too_short', values: { count: usable } }];
       return { ok: false, notes };
     }
     return { ok: true, source: 'history', node: target.name, series, notes: [] };

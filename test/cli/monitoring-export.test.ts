@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { promtool } from '../monitoring/promtool.js';
 import { runCli } from '../support/cli.js';
 
@@ -75,6 +75,54 @@ describe('redis-medic monitoring export', () => {
       65,
       80,
     ]);
+  });
+
+  it("alerts on keys without TTL at the config's monitoring.alerts.keysWithoutTtlPerHour (promtool test rules)", async () => {
+    const own = join(dir, 'ttl-config.yml');
+    writeFileSync(
+      own,
+      [
+        'queue:',
+        '  url: redis://127.0.0.1:1',
+        'monitoring:',
+        '  alerts: { keysWithoutTtlPerHour: 500 }',
+        'clusters:',
+        '  - name: market',
+        '    url: redis://127.0.0.1:2',
+      ].join('\n'),
+    );
+    const out = join(dir, 'ttl-out');
+    const run = await runCli(['monitoring', 'export', '--cluster', 'market', '--out', out, '--config', own]);
+    expect(run.code, run.stderr).toBe(0);
+    // Only who fires is under test here: the rules without their (localized) annotations.
+    const rules = parse(readFileSync(join(out, 'redis-medic-market-rules.yml'), 'utf8')) as {
+      groups: { rules: { annotations?: unknown }[] }[];
+    };
+    for (const rule of rules.groups.flatMap((g) => g.rules)) delete rule.annotations;
+    writeFileSync(join(out, 'bare-rules.yml'), stringify(rules));
+    // 600 keys without TTL an hour (10 a minute) is over the configured 500 an hour: the rule fires
+    // after its hour of history and its `for:`; 300 an hour never does.
+    writeFileSync(
+      join(out, 'ttl.test.yml'),
+      [
+        'rule_files: [bare-rules.yml]',
+        'evaluation_interval: 1m',
+        'tests:',
+        '  - interval: 1m',
+        '    input_series:',
+        '      - series: \'redis_medic_keys_without_ttl{cluster="market", job="fast"}\'',
+        '        values: "0+10x180"',
+        '      - series: \'redis_medic_keys_without_ttl{cluster="market", job="slow"}\'',
+        '        values: "0+5x180"',
+        '    alert_rule_test:',
+        '      - eval_time: 120m',
+        '        alertname: RedisKeysWithoutTtlGrowing',
+        '        exp_alerts:',
+        '          - exp_labels: { severity: warning, cluster: market, job: fast }',
+      ].join('\n'),
+    );
+    const tested = await promtool(['test', 'rules', 'ttl.test.yml'], out);
+    expect(tested.ok, tested.output).toBe(true);
   });
 
   it('refuses an unknown cluster, naming the known ones, and writes nothing', async () => {

@@ -94,6 +94,21 @@ describe('memory levels', () => {
   });
 });
 
+describe('values swinging between levels', () => {
+  it('announces warning for memory that swings 65 ↔ 72 % every minute: never under the warning line', () => {
+    const values = Array.from({ length: 10 }, (_, i) => (i % 2 ? 72 : 65));
+    // Over 60 % since minute 1, held for the 2-minute minimum at minute 3; critical never held 2 minutes.
+    expect(run(values)).toEqual([{ minute: 3, kind: 'warning' }]);
+  });
+
+  it('steps down from emergency while memory swings 50 ↔ 58 %, so the next rise to 90 % is announced', () => {
+    const swing = Array.from({ length: 8 }, (_, i) => (i % 2 ? 58 : 50));
+    const kinds = run([90, 90, 90, ...swing, 90, 90, 90]).map((a) => a.kind);
+    // 8 minutes under 68 % (critical minus the hysteresis) leave emergency; coming back is news.
+    expect(kinds).toEqual(['emergency', 'emergency']);
+  });
+});
+
 describe('evictions and keys without TTL', () => {
   it('announces evictions starting once per episode, again after a quiet period', () => {
     let state: AlertState = INITIAL_ALERT_STATE;

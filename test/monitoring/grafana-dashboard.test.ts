@@ -5,8 +5,9 @@
  * exists: redis_exporter's (the fixture, from the exporter's source), the bot's own (read from the
  * /metrics registry itself) or the rules'. The rules, too, query only such metrics.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ClusterConfig } from '../../src/config/types.js';
 import { createI18n } from '../../src/i18n/index.js';
@@ -14,6 +15,7 @@ import { type GridPos, grafanaDashboard } from '../../src/monitoring/exports/gra
 import { prometheusRules } from '../../src/monitoring/exports/prometheus-rules.js';
 import { metricNamesIn } from '../../src/monitoring/exports/promql.js';
 import { MedicMetrics } from '../../src/monitoring/metrics/registry.js';
+import { promtool } from './promtool.js';
 
 const fixture = JSON.parse(
   readFileSync(resolve(import.meta.dirname, '../fixtures/monitoring/redis-exporter-metrics.json'), 'utf8'),
@@ -105,6 +107,74 @@ describe.each(['en', 'zh'] as const)('the exported Grafana dashboard (%s)', (lan
     expect(queried.filter((name) => !known.has(name))).toEqual([]);
     const inRules = rules.groups.flatMap((g) => g.rules.flatMap((r) => metricNamesIn(r.expr)));
     expect(inRules.filter((name) => !known.has(name))).toEqual([]);
+  });
+});
+
+describe('the pattern panel with more than one bot replica', () => {
+  it('shows the census numbers once, though every replica exposes the same census (promtool)', async () => {
+    const dashboard = grafanaDashboard(cluster, (key) => key);
+    const patterns = dashboard.panels[3];
+    const exprs = patterns?.targets.map((x) => x.expr.replaceAll('$cluster', 'prod-cache')) ?? [];
+    expect(exprs).toHaveLength(3);
+    const dir = mkdtempSync(join(tmpdir(), 'medic-dashboard-'));
+    writeFileSync(join(dir, 'empty-rules.yml'), 'groups: []\n');
+    // Two replicas scraped as two instances, each serving the stored census: 100 keys, 40 without
+    // TTL, 5000 bytes for `user:*`. The table must read 100 / 40 / 5000, not twice that.
+    const metricOf = [
+      'redis_medic_census_pattern_keys',
+      'redis_medic_census_pattern_keys_without_ttl',
+      'redis_medic_census_pattern_bytes',
+    ];
+    const values = [100, 40, 5000];
+    const series = metricOf.flatMap((name, i) =>
+      ['bot-a', 'bot-b'].map((instance) => [
+        `      - series: '${name}{cluster="prod-cache", pattern="user:*", instance="${instance}"}'`,
+        `        values: "${values[i]}x10"`,
+      ]),
+    );
+    const tests = exprs.flatMap((expr, i) => [
+      `      - expr: '${expr}'`,
+      '        eval_time: 5m',
+      '        exp_samples:',
+      `          - labels: '{pattern="user:*"}'`,
+      `            value: ${values[i]}`,
+    ]);
+    writeFileSync(
+      join(dir, 'patterns.test.yml'),
+      [
+        'rule_files: [empty-rules.yml]',
+        'evaluation_interval: 1m',
+        'tests:',
+        '  - interval: 1m',
+        '    input_series:',
+        ...series.flat(),
+        '    promql_expr_test:',
+        ...tests,
+      ].join('\n'),
+    );
+    // Each query names its metric: the series above are the ones it reads.
+    for (const [i, expr] of exprs.entries()) expect(metricNamesIn(expr)).toEqual([metricOf[i]]);
+    const tested = await promtool(['test', 'rules', 'patterns.test.yml'], dir);
+    expect(tested.ok, tested.output).toBe(true);
+  });
+});
+
+describe('dashboard uids', () => {
+  it('are valid Grafana uids and differ between clusters, so importing one never replaces another', () => {
+    const names = [
+      'a.b',
+      'a-b',
+      'a_b',
+      'luckyus-isales-market-cache-primary-1',
+      'luckyus-isales-market-cache-primary-2',
+      `${'x'.repeat(62)}1`,
+      `${'x'.repeat(62)}2`,
+    ];
+    const uids = names.map((name) => grafanaDashboard({ ...cluster, name }, (key) => key).uid);
+    for (const uid of uids) expect(uid).toMatch(/^[A-Za-z0-9_-]{1,40}$/);
+    expect(new Set(uids).size).toBe(names.length);
+    // A short plain name keeps its readable uid.
+    expect(grafanaDashboard(cluster, (key) => key).uid).toBe('redis-medic-prod-cache');
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { describe, expect } from 'vitest';
 import { HistoryStore } from '../../src/monitoring/history-store.js';
+import { historyTrendProvider } from '../../src/monitoring/history-trend.js';
 import type { MonitoringSample } from '../../src/monitoring/sample.js';
 import { test } from '../support/fixtures.js';
 
@@ -76,4 +77,25 @@ describe('HistoryStore', () => {
     expect(buckets.length).toBe((thinned.at(-1)! - thinned[0]!) / 300_000 + 1);
     expect(ats.length).toBeLessThan(1_441 + 1_440 / 5 + 20);
   }, 120_000);
+
+  test('a target with maxmemory 0 gets no note claiming too few samples (memory % is not a number there)', async ({
+    admin,
+  }) => {
+    const store = new HistoryStore(admin, { prefix: 'h-nomax' });
+    const t0 = Date.UTC(2026, 0, 1);
+    for (let i = 0; i < 30; i++) {
+      await store.add('c', { ...realistic(t0 + i * 60_000, i), maxmemory: 0, memoryPct: null });
+    }
+    expect(await store.range('c', t0, t0 + 30 * 60_000)).toHaveLength(30);
+    const target = {
+      name: 'c',
+      url: 'redis://127.0.0.1:1',
+      mode: 'standalone',
+      thresholds: { warning: 60, critical: 70, emergency: 85 },
+    } as const;
+    const got = await historyTrendProvider(store)(target, { end: new Date(t0 + 30 * 60_000), hours: 1 });
+    expect(got.ok).toBe(false);
+    // 30 samples are stored: a note saying there are too few of them would be false.
+    expect(got.notes.filter((n) => n.key === 'notes.history_too_short')).toEqual([]);
+  });
 });

@@ -124,4 +124,20 @@ describe('the /metrics registry', () => {
     const waits = await series(m, BOT_METRICS.slackRateLimitWaits);
     expect(waits.map((s) => [s.labels.method, s.value])).toEqual([['chat.update', 1]]);
   });
+
+  it('answers a scrape while the queue Redis does not answer, with what it has', async () => {
+    const errors: unknown[] = [];
+    const m = new MedicMetrics({
+      // A queue Redis that is down: ioredis keeps the command until it reconnects, i.e. never here.
+      queues: [{ name: 'watch', getJobCounts: () => new Promise<Record<string, number>>(() => {}) }],
+      censuses: () => new Promise(() => {}),
+      collectTimeoutMs: 200,
+      onCollectError: (err) => errors.push(err),
+    });
+    m.awsError('GetMetricData', 'throttled');
+    const text = await m.metrics();
+    const aws = parseExposition(text).filter((x) => x.name === BOT_METRICS.awsErrors);
+    expect(aws.map((x) => [x.labels.action, x.value])).toEqual([['GetMetricData', 1]]);
+    expect(errors).toHaveLength(1);
+  });
 });

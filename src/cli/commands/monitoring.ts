@@ -32,7 +32,7 @@ export async function monitoringExportCommand(
     });
   }
   const dir = resolve(opts.out);
-  const files = monitoringExportFiles(cluster, ctx.t);
+  const files = monitoringExportFiles(cluster, ctx.t, config.monitoring);
   try {
     await mkdir(dir, { recursive: true });
     for (const file of files) await writeFile(join(dir, file.name), file.content);

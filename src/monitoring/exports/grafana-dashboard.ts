@@ -5,6 +5,7 @@
  * are template variables, so one import serves every Prometheus and every cluster.
  * Pure: config in, the model out.
  */
+import { createHash } from 'node:crypto';
 import type { ClusterConfig } from '../../config/types.js';
 import type { Translate } from '../../i18n/types.js';
 import { BOT_METRICS } from '../metrics/names.js';
@@ -148,8 +149,10 @@ export function grafanaDashboard(cluster: ClusterConfig, t: Translate): GrafanaD
     ],
     fieldConfig: { defaults: { unit: 'ops', min: 0 }, overrides: [] },
   };
+  // `max`, not `sum`: every bot replica serves the same stored census, so summing would count it
+  // once per replica.
   const byPattern = (refId: string, metric: string): PanelTarget =>
-    target(refId, `sum by (pattern) (${forClusterVariable(metric)})`, {
+    target(refId, `max by (pattern) (${forClusterVariable(metric)})`, {
       instant: true,
       range: false,
       format: 'table',
@@ -227,7 +230,14 @@ export function grafanaDashboard(cluster: ClusterConfig, t: Translate): GrafanaD
   };
 }
 
-/** Grafana uids are at most 40 characters of letters, digits, `-` and `_`. */
+/**
+ * Grafana uids are at most 40 characters of letters, digits, `-` and `_`. A name that had to be
+ * changed to fit (a dot replaced, a long name cut) gets a hash of the real name, so `a.b` and `a-b`,
+ * or two long names with the same beginning, never share a uid: importing one would replace the other.
+ */
 function dashboardUid(cluster: string): string {
-  return `redis-medic-${cluster.replace(/[^A-Za-z0-9_-]/g, '-')}`.slice(0, 40);
+  const plain = `redis-medic-${cluster}`;
+  if (/^[A-Za-z0-9_-]{1,40}$/.test(plain)) return plain;
+  const hash = createHash('sha256').update(cluster).digest('hex').slice(0, 8);
+  return `${`redis-medic-${cluster.replace(/[^A-Za-z0-9_-]/g, '-')}`.slice(0, 31)}-${hash}`;
 }

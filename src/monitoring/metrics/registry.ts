@@ -48,6 +48,12 @@ export interface MedicMetricsOptions {
   maxPatterns?: number;
   /** A failure while reading queues or censuses at scrape time (the scrape still answers). */
   onCollectError?: (err: unknown) => void;
+  /**
+   * How long a scrape waits for the queue Redis (job counts, censuses) before answering with what it
+   * has: while the queue Redis is down its commands wait for the reconnect, and a scrape must not.
+   * @defaultValue 3000
+   */
+  collectTimeoutMs?: number;
 }
 
 export const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'paused', 'completed', 'failed'];
@@ -180,7 +186,16 @@ export class MedicMetrics {
 
   /** The exposition text, after reading job counts and stored censuses. */
   async metrics(): Promise<string> {
-    await Promise.all([this.collectJobs(), this.collectCensuses()]);
+    const budget = this.options.collectTimeoutMs ?? 3000;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.options.onCollectError?.(new Error(`queue Redis did not answer the scrape within ${budget} ms`));
+        resolve();
+      }, budget);
+    });
+    await Promise.race([Promise.all([this.collectJobs(), this.collectCensuses()]), late]);
+    clearTimeout(timer);
     return this.registry.metrics();
   }
 

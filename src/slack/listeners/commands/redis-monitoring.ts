@@ -17,7 +17,7 @@ export function registerRedisMonitoringCommand(app: MedicApp, s: SlackServices):
       const plain = s.i18n.plain(lang);
       const channel = command.channel_id;
       const incident = await s.incidents.findOpen(cluster.name, channel).catch(() => undefined);
-      const files = monitoringExportFiles(cluster, plain);
+      const files = monitoringExportFiles(cluster, plain, s.config.monitoring);
       const { warning, critical, emergency } = cluster.thresholds;
       try {
         await client.files.uploadV2({
