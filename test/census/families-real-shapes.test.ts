@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { PatternTable, type PatternTableResult } from '../../src/census/pattern-table.js';
 import type { ScannedKey } from '../../src/census/types.js';
 import { compileGlob } from '../../src/keyspace/glob.js';
+import { rng } from '../support/seeded-random.js';
 
 const key = (name: string, pttlMs = -1): ScannedKey => ({
   name: Buffer.from(name),
@@ -15,18 +16,6 @@ const key = (name: string, pttlMs = -1): ScannedKey => ({
   pttlMs,
   bytes: 64,
 });
-
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function census(names: readonly ScannedKey[]): PatternTableResult {
   const table = new PatternTable();

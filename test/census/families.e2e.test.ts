@@ -15,6 +15,7 @@ import { compileGlob } from '../../src/keyspace/glob.js';
 import { connectTarget } from '../../src/redis/connect.js';
 import { budgetMs } from '../support/budget.js';
 import { it, test } from '../support/fixtures.js';
+import { shuffled } from '../support/seeded-random.js';
 
 const KEYS = 40_000;
 const SEED = 11;
@@ -39,24 +40,6 @@ async function write(base: string, db: number, recs: readonly DatasetRecord[]): 
   } finally {
     redis.disconnect();
   }
-}
-
-/** A seeded shuffle (Fisher–Yates on mulberry32). */
-function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const out = items.slice();
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
 }
 
 const shape = (r: CensusResult) =>

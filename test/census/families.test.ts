@@ -9,6 +9,7 @@ import { inferPattern } from '../../src/census/key-pattern.js';
 import { PatternTable, type PatternTableResult } from '../../src/census/pattern-table.js';
 import type { ScannedKey } from '../../src/census/types.js';
 import { compileGlob } from '../../src/keyspace/glob.js';
+import { rng, shuffled as shuffle } from '../support/seeded-random.js';
 
 const infer = (key: string, delimiters?: string) =>
   inferPattern(Buffer.from(key), delimiters ? { delimiters } : {});
@@ -18,28 +19,6 @@ const key = (name: string, pttlMs = -1): ScannedKey => ({
   pttlMs,
   bytes: 64,
 });
-
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-function shuffle<T>(items: readonly T[], seed: number): T[] {
-  const next = rng(seed);
-  const out = items.slice();
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
-}
 
 function census(names: readonly ScannedKey[]): PatternTableResult {
   const table = new PatternTable();

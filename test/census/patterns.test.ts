@@ -2,23 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { displayKey, inferPattern, PatternInferrer } from '../../src/census/key-pattern.js';
 import { describeDataset, generateDataset } from '../../src/demo/dataset.js';
 import { compileGlob } from '../../src/keyspace/glob.js';
+import { rng } from '../support/seeded-random.js';
 
 const infer = (key: string | Buffer, delimiters?: string): string =>
   inferPattern(typeof key === 'string' ? Buffer.from(key) : key, delimiters ? { delimiters } : {});
 const matches = (glob: string | Buffer, key: string | Buffer): boolean =>
   compileGlob(glob)(typeof key === 'string' ? Buffer.from(key) : key);
-
-/** Seeded PRNG (mulberry32) for the property tests. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * The generator's globs are the ground truth. Four of them put two variable segments under one

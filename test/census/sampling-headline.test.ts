@@ -9,18 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { PatternTable } from '../../src/census/pattern-table.js';
 import { extrapolate } from '../../src/census/sampling.js';
 import type { ScannedKey } from '../../src/census/types.js';
-
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { rng } from '../support/seeded-random.js';
 
 function uuid(next: () => number): string {
   const hex = () => Math.floor(next() * 16).toString(16);

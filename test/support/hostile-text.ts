@@ -46,17 +46,8 @@ export const PIECES = [
   '\u200b',
 ] as const;
 
-/** mulberry32: a small seeded generator, so a failure can be replayed from its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, re-exported for the hostile-text generators' callers. */
+export { rng } from './seeded-random.js';
 
 /** Up to `maxPieces` pieces, strung together at random. */
 export function randomText(next: () => number, maxPieces = 40): string {
