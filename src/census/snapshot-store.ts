@@ -42,15 +42,25 @@ export class SnapshotStore {
 
   async save(result: CensusResult): Promise<string> {
     const finished = new Date(result.finishedAt);
-    const id = snapshotId(finished);
     const stored: CensusResult = { ...result, patterns: result.patterns.slice(0, this.maxPatterns) };
+    const json = JSON.stringify(stored);
+    // Two censuses can finish within one second (ids have second resolution): the second one gets
+    // `-2`, `-3`… instead of overwriting the first (SET NX claims the id).
+    const base = snapshotId(finished);
+    let id = base;
+    for (let n = 2; ; n++) {
+      const claimed = await this.redis.set(
+        this.recordKey(result.cluster, id),
+        json,
+        'EX',
+        this.retentionSec,
+        'NX',
+      );
+      if (claimed) break;
+      id = `${base}-${n}`;
+    }
     const index = this.indexKey(result.cluster);
-    await this.redis
-      .multi()
-      .set(this.recordKey(result.cluster, id), JSON.stringify(stored), 'EX', this.retentionSec)
-      .zadd(index, finished.getTime(), id)
-      .expire(index, this.retentionSec)
-      .exec();
+    await this.redis.multi().zadd(index, finished.getTime(), id).expire(index, this.retentionSec).exec();
     const dropped = await this.redis.zrange(index, 0, -(this.keep + 1));
     if (dropped.length > 0) {
       await this.redis

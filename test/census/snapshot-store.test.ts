@@ -81,3 +81,23 @@ describe('SnapshotStore with the defaults the bot and the CLI use', () => {
     expect(await recordKeys(redis, 'other')).toHaveLength(3);
   });
 });
+
+describe('two censuses finishing within one second', () => {
+  test('are both kept, in order, and keys diff has two to compare', async ({ admin }) => {
+    const store = new SnapshotStore(admin, { prefix: PREFIX });
+    const first = result('same', 1);
+    const second = {
+      ...result('same', 1),
+      finishedAt: new Date(START + 60_000 + 400).toISOString(),
+      totalKeys: 999,
+    };
+    const a = await store.save(first);
+    const b = await store.save(second);
+    expect(a).not.toBe(b);
+    // Redis holds both records; the newest is the second one
+    expect(await recordKeys(admin, 'same')).toHaveLength(2);
+    expect((await store.get('same', b))?.totalKeys).toBe(999);
+    expect((await store.get('same', a))?.totalKeys).toBe(101);
+    expect(await store.latestId('same')).toBe(b);
+  });
+});
