@@ -8,7 +8,7 @@ export type RedisUrlProblem =
   | { kind: 'scheme' }
   /**
    * An `@` after the host part ended: a user name or password holds `/`, `?`, `#` (or `@` before
-   * one of them) without percent-encoding. Nothing of the URL is echoed: any "port" or "path"
+   * one of them) without percent-encoding. Nothing of the URL is echoed: a "port" or "path"
    * read from it would be a piece of the password.
    */
   | { kind: 'userinfo' }
