@@ -21,3 +21,28 @@ export function isCronExpression(expr: string, timeZone?: string): boolean {
 export function cronResolutionMs(expr: string): number {
   return expr.trim().split(/\s+/).length === 6 ? 1_000 : 60_000;
 }
+
+/**
+ * The longest gap between two runs of a schedule, over its next 100 runs from a fixed start (so
+ * the answer does not depend on when it is asked): what "a sample is late" is measured against.
+ * A schedule with quiet hours gets its longest quiet gap, so it never looks late at night.
+ */
+export function cronIntervalMs(expr: string, timeZone?: string): number {
+  const fallback = cronResolutionMs(expr);
+  try {
+    const runs = CronExpressionParser.parse(expr, {
+      currentDate: new Date(Date.UTC(2024, 0, 1)),
+      ...(timeZone ? { tz: timeZone } : {}),
+    });
+    let previous = runs.next().getTime();
+    let longest = 0;
+    for (let i = 0; i < 100; i++) {
+      const at = runs.next().getTime();
+      longest = Math.max(longest, at - previous);
+      previous = at;
+    }
+    return longest > 0 ? longest : fallback;
+  } catch {
+    return fallback;
+  }
+}

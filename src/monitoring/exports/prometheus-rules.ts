@@ -1,8 +1,10 @@
 /**
  * Prometheus alerting rules for one cluster, generated from its config: memory at the cluster's
  * warning / critical / emergency thresholds (redis_exporter's used / max memory, per instance,
- * never when maxmemory is 0: the ratio would be +Inf), evictions starting, and — from the bot's own
- * `/metrics` — keys without TTL growing faster than a rate per hour and samples going stale.
+ * never when maxmemory is 0: the ratio would be +Inf), evictions starting, an instance redis_exporter
+ * cannot reach (`redis_up == 0`), and — from the bot's own `/metrics` — keys without TTL growing
+ * faster than a rate per hour, samples going stale (measured against the sample schedule's interval)
+ * and the bot's metrics missing altogether (every rule above would then be silent).
  * Pure: config in, a rules document out; `renderRules` writes it as YAML.
  */
 import { stringify } from 'yaml';
@@ -24,8 +26,8 @@ export interface RuleOptions {
   forMemory?: Record<Severity, string>;
   /** Keys without TTL growing by more than this in an hour (from the bot's samples) alerts. @defaultValue 10000 */
   keysWithoutTtlPerHour?: number;
-  /** The bot's latest sample older than this alerts (sampling stopped). @defaultValue 600 */
-  staleSampleSeconds?: number;
+  /** How often the bot samples (`monitoring.sample.cron`): samples are stale after 5 such intervals. @defaultValue 60 */
+  sampleIntervalSeconds?: number;
 }
 
 export const DEFAULT_FOR_MEMORY: Record<Severity, string> = {
@@ -34,7 +36,15 @@ export const DEFAULT_FOR_MEMORY: Record<Severity, string> = {
   emergency: '2m',
 };
 export const DEFAULT_KEYS_WITHOUT_TTL_PER_HOUR = 10_000;
-export const DEFAULT_STALE_SAMPLE_SECONDS = 600;
+export const DEFAULT_SAMPLE_INTERVAL_SECONDS = 60;
+
+/**
+ * Samples are stale once five in a row are missing, and never sooner than 5 minutes: a queue that
+ * is briefly slow (a deploy, a replica restart) is not an outage worth a page.
+ */
+export function staleSampleSeconds(intervalSeconds: number): number {
+  return Math.max(300, 5 * intervalSeconds);
+}
 
 export interface AlertRule {
   alert: string;
@@ -68,7 +78,8 @@ export function prometheusRules(
   const runbook = cluster.runbookUrl ?? DEFAULT_RUNBOOK_URL;
   const forMemory = options.forMemory ?? DEFAULT_FOR_MEMORY;
   const perHour = options.keysWithoutTtlPerHour ?? DEFAULT_KEYS_WITHOUT_TTL_PER_HOUR;
-  const stale = options.staleSampleSeconds ?? DEFAULT_STALE_SAMPLE_SECONDS;
+  const interval = Math.round(options.sampleIntervalSeconds ?? DEFAULT_SAMPLE_INTERVAL_SECONDS);
+  const stale = staleSampleSeconds(interval);
   const used = forCluster(EXPORTER_METRICS.memoryUsedBytes, name);
   const max = forCluster(EXPORTER_METRICS.memoryMaxBytes, name);
   const labels = (severity: string) => ({ severity, cluster: name });
@@ -124,14 +135,37 @@ export function prometheusRules(
     labels: labels('warning'),
     annotations: {
       summary: t('monitoring:rules.stale.summary', { cluster: name, value: VALUE }),
-      description: t('monitoring:rules.stale.description', { cluster: name }),
+      description: t('monitoring:rules.stale.description', { cluster: name, interval, stale }),
+      runbook_url: runbook,
+    },
+  };
+  const down: AlertRule = {
+    alert: 'RedisDown',
+    expr: `${forCluster(EXPORTER_METRICS.up, name)} == 0`,
+    for: '2m',
+    labels: labels('critical'),
+    annotations: {
+      summary: t('monitoring:rules.down.summary', { cluster: name, instance: INSTANCE }),
+      description: t('monitoring:rules.down.description', { cluster: name }),
+      runbook_url: runbook,
+    },
+  };
+  // absent() keeps the matcher's labels, so the alert carries `cluster` like the others.
+  const absent: AlertRule = {
+    alert: 'RedisMedicMetricsAbsent',
+    expr: `absent(${forCluster(BOT_METRICS.sampleTimestamp, name)})`,
+    for: '10m',
+    labels: labels('warning'),
+    annotations: {
+      summary: t('monitoring:rules.absent.summary', { cluster: name }),
+      description: t('monitoring:rules.absent.description', { cluster: name }),
       runbook_url: runbook,
     },
   };
   return {
     groups: [
-      { name: `redis-medic-${name}-memory`, rules: [...memory, evictions] },
-      { name: `redis-medic-${name}-bot`, rules: [withoutTtl, staleSamples] },
+      { name: `redis-medic-${name}-memory`, rules: [...memory, evictions, down] },
+      { name: `redis-medic-${name}-bot`, rules: [withoutTtl, staleSamples, absent] },
     ],
   };
 }
