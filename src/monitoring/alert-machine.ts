@@ -31,6 +31,12 @@ export interface AlertState {
   /** Time of the newest sample applied: older or repeated samples change nothing. */
   lastAt: number;
   lastEvicted?: number;
+  /**
+   * Per primary (address): its evicted_keys and uptime at the last sample. Evictions are counted
+   * per primary, because one primary's counter restarting at 0 would otherwise hide the others'
+   * evictions in the sum, and a primary joining with an old count would look like new evictions.
+   */
+  evictedBy?: Record<string, [evicted: number, uptimeSeconds: number]>;
   /** Evictions announced and seen within EVICTIONS_QUIET_MS. */
   evictingSince?: number;
   lastEvictionAt?: number;
@@ -61,6 +67,13 @@ export interface Alert {
   ratePerHour?: number;
 }
 
+/** One primary's counters in a sample (from its INFO). */
+export interface PrimaryCounters {
+  address: string;
+  evicted: number;
+  uptimeSeconds: number;
+}
+
 export interface AlertStep {
   state: AlertState;
   alerts: Alert[];
@@ -80,22 +93,30 @@ export function levelDown(pct: number, t: Thresholds, h: number): AlertLevel {
 }
 
 /**
- * Applies one sample. `earlier` is a sample about an hour older (for the growth rate of keys
- * without TTL), when the history has one.
+ * Applies one sample. `earlier` is the sample the growth rate of keys without TTL is measured
+ * from (see growthBaseline), when the history has one. `primaries` are the sample's per-primary
+ * counters; without them evictions are judged on the sample's sum.
  */
 export function stepAlerts(
   state: AlertState,
   sample: MonitoringSample,
   policy: AlertPolicy,
   earlier?: MonitoringSample,
+  primaries?: readonly PrimaryCounters[],
 ): AlertStep {
   if (sample.at <= state.lastAt) return { state, alerts: [] };
   const next: AlertState = { ...state, lastAt: sample.at };
   const alerts: Alert[] = [];
-  const evictedSinceLast =
-    state.lastEvicted === undefined || sample.evicted < state.lastEvicted
-      ? 0
-      : sample.evicted - state.lastEvicted;
+  let evictedSinceLast: number;
+  if (primaries) {
+    evictedSinceLast = primaries.reduce((sum, p) => sum + evictedSince(p, state.evictedBy?.[p.address]), 0);
+    next.evictedBy = Object.fromEntries(primaries.map((p) => [p.address, [p.evicted, p.uptimeSeconds]]));
+  } else {
+    evictedSinceLast =
+      state.lastEvicted === undefined || sample.evicted < state.lastEvicted
+        ? 0
+        : sample.evicted - state.lastEvicted;
+  }
   const alert = (kind: AlertKind, from: AlertLevel, extra: Partial<Alert> = {}): Alert => ({
     kind,
     at: sample.at,
@@ -183,6 +204,36 @@ function stepLevel(
   if (rise) alerts.push(alert(to as AlertKind, from));
   else if (to === 'ok') alerts.push(alert('recovered', from));
 }
+
+/**
+ * One primary's evictions since the last sample. A primary not seen before (the first sample, a
+ * new or failed-over primary) only sets the baseline. A restart (uptime went back) or a reset
+ * counter (it went down) starts over: what it counts now happened since, never a negative number.
+ */
+function evictedSince(now: PrimaryCounters, before?: [number, number]): number {
+  if (!before) return 0;
+  const [evicted, uptime] = before;
+  if (now.uptimeSeconds < uptime || now.evicted < evicted) return now.evicted;
+  return now.evicted - evicted;
+}
+
+/**
+ * The sample to measure keys-without-TTL growth from: the lowest point of the window before the
+ * newest sample (the latest, on a tie). Measuring from the window's start is wrong after a drop (a
+ * FLUSHALL, a mass delete): the climb after it would be netted against keys long gone. When the
+ * newest sample is lower still, the rate comes out negative, which re-arms the alert.
+ */
+export function growthBaseline(window: readonly MonitoringSample[]): MonitoringSample | undefined {
+  const newest = window[window.length - 1];
+  let lowest: MonitoringSample | undefined;
+  for (const s of window) {
+    if (s === newest) break;
+    if (!lowest || withoutTtl(s) <= withoutTtl(lowest)) lowest = s;
+  }
+  return lowest;
+}
+
+const withoutTtl = (s: MonitoringSample) => s.keys - s.keysWithTtl;
 
 function growthPerHour(now: MonitoringSample, earlier?: MonitoringSample): number | undefined {
   if (!earlier) return undefined;

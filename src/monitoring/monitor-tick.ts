@@ -13,7 +13,7 @@ import { type ConnectOptions, connectTarget } from '../redis/connect.js';
 import { inspectRedis } from '../redis/inspect.js';
 import type { RedisSnapshot } from '../redis/snapshot.js';
 import type { StatusTarget } from '../status/check-status.js';
-import { type Alert, type AlertPolicy, stepAlerts } from './alert-machine.js';
+import { type Alert, type AlertPolicy, growthBaseline, stepAlerts } from './alert-machine.js';
 import type { AlertStateStore } from './alert-store.js';
 import type { HistoryStore } from './history-store.js';
 import { historySeries } from './history-trend.js';
@@ -79,12 +79,17 @@ async function sampleCluster(deps: MonitorDeps, target: StatusTarget, at: number
   const sample = sampleFromSnapshot(at, snapshot);
   await deps.history.add(target.name, sample);
   const policy = deps.policy(target);
-  const hourAgo = policy.keysWithoutTtlPerHour
-    ? (await deps.history.range(target.name, at - 3_600_000, at))[0]
+  const baseline = policy.keysWithoutTtlPerHour
+    ? growthBaseline(await deps.history.range(target.name, at - 3_600_000, at))
     : undefined;
+  const primaries = snapshot.nodes.map((n) => ({
+    address: n.address,
+    evicted: n.evictedKeys,
+    uptimeSeconds: n.uptimeSeconds,
+  }));
   for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
     const stored = await deps.alerts.read(target.name);
-    const step = stepAlerts(stored.state, sample, policy, hourAgo);
+    const step = stepAlerts(stored.state, sample, policy, baseline, primaries);
     if (step.state === stored.state) return 0; // a newer tick already got here
     if (!(await deps.alerts.compareAndSet(target.name, stored.raw, step.state))) continue;
     if (step.alerts.length === 0) return 0;

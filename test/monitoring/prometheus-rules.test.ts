@@ -118,6 +118,8 @@ describe('the exported Prometheus rules', () => {
   it('a one-second sample schedule still waits 5 minutes before calling samples stale', () => {
     const fast = config('', 'monitoring:\n  sample:\n    cron: "* * * * * *"');
     const rules = monitoringExportFiles(fast.clusters[0] as ClusterConfig, keysOnly, fast.monitoring)[0];
-    expect(rules?.content).toMatch(/time\(\) - redis_medic_sample_timestamp_seconds\{cluster="prod-cache"\} > 300\b/);
+    expect(rules?.content).toMatch(
+      /time\(\) - redis_medic_sample_timestamp_seconds\{cluster="prod-cache"\} > 300\b/,
+    );
   });
 });
