@@ -11,6 +11,9 @@ const userGroupId = z.string().regex(/^S[A-Z0-9]{2,}$/);
 const channelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/);
 const clusterName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/);
 const pct = z.number().gt(0).lte(100);
+/** A number from `min` to `max`: out of range is a localized error naming both bounds. */
+const between = (min: number, max: number) =>
+  z.number().refine((n) => n >= min && n <= max, { params: { i18n: 'config:number_range', min, max } });
 
 /**
  * redis:// or rediss:// with a host, a port in range and at most a DB number as its path; anything
@@ -117,16 +120,17 @@ const monitoring = z
       .strict()
       .default({ cron: '* * * * *', timeZone: 'UTC' }),
     summary: z.object({ cron }).strict().optional(),
-    retentionDays: z.number().gt(0).lte(90).default(14),
+    /** At least a day (a trend needs one), at most 90 (then about 5 MB of history a cluster, thinned as history-store.ts does). */
+    retentionDays: between(1, 90).default(14),
     alerts: z
       .object({
         /** A level counts once the memory stays past its line this long (wobbling posts once). */
-        minDurationSeconds: z.number().gte(0).lte(3600).default(120),
+        minDurationSeconds: between(0, 3600).default(120),
         /** Points under a line before a level is left again (70 % critical clears under 68 %). */
-        hysteresisPct: z.number().gte(0).lte(20).default(2),
+        hysteresisPct: between(0, 20).default(2),
         evictions: z.boolean().default(true),
         /** Alert when keys without TTL grow faster than this many per hour; off when unset. */
-        keysWithoutTtlPerHour: z.number().gt(0).optional(),
+        keysWithoutTtlPerHour: between(1, 1_000_000_000).optional(),
       })
       .strict()
       .default({ minDurationSeconds: 120, hysteresisPct: 2, evictions: true }),

@@ -182,6 +182,36 @@ describe('monitoring schedules', () => {
   });
 
   it.each([
+    ['retentionDays', 'retentionDays: 0.0001', 1, 90],
+    ['retentionDays', 'retentionDays: 91', 1, 90],
+    ['alerts.minDurationSeconds', 'alerts:\n    minDurationSeconds: -1', 0, 3600],
+    ['alerts.hysteresisPct', 'alerts:\n    hysteresisPct: 25', 0, 20],
+    ['alerts.keysWithoutTtlPerHour', 'alerts:\n    keysWithoutTtlPerHour: 0.5', 1, 1_000_000_000],
+    ['alerts.keysWithoutTtlPerHour', 'alerts:\n    keysWithoutTtlPerHour: 2000000000', 1, 1_000_000_000],
+  ])(
+    'monitoring.%s out of range is a localized error naming the path and the bounds',
+    (field, yaml, min, max) => {
+      for (const lang of ['en', 'zh'] as const) {
+        const r = parseConfig(base(`monitoring:\n  ${yaml}\n`), {}, lang);
+        expect(r.ok).toBe(false);
+        if (r.ok) return;
+        expect(r.problems).toEqual([
+          expect.objectContaining({
+            path: `monitoring.${field}`,
+            key: 'config:number_range',
+            values: { min, max },
+          }),
+        ]);
+      }
+    },
+  );
+
+  it('accepts the bounds themselves: 1 and 90 days of history', () => {
+    for (const days of [1, 90])
+      expect(parseConfig(base(`monitoring:\n  retentionDays: ${days}\n`), {}).ok).toBe(true);
+  });
+
+  it.each([
     ['sample.cron', 'monitoring:\n  sample:\n    cron: "61 * * * *"\n', 'monitoring.sample.cron'],
     ['summary.cron', 'monitoring:\n  summary:\n    cron: "every day"\n', 'monitoring.summary.cron'],
   ])('a bad %s is a config error naming its path, in both languages', (_, yaml, path) => {
