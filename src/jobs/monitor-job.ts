@@ -19,6 +19,7 @@ import {
   runSampleTick,
 } from '../monitoring/monitor-tick.js';
 import type { MonitoringSample } from '../monitoring/sample.js';
+import { TargetConnections } from '../monitoring/target-connections.js';
 import type { Logger } from '../observability/logger.js';
 import { redact } from '../redis/errors.js';
 
@@ -164,6 +165,7 @@ export async function startMonitorJobs(
       : {}),
   });
   const connection = deps.queueRedis.duplicate();
+  const targets = new TargetConnections(deps.connect ? { connect: deps.connect } : {});
   const worker = createMonitorWorker(connection, queue.prefix, {
     clusters: () => config.clusters,
     history: deps.history,
@@ -176,7 +178,7 @@ export async function startMonitorJobs(
       return name && clusterChannels(config, name).includes(channel) ? [name] : [];
     },
     logger,
-    ...(deps.connect ? { connect: deps.connect } : {}),
+    connections: targets,
   });
   worker.on('failed', (job, err) =>
     logger.error({ job: job?.id, err: redact(err.message) }, 'monitoring tick failed'),
@@ -184,6 +186,7 @@ export async function startMonitorJobs(
   return {
     async close() {
       await worker.close().catch(() => {});
+      await targets.close();
       await monitorQueue.close().catch(() => {});
       connection.disconnect();
     },

@@ -18,6 +18,7 @@ import type { AlertStateStore } from './alert-store.js';
 import type { HistoryStore } from './history-store.js';
 import { historySeries } from './history-trend.js';
 import { type MonitoringSample, sampleFromSnapshot } from './sample.js';
+import type { TargetConnections } from './target-connections.js';
 
 /** What the front end posts: the figures, the verdict, where. */
 export interface AlertReport {
@@ -41,8 +42,13 @@ export interface MonitorDeps {
   connect?: ConnectOptions;
   /** Clusters read at once. @defaultValue 8 */
   concurrency?: number;
-  /** Seam for tests and the bench: reads a target. @defaultValue connect + INFO of every primary */
+  /** Seam for tests and the bench: reads a target. @defaultValue INFO of every primary */
   read?: (target: StatusTarget) => Promise<RedisSnapshot>;
+  /**
+   * Connections kept across ticks (one per cluster). Without it each tick connects and closes
+   * again (the CLI and one-off callers).
+   */
+  connections?: TargetConnections;
 }
 
 export interface TickOutcome {
@@ -71,11 +77,12 @@ export async function runSampleTick(deps: MonitorDeps, scheduledAt: number): Pro
     }
   };
   await Promise.all(Array.from({ length: Math.min(deps.concurrency ?? 8, targets.length) }, worker));
+  deps.connections?.keepOnly(new Set(targets.map((t) => t.name)));
   return outcome;
 }
 
 async function sampleCluster(deps: MonitorDeps, target: StatusTarget, at: number): Promise<number> {
-  const snapshot = await (deps.read ?? ((t) => readSnapshot(t, deps.connect)))(target);
+  const snapshot = await reader(deps)(target);
   const sample = sampleFromSnapshot(at, snapshot);
   await deps.history.add(target.name, sample);
   const policy = deps.policy(target);
@@ -127,6 +134,13 @@ async function verdictFor(
     ...(trend ? { trend } : {}),
     evictionsInWindow: recentSum(series.evictions, 15, new Date(sample.at)),
   });
+}
+
+function reader(deps: MonitorDeps): (target: StatusTarget) => Promise<RedisSnapshot> {
+  if (deps.read) return deps.read;
+  const kept = deps.connections;
+  if (kept) return (target) => kept.read(target);
+  return (target) => readSnapshot(target, deps.connect);
 }
 
 async function readSnapshot(target: StatusTarget, connect?: ConnectOptions): Promise<RedisSnapshot> {
