@@ -41,6 +41,7 @@ import { resolveSlackApiUrl } from './slack/api-url.js';
 import { boltLogger, createSlackApp, type SlackAppOptions } from './slack/app.js';
 import { resolveBotIdentity } from './slack/bot-identity.js';
 import { slackCensusReporter } from './slack/census-reporter.js';
+import { withDevTeamNotices } from './slack/dev-team-reporter.js';
 import { slackReminderReporter } from './slack/reminder-reporter.js';
 import type { RemediationServices } from './slack/services.js';
 import { slackTtlRunReporter } from './slack/ttl-reporter.js';
@@ -336,7 +337,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   // Monitoring: the schedulers live on the queue Redis (every replica upserts the same ones), each
   // tick is one job, run by one worker; alerts are posted by the replica whose state write won.
-  const alertReporter = slackAlertReporter({ client: slack.app.client, config, i18n, incidents, logger });
+  const alertReporter = withDevTeamNotices(
+    slackAlertReporter({ client: slack.app.client, config, i18n, incidents, logger }),
+    { client: slack.app.client, config, i18n, logger },
+  );
   const monitor = config.monitoring.enabled
     ? await startMonitorJobs(config, logger, {
         queueRedis,

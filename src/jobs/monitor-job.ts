@@ -152,7 +152,9 @@ export async function startMonitorJobs(
     connection: deps.queueRedis,
     prefix: queue.prefix,
   });
-  const channels = Object.keys(config.slack.channels);
+  // The application team's channel gets the summary of every cluster (bilingual: dev-team-reporter).
+  const devTeam = config.slack.devTeamChannel;
+  const channels = [...new Set([...Object.keys(config.slack.channels), ...(devTeam ? [devTeam] : [])])];
   await applyMonitorSchedules(monitorQueue, {
     sample: monitoring.sample,
     ...(monitoring.summary
@@ -174,6 +176,7 @@ export async function startMonitorJobs(
     summaries: deps.reporter,
     policy: (target) => alertPolicy(monitoring.alerts, target),
     channelClusters: (channel) => {
+      if (channel === devTeam) return config.clusters.map((c) => c.name);
       const name = config.slack.channels[channel];
       return name && clusterChannels(config, name).includes(channel) ? [name] : [];
     },

@@ -6,15 +6,14 @@
 import type { webApi } from '@slack/bolt';
 import { channelLang, channelTimeZone, clusterChannels } from '../config/load.js';
 import type { MedicConfig } from '../config/types.js';
-import { formatInt, formatPct } from '../i18n/format.js';
 import type { I18n } from '../i18n/index.js';
-import { escapeMrkdwn } from '../i18n/mrkdwn.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
 import type { SummaryLine, SummaryReporter } from '../jobs/monitor-job.js';
 import type { AlertReport, AlertReporter } from '../monitoring/monitor-tick.js';
 import type { Logger } from '../observability/logger.js';
 import { alertMessage } from './blocks/alert.js';
 import { textMessage } from './blocks/simple.js';
+import { summaryText } from './blocks/summary.js';
 import { postInIncidentThread } from './incident-thread.js';
 
 /** The bot posts alerts on its own: the timeline's actor. */
@@ -72,22 +71,7 @@ export function slackAlertReporter(deps: AlertReporterDeps): AlertReporter & Sum
     },
     async summary(channel: string, lines: SummaryLine[]) {
       const lang = channelLang(config, channel) ?? 'en';
-      const t = i18n.slack(lang);
-      const rows = lines.map((l) =>
-        l.latest
-          ? t('slack:summary.line', {
-              cluster: escapeMrkdwn(l.cluster),
-              pct: l.latest.memoryPct === null ? '–' : formatPct(l.latest.memoryPct, lang),
-              peak: l.peakPct === null ? '–' : formatPct(l.peakPct, lang),
-              keys: formatInt(l.latest.keys, lang),
-              noTtl: formatInt(l.latest.keys - l.latest.keysWithTtl, lang),
-            })
-          : t('slack:summary.no_data', { cluster: escapeMrkdwn(l.cluster) }),
-      );
-      await client.chat.postMessage({
-        channel,
-        ...textMessage([t('slack:summary.heading'), ...rows].join('\n')),
-      });
+      await client.chat.postMessage({ channel, ...textMessage(summaryText(i18n.slack(lang), lang, lines)) });
     },
   };
 }
