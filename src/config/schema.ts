@@ -11,9 +11,9 @@ const userGroupId = z.string().regex(/^S[A-Z0-9]{2,}$/);
 const channelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/);
 const clusterName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/);
 const pct = z.number().gt(0).lte(100);
-/** A number from `min` to `max`: out of range is a localized error naming both bounds. */
-const between = (min: number, max: number) =>
-  z.number().refine((n) => n >= min && n <= max, { params: { i18n: 'config:number_range', min, max } });
+/** A number from `low` to `high`: out of range is a localized error naming both bounds. */
+const between = (low: number, high: number) =>
+  z.number().refine((n) => n >= low && n <= high, { params: { i18n: 'config:number_range', low, high } });
 
 /**
  * redis:// or rediss:// with a host, a port in range and at most a DB number as its path; anything

@@ -190,7 +190,7 @@ describe('monitoring schedules', () => {
     ['alerts.keysWithoutTtlPerHour', 'alerts:\n    keysWithoutTtlPerHour: 2000000000', 1, 1_000_000_000],
   ])(
     'monitoring.%s out of range is a localized error naming the path and the bounds',
-    (field, yaml, min, max) => {
+    (field, yaml, low, high) => {
       for (const lang of ['en', 'zh'] as const) {
         const r = parseConfig(base(`monitoring:\n  ${yaml}\n`), {}, lang);
         expect(r.ok).toBe(false);
@@ -199,7 +199,7 @@ describe('monitoring schedules', () => {
           expect.objectContaining({
             path: `monitoring.${field}`,
             key: 'config:number_range',
-            values: { min, max },
+            values: { low, high },
           }),
         ]);
       }

@@ -135,7 +135,11 @@ export function prometheusRules(
     labels: labels('warning'),
     annotations: {
       summary: t('monitoring:rules.stale.summary', { cluster: name, value: VALUE }),
-      description: t('monitoring:rules.stale.description', { cluster: name, interval, stale }),
+      description: t('monitoring:rules.stale.description', {
+        cluster: name,
+        intervalSeconds: interval,
+        staleSeconds: stale,
+      }),
       runbook_url: runbook,
     },
   };
