@@ -1,8 +1,9 @@
 /**
  * What the bot's own monitoring costs, measured on real redis-servers:
- * - the target's extra commands per minute: CONFIG RESETSTAT, sampling ticks of one cluster, then
- *   INFO commandstats (every command the sampler's connection sent, per tick = per minute at the
- *   default 1-minute schedule);
+ * - the target's extra commands per minute: one tick to open the sampler's kept connection (as the
+ *   bot does, monitoring/target-connections.ts), CONFIG RESETSTAT, sampling ticks of one cluster,
+ *   then INFO commandstats (every command the sampler's connection sent, per tick = per minute at
+ *   the default 1-minute schedule) and the connections the target received meanwhile;
  * - the queue Redis bytes per cluster: a day of 1-minute samples (1 440) written through the
  *   history store, plus the alert state, measured with MEMORY USAGE; then the whole 14-day
  *   retention written the same way (every point for 2 days, one per 5 minutes before) and measured;
@@ -18,6 +19,7 @@ import { parseInfo } from '../src/keyspace/server-facts.js';
 import { AlertStateStore } from '../src/monitoring/alert-store.js';
 import { HistoryStore } from '../src/monitoring/history-store.js';
 import { alertPolicy, type MonitorDeps, runSampleTick } from '../src/monitoring/monitor-tick.js';
+import { TargetConnections } from '../src/monitoring/target-connections.js';
 import { silentLogger } from '../src/observability/logger.js';
 import type { StatusTarget } from '../src/status/check-status.js';
 import { printTable } from './stats.js';
@@ -37,6 +39,7 @@ function deps(queue: Redis, targets: StatusTarget[], prefix: string): MonitorDep
     policy: (t) => alertPolicy(ALERTS, t),
     logger: silentLogger(),
     concurrency: 8,
+    connections: new TargetConnections(),
   };
 }
 
@@ -51,10 +54,13 @@ async function commandsPerTick(server: LocalRedis, queue: Redis): Promise<[strin
   const admin = new IORedis(server.port, server.host);
   try {
     const d = deps(queue, [target('one', server.url)], 'bench-cmd');
+    await runSampleTick(d, Date.now() - 60_000); // opens the kept connection: not a steady minute
     await admin.config('RESETSTAT');
     const ticks = 10;
     for (let i = 0; i < ticks; i++) await runSampleTick(d, Date.now() + i);
     const stats = parseInfo(await admin.info('commandstats')).commandstats ?? {};
+    const connections = Number(parseInfo(await admin.info('stats')).stats?.total_connections_received);
+    await d.connections?.close();
     const perCommand = Object.entries(stats).map(([name, v]) => {
       const calls = Number(/calls=(\d+)/.exec(v)?.[1] ?? 0);
       return [name.replace(/^cmdstat_/, ''), calls] as const;
@@ -68,6 +74,7 @@ async function commandsPerTick(server: LocalRedis, queue: Redis): Promise<[strin
     return [
       ['commands per sample (= per minute)', fmt(total / ticks)],
       ['by command', counted.map(([n, c]) => `${n} ${fmt(c / ticks)}`).join(', ')],
+      [`connections opened in ${ticks} ticks`, fmt(connections)],
     ];
   } finally {
     admin.disconnect();
@@ -79,6 +86,7 @@ async function bytesPerDay(server: LocalRedis, queue: Redis): Promise<[string, s
   // One real sample, then a day of minutes with the figures moving as a busy cluster's do.
   const t0 = Date.UTC(2026, 0, 1);
   await runSampleTick(d, t0);
+  await d.connections?.close();
   const [first] = await d.history.latest('day', 1);
   if (!first) throw new Error('no sample');
   const point = (i: number) => ({
@@ -116,7 +124,7 @@ async function cpuAt50(servers: LocalRedis[], queue: Redis): Promise<[string, st
     return target(`c${i}`, `${server.url}/${Math.floor(i / servers.length)}`);
   });
   const d = deps(queue, targets, 'bench-cpu');
-  await runSampleTick(d, Date.now()); // connections, JIT: not a steady minute
+  await runSampleTick(d, Date.now()); // opens the kept connections, JIT: not a steady minute
   const cpu = process.cpuUsage();
   const started = performance.now();
   const base = Date.now();
@@ -126,6 +134,7 @@ async function cpuAt50(servers: LocalRedis[], queue: Redis): Promise<[string, st
   }
   const wall = (performance.now() - started) / TICKS;
   const used = process.cpuUsage(cpu);
+  await d.connections?.close();
   const cpuMsPerTick = (used.user + used.system) / 1_000 / TICKS;
   return [
     [`${CLUSTERS} clusters, wall time of one tick`, ms(wall)],
