@@ -37,6 +37,8 @@ export interface AlertState {
    * evictions in the sum, and a primary joining with an old count would look like new evictions.
    */
   evictedBy?: Record<string, [evicted: number, uptimeSeconds: number]>;
+  /** Evictions counted per primary since the first sample: never goes down (see countEvictions). */
+  evictedTotal?: number;
   /** Evictions announced and seen within EVICTIONS_QUIET_MS. */
   evictingSince?: number;
   lastEvictionAt?: number;
@@ -109,8 +111,10 @@ export function stepAlerts(
   const alerts: Alert[] = [];
   let evictedSinceLast: number;
   if (primaries) {
-    evictedSinceLast = primaries.reduce((sum, p) => sum + evictedSince(p, state.evictedBy?.[p.address]), 0);
-    next.evictedBy = Object.fromEntries(primaries.map((p) => [p.address, [p.evicted, p.uptimeSeconds]]));
+    const counted = countEvictions(state, primaries);
+    evictedSinceLast = counted.sinceLast;
+    next.evictedBy = counted.evictedBy;
+    next.evictedTotal = counted.total;
   } else {
     evictedSinceLast =
       state.lastEvicted === undefined || sample.evicted < state.lastEvicted
@@ -203,6 +207,23 @@ function stepLevel(
   else delete next.held;
   if (rise) alerts.push(alert(to as AlertKind, from));
   else if (to === 'ok') alerts.push(alert('recovered', from));
+}
+
+/**
+ * The evictions since the state's last sample, counted per primary, and the running total the
+ * history keeps (sample.evictedTotal). Pure: the tick uses it for the history point before the
+ * alert step, which counts the same.
+ */
+export function countEvictions(
+  state: AlertState,
+  primaries: readonly PrimaryCounters[],
+): { sinceLast: number; total: number; evictedBy: NonNullable<AlertState['evictedBy']> } {
+  const sinceLast = primaries.reduce((sum, p) => sum + evictedSince(p, state.evictedBy?.[p.address]), 0);
+  return {
+    sinceLast,
+    total: (state.evictedTotal ?? 0) + sinceLast,
+    evictedBy: Object.fromEntries(primaries.map((p) => [p.address, [p.evicted, p.uptimeSeconds]])),
+  };
 }
 
 /**

@@ -21,12 +21,22 @@ export function historySeries(samples: readonly MonitoringSample[]): MetricSerie
     const at = new Date(s.at);
     if (s.memoryPct !== null) memoryPct.push({ at, value: s.memoryPct });
     currItems.push({ at, value: s.keys });
-    // A counter that went down is a restarted server: its new count is what happened since.
-    if (previous)
-      evictions.push({ at, value: s.evicted >= previous.evicted ? s.evicted - previous.evicted : s.evicted });
+    if (previous) evictions.push({ at, value: evictedBetween(previous, s) });
     previous = s;
   }
   return { memoryPct, evictions, currItems, engineCpuPct: [] };
+}
+
+/**
+ * Evictions between two points: from the per-primary running total where both have it (a primary
+ * restarting or joining changes the sum of `evicted_keys` without evicting anything); for older
+ * points from the sum, where a counter that went down is a restarted server whose new count is
+ * what happened since.
+ */
+function evictedBetween(previous: MonitoringSample, s: MonitoringSample): number {
+  if (previous.evictedTotal !== undefined && s.evictedTotal !== undefined)
+    return Math.max(0, s.evictedTotal - previous.evictedTotal);
+  return s.evicted >= previous.evicted ? s.evicted - previous.evicted : s.evicted;
 }
 
 /** Reads the window from the history; too few samples is a note, never an error. */

@@ -13,7 +13,7 @@ import { type ConnectOptions, connectTarget } from '../redis/connect.js';
 import { inspectRedis } from '../redis/inspect.js';
 import type { RedisSnapshot } from '../redis/snapshot.js';
 import type { StatusTarget } from '../status/check-status.js';
-import { type Alert, type AlertPolicy, growthBaseline, stepAlerts } from './alert-machine.js';
+import { type Alert, type AlertPolicy, countEvictions, growthBaseline, stepAlerts } from './alert-machine.js';
 import type { AlertStateStore } from './alert-store.js';
 import type { HistoryStore } from './history-store.js';
 import { historySeries } from './history-trend.js';
@@ -83,17 +83,22 @@ export async function runSampleTick(deps: MonitorDeps, scheduledAt: number): Pro
 
 async function sampleCluster(deps: MonitorDeps, target: StatusTarget, at: number): Promise<number> {
   const snapshot = await reader(deps)(target);
-  const sample = sampleFromSnapshot(at, snapshot);
-  await deps.history.add(target.name, sample);
-  const policy = deps.policy(target);
-  const baseline = policy.keysWithoutTtlPerHour
-    ? growthBaseline(await deps.history.range(target.name, at - 3_600_000, at))
-    : undefined;
   const primaries = snapshot.nodes.map((n) => ({
     address: n.address,
     evicted: n.evictedKeys,
     uptimeSeconds: n.uptimeSeconds,
   }));
+  const before = await deps.alerts.read(target.name);
+  const sample: MonitoringSample = {
+    ...sampleFromSnapshot(at, snapshot),
+    evictedTotal: countEvictions(before.state, primaries).total,
+  };
+  // A tick run again (a stalled job picked up) keeps the point its first run wrote.
+  if (before.state.lastAt < at) await deps.history.add(target.name, sample);
+  const policy = deps.policy(target);
+  const baseline = policy.keysWithoutTtlPerHour
+    ? growthBaseline(await deps.history.range(target.name, at - 3_600_000, at))
+    : undefined;
   for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
     const stored = await deps.alerts.read(target.name);
     const step = stepAlerts(stored.state, sample, policy, baseline, primaries);

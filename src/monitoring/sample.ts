@@ -22,6 +22,13 @@ export interface MonitoringSample {
   clients: number;
   /** Primaries read. */
   nodes: number;
+  /**
+   * Evictions counted per primary since the bot first sampled the cluster (alert-machine.ts
+   * countEvictions): never goes down when a primary restarts or joins, unlike the sum of
+   * `evicted_keys`, so the difference of two points is the evictions between them, however thinned
+   * the history is. Absent in points written before it existed.
+   */
+  evictedTotal?: number;
 }
 
 export function sampleFromSnapshot(at: number, s: RedisSnapshot): MonitoringSample {
@@ -57,13 +64,14 @@ export function encodeSample(s: MonitoringSample): string {
     hundredths(s.fragmentation),
     s.clients,
     s.nodes,
+    ...(s.evictedTotal === undefined ? [] : [s.evictedTotal]),
   ].join(',');
 }
 
 /** The member back into a sample; undefined for anything malformed (never trusted blindly). */
 export function decodeSample(member: string): MonitoringSample | undefined {
   const parts = member.split(',');
-  if (parts.length !== 12) return undefined;
+  if (parts.length !== 12 && parts.length !== 13) return undefined;
   const num = (i: number) => Number(parts[i]);
   const hundredths = (i: number) => (parts[i] === '-' ? null : num(i) / 100);
   const sample: MonitoringSample = {
@@ -79,6 +87,7 @@ export function decodeSample(member: string): MonitoringSample | undefined {
     fragmentation: hundredths(9),
     clients: num(10),
     nodes: num(11),
+    ...(parts.length === 13 && Number.isFinite(num(12)) ? { evictedTotal: num(12) } : {}),
   };
   const numbers = [sample.at, sample.usedMemory, sample.maxmemory, sample.keys, sample.keysWithTtl];
   return numbers.every(Number.isFinite) ? sample : undefined;

@@ -10,6 +10,7 @@ import { describe, expect } from 'vitest';
 import type { Alert, AlertPolicy } from '../../src/monitoring/alert-machine.js';
 import { AlertStateStore } from '../../src/monitoring/alert-store.js';
 import { HistoryStore } from '../../src/monitoring/history-store.js';
+import { historySeries } from '../../src/monitoring/history-trend.js';
 import { type MonitorDeps, runSampleTick } from '../../src/monitoring/monitor-tick.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { combineNodes, nodeSnapshotFromInfo, type RedisSnapshot } from '../../src/redis/snapshot.js';
@@ -187,6 +188,62 @@ describe('evictions, per primary', () => {
       ];
       await runSampleTick(d, start + MINUTE);
       expect(posted.map((a) => [a.kind, a.evictedSinceLast])).toEqual([['evictions', 1_500]]);
+    } finally {
+      queue.disconnect();
+    }
+  }, 60_000);
+});
+
+describe('evictions in the history (trend, verdict, chart)', () => {
+  test('per primary as well: a joining primary’s old count and a restart are not evictions, another primary’s are', async ({
+    queueRedis,
+  }) => {
+    const queue = new Redis(queueRedis.url);
+    try {
+      let primaries: Primary[] = [];
+      const cluster = {
+        name: 'hist',
+        url: 'redis://127.0.0.1:1',
+        mode: 'cluster' as const,
+        thresholds: THRESHOLDS,
+      };
+      const { deps: d } = deps(queue, 'evict3', () => [cluster], { evictions: true });
+      d.read = async () =>
+        combineNodes(
+          'cluster',
+          primaries.map((p) => nodeSnapshotFromInfo(p.address, info(p.evicted, p.uptime))),
+        );
+      const start = Date.now() - 60 * MINUTE;
+      const shapes: Primary[][] = [
+        [
+          { address: 'a:6379', evicted: 1_000, uptime: 10_000 },
+          { address: 'b:6379', evicted: 0, uptime: 10_000 },
+        ],
+        // c joins with 5,000 evictions from its past.
+        [
+          { address: 'a:6379', evicted: 1_000, uptime: 10_060 },
+          { address: 'b:6379', evicted: 0, uptime: 10_060 },
+          { address: 'c:6379', evicted: 5_000, uptime: 90_000 },
+        ],
+        // a restarts (back to 0) while b evicts 300.
+        [
+          { address: 'a:6379', evicted: 0, uptime: 20 },
+          { address: 'b:6379', evicted: 300, uptime: 10_120 },
+          { address: 'c:6379', evicted: 5_000, uptime: 90_060 },
+        ],
+        // a evicts 40 after its restart, c 2.
+        [
+          { address: 'a:6379', evicted: 40, uptime: 80 },
+          { address: 'b:6379', evicted: 300, uptime: 10_180 },
+          { address: 'c:6379', evicted: 5_002, uptime: 90_120 },
+        ],
+      ];
+      for (const [i, shape] of shapes.entries()) {
+        primaries = shape;
+        await runSampleTick(d, start + i * MINUTE);
+      }
+      const samples = await d.history.range('hist', start, start + 10 * MINUTE);
+      expect(historySeries(samples).evictions.map((p) => p.value)).toEqual([0, 300, 42]);
     } finally {
       queue.disconnect();
     }
