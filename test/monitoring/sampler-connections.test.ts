@@ -62,16 +62,20 @@ describe('the sampler’s connections', () => {
       // The server drops the sampler's connection: a later tick reconnects (one new connection).
       await admin.client('KILL', 'SKIPME', 'yes', 'TYPE', 'normal');
       let at = start + TICKS * 60_000;
+      const nextAt = () => {
+        at += 1_000;
+        return at;
+      };
       await waitFor(
         'a tick to sample again after the kill',
-        async () => ((await runSampleTick(deps, (at += 1_000))).sampled === 1 ? true : undefined),
+        async () => ((await runSampleTick(deps, nextAt())).sampled === 1 ? true : undefined),
         { timeoutMs: 10_000, intervalMs: 50 },
       );
       expect((await received(admin)) - before).toBe(2);
 
       // The cluster leaves the config: its connection is closed after the next tick.
       clusters = [];
-      await runSampleTick(deps, (at += 1_000));
+      await runSampleTick(deps, nextAt());
       await waitFor(
         'the connection to close',
         async () => ((await otherClients(admin)) === 0 ? true : undefined),
@@ -85,7 +89,7 @@ describe('the sampler’s connections', () => {
       clusters = [
         { name: 'reuse', url: localRedis.url, mode: 'standalone' as const, thresholds: THRESHOLDS },
       ];
-      expect((await runSampleTick(deps, (at += 1_000))).sampled).toBe(1);
+      expect((await runSampleTick(deps, nextAt())).sampled).toBe(1);
       expect(await otherClients(admin)).toBe(1);
       await connections.close();
       await waitFor(
