@@ -30,7 +30,7 @@ export class TargetConnections {
 
   /** INFO of every primary of `target`, on its kept connection. */
   async read(target: StatusTarget): Promise<RedisSnapshot> {
-    if (this.closed) throw new Error('sampler connections closed');
+    if (this.closed) return this.readOnce(target);
     const held = this.acquire(target);
     try {
       const snapshot = await inspectRedis(await held.conn);
@@ -53,6 +53,16 @@ export class TargetConnections {
     const all = [...this.held.entries()];
     for (const [name, held] of all) this.drop(name, held);
     await Promise.all(all.map(([, h]) => h.conn.then((c) => c.close()).catch(() => {})));
+  }
+
+  /** A tick still running during shutdown: its own connection, closed at once, none kept. */
+  private async readOnce(target: StatusTarget): Promise<RedisSnapshot> {
+    const conn = await connectTarget(target, this.options.connect);
+    try {
+      return await inspectRedis(conn);
+    } finally {
+      await conn.close().catch(() => {});
+    }
   }
 
   private acquire(target: StatusTarget): Held {
