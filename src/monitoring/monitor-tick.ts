@@ -9,8 +9,7 @@ import type { Verdict } from '../analysis/types.js';
 import { decideVerdict } from '../analysis/verdict.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import { type ConnectOptions, connectTarget } from '../redis/connect.js';
-import { inspectRedis } from '../redis/inspect.js';
+import type { ConnectOptions } from '../redis/connect.js';
 import type { RedisSnapshot } from '../redis/snapshot.js';
 import type { StatusTarget } from '../status/check-status.js';
 import { type Alert, type AlertPolicy, countEvictions, growthBaseline, stepAlerts } from './alert-machine.js';
@@ -18,7 +17,7 @@ import type { AlertStateStore } from './alert-store.js';
 import type { HistoryStore } from './history-store.js';
 import { historySeries } from './history-trend.js';
 import { type MonitoringSample, sampleFromSnapshot } from './sample.js';
-import type { TargetConnections } from './target-connections.js';
+import { readOnce, type TargetConnections } from './target-connections.js';
 
 /** What the front end posts: the figures, the verdict, where. */
 export interface AlertReport {
@@ -145,16 +144,7 @@ function reader(deps: MonitorDeps): (target: StatusTarget) => Promise<RedisSnaps
   if (deps.read) return deps.read;
   const kept = deps.connections;
   if (kept) return (target) => kept.read(target);
-  return (target) => readSnapshot(target, deps.connect);
-}
-
-async function readSnapshot(target: StatusTarget, connect?: ConnectOptions): Promise<RedisSnapshot> {
-  const conn = await connectTarget(target, connect);
-  try {
-    return await inspectRedis(conn);
-  } finally {
-    await conn.close().catch(() => {});
-  }
+  return (target) => readOnce(target, deps.connect);
 }
 
 /** The alert policy of a cluster from the `monitoring.alerts` config. */

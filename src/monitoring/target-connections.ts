@@ -30,7 +30,7 @@ export class TargetConnections {
 
   /** INFO of every primary of `target`, on its kept connection. */
   async read(target: StatusTarget): Promise<RedisSnapshot> {
-    if (this.closed) return this.readOnce(target);
+    if (this.closed) return readOnce(target, this.options.connect);
     const held = this.acquire(target);
     try {
       const snapshot = await inspectRedis(await held.conn);
@@ -53,16 +53,6 @@ export class TargetConnections {
     const all = [...this.held.entries()];
     for (const [name, held] of all) this.drop(name, held);
     await Promise.all(all.map(([, h]) => h.conn.then((c) => c.close()).catch(() => {})));
-  }
-
-  /** A tick still running during shutdown: its own connection, closed at once, none kept. */
-  private async readOnce(target: StatusTarget): Promise<RedisSnapshot> {
-    const conn = await connectTarget(target, this.options.connect);
-    try {
-      return await inspectRedis(conn);
-    } finally {
-      await conn.close().catch(() => {});
-    }
   }
 
   private acquire(target: StatusTarget): Held {
@@ -91,6 +81,19 @@ export class TargetConnections {
     if (held.idle) clearTimeout(held.idle);
     if (this.held.get(name) === held) this.held.delete(name);
     held.conn.then((c) => c.close()).catch(() => {});
+  }
+}
+
+/**
+ * INFO of every primary on a connection of its own, closed at once: for callers that keep none
+ * (the CLI, one-off ticks) and for a tick still running at shutdown.
+ */
+export async function readOnce(target: StatusTarget, connect?: ConnectOptions): Promise<RedisSnapshot> {
+  const conn = await connectTarget(target, connect);
+  try {
+    return await inspectRedis(conn);
+  } finally {
+    await conn.close().catch(() => {});
   }
 }
 
