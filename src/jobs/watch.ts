@@ -144,8 +144,12 @@ export async function runWatchTick(
   let failures = data.failures;
   try {
     if (!target) throw new MedicError(ErrorCode.UnknownCluster, { name: data.cluster });
-    // Live INFO only: CloudWatch lags by minutes and costs per call; the thread has the trend already.
-    report = await checkStatus(target, { ...deps.status, trend: undefined });
+    // Live INFO. CloudWatch is not asked (it lags by minutes and costs per call); a cluster without
+    // it gets the slope from the bot's own samples: one read on the queue Redis, no lag.
+    report = await checkStatus(
+      target,
+      target.aws ? { ...deps.status, trend: undefined } : { ...deps.status, windowHours: 1 },
+    );
   } catch (err) {
     failures += 1;
     await quietly(() => reporter.failed(data, asMedicError(err)));

@@ -30,12 +30,20 @@ export function slackWatchReporter(
         pct !== null && prev !== undefined && prev !== null
           ? t('slack:watch.delta', { delta: `${pct - prev >= 0 ? '+' : ''}${(pct - prev).toFixed(1)}` })
           : '';
+      // The slope of the bot's own samples (a cluster without CloudWatch), when there are enough.
+      const analysis = report.trend?.source === 'history' ? report.trend.analysis : undefined;
+      const slope =
+        analysis && (analysis.slopeSampleCount ?? 0) >= 2
+          ? t('slack:watch.slope', {
+              slope: `${analysis.slopePctPerMin >= 0 ? '+' : ''}${analysis.slopePctPerMin.toFixed(2)}`,
+            })
+          : '';
       await post(
         data,
         t('slack:watch.reading', {
           time: formatClock(report.takenAt, data.lang, zoneOf(data.channel)),
           pct: pct === null ? t('status:memory.no_limit_short') : formatPct(pct, data.lang),
-          delta,
+          delta: `${delta}${slope}`,
           target: formatPct(data.targetPct, data.lang, 0),
         }),
       );
