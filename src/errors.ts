@@ -91,6 +91,11 @@ export const ErrorCode = {
   OutRequired: 'out_required',
   /** `monitoring export` could not create the folder or write a file; `values.errno` is the errno code. */
   ExportWriteFailed: 'export_write_failed',
+  /** A burst hunt time that is neither ISO 8601 nor a local date/time; `values.value` as written. */
+  BurstBadTime: 'burst_bad_time',
+  BurstWindowOrder: 'burst_window_order',
+  BurstWindowFuture: 'burst_window_future',
+  BurstWindowTooLong: 'burst_window_too_long',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -172,6 +177,10 @@ export const ERROR_EXIT: Readonly<Record<ErrorCode, ExitCode>> = {
   unknown_incident: EXIT_USAGE,
   out_required: EXIT_USAGE,
   export_write_failed: EXIT_USAGE,
+  burst_bad_time: EXIT_USAGE,
+  burst_window_order: EXIT_USAGE,
+  burst_window_future: EXIT_USAGE,
+  burst_window_too_long: EXIT_USAGE,
 };
 
 export function isMedicError(err: unknown): err is MedicError {
