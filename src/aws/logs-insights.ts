@@ -114,7 +114,10 @@ export async function runInsightsQuery(
     if (status === 'Complete') break;
     if (status !== 'Running' && status !== 'Scheduled') throw new QueryFailedError(queryId, status);
     if (performance.now() + pollMs > deadline) {
-      await logs.send(new StopQueryCommand({ queryId })).catch(() => undefined);
+      // Best effort, never the report's failure (a stubbed client may even return no promise).
+      await Promise.resolve()
+        .then(() => logs.send(new StopQueryCommand({ queryId })))
+        .catch(() => undefined);
       throw new QueryTimeoutError(queryId, status);
     }
     await sleep(pollMs, undefined, opts.signal ? { signal: opts.signal } : {});

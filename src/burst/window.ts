@@ -19,8 +19,8 @@ function median(values: number[]): number {
 
 /**
  * Burst start, peak and recovery in a memory series (oldest first). The baseline is the median of
- * the points before the peak's lowest quarter of the rise; the start is the last point at or under
- * baseline + 20 % of the rise before the peak (the point after it is the first rising one).
+ * the points before the peak's lowest quarter of the rise; the start is the point after the last one at or
+ * under baseline + 5 % of the rise before the peak (the point after it is the first rising one).
  */
 export function detectBurst(points: readonly TrendPoint[], lookbackEnd: Date): BurstWindow | undefined {
   if (points.length < 3) return undefined;
@@ -37,7 +37,7 @@ export function detectBurst(points: readonly TrendPoint[], lookbackEnd: Date): B
   if (rise < MIN_BURST_RISE_PCT) return undefined;
   let startIndex = 0;
   for (let i = peakIndex; i >= 0; i--) {
-    if ((points[i]?.value ?? 0) <= baseline + rise * 0.2) {
+    if ((points[i]?.value ?? 0) <= baseline + rise * 0.05) {
       startIndex = Math.min(i + 1, peakIndex);
       break;
     }
