@@ -96,6 +96,8 @@ export const ErrorCode = {
   BurstWindowOrder: 'burst_window_order',
   BurstWindowFuture: 'burst_window_future',
   BurstWindowTooLong: 'burst_window_too_long',
+  /** `--time-zone` is not an IANA time zone; `values.zone` as written. */
+  BurstBadTimeZone: 'burst_bad_time_zone',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -181,6 +183,7 @@ export const ERROR_EXIT: Readonly<Record<ErrorCode, ExitCode>> = {
   burst_window_order: EXIT_USAGE,
   burst_window_future: EXIT_USAGE,
   burst_window_too_long: EXIT_USAGE,
+  burst_bad_time_zone: EXIT_USAGE,
 };
 
 export function isMedicError(err: unknown): err is MedicError {

@@ -24,6 +24,8 @@ export const DEFAULT_LOOKBACK_HOURS = 3;
 const CONTEXT_MS = 30 * MINUTE_MS;
 /** Writes are dated from this long before the window (a burst that began just before it). */
 const WRITE_LOOKBACK_MS = 30 * MINUTE_MS;
+/** Estimated writes this close to now are left out of the Redis-writes reference curve. */
+const RECENT_WRITES_MS = 2 * MINUTE_MS;
 
 export interface BurstDeps {
   conn: TargetConnection;
@@ -145,11 +147,14 @@ export async function huntBurst(
     curve = growth;
   } else {
     const writes = perMinute([], window.from, window.to);
+    // The key that sets a pattern's typical TTL is, by construction, dated "now": every pattern has
+    // a write in the last minutes, which says nothing about a burst. Those minutes are left out.
+    const recent = now.getTime() - RECENT_WRITES_MS;
     for (const c of candidates) {
       if (c.kind !== 'pattern') continue;
       c.activity.forEach((a, i) => {
         const cell = writes[i];
-        if (cell) cell.count += a.count;
+        if (cell && a.at.getTime() < recent) cell.count += a.count;
       });
     }
     if (writes.some((w) => w.count > 0)) {
