@@ -29,7 +29,7 @@ import { countedTrend } from './monitoring/metrics/counted-trend.js';
 import { MedicMetrics } from './monitoring/metrics/registry.js';
 import { startSampleGaugeRefresh } from './monitoring/metrics/sample-gauges.js';
 import { fetchThrough, ProxyRoutingDispatcher } from './net/agents.js';
-import { describeProxy, type Env, proxySettings } from './net/proxy.js';
+import { describeProxy, type Env, type ProxySettings, proxySettings } from './net/proxy.js';
 import type { Logger } from './observability/logger.js';
 import { connectTarget, parseRedisUrl } from './redis/connect.js';
 import { redact } from './redis/errors.js';
@@ -48,6 +48,7 @@ import { warmUp } from './slack/warm-up.js';
 import { slackWatchReporter } from './slack/watch-reporter.js';
 import type { TrendProvider } from './status/check-status.js';
 import { cloudWatchTrendProvider } from './status/trend-providers.js';
+import type { BurstAwsClients } from './aws/burst-clients.js';
 
 export interface ServerOptions {
   config: MedicConfig;
@@ -293,7 +294,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return { ok: queue === 'up', queue };
       },
     },
-    { config, i18n, logger, status, incidents, watches, census, remediation, ttlRuns, snapshots, cluster },
+    {
+      config,
+      i18n,
+      logger,
+      status,
+      incidents,
+      watches,
+      census,
+      remediation,
+      ttlRuns,
+      snapshots,
+      cluster,
+      burst: { aws: burstAwsClients(proxy) },
+    },
   );
   const workerConnection = queueRedis.duplicate();
   const worker = createWatchWorker(workerConnection, prefix, {
@@ -483,4 +497,17 @@ async function warnIfQueueRedisEvicts(redis: Redis, logger: Logger): Promise<voi
       'queue redis maxmemory-policy is not noeviction: jobs and incidents may be evicted',
     );
   }
+}
+
+/** The burst hunt's AWS clients, made once per region; the SDK is loaded on the first hunt. */
+function burstAwsClients(proxy: ProxySettings): (region: string) => Promise<BurstAwsClients> {
+  const byRegion = new Map<string, BurstAwsClients>();
+  return async (region) => {
+    const known = byRegion.get(region);
+    if (known) return known;
+    const { createBurstAwsClients } = await import('./aws/burst-clients.js');
+    const clients = createBurstAwsClients(region, { proxy });
+    byRegion.set(region, clients);
+    return clients;
+  };
 }

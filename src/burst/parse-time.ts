@@ -109,10 +109,10 @@ export function parseWindowArgs(
   if (args.from === undefined && args.to === undefined) return undefined;
   const to = args.to !== undefined ? parseTimeArg(args.to, timeZone, now) : now;
   const from = args.from !== undefined ? parseTimeArg(args.from, timeZone, now) : new Date(to.getTime() - 3_600_000);
+  if (from.getTime() > now.getTime()) throw new MedicError(ErrorCode.BurstWindowFuture, { from: args.from ?? '' });
   if (from.getTime() >= to.getTime()) {
     throw new MedicError(ErrorCode.BurstWindowOrder, { from: args.from ?? '', to: args.to ?? '' });
   }
-  if (from.getTime() > now.getTime()) throw new MedicError(ErrorCode.BurstWindowFuture, { from: args.from ?? '' });
   if (to.getTime() - from.getTime() > MAX_WINDOW_MS) {
     throw new MedicError(ErrorCode.BurstWindowTooLong, { hours: MAX_WINDOW_MS / 3_600_000 });
   }

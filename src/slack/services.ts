@@ -10,6 +10,7 @@ import type { CensusService } from '../jobs/census-job.js';
 import type { TtlRunService } from '../jobs/ttl-job.js';
 import type { WatchService } from '../jobs/watch.js';
 import type { DryRun, TtlRule } from '../remediation/types.js';
+import type { BurstAwsClients } from '../aws/burst-clients.js';
 import type { StatusDeps } from '../status/check-status.js';
 
 /** What the Slack front end needs from the rest of the bot; listeners get nothing else. */
@@ -27,6 +28,14 @@ export interface SlackServices {
   /** Census snapshots: the incident message names the patterns at fault from the latest one. */
   snapshots?: Pick<SnapshotStore, 'get' | 'list'>;
   cluster(name: string): ClusterConfig | undefined;
+  /** The burst hunt's AWS clients per region and its walk settings (absent: AWS sources not configured). */
+  burst?: BurstServices;
+}
+
+export interface BurstServices {
+  aws?: (region: string) => Promise<BurstAwsClients>;
+  /** Keys the young-keys view reads at most. */
+  youngSample?: number;
 }
 
 /** Where a dry-run stands (the walk's figures; the same shape as a census walk's). */
