@@ -91,7 +91,7 @@ export const ErrorCode = {
   OutRequired: 'out_required',
   /** `monitoring export` could not create the folder or write a file; `values.errno` is the errno code. */
   ExportWriteFailed: 'export_write_failed',
-  /** A burst hunt time that is neither ISO 8601 nor a local date/time; `values.value` as written. */
+  /** A burst hunt time that is neither ISO 8601 nor a local date/time; `values.quoted`: the text as written, in quotes. */
   BurstBadTime: 'burst_bad_time',
   BurstWindowOrder: 'burst_window_order',
   BurstWindowFuture: 'burst_window_future',

@@ -65,7 +65,7 @@ function wallToInstant(w: Wall, timeZone: string): Date | undefined {
 
 /** The text is quoted here, not in the sentence: a quoted value is shown verbatim, never read as a date. */
 function badTime(text: string): MedicError {
-  return new MedicError(ErrorCode.BurstBadTime, { value: `“${text.slice(0, 64)}”` });
+  return new MedicError(ErrorCode.BurstBadTime, { quoted: `“${text.slice(0, 64)}”` });
 }
 
 /** One time argument; throws `burst_bad_time` naming the text. */
