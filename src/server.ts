@@ -5,6 +5,7 @@
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { BurstAwsClients } from './aws/burst-clients.js';
 import { belowSdkNodeMajor, SDK_MIN_NODE_MAJOR } from './aws/node-version.js';
 import { SnapshotStore } from './census/snapshot-store.js';
 import { channelTimeZone, findCluster } from './config/load.js';
@@ -48,7 +49,6 @@ import { warmUp } from './slack/warm-up.js';
 import { slackWatchReporter } from './slack/watch-reporter.js';
 import type { TrendProvider } from './status/check-status.js';
 import { cloudWatchTrendProvider } from './status/trend-providers.js';
-import type { BurstAwsClients } from './aws/burst-clients.js';
 
 export interface ServerOptions {
   config: MedicConfig;

@@ -71,7 +71,8 @@ export async function listServiceTasks(
     const res = await retryThrottled(
       () =>
         bounded(
-          (abortSignal) => ecs.send(new DescribeTasksCommand({ cluster: opts.cluster, tasks: batch }), { abortSignal }),
+          (abortSignal) =>
+            ecs.send(new DescribeTasksCommand({ cluster: opts.cluster, tasks: batch }), { abortSignal }),
           opts.signal,
         ),
       retry,

@@ -4,6 +4,8 @@
  * few matching lines. StartQuery, then GetQueryResults polled until the query is done or the
  * timeout passes; a query still running then is stopped (StopQuery, best effort: it costs money).
  */
+
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type CloudWatchLogsClient,
   GetQueryResultsCommand,
@@ -12,7 +14,6 @@ import {
   StartQueryCommand,
   StopQueryCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { bounded } from './deadline.js';
 import { retryThrottled } from './throttle-retry.js';
 

@@ -23,7 +23,11 @@ export async function retryThrottled<T>(call: () => Promise<T>, opts: ThrottleRe
     } catch (err) {
       if (attempt >= attempts || classifyAwsError(err) !== 'throttled') throw err;
       const backoff = base * 2 ** (attempt - 1);
-      await sleep(backoff / 2 + Math.random() * (backoff / 2), undefined, opts.signal ? { signal: opts.signal } : {});
+      await sleep(
+        backoff / 2 + Math.random() * (backoff / 2),
+        undefined,
+        opts.signal ? { signal: opts.signal } : {},
+      );
     }
   }
 }

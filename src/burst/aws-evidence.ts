@@ -4,8 +4,8 @@
  * source failing never hides another.
  */
 import type { BurstAwsClients } from '../aws/burst-clients.js';
-import { awsErrorNote, type AwsAction } from '../aws/errors.js';
 import { EcsCallError, listServiceTasks } from '../aws/ecs-tasks.js';
+import { type AwsAction, awsErrorNote } from '../aws/errors.js';
 import { listMatchingRules } from '../aws/eventbridge-rules.js';
 import {
   countsQuery,
@@ -35,7 +35,13 @@ const SAMPLE_LINES = 5;
 const SAMPLE_QUERY_LIMIT = 200;
 const BUSIEST = 5;
 
-function failure(source: SourceStatus['source'], err: unknown, action: AwsAction, region: string, timeoutMs: number): SourceStatus {
+function failure(
+  source: SourceStatus['source'],
+  err: unknown,
+  action: AwsAction,
+  region: string,
+  timeoutMs: number,
+): SourceStatus {
   return { source, state: 'failed', notes: [awsErrorNote(err, { action, region, timeoutMs }).note] };
 }
 
@@ -67,7 +73,9 @@ export async function logsEvidence(
     runInsightsQuery(clients.logs, { ...base, query: samplesQuery(cfg.words, SAMPLE_QUERY_LIMIT) }),
   ]);
   if (counts.status === 'rejected') {
-    return { status: { source: 'logs', state: 'failed', notes: [logsNote(counts.reason, region, timeoutMs)] } };
+    return {
+      status: { source: 'logs', state: 'failed', notes: [logsNote(counts.reason, region, timeoutMs)] },
+    };
   }
   const perMinute: MinuteCount[] = counts.value
     .flatMap((row) => {
@@ -76,7 +84,9 @@ export async function logsEvidence(
       return at && Number.isFinite(count) ? [{ at, count }] : [];
     })
     .sort((a, b) => a.at.getTime() - b.at.getTime());
-  const busiest = [...perMinute].sort((a, b) => b.count - a.count || a.at.getTime() - b.at.getTime()).slice(0, BUSIEST);
+  const busiest = [...perMinute]
+    .sort((a, b) => b.count - a.count || a.at.getTime() - b.at.getTime())
+    .slice(0, BUSIEST);
   const notes: Note[] = [];
   let lines: LogsEvidence['samples'] = [];
   if (samples.status === 'fulfilled') {
@@ -98,9 +108,13 @@ export async function logsEvidence(
 
 function logsNote(err: unknown, region: string, timeoutMs: number): Note {
   if (err instanceof QueryTimeoutError) {
-    return { key: 'burst:notes.logs_query_timeout', values: { seconds: Math.round(timeoutMs / 1000), status: err.status } };
+    return {
+      key: 'burst:notes.logs_query_timeout',
+      values: { seconds: Math.round(timeoutMs / 1000), status: err.status },
+    };
   }
-  if (err instanceof QueryFailedError) return { key: 'burst:notes.logs_query_failed', values: { status: err.status } };
+  if (err instanceof QueryFailedError)
+    return { key: 'burst:notes.logs_query_failed', values: { status: err.status } };
   // StartQuery is the first call: a denial there is the usual missing permission.
   return awsErrorNote(err, { action: 'logs:StartQuery', region, timeoutMs }).note;
 }
@@ -120,7 +134,9 @@ export async function rulesEvidence(
       signal: AbortSignal.timeout(timeoutMs),
     });
     const rules = listed.map((r) => {
-      const f = r.scheduleExpression ? firingsInWindow(r.scheduleExpression, opts.window.from, opts.window.to) : undefined;
+      const f = r.scheduleExpression
+        ? firingsInWindow(r.scheduleExpression, opts.window.from, opts.window.to)
+        : undefined;
       return {
         name: r.name,
         state: r.state,
@@ -132,7 +148,11 @@ export async function rulesEvidence(
     });
     const state = rules.length === 0 ? 'empty' : 'ok';
     return {
-      status: { source: 'rules', state, notes: state === 'empty' ? [{ key: 'burst:notes.rules_empty' }] : [] },
+      status: {
+        source: 'rules',
+        state,
+        notes: state === 'empty' ? [{ key: 'burst:notes.rules_empty' }] : [],
+      },
       evidence: { filters: cfg.nameFilters, rules },
     };
   } catch (err) {
@@ -158,7 +178,9 @@ export async function ecsEvidence(
     const to = opts.window.to.getTime();
     // Started before the window ends and not stopped before it begins: it ran in the window.
     const tasks = all
-      .filter((t) => t.startedAt && t.startedAt.getTime() <= to && (!t.stoppedAt || t.stoppedAt.getTime() >= from))
+      .filter(
+        (t) => t.startedAt && t.startedAt.getTime() <= to && (!t.stoppedAt || t.stoppedAt.getTime() >= from),
+      )
       .map((t) => ({
         taskId: t.taskArn.split('/').pop() ?? t.taskArn,
         service: t.service,
@@ -175,6 +197,14 @@ export async function ecsEvidence(
     };
   } catch (err) {
     const action = err instanceof EcsCallError ? err.action : 'ecs:ListTasks';
-    return { status: failure('ecs', err instanceof EcsCallError ? err.inner : err, action, cluster.aws.region, timeoutMs) };
+    return {
+      status: failure(
+        'ecs',
+        err instanceof EcsCallError ? err.inner : err,
+        action,
+        cluster.aws.region,
+        timeoutMs,
+      ),
+    };
   }
 }

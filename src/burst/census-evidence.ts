@@ -22,15 +22,23 @@ export async function censusEvidence(
   window: { from: Date },
   opts: { throttle?: ThrottleOptions | false; signal?: AbortSignal } = {},
 ): Promise<{ status: SourceStatus; evidence?: CensusEvidence }> {
-  if (!snapshots) return { status: { source: 'census', state: 'not_configured', notes: [{ key: 'burst:notes.census_no_store' }] } };
+  if (!snapshots)
+    return {
+      status: { source: 'census', state: 'not_configured', notes: [{ key: 'burst:notes.census_no_store' }] },
+    };
   const list = await snapshots.list(cluster);
   const from = window.from.getTime();
   const beforeInfo = list.find((s) => Date.parse(s.finishedAt) <= from && !s.match);
   if (!beforeInfo) {
-    return { status: { source: 'census', state: 'empty', notes: [{ key: 'burst:notes.census_no_snapshot' }] } };
+    return {
+      status: { source: 'census', state: 'empty', notes: [{ key: 'burst:notes.census_no_snapshot' }] },
+    };
   }
   const before = await snapshots.get(cluster, beforeInfo.id);
-  if (!before) return { status: { source: 'census', state: 'empty', notes: [{ key: 'burst:notes.census_no_snapshot' }] } };
+  if (!before)
+    return {
+      status: { source: 'census', state: 'empty', notes: [{ key: 'burst:notes.census_no_snapshot' }] },
+    };
   const afterInfo = list.find((s) => Date.parse(s.finishedAt) > from && !s.match);
   let after: CensusResult | undefined = afterInfo ? await snapshots.get(cluster, afterInfo.id) : undefined;
   let afterId = afterInfo?.id ?? 'fresh';
@@ -44,5 +52,8 @@ export async function censusEvidence(
     afterId = 'fresh';
   }
   const diff = diffCensus(before, after);
-  return { status: { source: 'census', state: 'ok', notes: [] }, evidence: { beforeId: beforeInfo.id, afterId, diff } };
+  return {
+    status: { source: 'census', state: 'ok', notes: [] },
+    evidence: { beforeId: beforeInfo.id, afterId, diff },
+  };
 }

@@ -14,7 +14,14 @@ import { ecsEvidence, logsEvidence, rulesEvidence } from './aws-evidence.js';
 import { censusEvidence, type SnapshotReader } from './census-evidence.js';
 import { MINUTE_MS, onGrid, perMinute } from './histogram.js';
 import { memoryGrowth, rankCandidates } from './rank.js';
-import type { BurstReport, BurstWindow, Candidate, MinuteCount, ReferenceCurve, SourceStatus } from './types.js';
+import type {
+  BurstReport,
+  BurstWindow,
+  Candidate,
+  MinuteCount,
+  ReferenceCurve,
+  SourceStatus,
+} from './types.js';
 import { detectBurst } from './window.js';
 import { sampleYoungKeys } from './young-keys.js';
 
@@ -52,7 +59,9 @@ export async function huntBurst(
     ? (memoryEnd.getTime() - (given.from.getTime() - CONTEXT_MS)) / 3_600_000
     : DEFAULT_LOOKBACK_HOURS;
   const trend = deps.trend
-    ? await deps.trend(cluster, { end: memoryEnd, hours: memoryHours }).catch(() => ({ ok: false as const, notes: [] }))
+    ? await deps
+        .trend(cluster, { end: memoryEnd, hours: memoryHours })
+        .catch(() => ({ ok: false as const, notes: [] }))
     : { ok: false as const, notes: [{ key: 'notes.aws_not_configured' }] };
   const memory: TrendPoint[] = trend.ok ? trend.series.memoryPct : [];
   const memoryStatus: SourceStatus = trend.ok
@@ -125,10 +134,22 @@ export async function huntBurst(
   }
   for (const r of rules.evidence?.rules ?? []) {
     if (r.firings.length === 0) continue;
-    candidates.push({ kind: 'rule', name: r.name, activity: perMinute(r.firings.map((f) => f.getTime()), window.from, window.to) });
+    candidates.push({
+      kind: 'rule',
+      name: r.name,
+      activity: perMinute(
+        r.firings.map((f) => f.getTime()),
+        window.from,
+        window.to,
+      ),
+    });
   }
   if (logs.evidence && logs.evidence.perMinute.length > 0) {
-    candidates.push({ kind: 'logs', name: logs.evidence.logGroups.join(', '), activity: onGrid(logs.evidence.perMinute, window.from, window.to) });
+    candidates.push({
+      kind: 'logs',
+      name: logs.evidence.logGroups.join(', '),
+      activity: onGrid(logs.evidence.perMinute, window.from, window.to),
+    });
   }
   const byService = new Map<string, number[]>();
   for (const t of ecs.evidence?.tasks ?? []) {

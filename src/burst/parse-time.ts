@@ -12,7 +12,10 @@ const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-
 const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T_](\d{1,2}):(\d{2})(?::(\d{2}))?$/i;
 const TIME_OF_DAY = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/;
 
-function zoneParts(at: Date, timeZone: string): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', number> {
+function zoneParts(
+  at: Date,
+  timeZone: string,
+): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', number> {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',
@@ -80,7 +83,14 @@ export function parseTimeArg(text: string, timeZone: string, now: Date): Date {
   if (local) {
     const [, y, mo, d, h, mi, s] = local;
     const at = wallToInstant(
-      { year: Number(y), month: Number(mo), day: Number(d), hour: Number(h), minute: Number(mi), second: Number(s ?? 0) },
+      {
+        year: Number(y),
+        month: Number(mo),
+        day: Number(d),
+        hour: Number(h),
+        minute: Number(mi),
+        second: Number(s ?? 0),
+      },
       timeZone,
     );
     if (at) return at;
@@ -109,8 +119,10 @@ export function parseWindowArgs(
 ): { from: Date; to: Date } | undefined {
   if (args.from === undefined && args.to === undefined) return undefined;
   const to = args.to !== undefined ? parseTimeArg(args.to, timeZone, now) : now;
-  const from = args.from !== undefined ? parseTimeArg(args.from, timeZone, now) : new Date(to.getTime() - 3_600_000);
-  if (from.getTime() > now.getTime()) throw new MedicError(ErrorCode.BurstWindowFuture, { from: args.from ?? '' });
+  const from =
+    args.from !== undefined ? parseTimeArg(args.from, timeZone, now) : new Date(to.getTime() - 3_600_000);
+  if (from.getTime() > now.getTime())
+    throw new MedicError(ErrorCode.BurstWindowFuture, { from: args.from ?? '' });
   if (from.getTime() >= to.getTime()) {
     throw new MedicError(ErrorCode.BurstWindowOrder, { from: args.from ?? '', to: args.to ?? '' });
   }

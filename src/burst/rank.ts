@@ -78,7 +78,7 @@ export function rankCandidates(
 ): Candidate[] {
   const scored = candidates.map((c): Candidate => {
     const run = busiestRun(c.activity, window.from, window.to);
-    const fit = reference && reference.some((r) => r.count > 0) ? leadCorrelation(c.activity, reference) : undefined;
+    const fit = reference?.some((r) => r.count > 0) ? leadCorrelation(c.activity, reference) : undefined;
     return {
       ...c,
       ...(run && c.start === undefined ? { start: run.start } : {}),

@@ -43,7 +43,8 @@ export function yearMatches(field: string, year: number): boolean {
     const step = stepText !== undefined ? Number(stepText) : 1;
     const [lowText = '', highText] = range.split('-');
     const low = range === '*' ? 1970 : Number(lowText);
-    const high = highText !== undefined ? Number(highText) : stepText !== undefined || range === '*' ? 2199 : low;
+    const high =
+      highText !== undefined ? Number(highText) : stepText !== undefined || range === '*' ? 2199 : low;
     if (![low, high, step].every(Number.isFinite) || step <= 0) return false;
     return year >= low && year <= high && (year - low) % step === 0;
   });
@@ -62,7 +63,11 @@ export function firingsInWindow(expression: string, from: Date, to: Date): Firin
     if (!(period > 0)) return undefined;
     // Phase unknown: aligned to the period from the epoch, the way a person would guess it.
     const firings: Date[] = [];
-    for (let t = Math.ceil(from.getTime() / period) * period; t <= to.getTime() && firings.length < MAX_FIRINGS; t += period) {
+    for (
+      let t = Math.ceil(from.getTime() / period) * period;
+      t <= to.getTime() && firings.length < MAX_FIRINGS;
+      t += period
+    ) {
       firings.push(new Date(t));
     }
     return { firings, approximate: true };
@@ -71,7 +76,14 @@ export function firingsInWindow(expression: string, from: Date, to: Date): Firin
   if (!cron) return undefined;
   const fields = (cron[1] ?? '').trim().split(/\s+/);
   if (fields.length !== 6) return undefined;
-  const [minute, hour, dom, month, dow, year = '*'] = fields as [string, string, string, string, string, string];
+  const [minute, hour, dom, month, dow, year = '*'] = fields as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   // AWS needs `?` in one of the two day fields; cron-parser reads a `*` there the same way.
   const standard = [minute, hour, dom === '?' ? '*' : dom, month, shiftDayOfWeek(dow)].join(' ');
   try {

@@ -7,10 +7,11 @@
  * The walk is the census's (census/walker.ts over keyspace/scan): sampled, paced, read-only
  * (PTTL, TYPE, MEMORY USAGE never touch LRU/LFU).
  */
-import { compileGlob, type KeyMatcher } from '../keyspace/glob.js';
-import { DEFAULT_TABLE_DELIMITERS, PatternTable } from '../census/pattern-table.js';
+
 import { PatternInferrer } from '../census/key-pattern.js';
+import { DEFAULT_TABLE_DELIMITERS, PatternTable } from '../census/pattern-table.js';
 import { type ThrottleOptions, walkKeys } from '../census/walker.js';
+import { compileGlob, type KeyMatcher } from '../keyspace/glob.js';
 import type { TargetConnection } from '../redis/connect.js';
 import { busiestRun, MINUTE_MS, perMinute } from './histogram.js';
 import type { YoungKeysEvidence, YoungPattern } from './types.js';
@@ -48,7 +49,10 @@ function literalLength(glob: string): number {
   return glob.replace(/\\.|[*?]|\[[^\]]*\]/g, '').length;
 }
 
-export async function sampleYoungKeys(conn: TargetConnection, opts: YoungKeysOptions): Promise<YoungKeysEvidence> {
+export async function sampleYoungKeys(
+  conn: TargetConnection,
+  opts: YoungKeysOptions,
+): Promise<YoungKeysEvidence> {
   const now = opts.now ?? Date.now;
   const sample = opts.sample ?? DEFAULT_YOUNG_SAMPLE;
   const horizonMs = opts.horizonMs ?? DEFAULT_SHORT_TTL_MS;
@@ -83,7 +87,11 @@ export async function sampleYoungKeys(conn: TargetConnection, opts: YoungKeysOpt
   // Templates become the census's pattern names (families merged), so both views name alike.
   const globs: { pattern: string; match: KeyMatcher; literal: number }[] = table
     .result()
-    .patterns.map((p) => ({ pattern: p.pattern, match: compileGlob(p.pattern), literal: literalLength(p.pattern) }));
+    .patterns.map((p) => ({
+      pattern: p.pattern,
+      match: compileGlob(p.pattern),
+      literal: literalLength(p.pattern),
+    }));
   const merged = new Map<string, Collected>();
   for (const [template, c] of byTemplate) {
     const bytes = Buffer.from(template);
@@ -127,7 +135,9 @@ export async function sampleYoungKeys(conn: TargetConnection, opts: YoungKeysOpt
       inWindow,
     });
   }
-  patterns.sort((a, b) => b.inWindow - a.inWindow || b.shortTtlKeys - a.shortTtlKeys || (a.pattern < b.pattern ? -1 : 1));
+  patterns.sort(
+    (a, b) => b.inWindow - a.inWindow || b.shortTtlKeys - a.shortTtlKeys || (a.pattern < b.pattern ? -1 : 1),
+  );
   return {
     sampledKeys: summary.scanned,
     sampleLimit: sample,

@@ -28,7 +28,11 @@ const PALETTE = ['#dc2626', '#16a34a', '#f59e0b', '#7c3aed', '#0891b2'];
 export async function renderBurstTimelineChart(input: BurstTimelineInput): Promise<Buffer> {
   if (input.times.length === 0) throw new Error('renderBurstTimelineChart: empty grid');
   const { Chart, createCanvas, fontFamily } = await loadRenderer();
-  const font = (size: number, weight?: 'bold') => ({ family: fontFamily, size, ...(weight ? { weight } : {}) });
+  const font = (size: number, weight?: 'bold') => ({
+    family: fontFamily,
+    size,
+    ...(weight ? { weight } : {}),
+  });
   const datasets: ChartConfiguration<'line'>['data']['datasets'] = [
     {
       label: input.labels.memory,
@@ -86,7 +90,10 @@ export async function renderBurstTimelineChart(input: BurstTimelineInput): Promi
         tooltip: { enabled: false },
       },
       scales: {
-        x: { ticks: { color: CHART_COLORS.text, font: font(11), maxTicksLimit: 12 }, grid: { color: CHART_COLORS.grid } },
+        x: {
+          ticks: { color: CHART_COLORS.text, font: font(11), maxTicksLimit: 12 },
+          grid: { color: CHART_COLORS.grid },
+        },
         memory: {
           position: 'left',
           min: 0,

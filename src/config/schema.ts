@@ -151,7 +151,10 @@ const burstSources = z
   .object({
     logs: z
       .object({
-        groups: z.array(z.string().regex(/^[.\-_/#A-Za-z0-9]{1,512}$/)).min(1).max(50),
+        groups: z
+          .array(z.string().regex(/^[.\-_/#A-Za-z0-9]{1,512}$/))
+          .min(1)
+          .max(50),
         words: z.array(burstToken).max(20).default([]),
         queryTimeoutSeconds: z.number().gt(0).lte(600).default(60),
       })
@@ -160,14 +163,20 @@ const burstSources = z
     rules: z
       .object({
         nameFilters: z.array(burstToken).min(1).max(20),
-        eventBusName: z.string().regex(/^[A-Za-z0-9._\-/:]{1,1600}$/).optional(),
+        eventBusName: z
+          .string()
+          .regex(/^[A-Za-z0-9._\-/:]{1,1600}$/)
+          .optional(),
       })
       .strict()
       .optional(),
     ecs: z
       .object({
         cluster: z.string().regex(/^[A-Za-z0-9_:/.-]{1,255}$/),
-        services: z.array(z.string().regex(/^[A-Za-z0-9_:/.-]{1,255}$/)).min(1).max(20),
+        services: z
+          .array(z.string().regex(/^[A-Za-z0-9_:/.-]{1,255}$/))
+          .min(1)
+          .max(20),
       })
       .strict()
       .optional(),

@@ -5,7 +5,15 @@
  * table cells (Slack: mrkdwn escaping; terminal: none), values passed to `t` are escaped by `t`.
  */
 import type { BurstReport, Candidate, RuleFinding } from '../burst/types.js';
-import { formatBytes, formatInt, formatListT, formatPct, formatTime, formatDateTime, formatTtlWords } from '../i18n/format.js';
+import {
+  formatBytes,
+  formatDateTime,
+  formatInt,
+  formatListT,
+  formatPct,
+  formatTime,
+  formatTtlWords,
+} from '../i18n/format.js';
 import type { Lang, Translate } from '../i18n/types.js';
 import type { DocBlock, MessageDoc } from './message-doc.js';
 
@@ -45,12 +53,17 @@ export function buildBurstDoc(report: BurstReport, opts: BurstViewOptions): Mess
         start: time(w.start),
         peak: formatPct(w.peakPct, lang),
         peakAt: time(w.peak),
-        recovery: w.recovery ? t('burst:window.recovered', { at: time(w.recovery) }) : t('burst:window.not_recovered', {}),
+        recovery: w.recovery
+          ? t('burst:window.recovered', { at: time(w.recovery) })
+          : t('burst:window.not_recovered', {}),
       }),
     });
   }
   if (report.redisBurstStart) {
-    blocks.push({ kind: 'paragraph', text: t('burst:window.redis_start', { at: time(report.redisBurstStart) }) });
+    blocks.push({
+      kind: 'paragraph',
+      text: t('burst:window.redis_start', { at: time(report.redisBurstStart) }),
+    });
   }
 
   blocks.push({ kind: 'heading', text: t('burst:candidates.heading', {}) });
@@ -75,10 +88,15 @@ export function buildBurstDoc(report: BurstReport, opts: BurstViewOptions): Mess
 
   if (report.census) {
     const c = report.census;
-    const grown = c.diff.patterns.filter((p) => (p.change === 'new' || p.change === 'grew') && p.bytesDelta > 0).slice(0, 5);
+    const grown = c.diff.patterns
+      .filter((p) => (p.change === 'new' || p.change === 'grew') && p.bytesDelta > 0)
+      .slice(0, 5);
     blocks.push({
       kind: 'heading',
-      text: t('burst:census.heading', { before: c.beforeId, after: c.afterId === 'fresh' ? t('burst:census.fresh', {}) : c.afterId }),
+      text: t('burst:census.heading', {
+        before: c.beforeId,
+        after: c.afterId === 'fresh' ? t('burst:census.fresh', {}) : c.afterId,
+      }),
     });
     blocks.push(
       grown.length === 0
@@ -99,19 +117,30 @@ export function buildBurstDoc(report: BurstReport, opts: BurstViewOptions): Mess
 
   const young = report.youngKeys;
   if (young && young.patterns.length > 0) {
-    blocks.push({ kind: 'heading', text: t('burst:young.heading', { sampled: formatInt(young.sampledKeys, lang) }) });
+    blocks.push({
+      kind: 'heading',
+      text: t('burst:young.heading', { sampled: formatInt(young.sampledKeys, lang) }),
+    });
     const col = (k: string, v: Record<string, string> = {}) => t(`burst:young.columns.${k}`, v);
     const ttl = (ms: number) => formatTtlWords(Math.round(ms / 1000), t);
     blocks.push({
       kind: 'table',
-      columns: [col('pattern'), col('short', { horizon: ttl(young.horizonMs) }), col('spread'), col('typical'), col('start')],
-      rows: young.patterns.slice(0, 8).map((p) => [
-        esc(p.pattern),
-        formatInt(p.shortTtlKeys, lang),
-        `${ttl(p.ttl.minMs)} / ${ttl(p.ttl.medianMs)} / ${ttl(p.ttl.maxMs)}`,
-        ttl(p.typicalTtlMs),
-        p.burstStart ? time(p.burstStart) : '—',
-      ]),
+      columns: [
+        col('pattern'),
+        col('short', { horizon: ttl(young.horizonMs) }),
+        col('spread'),
+        col('typical'),
+        col('start'),
+      ],
+      rows: young.patterns
+        .slice(0, 8)
+        .map((p) => [
+          esc(p.pattern),
+          formatInt(p.shortTtlKeys, lang),
+          `${ttl(p.ttl.minMs)} / ${ttl(p.ttl.medianMs)} / ${ttl(p.ttl.maxMs)}`,
+          ttl(p.typicalTtlMs),
+          p.burstStart ? time(p.burstStart) : '—',
+        ]),
     });
     blocks.push({ kind: 'context', text: t('burst:young.assumption', {}) });
   }
@@ -119,12 +148,16 @@ export function buildBurstDoc(report: BurstReport, opts: BurstViewOptions): Mess
   if (report.logs && report.logs.perMinute.length > 0) {
     const l = report.logs;
     blocks.push({ kind: 'heading', text: t('burst:logs.heading', { groups: formatListT(l.logGroups, t) }) });
-    const minutes = l.busiest.map((b) => t('burst:logs.minute', { at: time(b.at), count: formatInt(b.count, lang) }));
+    const minutes = l.busiest.map((b) =>
+      t('burst:logs.minute', { at: time(b.at), count: formatInt(b.count, lang) }),
+    );
     blocks.push({
       kind: 'bullets',
       items: [
         t('burst:logs.busiest', { minutes: formatListT(minutes, t) }),
-        ...l.samples.map((s) => t('burst:logs.sample', { at: time(s.at), line: s.message.replace(/`/g, "'") })),
+        ...l.samples.map((s) =>
+          t('burst:logs.sample', { at: time(s.at), line: s.message.replace(/`/g, "'") }),
+        ),
       ],
     });
   }
@@ -141,7 +174,10 @@ export function buildBurstDoc(report: BurstReport, opts: BurstViewOptions): Mess
 
   if (report.ecs) {
     const e = report.ecs;
-    blocks.push({ kind: 'heading', text: t('burst:ecs.heading', { services: formatListT(e.services, t), cluster: e.cluster }) });
+    blocks.push({
+      kind: 'heading',
+      text: t('burst:ecs.heading', { services: formatListT(e.services, t), cluster: e.cluster }),
+    });
     blocks.push(
       e.tasks.length === 0
         ? { kind: 'paragraph', text: t('burst:ecs.none', {}) }
@@ -189,11 +225,17 @@ function evidenceOf(c: Candidate, opts: BurstViewOptions): string {
   const { t, lang } = opts;
   const parts: string[] = [];
   if (c.bytesDelta !== undefined && c.bytesDelta > 0) {
-    parts.push(t('burst:candidates.grew', { keys: formatInt(c.keysDelta ?? 0, lang), bytes: formatBytes(c.bytesDelta, lang) }));
+    parts.push(
+      t('burst:candidates.grew', {
+        keys: formatInt(c.keysDelta ?? 0, lang),
+        bytes: formatBytes(c.bytesDelta, lang),
+      }),
+    );
   }
   const total = c.activity.reduce((n, a) => n + a.count, 0);
   if (total > 0) parts.push(t('burst:candidates.events', { count: formatInt(Math.round(total), lang) }));
-  if (c.leadMinutes !== undefined && c.leadMinutes > 0) parts.push(t('burst:candidates.lead', { minutes: c.leadMinutes }));
+  if (c.leadMinutes !== undefined && c.leadMinutes > 0)
+    parts.push(t('burst:candidates.lead', { minutes: c.leadMinutes }));
   return parts.length > 0 ? formatListT(parts, t) : '—';
 }
 

@@ -40,7 +40,9 @@ export function startBurstHunt(s: SlackServices, req: BurstRequest): boolean {
   running.add(req.cluster.name);
   void burstWork
     .run(() => huntAndPost(s, req))
-    .catch((err: unknown) => s.logger.warn({ err: errorMessage(err), cluster: req.cluster.name }, 'burst hunt failed'))
+    .catch((err: unknown) =>
+      s.logger.warn({ err: errorMessage(err), cluster: req.cluster.name }, 'burst hunt failed'),
+    )
     .finally(() => running.delete(req.cluster.name));
   return true;
 }
@@ -85,7 +87,8 @@ async function huntAndPost(s: SlackServices, req: BurstRequest): Promise<void> {
     });
     threadTs = posted.threadTs;
     incidentId = posted.incidentId;
-    for (const message of more) await req.client.chat.postMessage({ channel: req.channel, thread_ts: threadTs, ...message });
+    for (const message of more)
+      await req.client.chat.postMessage({ channel: req.channel, thread_ts: threadTs, ...message });
   } catch (err) {
     const code = slackErrorCode(err);
     const hint =
@@ -113,7 +116,9 @@ async function uploadChart(s: SlackServices, req: BurstRequest, report: BurstRep
   // Chart text is drawn, not parsed by Slack: no mrkdwn escaping.
   const plain = s.i18n.plain(req.lang);
   try {
-    const png = await renderBurstChart(report, plain, req.lang, { timeZone: channelTimeZone(s.config, req.channel) });
+    const png = await renderBurstChart(report, plain, req.lang, {
+      timeZone: channelTimeZone(s.config, req.channel),
+    });
     if (!png) return;
     await req.client.files.uploadV2({
       channel_id: req.channel,

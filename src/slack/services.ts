@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { BurstAwsClients } from '../aws/burst-clients.js';
 import type { SnapshotStore } from '../census/snapshot-store.js';
 import type { ClusterConfig, MedicConfig } from '../config/types.js';
 import type { I18n } from '../i18n/index.js';
@@ -10,7 +11,6 @@ import type { CensusService } from '../jobs/census-job.js';
 import type { TtlRunService } from '../jobs/ttl-job.js';
 import type { WatchService } from '../jobs/watch.js';
 import type { DryRun, TtlRule } from '../remediation/types.js';
-import type { BurstAwsClients } from '../aws/burst-clients.js';
 import type { StatusDeps } from '../status/check-status.js';
 
 /** What the Slack front end needs from the rest of the bot; listeners get nothing else. */

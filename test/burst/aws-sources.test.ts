@@ -84,21 +84,45 @@ function mockHappyPath(): void {
   logsMock
     .on(GetQueryResultsCommand, { queryId: 'q-counts' })
     .resolvesOnce({ status: 'Running', results: [] })
-    .resolves({ status: 'Complete', results: countRows(), statistics: { recordsMatched: 40, recordsScanned: 900000, bytesScanned: 1e8 } });
+    .resolves({
+      status: 'Complete',
+      results: countRows(),
+      statistics: { recordsMatched: 40, recordsScanned: 900000, bytesScanned: 1e8 },
+    });
   logsMock.on(GetQueryResultsCommand, { queryId: 'q-samples' }).resolves({
     status: 'Complete',
     results: [
       [
         { field: '@timestamp', value: '2026-02-12 13:57:03.120' },
-        { field: '@message', value: 'SADD contact:last:activity:881 campaign=spring password=hunter2 redis://app:s3cret@cache:6379' },
+        {
+          field: '@message',
+          value:
+            'SADD contact:last:activity:881 campaign=spring password=hunter2 redis://app:s3cret@cache:6379',
+        },
       ],
     ],
   });
   eventsMock.on(ListRulesCommand).resolves({
     Rules: [
-      { Name: 'isales-contact-sync', Arn: 'arn:aws:events:us-east-1:123456789012:rule/isales-contact-sync', State: 'ENABLED', ScheduleExpression: 'cron(57 13 * * ? *)', EventBusName: 'default' },
-      { Name: 'isales-nightly-report', State: 'ENABLED', ScheduleExpression: 'cron(0 2 * * ? *)', EventBusName: 'default' },
-      { Name: 'billing-hourly', State: 'ENABLED', ScheduleExpression: 'rate(1 hour)', EventBusName: 'default' },
+      {
+        Name: 'isales-contact-sync',
+        Arn: 'arn:aws:events:us-east-1:123456789012:rule/isales-contact-sync',
+        State: 'ENABLED',
+        ScheduleExpression: 'cron(57 13 * * ? *)',
+        EventBusName: 'default',
+      },
+      {
+        Name: 'isales-nightly-report',
+        State: 'ENABLED',
+        ScheduleExpression: 'cron(0 2 * * ? *)',
+        EventBusName: 'default',
+      },
+      {
+        Name: 'billing-hourly',
+        State: 'ENABLED',
+        ScheduleExpression: 'rate(1 hour)',
+        EventBusName: 'default',
+      },
     ],
   });
   ecsMock.on(ListTasksCommand, { desiredStatus: 'RUNNING' }).resolves({
@@ -149,7 +173,9 @@ describe('burst hunt: AWS sources', () => {
     mockHappyPath();
     const report = await huntBurst(cluster(server.url), undefined, deps());
     expect(report.window.source).toBe('memory');
-    expect(Math.abs((report.window.start?.getTime() ?? 0) - at('13:57').getTime())).toBeLessThanOrEqual(60_000);
+    expect(Math.abs((report.window.start?.getTime() ?? 0) - at('13:57').getTime())).toBeLessThanOrEqual(
+      60_000,
+    );
     expect(report.window.peakPct).toBe(87.5);
     const rule = report.rules?.rules.find((r) => r.name === 'isales-contact-sync');
     expect(rule?.firings.map((f) => f.toISOString())).toEqual(['2026-02-12T13:57:00.000Z']);
@@ -169,7 +195,9 @@ describe('burst hunt: AWS sources', () => {
     }
     // The log burst follows the memory curve minute by minute: the strongest fit.
     expect(report.candidates[0]?.kind).toBe('logs');
-    expect(report.sources.every((s) => s.state === 'ok' || s.source === 'census' || s.source === 'young_keys')).toBe(true);
+    expect(
+      report.sources.every((s) => s.state === 'ok' || s.source === 'census' || s.source === 'young_keys'),
+    ).toBe(true);
   });
 
   it('a query still Running past the timeout is stopped and named; the other sources still show', async () => {
@@ -191,7 +219,10 @@ describe('burst hunt: AWS sources', () => {
     const report = await huntBurst(cluster(server.url), undefined, deps());
     const status = report.sources.find((s) => s.source === 'rules');
     expect(status?.state).toBe('failed');
-    expect(status?.notes[0]).toEqual({ key: 'notes.aws_access_denied', values: { action: 'events:ListRules' } });
+    expect(status?.notes[0]).toEqual({
+      key: 'notes.aws_access_denied',
+      values: { action: 'events:ListRules' },
+    });
     expect(report.logs?.busiest.length).toBeGreaterThan(0);
     expect(report.ecs?.tasks.length).toBe(1);
   });
@@ -201,7 +232,9 @@ describe('burst hunt: AWS sources', () => {
     eventsMock
       .on(ListRulesCommand)
       .rejectsOnce(awsError('ThrottlingException', 'Rate exceeded', 400))
-      .resolves({ Rules: [{ Name: 'isales-contact-sync', State: 'ENABLED', ScheduleExpression: 'cron(57 13 * * ? *)' }] });
+      .resolves({
+        Rules: [{ Name: 'isales-contact-sync', State: 'ENABLED', ScheduleExpression: 'cron(57 13 * * ? *)' }],
+      });
     const report = await huntBurst(cluster(server.url), undefined, deps());
     expect(report.sources.find((s) => s.source === 'rules')?.state).toBe('ok');
   });

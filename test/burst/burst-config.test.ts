@@ -33,9 +33,17 @@ describe('burst sources in the config', () => {
   });
 
   it.each([
-    ['a word with regex syntax', `      logs: { groups: [/ecs/x], words: ["a|b)/ | stats"] }\n`, 'clusters[0].burst.logs.words[0]'],
+    [
+      'a word with regex syntax',
+      `      logs: { groups: [/ecs/x], words: ["a|b)/ | stats"] }\n`,
+      'clusters[0].burst.logs.words[0]',
+    ],
     ['no log group', `      logs: { groups: [] }\n`, 'clusters[0].burst.logs.groups'],
-    ['a rule filter with a quote', `      rules: { nameFilters: ["it's"] }\n`, 'clusters[0].burst.rules.nameFilters[0]'],
+    [
+      'a rule filter with a quote',
+      `      rules: { nameFilters: ["it's"] }\n`,
+      'clusters[0].burst.rules.nameFilters[0]',
+    ],
     ['an unknown key', `      ecs: { cluster: c, services: [s], tasks: 3 }\n`, 'clusters[0].burst.ecs'],
   ])('%s is refused, naming the path', (_, burst, path) => {
     const r = parseConfig(config(burst), {});
@@ -48,6 +56,8 @@ describe('burst sources in the config', () => {
     const r = parseConfig(config(`      rules: { nameFilters: [isales] }\n`, ''), {});
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.problems).toEqual([expect.objectContaining({ path: 'clusters[0].burst', key: 'config:burst_needs_aws' })]);
+    expect(r.problems).toEqual([
+      expect.objectContaining({ path: 'clusters[0].burst', key: 'config:burst_needs_aws' }),
+    ]);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseTimeArg, parseWindowArgs } from '../../src/burst/parse-time.js';
-import { ErrorCode, MedicError } from '../../src/errors.js';
+import { ErrorCode, type MedicError } from '../../src/errors.js';
 
 const NOW = new Date('2026-02-12T14:30:00Z');
 
@@ -41,11 +41,20 @@ describe('burst time arguments', () => {
       }
       return 'ok';
     };
-    expect(code(() => parseWindowArgs({ from: '14:00', to: '13:00' }, 'UTC', NOW))).toBe(ErrorCode.BurstWindowOrder);
-    expect(code(() => parseWindowArgs({ from: '2026-02-13T10:00:00Z' }, 'UTC', NOW))).toBe(ErrorCode.BurstWindowFuture);
-    expect(code(() => parseWindowArgs({ from: '2026-02-10T10:00:00Z' }, 'UTC', NOW))).toBe(ErrorCode.BurstWindowTooLong);
+    expect(code(() => parseWindowArgs({ from: '14:00', to: '13:00' }, 'UTC', NOW))).toBe(
+      ErrorCode.BurstWindowOrder,
+    );
+    expect(code(() => parseWindowArgs({ from: '2026-02-13T10:00:00Z' }, 'UTC', NOW))).toBe(
+      ErrorCode.BurstWindowFuture,
+    );
+    expect(code(() => parseWindowArgs({ from: '2026-02-10T10:00:00Z' }, 'UTC', NOW))).toBe(
+      ErrorCode.BurstWindowTooLong,
+    );
     expect(parseWindowArgs({}, 'UTC', NOW)).toBeUndefined();
     const w = parseWindowArgs({ from: '13:45' }, 'UTC', NOW);
-    expect([w?.from.toISOString(), w?.to.toISOString()]).toEqual(['2026-02-12T13:45:00.000Z', NOW.toISOString()]);
+    expect([w?.from.toISOString(), w?.to.toISOString()]).toEqual([
+      '2026-02-12T13:45:00.000Z',
+      NOW.toISOString(),
+    ]);
   });
 });

@@ -18,7 +18,9 @@ describe('log line redaction', () => {
   });
 
   it('keeps what is not secret, on one bounded line', () => {
-    expect(redactLogLine('SADD contact:last:activity:881 campaign=spring')).toBe('SADD contact:last:activity:881 campaign=spring');
+    expect(redactLogLine('SADD contact:last:activity:881 campaign=spring')).toBe(
+      'SADD contact:last:activity:881 campaign=spring',
+    );
     expect(redactLogLine('a\nb')).toBe('a b');
     expect(redactLogLine('x'.repeat(1000)).length).toBe(300);
   });

@@ -8,8 +8,8 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { huntBurst } from '../../src/burst/hunt.js';
 import type { SnapshotReader } from '../../src/burst/census-evidence.js';
+import { huntBurst } from '../../src/burst/hunt.js';
 import { runCensus } from '../../src/census/run-census.js';
 import type { CensusResult } from '../../src/census/types.js';
 import type { ClusterConfig } from '../../src/config/types.js';

@@ -7,7 +7,8 @@ import { firingsInWindow, yearMatches } from '../../src/burst/schedule.js';
 
 const from = new Date('2026-02-12T13:00:00Z'); // a Thursday
 const to = new Date('2026-02-12T15:00:00Z');
-const iso = (expr: string, a = from, b = to) => firingsInWindow(expr, a, b)?.firings.map((d) => d.toISOString());
+const iso = (expr: string, a = from, b = to) =>
+  firingsInWindow(expr, a, b)?.firings.map((d) => d.toISOString());
 
 describe('schedule expressions', () => {
   it('cron with ? and a year', () => {

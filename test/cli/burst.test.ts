@@ -39,17 +39,31 @@ describe('redis-medic burst', { timeout: budgetMs(KEYS * 4) + 6 * 15_000 }, () =
     const t0 = Date.now();
     truth = t0 - 8 * 60_000;
     const p = admin.pipeline();
-    for (let i = 0; i < BURST; i++) p.set(`campaign:push:${100000 + i}`, 'v'.repeat(100), 'PX', TTL_MS - (t0 - truth - (i % 60) * 1000));
+    for (let i = 0; i < BURST; i++)
+      p.set(`campaign:push:${100000 + i}`, 'v'.repeat(100), 'PX', TTL_MS - (t0 - truth - (i % 60) * 1000));
     for (let i = 0; i < 10; i++) p.set(`campaign:push:${900000 + i}`, 'v'.repeat(100), 'PX', TTL_MS);
     await p.exec();
     const dir = mkdtempSync(join(tmpdir(), 'medic-burst-'));
     config = join(dir, 'medic.yaml');
-    writeFileSync(config, `queue:\n  url: ${queueRedis.url}\nclusters:\n  - name: demo\n    url: ${localRedis.url}\n`);
+    writeFileSync(
+      config,
+      `queue:\n  url: ${queueRedis.url}\nclusters:\n  - name: demo\n    url: ${localRedis.url}\n`,
+    );
   });
 
   test('--json: snake_case, the burst pattern first, every source named', async () => {
     const from = new Date(truth - 15 * 60_000).toISOString();
-    const run = await runCli(['burst', '--config', config, '--cluster', 'demo', '--from', from, '--json', '--unthrottled']);
+    const run = await runCli([
+      'burst',
+      '--config',
+      config,
+      '--cluster',
+      'demo',
+      '--from',
+      from,
+      '--json',
+      '--unthrottled',
+    ]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const json = JSON.parse(run.stdout) as {
@@ -64,7 +78,14 @@ describe('redis-medic burst', { timeout: budgetMs(KEYS * 4) + 6 * 15_000 }, () =
       JSON.stringify(json.candidates.slice(0, 3).map((c) => ({ ...c, activity: undefined }))),
     ).toBe(true);
     expect(Math.abs(Date.parse(json.redis_burst_start) - truth)).toBeLessThanOrEqual(2 * 60_000);
-    expect(json.sources.map((s) => s.source)).toEqual(['memory', 'census', 'young_keys', 'logs', 'rules', 'ecs']);
+    expect(json.sources.map((s) => s.source)).toEqual([
+      'memory',
+      'census',
+      'young_keys',
+      'logs',
+      'rules',
+      'ecs',
+    ]);
     expect(json.sources.find((s) => s.source === 'logs')?.state).toBe('not_configured');
   });
 
@@ -79,18 +100,41 @@ describe('redis-medic burst', { timeout: budgetMs(KEYS * 4) + 6 * 15_000 }, () =
   test.for([
     ['en', 'yesterday', '"yesterday" is not a time'],
     ['zh', '25:99', '“25:99”不是有效时间'],
-  ])('a bad time (%s) is refused and changes nothing', async ([lang, value, message], { admin, queueRedis }) => {
-    const queue = new Redis(queueRedis.port, queueRedis.host);
-    const before = [await admin.dbsize(), await queue.dbsize()];
-    const run = await runCli(['burst', '--config', config, '--cluster', 'demo', '--from', value ?? '', '--lang', lang ?? 'en']);
-    expect(run.code).toBe(1);
-    expect(run.stderr.replace(/[“”]/g, (q) => (lang === 'en' ? '"' : q))).toContain(message);
-    expect([await admin.dbsize(), await queue.dbsize()]).toEqual(before);
-    queue.disconnect();
-  });
+  ])(
+    'a bad time (%s) is refused and changes nothing',
+    async ([lang, value, message], { admin, queueRedis }) => {
+      const queue = new Redis(queueRedis.port, queueRedis.host);
+      const before = [await admin.dbsize(), await queue.dbsize()];
+      const run = await runCli([
+        'burst',
+        '--config',
+        config,
+        '--cluster',
+        'demo',
+        '--from',
+        value ?? '',
+        '--lang',
+        lang ?? 'en',
+      ]);
+      expect(run.code).toBe(1);
+      expect(run.stderr.replace(/[“”]/g, (q) => (lang === 'en' ? '"' : q))).toContain(message);
+      expect([await admin.dbsize(), await queue.dbsize()]).toEqual(before);
+      queue.disconnect();
+    },
+  );
 
   test('a window that ends before it starts is refused', async () => {
-    const run = await runCli(['burst', '--config', config, '--cluster', 'demo', '--from', '2026-02-12T14:00:00Z', '--to', '2026-02-12T13:00:00Z']);
+    const run = await runCli([
+      'burst',
+      '--config',
+      config,
+      '--cluster',
+      'demo',
+      '--from',
+      '2026-02-12T14:00:00Z',
+      '--to',
+      '2026-02-12T13:00:00Z',
+    ]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('the window must start before it ends');
   });

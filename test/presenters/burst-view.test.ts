@@ -34,7 +34,10 @@ function report(): BurstReport {
       baselinePct: 70,
       recovery: at('14:26'),
     },
-    memory: minutes('13:40', [70, 70, 70, 70, 70, 70, 70, 70, 70, 70, 70, 70, 70, 70, 70, 70, 70, 72, 76, 80]).map((p) => ({
+    memory: minutes(
+      '13:40',
+      [70, 70, 70, 70, 70, 70, 70, 70, 70, 70, 70, 70, 70, 70, 70, 70, 70, 72, 76, 80],
+    ).map((p) => ({
       at: p.at,
       value: p.count,
     })),
@@ -44,8 +47,16 @@ function report(): BurstReport {
       { source: 'memory', state: 'ok', notes: [] },
       { source: 'census', state: 'ok', notes: [] },
       { source: 'young_keys', state: 'ok', notes: [] },
-      { source: 'logs', state: 'failed', notes: [{ key: 'burst:notes.logs_query_timeout', values: { seconds: 60, status: 'Running' } }] },
-      { source: 'rules', state: 'failed', notes: [{ key: 'notes.aws_access_denied', values: { action: 'events:ListRules' } }] },
+      {
+        source: 'logs',
+        state: 'failed',
+        notes: [{ key: 'burst:notes.logs_query_timeout', values: { seconds: 60, status: 'Running' } }],
+      },
+      {
+        source: 'rules',
+        state: 'failed',
+        notes: [{ key: 'notes.aws_access_denied', values: { action: 'events:ListRules' } }],
+      },
       { source: 'ecs', state: 'not_configured', notes: [{ key: 'burst:notes.ecs_not_configured' }] },
     ],
     census: {
@@ -53,8 +64,22 @@ function report(): BurstReport {
       afterId: 'fresh',
       diff: {
         cluster: 'market',
-        before: { startedAt: '', finishedAt: '', sampled: false, bytesEstimated: false, overflowFolded: 0, truncated: false },
-        after: { startedAt: '', finishedAt: '', sampled: false, bytesEstimated: false, overflowFolded: 0, truncated: false },
+        before: {
+          startedAt: '',
+          finishedAt: '',
+          sampled: false,
+          bytesEstimated: false,
+          overflowFolded: 0,
+          truncated: false,
+        },
+        after: {
+          startedAt: '',
+          finishedAt: '',
+          sampled: false,
+          bytesEstimated: false,
+          overflowFolded: 0,
+          truncated: false,
+        },
         intervalMs: 0,
         totals: {
           before: { keys: 0, keysWithoutTtl: 0, bytes: 0 },
@@ -108,11 +133,36 @@ function report(): BurstReport {
     rules: {
       filters: ['isales'],
       rules: [
-        { name: 'isales-<@U1>', state: 'ENABLED', schedule: 'cron(57 13 * * ? *)', firings: [at('13:57')], approximate: false },
-        { name: 'isales-hourly', state: 'ENABLED', schedule: 'rate(1 hour)', firings: [at('14:00')], approximate: true },
-        { name: 'isales-nightly', state: 'DISABLED', schedule: 'cron(0 2 * * ? *)', firings: [], approximate: false },
+        {
+          name: 'isales-<@U1>',
+          state: 'ENABLED',
+          schedule: 'cron(57 13 * * ? *)',
+          firings: [at('13:57')],
+          approximate: false,
+        },
+        {
+          name: 'isales-hourly',
+          state: 'ENABLED',
+          schedule: 'rate(1 hour)',
+          firings: [at('14:00')],
+          approximate: true,
+        },
+        {
+          name: 'isales-nightly',
+          state: 'DISABLED',
+          schedule: 'cron(0 2 * * ? *)',
+          firings: [],
+          approximate: false,
+        },
         { name: 'isales-events', state: 'ENABLED', firings: [], approximate: false },
-        { name: 'isales-odd', state: 'ENABLED', schedule: 'cron(bad)', firings: [], approximate: false, unreadable: true },
+        {
+          name: 'isales-odd',
+          state: 'ENABLED',
+          schedule: 'cron(bad)',
+          firings: [],
+          approximate: false,
+          unreadable: true,
+        },
       ],
     },
     ecs: {
@@ -120,12 +170,33 @@ function report(): BurstReport {
       services: ['isales-market-service'],
       tasks: [
         { taskId: 'a1', service: 'isales-market-service', lastStatus: 'RUNNING', startedAt: at('13:56') },
-        { taskId: 'b2', service: 'isales-market-service', lastStatus: 'STOPPED', startedAt: at('13:40'), stoppedAt: at('14:00') },
+        {
+          taskId: 'b2',
+          service: 'isales-market-service',
+          lastStatus: 'STOPPED',
+          startedAt: at('13:40'),
+          stoppedAt: at('14:00'),
+        },
       ],
     },
     candidates: [
-      { kind: 'pattern', name: 'esc:<!channel>:*', activity, start: at('13:57'), score: 0.93, leadMinutes: 1, bytesDelta: 3_000_000, keysDelta: 2500 },
-      { kind: 'rule', name: 'isales-<@U1>', activity: minutes('13:47', [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]), start: at('13:57'), score: 0.4 },
+      {
+        kind: 'pattern',
+        name: 'esc:<!channel>:*',
+        activity,
+        start: at('13:57'),
+        score: 0.93,
+        leadMinutes: 1,
+        bytesDelta: 3_000_000,
+        keysDelta: 2500,
+      },
+      {
+        kind: 'rule',
+        name: 'isales-<@U1>',
+        activity: minutes('13:47', [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]),
+        start: at('13:57'),
+        score: 0.4,
+      },
     ],
   };
 }
@@ -155,5 +226,7 @@ describe('burst report in words', () => {
   it('draws the timeline chart', async () => {
     const png = await renderBurstChart(report(), i18n.plain('zh'), 'zh');
     expect(png?.subarray(1, 4).toString()).toBe('PNG');
+    if (process.env.BURST_CHART_OUT && png)
+      (await import('node:fs')).writeFileSync(process.env.BURST_CHART_OUT, png);
   });
 });

@@ -15,7 +15,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsError } from '../aws/responses.js';
 import { mrkdwnOf } from '../support/hostile-text.js';
-import { blocksOf, MARKET_CHANNEL, type MedicHarness, startMedicHarness, textOf } from '../support/medic-harness.js';
+import {
+  blocksOf,
+  MARKET_CHANNEL,
+  type MedicHarness,
+  startMedicHarness,
+  textOf,
+} from '../support/medic-harness.js';
 
 const logs = mockClient(CloudWatchLogsClient);
 const events = mockClient(EventBridgeClient);
@@ -57,7 +63,8 @@ beforeAll(async () => {
   });
   ecs.on(ListTasksCommand).rejects(awsError('AccessDeniedException', 'not authorized', 400));
   const p = h.targetClient.pipeline();
-  for (let i = 0; i < 600; i++) p.set(`campaign:push:${100000 + i}`, 'x'.repeat(300), 'PX', 60 * 60_000 - (now - burstAt));
+  for (let i = 0; i < 600; i++)
+    p.set(`campaign:push:${100000 + i}`, 'x'.repeat(300), 'PX', 60 * 60_000 - (now - burstAt));
   for (let i = 0; i < 5; i++) p.set(`campaign:push:${900000 + i}`, 'x'.repeat(300), 'PX', 60 * 60_000);
   await p.exec();
 });
@@ -77,7 +84,10 @@ describe('/redis-burst', () => {
     expect(String(ack.body.text)).toContain('Hunting the burst on market');
     const post = await h.fake.waitFor(
       'chat.postMessage',
-      (c) => h.since(cmd.mark, c) && c.body.channel === MARKET_CHANNEL && textOf(blocksOf(c)).includes('Burst hunt'),
+      (c) =>
+        h.since(cmd.mark, c) &&
+        c.body.channel === MARKET_CHANNEL &&
+        textOf(blocksOf(c)).includes('Burst hunt'),
       120_000,
     );
     const text = textOf(blocksOf(post));
@@ -91,7 +101,11 @@ describe('/redis-burst', () => {
     expect(text).not.toContain('hunter2');
     for (const s of mrkdwnOf(post.body)) expect(s).not.toMatch(/<!channel>/);
     await h.fake.waitFor('upload', (c) => h.since(cmd.mark, c), 60_000);
-    const complete = await h.fake.waitFor('files.completeUploadExternal', (c) => h.since(cmd.mark, c), 60_000);
+    const complete = await h.fake.waitFor(
+      'files.completeUploadExternal',
+      (c) => h.since(cmd.mark, c),
+      60_000,
+    );
     expect(JSON.stringify(complete.body.files)).toContain('Burst timeline market');
   });
 

@@ -42,7 +42,8 @@ export async function burstCommand(opts: BurstCommandOptions, ctx: CliContext): 
   const cluster = requireCluster(config, opts.cluster, ctx.lang);
   const channel = Object.entries(config.slack.channels).find(([, name]) => name === cluster.name)?.[0];
   const timeZone = opts.timeZone ?? channelTimeZone(config, channel);
-  if (!isTimeZone(timeZone)) throw new UsageError(ErrorCode.BurstBadTimeZone, { zone: timeZone.slice(0, 64) });
+  if (!isTimeZone(timeZone))
+    throw new UsageError(ErrorCode.BurstBadTimeZone, { zone: timeZone.slice(0, 64) });
   // Refused before anything is read: bad times change nothing.
   const given = parseWindowArgs({ from: opts.from, to: opts.to }, timeZone, new Date());
   const proxy = proxySettings(ctx.env);
