@@ -70,20 +70,47 @@ export function leadCorrelation(
   return { score: Math.max(0, Math.min(1, best.score)), leadMinutes: best.leadMinutes };
 }
 
-/** Scores and orders the candidates: best correlation first, then bytes grown, then name. */
+/**
+ * A one-off event (a rule firing once, a task starting) cannot follow a curve minute by minute: its
+ * correlation stays low however well it lines up. Such candidates (activity in at most two minutes
+ * of the window) are scored by onset instead: starting 0–3 minutes before the reference's rise
+ * scores 0.8, within a minute after it 0.6, further away less (nothing beyond 15 minutes). Capped
+ * under a close minute-by-minute fit, which says more than a coincidence in time.
+ */
+function onsetScore(leadMinutes: number): number {
+  if (leadMinutes >= 0 && leadMinutes <= 3) return 0.8;
+  if (leadMinutes < 0 && leadMinutes >= -1) return 0.6;
+  return Math.max(0, 0.5 - Math.abs(leadMinutes) / 30);
+}
+
+/** Scores and orders the candidates: best time correlation first, then bytes grown, then name. */
 export function rankCandidates(
   candidates: Omit<Candidate, 'score'>[],
   reference: readonly MinuteCount[] | undefined,
   window: { from: Date; to: Date },
 ): Candidate[] {
+  const hasReference = reference?.some((r) => r.count > 0) === true;
+  const rise = hasReference && reference ? busiestRun(reference, window.from, window.to) : undefined;
   const scored = candidates.map((c): Candidate => {
     const run = busiestRun(c.activity, window.from, window.to);
-    const fit = reference?.some((r) => r.count > 0) ? leadCorrelation(c.activity, reference) : undefined;
+    const start = c.start ?? run?.start;
+    const fit = hasReference && reference ? leadCorrelation(c.activity, reference) : undefined;
+    let score = fit?.score ?? 0;
+    let lead = fit && fit.score > 0 ? fit.leadMinutes : undefined;
+    const activeMinutes = c.activity.filter((a) => a.count > 0).length;
+    if (rise && start && activeMinutes > 0 && activeMinutes <= 2) {
+      const minutesBefore = Math.round((rise.start.getTime() - start.getTime()) / MINUTE_MS);
+      const onset = onsetScore(minutesBefore);
+      if (onset > score) {
+        score = onset;
+        lead = minutesBefore > 0 ? minutesBefore : undefined;
+      }
+    }
     return {
       ...c,
-      ...(run && c.start === undefined ? { start: run.start } : {}),
-      score: fit?.score ?? 0,
-      ...(fit && fit.score > 0 ? { leadMinutes: fit.leadMinutes } : {}),
+      ...(start ? { start } : {}),
+      score,
+      ...(lead !== undefined ? { leadMinutes: lead } : {}),
     };
   });
   return scored.sort(
