@@ -88,15 +88,21 @@ export async function huntBurst(
     ...(deps.throttle !== undefined ? { throttle: deps.throttle } : {}),
     ...(deps.signal ? { signal: deps.signal } : {}),
   };
-  const [census, young, logs, rules, ecs] = await Promise.all([
-    censusEvidence(deps.conn, deps.snapshots, cluster.name, span, walkOpts),
-    sampleYoungKeys(deps.conn, {
+  // The two Redis walks share the connection (and its SELECT): one after the other, while the
+  // AWS sources run beside them.
+  const redisSide = (async () => {
+    const census = await censusEvidence(deps.conn, deps.snapshots, cluster.name, span, walkOpts);
+    const young = await sampleYoungKeys(deps.conn, {
       lookbackFrom: new Date(window.from.getTime() - WRITE_LOOKBACK_MS),
       window: span,
       ...(deps.youngSample !== undefined ? { sample: deps.youngSample } : {}),
       ...walkOpts,
       now: () => (deps.now?.() ?? new Date()).getTime(),
-    }),
+    });
+    return { census, young };
+  })();
+  const [{ census, young }, logs, rules, ecs] = await Promise.all([
+    redisSide,
     logsEvidence(deps.aws, cluster, awsOpts),
     rulesEvidence(deps.aws, cluster, awsOpts),
     ecsEvidence(deps.aws, cluster, awsOpts),
