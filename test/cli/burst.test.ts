@@ -4,9 +4,10 @@
  * configured), the text report names the assumption behind the write times, and bad times are
  * refused in the reader's language with exit 1, before anything is read or written.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { Redis } from 'ioredis';
 import { describe, expect } from 'vitest';
 import { loadDataset } from '../../src/demo/dataset.js';
@@ -19,6 +20,9 @@ const KEYS = 3_000;
 const BURST = 800;
 const TTL_MS = 20 * 60_000;
 const SNAKE = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
+const SCHEMAS = join(import.meta.dirname, '../../docs/json-schema');
+const schema = (name: string) =>
+  JSON.parse(readFileSync(join(SCHEMAS, `${name}.schema.json`), 'utf8')) as object;
 
 function notSnake(value: unknown, out: string[] = []): string[] {
   if (Array.isArray(value)) for (const v of value) notSnake(v, out);
@@ -72,6 +76,12 @@ describe('redis-medic burst', { timeout: budgetMs(KEYS * 4) + 6 * 15_000 }, () =
       redis_burst_start: string;
     };
     expect(notSnake(json)).toEqual([]);
+    const ajv = new Ajv2020({ allErrors: true, strict: true });
+    ajv.addFormat('date-time', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$/);
+    ajv.addSchema(schema('keys-diff'));
+    const validate = ajv.compile(schema('burst'));
+    validate(json);
+    expect(validate.errors ?? []).toEqual([]);
     expect(json.candidates[0]?.kind).toBe('pattern');
     expect(
       compileGlob(json.candidates[0]?.name ?? '')(Buffer.from('campaign:push:100001')),
