@@ -112,8 +112,19 @@ describe('burst hunt on a real Redis', { timeout: budgetMs(6 * (DATASET_KEYS + B
   });
 
   it('with no earlier snapshot: the young keys alone rank and date the burst', async () => {
-    const report = await huntBurst(clusterOf(server.url), window(), { conn, throttle: false });
-    expect(report.sources.find((s) => s.source === 'census')?.state).toBe('not_configured');
+    // The store holds only a census taken now, after the burst: nothing to diff against.
+    const now = await runCensus(conn, { cluster: 'local', throttle: false });
+    const report = await huntBurst(clusterOf(server.url), window(), {
+      conn,
+      snapshots: memorySnapshots([now]),
+      throttle: false,
+    });
+    expect(report.sources.find((s) => s.source === 'census')).toEqual({
+      source: 'census',
+      state: 'empty',
+      notes: [{ key: 'burst:notes.census_no_snapshot' }],
+    });
+    expect(report.census).toBeUndefined();
     const top = report.candidates[0];
     expect(top?.kind).toBe('pattern');
     expect(compileGlob(top?.name ?? '')(burstKey)).toBe(true);
