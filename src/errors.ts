@@ -91,6 +91,13 @@ export const ErrorCode = {
   OutRequired: 'out_required',
   /** `monitoring export` could not create the folder or write a file; `values.errno` is the errno code. */
   ExportWriteFailed: 'export_write_failed',
+  /** A burst hunt time that is neither ISO 8601 nor a local date/time; `values.quoted`: the text as written, in quotes. */
+  BurstBadTime: 'burst_bad_time',
+  BurstWindowOrder: 'burst_window_order',
+  BurstWindowFuture: 'burst_window_future',
+  BurstWindowTooLong: 'burst_window_too_long',
+  /** `--time-zone` is not an IANA time zone; `values.zone` as written. */
+  BurstBadTimeZone: 'burst_bad_time_zone',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -172,6 +179,11 @@ export const ERROR_EXIT: Readonly<Record<ErrorCode, ExitCode>> = {
   unknown_incident: EXIT_USAGE,
   out_required: EXIT_USAGE,
   export_write_failed: EXIT_USAGE,
+  burst_bad_time: EXIT_USAGE,
+  burst_window_order: EXIT_USAGE,
+  burst_window_future: EXIT_USAGE,
+  burst_window_too_long: EXIT_USAGE,
+  burst_bad_time_zone: EXIT_USAGE,
 };
 
 export function isMedicError(err: unknown): err is MedicError {

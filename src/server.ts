@@ -5,6 +5,7 @@
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { BurstAwsClients } from './aws/burst-clients.js';
 import { belowSdkNodeMajor, SDK_MIN_NODE_MAJOR } from './aws/node-version.js';
 import { SnapshotStore } from './census/snapshot-store.js';
 import { channelTimeZone, findCluster } from './config/load.js';
@@ -29,7 +30,7 @@ import { countedTrend } from './monitoring/metrics/counted-trend.js';
 import { MedicMetrics } from './monitoring/metrics/registry.js';
 import { startSampleGaugeRefresh } from './monitoring/metrics/sample-gauges.js';
 import { fetchThrough, ProxyRoutingDispatcher } from './net/agents.js';
-import { describeProxy, type Env, proxySettings } from './net/proxy.js';
+import { describeProxy, type Env, type ProxySettings, proxySettings } from './net/proxy.js';
 import type { Logger } from './observability/logger.js';
 import { connectTarget, parseRedisUrl } from './redis/connect.js';
 import { redact } from './redis/errors.js';
@@ -294,7 +295,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return { ok: queue === 'up', queue };
       },
     },
-    { config, i18n, logger, status, incidents, watches, census, remediation, ttlRuns, snapshots, cluster },
+    {
+      config,
+      i18n,
+      logger,
+      status,
+      incidents,
+      watches,
+      census,
+      remediation,
+      ttlRuns,
+      snapshots,
+      cluster,
+      burst: { aws: burstAwsClients(proxy) },
+    },
   );
   const workerConnection = queueRedis.duplicate();
   const worker = createWatchWorker(workerConnection, prefix, {
@@ -487,4 +501,17 @@ async function warnIfQueueRedisEvicts(redis: Redis, logger: Logger): Promise<voi
       'queue redis maxmemory-policy is not noeviction: jobs and incidents may be evicted',
     );
   }
+}
+
+/** The burst hunt's AWS clients, made once per region; the SDK is loaded on the first hunt. */
+function burstAwsClients(proxy: ProxySettings): (region: string) => Promise<BurstAwsClients> {
+  const byRegion = new Map<string, BurstAwsClients>();
+  return async (region) => {
+    const known = byRegion.get(region);
+    if (known) return known;
+    const { createBurstAwsClients } = await import('./aws/burst-clients.js');
+    const clients = createBurstAwsClients(region, { proxy });
+    byRegion.set(region, clients);
+    return clients;
+  };
 }

@@ -20,7 +20,16 @@ export const AWS_NOTE_KEYS = [
 ] as const;
 export type AwsNoteKey = (typeof AWS_NOTE_KEYS)[number];
 
-export type AwsAction = 'cloudwatch:GetMetricData' | 'elasticache:DescribeReplicationGroups';
+export type AwsAction =
+  | 'cloudwatch:GetMetricData'
+  | 'elasticache:DescribeReplicationGroups'
+  // The burst hunt's evidence sources.
+  | 'logs:StartQuery'
+  | 'logs:GetQueryResults'
+  | 'logs:StopQuery'
+  | 'events:ListRules'
+  | 'ecs:ListTasks'
+  | 'ecs:DescribeTasks';
 
 // Names differ by wire protocol: CloudWatch (JSON 1.0, query-compatible) surfaces the query code
 // (`AccessDenied`, `Throttling`) when the x-amzn-query-error header is present and the JSON

@@ -145,6 +145,48 @@ const clusterAws = z
   })
   .strict();
 
+/**
+ * The burst hunt's optional AWS sources of one cluster: Logs Insights over log groups (words added
+ * to the runbook's redis/cache/SET/SADD filter), EventBridge rules whose names contain a filter,
+ * ECS tasks of services. Words and filters go into a query: plain tokens only.
+ */
+const burstToken = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/);
+const burstSources = z
+  .object({
+    logs: z
+      .object({
+        groups: z
+          .array(z.string().regex(/^[.\-_/#A-Za-z0-9]{1,512}$/))
+          .min(1)
+          .max(50),
+        words: z.array(burstToken).max(20).default([]),
+        queryTimeoutSeconds: z.number().gt(0).lte(600).default(60),
+      })
+      .strict()
+      .optional(),
+    rules: z
+      .object({
+        nameFilters: z.array(burstToken).min(1).max(20),
+        eventBusName: z
+          .string()
+          .regex(/^[A-Za-z0-9._\-/:]{1,1600}$/)
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    ecs: z
+      .object({
+        cluster: z.string().regex(/^[A-Za-z0-9_:/.-]{1,255}$/),
+        services: z
+          .array(z.string().regex(/^[A-Za-z0-9_:/.-]{1,255}$/))
+          .min(1)
+          .max(20),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 const cluster = z
   .object({
     name: clusterName,
@@ -158,6 +200,7 @@ const cluster = z
     approvers: approvers.optional(),
     /** Where the exported alerting rules' `runbook_url` annotation points for this cluster. */
     runbookUrl: z.url({ protocol: /^https?$/ }).optional(),
+    burst: burstSources.optional(),
   })
   .strict();
 
@@ -288,6 +331,9 @@ export const configSchema = z
       if (first !== undefined)
         issue(['clusters', i, 'name'], 'config:duplicate_cluster', { name: c.name, first });
       else seen.set(c.name, i);
+      if (c.burst && (c.burst.logs || c.burst.rules || c.burst.ecs) && !c.aws) {
+        issue(['clusters', i, 'burst'], 'config:burst_needs_aws');
+      }
       if (c.aws && !c.aws.replicationGroupId && !c.aws.cacheNodeIds) {
         issue(['clusters', i, 'aws'], 'config:aws_needs_ids');
       }
@@ -351,4 +397,5 @@ function sameRedis(a: string, b: string): boolean {
 export type RawConfig = z.infer<typeof configSchema>;
 export type RawCluster = z.infer<typeof cluster>;
 export type RawTls = z.infer<typeof tls>;
+export type RawBurstSources = z.infer<typeof burstSources>;
 export type RawMonitoring = z.infer<typeof monitoring>;

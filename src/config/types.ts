@@ -2,7 +2,7 @@ import type { Resource } from 'i18next';
 import type { Thresholds } from '../domain/types.js';
 import type { Lang } from '../i18n/types.js';
 import type { TtlRuleConfig } from './rule-schema.js';
-import type { RawConfig } from './schema.js';
+import type { RawBurstSources, RawConfig } from './schema.js';
 
 export interface Approvers {
   users: string[];
@@ -43,6 +43,8 @@ export interface ClusterConfig {
   approvers: Approvers;
   /** The runbook the exported alerting rules link to (`runbook_url`); absent: the generic default. */
   runbookUrl?: string;
+  /** The burst hunt's optional AWS sources (log groups, rule name filters, ECS services). */
+  burst?: RawBurstSources;
 }
 
 /** A channel's own language (wins over each user's Slack locale) and time zone (canonical IANA name). */

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { BurstAwsClients } from '../aws/burst-clients.js';
 import type { SnapshotStore } from '../census/snapshot-store.js';
 import type { ClusterConfig, MedicConfig } from '../config/types.js';
 import type { I18n } from '../i18n/index.js';
@@ -27,6 +28,14 @@ export interface SlackServices {
   /** Census snapshots: the incident message names the patterns at fault from the latest one. */
   snapshots?: Pick<SnapshotStore, 'get' | 'list'>;
   cluster(name: string): ClusterConfig | undefined;
+  /** The burst hunt's AWS clients per region and its walk settings (absent: AWS sources not configured). */
+  burst?: BurstServices;
+}
+
+export interface BurstServices {
+  aws?: (region: string) => Promise<BurstAwsClients>;
+  /** Keys the young-keys view reads at most. */
+  youngSample?: number;
 }
 
 /** Where a dry-run stands (the walk's figures; the same shape as a census walk's). */

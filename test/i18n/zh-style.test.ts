@@ -196,6 +196,7 @@ const FILLED: Record<string, string> = {
   window: '3 小时',
   deadline: '2026 年 2 月 20 日',
   risk: '低',
+  quoted: '“25:99”',
 };
 
 /** Every zh string as [ns:key, text]. */

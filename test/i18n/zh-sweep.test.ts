@@ -1120,6 +1120,11 @@ function usageErrors(): MedicError[] {
     new UsageError(ErrorCode.UnknownIncident, { id: keep('inc-20260212-1436') }),
     new UsageError(ErrorCode.OutRequired),
     new UsageError(ErrorCode.ExportWriteFailed, { dir: keep('/srv/monitoring'), errno: keep('EACCES') }),
+    new UsageError(ErrorCode.BurstBadTime, { quoted: `“${keep('yesterday')}”` }),
+    new UsageError(ErrorCode.BurstWindowOrder, { from: '14:00', to: '13:00' }),
+    new UsageError(ErrorCode.BurstWindowFuture, { from: '23:00' }),
+    new UsageError(ErrorCode.BurstWindowTooLong, { hours: 24 }),
+    new UsageError(ErrorCode.BurstBadTimeZone, { zone: keep('Mars/Olympus') }),
   ];
 }
 

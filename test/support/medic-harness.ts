@@ -87,6 +87,8 @@ export interface MedicHarnessOptions {
   monitoring?: Record<string, unknown>;
   /** The `market` cluster without `aws:` (a self-hosted Redis). @defaultValue false */
   noAws?: boolean;
+  /** The `market` cluster's `burst:` sources (log groups, rule filters, ECS services). */
+  burst?: Record<string, unknown>;
 }
 
 export interface AwsStubs {
@@ -214,7 +216,7 @@ ${opts.devTeamChannel ? `  devTeamChannel: ${opts.devTeamChannel}\n` : ''}${opts
 clusters:
   - name: market
     url: ${target.url}
-${opts.noAws ? '' : `    aws:\n      region: us-east-1\n      replicationGroupId: ${REPLICATION_GROUP}\n`}${opts.approvers ? indent(stringify({ approvers: { users: [], groups: [], ...opts.approvers } }), 4) : ''}  - name: down
+${opts.noAws ? '' : `    aws:\n      region: us-east-1\n      replicationGroupId: ${REPLICATION_GROUP}\n`}${opts.burst ? indent(stringify({ burst: opts.burst }), 4) : ''}${opts.approvers ? indent(stringify({ approvers: { users: [], groups: [], ...opts.approvers } }), 4) : ''}  - name: down
     url: redis://127.0.0.1:${downPort}
   - name: locked
     url: redis://127.0.0.1:${locked.port}

@@ -1,4 +1,5 @@
 import { registerAudit } from './audit.js';
+import { registerBurst } from './burst.js';
 import { registerCheckConfig } from './check-config.js';
 import { registerDemo } from './demo.js';
 import { registerKeys } from './keys.js';
@@ -19,5 +20,6 @@ export const cliCommands: readonly RegisterCommand[] = [
   registerAudit,
   registerNotify,
   registerMonitoring,
+  registerBurst,
   registerCheckConfig,
 ];

@@ -1,6 +1,7 @@
 import type { SlackServices } from '../../services.js';
 import type { MedicApp } from '../types.js';
 import { registerRedisAuditCommand } from './redis-audit.js';
+import { registerRedisBurstCommand } from './redis-burst.js';
 import { registerRedisKeysCommand } from './redis-keys.js';
 import { registerRedisMonitoringCommand } from './redis-monitoring.js';
 import { NOTIFY_LANG_WAIT_MS, registerRedisNotify } from './redis-notify.js';
@@ -15,6 +16,7 @@ export const slashCommands: ReadonlyArray<(app: MedicApp, s: SlackServices) => v
   registerRedisAuditCommand,
   registerRedisNotify,
   registerRedisMonitoringCommand,
+  registerRedisBurstCommand,
 ];
 
 /** Commands that open a modal wait for the person's language at most this long (a trigger id lives 3 s). */

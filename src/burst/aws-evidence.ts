@@ -1,0 +1,210 @@
+/**
+ * The AWS sources of the hunt (Logs Insights, EventBridge, ECS), each turned into evidence plus a
+ * status: not configured, not permitted (naming the IAM action), timed out, empty, or ok. One
+ * source failing never hides another.
+ */
+import type { BurstAwsClients } from '../aws/burst-clients.js';
+import { EcsCallError, listServiceTasks } from '../aws/ecs-tasks.js';
+import { type AwsAction, awsErrorNote } from '../aws/errors.js';
+import { listMatchingRules } from '../aws/eventbridge-rules.js';
+import {
+  countsQuery,
+  parseInsightsTime,
+  QueryFailedError,
+  QueryTimeoutError,
+  runInsightsQuery,
+  samplesQuery,
+} from '../aws/logs-insights.js';
+import type { ClusterConfig } from '../config/types.js';
+import type { Note } from '../domain/types.js';
+import { redactLogLine } from './redact.js';
+import { firingsInWindow } from './schedule.js';
+import type { EcsEvidence, LogsEvidence, MinuteCount, RulesEvidence, SourceStatus } from './types.js';
+
+export interface AwsEvidenceOptions {
+  window: { from: Date; to: Date };
+  /** Logs Insights poll interval (tests shorten it). */
+  logsPollMs?: number;
+  /** Overrides the configured query timeout (tests shorten it). */
+  logsTimeoutMs?: number;
+  /** Bound for the EventBridge and ECS calls. @defaultValue 15000 */
+  timeoutMs?: number;
+}
+
+const SAMPLE_LINES = 5;
+const SAMPLE_QUERY_LIMIT = 200;
+const BUSIEST = 5;
+
+function failure(
+  source: SourceStatus['source'],
+  err: unknown,
+  action: AwsAction,
+  region: string,
+  timeoutMs: number,
+): SourceStatus {
+  return { source, state: 'failed', notes: [awsErrorNote(err, { action, region, timeoutMs }).note] };
+}
+
+const notConfigured = (source: SourceStatus['source']): SourceStatus => ({
+  source,
+  state: 'not_configured',
+  notes: [{ key: `burst:notes.${source}_not_configured` }],
+});
+
+export async function logsEvidence(
+  clients: BurstAwsClients | undefined,
+  cluster: ClusterConfig,
+  opts: AwsEvidenceOptions,
+): Promise<{ status: SourceStatus; evidence?: LogsEvidence }> {
+  const cfg = cluster.burst?.logs;
+  if (!cfg || !clients || !cluster.aws) return { status: notConfigured('logs') };
+  const timeoutMs = opts.logsTimeoutMs ?? cfg.queryTimeoutSeconds * 1000;
+  const region = cluster.aws.region;
+  const query = countsQuery(cfg.words);
+  const base = {
+    logGroups: cfg.groups,
+    from: opts.window.from,
+    to: opts.window.to,
+    timeoutMs,
+    ...(opts.logsPollMs !== undefined ? { pollMs: opts.logsPollMs } : {}),
+  };
+  const [counts, samples] = await Promise.allSettled([
+    runInsightsQuery(clients.logs, { ...base, query }),
+    runInsightsQuery(clients.logs, { ...base, query: samplesQuery(cfg.words, SAMPLE_QUERY_LIMIT) }),
+  ]);
+  if (counts.status === 'rejected') {
+    return {
+      status: { source: 'logs', state: 'failed', notes: [logsNote(counts.reason, region, timeoutMs)] },
+    };
+  }
+  const perMinute: MinuteCount[] = counts.value
+    .flatMap((row) => {
+      const at = parseInsightsTime(row['bin(1m)']);
+      const count = Number(row.cmd_count);
+      return at && Number.isFinite(count) ? [{ at, count }] : [];
+    })
+    .sort((a, b) => a.at.getTime() - b.at.getTime());
+  const busiest = [...perMinute]
+    .sort((a, b) => b.count - a.count || a.at.getTime() - b.at.getTime())
+    .slice(0, BUSIEST);
+  const notes: Note[] = [];
+  let lines: LogsEvidence['samples'] = [];
+  if (samples.status === 'fulfilled') {
+    const busy = new Set(busiest.map((b) => b.at.getTime()));
+    const parsed = samples.value.flatMap((row) => {
+      const at = parseInsightsTime(row['@timestamp']);
+      return at ? [{ at, message: redactLogLine(row['@message'] ?? '') }] : [];
+    });
+    const inBusy = parsed.filter((l) => busy.has(Math.floor(l.at.getTime() / 60_000) * 60_000));
+    lines = (inBusy.length > 0 ? inBusy : parsed).slice(0, SAMPLE_LINES);
+  } else {
+    notes.push(logsNote(samples.reason, region, timeoutMs));
+  }
+  const evidence: LogsEvidence = { logGroups: cfg.groups, query, perMinute, busiest, samples: lines };
+  const state = perMinute.length === 0 ? 'empty' : notes.length > 0 ? 'partial' : 'ok';
+  if (state === 'empty') notes.push({ key: 'burst:notes.logs_empty' });
+  return { status: { source: 'logs', state, notes }, evidence };
+}
+
+function logsNote(err: unknown, region: string, timeoutMs: number): Note {
+  if (err instanceof QueryTimeoutError) {
+    return {
+      key: 'burst:notes.logs_query_timeout',
+      values: { seconds: Math.round(timeoutMs / 1000), status: err.status },
+    };
+  }
+  if (err instanceof QueryFailedError)
+    return { key: 'burst:notes.logs_query_failed', values: { status: err.status } };
+  // StartQuery is the first call: a denial there is the usual missing permission.
+  return awsErrorNote(err, { action: 'logs:StartQuery', region, timeoutMs }).note;
+}
+
+export async function rulesEvidence(
+  clients: BurstAwsClients | undefined,
+  cluster: ClusterConfig,
+  opts: AwsEvidenceOptions,
+): Promise<{ status: SourceStatus; evidence?: RulesEvidence }> {
+  const cfg = cluster.burst?.rules;
+  if (!cfg || !clients || !cluster.aws) return { status: notConfigured('rules') };
+  const timeoutMs = opts.timeoutMs ?? 15_000;
+  try {
+    const listed = await listMatchingRules(clients.events, {
+      nameFilters: cfg.nameFilters,
+      ...(cfg.eventBusName ? { eventBusName: cfg.eventBusName } : {}),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const rules = listed.map((r) => {
+      const f = r.scheduleExpression
+        ? firingsInWindow(r.scheduleExpression, opts.window.from, opts.window.to)
+        : undefined;
+      return {
+        name: r.name,
+        state: r.state,
+        ...(r.scheduleExpression ? { schedule: r.scheduleExpression } : {}),
+        firings: f?.firings ?? [],
+        approximate: f?.approximate ?? false,
+        ...(r.scheduleExpression && !f ? { unreadable: true } : {}),
+      };
+    });
+    const state = rules.length === 0 ? 'empty' : 'ok';
+    return {
+      status: {
+        source: 'rules',
+        state,
+        notes: state === 'empty' ? [{ key: 'burst:notes.rules_empty' }] : [],
+      },
+      evidence: { filters: cfg.nameFilters, rules },
+    };
+  } catch (err) {
+    return { status: failure('rules', err, 'events:ListRules', cluster.aws.region, timeoutMs) };
+  }
+}
+
+export async function ecsEvidence(
+  clients: BurstAwsClients | undefined,
+  cluster: ClusterConfig,
+  opts: AwsEvidenceOptions,
+): Promise<{ status: SourceStatus; evidence?: EcsEvidence }> {
+  const cfg = cluster.burst?.ecs;
+  if (!cfg || !clients || !cluster.aws) return { status: notConfigured('ecs') };
+  const timeoutMs = opts.timeoutMs ?? 15_000;
+  try {
+    const all = await listServiceTasks(clients.ecs, {
+      cluster: cfg.cluster,
+      services: cfg.services,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const from = opts.window.from.getTime();
+    const to = opts.window.to.getTime();
+    // Started before the window ends and not stopped before it begins: it ran in the window.
+    const tasks = all
+      .filter(
+        (t) => t.startedAt && t.startedAt.getTime() <= to && (!t.stoppedAt || t.stoppedAt.getTime() >= from),
+      )
+      .map((t) => ({
+        taskId: t.taskArn.split('/').pop() ?? t.taskArn,
+        service: t.service,
+        lastStatus: t.lastStatus,
+        ...(t.startedAt ? { startedAt: t.startedAt } : {}),
+        ...(t.stoppedAt ? { stoppedAt: t.stoppedAt } : {}),
+        ...(t.taskDefinitionArn ? { taskDefinition: t.taskDefinitionArn.split('/').pop() ?? '' } : {}),
+      }))
+      .sort((a, b) => (a.startedAt?.getTime() ?? 0) - (b.startedAt?.getTime() ?? 0));
+    const state = tasks.length === 0 ? 'empty' : 'ok';
+    return {
+      status: { source: 'ecs', state, notes: state === 'empty' ? [{ key: 'burst:notes.ecs_empty' }] : [] },
+      evidence: { cluster: cfg.cluster, services: cfg.services, tasks },
+    };
+  } catch (err) {
+    const action = err instanceof EcsCallError ? err.action : 'ecs:ListTasks';
+    return {
+      status: failure(
+        'ecs',
+        err instanceof EcsCallError ? err.inner : err,
+        action,
+        cluster.aws.region,
+        timeoutMs,
+      ),
+    };
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Times given to the burst hunt: ISO with a zone as is; local times in the channel's zone (DST
+ * included); a time of day later than now is yesterday; anything else refused with the text.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseTimeArg, parseWindowArgs } from '../../src/burst/parse-time.js';
+import { ErrorCode, type MedicError } from '../../src/errors.js';
+
+const NOW = new Date('2026-02-12T14:30:00Z');
+
+describe('burst time arguments', () => {
+  it.each([
+    ['2026-02-12T13:45:00Z', 'UTC', '2026-02-12T13:45:00.000Z'],
+    ['2026-02-12T21:45+08:00', 'UTC', '2026-02-12T13:45:00.000Z'],
+    ['2026-02-12T21:45', 'Asia/Shanghai', '2026-02-12T13:45:00.000Z'],
+    ['21:45', 'Asia/Shanghai', '2026-02-12T13:45:00.000Z'],
+    // 15:00 UTC is after 14:30 UTC: yesterday's.
+    ['15:00', 'UTC', '2026-02-11T15:00:00.000Z'],
+    // New York in summer is UTC−4, in winter UTC−5.
+    ['2026-07-01T09:00', 'America/New_York', '2026-07-01T13:00:00.000Z'],
+    ['2026-01-05T09:00', 'America/New_York', '2026-01-05T14:00:00.000Z'],
+  ])('%s in %s is %s', (text, zone, iso) => {
+    expect(parseTimeArg(text, zone, NOW).toISOString()).toBe(iso);
+  });
+
+  it.each(['yesterday', '25:00', '2026-02-30T10:00', '13:60', '<@U123>', '', '2026-02-12 13:45'])(
+    '%j is refused with burst_bad_time',
+    (text) => {
+      expect(() => parseTimeArg(text, 'UTC', NOW)).toThrow(
+        expect.objectContaining({ code: ErrorCode.BurstBadTime }) as unknown as MedicError,
+      );
+    },
+  );
+
+  it('checks the window: order, future, length', () => {
+    const code = (f: () => unknown) => {
+      try {
+        f();
+      } catch (err) {
+        return (err as MedicError).code;
+      }
+      return 'ok';
+    };
+    expect(code(() => parseWindowArgs({ from: '14:00', to: '13:00' }, 'UTC', NOW))).toBe(
+      ErrorCode.BurstWindowOrder,
+    );
+    expect(code(() => parseWindowArgs({ from: '2026-02-13T10:00:00Z' }, 'UTC', NOW))).toBe(
+      ErrorCode.BurstWindowFuture,
+    );
+    expect(code(() => parseWindowArgs({ from: '2026-02-10T10:00:00Z' }, 'UTC', NOW))).toBe(
+      ErrorCode.BurstWindowTooLong,
+    );
+    expect(parseWindowArgs({}, 'UTC', NOW)).toBeUndefined();
+    const w = parseWindowArgs({ from: '13:45' }, 'UTC', NOW);
+    expect([w?.from.toISOString(), w?.to.toISOString()]).toEqual([
+      '2026-02-12T13:45:00.000Z',
+      NOW.toISOString(),
+    ]);
+  });
+});
