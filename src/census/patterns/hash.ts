@@ -11,6 +11,27 @@ export function fnv1a(buf: Uint8Array, len: number): number {
   return h >>> 0;
 }
 
+/**
+ * The open-addressing table's hash of buf[0, len): four bytes per multiply (a pattern is hashed
+ * once per key, so this is on the census's hot path). Only for finding slots: nothing saved uses it.
+ */
+export function slotHash(buf: Uint8Array, len: number): number {
+  let h = 0x9e3779b9 ^ len;
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const w =
+      (buf[i] as number) |
+      ((buf[i + 1] as number) << 8) |
+      ((buf[i + 2] as number) << 16) |
+      ((buf[i + 3] as number) << 24);
+    h = Math.imul(h ^ w, 0x5bd1e995);
+    h ^= h >>> 15;
+  }
+  for (; i < len; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 /** A second, independent 32-bit hash (for distinct counting of folded patterns). */
 export function murmurish(buf: Uint8Array, len: number): number {
   let h = 0x9747b28c ^ len;

@@ -22,7 +22,7 @@ import { displayKey } from './bytes.js';
 import { Entry, pushLargest, type Source } from './entry.js';
 import { collapsed, FamilyGroups, joinTemplate, MARK, splitTemplate } from './families.js';
 import { buildResult } from './family-result.js';
-import { DistinctCounter, fnv1a, murmurish } from './hash.js';
+import { DistinctCounter, fnv1a, murmurish, slotHash } from './hash.js';
 import { PatternInferrer } from './inferrer.js';
 import type { PatternTableOptions, PatternTableResult, PatternTableState } from './table-types.js';
 import { ttlBucketIndex, typeIndex } from './ttl.js';
@@ -103,7 +103,8 @@ export class PatternTable {
     }
     if (entry === undefined) entry = this.inferred(name);
     // A copy: the walker's names may be views into a whole page's reply, which this would keep alive.
-    if (entry.rep === null || Buffer.compare(name, entry.rep) < 0) entry.rep = Buffer.from(name);
+    const rep = entry.rep;
+    if (rep === null || sortsBefore(name, rep)) entry.rep = Buffer.from(name);
 
     const pttl = key.pttlMs;
     const bucket = ttlBucketIndex(pttl);
@@ -197,7 +198,7 @@ export class PatternTable {
         const bytes = new Uint8Array(Buffer.from(saved.patternBytes ?? '', 'base64'));
         if (table.entries.length >= table.maxPatterns)
           throw new Error('census checkpoint: too many patterns');
-        entry = table.insert(bytes, bytes.length, fnv1a(bytes, bytes.length), saved.source);
+        entry = table.insert(bytes, bytes.length, slotHash(bytes, bytes.length), saved.source);
       }
       entry.keys = saved.keys;
       entry.noTtl = saved.noTtl;
@@ -242,7 +243,7 @@ export class PatternTable {
       out = DIGITS_GLOB;
       len = DIGITS_GLOB.length;
     }
-    const h = fnv1a(out, len);
+    const h = slotHash(out, len);
     const found = this.lookup(out, len, h);
     if (found !== undefined) return found;
     return this.newTemplate(out, len, h);
@@ -257,10 +258,10 @@ export class PatternTable {
     const at = this.groups.register(template);
     if (at.length > 0) {
       const bytes = Buffer.from(joinTemplate(collapsed(template, at)), 'utf8');
-      const hc = fnv1a(bytes, bytes.length);
+      const hc = slotHash(bytes, bytes.length);
       let entry = this.lookup(bytes, bytes.length, hc);
       if (entry === undefined) {
-        if (this.inferredCount >= this.inferredLimit) return this.fold(out, len, h);
+        if (this.inferredCount >= this.inferredLimit) return this.fold(out, len);
         this.inferredCount++;
         entry = this.insert(bytes, bytes.length, hc, 'inferred');
       }
@@ -271,7 +272,7 @@ export class PatternTable {
       this.inferredCount++;
       return this.insert(out, len, h, 'inferred');
     }
-    return this.fold(out, len, h);
+    return this.fold(out, len);
   }
 
   private lookup(buf: Uint8Array, len: number, h: number): Entry | undefined {
@@ -306,8 +307,8 @@ export class PatternTable {
   }
 
   /** The inferred pattern out[0, len) has no entry and no room: fold it into an ancestor. */
-  private fold(out: Uint8Array, len: number, h: number): Entry {
-    this.folded.add(murmurish(out, len), h);
+  private fold(out: Uint8Array, len: number): Entry {
+    this.folded.add(murmurish(out, len), fnv1a(out, len));
     // Delimiter positions, each the end of an ancestor prefix.
     const cuts = this.cuts;
     cuts.length = 0;
@@ -321,13 +322,13 @@ export class PatternTable {
       // `a:*` is its own deepest "ancestor": skip it.
       if (end === len - 1 && out[len - 1] === 0x2a) continue;
       anc[end] = 0x2a;
-      target = this.lookup(anc, end + 1, fnv1a(anc, end + 1));
+      target = this.lookup(anc, end + 1, slotHash(anc, end + 1));
     }
     if (target === undefined && cuts.length > 0 && this.overflowCount < this.overflowLimit) {
       const end = (cuts[0] as number) + 1;
       anc[end] = 0x2a;
       this.overflowCount++;
-      target = this.insert(anc, end + 1, fnv1a(anc, end + 1), 'overflow');
+      target = this.insert(anc, end + 1, slotHash(anc, end + 1), 'overflow');
     }
     if (target === undefined) target = this.starEntry();
     target.folded++;
@@ -338,7 +339,7 @@ export class PatternTable {
     if (this.star) return this.star;
     const anc = this.ancestorScratch;
     anc[0] = 0x2a;
-    const h = fnv1a(anc, 1);
+    const h = slotHash(anc, 1);
     this.star = this.lookup(anc, 1, h) ?? this.insert(anc, 1, h, 'overflow');
     return this.star;
   }
@@ -354,4 +355,18 @@ function isAllDigits(name: Uint8Array): boolean {
     if (b < 0x30 || b > 0x39) return false;
   }
   return true;
+}
+
+/**
+ * `Buffer.compare(a, b) < 0`, in JS: most names differ from their entry's smallest one within a few
+ * bytes, and a native call per key cost more than the loop.
+ */
+function sortsBefore(a: Uint8Array, b: Uint8Array): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    if (x !== y) return x < y;
+  }
+  return a.length < b.length;
 }
