@@ -110,6 +110,11 @@ function combinedTable(kinds: Uint8Array): Uint32Array {
   return t;
 }
 
+/** A buffer of its own memory (offset 0, a multiple of 4 bytes), so it can be read as words too. */
+function alignedBuffer(size: number): Buffer {
+  return Buffer.from(new ArrayBuffer((size + 3) & ~3));
+}
+
 /** Index of the `}` closing a hash tag opened at `open`, or -1 (none, or an empty `{}`). */
 function tagEnd(name: Uint8Array, open: number, n: number): number {
   for (let i = open + 1; i < n; i++) if (name[i] === 0x7d) return i > open + 1 ? i : -1;
@@ -122,7 +127,9 @@ function tagEnd(name: Uint8Array, open: number, n: number): number {
  */
 export class PatternInferrer {
   /** The pattern of the last `infer` call is `out[0, length)`. */
-  out: Buffer = Buffer.allocUnsafe(1024);
+  out: Buffer = alignedBuffer(1024);
+  /** `out` as 32-bit words (the same memory, so at offset 0): the table hashes and compares by word. */
+  outWords: Int32Array = new Int32Array(this.out.buffer, 0, this.out.length >> 2);
   readonly delimiters: string;
   /** Per byte: 0, DELIM, TAG_OPEN or TAG_CLOSE. */
   private readonly kinds: Uint8Array;
@@ -142,7 +149,10 @@ export class PatternInferrer {
 
   infer(name: Uint8Array): number {
     const n = name.length;
-    if (this.out.length < 2 * n + 8) this.out = Buffer.allocUnsafe(Math.max(2 * n + 8, 2 * this.out.length));
+    if (this.out.length < 2 * n + 8) {
+      this.out = alignedBuffer(Math.max(2 * n + 8, 2 * this.out.length));
+      this.outWords = new Int32Array(this.out.buffer, 0, this.out.length >> 2);
+    }
     const out = this.out;
     const classes = this.classes;
     // The hash tag: the first `{` and the first `}` after it, when they enclose something.

@@ -22,7 +22,7 @@ import { displayKey } from './bytes.js';
 import { Entry, pushLargest, type Source } from './entry.js';
 import { collapsed, FamilyGroups, joinTemplate, MARK, splitTemplate } from './families.js';
 import { buildResult } from './family-result.js';
-import { DistinctCounter, fnv1a, murmurish, slotHash } from './hash.js';
+import { DistinctCounter, fnv1a, LITTLE_ENDIAN, murmurish, slotHash, slotHashWords } from './hash.js';
 import { PatternInferrer } from './inferrer.js';
 import type { PatternTableOptions, PatternTableResult, PatternTableState } from './table-types.js';
 import { ttlBucketIndex, typeIndex } from './ttl.js';
@@ -243,10 +243,46 @@ export class PatternTable {
       out = DIGITS_GLOB;
       len = DIGITS_GLOB.length;
     }
-    const h = slotHash(out, len);
-    const found = this.lookup(out, len, h);
+    let h: number;
+    let found: Entry | undefined;
+    if (LITTLE_ENDIAN && out === this.inferrer.out) {
+      // The common case: the pattern is still in the inferrer's buffer, hashed and compared by word.
+      const words = this.inferrer.outWords;
+      h = slotHashWords(words, out, len);
+      found = this.lookupWords(words, out, len, h);
+    } else {
+      h = slotHash(out, len);
+      found = this.lookup(out, len, h);
+    }
     if (found !== undefined) return found;
     return this.newTemplate(out, len, h);
+  }
+
+  /** `lookup` for a pattern in `buf` whose first len >> 2 words are `words` (little-endian only). */
+  private lookupWords(words: Int32Array, buf: Uint8Array, len: number, h: number): Entry | undefined {
+    const slots = this.slots;
+    const mask = this.mask;
+    const whole = len >> 2;
+    let i = (h ^ (h >>> 15)) & mask;
+    for (;;) {
+      const slot = slots[i] as number;
+      if (slot === 0) return undefined;
+      const e = this.entries[slot - 1] as Entry;
+      if (e.hash === h) {
+        const pb = e.patternBytes as Uint8Array;
+        if (pb.length === len) {
+          const pw = e.patternWords as Int32Array;
+          let k = 0;
+          while (k < whole && pw[k] === words[k]) k++;
+          if (k === whole) {
+            k <<= 2;
+            while (k < len && pb[k] === buf[k]) k++;
+            if (k === len) return e;
+          }
+        }
+      }
+      i = (i + 1) & mask;
+    }
   }
 
   /** A template with no entry: it joins a collapsed template when one of its positions varies. */
@@ -296,9 +332,12 @@ export class PatternTable {
   }
 
   private insert(buf: Uint8Array, len: number, h: number, source: Source): Entry {
-    const bytes = Uint8Array.prototype.slice.call(buf, 0, len);
-    const pattern = Buffer.from(bytes.buffer, bytes.byteOffset, len).toString('utf8');
+    // Memory of its own (offset 0), so the words view below shares it.
+    const bytes = new Uint8Array(new ArrayBuffer((len + 3) & ~3), 0, len);
+    for (let k = 0; k < len; k++) bytes[k] = buf[k] as number;
+    const pattern = Buffer.from(bytes.buffer, 0, len).toString('utf8');
     const entry = new Entry(pattern, source, bytes, h, this.largest);
+    entry.patternWords = new Int32Array(bytes.buffer, 0, len >> 2);
     this.entries.push(entry);
     let i = (h ^ (h >>> 15)) & this.mask;
     while (this.slots[i] !== 0) i = (i + 1) & this.mask;
