@@ -107,7 +107,7 @@ function sideRows(single: Side, cluster: Side, cores: number): [string, string][
     ],
     [
       `ceiling of the ratio from CPU alone on ${cores} cores`,
-      `${c.ceiling.toFixed(2)}× (one server's process wall time / the least the cluster's can take: all its CPU / ${cores} cores, and ≥ its busiest process's CPU)`,
+      `${c.ceiling.toFixed(2)}× (one server's walk needs ≥ its busiest process's CPU; the cluster's ≥ all its CPU / ${cores} cores and ≥ its busiest process's; assumes the cores are the census's alone)`,
     ],
     [
       'machine CPU idle during one server / cluster',
@@ -128,16 +128,18 @@ function busy(side: Side): string {
 }
 
 /**
- * The best wall-time ratio CPU arithmetic allows: the cluster's walk cannot end before the cores
- * have run all of its processes' CPU (the link's included), nor before its busiest process has had
- * its CPU; the one server's walk took what it took. So cluster / one server ≤ one server's wall /
- * that bound, whatever the walk's parallelism: three servers and a client on fewer than four cores
- * cannot be three times one server, and a box busy with other work lowers it further.
+ * The best ratio CPU arithmetic allows when the box's cores are the census's alone: a walk cannot
+ * end before its busiest process has had its CPU, nor before the cores have run all of its
+ * processes' CPU (the modelled link's process included). Unthrottled, the one-server walk is bound
+ * by its server (or client); three servers and a client on fewer than four cores are bound by their
+ * sum over the cores, whatever the walk's parallelism. Other work on the box (machine idle 0 %)
+ * lowers what is reachable further.
  */
 function cpuCeiling(single: Side, cluster: Side, cores: number): number {
+  const one = Math.max(...single.serverCpuSec, single.census.cpuSec, single.linkCpuSec ?? 0);
   const all = [...cluster.serverCpuSec, cluster.census.cpuSec, cluster.linkCpuSec ?? 0];
   const three = Math.max(sum(all) / cores, ...all);
-  return single.census.wallMs / 1000 / three;
+  return one / three;
 }
 
 function pct(x: number): string {
