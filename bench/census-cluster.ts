@@ -110,6 +110,10 @@ function sideRows(single: Side, cluster: Side, cores: number): [string, string][
       `${c.ceiling.toFixed(2)}× (one server's walk needs ≥ its busiest process's CPU; the cluster's ≥ all its CPU / ${cores} cores and ≥ its busiest process's; assumes the cores are the census's alone)`,
     ],
     [
+      'servers one census thread keeps up with',
+      `${clientHeadroom(single).toFixed(1)} (one server's CPU / the census process's on the same keys, its start-up included, so a lower bound: all reply parsing and counting run on one Node thread, which bounds the walk beyond this many servers)`,
+    ],
+    [
       'machine CPU idle during one server / cluster',
       `${pct(single.machineIdle)} / ${pct(cluster.machineIdle)} (other work shares the box: 0 % idle means every process waited for a core)`,
     ],
@@ -140,6 +144,11 @@ function cpuCeiling(single: Side, cluster: Side, cores: number): number {
   const all = [...cluster.serverCpuSec, cluster.census.cpuSec, cluster.linkCpuSec ?? 0];
   const three = Math.max(sum(all) / cores, ...all);
   return one / three;
+}
+
+/** How many servers' worth of pages one census process can take in: server CPU / client CPU, same keys. */
+function clientHeadroom(single: Side): number {
+  return sum(single.serverCpuSec) / Math.max(0.001, single.census.cpuSec);
 }
 
 function pct(x: number): string {
