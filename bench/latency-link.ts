@@ -23,6 +23,7 @@
  * monotonic and only a queue's head has to be checked.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,25 +45,44 @@ export interface LatencyLink {
 
 /** Starts the link in a child process in front of 127.0.0.1:`targetPort`. */
 export async function startLatencyLink(targetPort: number, oneWayMs: number): Promise<LatencyLink> {
+  const links = await startLatencyLinks([targetPort], oneWayMs);
+  return { port: links.ports[0] as number, oneWayMs, stop: links.stop };
+}
+
+export interface LatencyLinks {
+  /** One port on 127.0.0.1 per target, in the targets' order. */
+  ports: number[];
+  oneWayMs: number;
+  /** CPU time (user + system) the link's process has used so far, in seconds (Linux; NaN elsewhere). */
+  cpuSec(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * One link per target port, all in ONE child process: several proxies each polling for due chunks
+ * would each keep a core busy, which on a small box would starve the servers they stand in front of.
+ */
+export async function startLatencyLinks(targetPorts: number[], oneWayMs: number): Promise<LatencyLinks> {
   const child = spawn(
     process.execPath,
-    [...process.execArgv, SELF, '--link', String(targetPort), String(oneWayMs)],
+    [...process.execArgv, SELF, '--link', targetPorts.join(','), String(oneWayMs)],
     // stdin stays open: the child exits when it closes (also if this process dies).
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
-  const port = await new Promise<number>((resolvePort, reject) => {
+  const ports = await new Promise<number[]>((resolvePorts, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString('utf8');
       const line = /^\{.*\}$/m.exec(out);
-      if (line) resolvePort((JSON.parse(line[0]) as { port: number }).port);
+      if (line) resolvePorts((JSON.parse(line[0]) as { ports: number[] }).ports);
     });
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`latency link exited with ${code} before listening`)));
   });
   return {
-    port,
+    ports,
     oneWayMs,
+    cpuSec: () => processCpuSec(child.pid),
     stop: () =>
       new Promise<void>((done) => {
         if (child.exitCode !== null) return done();
@@ -70,6 +90,18 @@ export async function startLatencyLink(targetPort: number, oneWayMs: number): Pr
         child.stdin.end();
       }),
   };
+}
+
+/** utime + stime of a process from /proc/PID/stat, in seconds (clock ticks of 1/100 s). */
+function processCpuSec(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /**
@@ -152,7 +184,7 @@ interface Pipe {
   paused: boolean;
 }
 
-function runLink(targetPort: number, oneWayMs: number): void {
+function runLinks(targetPorts: number[], oneWayMs: number): void {
   const active = new Set<Pipe>();
   let scheduled = false;
 
@@ -210,25 +242,32 @@ function runLink(targetPort: number, oneWayMs: number): void {
     });
   };
 
-  const server = createServer({ allowHalfOpen: true, noDelay: true }, (client) => {
-    const upstream = createConnection({ host: HOST, port: targetPort, allowHalfOpen: true, noDelay: true });
-    const close = (): void => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', close);
-    upstream.on('error', close);
-    pipe(client, upstream);
-    pipe(upstream, client);
-  });
-  server.listen({ host: HOST, port: 0 }, () => {
-    const address = server.address();
-    process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' ? address?.port : 0 })}\n`);
+  const listen = (targetPort: number): Promise<number> => {
+    const server = createServer({ allowHalfOpen: true, noDelay: true }, (client) => {
+      const upstream = createConnection({ host: HOST, port: targetPort, allowHalfOpen: true, noDelay: true });
+      const close = (): void => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', close);
+      upstream.on('error', close);
+      pipe(client, upstream);
+      pipe(upstream, client);
+    });
+    return new Promise((done) =>
+      server.listen({ host: HOST, port: 0 }, () => {
+        const address = server.address();
+        done(typeof address === 'object' && address ? address.port : 0);
+      }),
+    );
+  };
+  Promise.all(targetPorts.map(listen)).then((ports) => {
+    process.stdout.write(`${JSON.stringify({ ports })}\n`);
   });
   process.stdin.on('end', () => process.exit(0));
   process.stdin.resume();
 }
 
 if (process.argv[2] === '--link' && resolve(process.argv[1] ?? '') === SELF) {
-  runLink(Number(process.argv[3]), Number(process.argv[4]));
+  runLinks((process.argv[3] ?? '').split(',').map(Number), Number(process.argv[4]));
 }

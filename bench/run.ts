@@ -3,13 +3,15 @@
  * Absolute times drift on shared machines; read the ratios. Options: --only census|status|remediation|cold-start|monitoring,
  * --keys N (default: 66 586 for status, 1 000 000 for the census and remediation; 285 000 for the
  * census with --shape mixed), --shape runbook|mixed (the census's keyspace), --cluster-keys N (the
- * census's cluster-vs-one-server section, default 1 000 000; 0 skips it; needs `npm run build`), --requests N,
+ * census's cluster-vs-one-server section, default 1 000 000; 0 skips it; needs `npm run build`),
+ * --cluster-link-ms N (that section's second measurement: one-way delay of the modelled link in front
+ * of every server, default 0.5; 0 skips it), --requests N,
  * --link-rtt-ms N (remediation: the round trip the modelled network link adds, default 0.2; 0 skips
  * the link section), --runs N (cold-start: runs per command, default 10).
  */
 import { findRedisServerBinary } from '../src/demo/local-redis.js';
 import { benchCensus } from './census.js';
-import { benchCensusCluster } from './census-cluster.js';
+import { benchCensusCluster, DEFAULT_CLUSTER_LINK_ONE_WAY_MS } from './census-cluster.js';
 import { benchColdStart } from './cold-start.js';
 import { DEFAULT_LINK_RTT_MS } from './latency-link.js';
 import { benchMonitoring } from './monitoring.js';
@@ -63,7 +65,8 @@ async function main(): Promise<void> {
   if (run('census')) {
     await benchCensus({ keys: arg('keys', shape === 'mixed' ? 285_000 : 1_000_000), shape });
     const clusterKeys = nonNegative('cluster-keys', 1_000_000);
-    if (clusterKeys > 0) await benchCensusCluster({ keys: clusterKeys, shape });
+    const linkOneWayMs = nonNegative('cluster-link-ms', DEFAULT_CLUSTER_LINK_ONE_WAY_MS);
+    if (clusterKeys > 0) await benchCensusCluster({ keys: clusterKeys, shape, linkOneWayMs });
   }
   if (run('remediation')) await benchRemediation({ keys: arg('keys', 1_000_000), linkRttMs });
   if (run('cold-start')) await benchColdStart({ runs: arg('runs', 10) });

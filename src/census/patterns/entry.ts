@@ -23,6 +23,8 @@ export class Entry {
   readonly heapKeys: (LargestKey | undefined)[];
   /** The smallest key name counted here (bytewise): stands for the entry when globs are tried on it. */
   rep: Buffer | null = null;
+  /** The first `patternBytes.length >> 2` words of `patternBytes` (same memory), for word compares. */
+  patternWords: Int32Array | null = null;
 
   constructor(
     readonly pattern: string,

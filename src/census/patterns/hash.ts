@@ -11,6 +11,46 @@ export function fnv1a(buf: Uint8Array, len: number): number {
   return h >>> 0;
 }
 
+/**
+ * The open-addressing table's hash of buf[0, len): four bytes per multiply (a pattern is hashed
+ * once per key, so this is on the census's hot path). Only for finding slots: nothing saved uses it.
+ */
+export function slotHash(buf: Uint8Array, len: number): number {
+  let h = 0x9e3779b9 ^ len;
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const w =
+      (buf[i] as number) |
+      ((buf[i + 1] as number) << 8) |
+      ((buf[i + 2] as number) << 16) |
+      ((buf[i + 3] as number) << 24);
+    h = Math.imul(h ^ w, 0x5bd1e995);
+    h ^= h >>> 15;
+  }
+  for (; i < len; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** True where a 32-bit word read from memory is its bytes in little-endian order. */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * `slotHash(buf, len)` reading whole words from `words`, a view of the same memory at offset 0
+ * (equal on little-endian machines only: callers check {@link LITTLE_ENDIAN}).
+ */
+export function slotHashWords(words: Int32Array, buf: Uint8Array, len: number): number {
+  let h = 0x9e3779b9 ^ len;
+  const whole = len >> 2;
+  for (let k = 0; k < whole; k++) {
+    h = Math.imul(h ^ (words[k] as number), 0x5bd1e995);
+    h ^= h >>> 15;
+  }
+  for (let i = whole << 2; i < len; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 /** A second, independent 32-bit hash (for distinct counting of folded patterns). */
 export function murmurish(buf: Uint8Array, len: number): number {
   let h = 0x9747b28c ^ len;

@@ -81,6 +81,9 @@ const DELIM = 1;
 const TAG_OPEN = 2;
 const TAG_CLOSE = 3;
 const SLASH = 0x2f;
+/** Where a byte's kind (DELIM, TAG_OPEN, TAG_CLOSE) sits in the combined table, above the class bits. */
+const KIND_SHIFT = 17;
+const KIND_MIN = 1 << KIND_SHIFT;
 
 function delimiterTable(delimiters: string): Uint8Array {
   const t = new Uint8Array(256);
@@ -97,6 +100,21 @@ function delimiterTable(delimiters: string): Uint8Array {
   return t;
 }
 
+/**
+ * Per byte: its class bits (`CLS`) with its kind above them, so the per-byte loop reads one table:
+ * a value below `KIND_MIN` is an ordinary byte.
+ */
+function combinedTable(kinds: Uint8Array): Uint32Array {
+  const t = new Uint32Array(256);
+  for (let b = 0; b < 256; b++) t[b] = (CLS[b] as number) | ((kinds[b] as number) << KIND_SHIFT);
+  return t;
+}
+
+/** A buffer of its own memory (offset 0, a multiple of 4 bytes), so it can be read as words too. */
+function alignedBuffer(size: number): Buffer {
+  return Buffer.from(new ArrayBuffer((size + 3) & ~3));
+}
+
 /** Index of the `}` closing a hash tag opened at `open`, or -1 (none, or an empty `{}`). */
 function tagEnd(name: Uint8Array, open: number, n: number): number {
   for (let i = open + 1; i < n; i++) if (name[i] === 0x7d) return i > open + 1 ? i : -1;
@@ -109,14 +127,19 @@ function tagEnd(name: Uint8Array, open: number, n: number): number {
  */
 export class PatternInferrer {
   /** The pattern of the last `infer` call is `out[0, length)`. */
-  out: Buffer = Buffer.allocUnsafe(1024);
+  out: Buffer = alignedBuffer(1024);
+  /** `out` as 32-bit words (the same memory, so at offset 0): the table hashes and compares by word. */
+  outWords: Int32Array = new Int32Array(this.out.buffer, 0, this.out.length >> 2);
   readonly delimiters: string;
   /** Per byte: 0, DELIM, TAG_OPEN or TAG_CLOSE. */
   private readonly kinds: Uint8Array;
+  /** Per byte: class bits and kind (`combinedTable`). */
+  private readonly classes: Uint32Array;
 
   constructor(opts: PatternOptions = {}) {
     this.delimiters = opts.delimiters ?? ':';
     this.kinds = delimiterTable(this.delimiters);
+    this.classes = combinedTable(this.kinds);
   }
 
   /** True when byte `b` is one of the delimiters. */
@@ -126,9 +149,12 @@ export class PatternInferrer {
 
   infer(name: Uint8Array): number {
     const n = name.length;
-    if (this.out.length < 2 * n + 8) this.out = Buffer.allocUnsafe(Math.max(2 * n + 8, 2 * this.out.length));
+    if (this.out.length < 2 * n + 8) {
+      this.out = alignedBuffer(Math.max(2 * n + 8, 2 * this.out.length));
+      this.outWords = new Int32Array(this.out.buffer, 0, this.out.length >> 2);
+    }
     const out = this.out;
-    const kinds = this.kinds;
+    const classes = this.classes;
     // The hash tag: the first `{` and the first `}` after it, when they enclose something.
     let tagChecked = false;
     let tagClose = -1;
@@ -139,17 +165,17 @@ export class PatternInferrer {
     let nd = 0;
     for (let i = 0; i < n; i++) {
       const b = name[i] as number;
-      const kind = kinds[b] as number;
-      if (kind === 0) {
-        const c = CLS[b] as number;
+      let c = classes[b] as number;
+      if (c < KIND_MIN) {
         or |= c;
         and &= c;
         nd += c & DIGIT;
         continue;
       }
+      const kind = c >>> KIND_SHIFT;
+      c &= ALL;
       if (kind === TAG_OPEN) {
         if (tagChecked) {
-          const c = CLS[b] as number;
           or |= c;
           and &= c;
           continue;
@@ -157,13 +183,11 @@ export class PatternInferrer {
         tagChecked = true;
         tagClose = tagEnd(name, i, n);
         if (tagClose < 0) {
-          const c = CLS[b] as number;
           or |= c;
           and &= c;
           continue;
         }
       } else if (kind === TAG_CLOSE && i !== tagClose) {
-        const c = CLS[b] as number;
         or |= c;
         and &= c;
         continue;

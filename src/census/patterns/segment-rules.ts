@@ -3,16 +3,28 @@
  * tokens, ISO date-times cut by `:`. The rules they implement are listed in inferrer.ts.
  */
 import { ALNUM, ALPHA, B64, B64STD, CLS, COLON, DIGIT, HEX, isDigit, LOWER, UPPER, VOWEL } from './bytes.js';
+
 // ---------------------------------------------------------------------------------------------
 // Segment tests (on [s, e) of a byte array)
 
+/** Per byte: 1 digit, 2 ASCII letter, 0 anything else (`letterDigitChanges` without branches). */
+const LETTER_DIGIT = (() => {
+  const t = new Uint8Array(256);
+  for (let b = 0; b < 256; b++) {
+    const c = CLS[b] as number;
+    t[b] = c & DIGIT ? 1 : c & ALPHA ? 2 : 0;
+  }
+  return t;
+})();
+
+/** How many times a letter is directly followed by a digit or a digit by a letter in [s, e). */
 export function letterDigitChanges(buf: Uint8Array, s: number, e: number): number {
   let changes = 0;
-  let prev = -1; // -1 other, 0 letter, 1 digit
+  let prev = 0;
   for (let i = s; i < e; i++) {
-    const c = CLS[buf[i] as number] as number;
-    const kind = c & DIGIT ? 1 : c & ALPHA ? 0 : -1;
-    if (kind >= 0 && prev >= 0 && kind !== prev) changes++;
+    const kind = LETTER_DIGIT[buf[i] as number] as number;
+    // (kind | prev) is 3 only for a letter next to a digit: (3 + 1) >> 2 is 1, (0..2 + 1) >> 2 is 0
+    changes += ((kind | prev) + 1) >> 2;
     prev = kind;
   }
   return changes;

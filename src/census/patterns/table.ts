@@ -22,7 +22,7 @@ import { displayKey } from './bytes.js';
 import { Entry, pushLargest, type Source } from './entry.js';
 import { collapsed, FamilyGroups, joinTemplate, MARK, splitTemplate } from './families.js';
 import { buildResult } from './family-result.js';
-import { DistinctCounter, fnv1a, murmurish } from './hash.js';
+import { DistinctCounter, fnv1a, LITTLE_ENDIAN, murmurish, slotHash, slotHashWords } from './hash.js';
 import { PatternInferrer } from './inferrer.js';
 import type { PatternTableOptions, PatternTableResult, PatternTableState } from './table-types.js';
 import { ttlBucketIndex, typeIndex } from './ttl.js';
@@ -103,7 +103,8 @@ export class PatternTable {
     }
     if (entry === undefined) entry = this.inferred(name);
     // A copy: the walker's names may be views into a whole page's reply, which this would keep alive.
-    if (entry.rep === null || Buffer.compare(name, entry.rep) < 0) entry.rep = Buffer.from(name);
+    const rep = entry.rep;
+    if (rep === null || sortsBefore(name, rep)) entry.rep = Buffer.from(name);
 
     const pttl = key.pttlMs;
     const bucket = ttlBucketIndex(pttl);
@@ -197,7 +198,7 @@ export class PatternTable {
         const bytes = new Uint8Array(Buffer.from(saved.patternBytes ?? '', 'base64'));
         if (table.entries.length >= table.maxPatterns)
           throw new Error('census checkpoint: too many patterns');
-        entry = table.insert(bytes, bytes.length, fnv1a(bytes, bytes.length), saved.source);
+        entry = table.insert(bytes, bytes.length, slotHash(bytes, bytes.length), saved.source);
       }
       entry.keys = saved.keys;
       entry.noTtl = saved.noTtl;
@@ -242,10 +243,46 @@ export class PatternTable {
       out = DIGITS_GLOB;
       len = DIGITS_GLOB.length;
     }
-    const h = fnv1a(out, len);
-    const found = this.lookup(out, len, h);
+    let h: number;
+    let found: Entry | undefined;
+    if (LITTLE_ENDIAN && out === this.inferrer.out) {
+      // The common case: the pattern is still in the inferrer's buffer, hashed and compared by word.
+      const words = this.inferrer.outWords;
+      h = slotHashWords(words, out, len);
+      found = this.lookupWords(words, out, len, h);
+    } else {
+      h = slotHash(out, len);
+      found = this.lookup(out, len, h);
+    }
     if (found !== undefined) return found;
     return this.newTemplate(out, len, h);
+  }
+
+  /** `lookup` for a pattern in `buf` whose first len >> 2 words are `words` (little-endian only). */
+  private lookupWords(words: Int32Array, buf: Uint8Array, len: number, h: number): Entry | undefined {
+    const slots = this.slots;
+    const mask = this.mask;
+    const whole = len >> 2;
+    let i = (h ^ (h >>> 15)) & mask;
+    for (;;) {
+      const slot = slots[i] as number;
+      if (slot === 0) return undefined;
+      const e = this.entries[slot - 1] as Entry;
+      if (e.hash === h) {
+        const pb = e.patternBytes as Uint8Array;
+        if (pb.length === len) {
+          const pw = e.patternWords as Int32Array;
+          let k = 0;
+          while (k < whole && pw[k] === words[k]) k++;
+          if (k === whole) {
+            k <<= 2;
+            while (k < len && pb[k] === buf[k]) k++;
+            if (k === len) return e;
+          }
+        }
+      }
+      i = (i + 1) & mask;
+    }
   }
 
   /** A template with no entry: it joins a collapsed template when one of its positions varies. */
@@ -257,10 +294,10 @@ export class PatternTable {
     const at = this.groups.register(template);
     if (at.length > 0) {
       const bytes = Buffer.from(joinTemplate(collapsed(template, at)), 'utf8');
-      const hc = fnv1a(bytes, bytes.length);
+      const hc = slotHash(bytes, bytes.length);
       let entry = this.lookup(bytes, bytes.length, hc);
       if (entry === undefined) {
-        if (this.inferredCount >= this.inferredLimit) return this.fold(out, len, h);
+        if (this.inferredCount >= this.inferredLimit) return this.fold(out, len);
         this.inferredCount++;
         entry = this.insert(bytes, bytes.length, hc, 'inferred');
       }
@@ -271,7 +308,7 @@ export class PatternTable {
       this.inferredCount++;
       return this.insert(out, len, h, 'inferred');
     }
-    return this.fold(out, len, h);
+    return this.fold(out, len);
   }
 
   private lookup(buf: Uint8Array, len: number, h: number): Entry | undefined {
@@ -295,9 +332,12 @@ export class PatternTable {
   }
 
   private insert(buf: Uint8Array, len: number, h: number, source: Source): Entry {
-    const bytes = Uint8Array.prototype.slice.call(buf, 0, len);
-    const pattern = Buffer.from(bytes.buffer, bytes.byteOffset, len).toString('utf8');
+    // Memory of its own (offset 0), so the words view below shares it.
+    const bytes = new Uint8Array(new ArrayBuffer((len + 3) & ~3), 0, len);
+    for (let k = 0; k < len; k++) bytes[k] = buf[k] as number;
+    const pattern = Buffer.from(bytes.buffer, 0, len).toString('utf8');
     const entry = new Entry(pattern, source, bytes, h, this.largest);
+    entry.patternWords = new Int32Array(bytes.buffer, 0, len >> 2);
     this.entries.push(entry);
     let i = (h ^ (h >>> 15)) & this.mask;
     while (this.slots[i] !== 0) i = (i + 1) & this.mask;
@@ -306,8 +346,8 @@ export class PatternTable {
   }
 
   /** The inferred pattern out[0, len) has no entry and no room: fold it into an ancestor. */
-  private fold(out: Uint8Array, len: number, h: number): Entry {
-    this.folded.add(murmurish(out, len), h);
+  private fold(out: Uint8Array, len: number): Entry {
+    this.folded.add(murmurish(out, len), fnv1a(out, len));
     // Delimiter positions, each the end of an ancestor prefix.
     const cuts = this.cuts;
     cuts.length = 0;
@@ -321,13 +361,13 @@ export class PatternTable {
       // `a:*` is its own deepest "ancestor": skip it.
       if (end === len - 1 && out[len - 1] === 0x2a) continue;
       anc[end] = 0x2a;
-      target = this.lookup(anc, end + 1, fnv1a(anc, end + 1));
+      target = this.lookup(anc, end + 1, slotHash(anc, end + 1));
     }
     if (target === undefined && cuts.length > 0 && this.overflowCount < this.overflowLimit) {
       const end = (cuts[0] as number) + 1;
       anc[end] = 0x2a;
       this.overflowCount++;
-      target = this.insert(anc, end + 1, fnv1a(anc, end + 1), 'overflow');
+      target = this.insert(anc, end + 1, slotHash(anc, end + 1), 'overflow');
     }
     if (target === undefined) target = this.starEntry();
     target.folded++;
@@ -338,7 +378,7 @@ export class PatternTable {
     if (this.star) return this.star;
     const anc = this.ancestorScratch;
     anc[0] = 0x2a;
-    const h = fnv1a(anc, 1);
+    const h = slotHash(anc, 1);
     this.star = this.lookup(anc, 1, h) ?? this.insert(anc, 1, h, 'overflow');
     return this.star;
   }
@@ -354,4 +394,18 @@ function isAllDigits(name: Uint8Array): boolean {
     if (b < 0x30 || b > 0x39) return false;
   }
   return true;
+}
+
+/**
+ * `Buffer.compare(a, b) < 0`, in JS: most names differ from their entry's smallest one within a few
+ * bytes, and a native call per key cost more than the loop.
+ */
+function sortsBefore(a: Uint8Array, b: Uint8Array): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    if (x !== y) return x < y;
+  }
+  return a.length < b.length;
 }
