@@ -120,13 +120,24 @@ describe('cpuCreditsState', () => {
       perHour: -10,
     });
     expect(
+      // −20 an hour from 300: empty within the day.
+      cpuCreditsState([
+        { at: at(0), value: 500 },
+        { at: at(10), value: 300 },
+      ]),
+    ).toMatchObject({
+      low: false,
+      falling: true,
+    });
+    // −10 an hour from 400 lasts 40 hours: the ordinary ebb of a burstable node, not a warning.
+    expect(
       cpuCreditsState([
         { at: at(0), value: 500 },
         { at: at(10), value: 400 },
       ]),
     ).toMatchObject({
       low: false,
-      falling: true,
+      falling: false,
     });
     expect(
       cpuCreditsState([
