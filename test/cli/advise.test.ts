@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect } from 'vitest';
 import { loadDataset } from '../../src/demo/dataset.js';
 import { budgetMs } from '../support/budget.js';
@@ -49,6 +50,12 @@ describe('redis-medic advise', () => {
         policy: { allkeys: { keys: number }; volatile: { keys: number }; policy: string };
       };
       expect(notSnake(out)).toEqual([]);
+      const schema = JSON.parse(
+        readFileSync(join(import.meta.dirname, '../../docs/json-schema/advise.schema.json'), 'utf8'),
+      );
+      const validate = new Ajv2020({ strict: false }).compile(schema);
+      validate(out);
+      expect(validate.errors ?? []).toEqual([]);
       expect(out.capacity.source).toBe('self_hosted');
       expect(out.capacity.unknowns).toEqual(
         expect.arrayContaining(['node_type', 'prices', 'allowed_node_types']),
