@@ -64,7 +64,8 @@ describe('redis-medic advise', () => {
       expect(out.policy.allkeys.keys).toBe(await admin.dbsize());
       const keyspace = /expires=(\d+)/.exec(await admin.info('keyspace'));
       expect(out.policy.volatile.keys).toBe(Number(keyspace?.[1]));
-      expect(out.policy.policy).toBe(await admin.config('GET', 'maxmemory-policy').then((r) => String(r[1])));
+      const [, policy] = (await admin.config('GET', 'maxmemory-policy')) as string[];
+      expect(out.policy.policy).toBe(policy);
       const unread = (await admin.scan('0', 'MATCH', 'MARKETING:COUPON:UNREAD:*', 'COUNT', 100_000))[1];
       expect(out.capacity.releases).toEqual([
         expect.objectContaining({ rule: 'coupon-unread', keys: unread.length }),
