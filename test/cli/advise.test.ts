@@ -18,8 +18,9 @@ const BUDGET = budgetMs(KEYS * 6) + 3 * 15_000;
 const SNAKE = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
 
 function notSnake(value: unknown, path = '$', out: string[] = []): string[] {
-  if (Array.isArray(value)) value.forEach((v, i) => notSnake(v, `${path}[${i}]`, out));
-  else if (typeof value === 'object' && value !== null) {
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) notSnake(v, `${path}[${i}]`, out);
+  } else if (typeof value === 'object' && value !== null) {
     for (const [k, v] of Object.entries(value)) {
       if (!SNAKE.test(k)) out.push(`${path}.${k}`);
       notSnake(v, `${path}.${k}`, out);
