@@ -98,6 +98,21 @@ export const ErrorCode = {
   BurstWindowTooLong: 'burst_window_too_long',
   /** `--time-zone` is not an IANA time zone; `values.zone` as written. */
   BurstBadTimeZone: 'burst_bad_time_zone',
+  // Capacity and eviction-policy advice: what AWS or the node catalog could not give.
+  /** An AWS call was denied: `values.action` is the IAM action to grant. */
+  AwsAccessDenied: 'aws_access_denied',
+  /** AWS kept throttling `values.action` after the retries. */
+  AwsThrottled: 'aws_throttled',
+  AwsNoCredentials: 'aws_no_credentials',
+  AwsReplicationGroupNotFound: 'aws_replication_group_not_found',
+  /** Any other AWS failure: `values.action` and the error's name (`values.error`), never its message. */
+  AwsCallFailed: 'aws_call_failed',
+  /** The cluster has no `aws:` block (or names no replication group), so ElastiCache cannot be asked. */
+  AwsNotConfigured: 'aws_not_configured',
+  /** A node type the node catalog does not list (`values.nodeType`): no price, no memory, no advice. */
+  UnknownNodeType: 'unknown_node_type',
+  /** The node catalog file (or its override) is not valid: `values.path`, `values.reason` (`errors:reason.*`), `values.field`. */
+  NodeCatalogInvalid: 'node_catalog_invalid',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -184,6 +199,14 @@ export const ERROR_EXIT: Readonly<Record<ErrorCode, ExitCode>> = {
   burst_window_future: EXIT_USAGE,
   burst_window_too_long: EXIT_USAGE,
   burst_bad_time_zone: EXIT_USAGE,
+  aws_access_denied: EXIT_USAGE,
+  aws_throttled: EXIT_USAGE,
+  aws_no_credentials: EXIT_USAGE,
+  aws_replication_group_not_found: EXIT_USAGE,
+  aws_call_failed: EXIT_USAGE,
+  aws_not_configured: EXIT_USAGE,
+  unknown_node_type: EXIT_USAGE,
+  node_catalog_invalid: EXIT_USAGE,
 };
 
 export function isMedicError(err: unknown): err is MedicError {

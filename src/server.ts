@@ -7,6 +7,8 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BurstAwsClients } from './aws/burst-clients.js';
 import { belowSdkNodeMajor, SDK_MIN_NODE_MAJOR } from './aws/node-version.js';
+import { DEFAULT_HORIZON_DAYS } from './capacity/sizing.js';
+import { adviseDeps } from './capacity/sources.js';
 import { SnapshotStore } from './census/snapshot-store.js';
 import { channelTimeZone, findCluster } from './config/load.js';
 import type { MedicConfig } from './config/types.js';
@@ -308,6 +310,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       snapshots,
       cluster,
       burst: { aws: burstAwsClients(proxy) },
+      capacity: {
+        deps: (target, conn) => adviseDeps({ config, cluster: target, conn, queue: storeRedis, proxy }),
+        horizonDays: config.capacity?.horizonDays ?? DEFAULT_HORIZON_DAYS,
+        // Called per request, long after start-up has created the reminder queue below.
+        remind: (reminder) => reminders.schedule(reminder),
+      },
     },
   );
   const workerConnection = queueRedis.duplicate();

@@ -14,6 +14,10 @@ export const ActionId = {
   AlertStatus: 'alert_status',
   AlertCensus: 'alert_census',
   AlertRules: 'alert_rules',
+  /** `/redis-capacity`: value `{"cluster","node_type"}`; the approval path handles it. */
+  CapacityRequestScale: 'capacity_request_scale',
+  /** `/redis-policy`: value `{"cluster","policy"}`; the approval path handles it. */
+  PolicyRequestChange: 'policy_request_change',
 } as const;
 
 /** What a status button carries (button values are ≤ 2000 chars; these are tiny). */

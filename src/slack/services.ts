@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { BurstAwsClients } from '../aws/burst-clients.js';
+import type { AdviseDeps } from '../capacity/advise.js';
 import type { SnapshotStore } from '../census/snapshot-store.js';
 import type { ClusterConfig, MedicConfig } from '../config/types.js';
 import type { I18n } from '../i18n/index.js';
@@ -8,8 +9,10 @@ import type { ApprovalService } from '../incidents/approvals.js';
 import type { AuditLog } from '../incidents/audit-log.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
 import type { CensusService } from '../jobs/census-job.js';
+import type { Reminder } from '../jobs/reminder-job.js';
 import type { TtlRunService } from '../jobs/ttl-job.js';
 import type { WatchService } from '../jobs/watch.js';
+import type { TargetConnection } from '../redis/connect.js';
 import type { DryRun, TtlRule } from '../remediation/types.js';
 import type { StatusDeps } from '../status/check-status.js';
 
@@ -27,6 +30,8 @@ export interface SlackServices {
   ttlRuns?: TtlRunService;
   /** Census snapshots: the incident message names the patterns at fault from the latest one. */
   snapshots?: Pick<SnapshotStore, 'get' | 'list'>;
+  /** `/redis-capacity` and `/redis-policy` (absent: the commands say they are not set up). */
+  capacity?: CapacityServices;
   cluster(name: string): ClusterConfig | undefined;
   /** The burst hunt's AWS clients per region and its walk settings (absent: AWS sources not configured). */
   burst?: BurstServices;
@@ -36,6 +41,15 @@ export interface BurstServices {
   aws?: (region: string) => Promise<BurstAwsClients>;
   /** Keys the young-keys view reads at most. */
   youngSample?: number;
+}
+
+/** The inputs of the capacity advice, and the reminder posted on the policy's revisit date. */
+export interface CapacityServices {
+  /** Advice inputs for a cluster over a connection the command opens and closes. */
+  deps(cluster: ClusterConfig, conn: TargetConnection): AdviseDeps;
+  horizonDays: number;
+  /** Schedules a thread reminder; false when one with this id is already scheduled. */
+  remind(reminder: Reminder): Promise<boolean>;
 }
 
 /** Where a dry-run stands (the walk's figures; the same shape as a census walk's). */

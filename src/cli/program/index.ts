@@ -1,3 +1,4 @@
+import { registerAdvise } from './advise.js';
 import { registerAudit } from './audit.js';
 import { registerBurst } from './burst.js';
 import { registerCheckConfig } from './check-config.js';
@@ -21,5 +22,6 @@ export const cliCommands: readonly RegisterCommand[] = [
   registerNotify,
   registerMonitoring,
   registerBurst,
+  registerAdvise,
   registerCheckConfig,
 ];
