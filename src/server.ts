@@ -369,9 +369,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         history,
         alerts: new AlertStateStore(storeRedis, prefix),
         reporter: alertReporter,
+        onLag: (schedule, seconds) => metrics.scheduleLag(schedule, seconds),
         ...(options.connectTimeoutMs ? { connect: { connectTimeoutMs: options.connectTimeoutMs } } : {}),
       })
     : undefined;
+  if (monitor) metrics.countQueue(monitor.queue);
   // This process's /metrics shows the newest sample whichever replica took it.
   const sampleGauges = config.monitoring.enabled
     ? startSampleGaugeRefresh(
@@ -384,6 +386,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const reminderQueue = new Queue<Reminder>(REMINDER_QUEUE, { connection: queueRedis, prefix });
   const reminders = new ReminderService(reminderQueue);
+  metrics.countQueue(reminderQueue);
   const reminderConnection = queueRedis.duplicate();
   const reminderWorker = createReminderWorker(
     reminderConnection,

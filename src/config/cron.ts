@@ -5,10 +5,28 @@
  */
 import { CronExpressionParser } from 'cron-parser';
 
+/**
+ * How many values each field has (seconds first in six-field expressions). A step as large as its
+ * field (`*\/61` minutes, `*\/25` hours) can fire only once a cycle: the parser accepts it and the
+ * schedule quietly runs hourly or daily, so it is refused like any other typo.
+ */
+const FIELD_SIZES = [60, 60, 24, 31, 12, 7];
+
+function stepsFit(fields: string[]): boolean {
+  const sizes = FIELD_SIZES.slice(6 - fields.length);
+  return fields.every((field, i) =>
+    field.split(',').every((part) => {
+      const step = part.split('/')[1];
+      return step === undefined || Number(step) < (sizes[i] ?? Number.POSITIVE_INFINITY);
+    }),
+  );
+}
+
 /** True when `expr` parses as a cron expression (in `timeZone`, when given). */
 export function isCronExpression(expr: string, timeZone?: string): boolean {
   const fields = expr.trim().split(/\s+/);
   if (fields.length < 5 || fields.length > 6) return false;
+  if (!stepsFit(fields)) return false;
   try {
     CronExpressionParser.parse(expr, timeZone ? { tz: timeZone } : {});
     return true;

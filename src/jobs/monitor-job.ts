@@ -94,6 +94,8 @@ export interface MonitorWorkerDeps extends MonitorDeps {
   summaries: SummaryReporter;
   /** A tick older than this when it starts (a replica was down) is skipped: it would be stale. */
   maxLagMs?: number;
+  /** How late each tick started after its scheduled time (the `/metrics` schedule lag). */
+  onLag?: (schedule: 'sample' | 'summary', seconds: number) => void;
 }
 
 export function createMonitorWorker(
@@ -105,6 +107,7 @@ export function createMonitorWorker(
     MONITOR_QUEUE,
     async (job) => {
       const at = scheduledTime(job);
+      deps.onLag?.(job.data.kind, (Date.now() - at) / 1000);
       if (job.data.kind === 'summary') return postSummary(deps, job.data.channel, at);
       if (deps.maxLagMs !== undefined && Date.now() - at > deps.maxLagMs) {
         deps.logger.warn({ lagMs: Date.now() - at }, 'monitoring tick too late: skipped');
@@ -145,8 +148,9 @@ export async function startMonitorJobs(
     alerts: AlertStateStore;
     reporter: AlertReporter & SummaryReporter;
     connect?: { connectTimeoutMs: number };
+    onLag?: MonitorWorkerDeps['onLag'];
   },
-): Promise<{ close(): Promise<void> }> {
+): Promise<{ queue: Queue<MonitorJobData>; close(): Promise<void> }> {
   const { monitoring, queue } = config;
   const monitorQueue = new Queue<MonitorJobData>(MONITOR_QUEUE, {
     connection: deps.queueRedis,
@@ -182,11 +186,13 @@ export async function startMonitorJobs(
     },
     logger,
     connections: targets,
+    ...(deps.onLag ? { onLag: deps.onLag } : {}),
   });
   worker.on('failed', (job, err) =>
     logger.error({ job: job?.id, err: redact(err.message) }, 'monitoring tick failed'),
   );
   return {
+    queue: monitorQueue,
     async close() {
       await worker.close().catch(() => {});
       await targets.close();

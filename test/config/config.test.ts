@@ -206,6 +206,18 @@ describe('monitoring schedules', () => {
     },
   );
 
+  it('accepts ordinary steps and ranges in cron expressions', () => {
+    for (const cron of [
+      '*/30 * * * *',
+      '5/15 * * * *',
+      '0 */6 * * *',
+      '*/59 * * * * *',
+      '0 9 * * 1-5',
+      '0 0 1 */3 *',
+    ])
+      expect(parseConfig(base(`monitoring:\n  sample:\n    cron: "${cron}"\n`), {}).ok, cron).toBe(true);
+  });
+
   it('accepts the bounds themselves: 1 and 90 days of history', () => {
     for (const days of [1, 90])
       expect(parseConfig(base(`monitoring:\n  retentionDays: ${days}\n`), {}).ok).toBe(true);
@@ -214,6 +226,10 @@ describe('monitoring schedules', () => {
   it.each([
     ['sample.cron', 'monitoring:\n  sample:\n    cron: "61 * * * *"\n', 'monitoring.sample.cron'],
     ['summary.cron', 'monitoring:\n  summary:\n    cron: "every day"\n', 'monitoring.summary.cron'],
+    // Steps no field can take twice: the parser quietly runs them once a cycle (hourly, daily).
+    ['minute step', 'monitoring:\n  sample:\n    cron: "*/61 * * * *"\n', 'monitoring.sample.cron'],
+    ['hour step', 'monitoring:\n  summary:\n    cron: "0 */25 * * *"\n', 'monitoring.summary.cron'],
+    ['second step', 'monitoring:\n  sample:\n    cron: "*/90 * * * * *"\n', 'monitoring.sample.cron'],
   ])('a bad %s is a config error naming its path, in both languages', (_, yaml, path) => {
     for (const lang of ['en', 'zh'] as const) {
       const r = parseConfig(base(yaml), {}, lang);

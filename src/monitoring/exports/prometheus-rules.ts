@@ -68,6 +68,15 @@ const ALERT_NAMES: Record<Severity, string> = {
 const VALUE = '{{ $value | printf "%.1f" }}';
 const INSTANCE = '{{ $labels.instance }}';
 
+/**
+ * Prometheus renders every annotation as a Go template: configured text with `{{` in it would be
+ * read as an action (a rules file Prometheus refuses to load). Such text goes in as one Go string
+ * literal, which the template prints as it is (JSON's escapes are valid in a Go string).
+ */
+export function templateLiteral(text: string): string {
+  return text.includes('{{') ? `{{ ${JSON.stringify(text)} }}` : text;
+}
+
 /** `t` must be a plain (unescaped) translator: the text goes into YAML, not Slack. */
 export function prometheusRules(
   cluster: ClusterConfig,
@@ -75,7 +84,7 @@ export function prometheusRules(
   options: RuleOptions = {},
 ): RulesDocument {
   const name = cluster.name;
-  const runbook = cluster.runbookUrl ?? DEFAULT_RUNBOOK_URL;
+  const runbook = templateLiteral(cluster.runbookUrl ?? DEFAULT_RUNBOOK_URL);
   const forMemory = options.forMemory ?? DEFAULT_FOR_MEMORY;
   const perHour = options.keysWithoutTtlPerHour ?? DEFAULT_KEYS_WITHOUT_TTL_PER_HOUR;
   const interval = Math.round(options.sampleIntervalSeconds ?? DEFAULT_SAMPLE_INTERVAL_SECONDS);
