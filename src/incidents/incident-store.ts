@@ -172,6 +172,29 @@ export class IncidentStore {
     else await this.redis.hdel(this.incidentKey(id), 'checklistTs');
   }
 
+  /**
+   * Raises the recorded severity to `severity` when that is worse (a worse reading later in the
+   * incident counts; a better one never lowers it).
+   */
+  async raiseSeverity(id: string, severity: Severity): Promise<boolean> {
+    const current = await this.redis.hget(this.incidentKey(id), 'severity');
+    const rank = (s: string | null | undefined) => SEVERITIES.indexOf(s as Severity);
+    if (rank(current) >= rank(severity)) return false;
+    await this.redis.hset(this.incidentKey(id), 'severity', severity);
+    return true;
+  }
+
+  /** The severity a memory reading means against the cluster's thresholds. */
+  static severityOf(
+    pct: number,
+    thresholds: { warning: number; critical: number; emergency: number },
+  ): Severity {
+    if (pct >= thresholds.emergency) return 'emergency';
+    if (pct >= thresholds.critical) return 'critical';
+    if (pct >= thresholds.warning) return 'warning';
+    return 'info';
+  }
+
   async setPermalink(id: string, permalink: string): Promise<void> {
     await this.redis.hset(this.incidentKey(id), 'permalink', permalink);
   }
