@@ -58,12 +58,15 @@ async function openByStatus(channel: string, user = 'UONCALL'): Promise<Opened> 
     (c) => c.body.channel === channel && c.body.thread_ts === threadTs && isChecklist(c),
     10_000,
   );
-  const incidentId = (JSON.parse(buttonOf(blocksOf(report), 'watch_start').value) as { incident: string }).incident;
+  const incidentId = (JSON.parse(buttonOf(blocksOf(report), 'watch_start').value) as { incident: string })
+    .incident;
   return { channel, report, threadTs, incidentId, checklist, checklistTs: tsOf(checklist) };
 }
 
 function updatesOf(o: Opened): RecordedCall[] {
-  return h.fake.callsTo('chat.update').filter((c) => c.body.channel === o.channel && c.body.ts === o.checklistTs);
+  return h.fake
+    .callsTo('chat.update')
+    .filter((c) => c.body.channel === o.channel && c.body.ts === o.checklistTs);
 }
 
 /** The newest drawing of the checklist: the last chat.update of its message, else the post. */
@@ -73,7 +76,9 @@ function latestChecklist(o: Opened): RecordedCall {
 
 /** The line of one step in a drawing: its block `step_<id>`. */
 function stepLine(call: RecordedCall, step: string): string {
-  const block = blocksOf(call).find((b) => b.block_id === `step_${step}`) as { text?: { text?: string } } | undefined;
+  const block = blocksOf(call).find((b) => b.block_id === `step_${step}`) as
+    | { text?: { text?: string } }
+    | undefined;
   return block?.text?.text ?? '';
 }
 
@@ -90,17 +95,33 @@ describe('the checklist of an incident opened by /redis-status', () => {
   it('is posted in the thread, pinned once, and ticks in place as the watch and the export complete', async () => {
     const o = await openByStatus('C0CHECK1');
     // Pinned: the checklist message itself, once.
-    await waitFor('pins.add', () => h.fake.callsTo('pins.add').find((c) => c.body.channel === o.channel), 5_000);
+    await waitFor(
+      'pins.add',
+      () => h.fake.callsTo('pins.add').find((c) => c.body.channel === o.channel),
+      5_000,
+    );
     // The runbook's eight steps, in order, all to do; severity from the 84.6 % reading (critical ≥ 70).
-    expect(blocksOf(o.checklist).filter((b) => String(b.block_id ?? '').startsWith('step_') && b.type === 'section')).toHaveLength(8);
+    expect(
+      blocksOf(o.checklist).filter(
+        (b) => String(b.block_id ?? '').startsWith('step_') && b.type === 'section',
+      ),
+    ).toHaveLength(8);
     const plan = stepButtons(o.checklist, 'dry_run').find((b) => b.action_id === 'plan_dry_run');
     expect(JSON.parse(plan?.value ?? '{}')).toEqual({ cluster: 'market' });
     expect(stepButtons(o.checklist, 'sign_off').map((b) => b.action_id)).toContain('plan_request_approval');
 
     // "Watch until below 75 %" from the checklist; memory is then really lowered on the target.
     const watch = buttonOf(blocksOf(o.checklist), 'watch_start');
-    await h.click(watch, { ts: o.checklistTs, thread_ts: o.threadTs, blocks: blocksOf(o.checklist) }, { channel: o.channel });
-    await waitFor('verify_recovery in progress', () => stepLine(latestChecklist(o), 'verify_recovery').includes('in progress'), 10_000);
+    await h.click(
+      watch,
+      { ts: o.checklistTs, thread_ts: o.threadTs, blocks: blocksOf(o.checklist) },
+      { channel: o.channel },
+    );
+    await waitFor(
+      'verify_recovery in progress',
+      () => stepLine(latestChecklist(o), 'verify_recovery').includes('in progress'),
+      10_000,
+    );
     await h.targetClient.config('SET', 'maxmemory', String(Math.round(h.maxmemoryBytes * 1.3)));
     try {
       const done = await waitFor(
@@ -124,20 +145,36 @@ describe('the checklist of an incident opened by /redis-status', () => {
     // The export button of the monitoring step uploads into the thread and ticks the step.
     const drawing = latestChecklist(o);
     const exportButton = buttonOf(blocksOf(drawing), 'checklist_monitoring');
-    await h.click(exportButton, { ts: o.checklistTs, thread_ts: o.threadTs, blocks: blocksOf(drawing) }, { channel: o.channel });
-    await waitFor('deploy_monitoring done', () => stepLine(latestChecklist(o), 'deploy_monitoring').startsWith(':white_check_mark:'), 10_000);
-    const upload = h.fake.callsTo('files.completeUploadExternal').find((c) => c.body.channel_id === o.channel);
+    await h.click(
+      exportButton,
+      { ts: o.checklistTs, thread_ts: o.threadTs, blocks: blocksOf(drawing) },
+      { channel: o.channel },
+    );
+    await waitFor(
+      'deploy_monitoring done',
+      () => stepLine(latestChecklist(o), 'deploy_monitoring').startsWith(':white_check_mark:'),
+      10_000,
+    );
+    const upload = h.fake
+      .callsTo('files.completeUploadExternal')
+      .find((c) => c.body.channel_id === o.channel);
     expect(upload?.body.thread_ts).toBe(o.threadTs);
 
     // Every redraw went to the one checklist message; nothing else posted a second checklist or pin.
     expect(updatesOf(o).length).toBeGreaterThanOrEqual(3);
-    expect(h.fake.callsTo('chat.postMessage').filter((c) => c.body.channel === o.channel && isChecklist(c))).toHaveLength(1);
+    expect(
+      h.fake.callsTo('chat.postMessage').filter((c) => c.body.channel === o.channel && isChecklist(c)),
+    ).toHaveLength(1);
     expect(h.fake.callsTo('pins.add').filter((c) => c.body.channel === o.channel)).toEqual([
       expect.objectContaining({ body: expect.objectContaining({ timestamp: o.checklistTs }) }),
     ]);
     // A second /redis-status joins the thread: still one checklist, one pin.
     const again = await h.slash('market', { channel: o.channel });
-    await h.fake.waitFor('chat.postMessage', (c) => h.since(again.mark, c) && c.body.thread_ts === o.threadTs && hasButton(c, 'status_refresh'), 10_000);
+    await h.fake.waitFor(
+      'chat.postMessage',
+      (c) => h.since(again.mark, c) && c.body.thread_ts === o.threadTs && hasButton(c, 'status_refresh'),
+      10_000,
+    );
     expect(h.fake.callsTo('pins.add').filter((c) => c.body.channel === o.channel)).toHaveLength(1);
   }, 90_000);
 
@@ -211,27 +248,73 @@ describe('two replicas', () => {
       });
     const results = await Promise.all([post(h.baseUrl, 'UA'), post(`http://127.0.0.1:${b.port}`, 'UB')]);
     expect(results.map((r) => r.status)).toEqual([200, 200]);
-    const root = await h.fake.waitFor('chat.postMessage', (c) => c.body.channel === channel && String(c.body.text).includes('opened an incident'), 10_000);
+    const root = await h.fake.waitFor(
+      'chat.postMessage',
+      (c) => c.body.channel === channel && String(c.body.text).includes('opened an incident'),
+      10_000,
+    );
     // The loser is told where the open one is.
-    await h.fake.waitFor('response_url', (c) => String(c.responseId).startsWith('race-') && String(c.body.text).includes('already open'), 10_000);
-    await waitFor('one pin', () => h.fake.callsTo('pins.add').some((c) => c.body.channel === channel), 10_000);
-    expect(h.fake.callsTo('chat.postMessage').filter((c) => c.body.channel === channel && !c.body.thread_ts)).toEqual([root]);
-    expect(h.fake.callsTo('chat.postMessage').filter((c) => c.body.channel === channel && isChecklist(c))).toHaveLength(1);
+    await h.fake.waitFor(
+      'response_url',
+      (c) => String(c.responseId).startsWith('race-') && String(c.body.text).includes('already open'),
+      10_000,
+    );
+    await waitFor(
+      'one pin',
+      () => h.fake.callsTo('pins.add').some((c) => c.body.channel === channel),
+      10_000,
+    );
+    expect(
+      h.fake.callsTo('chat.postMessage').filter((c) => c.body.channel === channel && !c.body.thread_ts),
+    ).toEqual([root]);
+    expect(
+      h.fake.callsTo('chat.postMessage').filter((c) => c.body.channel === channel && isChecklist(c)),
+    ).toHaveLength(1);
     expect(h.fake.callsTo('pins.add').filter((c) => c.body.channel === channel)).toHaveLength(1);
     const open = await h.server.services.incidents.findOpen('market', channel);
     expect(open?.threadTs).toBe(tsOf(root));
-    expect((await h.server.services.audit.list({ cluster: 'market' })).filter((e) => e.action === 'incident_opened' && e.incidentId === open?.id)).toHaveLength(1);
+    expect(
+      (await h.server.services.audit.list({ cluster: 'market' })).filter(
+        (e) => e.action === 'incident_opened' && e.incidentId === open?.id,
+      ),
+    ).toHaveLength(1);
 
     // Both replicas tick every step at once: the checklist's last drawing shows all of them.
     if (!open) throw new Error('no open incident');
-    const checklist = await h.fake.waitFor('chat.postMessage', (c) => c.body.channel === channel && isChecklist(c), 10_000);
-    await waitFor('checklist ts stored', async () => (await h.server.services.incidents.get(open.id))?.checklistTs, 10_000);
-    const o: Opened = { channel, report: root, threadTs: tsOf(root), incidentId: open.id, checklist, checklistTs: tsOf(checklist) };
-    const steps = h.server.services.checklist.template.map((t) => t.id);
-    await Promise.all(
-      steps.map((step, i) => (i % 2 ? h.server.services.checklist : b.services.checklist).tick(open.id, step, i % 2 ? 'UA' : 'UB')),
+    const checklist = await h.fake.waitFor(
+      'chat.postMessage',
+      (c) => c.body.channel === channel && isChecklist(c),
+      10_000,
     );
-    await Promise.all([h.server.services.checklistMessages.idle(), b.services.checklistMessages.idle()]);
+    await waitFor(
+      'checklist ts stored',
+      async () => (await h.server.services.incidents.get(open.id))?.checklistTs,
+      10_000,
+    );
+    const o: Opened = {
+      channel,
+      report: root,
+      threadTs: tsOf(root),
+      incidentId: open.id,
+      checklist,
+      checklistTs: tsOf(checklist),
+    };
+    const steps = h.server.services.checklist.template.map((t) => t.id);
+    // Each replica's path to Slack is slow by a different, varying amount: an update sent earlier
+    // can arrive later. One tick after the other, alternating replicas, each redrawing at once.
+    h.fake.setLatency('chat.update', () => Math.random() * 150);
+    try {
+      for (const [i, step] of steps.entries()) {
+        await (i % 2 ? h.server.services.checklist : b.services.checklist).tick(
+          open.id,
+          step,
+          i % 2 ? 'UA' : 'UB',
+        );
+      }
+      await Promise.all([h.server.services.checklistMessages.idle(), b.services.checklistMessages.idle()]);
+    } finally {
+      h.fake.setLatency('chat.update', undefined);
+    }
     const last = latestChecklist(o);
     for (const step of steps) expect(stepLine(last, step), step).toMatch(/^:white_check_mark:/);
   }, 60_000);
@@ -245,9 +328,19 @@ describe('closing', () => {
     await h.targetClient.config('SET', 'maxmemory', String(Math.round(h.maxmemoryBytes * 1.25)));
     try {
       const again = await h.slash('market', { channel: o.channel });
-      await h.fake.waitFor('chat.postMessage', (c) => h.since(again.mark, c) && c.body.thread_ts === o.threadTs && hasButton(c, 'status_refresh'), 10_000);
+      await h.fake.waitFor(
+        'chat.postMessage',
+        (c) => h.since(again.mark, c) && c.body.thread_ts === o.threadTs && hasButton(c, 'status_refresh'),
+        10_000,
+      );
       const after = await memoryPctNow();
-      await waitFor('status recorded', async () => (await h.server.services.incidents.timeline(o.incidentId)).filter((e) => e.kind === 'status').length === 2, 5_000);
+      await waitFor(
+        'status recorded',
+        async () =>
+          (await h.server.services.incidents.timeline(o.incidentId)).filter((e) => e.kind === 'status')
+            .length === 2,
+        5_000,
+      );
 
       const close = await h.slash('close market', { channel: o.channel, command: '/redis-incident' });
       const form = await h.fake.waitFor('views.open', (c) => h.since(close.mark, c), 5_000);
@@ -255,7 +348,12 @@ describe('closing', () => {
       const submit = (value: string) =>
         postViewSubmission(h.baseUrl, h.signingSecret, {
           user: { id: 'UONCALL' },
-          view: { id: 'V2', callback_id: view.callback_id, private_metadata: view.private_metadata, values: { text: { text: { type: 'plain_text_input', value } } } },
+          view: {
+            id: 'V2',
+            callback_id: view.callback_id,
+            private_metadata: view.private_metadata,
+            values: { text: { text: { type: 'plain_text_input', value } } },
+          },
         });
       // An empty summary is refused on the form itself; nothing is closed.
       const empty = await submit('   ');
@@ -264,11 +362,20 @@ describe('closing', () => {
 
       const mark = h.mark();
       await submit('TTLs set on coupon keys; app fix due Friday');
-      const inThread = await h.fake.waitFor('chat.postMessage', (c) => h.since(mark, c) && c.body.thread_ts === o.threadTs && String(c.body.text).includes('Incident closed'), 10_000);
+      const inThread = await h.fake.waitFor(
+        'chat.postMessage',
+        (c) =>
+          h.since(mark, c) &&
+          c.body.thread_ts === o.threadTs &&
+          String(c.body.text).includes('Incident closed'),
+        10_000,
+      );
       const dev = await waitFor(
         'both languages to the dev team',
         () => {
-          const posts = h.fake.callsTo('chat.postMessage').filter((c) => h.since(mark, c) && c.body.channel === DEV_CHANNEL);
+          const posts = h.fake
+            .callsTo('chat.postMessage')
+            .filter((c) => h.since(mark, c) && c.body.channel === DEV_CHANNEL);
           return posts.length >= 2 ? posts : undefined;
         },
         10_000,
@@ -292,16 +399,28 @@ describe('closing', () => {
       expect(kinds.at(-1)).toBe('closed');
       // Closed: the channel is free, the checklist shows the resolution without buttons and is unpinned.
       expect(await h.server.services.incidents.findOpen('market', o.channel)).toBeUndefined();
-      const closed = await waitFor('closed drawing', () => {
-        const l = latestChecklist(o);
-        return textOf(blocksOf(l)).includes('Closed by') ? l : undefined;
-      }, 10_000);
+      const closed = await waitFor(
+        'closed drawing',
+        () => {
+          const l = latestChecklist(o);
+          return textOf(blocksOf(l)).includes('Closed by') ? l : undefined;
+        },
+        10_000,
+      );
       expect(buttonsOf(blocksOf(closed))).toEqual([]);
-      await waitFor('unpinned', () => h.fake.callsTo('pins.remove').find((c) => c.body.timestamp === o.checklistTs), 5_000);
+      await waitFor(
+        'unpinned',
+        () => h.fake.callsTo('pins.remove').find((c) => c.body.timestamp === o.checklistTs),
+        5_000,
+      );
       // Closing twice closes once.
       const twice = await submit('again');
       expect(twice.json).toMatchObject({ response_action: 'errors' });
-      expect((await h.server.services.audit.list({ cluster: 'market' })).filter((e) => e.action === 'incident_closed' && e.incidentId === o.incidentId)).toHaveLength(1);
+      expect(
+        (await h.server.services.audit.list({ cluster: 'market' })).filter(
+          (e) => e.action === 'incident_closed' && e.incidentId === o.incidentId,
+        ),
+      ).toHaveLength(1);
     } finally {
       await h.targetClient.config('SET', 'maxmemory', String(h.maxmemoryBytes));
     }
