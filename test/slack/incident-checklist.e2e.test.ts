@@ -4,10 +4,15 @@
  * complete (a watch reaching the target, the monitoring export) and the same message is redrawn
  * with chat.update; a skip takes a reason and is audited, an outsider's skip is refused and audited;
  * two replicas opening at once open one incident, and two replicas ticking at once lose no tick;
- * closing posts the report in the thread and to the dev team in English and Chinese.
+ * closing posts the report in the thread and to the dev team in English and Chinese; App Home
+ * shows every cluster from the bot's own history in the viewer's language, a dead cluster included.
  */
+
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverFacts } from '../../src/keyspace/server-facts.js';
+import { HistoryStore } from '../../src/monitoring/history-store.js';
+import type { MonitoringSample } from '../../src/monitoring/sample.js';
 import {
   blocksOf,
   buttonOf,
@@ -19,7 +24,7 @@ import {
   tsOf,
 } from '../support/medic-harness.js';
 import type { RecordedCall } from '../support/slack/fake-slack-api.js';
-import { postSlashCommand, postViewSubmission } from '../support/slack/signed-request.js';
+import { postSignedRequest, postSlashCommand, postViewSubmission } from '../support/slack/signed-request.js';
 import { waitFor } from '../support/wait-for.js';
 
 const DEV_CHANNEL = 'C0DEVTEAM';
@@ -425,4 +430,89 @@ describe('closing', () => {
       await h.targetClient.config('SET', 'maxmemory', String(h.maxmemoryBytes));
     }
   }, 90_000);
+});
+
+describe('App Home', () => {
+  /** Slack's app_home_opened event, signed like the Events API sends it. */
+  function openHome(user: string) {
+    const body = JSON.stringify({
+      token: 'legacy-verification-token',
+      team_id: 'T1',
+      api_app_id: 'A1',
+      type: 'event_callback',
+      event_id: `Ev${Date.now()}`,
+      event_time: Math.floor(Date.now() / 1000),
+      event: { type: 'app_home_opened', user, channel: 'D1', tab: 'home', event_ts: `${Date.now() / 1000}` },
+    });
+    return postSignedRequest(h.baseUrl, h.signingSecret, body, 'application/json');
+  }
+
+  function sample(at: number, memoryPct: number, maxmemory = 1_000_000): MonitoringSample {
+    return {
+      at,
+      usedMemory: Math.round((maxmemory * memoryPct) / 100),
+      maxmemory,
+      memoryPct,
+      keys: 5000,
+      keysWithTtl: 2000,
+      evicted: 0,
+      expired: 0,
+      opsPerSec: 10,
+      fragmentation: 1.1,
+      clients: 3,
+      nodes: 1,
+    };
+  }
+
+  it("publishes every cluster from the history, the open incident, in the viewer's language; a dead cluster too", async () => {
+    const queue = new Redis(h.queue.url, { maxRetriesPerRequest: 1 });
+    try {
+      const history = new HistoryStore(queue, { prefix: h.config.queue.prefix });
+      const now = Date.now();
+      // market climbs from 70 % to 81.24 % over the last 30 minutes (above the 70 % critical line,
+      // rising: the rule says Critical); locked sits flat at 42 %; down has never been sampled.
+      for (let i = 0; i <= 30; i++)
+        await history.add('market', sample(now - (30 - i) * 60_000, 70 + (11.24 * i) / 30));
+      for (let i = 0; i <= 30; i++) await history.add('locked', sample(now - (30 - i) * 60_000, 42));
+    } finally {
+      queue.disconnect();
+    }
+    const start = await h.slash('start market', { channel: 'C0HOME1', command: '/redis-incident' });
+    await h.fake.waitFor(
+      'chat.postMessage',
+      (c) => h.since(start.mark, c) && c.body.channel === 'C0HOME1',
+      10_000,
+    );
+    const incident = await waitFor(
+      'incident open',
+      () => h.server.services.incidents.findOpen('market', 'C0HOME1'),
+      5_000,
+    );
+
+    h.fake.setUserLocale('UZHHOME', 'zh-CN');
+    const mark = h.mark();
+    const res = await openHome('UZHHOME');
+    expect(res.status).toBe(200);
+    const published = await h.fake.waitFor('views.publish', (c) => h.since(mark, c), 10_000);
+    expect(published.body.user_id).toBe('UZHHOME');
+    const view = published.body.view as { type: string; blocks: unknown[] };
+    expect(view.type).toBe('home');
+    const text = textOf(view.blocks);
+    expect(text).toContain('*market* · 内存 81.2% · 严重');
+    expect(text).toContain('*locked* · 内存 42.0% · 平稳');
+    expect(text).toContain('*down* · 还没有采样');
+    expect(text).toContain('*tlsplain* · 还没有采样');
+    // The incident opened in another channel, with its checklist's progress and a way to its thread.
+    expect(text).toContain(`事故 ${incident.id} 处理中`);
+    expect(text).toContain('已完成 0/8 步');
+    expect(text).toMatch(/<https:\/\/[^|]+\|打开事故线程>/);
+
+    // The same tab for an English reader is in English.
+    const markEn = h.mark();
+    await openHome('UENHOME');
+    const english = await h.fake.waitFor('views.publish', (c) => h.since(markEn, c), 10_000);
+    expect(textOf((english.body.view as { blocks: unknown[] }).blocks)).toContain(
+      '*market* · memory 81.2% · Critical',
+    );
+  }, 60_000);
 });
