@@ -34,6 +34,8 @@ export interface ClusterHome {
   approvals: ApprovalRequest[];
   /** When the two-week reassessment is due, if scheduled. */
   nextReminderAt?: number;
+  /** Where the incident's thread opens. */
+  link?: string;
 }
 
 /** Per cluster: App Home must publish well within the time a person waits for a tab. */
@@ -43,16 +45,18 @@ const REASSESS_MS = 14 * 86_400_000;
 export async function homeFacts(
   s: SlackServices,
   viewer: string,
-  deps: { groupMembers: GroupMembers; now?: number; readMs?: number },
+  deps: {
+    groupMembers: GroupMembers;
+    now?: number;
+    readMs?: number;
+    link?: (incident: Incident) => Promise<string>;
+  },
 ): Promise<ClusterHome[]> {
   const now = deps.now ?? Date.now();
   return Promise.all(
     s.config.clusters.map(async (cluster) => {
       try {
-        return await within(
-          clusterHome(s, cluster, viewer, deps.groupMembers, now),
-          deps.readMs ?? CLUSTER_READ_MS,
-        );
+        return await within(clusterHome(s, cluster, viewer, deps, now), deps.readMs ?? CLUSTER_READ_MS);
       } catch (err) {
         s.logger.warn({ cluster: cluster.name, err: String(err) }, 'app home: cluster unread');
         return { ...empty(cluster.name), state: 'unreadable' as const };
@@ -77,7 +81,7 @@ async function clusterHome(
   s: SlackServices,
   cluster: ClusterConfig,
   viewer: string,
-  groupMembers: GroupMembers,
+  deps: { groupMembers: GroupMembers; link?: (incident: Incident) => Promise<string> },
   now: number,
 ): Promise<ClusterHome> {
   const out = empty(cluster.name);
@@ -100,18 +104,20 @@ async function clusterHome(
   const incident = s.checklist ? await s.checklist.resolve({ cluster: cluster.name }) : undefined;
   if (!incident || !s.checklist) return out;
   out.incident = incident;
-  const [steps, timeline, watching] = await Promise.all([
+  const [steps, timeline, watching, link] = await Promise.all([
     s.checklist.steps(incident.id),
     s.incidents.timeline(incident.id),
     s.watches.isWatched(incident.id),
+    deps.link?.(incident),
   ]);
+  if (link) out.link = link;
   out.steps = steps;
   out.watching = watching;
   out.runningRules = runningRules(timeline);
   const reassess = steps.find((x) => x.id === 'watch_two_weeks');
   if (reassess?.state === 'in_progress' && reassess.record)
     out.nextReminderAt = Date.parse(reassess.record.at) + REASSESS_MS;
-  out.approvals = await approvalsFor(s, cluster, viewer, timeline, groupMembers);
+  out.approvals = await approvalsFor(s, cluster, viewer, timeline, deps.groupMembers);
   return out;
 }
 

@@ -5,6 +5,7 @@
  */
 import { cachedGroupMembers, type GroupMembers } from '../../incidents/approvals.js';
 import { appHomeView } from '../blocks/app-home.js';
+import { threadLink } from '../checklist/thread-link.js';
 import type { MedicApp } from '../listeners/types.js';
 import type { SlackServices } from '../services.js';
 import { slackErrorCode } from '../status-flow.js';
@@ -29,7 +30,11 @@ export function registerAppHome(
     const lang = context.lang ?? 'en';
     const t = context.t ?? s.i18n.slack(lang);
     const now = new Date();
-    const clusters = await homeFacts(s, event.user, { groupMembers, now: now.getTime() });
+    const clusters = await homeFacts(s, event.user, {
+      groupMembers,
+      now: now.getTime(),
+      link: (incident) => threadLink(client, s.incidents, incident),
+    });
     try {
       await client.views.publish({
         user_id: event.user,

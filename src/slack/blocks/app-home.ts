@@ -59,7 +59,8 @@ export function appHomeView(
           severity: t(`incident:severity.${c.incident.severity ?? 'info'}`),
           done,
           total: c.steps.length,
-          url: c.incident.permalink ?? `https://slack.com/app_redirect?channel=${c.incident.channel}`,
+          url:
+            c.link ?? c.incident.permalink ?? `https://slack.com/app_redirect?channel=${c.incident.channel}`,
         }),
       );
     } else if (c.state !== 'unreadable') lines.push(t('incident:home.no_incident'));

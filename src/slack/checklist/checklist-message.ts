@@ -79,10 +79,6 @@ export class ChecklistMessages {
     await client.pins.add({ channel: incident.channel, timestamp: ts }).catch((err: unknown) => {
       logger.warn({ code: slackErrorCode(err), incident: incident.id }, 'checklist pin failed');
     });
-    const link = await client.chat
-      .getPermalink({ channel: incident.channel, message_ts: incident.threadTs })
-      .catch(() => undefined);
-    if (link?.permalink) await incidents.setPermalink(incident.id, link.permalink).catch(() => {});
     // Steps may have moved while the message was being posted: draw what they are now.
     await this.redraw(incident.id);
   }

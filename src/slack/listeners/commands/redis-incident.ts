@@ -4,6 +4,7 @@
  * in the thread), say where it stands, or close it with a resolution summary (a form), which posts
  * the closing report. Without a word, `status`.
  */
+import type { webApi } from '@slack/bolt';
 import { errorMessage } from '../../../errors.js';
 import { formatDateTime } from '../../../i18n/format.js';
 import { userMention } from '../../../i18n/mrkdwn.js';
@@ -18,6 +19,7 @@ import {
 } from '../../blocks/checklist-modal.js';
 import { textMessage } from '../../blocks/simple.js';
 import { closeIncident } from '../../checklist/close-incident.js';
+import { threadLink } from '../../checklist/thread-link.js';
 import { postInIncidentThread } from '../../incident-thread.js';
 import type { SlackServices } from '../../services.js';
 import { slackErrorCode } from '../../status-flow.js';
@@ -54,7 +56,7 @@ export function registerRedisIncidentCommand(app: MedicApp, s: SlackServices): v
       if (sub === 'status') {
         await tell(
           open
-            ? await statusLine(s, t, lang, open)
+            ? await statusLine(s, client, t, lang, open)
             : t('incident:command.none_open', { cluster: cluster.name }),
         );
         return;
@@ -75,7 +77,12 @@ export function registerRedisIncidentCommand(app: MedicApp, s: SlackServices): v
         return;
       }
       if (open) {
-        await tell(t('incident:command.already_open', { cluster: cluster.name, link: linkTo(t, open) }));
+        await tell(
+          t('incident:command.already_open', {
+            cluster: cluster.name,
+            link: await linkTo(s, client, t, open),
+          }),
+        );
         return;
       }
       try {
@@ -92,7 +99,10 @@ export function registerRedisIncidentCommand(app: MedicApp, s: SlackServices): v
           const existing = await s.incidents.get(posted.incidentId).catch(() => undefined);
           if (existing)
             await tell(
-              t('incident:command.already_open', { cluster: cluster.name, link: linkTo(t, existing) }),
+              t('incident:command.already_open', {
+                cluster: cluster.name,
+                link: await linkTo(s, client, t, existing),
+              }),
             );
           return;
         }
@@ -156,14 +166,19 @@ export function registerRedisIncidentCommand(app: MedicApp, s: SlackServices): v
   });
 }
 
-function linkTo(t: Translate, incident: Incident): string {
-  return incident.permalink
-    ? `<${incident.permalink}|${t('incident:command.thread')}>`
-    : t('incident:command.thread');
+/** `<permalink|the thread>`: the link is Slack's own (or the channel's), never user text. */
+async function linkTo(
+  s: SlackServices,
+  client: webApi.WebClient,
+  t: Translate,
+  incident: Incident,
+): Promise<string> {
+  return `<${await threadLink(client, s.incidents, incident)}|${t('incident:command.thread')}>`;
 }
 
 async function statusLine(
   s: SlackServices,
+  client: webApi.WebClient,
   t: Translate,
   lang: 'en' | 'zh',
   incident: Incident,
@@ -176,6 +191,6 @@ async function statusLine(
     severity: t(`incident:severity.${incident.severity ?? 'info'}`),
     done: steps.filter((x) => x.state === 'done' || x.state === 'skipped').length,
     total: steps.length,
-    link: linkTo(t, incident),
+    link: await linkTo(s, client, t, incident),
   });
 }
