@@ -36,7 +36,8 @@ export function stepMoveFor(entry: TimelineEntry): StepMove | undefined {
     case 'ttl_run_started':
       return { step: 'execute', state: 'in_progress' };
     case 'notify_sent':
-      return { step: 'notify_dev_team', state: 'done' };
+      // Only part of the message went out (`total` is recorded then): not done yet.
+      return { step: 'notify_dev_team', state: data.total === undefined ? 'done' : 'in_progress' };
     case MONITORING_EXPORTED:
       return { step: 'deploy_monitoring', state: 'done' };
     case REASSESSMENT_POSTED:
