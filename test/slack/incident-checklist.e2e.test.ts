@@ -31,7 +31,20 @@ const DEV_CHANNEL = 'C0DEVTEAM';
 let h: MedicHarness;
 
 beforeAll(async () => {
-  h = await startMedicHarness({ devTeamChannel: DEV_CHANNEL });
+  h = await startMedicHarness({
+    devTeamChannel: DEV_CHANNEL,
+    approvers: { users: ['UAPPROVER'] },
+    rules: [
+      {
+        name: 'coupon-unread',
+        match: 'MARKETING:COUPON:UNREAD:*',
+        action: 'set-missing',
+        ttl: '60d',
+        risk: 'low',
+      },
+    ],
+    remediation: { throttle: false },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -514,5 +527,41 @@ describe('App Home', () => {
     expect(textOf((english.body.view as { blocks: unknown[] }).blocks)).toContain(
       '*market* · memory 81.2% · Critical',
     );
+  }, 60_000);
+
+  it('lists a pending approval only for an approver who did not ask for it', async () => {
+    const channel = 'C0HOME2';
+    const dry = await h.slash('market coupon-unread', { command: '/redis-ttl', channel });
+    const dryCall = await h.fake.waitFor(
+      'chat.update',
+      (c) => h.since(dry.mark, c) && c.body.channel === channel && hasButton(c, 'ttl_request_approval'),
+      20_000,
+    );
+    const ask = await h.click(
+      buttonOf(blocksOf(dryCall), 'ttl_request_approval'),
+      { ts: String(dryCall.body.ts), blocks: blocksOf(dryCall) },
+      { channel, user: 'UONCALL' },
+    );
+    await h.fake.waitFor(
+      'chat.postMessage',
+      (c) => h.since(ask.mark, c) && hasButton(c, 'ttl_approve'),
+      10_000,
+    );
+    const homeOf = async (user: string) => {
+      const mark = h.mark();
+      await openHome(user);
+      const call = await h.fake.waitFor(
+        'views.publish',
+        (c) => h.since(mark, c) && c.body.user_id === user,
+        10_000,
+      );
+      return textOf((call.body.view as { blocks: unknown[] }).blocks);
+    };
+    expect(await homeOf('UAPPROVER')).toMatch(
+      /Waiting for your approval\*\n• market: `coupon-unread` requested by <@UONCALL>, [\d,]+ keys/,
+    );
+    // The requester can't approve their own request (four eyes); someone who is no approver can't either.
+    expect(await homeOf('UONCALL')).not.toContain('Waiting for your approval');
+    expect(await homeOf('UNOBODY')).not.toContain('Waiting for your approval');
   }, 60_000);
 });
