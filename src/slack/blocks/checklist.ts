@@ -111,15 +111,15 @@ function stepButtons(t: Translate, step: ChecklistStep, v: ChecklistView): Butto
   const own: Button[] = [];
   switch (step.id) {
     case 'verify_recovery':
-      if (step.state === 'pending')
-        own.push(
-          button(
-            ActionId.WatchStart,
-            t('incident:button.watch', { target }),
-            encodeButtonValue({ cluster: incident.cluster, incident: incident.id, target: v.targetPct }),
-            true,
-          ),
-        );
+      // Also while in progress: a watch that timed out can be started again (one runs at a time).
+      own.push(
+        button(
+          ActionId.WatchStart,
+          t('incident:button.watch', { target }),
+          encodeButtonValue({ cluster: incident.cluster, incident: incident.id, target: v.targetPct }),
+          true,
+        ),
+      );
       break;
     case 'dry_run':
       own.push(button(ActionId.PlanDryRun, t('incident:button.plan_dry_run'), planValue, true));
