@@ -207,7 +207,11 @@ describe('/redis-notify', () => {
     expect(String(note.body.text)).toContain(`<@${SRE}>`);
     const timeline = await h.server.services.incidents.timeline(incidentId);
     // Sending it also ticks the checklist's "message to the dev team" step, right after.
-    expect(timeline.at(-1)).toMatchObject({ kind: 'step_done', actor: SRE, data: { step: 'notify_dev_team' } });
+    expect(timeline.at(-1)).toMatchObject({
+      kind: 'step_done',
+      actor: SRE,
+      data: { step: 'notify_dev_team' },
+    });
     expect(timeline.at(-2)).toMatchObject({
       kind: 'notify_sent',
       actor: SRE,
