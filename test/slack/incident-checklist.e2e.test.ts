@@ -252,6 +252,45 @@ describe('the checklist of an incident opened by /redis-status', () => {
   }, 60_000);
 });
 
+describe('deciding scaling', () => {
+  it('"Decide scaling" takes the decision in a form and ticks the last step with it', async () => {
+    const o = await openByStatus('C0CHECK3');
+    const decide = stepButtons(o.checklist, 'scale_decision').find((b) => b.action_id === 'checklist_decide');
+    if (!decide) throw new Error('no Decide scaling button');
+    const click = await h.click(
+      decide,
+      { ts: o.checklistTs, thread_ts: o.threadTs, blocks: blocksOf(o.checklist) },
+      { channel: o.channel },
+    );
+    const form = await h.fake.waitFor('views.open', (c) => h.since(click.mark, c), 5_000);
+    const view = form.body.view as { private_metadata: string; callback_id: string };
+    await postViewSubmission(h.baseUrl, h.signingSecret, {
+      user: { id: 'UONCALL' },
+      view: {
+        id: 'V3',
+        callback_id: view.callback_id,
+        private_metadata: view.private_metadata,
+        values: { text: { text: { type: 'plain_text_input', value: 'no scaling: 62% after two weeks' } } },
+      },
+    });
+    const line = await waitFor(
+      'scale_decision done',
+      () => {
+        const l = stepLine(latestChecklist(o), 'scale_decision');
+        return l.startsWith(':white_check_mark:') ? l : undefined;
+      },
+      10_000,
+    );
+    expect(line).toContain('<@UONCALL>');
+    expect(line).toContain('no scaling: 62% after two weeks');
+    const timeline = await h.server.services.incidents.timeline(o.incidentId);
+    expect(timeline.find((e) => e.kind === 'scale_decided')).toMatchObject({
+      actor: 'UONCALL',
+      data: { decision: 'no scaling: 62% after two weeks' },
+    });
+  }, 60_000);
+});
+
 describe('two replicas', () => {
   it('open one incident when /redis-incident start arrives at both at once', async () => {
     const b = await h.startAnotherBot();
