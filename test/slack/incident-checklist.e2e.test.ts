@@ -555,7 +555,8 @@ describe('App Home', () => {
     expect(text).toContain('*down* · 还没有采样');
     expect(text).toContain('*tlsplain* · 还没有采样');
     // The incident opened in another channel, with its checklist's progress and a way to its thread.
-    expect(text).toContain(`事故 ${incident.id} 处理中`);
+    // Severity from the newest sample when it was started: 81.24 % is past the 70 % critical line.
+    expect(text).toContain(`事故 ${incident.id} 处理中（严重）`);
     expect(text).toContain('已完成 0/8 步');
     expect(text).toMatch(/<https:\/\/[^|]+\|打开事故线程>/);
 

@@ -9,7 +9,7 @@ import { errorMessage } from '../../../errors.js';
 import { formatDateTime } from '../../../i18n/format.js';
 import { userMention } from '../../../i18n/mrkdwn.js';
 import type { Translate } from '../../../i18n/types.js';
-import type { Incident } from '../../../incidents/incident-store.js';
+import { type Incident, IncidentStore } from '../../../incidents/incident-store.js';
 import { redact } from '../../../redis/errors.js';
 import {
   ChecklistForm,
@@ -106,6 +106,17 @@ export function registerRedisIncidentCommand(app: MedicApp, s: SlackServices): v
             );
           return;
         }
+        // Severity from the newest sample the bot took (a status or an alert raises it later).
+        const pct = await newestSamplePct(s, cluster.name);
+        if (pct !== undefined) {
+          const raised = await s.incidents
+            .raiseSeverity(posted.incidentId, IncidentStore.severityOf(pct, cluster.thresholds))
+            .catch(() => false);
+          if (raised) {
+            await s.incidents.touchChecklist(posted.incidentId).catch(() => 0);
+            checklist?.changed(posted.incidentId);
+          }
+        }
         await s.remediation.audit
           .append({
             actor: command.user_id,
@@ -193,4 +204,15 @@ async function statusLine(
     total: steps.length,
     link: await linkTo(s, client, t, incident),
   });
+}
+
+/** The newest sample of the last 15 minutes, read within a second; undefined otherwise. */
+async function newestSamplePct(s: SlackServices, cluster: string): Promise<number | undefined> {
+  if (!s.history) return undefined;
+  const now = Date.now();
+  const samples = await Promise.race([
+    s.history.range(cluster, now - 15 * 60_000, now).catch(() => []),
+    new Promise<[]>((resolve) => setTimeout(() => resolve([]), 1_000).unref()),
+  ]);
+  return samples.at(-1)?.memoryPct ?? undefined;
 }
