@@ -12,7 +12,12 @@ import type { MedicConfig } from '../../config/types.js';
 import { errorMessage } from '../../errors.js';
 import type { I18n } from '../../i18n/index.js';
 import type { ChecklistService } from '../../incidents/checklist/service.js';
-import { type Incident, IncidentStore, type TimelineEntry } from '../../incidents/incident-store.js';
+import {
+  type Incident,
+  IncidentStore,
+  SEVERITIES,
+  type TimelineEntry,
+} from '../../incidents/incident-store.js';
 import { luaScript } from '../../keyspace/lua.js';
 import type { Logger } from '../../observability/logger.js';
 import { checklistMessage } from '../blocks/checklist.js';
@@ -156,6 +161,8 @@ export class ChecklistMessages {
     const cluster = this.deps.config.clusters.find((c) => c.name === incident.cluster);
     if (!cluster) return;
     const severity = IncidentStore.severityOf(pct, cluster.thresholds);
+    // The record was just read by the append: most readings change nothing, and cost no call.
+    if (SEVERITIES.indexOf(incident.severity ?? 'info') >= SEVERITIES.indexOf(severity)) return;
     if (await this.deps.incidents.raiseSeverity(incident.id, severity).catch(() => false)) {
       await this.deps.incidents.touchChecklist(incident.id).catch(() => 0);
       this.deps.checklist.changed(incident.id);
