@@ -17,6 +17,8 @@ import { createI18n, type I18n } from './i18n/index.js';
 import { ApprovalStore } from './incidents/approval-store.js';
 import { ApprovalService, type TtlRunQueue } from './incidents/approvals.js';
 import { AuditLog } from './incidents/audit-log.js';
+import { ChecklistService } from './incidents/checklist/service.js';
+import { REASSESSMENT_POSTED } from './incidents/checklist/timeline-steps.js';
 import { IncidentStore } from './incidents/incident-store.js';
 import { CENSUS_QUEUE, type CensusJobData, CensusService, createCensusWorker } from './jobs/census-job.js';
 import { startMonitorJobs } from './jobs/monitor-job.js';
@@ -44,6 +46,8 @@ import { resolveSlackApiUrl } from './slack/api-url.js';
 import { boltLogger, createSlackApp, type SlackAppOptions } from './slack/app.js';
 import { resolveBotIdentity } from './slack/bot-identity.js';
 import { slackCensusReporter } from './slack/census-reporter.js';
+import { ChecklistMessages } from './slack/checklist/checklist-message.js';
+import { REASSESS_KEY, scheduleReassessment } from './slack/checklist/reassessment.js';
 import { withDevTeamNotices } from './slack/dev-team-reporter.js';
 import { slackReminderReporter } from './slack/reminder-reporter.js';
 import type { RemediationServices } from './slack/services.js';
@@ -97,6 +101,9 @@ export interface RunningServer {
     metrics: MedicMetrics;
     /** "Post this in that thread at that time", persistent, once. */
     reminders: ReminderService;
+    /** The incident checklist (tick / start / skip) and its pinned message. */
+    checklist: ChecklistService;
+    checklistMessages: ChecklistMessages;
   };
   stop(): Promise<void>;
 }
@@ -249,6 +256,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         }),
     },
   });
+  // The incident checklist: steps tick from the timeline (watch reached, message sent …) and from
+  // the plan's own events; a skip is audited.
+  const checklist = new ChecklistService(incidents, {
+    ...(config.incidents.checklist ? { template: config.incidents.checklist } : {}),
+    audit,
+  });
+  checklist.followTimeline();
+  const reminderQueue = new Queue<Reminder>(REMINDER_QUEUE, { connection: queueRedis, prefix });
+  const reminders = new ReminderService(reminderQueue);
+  metrics.countQueue(reminderQueue);
   const remediation: RemediationServices = {
     approvals,
     audit,
@@ -316,8 +333,28 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         // Called per request, long after start-up has created the reminder queue below.
         remind: (reminder) => reminders.schedule(reminder),
       },
+      checklist,
+      reminders,
+      history,
     },
   );
+  const checklistMessages = new ChecklistMessages({
+    client: slack.app.client,
+    incidents,
+    checklist,
+    config,
+    i18n,
+    logger,
+  });
+  checklistMessages.follow();
+  // The fixes ran: the two-week reassessment is due from now.
+  incidents.onAppend(async (incident, entry) => {
+    if (entry.kind !== 'step_done' || entry.data?.step !== 'execute') return;
+    await scheduleReassessment({ reminders, checklist }, incident, {
+      by: 'job',
+      targetPct: config.watch.targetPct,
+    });
+  });
   const workerConnection = queueRedis.duplicate();
   const worker = createWatchWorker(workerConnection, prefix, {
     service: watches,
@@ -384,16 +421,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       )
     : undefined;
 
-  const reminderQueue = new Queue<Reminder>(REMINDER_QUEUE, { connection: queueRedis, prefix });
-  const reminders = new ReminderService(reminderQueue);
-  metrics.countQueue(reminderQueue);
   const reminderConnection = queueRedis.duplicate();
-  const reminderWorker = createReminderWorker(
-    reminderConnection,
-    storeRedis,
-    prefix,
-    slackReminderReporter(slack.app.client, config, i18n),
-  );
+  const reminderReporter = slackReminderReporter(slack.app.client, config, i18n);
+  const reminderWorker = createReminderWorker(reminderConnection, storeRedis, prefix, {
+    async remind(reminder) {
+      await reminderReporter.remind(reminder);
+      // The two-week reassessment posted in its thread completes that checklist step.
+      if (reminder.incidentId && reminder.key === REASSESS_KEY) {
+        await incidents
+          .append(reminder.incidentId, {
+            at: new Date().toISOString(),
+            kind: REASSESSMENT_POSTED,
+            actor: 'job',
+          })
+          .catch(() => {});
+      }
+    },
+  });
   reminderWorker.on('failed', (job, err) =>
     logger.error({ job: job?.id, err: redact(err.message) }, 'reminder failed'),
   );
@@ -468,6 +512,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ttlRuns,
       metrics,
       reminders,
+      checklist,
+      checklistMessages,
     },
     async stop() {
       if (stopped) return;

@@ -20,6 +20,9 @@ export const AUDIT_ACTIONS = [
   'notify_sent',
   'watch_cancelled',
   'census_cancelled',
+  'incident_opened',
+  'incident_closed',
+  'step_skipped',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

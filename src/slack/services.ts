@@ -7,11 +7,13 @@ import type { I18n } from '../i18n/index.js';
 import type { ApprovalStore } from '../incidents/approval-store.js';
 import type { ApprovalService } from '../incidents/approvals.js';
 import type { AuditLog } from '../incidents/audit-log.js';
+import type { ChecklistService } from '../incidents/checklist/service.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
 import type { CensusService } from '../jobs/census-job.js';
-import type { Reminder } from '../jobs/reminder-job.js';
+import type { Reminder, ReminderService } from '../jobs/reminder-job.js';
 import type { TtlRunService } from '../jobs/ttl-job.js';
 import type { WatchService } from '../jobs/watch.js';
+import type { HistoryStore } from '../monitoring/history-store.js';
 import type { TargetConnection } from '../redis/connect.js';
 import type { DryRun, TtlRule } from '../remediation/types.js';
 import type { StatusDeps } from '../status/check-status.js';
@@ -35,6 +37,12 @@ export interface SlackServices {
   cluster(name: string): ClusterConfig | undefined;
   /** The burst hunt's AWS clients per region and its walk settings (absent: AWS sources not configured). */
   burst?: BurstServices;
+  /** The incident checklist (absent: no checklist buttons, no App Home incidents). */
+  checklist?: ChecklistService;
+  /** Scheduled posts (the two-week reassessment). */
+  reminders?: ReminderService;
+  /** The bot's own samples (App Home figures and trend). */
+  history?: Pick<HistoryStore, 'range'>;
 }
 
 export interface BurstServices {

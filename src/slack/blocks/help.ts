@@ -16,7 +16,8 @@ export type HelpTopic =
   | 'monitoring'
   | 'burst'
   | 'capacity'
-  | 'policy';
+  | 'policy'
+  | 'incident';
 
 /** The ephemeral help for an unknown cluster or garbage arguments: what went wrong, then what works. */
 export function clusterHelpMessage(

@@ -3,6 +3,7 @@ import type { MedicApp } from '../types.js';
 import { registerRedisAuditCommand } from './redis-audit.js';
 import { registerRedisBurstCommand } from './redis-burst.js';
 import { registerRedisCapacityCommand } from './redis-capacity.js';
+import { INCIDENT_LANG_WAIT_MS, registerRedisIncidentCommand } from './redis-incident.js';
 import { registerRedisKeysCommand } from './redis-keys.js';
 import { registerRedisMonitoringCommand } from './redis-monitoring.js';
 import { NOTIFY_LANG_WAIT_MS, registerRedisNotify } from './redis-notify.js';
@@ -21,7 +22,11 @@ export const slashCommands: ReadonlyArray<(app: MedicApp, s: SlackServices) => v
   registerRedisBurstCommand,
   registerRedisCapacityCommand,
   registerRedisPolicyCommand,
+  registerRedisIncidentCommand,
 ];
 
 /** Commands that open a modal wait for the person's language at most this long (a trigger id lives 3 s). */
-export const commandLangWaitMs: Readonly<Record<string, number>> = { '/redis-notify': NOTIFY_LANG_WAIT_MS };
+export const commandLangWaitMs: Readonly<Record<string, number>> = {
+  '/redis-notify': NOTIFY_LANG_WAIT_MS,
+  '/redis-incident': INCIDENT_LANG_WAIT_MS,
+};
