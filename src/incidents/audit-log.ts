@@ -20,6 +20,10 @@ export const AUDIT_ACTIONS = [
   'notify_sent',
   'watch_cancelled',
   'census_cancelled',
+  // Approve-gated cluster changes (scale, eviction policy): the call made, and how it ended.
+  'change_applied',
+  'change_finished',
+  'change_failed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -14,6 +14,11 @@ export const ActionId = {
   AlertStatus: 'alert_status',
   AlertCensus: 'alert_census',
   AlertRules: 'alert_rules',
+  // Approve-gated cluster changes: the capacity and policy reports' buttons, then the request's.
+  CapacityRequestScale: 'capacity_request_scale',
+  PolicyRequestChange: 'policy_request_change',
+  ChangeApprove: 'change_approve',
+  ChangeReject: 'change_reject',
 } as const;
 
 /** What a status button carries (button values are ≤ 2000 chars; these are tiny). */

@@ -17,6 +17,7 @@ import { countingFetch, type SlackCallFailure } from './call-metrics.js';
 import { defaultClickGuard } from './click-auth.js';
 import { registerAlertActions } from './listeners/actions/alert-actions.js';
 import { registerCensusActions } from './listeners/actions/census-actions.js';
+import { registerChangeActions } from './listeners/actions/change-actions.js';
 import { registerRemediationActions } from './listeners/actions/remediation-actions.js';
 import { registerStatusActions } from './listeners/actions/status-actions.js';
 import { registerTtlRunActions } from './listeners/actions/ttl-run-actions.js';
@@ -137,6 +138,7 @@ export function createSlackApp(options: SlackAppOptions, services: SlackServices
   registerCensusActions(app, services, clicks);
   registerAlertActions(app, services, clicks);
   registerRemediationActions(app, services);
+  registerChangeActions(app, services, clicks);
   if (services.ttlRuns) registerTtlRunActions(app, services, { runs: services.ttlRuns, clicks });
   app.error(async (error) => {
     services.logger.error(

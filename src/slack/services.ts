@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
 import type { SnapshotStore } from '../census/snapshot-store.js';
+import type { ChangeApprovalService } from '../changes/approval.js';
+import type { PlanRequest } from '../changes/planner.js';
+import type { ChangePlan, PlanOutcome } from '../changes/types.js';
 import type { ClusterConfig, MedicConfig } from '../config/types.js';
 import type { I18n } from '../i18n/index.js';
 import type { ApprovalStore } from '../incidents/approval-store.js';
@@ -26,7 +29,16 @@ export interface SlackServices {
   ttlRuns?: TtlRunService;
   /** Census snapshots: the incident message names the patterns at fault from the latest one. */
   snapshots?: Pick<SnapshotStore, 'get' | 'list'>;
+  /** Approve-gated scale and eviction-policy changes (absent: their buttons are not handled). */
+  changes?: ChangeServices;
   cluster(name: string): ClusterConfig | undefined;
+}
+
+/** Scale and eviction-policy changes: plans read from the cluster, and their four-eyes approval. */
+export interface ChangeServices {
+  approvals: ChangeApprovalService;
+  /** Reads the cluster and plans the change a button asked for (a refusal says why not). */
+  plan(req: Omit<PlanRequest, 'id'>): Promise<PlanOutcome<ChangePlan>>;
 }
 
 /** Where a dry-run stands (the walk's figures; the same shape as a census walk's). */

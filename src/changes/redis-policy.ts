@@ -1,0 +1,70 @@
+/**
+ * `maxmemory-policy` on a Redis or Valkey the bot connects to (self-hosted): read from INFO (which
+ * needs no CONFIG), whether CONFIG answers at all, and CONFIG SET followed by CONFIG GET on every
+ * primary. ElastiCache disables CONFIG and hardened servers rename it: that is a refusal, never a
+ * retry.
+ */
+import type { Redis } from 'ioredis';
+import type { ClusterConfig } from '../config/types.js';
+import { serverFacts } from '../keyspace/server-facts.js';
+import { connectTarget, type TargetConnection } from '../redis/connect.js';
+import type { RedisPolicyAccess } from './ports.js';
+
+export interface RedisPolicyOptions {
+  connectTimeoutMs?: number;
+  /** Checked on every connection before anything is read or written (the queue's own server is refused). */
+  guard?: (conn: TargetConnection) => Promise<void>;
+}
+
+export function redisPolicyAccess(options: RedisPolicyOptions = {}): RedisPolicyAccess {
+  const withConn = async <T>(cluster: ClusterConfig, fn: (conn: TargetConnection) => Promise<T>): Promise<T> => {
+    const conn = await connectTarget(cluster, {
+      ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+    });
+    try {
+      await options.guard?.(conn);
+      return await fn(conn);
+    } finally {
+      await conn.close().catch(() => {});
+    }
+  };
+  return {
+    read: (cluster) =>
+      withConn(cluster, async (conn) => {
+        const primaries = conn.primaries();
+        const facts = await Promise.all(primaries.map(async (node) => serverFacts(await node.info('memory'))));
+        const used = facts.map((f) => f.usedMemory).filter((v): v is number => v !== undefined);
+        const first = primaries[0];
+        return {
+          policy: facts[0]?.maxmemoryPolicy,
+          usedBytes: used.length > 0 ? Math.max(...used) : undefined,
+          config: first ? await configAnswers(first) : false,
+          address: conn.address,
+        };
+      }),
+    set: (cluster, policy) =>
+      withConn(cluster, async (conn) => {
+        const values: string[] = [];
+        for (const node of conn.primaries()) {
+          await node.config('SET', 'maxmemory-policy', policy);
+          values.push(await configValue(node));
+        }
+        return { values };
+      }),
+  };
+}
+
+/** CONFIG GET works (not disabled, renamed, or denied by an ACL). */
+async function configAnswers(node: Redis): Promise<boolean> {
+  try {
+    await configValue(node);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function configValue(node: Redis): Promise<string> {
+  const reply = (await node.config('GET', 'maxmemory-policy')) as unknown;
+  return Array.isArray(reply) && typeof reply[1] === 'string' ? reply[1] : '';
+}
