@@ -127,7 +127,8 @@ async function pollScale(
   const elapsedMs = now() - startedAt;
   let next: ChangeJobData = { ...data, startedAt };
   if (group && group.status !== (data.lastStatus ?? 'available')) {
-    await say(data, deps, { kind: 'status', status: group.status, elapsedMs });
+    // `available` is said by the line that ends the run (finished, or failed on the old type).
+    if (group.status !== 'available') await say(data, deps, { kind: 'status', status: group.status, elapsedMs });
     next = { ...next, lastStatus: group.status, seenBusy: next.seenBusy || group.status !== 'available' };
   }
   if (group?.status === 'available' && group.nodeType === plan.to) {
