@@ -6,8 +6,8 @@
 import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { elastiCacheChanges } from './aws/elasticache-changes.js';
 import { createAwsClients } from './aws/cloudwatch-trend.js';
+import { elastiCacheChanges } from './aws/elasticache-changes.js';
 import { fetchClusterFacts } from './aws/elasticache-facts.js';
 import { belowSdkNodeMajor, SDK_MIN_NODE_MAJOR } from './aws/node-version.js';
 import { SnapshotStore } from './census/snapshot-store.js';
@@ -25,7 +25,12 @@ import { ApprovalService, type TtlRunQueue } from './incidents/approvals.js';
 import { AuditLog } from './incidents/audit-log.js';
 import { IncidentStore } from './incidents/incident-store.js';
 import { CENSUS_QUEUE, type CensusJobData, CensusService, createCensusWorker } from './jobs/census-job.js';
-import { CHANGE_RUN_QUEUE, type ChangeJobData, ChangeRunService, createChangeWorker } from './jobs/change-job.js';
+import {
+  CHANGE_RUN_QUEUE,
+  type ChangeJobData,
+  ChangeRunService,
+  createChangeWorker,
+} from './jobs/change-job.js';
 import { startMonitorJobs } from './jobs/monitor-job.js';
 import { createReminderWorker, REMINDER_QUEUE, type Reminder, ReminderService } from './jobs/reminder-job.js';
 import { createTtlWorker, TTL_RUN_QUEUE, type TtlJobData, TtlRunService } from './jobs/ttl-job.js';
@@ -325,7 +330,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     enqueue: (run) => changeRuns.enqueue(run),
     recheck: async (plan) => {
       const target = cluster(plan.cluster);
-      if (!target) return { ok: false, refusal: { reason: 'unknown_cluster', values: { cluster: plan.cluster } } };
+      if (!target)
+        return { ok: false, refusal: { reason: 'unknown_cluster', values: { cluster: plan.cluster } } };
       return makePlan(plannerDeps, {
         cluster: target,
         channel: plan.channel,
@@ -366,7 +372,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return { ok: queue === 'up', queue };
       },
     },
-    { config, i18n, logger, status, incidents, watches, census, remediation, ttlRuns, snapshots, changes, cluster },
+    {
+      config,
+      i18n,
+      logger,
+      status,
+      incidents,
+      watches,
+      census,
+      remediation,
+      ttlRuns,
+      snapshots,
+      changes,
+      cluster,
+    },
   );
   const workerConnection = queueRedis.duplicate();
   const worker = createWatchWorker(workerConnection, prefix, {
@@ -413,14 +432,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     store: storeRedis,
     prefix,
     aws: elastiCacheChanges(ecFor, {
-      ...(options.changes?.awsRetryBaseMs !== undefined ? { baseDelayMs: options.changes.awsRetryBaseMs } : {}),
+      ...(options.changes?.awsRetryBaseMs !== undefined
+        ? { baseDelayMs: options.changes.awsRetryBaseMs }
+        : {}),
     }),
     facts: clusterFacts,
     redisPolicy,
     target: cluster,
     audit,
     reporter: slackChangeReporter(slack.app.client, i18n),
-    ...(options.changes?.pollIntervalMs !== undefined ? { pollIntervalMs: options.changes.pollIntervalMs } : {}),
+    ...(options.changes?.pollIntervalMs !== undefined
+      ? { pollIntervalMs: options.changes.pollIntervalMs }
+      : {}),
     ...(options.changes?.timeoutMs !== undefined ? { timeoutMs: options.changes.timeoutMs } : {}),
     now,
     logger,

@@ -65,7 +65,8 @@ export function elastiCacheChanges(
       await send(
         'elasticache:ModifyReplicationGroup',
         region,
-        (abortSignal) => clientFor(region).send(new ModifyReplicationGroupCommand({ ...call }), { abortSignal }),
+        (abortSignal) =>
+          clientFor(region).send(new ModifyReplicationGroupCommand({ ...call }), { abortSignal }),
         options,
       );
     },
@@ -73,7 +74,8 @@ export function elastiCacheChanges(
       await send(
         'elasticache:ModifyCacheParameterGroup',
         region,
-        (abortSignal) => clientFor(region).send(new ModifyCacheParameterGroupCommand({ ...call }), { abortSignal }),
+        (abortSignal) =>
+          clientFor(region).send(new ModifyCacheParameterGroupCommand({ ...call }), { abortSignal }),
         options,
       );
     },
@@ -82,9 +84,12 @@ export function elastiCacheChanges(
         'elasticache:DescribeReplicationGroups',
         region,
         (abortSignal) =>
-          clientFor(region).send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: replicationGroupId }), {
-            abortSignal,
-          }),
+          clientFor(region).send(
+            new DescribeReplicationGroupsCommand({ ReplicationGroupId: replicationGroupId }),
+            {
+              abortSignal,
+            },
+          ),
         options,
       );
       const group = out.ReplicationGroups?.find((g) => g.ReplicationGroupId === replicationGroupId);
@@ -115,10 +120,17 @@ async function send<T>(
         continue;
       }
       const cause = { cause: err };
-      if (kind === 'access_denied') throw new MedicError(ErrorCode.AwsAccessDenied, { action, region }, undefined, cause);
+      if (kind === 'access_denied')
+        throw new MedicError(ErrorCode.AwsAccessDenied, { action, region }, undefined, cause);
       if (kind === 'throttled') throw new MedicError(ErrorCode.AwsThrottled, { action }, undefined, cause);
-      if (kind === 'no_credentials') throw new MedicError(ErrorCode.AwsNoCredentials, { action }, undefined, cause);
-      throw new MedicError(ErrorCode.AwsCallFailed, { action, region, error: awsErrorName(err) }, undefined, cause);
+      if (kind === 'no_credentials')
+        throw new MedicError(ErrorCode.AwsNoCredentials, { action }, undefined, cause);
+      throw new MedicError(
+        ErrorCode.AwsCallFailed,
+        { action, region, error: awsErrorName(err) },
+        undefined,
+        cause,
+      );
     }
   }
 }

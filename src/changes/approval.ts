@@ -79,8 +79,16 @@ export class ChangeApprovalService {
   }
 
   /** A refused Request click (bad value, wrong channel, a plan that cannot be made): audited. */
-  async refuseRequest(actor: string, reason: string, where: { cluster: string; channel: string; control: string }) {
-    await this.refusal(actor, reason, { cluster: where.cluster, control: where.control, ...(where.channel ? { channel: where.channel } : {}) });
+  async refuseRequest(
+    actor: string,
+    reason: string,
+    where: { cluster: string; channel: string; control: string },
+  ) {
+    await this.refusal(actor, reason, {
+      cluster: where.cluster,
+      control: where.control,
+      ...(where.channel ? { channel: where.channel } : {}),
+    });
   }
 
   /**
@@ -102,7 +110,8 @@ export class ChangeApprovalService {
     try {
       const openId = await plans.openRequest(plan.cluster, plan.kind);
       const open = openId ? await store.get(openId) : undefined;
-      if (open && (open.state === 'pending' || open.state === 'approving')) return { created: false, request: open };
+      if (open && (open.state === 'pending' || open.state === 'approving'))
+        return { created: false, request: open };
       await plans.save(plan);
       const now = this.now();
       const { request } = await store.create({
@@ -148,12 +157,16 @@ export class ChangeApprovalService {
    * `already_decided`), the re-check against the live cluster, the audit entry, then the job with
    * a deterministic id. Nothing is enqueued unless every step passed; every refusal is audited.
    */
-  async approve(
-    input: { requestId: string; user: string; origin: ClickOrigin; groupMembers?: GroupMembers; lang: string },
-  ): Promise<ChangeApproveOutcome> {
+  async approve(input: {
+    requestId: string;
+    user: string;
+    origin: ClickOrigin;
+    groupMembers?: GroupMembers;
+    lang: string;
+  }): Promise<ChangeApproveOutcome> {
     const found = await this.deps.store.get(input.requestId);
     // A TTL request's id on a change button (or the reverse) is no change request at all.
-    const request = found && found.dryRunId.startsWith('chg-') ? found : undefined;
+    const request = found?.dryRunId.startsWith('chg-') ? found : undefined;
     const plan = request ? await this.deps.plans.get(request.dryRunId) : undefined;
     const userIsApprover = request
       ? await isApprover(input.user, this.deps.approvers(request.cluster), input.groupMembers)
@@ -204,7 +217,9 @@ export class ChangeApprovalService {
     }
     const changed = again.ok ? differs(plan, again.plan) : undefined;
     if (!again.ok || changed) {
-      const refusal: ChangeRefusal = again.ok ? { reason: 'changed_since', values: { cluster: plan.cluster, what: changed ?? '' } } : again.refusal;
+      const refusal: ChangeRefusal = again.ok
+        ? { reason: 'changed_since', values: { cluster: plan.cluster, what: changed ?? '' } }
+        : again.refusal;
       const closed = await this.deps.store.transition(request.id, ['approving'], 'recount_mismatch');
       await this.refusal(input.user, refusal.reason, {
         ...this.context(request, plan),
@@ -242,7 +257,13 @@ export class ChangeApprovalService {
     } catch (err) {
       await this.deps.store.transition(request.id, ['approving'], 'failed');
       await this.deps.audit
-        .append({ actor: input.user, action: 'change_failed', ...this.context(request, plan), requestId: request.id, reason: errorCode(err) })
+        .append({
+          actor: input.user,
+          action: 'change_failed',
+          ...this.context(request, plan),
+          requestId: request.id,
+          reason: errorCode(err),
+        })
         .catch(() => {});
       return { ok: false, reason: 'error', code: errorCode(err), request };
     }
@@ -251,15 +272,26 @@ export class ChangeApprovalService {
   }
 
   /** Reject (an approver) or withdraw (the requester) while the request is open: nothing is called. */
-  async reject(input: { requestId: string; user: string; origin: ClickOrigin; groupMembers?: GroupMembers }): Promise<ChangeRejectOutcome> {
+  async reject(input: {
+    requestId: string;
+    user: string;
+    origin: ClickOrigin;
+    groupMembers?: GroupMembers;
+  }): Promise<ChangeRejectOutcome> {
     const found = await this.deps.store.get(input.requestId);
-    const request = found && found.dryRunId.startsWith('chg-') ? found : undefined;
+    const request = found?.dryRunId.startsWith('chg-') ? found : undefined;
     const plan = request ? await this.deps.plans.get(request.dryRunId) : undefined;
     const userIsApprover = request
       ? await isApprover(input.user, this.deps.approvers(request.cluster), input.groupMembers)
       : false;
     const now = this.now();
-    const decision = decideRejection({ request, origin: input.origin, user: input.user, userIsApprover, now });
+    const decision = decideRejection({
+      request,
+      origin: input.origin,
+      user: input.user,
+      userIsApprover,
+      now,
+    });
     if (!decision.ok || !request) {
       const reason = decision.ok ? 'unknown_request' : decision.reason;
       const closed = request && reason === 'expired' ? await this.close(request, 'expired') : request;
@@ -317,7 +349,11 @@ export class ChangeApprovalService {
     };
   }
 
-  private async refusal(actor: string, reason: string, context: Omit<AuditInput, 'actor' | 'action' | 'reason'>): Promise<void> {
+  private async refusal(
+    actor: string,
+    reason: string,
+    context: Omit<AuditInput, 'actor' | 'action' | 'reason'>,
+  ): Promise<void> {
     await this.deps.audit.append({ actor, action: 'refused', reason, ...context }).catch(() => {});
   }
 }

@@ -19,7 +19,16 @@ export function awsCliCommand(call: ApiCall, region: string): string {
     } else if (typeof value === 'string') {
       parts.push(flag, quote(value));
     } else {
-      parts.push(flag, ...value.map((pairs) => quote(Object.entries(pairs).map(([k, v]) => `${k}=${v}`).join(','))));
+      parts.push(
+        flag,
+        ...value.map((pairs) =>
+          quote(
+            Object.entries(pairs)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(','),
+          ),
+        ),
+      );
     }
   }
   parts.push('--region', quote(region));

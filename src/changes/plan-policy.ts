@@ -54,7 +54,8 @@ export function planPolicy(input: PolicyInput): PlanOutcome<PolicyPlan> {
   const aws = facts.aws;
   const rg = aws.replicationGroupId;
   const group = aws.parameterGroup.name;
-  if (!group || group === 'unknown') return { ok: false, refusal: refusal('no_parameter_group', { cluster: cluster.name }) };
+  if (!group || group === 'unknown')
+    return { ok: false, refusal: refusal('no_parameter_group', { cluster: cluster.name }) };
   if (aws.status !== 'available') {
     return { ok: false, refusal: refusal('not_available', { cluster: cluster.name, status: aws.status }) };
   }
@@ -117,7 +118,10 @@ export function customGroupCommands(input: {
       input.region,
     ),
     awsCliCommand(
-      { operation: 'ModifyCacheParameterGroup', params: { CacheParameterGroupName: name, ParameterNameValues: values } },
+      {
+        operation: 'ModifyCacheParameterGroup',
+        params: { CacheParameterGroupName: name, ParameterNameValues: values },
+      },
       input.region,
     ),
     awsCliCommand(

@@ -36,7 +36,8 @@ export function planScale(input: ScaleInput): PlanOutcome<ScalePlan> {
   if (aws.status !== 'available') {
     return { ok: false, refusal: refusal('not_available', { cluster: cluster.name, status: aws.status }) };
   }
-  if (to === from) return { ok: false, refusal: refusal('same_node_type', { cluster: cluster.name, node_type: to }) };
+  if (to === from)
+    return { ok: false, refusal: refusal('same_node_type', { cluster: cluster.name, node_type: to }) };
   const up = aws.scaleUpTargets.includes(to);
   const down = !up && aws.scaleDownTargets.includes(to);
   if (!up && !down) {

@@ -20,7 +20,12 @@ export class ChangePlanStore {
 
   async save(plan: ChangePlan): Promise<void> {
     if (!isPlanId(plan.id)) throw new RangeError(`not a change plan id: ${plan.id}`);
-    await this.redis.set(this.key(plan.id), JSON.stringify(plan), 'EX', this.options.retentionSec ?? 30 * 86_400);
+    await this.redis.set(
+      this.key(plan.id),
+      JSON.stringify(plan),
+      'EX',
+      this.options.retentionSec ?? 30 * 86_400,
+    );
   }
 
   async get(id: string): Promise<ChangePlan | undefined> {

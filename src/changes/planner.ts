@@ -35,11 +35,18 @@ export interface PlanRequest {
 
 export async function makePlan(deps: PlannerDeps, req: PlanRequest): Promise<PlanOutcome<ChangePlan>> {
   const at = new Date((deps.now ?? Date.now)());
-  const base = { id: req.id ?? newPlanId(), cluster: req.cluster, channel: req.channel, requester: req.requester, at };
+  const base = {
+    id: req.id ?? newPlanId(),
+    cluster: req.cluster,
+    channel: req.channel,
+    requester: req.requester,
+    at,
+  };
   const name = req.cluster.name;
   try {
     if (req.kind === 'scale') {
-      if (!isNodeTypeSyntax(req.value)) return fail(refusal('bad_value', { cluster: name, value: shown(req.value) }));
+      if (!isNodeTypeSyntax(req.value))
+        return fail(refusal('bad_value', { cluster: name, value: shown(req.value) }));
       if (!req.cluster.aws) return fail(refusal('no_aws', { cluster: name }));
       const aws = await deps.facts(req.cluster);
       // used_memory only matters for a scale-down; a Redis that can't be read then refuses it.
@@ -49,7 +56,8 @@ export async function makePlan(deps: PlannerDeps, req: PlanRequest): Promise<Pla
       );
       return planScale({ ...base, to: req.value, facts: { aws, usedBytes }, maxmemoryOf: deps.maxmemoryOf });
     }
-    if (!isEvictionPolicy(req.value)) return fail(refusal('bad_value', { cluster: name, value: shown(req.value) }));
+    if (!isEvictionPolicy(req.value))
+      return fail(refusal('bad_value', { cluster: name, value: shown(req.value) }));
     if (req.cluster.aws) {
       const aws = await deps.facts(req.cluster);
       return planPolicy({
@@ -71,7 +79,8 @@ export async function makePlan(deps: PlannerDeps, req: PlanRequest): Promise<Pla
 
 /** A failed read as a refusal: AWS errors keep their code (a denial names the IAM action). */
 export function readFailure(err: unknown, cluster: string): ChangeRefusal {
-  if (isMedicError(err) && err.code.startsWith('aws_')) return refusal('aws_failed', { ...err.values, code: err.code });
+  if (isMedicError(err) && err.code.startsWith('aws_'))
+    return refusal('aws_failed', { ...err.values, code: err.code });
   if (isMedicError(err)) return refusal('redis_failed', { cluster, error: err.code });
   return refusal('redis_failed', { cluster, error: redact(errorMessage(err)).slice(0, 120) });
 }

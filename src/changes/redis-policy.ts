@@ -17,7 +17,10 @@ export interface RedisPolicyOptions {
 }
 
 export function redisPolicyAccess(options: RedisPolicyOptions = {}): RedisPolicyAccess {
-  const withConn = async <T>(cluster: ClusterConfig, fn: (conn: TargetConnection) => Promise<T>): Promise<T> => {
+  const withConn = async <T>(
+    cluster: ClusterConfig,
+    fn: (conn: TargetConnection) => Promise<T>,
+  ): Promise<T> => {
     const conn = await connectTarget(cluster, {
       ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
     });
@@ -32,7 +35,9 @@ export function redisPolicyAccess(options: RedisPolicyOptions = {}): RedisPolicy
     read: (cluster) =>
       withConn(cluster, async (conn) => {
         const primaries = conn.primaries();
-        const facts = await Promise.all(primaries.map(async (node) => serverFacts(await node.info('memory'))));
+        const facts = await Promise.all(
+          primaries.map(async (node) => serverFacts(await node.info('memory'))),
+        );
         const used = facts.map((f) => f.usedMemory).filter((v): v is number => v !== undefined);
         const first = primaries[0];
         return {

@@ -27,7 +27,9 @@ export function isEvictionPolicy(value: unknown): value is EvictionPolicy {
 
 /** `cache.<family>.<size>`: the shape of every ElastiCache node type (`cache.r7g.large`). */
 export function isNodeTypeSyntax(value: unknown): value is string {
-  return typeof value === 'string' && value.length <= 40 && /^cache\.[a-z0-9]{2,8}\.[a-z0-9]{2,12}$/.test(value);
+  return (
+    typeof value === 'string' && value.length <= 40 && /^cache\.[a-z0-9]{2,8}\.[a-z0-9]{2,12}$/.test(value)
+  );
 }
 
 /** One API call exactly as it will be sent: operation name and its parameters. */
@@ -68,7 +70,9 @@ export interface PolicyPlan extends PlanBase {
   from: string;
   to: EvictionPolicy;
   /** ElastiCache: the custom parameter group changed; self-hosted: CONFIG SET on every primary. */
-  where: { kind: 'elasticache'; region: string; replicationGroupId: string; parameterGroup: string } | { kind: 'self_hosted' };
+  where:
+    | { kind: 'elasticache'; region: string; replicationGroupId: string; parameterGroup: string }
+    | { kind: 'self_hosted' };
 }
 
 export type ChangePlan = ScalePlan | PolicyPlan;
@@ -101,6 +105,9 @@ export interface ChangeRefusal {
 
 export type PlanOutcome<P extends ChangePlan> = { ok: true; plan: P } | { ok: false; refusal: ChangeRefusal };
 
-export function refusal(reason: ChangeRefusalReason, values: Record<string, string | number> = {}): ChangeRefusal {
+export function refusal(
+  reason: ChangeRefusalReason,
+  values: Record<string, string | number> = {},
+): ChangeRefusal {
   return { reason, values };
 }

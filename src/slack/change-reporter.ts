@@ -19,15 +19,31 @@ export function slackChangeReporter(client: webApi.WebClient, i18n: I18n): Chang
       const text = (() => {
         switch (line.kind) {
           case 'applied':
-            return t('change:run.applied', { operation: plan.call.operation, cluster, approver: who(run.approvedBy) });
+            return t('change:run.applied', {
+              operation: plan.call.operation,
+              cluster,
+              approver: who(run.approvedBy),
+            });
           case 'status':
-            return t('change:run.status', { cluster, status: line.status, elapsed: elapsedText(t, line.elapsedMs) });
+            return t('change:run.status', {
+              cluster,
+              status: line.status,
+              elapsed: elapsedText(t, line.elapsedMs),
+            });
           case 'finished':
             return plan.kind === 'scale'
-              ? t('change:run.finished_scale', { cluster, value: line.value, elapsed: elapsedText(t, line.elapsedMs) })
+              ? t('change:run.finished_scale', {
+                  cluster,
+                  value: line.value,
+                  elapsed: elapsedText(t, line.elapsedMs),
+                })
               : t('change:run.finished_policy', { cluster, value: line.value });
           case 'timeout':
-            return t('change:run.timeout', { cluster, status: line.status, elapsed: elapsedText(t, line.elapsedMs) });
+            return t('change:run.timeout', {
+              cluster,
+              status: line.status,
+              elapsed: elapsedText(t, line.elapsedMs),
+            });
           case 'failed':
             return t('change:run.failed', {
               cluster,

@@ -22,7 +22,10 @@ import { AuditLog } from '../../src/incidents/audit-log.js';
 import { type ChangeJobData, type ChangeLine, processChangeRun } from '../../src/jobs/change-job.js';
 import { awsError, describeOutput, failedOverGroup, RG } from '../aws/responses.js';
 
-const ec = new ElastiCacheClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+const ec = new ElastiCacheClient({
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+});
 const ecMock = mockClient(ec);
 let server: LocalRedis;
 let redis: Redis;
@@ -147,7 +150,11 @@ describe('change run', () => {
         kind: 'failed',
         refusal: {
           reason: 'aws_failed',
-          values: { code: 'aws_access_denied', action: 'elasticache:ModifyReplicationGroup', region: 'us-east-1' },
+          values: {
+            code: 'aws_access_denied',
+            action: 'elasticache:ModifyReplicationGroup',
+            region: 'us-east-1',
+          },
         },
       },
     ]);

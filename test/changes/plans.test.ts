@@ -51,14 +51,25 @@ function facts(over: Partial<ElastiCacheFacts> = {}): ElastiCacheFacts {
   };
 }
 
-const base = { id: 'chg-0123456789abcdef', cluster, channel: 'C1', requester: 'U1', at: new Date('2026-02-12T14:35:00Z') };
+const base = {
+  id: 'chg-0123456789abcdef',
+  cluster,
+  channel: 'C1',
+  requester: 'U1',
+  at: new Date('2026-02-12T14:35:00Z'),
+};
 /** The runbook's table: t4g.small 1.37 GiB, ~75 % of it is maxmemory. */
 const maxmemoryOf = (nodeType: string, reserved: number) =>
   nodeType === 'cache.t4g.small' ? 1.37 * GIB * (1 - reserved / 100) : undefined;
 
 describe('scale plans', () => {
   it("writes the runbook's §3 scaling command, and the exact ModifyReplicationGroup call", () => {
-    const out = planScale({ ...base, to: 'cache.m7g.large', facts: { aws: facts(), usedBytes: 2 * GIB }, maxmemoryOf });
+    const out = planScale({
+      ...base,
+      to: 'cache.m7g.large',
+      facts: { aws: facts(), usedBytes: 2 * GIB },
+      maxmemoryOf,
+    });
     expect(out.ok).toBe(true);
     if (!out.ok) return;
     expect(out.plan.cli).toBe(
@@ -87,17 +98,29 @@ describe('scale plans', () => {
   });
 
   it('lists the allowed targets when refusing another', () => {
-    const out = planScale({ ...base, to: 'cache.r5.large', facts: { aws: facts(), usedBytes: GIB }, maxmemoryOf });
+    const out = planScale({
+      ...base,
+      to: 'cache.r5.large',
+      facts: { aws: facts(), usedBytes: GIB },
+      maxmemoryOf,
+    });
     expect(out).toMatchObject({
       ok: false,
-      refusal: { reason: 'node_type_not_allowed', values: { allowed: 'cache.m7g.large, cache.r7g.large, cache.t4g.small' } },
+      refusal: {
+        reason: 'node_type_not_allowed',
+        values: { allowed: 'cache.m7g.large, cache.r7g.large, cache.t4g.small' },
+      },
     });
   });
 });
 
 describe('policy plans', () => {
   it('custom group: ModifyCacheParameterGroup with maxmemory-policy, and its aws command', () => {
-    const out = planPolicy({ ...base, to: 'allkeys-lfu', facts: { kind: 'elasticache', aws: facts(), current: 'volatile-lfu' } });
+    const out = planPolicy({
+      ...base,
+      to: 'allkeys-lfu',
+      facts: { kind: 'elasticache', aws: facts(), current: 'volatile-lfu' },
+    });
     expect(out.ok).toBe(true);
     if (!out.ok) return;
     expect(out.plan.call.params).toEqual({
@@ -113,13 +136,19 @@ describe('policy plans', () => {
     const aws = facts({
       parameterGroup: { ...facts().parameterGroup, name: 'default.redis7', isDefault: true },
     });
-    const out = planPolicy({ ...base, to: 'allkeys-lfu', facts: { kind: 'elasticache', aws, current: 'volatile-lfu' } });
+    const out = planPolicy({
+      ...base,
+      to: 'allkeys-lfu',
+      facts: { kind: 'elasticache', aws, current: 'volatile-lfu' },
+    });
     expect(out.ok).toBe(false);
     if (out.ok) return;
     expect(out.refusal.reason).toBe('default_parameter_group');
     const lines = String(out.refusal.values.commands).split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^aws elasticache create-cache-parameter-group .*--cache-parameter-group-family redis7 /);
+    expect(lines[0]).toMatch(
+      /^aws elasticache create-cache-parameter-group .*--cache-parameter-group-family redis7 /,
+    );
     expect(lines[2]).toBe(
       `aws elasticache modify-replication-group --replication-group-id ${RG} --cache-parameter-group-name ${RG}-allkeys-lfu --apply-immediately --region us-east-1`,
     );
@@ -130,7 +159,11 @@ describe('policy plans', () => {
       clusterMode: true,
       parameterGroup: { ...facts().parameterGroup, name: 'default.redis7.cluster.on', isDefault: true },
     });
-    const out = planPolicy({ ...base, to: 'allkeys-lfu', facts: { kind: 'elasticache', aws, current: 'volatile-lfu' } });
+    const out = planPolicy({
+      ...base,
+      to: 'allkeys-lfu',
+      facts: { kind: 'elasticache', aws, current: 'volatile-lfu' },
+    });
     expect(out.ok ? '' : String(out.refusal.values.commands)).toContain(
       'ParameterName=cluster-enabled,ParameterValue=yes ParameterName=maxmemory-policy,ParameterValue=allkeys-lfu',
     );
@@ -138,7 +171,11 @@ describe('policy plans', () => {
   });
 
   it('refuses the current policy, and a self-hosted server without CONFIG', () => {
-    const same = planPolicy({ ...base, to: 'volatile-lfu', facts: { kind: 'elasticache', aws: facts(), current: 'volatile-lfu' } });
+    const same = planPolicy({
+      ...base,
+      to: 'volatile-lfu',
+      facts: { kind: 'elasticache', aws: facts(), current: 'volatile-lfu' },
+    });
     expect(same.ok ? '' : same.refusal.reason).toBe('same_policy');
     const off = planPolicy({
       ...base,
@@ -151,14 +188,21 @@ describe('policy plans', () => {
       to: 'allkeys-lfu',
       facts: { kind: 'self_hosted', current: 'noeviction', config: true, address: '10.0.0.5:6379' },
     });
-    expect(on.ok ? on.plan.cli : '').toBe('redis-cli -h 10.0.0.5 -p 6379 CONFIG SET maxmemory-policy allkeys-lfu');
+    expect(on.ok ? on.plan.cli : '').toBe(
+      'redis-cli -h 10.0.0.5 -p 6379 CONFIG SET maxmemory-policy allkeys-lfu',
+    );
   });
 });
 
 describe('aws cli rendering', () => {
   it('quotes what a shell would split', () => {
     expect(
-      awsCliCommand({ operation: 'CreateCacheParameterGroup', params: { Description: "it's a group" } }, 'us-east-1'),
-    ).toBe(`aws elasticache create-cache-parameter-group --description 'it'\\''s a group' --region us-east-1`);
+      awsCliCommand(
+        { operation: 'CreateCacheParameterGroup', params: { Description: "it's a group" } },
+        'us-east-1',
+      ),
+    ).toBe(
+      `aws elasticache create-cache-parameter-group --description 'it'\\''s a group' --region us-east-1`,
+    );
   });
 });

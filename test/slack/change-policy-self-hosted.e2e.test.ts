@@ -48,7 +48,11 @@ it('CONFIG SET after approval: the server reports the new policy', async () => {
   const to = before === 'allkeys-lfu' ? 'allkeys-lru' : 'allkeys-lfu';
   const click = await h.click(button(to), report, { channel: MARKET_CHANNEL, user: REQUESTER });
   expect(click.res.status).toBe(200);
-  const posted = await h.fake.waitFor('chat.postMessage', (c) => h.since(click.mark, c) && hasButton(c, 'change_approve'), 15_000);
+  const posted = await h.fake.waitFor(
+    'chat.postMessage',
+    (c) => h.since(click.mark, c) && hasButton(c, 'change_approve'),
+    15_000,
+  );
   const blocks = blocksOf(posted);
   const text = textOf(blocks);
   expect(text).toContain(`Current value \`${before}\`, new value \`${to}\``);
@@ -59,21 +63,41 @@ it('CONFIG SET after approval: the server reports the new policy', async () => {
   const approve = buttonOf(blocks, 'change_approve');
   const requestId = (JSON.parse(approve.value) as { request: string }).request;
   await expect
-    .poll(async () => (await h.server.services.audit.list({ limit: 20 })).some((e) => e.requestId === requestId))
+    .poll(async () =>
+      (await h.server.services.audit.list({ limit: 20 })).some((e) => e.requestId === requestId),
+    )
     .toBe(true);
   const threadTs = typeof posted.body.thread_ts === 'string' ? posted.body.thread_ts : tsOf(posted);
-  const ok = await h.click(approve, { ts: tsOf(posted), thread_ts: threadTs, blocks }, { channel: MARKET_CHANNEL, user: APPROVER });
+  const ok = await h.click(
+    approve,
+    { ts: tsOf(posted), thread_ts: threadTs, blocks },
+    { channel: MARKET_CHANNEL, user: APPROVER },
+  );
   expect(ok.res.status).toBe(200);
-  await h.fake.waitFor('chat.postMessage', (c) => c.body.thread_ts === threadTs && String(c.body.text).includes(`maxmemory-policy ${to}`), 20_000);
+  await h.fake.waitFor(
+    'chat.postMessage',
+    (c) => c.body.thread_ts === threadTs && String(c.body.text).includes(`maxmemory-policy ${to}`),
+    20_000,
+  );
   expect(await serverPolicy()).toBe(to);
   const audit = (await readAuditStream(h.queue.url, 'redis-medic')).filter((e) => e.requestId === requestId);
-  expect(audit.map((e) => e.action)).toEqual(['approval_requested', 'approved', 'change_applied', 'change_finished']);
+  expect(audit.map((e) => e.action)).toEqual([
+    'approval_requested',
+    'approved',
+    'change_applied',
+    'change_finished',
+  ]);
 }, 90_000);
 
 it('CONFIG denied: refused with a clear message, audited, nothing changes', async () => {
   // An admin user keeps the test's own access; the default user (the bot's) loses CONFIG.
   await h.targetClient.call('ACL', 'SETUSER', 'admin', 'on', '>admin-pw', '~*', '&*', '+@all');
-  const admin = new Redis({ host: '127.0.0.1', port: h.target.port, username: 'admin', password: 'admin-pw' });
+  const admin = new Redis({
+    host: '127.0.0.1',
+    port: h.target.port,
+    username: 'admin',
+    password: 'admin-pw',
+  });
   try {
     await admin.call('ACL', 'SETUSER', 'default', '-config');
     const before = await serverPolicy(admin);
@@ -83,7 +107,12 @@ it('CONFIG denied: refused with a clear message, audited, nothing changes', asyn
     expect(String(reply.body.text)).toContain('refuses `CONFIG` (disabled, renamed or denied by an ACL)');
     expect(await serverPolicy(admin)).toBe(before);
     const [last] = (await readAuditStream(h.queue.url, 'redis-medic')).slice(-1);
-    expect(last).toMatchObject({ action: 'refused', reason: 'config_disabled', actor: REQUESTER, cluster: 'market' });
+    expect(last).toMatchObject({
+      action: 'refused',
+      reason: 'config_disabled',
+      actor: REQUESTER,
+      cluster: 'market',
+    });
   } finally {
     await admin.call('ACL', 'SETUSER', 'default', '+config').catch(() => {});
     admin.disconnect();

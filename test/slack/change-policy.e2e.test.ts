@@ -10,14 +10,18 @@ import {
   DescribeCacheClustersCommand,
   DescribeCacheParametersCommand,
   type DescribeCacheParametersCommandInput,
-  DescribeReplicationGroupsCommand,
   ListAllowedNodeTypeModificationsCommand,
   ModifyCacheParameterGroupCommand,
   type ModifyCacheParameterGroupCommandInput,
   ModifyReplicationGroupCommand,
 } from '@aws-sdk/client-elasticache';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { allowedOutput, cacheClusterOutput, parameterPages, RUNBOOK_SCALE_UP } from '../aws/elasticache-responses.js';
+import {
+  allowedOutput,
+  cacheClusterOutput,
+  parameterPages,
+  RUNBOOK_SCALE_UP,
+} from '../aws/elasticache-responses.js';
 import { readAuditStream } from '../support/audit-stream.js';
 import {
   type ActionMessage,
@@ -54,7 +58,9 @@ beforeAll(async () => {
   ec.on(ListAllowedNodeTypeModificationsCommand).resolves(allowedOutput(RUNBOOK_SCALE_UP));
   ec.on(ModifyCacheParameterGroupCommand).callsFake(async (input: ModifyCacheParameterGroupCommandInput) => {
     modifyInputs.push(input);
-    const value = input.ParameterNameValues?.find((p) => p.ParameterName === 'maxmemory-policy')?.ParameterValue;
+    const value = input.ParameterNameValues?.find(
+      (p) => p.ParameterName === 'maxmemory-policy',
+    )?.ParameterValue;
     if (value) policy = value;
     return { CacheParameterGroupName: input.CacheParameterGroupName, $metadata: { httpStatusCode: 200 } };
   });
@@ -87,7 +93,10 @@ async function replyTo(click: Awaited<ReturnType<MedicHarness['click']>>): Promi
 }
 
 it('custom group: ModifyCacheParameterGroup with the right ParameterNameValues, once, after a second person approves', async () => {
-  const click = await h.click(policyButton('allkeys-lfu'), report, { channel: MARKET_CHANNEL, user: REQUESTER });
+  const click = await h.click(policyButton('allkeys-lfu'), report, {
+    channel: MARKET_CHANNEL,
+    user: REQUESTER,
+  });
   expect(click.res.status).toBe(200);
   const posted = await h.fake.waitFor(
     'chat.postMessage',
@@ -106,15 +115,23 @@ it('custom group: ModifyCacheParameterGroup with the right ParameterNameValues, 
   const requestId = (JSON.parse(approve.value) as { request: string }).request;
   const threadTs = typeof posted.body.thread_ts === 'string' ? posted.body.thread_ts : tsOf(posted);
   await expect
-    .poll(async () => (await h.server.services.audit.list({ limit: 20 })).some((e) => e.requestId === requestId))
+    .poll(async () =>
+      (await h.server.services.audit.list({ limit: 20 })).some((e) => e.requestId === requestId),
+    )
     .toBe(true);
   expect(modifyInputs).toHaveLength(0);
 
-  const ok = await h.click(approve, { ts: tsOf(posted), thread_ts: threadTs, blocks }, { channel: MARKET_CHANNEL, user: APPROVER });
+  const ok = await h.click(
+    approve,
+    { ts: tsOf(posted), thread_ts: threadTs, blocks },
+    { channel: MARKET_CHANNEL, user: APPROVER },
+  );
   expect(ok.res.status).toBe(200);
   await h.fake.waitFor(
     'chat.postMessage',
-    (c) => c.body.thread_ts === threadTs && String(c.body.text).includes('now reports `maxmemory-policy allkeys-lfu`'),
+    (c) =>
+      c.body.thread_ts === threadTs &&
+      String(c.body.text).includes('now reports `maxmemory-policy allkeys-lfu`'),
     20_000,
   );
   expect(modifyInputs).toEqual([
@@ -126,13 +143,20 @@ it('custom group: ModifyCacheParameterGroup with the right ParameterNameValues, 
   // A policy change never touches the replication group itself.
   expect(h.aws.elasticache.commandCalls(ModifyReplicationGroupCommand)).toHaveLength(0);
   const audit = (await readAuditStream(h.queue.url, 'redis-medic')).filter((e) => e.requestId === requestId);
-  expect(audit.map((e) => e.action)).toEqual(['approval_requested', 'approved', 'change_applied', 'change_finished']);
+  expect(audit.map((e) => e.action)).toEqual([
+    'approval_requested',
+    'approved',
+    'change_applied',
+    'change_finished',
+  ]);
 }, 90_000);
 
 it('default group: refused with the commands that create and attach a custom group; nothing is requested or called', async () => {
   parameterGroup = 'default.redis7';
   const before = h.fake.calls.filter((c) => c.method === 'chat.postMessage').length;
-  const text = await replyTo(await h.click(policyButton('allkeys-lfu'), report, { channel: MARKET_CHANNEL, user: REQUESTER }));
+  const text = await replyTo(
+    await h.click(policyButton('allkeys-lfu'), report, { channel: MARKET_CHANNEL, user: REQUESTER }),
+  );
   expect(text).toContain('default parameter group `default.redis7`');
   expect(text).toContain(
     "aws elasticache create-cache-parameter-group --cache-parameter-group-name market-allkeys-lfu --cache-parameter-group-family redis7 --description 'market with maxmemory-policy allkeys-lfu' --region us-east-1",
@@ -146,16 +170,25 @@ it('default group: refused with the commands that create and attach a custom gro
   expect(h.fake.calls.filter((c) => c.method === 'chat.postMessage')).toHaveLength(before);
   expect(modifyInputs).toHaveLength(0);
   const [last] = (await readAuditStream(h.queue.url, 'redis-medic')).slice(-1);
-  expect(last).toMatchObject({ action: 'refused', reason: 'default_parameter_group', actor: REQUESTER, cluster: 'market' });
+  expect(last).toMatchObject({
+    action: 'refused',
+    reason: 'default_parameter_group',
+    actor: REQUESTER,
+    cluster: 'market',
+  });
 }, 60_000);
 
 it('the policy already in place, and a value that is no policy, are refused and audited', async () => {
-  expect(await replyTo(await h.click(policyButton('volatile-lfu'), report, { channel: MARKET_CHANNEL, user: REQUESTER }))).toContain(
-    'already uses `volatile-lfu`',
-  );
-  expect(await replyTo(await h.click(policyButton('allkeys-everything'), report, { channel: MARKET_CHANNEL, user: REQUESTER }))).toMatch(
-    /not a valid value/,
-  );
+  expect(
+    await replyTo(
+      await h.click(policyButton('volatile-lfu'), report, { channel: MARKET_CHANNEL, user: REQUESTER }),
+    ),
+  ).toContain('already uses `volatile-lfu`');
+  expect(
+    await replyTo(
+      await h.click(policyButton('allkeys-everything'), report, { channel: MARKET_CHANNEL, user: REQUESTER }),
+    ),
+  ).toMatch(/not a valid value/);
   expect(modifyInputs).toHaveLength(0);
   const reasons = (await readAuditStream(h.queue.url, 'redis-medic')).slice(-2).map((e) => e.reason);
   expect(reasons).toEqual(['same_policy', 'bad_value']);

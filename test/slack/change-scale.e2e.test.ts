@@ -18,7 +18,12 @@ import {
   type ReplicationGroup,
 } from '@aws-sdk/client-elasticache';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { allowedOutput, cacheClusterOutput, parameterPages, RUNBOOK_SCALE_UP } from '../aws/elasticache-responses.js';
+import {
+  allowedOutput,
+  cacheClusterOutput,
+  parameterPages,
+  RUNBOOK_SCALE_UP,
+} from '../aws/elasticache-responses.js';
 import { describeOutput } from '../aws/responses.js';
 import { readAuditStream } from '../support/audit-stream.js';
 import {
@@ -85,7 +90,10 @@ beforeAll(async () => {
     return describeOutput([group(current)]);
   });
   ec.on(DescribeCacheClustersCommand).callsFake(async () =>
-    cacheClusterOutput(`${REPLICATION_GROUP}-001`, { nodeType: current.nodeType, parameterGroup: 'market-redis7' }),
+    cacheClusterOutput(`${REPLICATION_GROUP}-001`, {
+      nodeType: current.nodeType,
+      parameterGroup: 'market-redis7',
+    }),
   );
   const pages = parameterPages('volatile-lfu', '25');
   ec.on(DescribeCacheParametersCommand).callsFake(async (input: DescribeCacheParametersCommandInput) =>
@@ -101,7 +109,10 @@ beforeAll(async () => {
       { status: 'modifying', nodeType: FROM },
       { status: 'available', nodeType: TO },
     ];
-    return { ReplicationGroup: group({ status: 'modifying', nodeType: FROM }), $metadata: { httpStatusCode: 200 } };
+    return {
+      ReplicationGroup: group({ status: 'modifying', nodeType: FROM }),
+      $metadata: { httpStatusCode: 200 },
+    };
   });
 });
 
@@ -151,13 +162,15 @@ it('request → refusals → a second person approves → one ModifyReplicationG
   const message: ActionMessage = { ts: tsOf(posted), thread_ts: threadTs, blocks };
   // The request is bound to its message and on record once the handler is done.
   await expect
-    .poll(async () => (await h.server.services.audit.list({ limit: 20 })).some((e) => e.requestId === requestId))
+    .poll(async () =>
+      (await h.server.services.audit.list({ limit: 20 })).some((e) => e.requestId === requestId),
+    )
     .toBe(true);
 
   // The requester (an approver too) cannot approve their own request.
-  expect(await replyTo(await h.click(approve, message, { channel: MARKET_CHANNEL, user: REQUESTER }))).toMatch(
-    /someone else has to approve/,
-  );
+  expect(
+    await replyTo(await h.click(approve, message, { channel: MARKET_CHANNEL, user: REQUESTER })),
+  ).toMatch(/someone else has to approve/);
   // Someone who is not an approver.
   expect(await replyTo(await h.click(approve, message, { channel: MARKET_CHANNEL, user: OUTSIDER }))).toMatch(
     /not an approver/,
@@ -180,7 +193,9 @@ it('request → refusals → a second person approves → one ModifyReplicationG
   expect(String(finished.body.text)).toContain(TO);
 
   // Exactly one call, with exactly these arguments.
-  expect(modifyInputs).toEqual([{ ReplicationGroupId: REPLICATION_GROUP, CacheNodeType: TO, ApplyImmediately: true }]);
+  expect(modifyInputs).toEqual([
+    { ReplicationGroupId: REPLICATION_GROUP, CacheNodeType: TO, ApplyImmediately: true },
+  ]);
   // A double click afterwards changes nothing.
   expect(await replyTo(await h.click(approve, message, { channel: MARKET_CHANNEL, user: APPROVER }))).toMatch(
     /already decided/,

@@ -16,7 +16,11 @@ import type { ChangeJobData, ChangeJobDeps, ChangeLine } from './types.js';
 const KEEP_SEC = 30 * 86_400;
 type Outcome = 'finished' | 'failed' | 'duplicate';
 
-export async function processChangeRun(job: Job<ChangeJobData>, token: string | undefined, deps: ChangeJobDeps): Promise<Outcome> {
+export async function processChangeRun(
+  job: Job<ChangeJobData>,
+  token: string | undefined,
+  deps: ChangeJobDeps,
+): Promise<Outcome> {
   const now = deps.now ?? Date.now;
   const marker = `${deps.prefix}:change-call:${job.data.runId}`;
   let state = await deps.store.get(marker);
@@ -46,7 +50,15 @@ export async function processChangeRun(job: Job<ChangeJobData>, token: string | 
       await deps.store.set(marker, 'failed', 'EX', KEEP_SEC);
       await end(job.data, deps, 'change_failed', {
         kind: 'failed',
-        refusal: { reason: 'aws_failed', values: { code: 'aws_call_failed', action: plan.call.operation, region: plan.kind === 'scale' ? plan.region : '', error: 'OutcomeUnknown' } },
+        refusal: {
+          reason: 'aws_failed',
+          values: {
+            code: 'aws_call_failed',
+            action: plan.call.operation,
+            region: plan.kind === 'scale' ? plan.region : '',
+            error: 'OutcomeUnknown',
+          },
+        },
       });
       return 'failed';
     }
@@ -82,7 +94,12 @@ async function write(data: ChangeJobData, deps: ChangeJobDeps): Promise<void> {
 }
 
 /** After the write: read the value back (DescribeCacheParameters, or CONFIG GET on every node). */
-async function verifyPolicy(data: ChangeJobData, plan: PolicyPlan, deps: ChangeJobDeps, marker: string): Promise<Outcome> {
+async function verifyPolicy(
+  data: ChangeJobData,
+  plan: PolicyPlan,
+  deps: ChangeJobDeps,
+  marker: string,
+): Promise<Outcome> {
   const started = data.startedAt ?? (deps.now ?? Date.now)();
   let values: string[];
   try {
@@ -108,7 +125,10 @@ async function verifyPolicy(data: ChangeJobData, plan: PolicyPlan, deps: ChangeJ
   await deps.store.set(marker, 'failed', 'EX', KEEP_SEC);
   await end(data, deps, 'change_failed', {
     kind: 'failed',
-    refusal: { reason: 'changed_since', values: { cluster: plan.cluster, what: `maxmemory-policy = ${values.join(', ') || '?'}` } },
+    refusal: {
+      reason: 'changed_since',
+      values: { cluster: plan.cluster, what: `maxmemory-policy = ${values.join(', ') || '?'}` },
+    },
   });
   return 'failed';
 }
@@ -128,12 +148,19 @@ async function pollScale(
   let next: ChangeJobData = { ...data, startedAt };
   if (group && group.status !== (data.lastStatus ?? 'available')) {
     // `available` is said by the line that ends the run (finished, or failed on the old type).
-    if (group.status !== 'available') await say(data, deps, { kind: 'status', status: group.status, elapsedMs });
+    if (group.status !== 'available')
+      await say(data, deps, { kind: 'status', status: group.status, elapsedMs });
     next = { ...next, lastStatus: group.status, seenBusy: next.seenBusy || group.status !== 'available' };
   }
   if (group?.status === 'available' && group.nodeType === plan.to) {
     await deps.store.set(marker, 'done', 'EX', KEEP_SEC);
-    await end(next, deps, 'change_finished', { kind: 'finished', elapsedMs, value: plan.to }, { seconds: Math.round(elapsedMs / 1000) });
+    await end(
+      next,
+      deps,
+      'change_finished',
+      { kind: 'finished', elapsedMs, value: plan.to },
+      { seconds: Math.round(elapsedMs / 1000) },
+    );
     return 'finished';
   }
   if (group?.status === 'available' && next.seenBusy) {
@@ -141,13 +168,23 @@ async function pollScale(
     await deps.store.set(marker, 'failed', 'EX', KEEP_SEC);
     await end(next, deps, 'change_failed', {
       kind: 'failed',
-      refusal: { reason: 'changed_since', values: { cluster: plan.cluster, what: `CacheNodeType = ${group.nodeType ?? '?'}` } },
+      refusal: {
+        reason: 'changed_since',
+        values: { cluster: plan.cluster, what: `CacheNodeType = ${group.nodeType ?? '?'}` },
+      },
     });
     return 'failed';
   }
   if (elapsedMs >= (deps.timeoutMs ?? 3 * 3_600_000)) {
     await deps.store.set(marker, 'failed', 'EX', KEEP_SEC);
-    await end(next, deps, 'change_failed', { kind: 'timeout', elapsedMs, status: group?.status ?? next.lastStatus ?? '?' }, undefined, 'timeout');
+    await end(
+      next,
+      deps,
+      'change_failed',
+      { kind: 'timeout', elapsedMs, status: group?.status ?? next.lastStatus ?? '?' },
+      undefined,
+      'timeout',
+    );
     return 'failed';
   }
   await job.updateData(next);
@@ -160,7 +197,10 @@ async function readGroup(plan: ScalePlan, deps: ChangeJobDeps) {
   try {
     return await deps.aws.groupState(plan.region, plan.replicationGroupId);
   } catch (err) {
-    deps.logger?.warn({ err: errorMessage(err), cluster: plan.cluster }, 'change run: describe failed, next poll retries');
+    deps.logger?.warn(
+      { err: errorMessage(err), cluster: plan.cluster },
+      'change run: describe failed, next poll retries',
+    );
     return undefined;
   }
 }
@@ -174,7 +214,13 @@ async function end(
   reason?: string,
 ): Promise<void> {
   await say(data, deps, line);
-  const why = reason ?? (line.kind === 'failed' ? line.refusal.reason === 'aws_failed' ? String(line.refusal.values.code) : line.refusal.reason : undefined);
+  const why =
+    reason ??
+    (line.kind === 'failed'
+      ? line.refusal.reason === 'aws_failed'
+        ? String(line.refusal.values.code)
+        : line.refusal.reason
+      : undefined);
   await audit(data, deps, action, counts, why);
 }
 
@@ -217,6 +263,7 @@ export function asRefusal(err: unknown, cluster: string): ChangeRefusal {
     return { reason: 'config_disabled', values: { cluster, policy: '' } };
   }
   const text = errorMessage(err);
-  if (/unknown command|NOPERM|renamed/i.test(text)) return { reason: 'config_disabled', values: { cluster, policy: '' } };
+  if (/unknown command|NOPERM|renamed/i.test(text))
+    return { reason: 'config_disabled', values: { cluster, policy: '' } };
   return { reason: 'redis_failed', values: { cluster, error: redact(text).slice(0, 120) } };
 }

@@ -2,7 +2,7 @@
 import type { types } from '@slack/bolt';
 import type { ChangePlan, ChangeRefusal } from '../../changes/types.js';
 import type { MedicError } from '../../errors.js';
-import { ErrorCode, MedicError as Err } from '../../errors.js';
+import { MedicError as Err, ErrorCode } from '../../errors.js';
 import { formatBytes, formatDateTime } from '../../i18n/format.js';
 import { escapeMrkdwn, truncateMrkdwn } from '../../i18n/mrkdwn.js';
 import type { Lang, Translate } from '../../i18n/types.js';
@@ -30,7 +30,13 @@ export function apiCallText(plan: ChangePlan): string {
 export function changeRequestMessage(
   t: Translate,
   lang: Lang,
-  input: { request: ApprovalRequest; plan: ChangePlan; status: RequestStatus; timeZone?: string; warningPct?: number },
+  input: {
+    request: ApprovalRequest;
+    plan: ChangePlan;
+    status: RequestStatus;
+    timeZone?: string;
+    warningPct?: number;
+  },
 ): Message {
   const { request, plan, status } = input;
   const head =
@@ -42,7 +48,12 @@ export function changeRequestMessage(
           to: plan.to,
           direction: t(`change:request.${plan.direction}`),
         })
-      : t('change:request.policy', { requester: who(request.requester), cluster: plan.cluster, from: plan.from || '?', to: plan.to });
+      : t('change:request.policy', {
+          requester: who(request.requester),
+          cluster: plan.cluster,
+          from: plan.from || '?',
+          to: plan.to,
+        });
   const selfHosted = plan.kind === 'policy' && plan.where.kind === 'self_hosted';
   const notes: string[] = [];
   if (plan.kind === 'scale') {
@@ -66,13 +77,19 @@ export function changeRequestMessage(
     { type: 'section', text: { type: 'mrkdwn', text: head } },
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: truncateMrkdwn(`${t('change:request.api_call')}\n${code(apiCallText(plan))}`, SECTION_MAX) },
+      text: {
+        type: 'mrkdwn',
+        text: truncateMrkdwn(`${t('change:request.api_call')}\n${code(apiCallText(plan))}`, SECTION_MAX),
+      },
     },
     {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: truncateMrkdwn(`${t(selfHosted ? 'change:request.redis_cli' : 'change:request.cli')}\n${code(plan.cli)}`, SECTION_MAX),
+        text: truncateMrkdwn(
+          `${t(selfHosted ? 'change:request.redis_cli' : 'change:request.cli')}\n${code(plan.cli)}`,
+          SECTION_MAX,
+        ),
       },
     },
     { type: 'context', elements: [{ type: 'mrkdwn', text: notes.join('\n') }] },
@@ -80,7 +97,9 @@ export function changeRequestMessage(
   if (status.kind === 'open') {
     const lines = [
       t('approval:request.approvers', { approvers: approverMentions(status.approvers, t) }),
-      t('approval:request.expires', { at: formatDateTime(new Date(request.expiresAt), lang, input.timeZone) }),
+      t('approval:request.expires', {
+        at: formatDateTime(new Date(request.expiresAt), lang, input.timeZone),
+      }),
     ];
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: lines.join('\n') }] });
     const value = JSON.stringify({ request: request.id });

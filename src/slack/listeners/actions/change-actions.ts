@@ -14,7 +14,13 @@ import type { ApprovalRequest } from '../../../incidents/approval-store.js';
 import { cachedGroupMembers, type GroupMembers, type RefusalReason } from '../../../incidents/approvals.js';
 import { ActionId } from '../../action-ids.js';
 import { changeRefusalText, changeRequestMessage } from '../../blocks/change-request.js';
-import { approverMentions, decodeRequestButton, reasonText, type RequestStatus, who } from '../../blocks/remediation.js';
+import {
+  approverMentions,
+  decodeRequestButton,
+  type RequestStatus,
+  reasonText,
+  who,
+} from '../../blocks/remediation.js';
 import { textMessage } from '../../blocks/simple.js';
 import { type ClickGuard, clickOf } from '../../click-auth.js';
 import { postInIncidentThread } from '../../incident-thread.js';
@@ -140,41 +146,54 @@ export function registerChangeActions(app: MedicApp, s: SlackServices, clicks: C
     });
   }
 
-  app.action<BlockButtonAction>(ActionId.ChangeApprove, async ({ body, action, client, respond, context }) => {
-    const { t, lang } = context;
-    const user = body.user.id;
-    const outcome = await changes.approvals.approve({
-      requestId: decodeRequestButton(action.value)?.request ?? '',
-      user,
-      origin: origin(body),
-      groupMembers,
-      lang,
-    });
-    if (outcome.ok) {
-      await update(s, client, t, lang, outcome.request, outcome.plan, {
-        kind: 'closed',
-        line: t('change:decision.approved', {
-          user: who(user),
-          at: formatDateTime(new Date(outcome.request.decidedAt ?? Date.now()), lang, channelTimeZone(s.config, outcome.request.channel)),
-        }),
+  app.action<BlockButtonAction>(
+    ActionId.ChangeApprove,
+    async ({ body, action, client, respond, context }) => {
+      const { t, lang } = context;
+      const user = body.user.id;
+      const outcome = await changes.approvals.approve({
+        requestId: decodeRequestButton(action.value)?.request ?? '',
+        user,
+        origin: origin(body),
+        groupMembers,
+        lang,
       });
-      return;
-    }
-    if (outcome.reason === 'error') {
-      await ephemeral(respond, t('change:decision.failed', { code: outcome.code }));
-      return;
-    }
-    if (outcome.reason === 'changed') {
-      const why = changeRefusalText(t, lang, outcome.refusal);
-      await ephemeral(respond, why);
-      await update(s, client, t, lang, outcome.request, outcome.plan, {
-        kind: 'closed',
-        line: t('change:decision.changed', { why }),
-      });
-      return;
-    }
-    await explainRefusal(s, changes, { client, respond, t, lang, user, verb: 'approve' }, outcome.reason, outcome.request);
-  });
+      if (outcome.ok) {
+        await update(s, client, t, lang, outcome.request, outcome.plan, {
+          kind: 'closed',
+          line: t('change:decision.approved', {
+            user: who(user),
+            at: formatDateTime(
+              new Date(outcome.request.decidedAt ?? Date.now()),
+              lang,
+              channelTimeZone(s.config, outcome.request.channel),
+            ),
+          }),
+        });
+        return;
+      }
+      if (outcome.reason === 'error') {
+        await ephemeral(respond, t('change:decision.failed', { code: outcome.code }));
+        return;
+      }
+      if (outcome.reason === 'changed') {
+        const why = changeRefusalText(t, lang, outcome.refusal);
+        await ephemeral(respond, why);
+        await update(s, client, t, lang, outcome.request, outcome.plan, {
+          kind: 'closed',
+          line: t('change:decision.changed', { why }),
+        });
+        return;
+      }
+      await explainRefusal(
+        s,
+        changes,
+        { client, respond, t, lang, user, verb: 'approve' },
+        outcome.reason,
+        outcome.request,
+      );
+    },
+  );
 
   app.action<BlockButtonAction>(ActionId.ChangeReject, async ({ body, action, client, respond, context }) => {
     const { t, lang } = context;
@@ -186,11 +205,21 @@ export function registerChangeActions(app: MedicApp, s: SlackServices, clicks: C
       groupMembers,
     });
     if (!outcome.ok) {
-      await explainRefusal(s, changes, { client, respond, t, lang, user, verb: 'reject' }, outcome.reason, outcome.request);
+      await explainRefusal(
+        s,
+        changes,
+        { client, respond, t, lang, user, verb: 'reject' },
+        outcome.reason,
+        outcome.request,
+      );
       return;
     }
     const { request } = outcome;
-    const at = formatDateTime(new Date(request.decidedAt ?? Date.now()), lang, channelTimeZone(s.config, request.channel));
+    const at = formatDateTime(
+      new Date(request.decidedAt ?? Date.now()),
+      lang,
+      channelTimeZone(s.config, request.channel),
+    );
     if (outcome.plan) {
       await update(s, client, t, lang, request, outcome.plan, {
         kind: 'closed',
