@@ -75,6 +75,18 @@ export function parseConfig(
     for (const p of read.problems) problems.push({ path: 'i18n.overridesDir', key: p.key, values: p.values });
     config.i18n = { overridesDir: dir, overrides: read.overrides };
   }
+  const capacity = parsed.data.capacity;
+  if (capacity !== undefined) {
+    // Relative to the config file like the TLS files; read (and checked) when advice is asked for.
+    const nodeCatalog =
+      capacity.nodeCatalog !== undefined
+        ? resolvePath(options.baseDir ?? process.cwd(), capacity.nodeCatalog)
+        : undefined;
+    config.capacity = {
+      horizonDays: capacity.horizonDays,
+      ...(nodeCatalog !== undefined ? { nodeCatalog } : {}),
+    };
+  }
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, config };
 }

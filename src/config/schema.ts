@@ -267,6 +267,17 @@ export const configSchema = z
     clusters: z.array(cluster).min(1),
     /** TTL remediation rules (also accepted as a rules file of their own); see rule-schema.ts. */
     rules: z.array(ttlRuleSchema).default([]),
+    /**
+     * Capacity advice: `nodeCatalog` is a JSON file (relative to the config file) whose node types
+     * replace or extend the shipped catalog's (prices, regions); `horizonDays` the projection's length.
+     */
+    capacity: z
+      .object({
+        nodeCatalog: z.string().min(1).optional(),
+        horizonDays: z.number().int().gte(7).lte(365).default(90),
+      })
+      .strict()
+      .optional(),
     /** `overridesDir`: en/*.json, zh/*.json over the shipped texts (relative to the config file). */
     i18n: z
       .object({ overridesDir: z.string().min(1).optional() })

@@ -73,6 +73,8 @@ export interface MedicConfig {
   clusters: ClusterConfig[];
   /** TTL remediation rules of the `rules:` section, validated, defaults applied. */
   rules: TtlRuleConfig[];
+  /** Capacity advice: the node catalog override (absolute path) and the projection's days. */
+  capacity?: { nodeCatalog?: string; horizonDays: number };
   /**
    * `i18n.overridesDir` resolved against the config file's folder, and its texts, read and checked
    * at load (unknown keys, namespaces, placeholders are config errors): merged over the shipped ones.

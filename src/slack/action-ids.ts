@@ -14,9 +14,11 @@ export const ActionId = {
   AlertStatus: 'alert_status',
   AlertCensus: 'alert_census',
   AlertRules: 'alert_rules',
-  // Approve-gated cluster changes: the capacity and policy reports' buttons, then the request's.
+  /** `/redis-capacity`: value `{"cluster","node_type"}`; the approval path handles it. */
   CapacityRequestScale: 'capacity_request_scale',
+  /** `/redis-policy`: value `{"cluster","policy"}`; the approval path handles it. */
   PolicyRequestChange: 'policy_request_change',
+  /** Approve / Reject of a scale or policy change request: value `{"request"}`. */
   ChangeApprove: 'change_approve',
   ChangeReject: 'change_reject',
 } as const;

@@ -1,3 +1,4 @@
+import { registerAdvise } from './advise.js';
 import { registerAudit } from './audit.js';
 import { registerCheckConfig } from './check-config.js';
 import { registerDemo } from './demo.js';
@@ -19,5 +20,6 @@ export const cliCommands: readonly RegisterCommand[] = [
   registerAudit,
   registerNotify,
   registerMonitoring,
+  registerAdvise,
   registerCheckConfig,
 ];
