@@ -12,6 +12,7 @@ import { fetchClusterFacts } from './aws/elasticache-facts.js';
 import { belowSdkNodeMajor, SDK_MIN_NODE_MAJOR } from './aws/node-version.js';
 import { SnapshotStore } from './census/snapshot-store.js';
 import { ChangeApprovalService } from './changes/approval.js';
+import { catalogMaxmemory } from './changes/node-maxmemory.js';
 import { ChangePlanStore } from './changes/plan-store.js';
 import { makePlan } from './changes/planner.js';
 import type { NodeMaxmemory } from './changes/ports.js';
@@ -100,7 +101,7 @@ export interface ServerOptions {
     timeoutMs?: number;
     /** First backoff of a throttled ElastiCache call. @defaultValue 500 */
     awsRetryBaseMs?: number;
-    /** maxmemory of a node type (scale-down headroom). @defaultValue none known: scale-downs are refused */
+    /** maxmemory of a node type (scale-down headroom). @defaultValue from the node catalog */
     maxmemoryOf?: NodeMaxmemory;
   };
 }
@@ -314,7 +315,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const plannerDeps = {
     facts: clusterFacts,
     redisPolicy,
-    maxmemoryOf: options.changes?.maxmemoryOf ?? (() => undefined),
+    maxmemoryOf: options.changes?.maxmemoryOf ?? catalogMaxmemory(config.capacity?.nodeCatalog),
     now,
   };
   const changeQueue = new Queue<ChangeJobData>(CHANGE_RUN_QUEUE, { connection: queueRedis, prefix });

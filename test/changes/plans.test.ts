@@ -206,3 +206,25 @@ describe('aws cli rendering', () => {
     );
   });
 });
+
+describe('scale-down headroom from the shipped node catalog', () => {
+  it("t4g.small holds 1.37 GiB × (1 − 25 %) (design notes' memory table): 0.6 GiB fits under 60 %, 0.65 GiB does not", async () => {
+    const { catalogMaxmemory } = await import('../../src/changes/node-maxmemory.js');
+    const fromCatalog = catalogMaxmemory();
+    const expected = 1.37 * GIB * 0.75;
+    expect(fromCatalog('cache.t4g.small', 25)).toBeCloseTo(expected, -3);
+    const reason = (used: number) => {
+      const out = planScale({
+        ...base,
+        to: 'cache.t4g.small',
+        facts: { aws: facts(), usedBytes: used },
+        maxmemoryOf: fromCatalog,
+      });
+      return out.ok ? 'ok' : out.refusal.reason;
+    };
+    // 60 % of 1.0275 GiB is 0.6165 GiB.
+    expect(reason(0.6 * GIB)).toBe('ok');
+    expect(reason(0.65 * GIB)).toBe('scale_down_no_headroom');
+    expect(fromCatalog('cache.unknown.type', 25)).toBeUndefined();
+  });
+});
