@@ -235,3 +235,107 @@ it('request → refusals → a second person approves → one ModifyReplicationG
   expect(audit.find((e) => e.reason === 'unknown_request')?.channel).toBe(ELSEWHERE);
   expect(audit.every((e) => e.cluster === 'market' || e.reason === 'unknown_request')).toBe(true);
 }, 120_000);
+
+it('a group that is not available is refused at the click; AccessDenied on the call names the IAM action in the thread', async () => {
+  const report: ActionMessage = { ts: '1765000000.000400', blocks: [] };
+  const button = {
+    action_id: 'capacity_request_scale',
+    value: JSON.stringify({ cluster: 'market', node_type: 'cache.r7g.large' }),
+    text: 'Request scale',
+  };
+  // Another modification under way: AWS takes one at a time, so nobody is asked to approve.
+  current = { status: 'modifying', nodeType: TO };
+  const busy = await replyTo(await h.click(button, report, { channel: MARKET_CHANNEL, user: REQUESTER }));
+  expect(busy).toContain('is `modifying`, not `available`');
+
+  current = { status: 'available', nodeType: TO };
+  const calls = h.aws.elasticache.commandCalls(ModifyReplicationGroupCommand).length;
+  h.aws.elasticache.on(ModifyReplicationGroupCommand).rejects(
+    Object.assign(new Error('User is not authorized to perform: elasticache:ModifyReplicationGroup'), {
+      name: 'AccessDenied',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 403 },
+    }),
+  );
+  const click = await h.click(button, report, { channel: MARKET_CHANNEL, user: REQUESTER });
+  const posted = await h.fake.waitFor(
+    'chat.postMessage',
+    (c) => h.since(click.mark, c) && hasButton(c, 'change_approve'),
+    15_000,
+  );
+  const blocks = blocksOf(posted);
+  const approve = buttonOf(blocks, 'change_approve');
+  const requestId = (JSON.parse(approve.value) as { request: string }).request;
+  await expect
+    .poll(async () =>
+      (await h.server.services.audit.list({ limit: 20 })).some((e) => e.requestId === requestId),
+    )
+    .toBe(true);
+  const threadTs = typeof posted.body.thread_ts === 'string' ? posted.body.thread_ts : tsOf(posted);
+  await h.click(
+    approve,
+    { ts: tsOf(posted), thread_ts: threadTs, blocks },
+    { channel: MARKET_CHANNEL, user: APPROVER },
+  );
+  const failed = await h.fake.waitFor(
+    'chat.postMessage',
+    (c) => c.body.thread_ts === threadTs && String(c.body.text).includes('failed'),
+    20_000,
+  );
+  expect(String(failed.body.text)).toContain('AWS denied elasticache:ModifyReplicationGroup in us-east-1');
+  // Sent once: a denial is not retried.
+  expect(h.aws.elasticache.commandCalls(ModifyReplicationGroupCommand)).toHaveLength(calls + 1);
+  const audit = (await readAuditStream(h.queue.url, 'redis-medic')).filter((e) => e.requestId === requestId);
+  expect(audit.map((e) => e.action)).toEqual(['approval_requested', 'approved', 'change_failed']);
+  expect(audit.at(-1)?.reason).toBe('aws_access_denied');
+}, 90_000);
+
+it("Request scale from a channel that is not the cluster's, or naming an unknown cluster or a malformed type, opens nothing and is audited", async () => {
+  const report: ActionMessage = { ts: '1765000000.000500', blocks: [] };
+  const scale = (value: Record<string, unknown>) => ({
+    action_id: 'capacity_request_scale',
+    value: JSON.stringify(value),
+    text: 'Request scale',
+  });
+  const before = h.fake.calls.filter(
+    (c) => c.method === 'chat.postMessage' && hasButton(c, 'change_approve'),
+  ).length;
+  expect(
+    await replyTo(
+      await h.click(scale({ cluster: 'market', node_type: 'cache.r7g.large' }), report, {
+        channel: ELSEWHERE,
+        user: REQUESTER,
+      }),
+    ),
+  ).toContain("belongs to market's channels");
+  expect(
+    await replyTo(
+      await h.click(scale({ cluster: 'nope', node_type: 'cache.r7g.large' }), report, {
+        channel: MARKET_CHANNEL,
+        user: REQUESTER,
+      }),
+    ),
+  ).toContain('nope is not a cluster in the config');
+  expect(
+    await replyTo(
+      await h.click(
+        scale({ cluster: 'market', node_type: 'cache.r7g.large --apply-immediately; rm' }),
+        report,
+        {
+          channel: MARKET_CHANNEL,
+          user: REQUESTER,
+        },
+      ),
+    ),
+  ).toMatch(/not a valid value/);
+  expect(
+    h.fake.calls.filter((c) => c.method === 'chat.postMessage' && hasButton(c, 'change_approve')),
+  ).toHaveLength(before);
+  const last = (await readAuditStream(h.queue.url, 'redis-medic')).slice(-3);
+  expect(last.map((e) => [e.action, e.reason, e.control])).toEqual([
+    ['refused', 'wrong_channel', 'capacity_request_scale'],
+    ['refused', 'unknown_cluster', 'capacity_request_scale'],
+    ['refused', 'bad_value', 'capacity_request_scale'],
+  ]);
+  expect(last[0]?.channel).toBe(ELSEWHERE);
+}, 60_000);
