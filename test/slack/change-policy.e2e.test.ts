@@ -42,10 +42,16 @@ const APPROVER = 'UAPPROVER';
 let h: MedicHarness;
 let parameterGroup = 'market-custom';
 let policy = 'volatile-lfu';
+let clockOffsetMs = 0;
 const modifyInputs: ModifyCacheParameterGroupCommandInput[] = [];
 
 beforeAll(async () => {
-  h = await startMedicHarness({ keys: 300, approvers: { users: [APPROVER] } });
+  h = await startMedicHarness({
+    keys: 300,
+    approvers: { users: [APPROVER] },
+    approvals: { expiresMinutes: 60, dryRunMaxAgeMinutes: 30 },
+    remediation: { now: () => Date.now() + clockOffsetMs },
+  });
   const ec = h.aws.elasticache;
   ec.on(DescribeCacheClustersCommand).callsFake(async () =>
     cacheClusterOutput(`${REPLICATION_GROUP}-001`, { nodeType: 'cache.r7g.large', parameterGroup }),
@@ -71,6 +77,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
+  clockOffsetMs = 0;
   parameterGroup = 'market-custom';
   policy = 'volatile-lfu';
   modifyInputs.length = 0;
@@ -192,4 +199,44 @@ it('the policy already in place, and a value that is no policy, are refused and 
   expect(modifyInputs).toHaveLength(0);
   const reasons = (await readAuditStream(h.queue.url, 'redis-medic')).slice(-2).map((e) => e.reason);
   expect(reasons).toEqual(['same_policy', 'bad_value']);
+}, 60_000);
+
+it('an approval after the request expired is refused, audited, and the request stops offering its buttons', async () => {
+  const click = await h.click(policyButton('allkeys-lru'), report, {
+    channel: MARKET_CHANNEL,
+    user: REQUESTER,
+  });
+  const posted = await h.fake.waitFor(
+    'chat.postMessage',
+    (c) => h.since(click.mark, c) && hasButton(c, 'change_approve'),
+    15_000,
+  );
+  const blocks = blocksOf(posted);
+  const approve = buttonOf(blocks, 'change_approve');
+  const requestId = (JSON.parse(approve.value) as { request: string }).request;
+  await expect
+    .poll(async () =>
+      (await h.server.services.audit.list({ limit: 20 })).some((e) => e.requestId === requestId),
+    )
+    .toBe(true);
+  clockOffsetMs = 61 * 60_000;
+  const late = await h.click(
+    approve,
+    {
+      ts: tsOf(posted),
+      ...(typeof posted.body.thread_ts === 'string' ? { thread_ts: posted.body.thread_ts } : {}),
+      blocks,
+    },
+    { channel: MARKET_CHANNEL, user: APPROVER },
+  );
+  expect(await replyTo(late)).toMatch(/expired/);
+  const closed = await h.fake.waitFor(
+    'chat.update',
+    (c) => h.since(late.mark, c) && c.body.ts === tsOf(posted) && !hasButton(c, 'change_approve'),
+    15_000,
+  );
+  expect(textOf(blocksOf(closed))).toContain('Expired at');
+  expect(modifyInputs).toHaveLength(0);
+  const [last] = (await readAuditStream(h.queue.url, 'redis-medic')).slice(-1);
+  expect(last).toMatchObject({ action: 'refused', reason: 'expired', actor: APPROVER, requestId });
 }, 60_000);

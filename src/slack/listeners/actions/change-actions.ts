@@ -192,6 +192,23 @@ export function registerChangeActions(app: MedicApp, s: SlackServices, clicks: C
         outcome.reason,
         outcome.request,
       );
+      // A request that can never be approved any more stops offering its buttons.
+      const closed = outcome.request;
+      if (closed && outcome.plan && (closed.state === 'expired' || closed.state === 'stale')) {
+        await update(s, client, t, lang, closed, outcome.plan, {
+          kind: 'closed',
+          line:
+            closed.state === 'expired'
+              ? t('change:decision.expired', {
+                  at: formatDateTime(
+                    new Date(closed.expiresAt),
+                    lang,
+                    channelTimeZone(s.config, closed.channel),
+                  ),
+                })
+              : t('change:decision.stale', { minutes: changes.approvals.policy.dryRunMaxAgeMinutes }),
+        });
+      }
     },
   );
 
