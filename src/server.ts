@@ -10,6 +10,8 @@ import { createAwsClients } from './aws/cloudwatch-trend.js';
 import { elastiCacheChanges } from './aws/elasticache-changes.js';
 import { fetchClusterFacts } from './aws/elasticache-facts.js';
 import { belowSdkNodeMajor, SDK_MIN_NODE_MAJOR } from './aws/node-version.js';
+import { DEFAULT_HORIZON_DAYS } from './capacity/sizing.js';
+import { adviseDeps } from './capacity/sources.js';
 import { SnapshotStore } from './census/snapshot-store.js';
 import { ChangeApprovalService } from './changes/approval.js';
 import { catalogMaxmemory } from './changes/node-maxmemory.js';
@@ -386,6 +388,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       snapshots,
       changes,
       cluster,
+      capacity: {
+        deps: (target, conn) => adviseDeps({ config, cluster: target, conn, queue: storeRedis, proxy }),
+        horizonDays: config.capacity?.horizonDays ?? DEFAULT_HORIZON_DAYS,
+        // Called per request, long after start-up has created the reminder queue below.
+        remind: (reminder) => reminders.schedule(reminder),
+      },
     },
   );
   const workerConnection = queueRedis.duplicate();

@@ -296,8 +296,8 @@ export async function fetchElastiCacheFacts(
       reservedMemoryPercent: Number.isFinite(reserved) ? reserved : DEFAULT_RESERVED_MEMORY_PERCENT,
       reservedFromGroup: Number.isFinite(reserved),
     },
-    scaleUpTargets: allowed.ScaleUpModifications ?? [],
-    scaleDownTargets: allowed.ScaleDownModifications ?? [],
+    scaleUpTargets: allowed?.ScaleUpModifications ?? [],
+    scaleDownTargets: allowed?.ScaleDownModifications ?? [],
   };
 }
 

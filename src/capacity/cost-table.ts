@@ -10,7 +10,7 @@ const GIB = 1024 ** 3;
 export interface CostRow {
   nodeType: string;
   current: boolean;
-  memoryGiB: number;
+  memoryGib: number;
   /** What maxmemory would be: measured (INFO) for the current node, estimated for the others. */
   maxmemoryBytes: number;
   maxmemoryEstimated: boolean;
@@ -56,7 +56,7 @@ export function costTable(input: CostTableInput): CostRow[] {
     return {
       nodeType: node.nodeType,
       current,
-      memoryGiB: node.memoryGiB,
+      memoryGib: node.memoryGiB,
       maxmemoryBytes: measured ?? estimatedMaxmemoryBytes(node.memoryGiB, input.reservedMemoryPercent),
       maxmemoryEstimated: measured === undefined,
       vcpu: node.vcpu,

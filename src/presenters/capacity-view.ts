@@ -173,7 +173,7 @@ export function capacityDoc(r: CapacityReport, o: CapacityViewOptions): MessageD
       ],
       rows: r.rows.map((row) => [
         row.current ? t('capacity:cost.current', { node: row.nodeType }) : row.nodeType,
-        `${row.memoryGiB} GiB`,
+        `${row.memoryGib} GiB`,
         `${row.maxmemoryEstimated ? '~' : ''}${(row.maxmemoryBytes / GIB).toFixed(row.maxmemoryEstimated ? 1 : 2)} GiB`,
         String(row.vcpu),
         usdHour.format(row.usdPerHourPerNode),

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AdviseDeps } from '../capacity/advise.js';
 import type { SnapshotStore } from '../census/snapshot-store.js';
 import type { ChangeApprovalService } from '../changes/approval.js';
 import type { PlanRequest } from '../changes/planner.js';
@@ -10,8 +11,10 @@ import type { ApprovalService } from '../incidents/approvals.js';
 import type { AuditLog } from '../incidents/audit-log.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
 import type { CensusService } from '../jobs/census-job.js';
+import type { Reminder } from '../jobs/reminder-job.js';
 import type { TtlRunService } from '../jobs/ttl-job.js';
 import type { WatchService } from '../jobs/watch.js';
+import type { TargetConnection } from '../redis/connect.js';
 import type { DryRun, TtlRule } from '../remediation/types.js';
 import type { StatusDeps } from '../status/check-status.js';
 
@@ -29,6 +32,8 @@ export interface SlackServices {
   ttlRuns?: TtlRunService;
   /** Census snapshots: the incident message names the patterns at fault from the latest one. */
   snapshots?: Pick<SnapshotStore, 'get' | 'list'>;
+  /** `/redis-capacity` and `/redis-policy` (absent: the commands say they are not set up). */
+  capacity?: CapacityServices;
   /** Approve-gated scale and eviction-policy changes (absent: their buttons are not handled). */
   changes?: ChangeServices;
   cluster(name: string): ClusterConfig | undefined;
@@ -39,6 +44,15 @@ export interface ChangeServices {
   approvals: ChangeApprovalService;
   /** Reads the cluster and plans the change a button asked for (a refusal says why not). */
   plan(req: Omit<PlanRequest, 'id'>): Promise<PlanOutcome<ChangePlan>>;
+}
+
+/** The inputs of the capacity advice, and the reminder posted on the policy's revisit date. */
+export interface CapacityServices {
+  /** Advice inputs for a cluster over a connection the command opens and closes. */
+  deps(cluster: ClusterConfig, conn: TargetConnection): AdviseDeps;
+  horizonDays: number;
+  /** Schedules a thread reminder; false when one with this id is already scheduled. */
+  remind(reminder: Reminder): Promise<boolean>;
 }
 
 /** Where a dry-run stands (the walk's figures; the same shape as a census walk's). */

@@ -55,7 +55,7 @@ describe("the runbook's cost table (cache.t4g.medium × 2, us-east-1, on-demand)
       expect(row, nodeType).toBeDefined();
       expect({
         nodeType,
-        memoryGiB: row?.memoryGiB,
+        memoryGiB: row?.memoryGib,
         maxmemoryG:
           Math.round(
             ((row?.maxmemoryBytes ?? 0) / 1024 ** 3) * (nodeType === 'cache.t4g.medium' ? 100 : 10),

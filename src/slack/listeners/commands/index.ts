@@ -1,9 +1,11 @@
 import type { SlackServices } from '../../services.js';
 import type { MedicApp } from '../types.js';
 import { registerRedisAuditCommand } from './redis-audit.js';
+import { registerRedisCapacityCommand } from './redis-capacity.js';
 import { registerRedisKeysCommand } from './redis-keys.js';
 import { registerRedisMonitoringCommand } from './redis-monitoring.js';
 import { NOTIFY_LANG_WAIT_MS, registerRedisNotify } from './redis-notify.js';
+import { registerRedisPolicyCommand } from './redis-policy.js';
 import { registerRedisStatusCommand } from './redis-status.js';
 import { registerRedisTtlCommand } from './redis-ttl.js';
 
@@ -15,6 +17,8 @@ export const slashCommands: ReadonlyArray<(app: MedicApp, s: SlackServices) => v
   registerRedisAuditCommand,
   registerRedisNotify,
   registerRedisMonitoringCommand,
+  registerRedisCapacityCommand,
+  registerRedisPolicyCommand,
 ];
 
 /** Commands that open a modal wait for the person's language at most this long (a trigger id lives 3 s). */
