@@ -1,7 +1,7 @@
 /**
- * Scaling a replication group through the real bot: the capacity report's "Request scale" button
- * (value as the report encodes it) → a request in the incident thread showing the exact
- * ModifyReplicationGroup call and its `aws` command → the requester's own approval, an outsider's
+ * Scaling a replication group through the real bot: `/redis-capacity`'s "Request scale" button →
+ * a request in the incident thread showing the exact ModifyReplicationGroup call and its `aws`
+ * command → the requester's own approval, an outsider's
  * and a click from another channel refused and audited → a second person approves →
  * ModifyReplicationGroup sent once with the right arguments → each status change posted in the
  * thread until `available` on the new type, with the time it took → the audit stream in order.
@@ -30,6 +30,7 @@ import {
   type ActionMessage,
   blocksOf,
   buttonOf,
+  buttonsOf,
   hasButton,
   MARKET_CHANNEL,
   type MedicHarness,
@@ -128,17 +129,27 @@ async function replyTo(click: Awaited<ReturnType<MedicHarness['click']>>): Promi
 }
 
 it('request → refusals → a second person approves → one ModifyReplicationGroup → status changes until available → audit in order', async () => {
-  // The capacity report's button, exactly as the report encodes it.
-  const report: ActionMessage = { ts: '1765000000.000100', blocks: [] };
-  const request = await h.click(
-    {
-      action_id: 'capacity_request_scale',
-      value: JSON.stringify({ cluster: 'market', node_type: TO }),
-      text: 'Request scale',
-    },
-    report,
-    { channel: MARKET_CHANNEL, user: REQUESTER },
+  // The real capacity report, and its Request scale button for the target.
+  const asked = await h.slash('market', {
+    command: '/redis-capacity',
+    channel: MARKET_CHANNEL,
+    user: REQUESTER,
+  });
+  expect(asked.res.status).toBe(200);
+  const reportCall = await h.fake.waitFor(
+    'chat.postMessage',
+    (c) =>
+      h.since(asked.mark, c) && buttonsOf(blocksOf(c)).some((b) => b.action_id === 'capacity_request_scale'),
+    60_000,
   );
+  const scaleButton = buttonsOf(blocksOf(reportCall)).find(
+    (b) =>
+      b.action_id === 'capacity_request_scale' &&
+      (JSON.parse(b.value) as { node_type?: string }).node_type === TO,
+  );
+  if (!scaleButton) throw new Error(`no Request scale button for ${TO}`);
+  const report: ActionMessage = { ts: tsOf(reportCall), blocks: blocksOf(reportCall) };
+  const request = await h.click(scaleButton, report, { channel: MARKET_CHANNEL, user: REQUESTER });
   expect(request.res.status).toBe(200);
   const posted = await h.fake.waitFor(
     'chat.postMessage',
