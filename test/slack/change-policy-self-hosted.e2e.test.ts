@@ -26,6 +26,8 @@ const APPROVER = 'UAPPROVER';
 let h: MedicHarness;
 beforeAll(async () => {
   h = await startMedicHarness({ keys: 300, noAws: true, approvers: { users: [APPROVER] } });
+  // On call in the cluster's channel: who may ask for a change (approvers may too).
+  h.setChannelMembers(MARKET_CHANNEL, [REQUESTER]);
 });
 afterAll(async () => {
   await h?.stop();

@@ -52,6 +52,8 @@ beforeAll(async () => {
     approvals: { expiresMinutes: 60, dryRunMaxAgeMinutes: 30 },
     remediation: { now: () => Date.now() + clockOffsetMs },
   });
+  // On call in the cluster's channel: who may ask for a change (approvers may too).
+  h.setChannelMembers(MARKET_CHANNEL, [REQUESTER]);
   const ec = h.aws.elasticache;
   ec.on(DescribeCacheClustersCommand).callsFake(async () =>
     cacheClusterOutput(`${REPLICATION_GROUP}-001`, { nodeType: 'cache.r7g.large', parameterGroup }),
@@ -239,4 +241,19 @@ it('an approval after the request expired is refused, audited, and the request s
   expect(modifyInputs).toHaveLength(0);
   const [last] = (await readAuditStream(h.queue.url, 'redis-medic')).slice(-1);
   expect(last).toMatchObject({ action: 'refused', reason: 'expired', actor: APPROVER, requestId });
+}, 60_000);
+
+it('someone who is neither in the channel nor an approver cannot even ask', async () => {
+  const text = await replyTo(
+    await h.click(policyButton('allkeys-lfu'), report, { channel: MARKET_CHANNEL, user: 'UPASSERBY' }),
+  );
+  expect(text).toMatch(/Only members of this channel/);
+  const [last] = (await readAuditStream(h.queue.url, 'redis-medic')).slice(-1);
+  expect(last).toMatchObject({
+    action: 'refused',
+    reason: 'not_member',
+    actor: 'UPASSERBY',
+    control: 'policy_request_change',
+  });
+  expect(modifyInputs).toHaveLength(0);
 }, 60_000);

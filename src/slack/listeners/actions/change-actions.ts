@@ -3,7 +3,8 @@
  * (policy report) plan the change from live facts and post the request with its exact API call;
  * Approve / Reject decide it through the same four-eyes rules as a TTL fix. Button values are
  * hostile input: the cluster must be configured, the value well-formed and allowed, the click in a
- * channel of that cluster. Every refusal is answered privately and audited.
+ * channel of that cluster by a member of it (or an approver). Every refusal is answered privately
+ * and audited.
  */
 import type { BlockButtonAction, RespondFn, webApi } from '@slack/bolt';
 import type { ChangePlan } from '../../../changes/types.js';
@@ -22,7 +23,7 @@ import {
   who,
 } from '../../blocks/remediation.js';
 import { textMessage } from '../../blocks/simple.js';
-import { type ClickGuard, clickOf } from '../../click-auth.js';
+import { type ClickGuard, clickOf, refusalText } from '../../click-auth.js';
 import { postInIncidentThread } from '../../incident-thread.js';
 import type { ChangeServices, SlackServices } from '../../services.js';
 import { slackErrorCode } from '../../status-flow.js';
@@ -87,6 +88,18 @@ export function registerChangeActions(app: MedicApp, s: SlackServices, clicks: C
           'wrong_channel',
           say,
           changeRefusalText(t, lang, { reason: 'wrong_channel', values: { cluster: cluster.name } }),
+        );
+        return;
+      }
+      // Who: a member of that channel or an approver of the cluster (anyone on call there may ask).
+      const notMember = await clicks.checkStop(click, { cluster: cluster.name, channel: click.channel });
+      if (notMember) {
+        await clicks.refuse(
+          click,
+          { cluster: cluster.name, channel: click.channel },
+          notMember,
+          say,
+          refusalText(t, notMember, cluster.name),
         );
         return;
       }
