@@ -21,7 +21,7 @@ export interface RedisPolicyAccess {
     config: boolean;
     address: string;
   }>;
-  /** CONFIG SET on every primary, then CONFIG GET: the value each now reports. */
+  /** CONFIG SET on every primary (every node of a Redis Cluster), then CONFIG GET: each node's value. */
   set(cluster: ClusterConfig, policy: string): Promise<{ values: string[] }>;
 }
 

@@ -1,10 +1,10 @@
 /**
  * `maxmemory-policy` on a Redis or Valkey the bot connects to (self-hosted): read from INFO (which
  * needs no CONFIG), whether CONFIG answers at all, and CONFIG SET followed by CONFIG GET on every
- * primary. ElastiCache disables CONFIG and hardened servers rename it: that is a refusal, never a
+ * primary (every node of a Redis Cluster). ElastiCache disables CONFIG and hardened servers rename it: that is a refusal, never a
  * retry.
  */
-import type { Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import type { ClusterConfig } from '../config/types.js';
 import { serverFacts } from '../keyspace/server-facts.js';
 import { connectTarget, type TargetConnection } from '../redis/connect.js';
@@ -54,9 +54,43 @@ export function redisPolicyAccess(options: RedisPolicyOptions = {}): RedisPolicy
           await node.config('SET', 'maxmemory-policy', policy);
           values.push(await configValue(node));
         }
+        // In a Redis Cluster the replicas too: a failover must not bring the old policy back.
+        if (conn.client instanceof Cluster) {
+          for (const replica of await clusterReplicas(conn.primaries())) {
+            try {
+              await replica.connect();
+              await replica.config('SET', 'maxmemory-policy', policy);
+              values.push(await configValue(replica));
+            } finally {
+              replica.disconnect();
+            }
+          }
+        }
         return { values };
       }),
   };
+}
+
+/**
+ * The replicas CLUSTER NODES lists, as clients with the primaries' own options (credentials, TLS).
+ * Nodes marked failed or without an address are skipped.
+ */
+async function clusterReplicas(primaries: Redis[]): Promise<Redis[]> {
+  const first = primaries[0];
+  if (!first) return [];
+  const text = String(await first.call('CLUSTER', 'NODES'));
+  const out: Redis[] = [];
+  for (const line of text.split('\n')) {
+    const [, address, flags] = line.split(' ');
+    if (!address || !flags || !flags.split(',').includes('slave') || /fail|noaddr/.test(flags)) continue;
+    const hostPort = address.split('@')[0] ?? '';
+    const at = hostPort.lastIndexOf(':');
+    const host = hostPort.slice(0, at);
+    const port = Number(hostPort.slice(at + 1));
+    if (!host || !Number.isInteger(port)) continue;
+    out.push(first.duplicate({ host, port, lazyConnect: true }));
+  }
+  return out;
 }
 
 /** CONFIG GET works (not disabled, renamed, or denied by an ACL). */
