@@ -82,7 +82,8 @@ async function clusterReplicas(primaries: Redis[]): Promise<Redis[]> {
   const out: Redis[] = [];
   for (const line of text.split('\n')) {
     const [, address, flags] = line.split(' ');
-    if (!address || !flags || !flags.split(',').includes('slave') || /fail|noaddr/.test(flags)) continue;
+    const roles = (flags ?? '').split(',');
+    if (!address || !roles.includes('slave') || roles.some((r) => /fail|noaddr/.test(r))) continue;
     const hostPort = address.split('@')[0] ?? '';
     const at = hostPort.lastIndexOf(':');
     const host = hostPort.slice(0, at);
