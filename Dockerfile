@@ -22,6 +22,8 @@ COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json manifest.yml ./
 COPY --chown=node:node bin ./bin
 COPY --chown=node:node locales ./locales
+# The node catalog (prices, memory) the capacity advice reads; a config may override it.
+COPY --chown=node:node data ./data
 USER node
 EXPOSE 3000
 # /healthz answers 200 while the queue Redis answers PING (HTTP mode, and Socket Mode's health port).

@@ -104,7 +104,7 @@ export const ErrorCode = {
   AwsNotConfigured: 'aws_not_configured',
   /** A node type the node catalog does not list (`values.nodeType`): no price, no memory, no advice. */
   UnknownNodeType: 'unknown_node_type',
-  /** The node catalog file (or its override) is not valid: `values.path`, `values.problem`. */
+  /** The node catalog file (or its override) is not valid: `values.path`, `values.reason` (`errors:reason.*`), `values.field`. */
   NodeCatalogInvalid: 'node_catalog_invalid',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -50,22 +50,27 @@ function readJson(path: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new MedicError(ErrorCode.NodeCatalogInvalid, { path, problem: fileReadReason(err) }, undefined, {
-      cause: err,
-    });
+    throw new MedicError(
+      ErrorCode.NodeCatalogInvalid,
+      { path, reason: fileReadReason(err), field: '—' },
+      undefined,
+      {
+        cause: err,
+      },
+    );
   }
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new MedicError(ErrorCode.NodeCatalogInvalid, { path, problem: 'not JSON' }, undefined, {
+    throw new MedicError(ErrorCode.NodeCatalogInvalid, { path, reason: 'not_json', field: '—' }, undefined, {
       cause: err,
     });
   }
 }
 
-function problemOf(error: z.ZodError): string {
-  const issue = error.issues[0];
-  return issue === undefined ? 'invalid' : `${issue.path.join('.') || '(root)'}: ${issue.message}`;
+/** Where the first problem is (a field path): zod's own message is English-only, so it stays in the log. */
+function fieldOf(error: z.ZodError): string {
+  return error.issues[0]?.path.join('.') || '(root)';
 }
 
 /**
@@ -75,18 +80,20 @@ function problemOf(error: z.ZodError): string {
 export function loadNodeCatalog(overridePath?: string, shippedPath = SHIPPED_CATALOG): NodeCatalog {
   const shipped = catalogSchema.safeParse(readJson(shippedPath));
   if (!shipped.success) {
-    throw new MedicError(ErrorCode.NodeCatalogInvalid, {
-      path: shippedPath,
-      problem: problemOf(shipped.error),
-    });
+    throw new MedicError(
+      ErrorCode.NodeCatalogInvalid,
+      { path: shippedPath, reason: 'bad_value', field: fieldOf(shipped.error) },
+      shipped.error.message,
+    );
   }
   if (overridePath === undefined) return shipped.data;
   const override = overrideSchema.safeParse(readJson(overridePath));
   if (!override.success) {
-    throw new MedicError(ErrorCode.NodeCatalogInvalid, {
-      path: overridePath,
-      problem: problemOf(override.error),
-    });
+    throw new MedicError(
+      ErrorCode.NodeCatalogInvalid,
+      { path: overridePath, reason: 'bad_value', field: fieldOf(override.error) },
+      override.error.message,
+    );
   }
   const { nodeTypes, ...header } = override.data;
   return { ...shipped.data, ...header, nodeTypes: { ...shipped.data.nodeTypes, ...nodeTypes } };

@@ -1,6 +1,6 @@
 /**
  * Where a front end's advice gets its inputs: the cluster's rules, each rule's dry-run (a stored
- * one young enough to approve from, else a fresh read-only walk), the bot's own memory samples and
+ * one up to a day old, else a fresh read-only walk), the bot's own memory samples and
  * the latest census's patterns on the queue Redis, the AWS clients when the cluster names AWS.
  */
 import type { Redis } from 'ioredis';
@@ -15,6 +15,9 @@ import { DryRunStore, dryRun } from '../remediation/dry-run.js';
 import type { TtlRule } from '../remediation/types.js';
 import type { AdviseDeps } from './advise.js';
 import { loadNodeCatalog } from './node-catalog.js';
+
+/** How old a stored dry-run may be to size from (an approval still needs its own fresh one). */
+export const STORED_DRY_RUN_MAX_AGE_MS = 24 * 3_600_000;
 
 /** The config's rules that apply to the cluster (none is fine: sizing then projects no fixes). */
 export function clusterRules(config: MedicConfig, cluster: string): TtlRule[] {
@@ -34,7 +37,7 @@ export function adviseDeps(input: {
   const { config, cluster, conn, queue } = input;
   const prefix = config.queue.prefix;
   const dryRuns = queue ? new DryRunStore(queue, { prefix }) : undefined;
-  const maxAgeMs = config.approvals.dryRunMaxAgeMinutes * 60_000;
+  const maxAgeMs = Math.max(config.approvals.dryRunMaxAgeMinutes * 60_000, STORED_DRY_RUN_MAX_AGE_MS);
   const now = input.now ?? (() => new Date());
   const aws =
     cluster.aws !== undefined
@@ -47,7 +50,8 @@ export function adviseDeps(input: {
     ...(queue ? { history: new HistoryStore(queue, { prefix }) } : {}),
     dryRunOf: async (rule) => {
       const stored = await dryRuns?.latest(cluster.name, rule.name).catch(() => undefined);
-      // Same freshness as an approval needs: older counts may no longer describe the keyspace.
+      // Sizing is a forecast, not an approval: a stored dry-run up to a day old is close enough,
+      // and each fresh one is a walk of the whole keyspace (minutes on millions of keys).
       if (stored?.complete && now().getTime() - Date.parse(stored.at) <= maxAgeMs) return stored;
       return dryRun(conn, rule, {
         cluster: cluster.name,

@@ -39,7 +39,10 @@ function recommendationText(r: CapacityReport, o: CapacityViewOptions): string {
         pct: formatPct(rec.peakPctAtReassess, lang),
       });
       return rec.ifInsufficient !== undefined
-        ? `${base} ${t('capacity:rec.if_insufficient', { node: rec.ifInsufficient })}`
+        ? t('common:sentences', {
+            first: base,
+            second: t('capacity:rec.if_insufficient', { node: rec.ifInsufficient }),
+          })
         : base;
     }
     case 'scale':

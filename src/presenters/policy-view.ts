@@ -93,9 +93,14 @@ export function policyDoc(a: PolicyAdvice, cluster: string, o: PolicyViewOptions
     });
     const notes = a.patterns.flatMap((p) =>
       p.note !== undefined
-        ? [t('common:label_value', { label: esc(p.pattern), value: esc(p.note) })]
+        ? [t('capacity:policy.pattern_note', { pattern: p.pattern, note: esc(p.note) })]
         : p.family !== undefined
-          ? [t('common:label_value', { label: esc(p.pattern), value: t(`capacity:family.${p.family}`) })]
+          ? [
+              t('capacity:policy.pattern_note', {
+                pattern: p.pattern,
+                note: t(`capacity:family.${p.family}`),
+              }),
+            ]
           : [],
     );
     if (notes.length > 0) blocks.push({ kind: 'bullets', items: notes });
@@ -120,7 +125,8 @@ export function policyDoc(a: PolicyAdvice, cluster: string, o: PolicyViewOptions
         keys: formatInt(a.allkeysTrap.keys, lang),
         bytes: formatBytes(a.allkeysTrap.bytes, lang),
         patterns: formatList(
-          a.allkeysTrap.patterns.map((p) => esc(p.pattern)),
+          // In code spans: a `*` in a pattern would otherwise open bold in Slack.
+          a.allkeysTrap.patterns.map((p) => `\`${esc(p.pattern)}\``),
           lang,
         ),
       }),

@@ -925,6 +925,38 @@ function medicErrors(): MedicError[] {
     new MedicError(ErrorCode.Unexpected, { reason: 'walk_stopped' }, 'dry-run incomplete'),
     new MedicError(ErrorCode.Unexpected, { reason: 'engine_stopped' }, 'engine stopped early'),
     new MedicError(ErrorCode.Unexpected, { reason: 'run_lease_lost' }),
+    // Capacity advice: AWS and the node catalog.
+    new MedicError(ErrorCode.AwsAccessDenied, {
+      action: 'elasticache:ListAllowedNodeTypeModifications',
+      region: 'us-east-1',
+    }),
+    new MedicError(ErrorCode.AwsThrottled, { action: 'elasticache:DescribeCacheParameters' }),
+    new MedicError(ErrorCode.AwsNoCredentials, { action: 'elasticache:DescribeReplicationGroups' }),
+    new MedicError(ErrorCode.AwsReplicationGroupNotFound, {
+      replicationGroupId: keep('luckyus-isales-market'),
+      region: 'us-east-1',
+    }),
+    new MedicError(ErrorCode.AwsCallFailed, {
+      action: 'elasticache:DescribeCacheClusters',
+      region: 'us-east-1',
+      error: 'InternalFailure',
+    }),
+    new MedicError(ErrorCode.AwsNotConfigured, { cluster: keep('luckyus-isales-market') }),
+    new MedicError(ErrorCode.UnknownNodeType, {
+      nodeType: 'cache.x9.mega',
+      region: 'us-east-1',
+      engine: 'redis',
+    }),
+    new MedicError(ErrorCode.NodeCatalogInvalid, {
+      path: keep('/etc/redis-medic/nodes.json'),
+      reason: 'not_json',
+      field: '—',
+    }),
+    new MedicError(ErrorCode.NodeCatalogInvalid, {
+      path: keep('/etc/redis-medic/nodes.json'),
+      reason: 'bad_value',
+      field: keep('nodeTypes.cache.m7g.large.memoryGiB'),
+    }),
   ];
 }
 
