@@ -3,13 +3,23 @@
  * schedules → Slack app, and the order they close in. (Over 400 lines: it only wires; each part it
  * wires lives in its own module, and splitting the wiring would hide the start and stop order.)
  */
+import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BurstAwsClients } from './aws/burst-clients.js';
+import { createAwsClients } from './aws/cloudwatch-trend.js';
+import { elastiCacheChanges } from './aws/elasticache-changes.js';
+import { fetchClusterFacts } from './aws/elasticache-facts.js';
 import { belowSdkNodeMajor, SDK_MIN_NODE_MAJOR } from './aws/node-version.js';
 import { DEFAULT_HORIZON_DAYS } from './capacity/sizing.js';
 import { adviseDeps } from './capacity/sources.js';
 import { SnapshotStore } from './census/snapshot-store.js';
+import { ChangeApprovalService } from './changes/approval.js';
+import { catalogMaxmemory } from './changes/node-maxmemory.js';
+import { ChangePlanStore } from './changes/plan-store.js';
+import { makePlan } from './changes/planner.js';
+import type { NodeMaxmemory } from './changes/ports.js';
+import { redisPolicyAccess } from './changes/redis-policy.js';
 import { channelTimeZone, findCluster } from './config/load.js';
 import type { MedicConfig } from './config/types.js';
 import { ErrorCode, MedicError } from './errors.js';
@@ -21,6 +31,12 @@ import { ChecklistService } from './incidents/checklist/service.js';
 import { REASSESSMENT_POSTED } from './incidents/checklist/timeline-steps.js';
 import { IncidentStore } from './incidents/incident-store.js';
 import { CENSUS_QUEUE, type CensusJobData, CensusService, createCensusWorker } from './jobs/census-job.js';
+import {
+  CHANGE_RUN_QUEUE,
+  type ChangeJobData,
+  ChangeRunService,
+  createChangeWorker,
+} from './jobs/change-job.js';
 import { startMonitorJobs } from './jobs/monitor-job.js';
 import { createReminderWorker, REMINDER_QUEUE, type Reminder, ReminderService } from './jobs/reminder-job.js';
 import { createTtlWorker, TTL_RUN_QUEUE, type TtlJobData, TtlRunService } from './jobs/ttl-job.js';
@@ -46,6 +62,7 @@ import { resolveSlackApiUrl } from './slack/api-url.js';
 import { boltLogger, createSlackApp, type SlackAppOptions } from './slack/app.js';
 import { resolveBotIdentity } from './slack/bot-identity.js';
 import { slackCensusReporter } from './slack/census-reporter.js';
+import { slackChangeReporter } from './slack/change-reporter.js';
 import { ChecklistMessages } from './slack/checklist/checklist-message.js';
 import { REASSESS_KEY, scheduleReassessment } from './slack/checklist/reassessment.js';
 import { withDevTeamNotices } from './slack/dev-team-reporter.js';
@@ -83,6 +100,17 @@ export interface ServerOptions {
     runs?: TtlRunQueue;
     /** Pacing of dry-runs and re-counts. @defaultValue the census default throttle */
     throttle?: ThrottleOptions | false;
+  };
+  /** Approve-gated scale / policy changes: how a running scale is followed, and the node catalog. */
+  changes?: {
+    /** Between two DescribeReplicationGroups while a scale runs. @defaultValue 30000 */
+    pollIntervalMs?: number;
+    /** A scale not done after this long is reported as timed out. @defaultValue 3 h */
+    timeoutMs?: number;
+    /** First backoff of a throttled ElastiCache call. @defaultValue 500 */
+    awsRetryBaseMs?: number;
+    /** maxmemory of a node type (scale-down headroom). @defaultValue from the node catalog */
+    maxmemoryOf?: NodeMaxmemory;
   };
 }
 
@@ -289,6 +317,58 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }),
   };
 
+  // Approve-gated scale and eviction-policy changes: same requests, approvals and audit as TTL fixes.
+  const ecClients = new Map<string, ElastiCacheClient>();
+  const ecFor = (region: string): ElastiCacheClient => {
+    let client = ecClients.get(region);
+    if (!client) {
+      client = createAwsClients(region, { proxy }).elasticache;
+      ecClients.set(region, client);
+    }
+    return client;
+  };
+  const clusterFacts = (target: Parameters<typeof fetchClusterFacts>[1]) =>
+    fetchClusterFacts(ecFor(target.aws?.region ?? ''), target);
+  const redisPolicy = redisPolicyAccess({
+    ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+    guard: (conn) => assertNotQueueServer(conn, storeRedis),
+  });
+  const plannerDeps = {
+    facts: clusterFacts,
+    redisPolicy,
+    maxmemoryOf: options.changes?.maxmemoryOf ?? catalogMaxmemory(config.capacity?.nodeCatalog),
+    now,
+  };
+  const changeQueue = new Queue<ChangeJobData>(CHANGE_RUN_QUEUE, { connection: queueRedis, prefix });
+  const changeRuns = new ChangeRunService(changeQueue);
+  metrics.countQueue(changeQueue);
+  const changeApprovals = new ChangeApprovalService({
+    store: approvalStore,
+    audit,
+    plans: new ChangePlanStore(storeRedis, { prefix }),
+    policy: config.approvals,
+    approvers: (name) => cluster(name)?.approvers,
+    now,
+    enqueue: (run) => changeRuns.enqueue(run),
+    recheck: async (plan) => {
+      const target = cluster(plan.cluster);
+      if (!target)
+        return { ok: false, refusal: { reason: 'unknown_cluster', values: { cluster: plan.cluster } } };
+      return makePlan(plannerDeps, {
+        cluster: target,
+        channel: plan.channel,
+        requester: plan.requester,
+        value: plan.to,
+        kind: plan.kind,
+        id: plan.id,
+      });
+    },
+  });
+  const changes = {
+    approvals: changeApprovals,
+    plan: (req: Omit<Parameters<typeof makePlan>[1], 'id'>) => makePlan(plannerDeps, req),
+  };
+
   const slack = createSlackApp(
     {
       ...options.slack,
@@ -325,6 +405,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       remediation,
       ttlRuns,
       snapshots,
+      changes,
       cluster,
       burst: { aws: burstAwsClients(proxy) },
       capacity: {
@@ -394,6 +475,32 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logger.error({ job: job?.id, err: redact(err.message) }, 'ttl run failed'),
   );
 
+  // Change runs: the write once, then the scale followed until `available`, posted in the thread.
+  const changeConnection = queueRedis.duplicate();
+  const changeWorker = createChangeWorker(changeConnection, prefix, {
+    store: storeRedis,
+    prefix,
+    aws: elastiCacheChanges(ecFor, {
+      ...(options.changes?.awsRetryBaseMs !== undefined
+        ? { baseDelayMs: options.changes.awsRetryBaseMs }
+        : {}),
+    }),
+    facts: clusterFacts,
+    redisPolicy,
+    target: cluster,
+    audit,
+    reporter: slackChangeReporter(slack.app.client, i18n),
+    ...(options.changes?.pollIntervalMs !== undefined
+      ? { pollIntervalMs: options.changes.pollIntervalMs }
+      : {}),
+    ...(options.changes?.timeoutMs !== undefined ? { timeoutMs: options.changes.timeoutMs } : {}),
+    now,
+    logger,
+  });
+  changeWorker.on('failed', (job, err) =>
+    logger.error({ job: job?.id, err: redact(err.message) }, 'change run failed'),
+  );
+
   // Monitoring: the schedulers live on the queue Redis (every replica upserts the same ones), each
   // tick is one job, run by one worker; alerts are posted by the replica whose state write won.
   const alertReporter = withDevTeamNotices(
@@ -448,6 +555,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       worker.close().catch(() => {}),
       censusWorker.close().catch(() => {}),
       ttlWorker.close().catch(() => {}),
+      changeWorker.close().catch(() => {}),
       monitor?.close().catch(() => {}),
       sampleGauges?.stop().catch(() => {}),
       reminderWorker.close().catch(() => {}),
@@ -456,12 +564,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       watchQueue.close().catch(() => {}),
       censusQueue.close().catch(() => {}),
       ttlQueue.close().catch(() => {}),
+      changeQueue.close().catch(() => {}),
       reminderQueue.close().catch(() => {}),
     ]);
     reminderConnection.disconnect();
     workerConnection.disconnect();
     censusConnection.disconnect();
     ttlConnection.disconnect();
+    changeConnection.disconnect();
     storeRedis.disconnect();
     await queueRedis.quit().catch(() => queueRedis.disconnect());
     await dispatcher.close().catch(() => {});

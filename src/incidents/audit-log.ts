@@ -23,6 +23,10 @@ export const AUDIT_ACTIONS = [
   'incident_opened',
   'incident_closed',
   'step_skipped',
+  // Approve-gated cluster changes (scale, eviction policy): the call made, and how it ended.
+  'change_applied',
+  'change_finished',
+  'change_failed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

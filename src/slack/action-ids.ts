@@ -26,6 +26,9 @@ export const ActionId = {
   ChecklistNotify: 'checklist_notify',
   PlanDryRun: 'plan_dry_run',
   PlanRequestApproval: 'plan_request_approval',
+  /** Approve / Reject of a scale or policy change request: value `{"request"}`. */
+  ChangeApprove: 'change_approve',
+  ChangeReject: 'change_reject',
 } as const;
 
 /** What a checklist step's own buttons carry. */

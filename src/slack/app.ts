@@ -18,6 +18,7 @@ import { countingFetch, type SlackCallFailure } from './call-metrics.js';
 import { defaultClickGuard } from './click-auth.js';
 import { registerAlertActions } from './listeners/actions/alert-actions.js';
 import { registerCensusActions } from './listeners/actions/census-actions.js';
+import { registerChangeActions } from './listeners/actions/change-actions.js';
 import { registerChecklistActions } from './listeners/actions/checklist-actions.js';
 import { registerRemediationActions } from './listeners/actions/remediation-actions.js';
 import { registerStatusActions } from './listeners/actions/status-actions.js';
@@ -139,6 +140,7 @@ export function createSlackApp(options: SlackAppOptions, services: SlackServices
   registerCensusActions(app, services, clicks);
   registerAlertActions(app, services, clicks);
   registerRemediationActions(app, services);
+  registerChangeActions(app, services, clicks);
   if (services.ttlRuns) registerTtlRunActions(app, services, { runs: services.ttlRuns, clicks });
   if (services.checklist) registerChecklistActions(app, services, { checklist: services.checklist, clicks });
   registerAppHome(app, services);

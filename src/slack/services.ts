@@ -2,6 +2,9 @@ import type { Logger } from 'pino';
 import type { BurstAwsClients } from '../aws/burst-clients.js';
 import type { AdviseDeps } from '../capacity/advise.js';
 import type { SnapshotStore } from '../census/snapshot-store.js';
+import type { ChangeApprovalService } from '../changes/approval.js';
+import type { PlanRequest } from '../changes/planner.js';
+import type { ChangePlan, PlanOutcome } from '../changes/types.js';
 import type { ClusterConfig, MedicConfig } from '../config/types.js';
 import type { I18n } from '../i18n/index.js';
 import type { ApprovalStore } from '../incidents/approval-store.js';
@@ -34,6 +37,8 @@ export interface SlackServices {
   snapshots?: Pick<SnapshotStore, 'get' | 'list'>;
   /** `/redis-capacity` and `/redis-policy` (absent: the commands say they are not set up). */
   capacity?: CapacityServices;
+  /** Approve-gated scale and eviction-policy changes (absent: their buttons are not handled). */
+  changes?: ChangeServices;
   cluster(name: string): ClusterConfig | undefined;
   /** The burst hunt's AWS clients per region and its walk settings (absent: AWS sources not configured). */
   burst?: BurstServices;
@@ -49,6 +54,13 @@ export interface BurstServices {
   aws?: (region: string) => Promise<BurstAwsClients>;
   /** Keys the young-keys view reads at most. */
   youngSample?: number;
+}
+
+/** Scale and eviction-policy changes: plans read from the cluster, and their four-eyes approval. */
+export interface ChangeServices {
+  approvals: ChangeApprovalService;
+  /** Reads the cluster and plans the change a button asked for (a refusal says why not). */
+  plan(req: Omit<PlanRequest, 'id'>): Promise<PlanOutcome<ChangePlan>>;
 }
 
 /** The inputs of the capacity advice, and the reminder posted on the policy's revisit date. */

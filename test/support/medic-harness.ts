@@ -71,6 +71,8 @@ export interface MedicHarnessOptions {
   };
   /** startServer's remediation seams: clock, run queue stand-in, pacing. */
   remediation?: ServerOptions['remediation'];
+  /** startServer's change seams: how often a running scale is polled, its timeout, the node catalog. */
+  changes?: ServerOptions['changes'];
   /** `slack.channelLocales`: channel id → `{ lang, timeZone }`. */
   channelLocales?: Record<string, { lang?: string; timeZone?: string }>;
   /** `i18n.overridesDir` (absolute, or relative to the working directory). */
@@ -249,6 +251,7 @@ ${opts.noAws ? '' : `    aws:\n      region: us-east-1\n      replicationGroupId
     strictI18n: true,
     connectTimeoutMs: 1_000,
     ...(opts.remediation ? { remediation: opts.remediation } : {}),
+    ...(opts.changes ? { changes: opts.changes } : {}),
     slack: {
       botToken: 'xoxb-test',
       signingSecret,

@@ -1,0 +1,110 @@
+/**
+ * `maxmemory-policy` on a Redis or Valkey the bot connects to (self-hosted): read from INFO (which
+ * needs no CONFIG), whether CONFIG answers at all, and CONFIG SET followed by CONFIG GET on every
+ * primary (every node of a Redis Cluster). ElastiCache disables CONFIG and hardened servers rename it: that is a refusal, never a
+ * retry.
+ */
+import { Cluster, type Redis } from 'ioredis';
+import type { ClusterConfig } from '../config/types.js';
+import { serverFacts } from '../keyspace/server-facts.js';
+import { connectTarget, type TargetConnection } from '../redis/connect.js';
+import type { RedisPolicyAccess } from './ports.js';
+
+export interface RedisPolicyOptions {
+  connectTimeoutMs?: number;
+  /** Checked on every connection before anything is read or written (the queue's own server is refused). */
+  guard?: (conn: TargetConnection) => Promise<void>;
+}
+
+export function redisPolicyAccess(options: RedisPolicyOptions = {}): RedisPolicyAccess {
+  const withConn = async <T>(
+    cluster: ClusterConfig,
+    fn: (conn: TargetConnection) => Promise<T>,
+  ): Promise<T> => {
+    const conn = await connectTarget(cluster, {
+      ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+    });
+    try {
+      await options.guard?.(conn);
+      return await fn(conn);
+    } finally {
+      await conn.close().catch(() => {});
+    }
+  };
+  return {
+    read: (cluster) =>
+      withConn(cluster, async (conn) => {
+        const primaries = conn.primaries();
+        const facts = await Promise.all(
+          primaries.map(async (node) => serverFacts(await node.info('memory'))),
+        );
+        const used = facts.map((f) => f.usedMemory).filter((v): v is number => v !== undefined);
+        const first = primaries[0];
+        return {
+          policy: facts[0]?.maxmemoryPolicy,
+          usedBytes: used.length > 0 ? Math.max(...used) : undefined,
+          config: first ? await configAnswers(first) : false,
+          address: conn.address,
+        };
+      }),
+    set: (cluster, policy) =>
+      withConn(cluster, async (conn) => {
+        const values: string[] = [];
+        for (const node of conn.primaries()) {
+          await node.config('SET', 'maxmemory-policy', policy);
+          values.push(await configValue(node));
+        }
+        // In a Redis Cluster the replicas too: a failover must not bring the old policy back.
+        if (conn.client instanceof Cluster) {
+          for (const replica of await clusterReplicas(conn.primaries())) {
+            try {
+              await replica.connect();
+              await replica.config('SET', 'maxmemory-policy', policy);
+              values.push(await configValue(replica));
+            } finally {
+              replica.disconnect();
+            }
+          }
+        }
+        return { values };
+      }),
+  };
+}
+
+/**
+ * The replicas CLUSTER NODES lists, as clients with the primaries' own options (credentials, TLS).
+ * Nodes marked failed or without an address are skipped.
+ */
+async function clusterReplicas(primaries: Redis[]): Promise<Redis[]> {
+  const first = primaries[0];
+  if (!first) return [];
+  const text = String(await first.call('CLUSTER', 'NODES'));
+  const out: Redis[] = [];
+  for (const line of text.split('\n')) {
+    const [, address, flags] = line.split(' ');
+    const roles = (flags ?? '').split(',');
+    if (!address || !roles.includes('slave') || roles.some((r) => /fail|noaddr/.test(r))) continue;
+    const hostPort = address.split('@')[0] ?? '';
+    const at = hostPort.lastIndexOf(':');
+    const host = hostPort.slice(0, at);
+    const port = Number(hostPort.slice(at + 1));
+    if (!host || !Number.isInteger(port)) continue;
+    out.push(first.duplicate({ host, port, lazyConnect: true }));
+  }
+  return out;
+}
+
+/** CONFIG GET works (not disabled, renamed, or denied by an ACL). */
+async function configAnswers(node: Redis): Promise<boolean> {
+  try {
+    await configValue(node);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function configValue(node: Redis): Promise<string> {
+  const reply = (await node.config('GET', 'maxmemory-policy')) as unknown;
+  return Array.isArray(reply) && typeof reply[1] === 'string' ? reply[1] : '';
+}
