@@ -22,7 +22,7 @@ import type { NodeMaxmemory } from './changes/ports.js';
 import { redisPolicyAccess } from './changes/redis-policy.js';
 import { channelTimeZone, findCluster } from './config/load.js';
 import type { MedicConfig } from './config/types.js';
-import { ErrorCode, MedicError } from './errors.js';
+import { ErrorCode, errorMessage, MedicError } from './errors.js';
 import { createI18n, type I18n } from './i18n/index.js';
 import { ApprovalStore } from './incidents/approval-store.js';
 import { ApprovalService, type TtlRunQueue } from './incidents/approvals.js';
@@ -37,6 +37,7 @@ import {
   ChangeRunService,
   createChangeWorker,
 } from './jobs/change-job.js';
+import { withChecklistTicks } from './jobs/changes/checklist-ticks.js';
 import { startMonitorJobs } from './jobs/monitor-job.js';
 import { createReminderWorker, REMINDER_QUEUE, type Reminder, ReminderService } from './jobs/reminder-job.js';
 import { createTtlWorker, TTL_RUN_QUEUE, type TtlJobData, TtlRunService } from './jobs/ttl-job.js';
@@ -489,7 +490,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     redisPolicy,
     target: cluster,
     audit,
-    reporter: slackChangeReporter(slack.app.client, i18n),
+    reporter: withChecklistTicks(slackChangeReporter(slack.app.client, i18n), checklist, (err) =>
+      logger.warn({ err: errorMessage(err) }, 'checklist tick after a scale failed'),
+    ),
     ...(options.changes?.pollIntervalMs !== undefined
       ? { pollIntervalMs: options.changes.pollIntervalMs }
       : {}),

@@ -39,6 +39,7 @@ import {
   textOf,
   tsOf,
 } from '../support/medic-harness.js';
+import { waitFor } from '../support/wait-for.js';
 
 const REQUESTER = 'UREQUESTER';
 const APPROVER = 'UAPPROVER';
@@ -227,6 +228,18 @@ it('request → refusals → a second person approves → one ModifyReplicationG
   expect(thread.filter((l) => l.includes('`modifying`'))).toHaveLength(1);
   // Four polls at POLL_MS apart cannot finish sooner than three intervals.
   expect(tookMs).toBeGreaterThanOrEqual(3 * POLL_MS);
+
+  // The incident's checklist: scaling decided, by the approver, with the node type it ended on.
+  const incident = await h.server.services.incidents.findOpen('market', MARKET_CHANNEL);
+  await waitFor(
+    'scale_decision ticked',
+    async () =>
+      (await h.server.services.incidents.steps(incident?.id ?? '')).get('scale_decision')?.state === 'done',
+    10_000,
+  );
+  const step = (await h.server.services.incidents.steps(incident?.id ?? '')).get('scale_decision');
+  expect(step?.by).toBe(APPROVER);
+  expect(step?.detail).toBe(TO);
 
   const audit = (await readAuditStream(h.queue.url, 'redis-medic')).filter(
     (e) => e.requestId === requestId || (e.action === 'refused' && e.control === 'change_approve'),

@@ -213,7 +213,6 @@ async function end(
   counts?: Record<string, number>,
   reason?: string,
 ): Promise<void> {
-  await say(data, deps, line);
   const why =
     reason ??
     (line.kind === 'failed'
@@ -221,7 +220,9 @@ async function end(
         ? String(line.refusal.values.code)
         : line.refusal.reason
       : undefined);
+  // The record first: whoever reads the thread's last line finds it in the audit log already.
   await audit(data, deps, action, counts, why);
+  await say(data, deps, line);
 }
 
 async function say(data: ChangeJobData, deps: ChangeJobDeps, line: ChangeLine): Promise<void> {
