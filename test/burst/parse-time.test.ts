@@ -57,4 +57,32 @@ describe('burst time arguments', () => {
       NOW.toISOString(),
     ]);
   });
+
+  it('reads a time-of-day `to` on the day of `from`, whatever the hour now', () => {
+    // 13:30 UTC: between the two times of day below.
+    const at = new Date('2026-02-12T13:30:00Z');
+    const w = parseWindowArgs({ from: '13:00', to: '13:50' }, 'UTC', at);
+    // 13:50 has not come yet: the window runs from 13:00 today to now.
+    expect([w?.from.toISOString(), w?.to.toISOString()]).toEqual([
+      '2026-02-12T13:00:00.000Z',
+      at.toISOString(),
+    ]);
+    // Reversed: refused, not read as yesterday 14:00 to today 13:00 (23 hours).
+    let code: string | undefined;
+    try {
+      parseWindowArgs({ from: '14:00', to: '13:00' }, 'UTC', at);
+    } catch (err) {
+      code = (err as MedicError).code;
+    }
+    expect(code).toBe(ErrorCode.BurstWindowOrder);
+    // A short window across midnight still reads as one.
+    const night = parseWindowArgs({ from: '23:50', to: '00:10' }, 'UTC', at);
+    expect([night?.from.toISOString(), night?.to.toISOString()]).toEqual([
+      '2026-02-11T23:50:00.000Z',
+      '2026-02-12T00:10:00.000Z',
+    ]);
+    // A local date for `from` and a time of day for `to`: the same day.
+    const dated = parseWindowArgs({ from: '2026-02-12T13:00', to: '13:20' }, 'Asia/Shanghai', at);
+    expect(dated?.to.toISOString()).toBe('2026-02-12T05:20:00.000Z');
+  });
 });
