@@ -71,6 +71,11 @@ function badTime(text: string): MedicError {
   return new MedicError(ErrorCode.BurstBadTime, { quoted: `“${text.slice(0, 64)}”` });
 }
 
+/** A time as typed (or, when not given, the instant used), quoted so it is shown verbatim, date and all. */
+function typed(text: string | undefined, instead: Date): string {
+  return `“${(text ?? instead.toISOString()).slice(0, 64)}”`;
+}
+
 /** One time argument; throws `burst_bad_time` naming the text. */
 export function parseTimeArg(text: string, timeZone: string, now: Date): Date {
   const value = text.trim();
@@ -149,9 +154,12 @@ export function parseWindowArgs(
       : ((fromGiven && timeOfDayAfter(args.to, fromGiven, timeZone)) ?? parseTimeArg(args.to, timeZone, now));
   const from = fromGiven ?? new Date(to.getTime() - 3_600_000);
   if (from.getTime() > now.getTime())
-    throw new MedicError(ErrorCode.BurstWindowFuture, { from: args.from ?? '' });
+    throw new MedicError(ErrorCode.BurstWindowFuture, { from: typed(args.from, from) });
   if (from.getTime() >= to.getTime()) {
-    throw new MedicError(ErrorCode.BurstWindowOrder, { from: args.from ?? '', to: args.to ?? '' });
+    throw new MedicError(ErrorCode.BurstWindowOrder, {
+      from: typed(args.from, from),
+      to: typed(args.to, to),
+    });
   }
   if (to.getTime() - from.getTime() > MAX_WINDOW_MS) {
     throw new MedicError(ErrorCode.BurstWindowTooLong, { hours: MAX_WINDOW_MS / 3_600_000 });

@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseTimeArg, parseWindowArgs } from '../../src/burst/parse-time.js';
 import { ErrorCode, type MedicError } from '../../src/errors.js';
+import { createI18n } from '../../src/i18n/index.js';
+import { errorText } from '../../src/presenters/error-text.js';
 
 const NOW = new Date('2026-02-12T14:30:00Z');
 
@@ -84,5 +86,22 @@ describe('burst time arguments', () => {
     // A local date for `from` and a time of day for `to`: the same day.
     const dated = parseWindowArgs({ from: '2026-02-12T13:00', to: '13:20' }, 'Asia/Shanghai', at);
     expect(dated?.to.toISOString()).toBe('2026-02-12T05:20:00.000Z');
+  });
+
+  it('a refused window names the times as typed, date included', () => {
+    const t = createI18n({ strict: true }).plain('en');
+    const text = (args: { from?: string; to?: string }) => {
+      try {
+        parseWindowArgs(args, 'UTC', NOW);
+      } catch (err) {
+        return errorText(err as MedicError, t, 'en');
+      }
+      return 'accepted';
+    };
+    // Shown as a clock time only ("00:00 UTC"), a start years ahead reads like tonight.
+    expect(text({ from: '2030-01-01T00:00Z' })).toContain('2030-01-01T00:00Z');
+    expect(text({ from: '2026-02-12T14:00:00Z', to: '2026-02-11T13:00:00Z' })).toContain(
+      '2026-02-11T13:00:00Z',
+    );
   });
 });
