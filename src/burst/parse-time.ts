@@ -154,11 +154,11 @@ export function parseWindowArgs(
       : ((fromGiven && timeOfDayAfter(args.to, fromGiven, timeZone)) ?? parseTimeArg(args.to, timeZone, now));
   const from = fromGiven ?? new Date(to.getTime() - 3_600_000);
   if (from.getTime() > now.getTime())
-    throw new MedicError(ErrorCode.BurstWindowFuture, { from: typed(args.from, from) });
+    throw new MedicError(ErrorCode.BurstWindowFuture, { quotedFrom: typed(args.from, from) });
   if (from.getTime() >= to.getTime()) {
     throw new MedicError(ErrorCode.BurstWindowOrder, {
-      from: typed(args.from, from),
-      to: typed(args.to, to),
+      quotedFrom: typed(args.from, from),
+      quotedTo: typed(args.to, to),
     });
   }
   if (to.getTime() - from.getTime() > MAX_WINDOW_MS) {
