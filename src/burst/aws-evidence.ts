@@ -68,16 +68,13 @@ export async function logsEvidence(
     timeoutMs,
     ...(opts.logsPollMs !== undefined ? { pollMs: opts.logsPollMs } : {}),
   };
-  const [counts, samples] = await Promise.allSettled([
-    runInsightsQuery(clients.logs, { ...base, query }),
-    runInsightsQuery(clients.logs, { ...base, query: samplesQuery(cfg.words, SAMPLE_QUERY_LIMIT) }),
-  ]);
-  if (counts.status === 'rejected') {
-    return {
-      status: { source: 'logs', state: 'failed', notes: [logsNote(counts.reason, region, timeoutMs)] },
-    };
+  let rows: Record<string, string>[];
+  try {
+    rows = await runInsightsQuery(clients.logs, { ...base, query });
+  } catch (err) {
+    return { status: { source: 'logs', state: 'failed', notes: [logsNote(err, region, timeoutMs)] } };
   }
-  const perMinute: MinuteCount[] = counts.value
+  const perMinute: MinuteCount[] = rows
     .flatMap((row) => {
       const at = parseInsightsTime(row['bin(1m)']);
       const count = Number(row.cmd_count);
@@ -89,16 +86,26 @@ export async function logsEvidence(
     .slice(0, BUSIEST);
   const notes: Note[] = [];
   let lines: LogsEvidence['samples'] = [];
-  if (samples.status === 'fulfilled') {
-    const busy = new Set(busiest.map((b) => b.at.getTime()));
-    const parsed = samples.value.flatMap((row) => {
-      const at = parseInsightsTime(row['@timestamp']);
-      return at ? [{ at, message: redactLogLine(row['@message'] ?? '') }] : [];
-    });
-    const inBusy = parsed.filter((l) => busy.has(Math.floor(l.at.getTime() / 60_000) * 60_000));
-    lines = (inBusy.length > 0 ? inBusy : parsed).slice(0, SAMPLE_LINES);
-  } else {
-    notes.push(logsNote(samples.reason, region, timeoutMs));
+  // Sample lines come from the busiest minute, queried once the counts are known: the window's
+  // first lines (a busy service logs thousands a minute) would say nothing about the burst.
+  const top = busiest[0];
+  if (top) {
+    try {
+      const sampled = await runInsightsQuery(clients.logs, {
+        ...base,
+        from: top.at,
+        to: new Date(top.at.getTime() + 60_000),
+        query: samplesQuery(cfg.words, SAMPLE_QUERY_LIMIT),
+      });
+      lines = sampled
+        .flatMap((row) => {
+          const at = parseInsightsTime(row['@timestamp']);
+          return at ? [{ at, message: redactLogLine(row['@message'] ?? '') }] : [];
+        })
+        .slice(0, SAMPLE_LINES);
+    } catch (err) {
+      notes.push(logsNote(err, region, timeoutMs));
+    }
   }
   const evidence: LogsEvidence = { logGroups: cfg.groups, query, perMinute, busiest, samples: lines };
   const state = perMinute.length === 0 ? 'empty' : notes.length > 0 ? 'partial' : 'ok';

@@ -71,6 +71,11 @@ function badTime(text: string): MedicError {
   return new MedicError(ErrorCode.BurstBadTime, { quoted: `“${text.slice(0, 64)}”` });
 }
 
+/** A time as typed (or, when not given, the instant used), quoted so it is shown verbatim, date and all. */
+function typed(text: string | undefined, instead: Date): string {
+  return `“${(text ?? instead.toISOString()).slice(0, 64)}”`;
+}
+
 /** One time argument; throws `burst_bad_time` naming the text. */
 export function parseTimeArg(text: string, timeZone: string, now: Date): Date {
   const value = text.trim();
@@ -108,9 +113,33 @@ export function parseTimeArg(text: string, timeZone: string, now: Date): Date {
   throw badTime(text);
 }
 
+/** A window given as two times of day crosses midnight only when it stays this short. */
+const MAX_MIDNIGHT_CROSSING_MS = 12 * 3_600_000;
+
+/**
+ * A time-of-day `to` on the calendar day (in the zone) of `from`: "13:00 to 13:50" is one day's
+ * window even while 13:50 has not come yet, and "14:00 to 13:00" is reversed, not 23 hours. It
+ * moves to the next day only for a short window across midnight ("23:50 to 00:10").
+ */
+function timeOfDayAfter(text: string, from: Date, timeZone: string): Date | undefined {
+  const time = TIME_OF_DAY.exec(text.trim());
+  if (!time) return undefined;
+  const [, h, mi, s] = time;
+  const day = zoneParts(from, timeZone);
+  const at = wallToInstant({ ...day, hour: Number(h), minute: Number(mi), second: Number(s ?? 0) }, timeZone);
+  if (!at) throw badTime(text);
+  if (at.getTime() > from.getTime()) return at;
+  const next = zoneParts(new Date(from.getTime() + 86_400_000), timeZone);
+  const later = wallToInstant(
+    { ...next, hour: Number(h), minute: Number(mi), second: Number(s ?? 0) },
+    timeZone,
+  );
+  return later && later.getTime() - from.getTime() <= MAX_MIDNIGHT_CROSSING_MS ? later : at;
+}
+
 /**
  * `from` and `to` as given (either may be missing: `to` defaults to now, `from` to one hour before
- * `to`), checked: from before to, not in the future, at most {@link MAX_WINDOW_MS} long.
+ * `to`; a time-of-day `to` is on the day of `from`), checked: from before to, not in the future, at most {@link MAX_WINDOW_MS} long.
  */
 export function parseWindowArgs(
   args: { from?: string | undefined; to?: string | undefined },
@@ -118,13 +147,19 @@ export function parseWindowArgs(
   now: Date,
 ): { from: Date; to: Date } | undefined {
   if (args.from === undefined && args.to === undefined) return undefined;
-  const to = args.to !== undefined ? parseTimeArg(args.to, timeZone, now) : now;
-  const from =
-    args.from !== undefined ? parseTimeArg(args.from, timeZone, now) : new Date(to.getTime() - 3_600_000);
+  const fromGiven = args.from !== undefined ? parseTimeArg(args.from, timeZone, now) : undefined;
+  const to =
+    args.to === undefined
+      ? now
+      : ((fromGiven && timeOfDayAfter(args.to, fromGiven, timeZone)) ?? parseTimeArg(args.to, timeZone, now));
+  const from = fromGiven ?? new Date(to.getTime() - 3_600_000);
   if (from.getTime() > now.getTime())
-    throw new MedicError(ErrorCode.BurstWindowFuture, { from: args.from ?? '' });
+    throw new MedicError(ErrorCode.BurstWindowFuture, { quotedFrom: typed(args.from, from) });
   if (from.getTime() >= to.getTime()) {
-    throw new MedicError(ErrorCode.BurstWindowOrder, { from: args.from ?? '', to: args.to ?? '' });
+    throw new MedicError(ErrorCode.BurstWindowOrder, {
+      quotedFrom: typed(args.from, from),
+      quotedTo: typed(args.to, to),
+    });
   }
   if (to.getTime() - from.getTime() > MAX_WINDOW_MS) {
     throw new MedicError(ErrorCode.BurstWindowTooLong, { hours: MAX_WINDOW_MS / 3_600_000 });

@@ -60,9 +60,19 @@ export function buildBurstDoc(report: BurstReport, opts: BurstViewOptions): Mess
     });
   }
   if (report.redisBurstStart) {
+    // The pattern the hunt dated the start from (its first-ranked dated pattern), and the one TTL
+    // the dating assumed: the sentence that gives the time says what it rests on.
+    const dated = report.candidates.find((c) => c.kind === 'pattern' && c.start !== undefined);
+    const young = dated && report.youngKeys?.patterns.find((p) => p.pattern === dated.name);
     blocks.push({
       kind: 'paragraph',
-      text: t('burst:window.redis_start', { at: time(report.redisBurstStart) }),
+      text: young
+        ? t('burst:window.redis_start_from', {
+            at: time(report.redisBurstStart),
+            pattern: young.pattern,
+            ttl: formatTtlWords(Math.round(young.typicalTtlMs / 1000), t),
+          })
+        : t('burst:window.redis_start', { at: time(report.redisBurstStart) }),
     });
   }
 

@@ -207,6 +207,20 @@ describe('burst hunt: AWS sources', () => {
     ).toBe(true);
   });
 
+  it('sample lines are read from the busiest minute, not the first lines of the window', async () => {
+    mockHappyPath();
+    await huntBurst(cluster(server.url), undefined, deps());
+    // The window opens ~10 minutes before the burst; a busy service logs thousands of matching
+    // lines a minute, so the first 200 of the window say nothing about the burst.
+    const samples = logsMock
+      .commandCalls(StartQueryCommand)
+      .map((c) => c.args[0].input)
+      .filter((input) => input.queryString !== countsQuery(WORDS));
+    expect(samples.length).toBe(1);
+    expect(samples[0]?.startTime).toBe(at('13:57').getTime() / 1000);
+    expect(samples[0]?.endTime).toBe(at('13:58').getTime() / 1000);
+  });
+
   it('a query still Running past the timeout is stopped and named; the other sources still show', async () => {
     mockHappyPath();
     logsMock.on(GetQueryResultsCommand).resolves({ status: 'Running', results: [] });

@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseTimeArg, parseWindowArgs } from '../../src/burst/parse-time.js';
 import { ErrorCode, type MedicError } from '../../src/errors.js';
+import { createI18n } from '../../src/i18n/index.js';
+import { errorText } from '../../src/presenters/error-text.js';
 
 const NOW = new Date('2026-02-12T14:30:00Z');
 
@@ -56,5 +58,50 @@ describe('burst time arguments', () => {
       '2026-02-12T13:45:00.000Z',
       NOW.toISOString(),
     ]);
+  });
+
+  it('reads a time-of-day `to` on the day of `from`, whatever the hour now', () => {
+    // 13:30 UTC: between the two times of day below.
+    const at = new Date('2026-02-12T13:30:00Z');
+    const w = parseWindowArgs({ from: '13:00', to: '13:50' }, 'UTC', at);
+    // 13:50 has not come yet: the window runs from 13:00 today to now.
+    expect([w?.from.toISOString(), w?.to.toISOString()]).toEqual([
+      '2026-02-12T13:00:00.000Z',
+      at.toISOString(),
+    ]);
+    // Reversed: refused, not read as yesterday 14:00 to today 13:00 (23 hours).
+    let code: string | undefined;
+    try {
+      parseWindowArgs({ from: '14:00', to: '13:00' }, 'UTC', at);
+    } catch (err) {
+      code = (err as MedicError).code;
+    }
+    expect(code).toBe(ErrorCode.BurstWindowOrder);
+    // A short window across midnight still reads as one.
+    const night = parseWindowArgs({ from: '23:50', to: '00:10' }, 'UTC', at);
+    expect([night?.from.toISOString(), night?.to.toISOString()]).toEqual([
+      '2026-02-11T23:50:00.000Z',
+      '2026-02-12T00:10:00.000Z',
+    ]);
+    // A local date for `from` and a time of day for `to`: the same day.
+    const dated = parseWindowArgs({ from: '2026-02-12T13:00', to: '13:20' }, 'Asia/Shanghai', at);
+    expect(dated?.to.toISOString()).toBe('2026-02-12T05:20:00.000Z');
+  });
+
+  it('a refused window names the times as typed, date included', () => {
+    const t = createI18n({ strict: true }).plain('en');
+    const text = (args: { from?: string; to?: string }) => {
+      try {
+        parseWindowArgs(args, 'UTC', NOW);
+      } catch (err) {
+        return errorText(err as MedicError, t, 'en');
+      }
+      return 'accepted';
+    };
+    // Shown as a clock time only ("00:00 UTC"), a start years ahead reads like tonight.
+    expect(text({ from: '2030-01-01T00:00Z' })).toContain('2030-01-01T00:00Z');
+    expect(text({ from: '2026-02-12T14:00:00Z', to: '2026-02-11T13:00:00Z' })).toContain(
+      '2026-02-11T13:00:00Z',
+    );
   });
 });

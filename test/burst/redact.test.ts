@@ -11,6 +11,13 @@ describe('log line redaction', () => {
     ['Authorization: Bearer eyJhbGciOi.xyz', 'eyJhbGciOi'],
     ['key AKIAABCDEFGHIJKLMNOP used', 'ABCDEFGHIJKLMNOP'],
     ['api_key: 12345', '12345'],
+    // HTTP Basic credentials are base64 of user:password.
+    ['Authorization: Basic dXNlcjpwYXNzd29yZA==', 'dXNlcjpwYXNzd29yZA=='],
+    ['redis-cli -h cache -a s3cretPW --tls', 's3cretPW'],
+    ['CONFIG SET requirepass s3cretPW', 's3cretPW'],
+    ['MIGRATE cache 6379 "" 0 5000 AUTH2 app s3cretPW KEYS a', 's3cretPW'],
+    ['issued token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl for 1', 'eyJzdWIiOiIxIn0'],
+    ['Cookie: session=abcdef123; theme=dark', 'abcdef123'],
   ])('%s loses its secret', (line, secret) => {
     const out = redactLogLine(line);
     expect(out).not.toContain(secret);

@@ -5,6 +5,7 @@
  * refused in the reader's language with exit 1, before anything is read or written.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -147,5 +148,39 @@ describe('redis-medic burst', { timeout: budgetMs(KEYS * 4) + 6 * 15_000 }, () =
     ]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('the window must start before it ends');
+  });
+
+  test('a dead queue Redis: the hunt still reads the target, and says the snapshots are missing', async ({
+    localRedis,
+  }) => {
+    // A loopback port nobody listens on: bound, then closed.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const dir = mkdtempSync(join(tmpdir(), 'medic-burst-deadq-'));
+    const deadQueue = join(dir, 'medic.yaml');
+    writeFileSync(
+      deadQueue,
+      `queue:\n  url: redis://127.0.0.1:${port}\nclusters:\n  - name: demo\n    url: ${localRedis.url}\n`,
+    );
+    const run = await runCli([
+      'burst',
+      '--config',
+      deadQueue,
+      '--cluster',
+      'demo',
+      '--json',
+      '--unthrottled',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('queue Redis');
+    const json = JSON.parse(run.stdout) as {
+      candidates: { name: string }[];
+      sources: { source: string; state: string }[];
+    };
+    expect(json.sources.find((s) => s.source === 'census')?.state).toBe('not_configured');
+    expect(compileGlob(json.candidates[0]?.name ?? '')(Buffer.from('campaign:push:100001'))).toBe(true);
   });
 });

@@ -197,6 +197,8 @@ const FILLED: Record<string, string> = {
   deadline: '2026 年 2 月 20 日',
   risk: '低',
   quoted: '“25:99”',
+  quotedFrom: '“14:00”',
+  quotedTo: '“13:00”',
 };
 
 /** Every zh string as [ns:key, text]. */

@@ -1153,8 +1153,11 @@ function usageErrors(): MedicError[] {
     new UsageError(ErrorCode.OutRequired),
     new UsageError(ErrorCode.ExportWriteFailed, { dir: keep('/srv/monitoring'), errno: keep('EACCES') }),
     new UsageError(ErrorCode.BurstBadTime, { quoted: `“${keep('yesterday')}”` }),
-    new UsageError(ErrorCode.BurstWindowOrder, { from: '14:00', to: '13:00' }),
-    new UsageError(ErrorCode.BurstWindowFuture, { from: '23:00' }),
+    new UsageError(ErrorCode.BurstWindowOrder, {
+      quotedFrom: `“${keep('14:00')}”`,
+      quotedTo: `“${keep('13:00')}”`,
+    }),
+    new UsageError(ErrorCode.BurstWindowFuture, { quotedFrom: `“${keep('2030-01-01T00:00Z')}”` }),
     new UsageError(ErrorCode.BurstWindowTooLong, { hours: 24 }),
     new UsageError(ErrorCode.BurstBadTimeZone, { zone: keep('Mars/Olympus') }),
   ];

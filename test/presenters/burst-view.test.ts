@@ -220,7 +220,22 @@ describe('burst report in words', () => {
     const t = i18n.plain('en');
     const text = docToMrkdwn(buildBurstDoc(report(), { t, lang: 'en' }));
     expect(text).toContain('Write times assume every key of a pattern gets one TTL');
-    expect(text).toContain('From Redis alone, the burst started at about 13:57.');
+    expect(text).toContain('From Redis alone, the burst started at about 13:57');
+  });
+
+  it('the Redis-alone start names the pattern it was dated from and the TTL it assumed', () => {
+    // A pattern written with varying TTLs gets a start that can be many minutes off: the sentence
+    // that gives the time must say what it rests on, not only a note further down.
+    for (const lang of ['en', 'zh'] as const) {
+      const t = i18n.plain(lang);
+      const doc = buildBurstDoc(report(), { t, lang });
+      const line = docToMrkdwn(doc)
+        .split('\n')
+        .find((l) => l.includes('13:57') && (l.includes('Redis alone') || l.includes('仅根据 Redis')));
+      expect(line).toContain('esc:<!channel>:*');
+      expect(line).toContain(lang === 'en' ? '20 minutes' : '20 分钟');
+      if (lang === 'zh') expect(zhStyleProblems(line ?? '', { verbatim: ['esc:<!channel>:*'] })).toEqual([]);
+    }
   });
 
   it('draws the timeline chart', async () => {

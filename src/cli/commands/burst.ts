@@ -2,17 +2,20 @@
  * `redis-medic burst --cluster NAME [--from T --to T] [--json]`: the burst hunt from a terminal.
  * Times are ISO, or local in `--time-zone` (default: the time zone of the cluster's channel).
  */
+import type { Redis } from 'ioredis';
 import { createBurstAwsClients } from '../../aws/burst-clients.js';
 import { huntBurst } from '../../burst/hunt.js';
 import { parseWindowArgs } from '../../burst/parse-time.js';
+import type { BurstReport } from '../../burst/types.js';
 import { SnapshotStore } from '../../census/snapshot-store.js';
 import { channelTimeZone } from '../../config/load.js';
 import { isTimeZone } from '../../config/schema.js';
-import { ErrorCode } from '../../errors.js';
+import { ErrorCode, MedicError } from '../../errors.js';
 import { HistoryStore } from '../../monitoring/history-store.js';
 import { historyTrendProvider, withHistoryFallback } from '../../monitoring/history-trend.js';
 import { proxySettings } from '../../net/proxy.js';
 import { buildBurstDoc } from '../../presenters/burst-view.js';
+import { errorText } from '../../presenters/error-text.js';
 import { connectTarget } from '../../redis/connect.js';
 import { cloudWatchTrendProvider } from '../../status/trend-providers.js';
 import type { CliContext } from '../context.js';
@@ -47,9 +50,14 @@ export async function burstCommand(opts: BurstCommandOptions, ctx: CliContext): 
   // Refused before anything is read: bad times change nothing.
   const given = parseWindowArgs({ from: opts.from, to: opts.to }, timeZone, new Date());
   const proxy = proxySettings(ctx.env);
-  const report = await withQueueRedis(config, async (redis) => {
-    const history = historyTrendProvider(new HistoryStore(redis, { prefix: config.queue.prefix }));
-    const trend = withHistoryFallback(cloudWatchTrendProvider({ proxy }), history);
+  const hunt = async (redis: Redis | undefined) => {
+    const cloudWatch = cloudWatchTrendProvider({ proxy });
+    const trend = redis
+      ? withHistoryFallback(
+          cloudWatch,
+          historyTrendProvider(new HistoryStore(redis, { prefix: config.queue.prefix })),
+        )
+      : cloudWatch;
     const conn = await connectTarget(cluster, {
       ...(opts.timeout ? { connectTimeoutMs: opts.timeout, commandTimeoutMs: opts.timeout } : {}),
     });
@@ -57,7 +65,7 @@ export async function burstCommand(opts: BurstCommandOptions, ctx: CliContext): 
       return await huntBurst(cluster, given, {
         conn,
         trend,
-        snapshots: new SnapshotStore(redis, { prefix: config.queue.prefix }),
+        ...(redis ? { snapshots: new SnapshotStore(redis, { prefix: config.queue.prefix }) } : {}),
         ...(cluster.aws ? { aws: createBurstAwsClients(cluster.aws.region, { proxy }) } : {}),
         ...(opts.sample ? { youngSample: opts.sample } : {}),
         ...(opts.unthrottled ? { throttle: false as const } : {}),
@@ -65,7 +73,17 @@ export async function burstCommand(opts: BurstCommandOptions, ctx: CliContext): 
     } finally {
       await conn.close();
     }
-  });
+  };
+  // The queue Redis only holds the memory history and the census snapshots: without it the hunt
+  // still reads the target (and AWS), and the report names the census diff as not available.
+  let report: BurstReport;
+  try {
+    report = await withQueueRedis(config, hunt);
+  } catch (err) {
+    if (!(err instanceof MedicError) || err.code !== ErrorCode.QueueUnreachable) throw err;
+    ctx.err(`${errorText(err, ctx.t, ctx.lang)}\n`);
+    report = await hunt(undefined);
+  }
   if (opts.json) ctx.out(`${JSON.stringify(snakeKeys(JSON.parse(JSON.stringify(report))), null, 2)}\n`);
   else ctx.out(renderDocText(buildBurstDoc(report, { t: ctx.t, lang: ctx.lang, timeZone })));
   return EXIT_OK;
