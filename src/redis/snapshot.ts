@@ -53,9 +53,13 @@ export interface RedisSnapshot {
   version: string;
 }
 
-export function nodeSnapshotFromInfo(address: string, infoText: string): NodeSnapshot {
+/**
+ * One node's figures from its INFO. `onlyDb`: the DB the target's URL names; its keys are the only
+ * ones counted (memory is the server's whatever the DB).
+ */
+export function nodeSnapshotFromInfo(address: string, infoText: string, onlyDb?: number): NodeSnapshot {
   const info = parseInfo(infoText);
-  const dbs = parseKeyspace(info.keyspace);
+  const dbs = parseKeyspace(info.keyspace).filter((d) => onlyDb === undefined || d.db === onlyDb);
   const used = infoNumber(info, 'memory', 'used_memory');
   const max = infoNumber(info, 'memory', 'maxmemory');
   const frag = info.memory?.mem_fragmentation_ratio;
