@@ -60,8 +60,13 @@ export const slackApiUrl = z.string().superRefine((value, ctx) => {
   }
 });
 
-/** True for a time zone Intl knows (`Asia/Shanghai`, `UTC`); `new Intl.DateTimeFormat` throws on others. */
+/**
+ * True for an IANA region name Intl knows (`Asia/Shanghai`) or UTC/GMT. Abbreviations are refused
+ * even where Intl takes them: `CST` means US Central to Intl and China Standard Time to a team in
+ * Shanghai, and a summary posted at 23:00 instead of 09:00 is the quiet kind of wrong.
+ */
 export function isTimeZone(value: string): boolean {
+  if (!value.includes('/') && !/^(UTC|GMT)$/i.test(value)) return false;
   try {
     new Intl.DateTimeFormat('en', { timeZone: value });
     return value.trim() !== '';

@@ -95,6 +95,19 @@ describe('slack.channelLocales', () => {
     ]);
   });
 
+  it('refuses zone abbreviations Intl would read its own way (CST is US Central to Intl, China to a team in Shanghai)', () => {
+    for (const zone of ['CST', 'EST', 'IST', 'PST']) {
+      const text = `${minimal}slack:\n  channelLocales:\n    C0OPS: { timeZone: ${zone} }\n`;
+      expect(problemLines(text)).toEqual([
+        `slack.channelLocales.C0OPS.timeZone: ${zone} is not a time zone (use an IANA name such as Asia/Shanghai or UTC)`,
+      ]);
+    }
+    for (const zone of ['UTC', 'GMT', 'Asia/Shanghai', 'Etc/GMT-8']) {
+      const text = `${minimal}slack:\n  channelLocales:\n    C0OPS: { timeZone: ${zone} }\n`;
+      expect(parseConfig(text, {}).ok).toBe(true);
+    }
+  });
+
   it('reports a bad language, a bad channel id and an unknown field', () => {
     const lines = problemLines(
       `${minimal}slack:\n  channelLocales:\n    C0OPS: { lang: fr }\n    general: { lang: en }\n    C0TZ: { zone: UTC }\n`,
