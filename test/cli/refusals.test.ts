@@ -167,6 +167,21 @@ describe('config values', () => {
   });
 });
 
+describe('check-config warnings', () => {
+  it('names a cluster no channel in slack.channels maps to (its alerts would only be logged), exit 0', async () => {
+    const path = file(
+      'no-channel.yml',
+      `queue:\n  url: ${queue.url}\nclusters:\n  - name: shop\n    url: ${target.url}\n  - name: books\n    url: ${target.url}/2\nslack:\n  channels:\n    C0SHOP: shop\n`,
+    );
+    const run = await runCli(['check-config', '--config', path]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/slack\.channels.*books/);
+    expect(run.stderr).not.toMatch(/slack\.channels.*shop/);
+    const zh = await runCli(['check-config', '--config', path, '--lang', 'zh']);
+    expect(zh.stderr).toMatch(/slack\.channels.*books/);
+  });
+});
+
 describe('command-line values', () => {
   it('--redis with a port out of range: exit 1, says the port', async () => {
     const run = await runCli(['status', '--redis', 'redis://127.0.0.1:99999']);

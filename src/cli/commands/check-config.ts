@@ -19,5 +19,11 @@ export function checkConfigCommand(opts: { config?: string }, ctx: CliContext): 
       ),
     })}\n`,
   );
+  // Valid, but a cluster no channel maps to has its alerts, summaries and reports only in the log.
+  const mapped = new Set(Object.values(config.slack.channels));
+  for (const cluster of config.clusters) {
+    if (!mapped.has(cluster.name))
+      ctx.err(`${ctx.t('cli:check_config.no_channel', { cluster: cluster.name })}\n`);
+  }
   return EXIT_OK;
 }
