@@ -94,6 +94,11 @@ describe('/readyz', () => {
       timeoutMs: 15_000,
       intervalMs: 200,
     });
+    // Liveness is the process, not the queue: a probe on /healthz must not restart every replica
+    // during a queue Redis outage (restarting does not bring the queue back). It says the queue is down.
+    const health = await fetch(`${h.baseUrl}/healthz`, { signal: AbortSignal.timeout(15_000) });
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ ok: true, queue: 'down' });
     // A scrape during the outage still answers (the bot's own counters are what one wants then):
     // the job counts it cannot read are left out instead of holding the scrape until Redis is back.
     const during = await fetch(`${h.baseUrl}/metrics`, { signal: AbortSignal.timeout(15_000) });
