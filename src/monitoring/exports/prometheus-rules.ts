@@ -9,6 +9,7 @@
  */
 import { stringify } from 'yaml';
 import type { ClusterConfig } from '../../config/types.js';
+import { formatDuration } from '../../i18n/format.js';
 import type { Translate } from '../../i18n/types.js';
 import { BOT_METRICS } from '../metrics/names.js';
 import { forCluster } from './promql.js';
@@ -109,7 +110,7 @@ export function prometheusRules(
         }),
         description: t('monitoring:rules.memory.description', {
           cluster: name,
-          duration: forMemory[severity],
+          duration: readableFor(forMemory[severity], t),
         }),
         runbook_url: runbook,
       },
@@ -186,4 +187,15 @@ export function prometheusRules(
 /** The rules file as Prometheus reads it. */
 export function renderRules(doc: RulesDocument): string {
   return stringify(doc, { lineWidth: 0 });
+}
+
+/** A `for:` duration (`10m`, `1h30m`, `90s`) in the reader's words (`10 min` / `10 分钟`); as written if it is another shape. */
+function readableFor(duration: string, t: Translate): string {
+  const units: Record<string, number> = { s: 1 / 60, m: 1, h: 60, d: 1440 };
+  const parts = [...duration.matchAll(/(\d+)([smhd])/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== duration) return duration;
+  return formatDuration(
+    parts.reduce((minutes, p) => minutes + Number(p[1]) * (units[p[2] ?? 'm'] ?? 1), 0),
+    t,
+  );
 }
