@@ -45,7 +45,7 @@ export interface PolicyAdvice {
   allkeys: { keys: number; bytes: number };
   withoutTtl: { keys: number; bytes: number };
   patterns: PatternRisk[];
-  /** Under volatile-* with keys lacking TTL: writes fail with OOM once the evictable bytes are gone. */
+  /** Keys lacking TTL (whatever the policy now): under volatile-* writes fail with OOM once the evictable bytes are gone. */
   volatileTrap?: {
     keysWithoutTtl: number;
     bytesWithoutTtl: number;
@@ -104,8 +104,10 @@ export function analysePolicy(input: {
   });
   const noTtl = withoutTtl(walk.totals);
   const queues = patterns.filter((p) => p.family !== undefined && p.keys > 0);
+  // Named under every policy: from allkeys-* the advice may itself be "switch to volatile-*",
+  // after which these keys are the ones that can never be evicted.
   const volatileTrap =
-    family !== 'allkeys' && noTtl.keys > 0
+    noTtl.keys > 0
       ? {
           keysWithoutTtl: noTtl.keys,
           bytesWithoutTtl: noTtl.bytes,

@@ -79,7 +79,28 @@ describe('analysePolicy', () => {
   it('allkeys-* with job-queue keys: move to volatile-*', () => {
     const a = advise('allkeys-lru', [withTtl, bull]);
     expect(a.recommendation).toEqual({ kind: 'switch_to_volatile', to: 'volatile-lru' });
-    expect(a.volatileTrap).toBeUndefined();
+    // The queue keys lack a TTL: after the switch they are the bytes volatile-* can never evict.
+    expect(a.volatileTrap).toEqual({
+      keysWithoutTtl: 3,
+      bytesWithoutTtl: 300,
+      evictableBytes: 4000,
+      maxmemoryBytes: 10_000,
+    });
+  });
+
+  it('allkeys-* with keys lacking TTL: the volatile-* trap is still named with its figures', () => {
+    const a = advise('allkeys-lfu', [noTtl, withTtl]);
+    expect(a.recommendation).toEqual({ kind: 'keep' });
+    expect(a.volatileTrap).toEqual({
+      keysWithoutTtl: 10,
+      bytesWithoutTtl: 1000,
+      evictableBytes: 4000,
+      maxmemoryBytes: 10_000,
+    });
+  });
+
+  it('allkeys-* where every key has a TTL: no volatile-* trap', () => {
+    expect(advise('allkeys-lru', [withTtl]).volatileTrap).toBeUndefined();
   });
 
   it('names the counterpart of each policy', () => {
