@@ -103,6 +103,24 @@ describe('analysePolicy', () => {
     expect(advise('allkeys-lru', [withTtl]).volatileTrap).toBeUndefined();
   });
 
+  it('noeviction evicts nothing: neither "keep it until the TTLs are fixed" nor "the families evict the same keys"', () => {
+    // Redis documents noeviction as: no key is evicted, writes fail once maxmemory is reached.
+    expect(advise('noeviction', [noTtl, withTtl]).recommendation).toEqual({
+      kind: 'noeviction_consider_volatile',
+      to: 'volatile-lru',
+    });
+    expect(advise('noeviction', [withTtl]).recommendation).toEqual({
+      kind: 'noeviction_consider_volatile',
+      to: 'volatile-lru',
+    });
+  });
+
+  it('noeviction with job-queue keys: keep it (the queue needs it)', () => {
+    expect(advise('noeviction', [noTtl, withTtl, bull]).recommendation).toEqual({
+      kind: 'keep_noeviction_queues',
+    });
+  });
+
   it('names the counterpart of each policy', () => {
     expect(counterpartPolicy('volatile-lfu')).toBe('allkeys-lfu');
     expect(counterpartPolicy('volatile-ttl')).toBe('allkeys-lru');
