@@ -147,13 +147,19 @@ export async function adviseCapacity(deps: AdviseDeps, input: AdviseInput): Prom
     const dry = await deps.dryRunOf(rule);
     releases.push(releaseOf(rule, dry.toChange, dry.bytesToFree));
   }
+  // maxmemory 0 is "no limit": Redis then grows until the host runs out, so that is the ceiling.
+  let ceiling = redis.maxmemoryBytes || (rows[0]?.maxmemoryBytes ?? 0);
+  if (ceiling === 0 && redis.totalSystemMemoryBytes > 0) {
+    ceiling = redis.totalSystemMemoryBytes;
+    unknowns.push('maxmemory_unset');
+  }
   const sizing = sizeCluster({
     now,
     horizonDays,
     thresholds: cluster.thresholds,
     usedBytes: redis.usedBytes,
     recentPeakBytes: Math.max(recentPeak, redis.usedBytes),
-    currentMaxmemoryBytes: redis.maxmemoryBytes || (rows[0]?.maxmemoryBytes ?? 0),
+    currentMaxmemoryBytes: ceiling,
     rows,
     releases,
     growthBytesPerDay: growth.bytesPerDay,

@@ -6,7 +6,9 @@
  *   now would let Redis evict keys the application expects to persist);
  * - every key has a TTL: the two families evict the same keys, nothing to change;
  * - allkeys-* with job-queue or lock keys: move to volatile-* (or the queue to its own Redis);
- * - job-queue or lock keys under volatile-*: never switch this Redis to allkeys-*.
+ * - job-queue or lock keys under volatile-*: never switch this Redis to allkeys-*;
+ * - noeviction evicts nothing (writes fail at maxmemory): keep it for a queue's Redis, otherwise
+ *   suggest volatile-* (it evicts only keys with a TTL, so it loses nothing meant to persist).
  */
 import type { RiskLevel } from '../remediation/types.js';
 import type { EvictionCounts, EvictionPatternStats, EvictionWalk } from './eviction-walk.js';
@@ -35,6 +37,8 @@ export type PolicyRecommendation =
   | { kind: 'keep_all_have_ttl' }
   | { kind: 'keep_queues_present'; alternative: string }
   | { kind: 'switch_to_volatile'; to: string }
+  | { kind: 'noeviction_consider_volatile'; to: string }
+  | { kind: 'keep_noeviction_queues' }
   | { kind: 'keep' };
 
 export interface PolicyAdvice {
@@ -45,7 +49,7 @@ export interface PolicyAdvice {
   allkeys: { keys: number; bytes: number };
   withoutTtl: { keys: number; bytes: number };
   patterns: PatternRisk[];
-  /** Under volatile-* with keys lacking TTL: writes fail with OOM once the evictable bytes are gone. */
+  /** Keys lacking TTL (whatever the policy now): under volatile-* writes fail with OOM once the evictable bytes are gone. */
   volatileTrap?: {
     keysWithoutTtl: number;
     bytesWithoutTtl: number;
@@ -104,8 +108,10 @@ export function analysePolicy(input: {
   });
   const noTtl = withoutTtl(walk.totals);
   const queues = patterns.filter((p) => p.family !== undefined && p.keys > 0);
+  // Named under every policy: from allkeys-* the advice may itself be "switch to volatile-*",
+  // after which these keys are the ones that can never be evicted.
   const volatileTrap =
-    family !== 'allkeys' && noTtl.keys > 0
+    noTtl.keys > 0
       ? {
           keysWithoutTtl: noTtl.keys,
           bytesWithoutTtl: noTtl.bytes,
@@ -124,7 +130,12 @@ export function analysePolicy(input: {
 
   let recommendation: PolicyRecommendation;
   const alternative = counterpartPolicy(policy);
-  if (family === 'allkeys') {
+  if (family === 'noeviction') {
+    recommendation =
+      queues.length > 0
+        ? { kind: 'keep_noeviction_queues' }
+        : { kind: 'noeviction_consider_volatile', to: alternative };
+  } else if (family === 'allkeys') {
     recommendation = queues.length > 0 ? { kind: 'switch_to_volatile', to: alternative } : { kind: 'keep' };
   } else if (noTtl.keys === 0) {
     recommendation = { kind: 'keep_all_have_ttl' };

@@ -14,7 +14,8 @@ export type Unknown =
   | 'parameter_group'
   | 'growth'
   | 'cpu_credits'
-  | 'config_command';
+  | 'config_command'
+  | 'maxmemory_unset';
 
 export interface RedisMemoryFacts {
   usedBytes: number;

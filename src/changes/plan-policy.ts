@@ -6,7 +6,14 @@ import { type EvictionPolicy, type PlanOutcome, type PolicyPlan, refusal } from 
 
 export type PolicyFacts =
   | { kind: 'elasticache'; aws: ElastiCacheFacts; current: string }
-  | { kind: 'self_hosted'; current: string | undefined; config: boolean; address: string };
+  | {
+      kind: 'self_hosted';
+      current: string | undefined;
+      config: boolean;
+      address: string;
+      /** The URL reaches a replica: CONFIG SET there leaves the primary's policy as it was. */
+      replica?: boolean;
+    };
 
 export interface PolicyInput {
   id: string;
@@ -38,6 +45,9 @@ export function planPolicy(input: PolicyInput): PlanOutcome<PolicyPlan> {
     to,
   };
   if (facts.kind === 'self_hosted') {
+    if (facts.replica) {
+      return { ok: false, refusal: refusal('replica_target', { cluster: cluster.name, policy: to }) };
+    }
     if (!facts.config) {
       return { ok: false, refusal: refusal('config_disabled', { cluster: cluster.name, policy: to }) };
     }

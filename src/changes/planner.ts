@@ -70,7 +70,13 @@ export async function makePlan(deps: PlannerDeps, req: PlanRequest): Promise<Pla
     return planPolicy({
       ...base,
       to: req.value,
-      facts: { kind: 'self_hosted', current: read.policy, config: read.config, address: read.address },
+      facts: {
+        kind: 'self_hosted',
+        current: read.policy,
+        config: read.config,
+        address: read.address,
+        ...(read.replica ? { replica: true } : {}),
+      },
     });
   } catch (err) {
     return fail(readFailure(err, name));

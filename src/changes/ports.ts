@@ -20,6 +20,8 @@ export interface RedisPolicyAccess {
     usedBytes: number | undefined;
     config: boolean;
     address: string;
+    /** The URL reaches a replica (INFO role): its policy is not the one the primary evicts by. */
+    replica?: boolean;
   }>;
   /** CONFIG SET on every primary (every node of a Redis Cluster), then CONFIG GET: each node's value. */
   set(cluster: ClusterConfig, policy: string): Promise<{ values: string[] }>;

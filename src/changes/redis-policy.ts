@@ -36,7 +36,10 @@ export function redisPolicyAccess(options: RedisPolicyOptions = {}): RedisPolicy
       withConn(cluster, async (conn) => {
         const primaries = conn.primaries();
         const facts = await Promise.all(
-          primaries.map(async (node) => serverFacts(await node.info('memory'))),
+          // The replication section says whether the URL reached a replica (role).
+          primaries.map(async (node) =>
+            serverFacts(`${await node.info('memory')}\r\n${await node.info('replication')}`),
+          ),
         );
         const used = facts.map((f) => f.usedMemory).filter((v): v is number => v !== undefined);
         const first = primaries[0];
@@ -45,6 +48,7 @@ export function redisPolicyAccess(options: RedisPolicyOptions = {}): RedisPolicy
           usedBytes: used.length > 0 ? Math.max(...used) : undefined,
           config: first ? await configAnswers(first) : false,
           address: conn.address,
+          replica: facts.some((f) => f.role === 'slave'),
         };
       }),
     set: (cluster, policy) =>

@@ -91,6 +91,7 @@ export const CHANGE_REFUSALS = [
   'default_parameter_group',
   'no_parameter_group',
   'config_disabled',
+  'replica_target',
   'aws_failed',
   'redis_failed',
   'changed_since',

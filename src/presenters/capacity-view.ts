@@ -110,19 +110,21 @@ export function capacityDoc(r: CapacityReport, o: CapacityViewOptions): MessageD
   blocks.push(...factsBlocks(r, o));
 
   blocks.push({ kind: 'heading', text: t('capacity:section.memory') });
-  const usedPct = redis.maxmemoryBytes > 0 ? (redis.usedBytes / redis.maxmemoryBytes) * 100 : 0;
+  // What the sizing measured against: maxmemory, or the host's memory where maxmemory is 0.
+  const limit = r.sizing.projections[0]?.maxmemoryBytes || redis.maxmemoryBytes;
+  const usedPct = limit > 0 ? (redis.usedBytes / limit) * 100 : 0;
   const peak = r.sizing.burstBytes + redis.usedBytes;
   blocks.push({
     kind: 'bullets',
     items: [
-      t('capacity:memory.used', {
+      t(redis.maxmemoryBytes > 0 ? 'capacity:memory.used' : 'capacity:memory.used_no_limit', {
         used: formatBytes(redis.usedBytes, lang),
-        max: formatBytes(redis.maxmemoryBytes, lang),
+        max: formatBytes(limit, lang),
         pct: formatPct(usedPct, lang),
       }),
       t('capacity:memory.peak', {
         peak: formatBytes(peak, lang),
-        pct: formatPct(redis.maxmemoryBytes > 0 ? (peak / redis.maxmemoryBytes) * 100 : 0, lang),
+        pct: formatPct(limit > 0 ? (peak / limit) * 100 : 0, lang),
       }),
       r.growth.source === 'none'
         ? t('capacity:memory.growth_unknown')

@@ -31,6 +31,10 @@ function recommendationText(a: PolicyAdvice, t: Translate): string {
       return t('capacity:policy.rec.keep_queues_present', { policy: a.policy, alternative: rec.alternative });
     case 'switch_to_volatile':
       return t('capacity:policy.rec.switch_to_volatile', { policy: a.policy, to: rec.to });
+    case 'noeviction_consider_volatile':
+      return t('capacity:policy.rec.noeviction_consider_volatile', { policy: a.policy, to: rec.to });
+    case 'keep_noeviction_queues':
+      return t('capacity:policy.rec.keep_noeviction_queues', { policy: a.policy });
     case 'keep':
       return t('capacity:policy.rec.keep', { policy: a.policy });
   }

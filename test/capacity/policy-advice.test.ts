@@ -79,7 +79,46 @@ describe('analysePolicy', () => {
   it('allkeys-* with job-queue keys: move to volatile-*', () => {
     const a = advise('allkeys-lru', [withTtl, bull]);
     expect(a.recommendation).toEqual({ kind: 'switch_to_volatile', to: 'volatile-lru' });
-    expect(a.volatileTrap).toBeUndefined();
+    // The queue keys lack a TTL: after the switch they are the bytes volatile-* can never evict.
+    expect(a.volatileTrap).toEqual({
+      keysWithoutTtl: 3,
+      bytesWithoutTtl: 300,
+      evictableBytes: 4000,
+      maxmemoryBytes: 10_000,
+    });
+  });
+
+  it('allkeys-* with keys lacking TTL: the volatile-* trap is still named with its figures', () => {
+    const a = advise('allkeys-lfu', [noTtl, withTtl]);
+    expect(a.recommendation).toEqual({ kind: 'keep' });
+    expect(a.volatileTrap).toEqual({
+      keysWithoutTtl: 10,
+      bytesWithoutTtl: 1000,
+      evictableBytes: 4000,
+      maxmemoryBytes: 10_000,
+    });
+  });
+
+  it('allkeys-* where every key has a TTL: no volatile-* trap', () => {
+    expect(advise('allkeys-lru', [withTtl]).volatileTrap).toBeUndefined();
+  });
+
+  it('noeviction evicts nothing: neither "keep it until the TTLs are fixed" nor "the families evict the same keys"', () => {
+    // Redis documents noeviction as: no key is evicted, writes fail once maxmemory is reached.
+    expect(advise('noeviction', [noTtl, withTtl]).recommendation).toEqual({
+      kind: 'noeviction_consider_volatile',
+      to: 'volatile-lru',
+    });
+    expect(advise('noeviction', [withTtl]).recommendation).toEqual({
+      kind: 'noeviction_consider_volatile',
+      to: 'volatile-lru',
+    });
+  });
+
+  it('noeviction with job-queue keys: keep it (the queue needs it)', () => {
+    expect(advise('noeviction', [noTtl, withTtl, bull]).recommendation).toEqual({
+      kind: 'keep_noeviction_queues',
+    });
   });
 
   it('names the counterpart of each policy', () => {
