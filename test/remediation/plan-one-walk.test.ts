@@ -16,34 +16,12 @@ import type { TtlRule } from '../../src/remediation/types.js';
 import { RUNBOOK_RULES } from '../fixtures/runbook-rules.js';
 import { budgetMs } from '../support/budget.js';
 import { it } from '../support/fixtures.js';
-import {
-  addExtraKeys,
-  checkRun,
-  countersFor,
-  DAY,
-  type Keyspace,
-  scanMatchIds,
-  serverNow,
-  snapshotKeyspace,
-} from './support.js';
+import { checkPlan, matchingByRule } from './plan-truth.js';
+import { addExtraKeys, scanMatchIds, serverNow, snapshotKeyspace } from './support.js';
 
 const KEYS = 30_000;
 const DB2_KEYS = 8_000;
-
-/** Each rule's new-TTL range from its stated numbers (ttl, 10 % jitter), not from the engine. */
-const STATED: Record<string, { minMs: number; maxMs: number }> = {
-  'exchange-price': { minMs: 6.3 * DAY, maxMs: 7 * DAY },
-  'coupon-unread': { minMs: 54 * DAY, maxMs: 60 * DAY },
-  'last-activity': { minMs: 81 * DAY, maxMs: 90 * DAY },
-  'user-group-label': { minMs: 27 * DAY, maxMs: 30 * DAY },
-};
-
 const RULES: readonly TtlRule[] = RUNBOOK_RULES;
-
-/** `keyspace` without the keys another rule selects: one rule's part of the plan, checked alone. */
-function only(keyspace: Keyspace, others: ReadonlySet<string>): Keyspace {
-  return new Map([...keyspace].filter(([id]) => !others.has(id)));
-}
 
 async function reload(admin: Redis, port: number): Promise<void> {
   await admin.flushall();
@@ -52,35 +30,6 @@ async function reload(admin: Redis, port: number): Promise<void> {
   await loadDataset(db2, { keys: DB2_KEYS, seed: 7 });
   db2.disconnect();
   await addExtraKeys(admin);
-}
-
-async function matchingByRule(admin: Redis): Promise<Map<string, Set<string>>> {
-  const out = new Map<string, Set<string>>();
-  for (const r of RULES) out.set(r.name, await scanMatchIds(admin, r.match));
-  return out;
-}
-
-/** Checks every rule's part of a before/after pair; returns each rule's expected counters. */
-function checkPlan(
-  before: Keyspace,
-  after: Keyspace,
-  matching: Map<string, Set<string>>,
-  start: number,
-  end: number,
-): Map<string, ReturnType<typeof countersFor>> {
-  const out = new Map<string, ReturnType<typeof countersFor>>();
-  for (const r of RULES) {
-    const others = new Set<string>();
-    for (const [name, ids] of matching) if (name !== r.name) for (const id of ids) others.add(id);
-    const truth = {
-      ...(STATED[r.name] as { minMs: number; maxMs: number }),
-      matching: matching.get(r.name) as Set<string>,
-    };
-    const expected = checkRun(only(before, others), only(after, others), r, truth, start, end);
-    expect(expected.matched).toBeGreaterThan(0);
-    out.set(r.name, countersFor(expected));
-  }
-  return out;
 }
 
 describe('the union SCAN filter and overlapping rules', () => {
@@ -113,14 +62,14 @@ describe('one walk for the runbook plan', () => {
     'changes what separate runs change, TTLs in each stated range, counters equal ground truth and separate runs',
     async ({ admin, localRedis, target }) => {
       await reload(admin, localRedis.port);
-      const matching = await matchingByRule(admin);
+      const matching = await matchingByRule(admin, RULES);
       const before = await snapshotKeyspace(admin);
       const start = await serverNow(admin);
       const plan = await applyPlanOneWalk(target, RULES, { throttle: false, count: 500 });
       const end = await serverNow(admin);
       const after = await snapshotKeyspace(admin);
       expect(plan.complete).toBe(true);
-      const truth = checkPlan(before, after, matching, start, end);
+      const truth = checkPlan(RULES, before, after, matching, start, end);
       for (const [i, r] of RULES.entries()) {
         expect(plan.rules[i]?.rule.name).toBe(r.name);
         expect(plan.rules[i]?.counters, r.name).toEqual(truth.get(r.name));
@@ -140,7 +89,7 @@ describe('one walk for the runbook plan', () => {
     'a walk killed with pages written but not saved resumes to the same counters and TTLs',
     async ({ admin, localRedis, target }) => {
       await reload(admin, localRedis.port);
-      const matching = await matchingByRule(admin);
+      const matching = await matchingByRule(admin, RULES);
       const before = await snapshotKeyspace(admin);
       const start = await serverNow(admin);
       const abort = new AbortController();
@@ -163,7 +112,7 @@ describe('one walk for the runbook plan', () => {
       const resumed = await applyPlanOneWalk(target, RULES, { throttle: false, count: 200, checkpoint });
       const end = await serverNow(admin);
       expect(resumed.complete).toBe(true);
-      const truth = checkPlan(before, await snapshotKeyspace(admin), matching, start, end);
+      const truth = checkPlan(RULES, before, await snapshotKeyspace(admin), matching, start, end);
       for (const [i, r] of RULES.entries()) {
         expect(resumed.rules[i]?.counters, r.name).toEqual(truth.get(r.name));
         expect(resumed.rules[i]?.approximate).toBeUndefined();
