@@ -210,6 +210,7 @@ function resolve(raw: RawConfig, files: TlsFileReader): MedicConfig {
       thresholds: { ...raw.thresholds, ...c.thresholds },
       approvers: c.approvers ?? raw.slack.approvers,
       ...(c.runbookUrl ? { runbookUrl: c.runbookUrl } : {}),
+      ...(c.offPeak ? { offPeak: c.offPeak } : {}),
     };
   });
   const queueTls = files.read(raw.queue.tls, ['queue']);

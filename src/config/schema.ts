@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { LANGS } from '../i18n/types.js';
 import { isCronExpression } from './cron.js';
+import { offPeakSchema } from './off-peak.js';
 import { redisUrlProblem } from './redis-url.js';
 import { checkRuleSet, ttlRuleSchema } from './rule-schema.js';
 
@@ -154,6 +155,8 @@ const cluster = z
     approvers: approvers.optional(),
     /** Where the exported alerting rules' `runbook_url` annotation points for this cluster. */
     runbookUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** When approved TTL plans run (config/off-peak.ts); unset: at once. */
+    offPeak: offPeakSchema.optional(),
   })
   .strict();
 

@@ -1,6 +1,7 @@
 import type { Resource } from 'i18next';
 import type { Thresholds } from '../domain/types.js';
 import type { Lang } from '../i18n/types.js';
+import type { OffPeakWindow } from './off-peak.js';
 import type { TtlRuleConfig } from './rule-schema.js';
 import type { RawConfig } from './schema.js';
 
@@ -43,6 +44,8 @@ export interface ClusterConfig {
   approvers: Approvers;
   /** The runbook the exported alerting rules link to (`runbook_url`); absent: the generic default. */
   runbookUrl?: string;
+  /** When approved TTL plans run; absent: at once (config/off-peak.ts). */
+  offPeak?: OffPeakWindow;
 }
 
 /** A channel's own language (wins over each user's Slack locale) and time zone (canonical IANA name). */
