@@ -12,9 +12,11 @@ import type { MedicConfig } from './config/types.js';
 import { ErrorCode, MedicError } from './errors.js';
 import { createI18n, type I18n } from './i18n/index.js';
 import { ApprovalStore } from './incidents/approval-store.js';
+import { PlanApprovalService } from './incidents/approvals/plan-service.js';
 import { ApprovalService, type TtlRunQueue } from './incidents/approvals.js';
 import { AuditLog } from './incidents/audit-log.js';
 import { IncidentStore } from './incidents/incident-store.js';
+import { PlanStore } from './incidents/plan-store.js';
 import { CENSUS_QUEUE, type CensusJobData, CensusService, createCensusWorker } from './jobs/census-job.js';
 import { startMonitorJobs } from './jobs/monitor-job.js';
 import { createReminderWorker, REMINDER_QUEUE, type Reminder, ReminderService } from './jobs/reminder-job.js';
@@ -245,6 +247,28 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         }),
     },
   });
+  // A cluster's whole TTL plan in one approval: the same request store, audit and run queue.
+  const plans = new PlanApprovalService({
+    store: approvalStore,
+    plans: new PlanStore(storeRedis, { prefix }),
+    audit,
+    policy: config.approvals,
+    runs: ttlRuns,
+    approvers: (name) => cluster(name)?.approvers,
+    offPeak: (name) => cluster(name)?.offPeak,
+    now,
+    dryRuns: {
+      get: (id) => dryRuns.get(id),
+      recount: (d) =>
+        withTarget(d.cluster, async (conn) => {
+          const counted = await recount(conn, d.rule, throttle !== undefined ? { throttle } : {});
+          if (!counted.complete) {
+            throw new MedicError(ErrorCode.Unexpected, { reason: 'walk_stopped' }, 'recount incomplete');
+          }
+          return counted.toChange;
+        }),
+    },
+  });
   const remediation: RemediationServices = {
     approvals,
     audit,
@@ -293,7 +317,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return { ok: queue === 'up', queue };
       },
     },
-    { config, i18n, logger, status, incidents, watches, census, remediation, ttlRuns, snapshots, cluster },
+    {
+      config,
+      i18n,
+      logger,
+      status,
+      incidents,
+      watches,
+      census,
+      remediation,
+      ttlRuns,
+      plans,
+      snapshots,
+      cluster,
+    },
   );
   const workerConnection = queueRedis.duplicate();
   const worker = createWatchWorker(workerConnection, prefix, {

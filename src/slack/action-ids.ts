@@ -14,6 +14,11 @@ export const ActionId = {
   AlertStatus: 'alert_status',
   AlertCensus: 'alert_census',
   AlertRules: 'alert_rules',
+  PlanDryRun: 'plan_dry_run',
+  PlanRequestApproval: 'plan_request_approval',
+  PlanApprove: 'plan_approve',
+  PlanRunNow: 'plan_run_now',
+  PlanReject: 'plan_reject',
 } as const;
 
 /** What a status button carries (button values are ≤ 2000 chars; these are tiny). */

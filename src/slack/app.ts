@@ -17,6 +17,7 @@ import { countingFetch, type SlackCallFailure } from './call-metrics.js';
 import { defaultClickGuard } from './click-auth.js';
 import { registerAlertActions } from './listeners/actions/alert-actions.js';
 import { registerCensusActions } from './listeners/actions/census-actions.js';
+import { registerPlanActions } from './listeners/actions/plan-actions.js';
 import { registerRemediationActions } from './listeners/actions/remediation-actions.js';
 import { registerStatusActions } from './listeners/actions/status-actions.js';
 import { registerTtlRunActions } from './listeners/actions/ttl-run-actions.js';
@@ -138,6 +139,13 @@ export function createSlackApp(options: SlackAppOptions, services: SlackServices
   registerAlertActions(app, services, clicks);
   registerRemediationActions(app, services);
   if (services.ttlRuns) registerTtlRunActions(app, services, { runs: services.ttlRuns, clicks });
+  if (services.plans) {
+    registerPlanActions(app, services, {
+      plans: services.plans,
+      clicks,
+      ...(services.planEvents ? { events: services.planEvents } : {}),
+    });
+  }
   app.error(async (error) => {
     services.logger.error(
       { err: error.message, code: (error as { code?: string }).code },

@@ -3,6 +3,7 @@ import type { SnapshotStore } from '../census/snapshot-store.js';
 import type { ClusterConfig, MedicConfig } from '../config/types.js';
 import type { I18n } from '../i18n/index.js';
 import type { ApprovalStore } from '../incidents/approval-store.js';
+import type { PlanApprovalService } from '../incidents/approvals/plan-service.js';
 import type { ApprovalService } from '../incidents/approvals.js';
 import type { AuditLog } from '../incidents/audit-log.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
@@ -11,6 +12,7 @@ import type { TtlRunService } from '../jobs/ttl-job.js';
 import type { WatchService } from '../jobs/watch.js';
 import type { DryRun, TtlRule } from '../remediation/types.js';
 import type { StatusDeps } from '../status/check-status.js';
+import type { PlanEvents } from './listeners/actions/plan-actions.js';
 
 /** What the Slack front end needs from the rest of the bot; listeners get nothing else. */
 export interface SlackServices {
@@ -24,6 +26,10 @@ export interface SlackServices {
   remediation: RemediationServices;
   /** Pause / Resume / Cancel of queued TTL runs (absent: the buttons are not handled). */
   ttlRuns?: TtlRunService;
+  /** One approval for a cluster's whole TTL plan (absent: the plan buttons are not handled). */
+  plans?: PlanApprovalService;
+  /** Plan milestones for the incident checklist (dry-run done, approved). */
+  planEvents?: PlanEvents;
   /** Census snapshots: the incident message names the patterns at fault from the latest one. */
   snapshots?: Pick<SnapshotStore, 'get' | 'list'>;
   cluster(name: string): ClusterConfig | undefined;

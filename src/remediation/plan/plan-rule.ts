@@ -14,7 +14,7 @@ export function planRunRule(planId: string, rules: readonly TtlRule[]): TtlRule 
     'low',
   );
   return {
-    name: `plan-${planId}`.slice(0, 100),
+    name: planId.slice(0, 100),
     match: unionFilter(rules.map((r) => r.match)),
     action: 'set-missing',
     ttlSec: Math.max(...rules.map((r) => r.ttlSec)),
