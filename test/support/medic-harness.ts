@@ -71,6 +71,8 @@ export interface MedicHarnessOptions {
   };
   /** startServer's remediation seams: clock, run queue stand-in, pacing. */
   remediation?: ServerOptions['remediation'];
+  /** The `market` cluster's `offPeak:` window (config/off-peak.ts). @defaultValue none */
+  offPeak?: Record<string, string | string[]>;
   /** `slack.channelLocales`: channel id → `{ lang, timeZone }`. */
   channelLocales?: Record<string, { lang?: string; timeZone?: string }>;
   /** `i18n.overridesDir` (absolute, or relative to the working directory). */
@@ -214,7 +216,7 @@ ${opts.devTeamChannel ? `  devTeamChannel: ${opts.devTeamChannel}\n` : ''}${opts
 clusters:
   - name: market
     url: ${target.url}
-${opts.noAws ? '' : `    aws:\n      region: us-east-1\n      replicationGroupId: ${REPLICATION_GROUP}\n`}${opts.approvers ? indent(stringify({ approvers: { users: [], groups: [], ...opts.approvers } }), 4) : ''}  - name: down
+${opts.noAws ? '' : `    aws:\n      region: us-east-1\n      replicationGroupId: ${REPLICATION_GROUP}\n`}${opts.approvers ? indent(stringify({ approvers: { users: [], groups: [], ...opts.approvers } }), 4) : ''}${opts.offPeak ? indent(stringify({ offPeak: opts.offPeak }), 4) : ''}  - name: down
     url: redis://127.0.0.1:${downPort}
   - name: locked
     url: redis://127.0.0.1:${locked.port}
