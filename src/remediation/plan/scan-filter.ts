@@ -7,18 +7,10 @@
  * plan refuses them (`overlappingRules`), so the one walk applies exactly what separate runs would.
  */
 
+import { globMayMatchPrefix, literalPrefix } from '../../keyspace/glob.js';
+
 /** Characters kept verbatim in a class (anything else ends the shared part of the filter). */
 const PLAIN = /^[A-Za-z0-9:_.@#$%&=+,;!~<>'"/|{}()-]$/;
-
-/** The literal characters a glob starts with (up to its first `*`, `?`, `[` or `\`). */
-export function literalPrefix(glob: string): string {
-  let out = '';
-  for (const ch of glob) {
-    if (ch === '*' || ch === '?' || ch === '[' || ch === '\\') break;
-    out += ch;
-  }
-  return out;
-}
 
 /** A glob matching (at least) every key any of `globs` matches; `*` when nothing can be shared. */
 export function unionFilter(globs: readonly string[]): string {
@@ -40,9 +32,10 @@ export function unionFilter(globs: readonly string[]): string {
 }
 
 /**
- * Pairs of rules that may select the same key: neither literal prefix diverges from the other
- * (one is a prefix of the other). Conservative: `a:*` and `a:b:*` are reported even when the
- * application never writes such keys; disjoint prefixes (the runbook's four rules) never are.
+ * Pairs of rules that may select the same key: each glob could match a key starting with the
+ * other's literal prefix (keyspace/glob.ts). Conservative: `a:*` and `a:b:*` are reported even
+ * when the application never writes such keys; rules whose prefixes diverge (the runbook's four)
+ * never are.
  */
 export function overlappingRules<T extends { name: string; match: string }>(
   rules: readonly T[],
@@ -52,9 +45,10 @@ export function overlappingRules<T extends { name: string; match: string }>(
     for (let j = i + 1; j < rules.length; j++) {
       const a = rules[i] as T;
       const b = rules[j] as T;
-      const pa = literalPrefix(a.match);
-      const pb = literalPrefix(b.match);
-      if (pa.startsWith(pb) || pb.startsWith(pa)) out.push([a.name, b.name]);
+      const disjoint =
+        !globMayMatchPrefix(a.match, literalPrefix(b.match)) ||
+        !globMayMatchPrefix(b.match, literalPrefix(a.match));
+      if (!disjoint) out.push([a.name, b.name]);
     }
   }
   return out;
