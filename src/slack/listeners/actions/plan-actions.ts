@@ -44,6 +44,7 @@ export interface PlanEvents {
     planId: string;
     rules: number;
   }): Promise<void> | void;
+  requested?(e: { incidentId: string; cluster: string; by: string; requestId: string }): Promise<void> | void;
   approved?(e: {
     incidentId: string;
     cluster: string;
