@@ -211,6 +211,7 @@ function resolve(raw: RawConfig, files: TlsFileReader): MedicConfig {
       approvers: c.approvers ?? raw.slack.approvers,
       ...(c.runbookUrl ? { runbookUrl: c.runbookUrl } : {}),
       ...(c.offPeak ? { offPeak: c.offPeak } : {}),
+      ...(c.planOrder === 'config' ? { planOrder: c.planOrder } : {}),
     };
   });
   const queueTls = files.read(raw.queue.tls, ['queue']);

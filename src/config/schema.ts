@@ -157,6 +157,8 @@ const cluster = z
     runbookUrl: z.url({ protocol: /^https?$/ }).optional(),
     /** When approved TTL plans run (config/off-peak.ts); unset: at once. */
     offPeak: offPeakSchema.optional(),
+    /** The order a TTL plan runs its rules: the runbook's (risk, then fewest keys) or the config's. */
+    planOrder: z.enum(['runbook', 'config']).default('runbook'),
   })
   .strict();
 

@@ -46,6 +46,8 @@ export interface ClusterConfig {
   runbookUrl?: string;
   /** When approved TTL plans run; absent: at once (config/off-peak.ts). */
   offPeak?: OffPeakWindow;
+  /** The order a TTL plan runs its rules: the runbook's (risk, then fewest keys) or the config's. */
+  planOrder?: 'runbook' | 'config';
 }
 
 /** A channel's own language (wins over each user's Slack locale) and time zone (canonical IANA name). */

@@ -50,6 +50,16 @@ describe('offPeak in the config', () => {
     }
   });
 
+  it('planOrder is runbook or config; anything else is a config error naming its path', () => {
+    const text = (order: string) =>
+      config('{ from: "22:00", to: "06:00" }').replace('    offPeak', `    planOrder: ${order}\n    offPeak`);
+    const ok = parseConfig(text('config'), {});
+    expect(ok.ok && ok.config.clusters[0]?.planOrder).toBe('config');
+    const bad = parseConfig(text('smallest'), {});
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.problems.map((p) => p.path)).toEqual(['clusters[0].planOrder']);
+  });
+
   it('an unknown day is a config error naming its path', () => {
     const r = parseConfig(config('{ days: [mon, funday], from: "01:00", to: "05:00" }'), {});
     expect(r.ok).toBe(false);

@@ -172,6 +172,18 @@ describe('plan approval', () => {
         for (const d of created.plan.dryRuns) {
           expect(d.toChange, d.rule.name).toBe(await truthToChange(admin, d.rule));
         }
+        // `planOrder: config`: the rules run in the order the config lists them.
+        const reversed = [...dryRuns].reverse();
+        const asConfigured = await s.createPlan({
+          cluster: 'market',
+          channel: 'C0OTHER',
+          by: 'UREQ',
+          incidentId: '',
+          dryRuns: reversed,
+          order: 'config',
+        });
+        if (!asConfigured.ok) throw new Error('plan refused');
+        expect(asConfigured.plan.dryRuns.map((d) => d.rule.name)).toEqual(reversed.map((d) => d.rule.name));
         const requested = await s.request({
           cluster: 'market',
           requester: 'UREQ',

@@ -95,8 +95,8 @@ export class PlanApprovalService {
   }
 
   /**
-   * A plan from one dry-run per rule: the runbook's order (risk, then fewest keys), each dry-run
-   * audited. Rules whose globs may select the same key are refused: which one a key got would
+   * A plan from one dry-run per rule (given in the config's order): the runbook's order (risk, then
+   * fewest keys) unless the cluster's `planOrder` is `config`, each dry-run audited. Rules whose globs may select the same key are refused: which one a key got would
    * depend on the order, and the table's counts would not add up.
    */
   async createPlan(input: {
@@ -105,10 +105,11 @@ export class PlanApprovalService {
     by: string;
     incidentId: string;
     dryRuns: DryRun[];
+    order?: 'runbook' | 'config';
   }): Promise<
     { ok: true; plan: LoadedPlan } | { ok: false; reason: 'overlap'; overlaps: [string, string][] }
   > {
-    const ordered = planRules(input.dryRuns);
+    const ordered = input.order === 'config' ? [...input.dryRuns] : planRules(input.dryRuns);
     const overlaps = overlappingRules(ordered.map((d) => d.rule));
     for (const d of ordered) {
       await this.deps.audit.append({

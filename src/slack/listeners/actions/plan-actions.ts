@@ -144,6 +144,7 @@ export function registerPlanActions(
         by: user,
         incidentId: posted.incidentId,
         dryRuns,
+        ...(ok.cluster.planOrder ? { order: ok.cluster.planOrder } : {}),
       });
       if (!created.ok) {
         const [a, b] = created.overlaps[0] ?? ['', ''];
