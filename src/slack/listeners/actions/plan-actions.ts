@@ -14,7 +14,7 @@ import { escapeMrkdwn, userMention } from '../../../i18n/mrkdwn.js';
 import type { Lang, Translate } from '../../../i18n/types.js';
 import type { ApprovalRequest } from '../../../incidents/approval-store.js';
 import type { LoadedPlan, PlanApprovalService } from '../../../incidents/approvals/plan-service.js';
-import { cachedGroupMembers, type GroupMembers } from '../../../incidents/approvals.js';
+import { cachedGroupMembers, type GroupMembers, type RefusalReason } from '../../../incidents/approvals.js';
 import { windowPosition } from '../../../remediation/plan/off-peak.js';
 import type { DryRun } from '../../../remediation/types.js';
 import { ActionId } from '../../action-ids.js';
@@ -323,27 +323,7 @@ export function registerPlanActions(
         await ephemeral(respond, line);
         return;
       }
-      await ephemeral(
-        respond,
-        outcome.reason === 'not_approver'
-          ? t('approval:refused.not_approver', {
-              cluster: request?.cluster ?? '',
-              approvers: approverMentions(request ? s.cluster(request.cluster)?.approvers : undefined, t),
-            })
-          : t(`approval:refused.${outcome.reason}`, {
-              cluster: request?.cluster ?? '',
-              rule: request?.rule ?? '',
-              at: request
-                ? formatDateTime(
-                    new Date(request.expiresAt),
-                    lang,
-                    channelTimeZone(s.config, request.channel),
-                  )
-                : '',
-              minutes: plans.policy.dryRunMaxAgeMinutes,
-              state: request ? t(`approval:state.${request.state}`) : '',
-            }),
-      );
+      await ephemeral(respond, refusalText(s, t, lang, plans, outcome.reason, request));
     }) satisfies Parameters<typeof app.action<BlockButtonAction>>[1];
 
   app.action<BlockButtonAction>(ActionId.PlanApprove, decide(false));
@@ -376,6 +356,37 @@ export function registerPlanActions(
       kind: 'closed',
       line: t(key, { user: userMention(user), at }),
     });
+  });
+}
+
+/** Why a plan decision was refused, in the clicker's language (the audit entry is the service's). */
+function refusalText(
+  s: SlackServices,
+  t: Translate,
+  lang: Lang,
+  plans: PlanApprovalService,
+  reason: RefusalReason,
+  request: ApprovalRequest | undefined,
+): string {
+  if (reason === 'not_approver') {
+    return t('approval:refused.not_approver', {
+      cluster: request?.cluster ?? '',
+      approvers: approverMentions(request ? s.cluster(request.cluster)?.approvers : undefined, t),
+    });
+  }
+  if (reason === 'stale_dry_run')
+    return t('approval:plan.stale', { minutes: plans.policy.dryRunMaxAgeMinutes });
+  return t(`approval:refused.${reason}`, {
+    cluster: request?.cluster ?? '',
+    rule: request?.rule ?? '',
+    at: request
+      ? formatDateTime(new Date(request.expiresAt), lang, channelTimeZone(s.config, request.channel))
+      : '',
+    minutes: plans.policy.dryRunMaxAgeMinutes,
+    tolerance: plans.policy.recountTolerancePct,
+    recounted: '',
+    toChange: formatInt(request?.toChange ?? 0, lang),
+    state: request ? t(`approval:state.${request.state}`) : '',
   });
 }
 
