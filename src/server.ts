@@ -15,6 +15,8 @@ import { ApprovalStore } from './incidents/approval-store.js';
 import { PlanApprovalService } from './incidents/approvals/plan-service.js';
 import { ApprovalService, type TtlRunQueue } from './incidents/approvals.js';
 import { AuditLog } from './incidents/audit-log.js';
+import { ChecklistService } from './incidents/checklist/service.js';
+import { REASSESSMENT_POSTED } from './incidents/checklist/timeline-steps.js';
 import { IncidentStore } from './incidents/incident-store.js';
 import { PlanStore } from './incidents/plan-store.js';
 import { CENSUS_QUEUE, type CensusJobData, CensusService, createCensusWorker } from './jobs/census-job.js';
@@ -43,6 +45,9 @@ import { resolveSlackApiUrl } from './slack/api-url.js';
 import { boltLogger, createSlackApp, type SlackAppOptions } from './slack/app.js';
 import { resolveBotIdentity } from './slack/bot-identity.js';
 import { slackCensusReporter } from './slack/census-reporter.js';
+import { ChecklistMessages } from './slack/checklist/checklist-message.js';
+import { REASSESS_KEY, scheduleReassessment } from './slack/checklist/reassessment.js';
+import { planChecklistEvents, planFinishedTick } from './slack/plan-checklist.js';
 import { slackReminderReporter } from './slack/reminder-reporter.js';
 import type { RemediationServices } from './slack/services.js';
 import { slackTtlRunReporter } from './slack/ttl-reporter.js';
@@ -95,6 +100,9 @@ export interface RunningServer {
     metrics: MedicMetrics;
     /** "Post this in that thread at that time", persistent, once. */
     reminders: ReminderService;
+    /** The incident checklist (tick / start / skip) and its pinned message. */
+    checklist: ChecklistService;
+    checklistMessages: ChecklistMessages;
   };
   stop(): Promise<void>;
 }
@@ -269,6 +277,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         }),
     },
   });
+  // The incident checklist: steps tick from the timeline (watch reached, message sent …) and from
+  // the plan's own events; a skip is audited.
+  const checklist = new ChecklistService(incidents, {
+    ...(config.incidents.checklist ? { template: config.incidents.checklist } : {}),
+    audit,
+  });
+  checklist.followTimeline();
+  const reminderQueue = new Queue<Reminder>(REMINDER_QUEUE, { connection: queueRedis, prefix });
+  const reminders = new ReminderService(reminderQueue);
   const remediation: RemediationServices = {
     approvals,
     audit,
@@ -328,10 +345,31 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       remediation,
       ttlRuns,
       plans,
+      planEvents: planChecklistEvents(checklist),
       snapshots,
       cluster,
+      checklist,
+      reminders,
+      history,
     },
   );
+  const checklistMessages = new ChecklistMessages({
+    client: slack.app.client,
+    incidents,
+    checklist,
+    config,
+    i18n,
+    logger,
+  });
+  checklistMessages.follow();
+  // The fixes ran: the two-week reassessment is due from now.
+  incidents.onAppend(async (incident, entry) => {
+    if (entry.kind !== 'step_done' || entry.data?.step !== 'execute') return;
+    await scheduleReassessment({ reminders, checklist }, incident, {
+      by: 'job',
+      targetPct: config.watch.targetPct,
+    });
+  });
   const workerConnection = queueRedis.duplicate();
   const worker = createWatchWorker(workerConnection, prefix, {
     service: watches,
@@ -366,6 +404,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     guardTarget: (conn) => assertNotQueueServer(conn, storeRedis),
     logger,
     ...(throttle !== undefined ? { throttle } : {}),
+    // A whole plan's run done: the checklist's `execute` step.
+    onPlanFinished: planFinishedTick(checklist),
   });
   ttlWorker.on('failed', (job, err) =>
     logger.error({ job: job?.id, err: redact(err.message) }, 'ttl run failed'),
@@ -393,15 +433,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       )
     : undefined;
 
-  const reminderQueue = new Queue<Reminder>(REMINDER_QUEUE, { connection: queueRedis, prefix });
-  const reminders = new ReminderService(reminderQueue);
   const reminderConnection = queueRedis.duplicate();
-  const reminderWorker = createReminderWorker(
-    reminderConnection,
-    storeRedis,
-    prefix,
-    slackReminderReporter(slack.app.client, config, i18n),
-  );
+  const reminderReporter = slackReminderReporter(slack.app.client, config, i18n);
+  const reminderWorker = createReminderWorker(reminderConnection, storeRedis, prefix, {
+    async remind(reminder) {
+      await reminderReporter.remind(reminder);
+      // The two-week reassessment posted in its thread completes that checklist step.
+      if (reminder.incidentId && reminder.key === REASSESS_KEY) {
+        await incidents
+          .append(reminder.incidentId, {
+            at: new Date().toISOString(),
+            kind: REASSESSMENT_POSTED,
+            actor: 'job',
+          })
+          .catch(() => {});
+      }
+    },
+  });
   reminderWorker.on('failed', (job, err) =>
     logger.error({ job: job?.id, err: redact(err.message) }, 'reminder failed'),
   );
@@ -476,6 +524,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ttlRuns,
       metrics,
       reminders,
+      checklist,
+      checklistMessages,
     },
     async stop() {
       if (stopped) return;

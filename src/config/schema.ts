@@ -30,6 +30,18 @@ export const redisUrl = z.string().superRefine((value, ctx) => {
   ctx.addIssue({ code: 'custom', message: key, params: { i18n: key, ...values } });
 });
 
+/** The runbook's checklist steps (incidents/checklist/types.ts): worded by the locales, no label needed. */
+const RUNBOOK_STEPS: readonly string[] = [
+  'verify_recovery',
+  'dry_run',
+  'sign_off',
+  'execute',
+  'notify_dev_team',
+  'deploy_monitoring',
+  'watch_two_weeks',
+  'scale_decision',
+];
+
 /** Watch readings closer than this only add load on a Redis already in trouble (and on Slack). */
 export const MIN_WATCH_INTERVAL_MINUTES = 1;
 
@@ -220,6 +232,38 @@ export const configSchema = z
           .gt(0)
           .lte(24 * 30)
           .default(24),
+        /**
+         * The incident checklist, in order (default: the runbook's eight steps). A step of the
+         * runbook is named by its id alone; a team's own step also gives its label in both languages.
+         */
+        checklist: z
+          .array(
+            z
+              .object({
+                id: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/),
+                label: z
+                  .object({ en: z.string().min(1).max(150), zh: z.string().min(1).max(150) })
+                  .strict()
+                  .optional(),
+              })
+              .strict(),
+          )
+          .min(1)
+          .max(20)
+          .superRefine((steps, ctx) => {
+            const seen = new Set<string>();
+            steps.forEach((step, i) => {
+              const key = seen.has(step.id)
+                ? 'config:duplicate_step'
+                : !RUNBOOK_STEPS.includes(step.id) && !step.label
+                  ? 'config:step_needs_label'
+                  : undefined;
+              seen.add(step.id);
+              if (key)
+                ctx.addIssue({ code: 'custom', path: [i], message: key, params: { i18n: key, id: step.id } });
+            });
+          })
+          .optional(),
       })
       .strict()
       .default({ idleHours: 24 }),

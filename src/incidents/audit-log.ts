@@ -22,6 +22,9 @@ export const AUDIT_ACTIONS = [
   'census_cancelled',
   'run_scheduled',
   'run_now_override',
+  'incident_opened',
+  'incident_closed',
+  'step_skipped',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

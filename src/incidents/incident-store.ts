@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { luaScript } from '../keyspace/lua.js';
+import type { StepRecord } from './checklist/types.js';
+
+/** How bad it was when opened: the alert level, or the memory reading against the thresholds. */
+export type Severity = 'info' | 'warning' | 'critical' | 'emergency';
+export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical', 'emergency'];
 
 /** A Slack thread that collects everything done about one cluster's incident. */
 export interface Incident {
@@ -8,9 +13,30 @@ export interface Incident {
   cluster: string;
   channel: string;
   threadTs: string;
+  /** A Slack user id, or `monitor` when an alert opened it. */
   openedBy: string;
   openedAt: string;
+  severity?: Severity;
+  /** The checklist message in the thread (posted and pinned once). */
+  checklistTs?: string;
+  /** A link to the thread, for App Home and the dev team. */
+  permalink?: string;
+  closedBy?: string;
+  closedAt?: string;
+  /** The closer's words: what fixed it. */
+  resolution?: string;
 }
+
+/** Who opened it: a person, or the bot's monitoring. */
+export function openedVia(incident: Pick<Incident, 'openedBy'>): 'alert' | 'person' {
+  return incident.openedBy === 'monitor' ? 'alert' : 'person';
+}
+
+/** Called after every timeline entry is stored (the checklist ticks steps from them). */
+export type TimelineListener = (incident: Incident, entry: TimelineEntry) => Promise<void> | void;
+
+/** A step move as the store answers it: whether it changed anything, and the checklist's version. */
+export type StepMove = { changed: true; version: number } | { changed: false; current?: StepRecord };
 
 export interface TimelineEntry {
   at: string;
@@ -42,6 +68,7 @@ export type Claim =
  */
 export class IncidentStore {
   private readonly retentionSec: number;
+  private readonly listeners: TimelineListener[] = [];
 
   constructor(
     private readonly redis: Redis,
@@ -88,9 +115,10 @@ export class IncidentStore {
 
   async open(incident: Incident): Promise<void> {
     const key = this.incidentKey(incident.id);
+    const fields = Object.fromEntries(Object.entries(incident).filter(([, v]) => v !== undefined));
     await this.redis
       .multi()
-      .hset(key, { ...incident })
+      .hset(key, fields)
       .expire(key, this.retentionSec)
       .set(this.pointerKey(incident.cluster, incident.channel), incident.id, 'EX', this.idleSec())
       .zadd(this.clusterIndexKey(incident.cluster), Date.parse(incident.openedAt) || Date.now(), incident.id)
@@ -119,7 +147,133 @@ export class IncidentStore {
       threadTs: fields.threadTs,
       openedBy: fields.openedBy ?? '',
       openedAt: fields.openedAt ?? '',
+      ...(isSeverity(fields.severity) ? { severity: fields.severity } : {}),
+      ...(fields.checklistTs && fields.checklistTs !== CLAIMED ? { checklistTs: fields.checklistTs } : {}),
+      ...(fields.permalink ? { permalink: fields.permalink } : {}),
+      ...(fields.closedBy ? { closedBy: fields.closedBy } : {}),
+      ...(fields.closedAt ? { closedAt: fields.closedAt } : {}),
+      ...(fields.resolution !== undefined && fields.closedAt ? { resolution: fields.resolution } : {}),
     };
+  }
+
+  /** Every entry appended from now on is also handed to `listener` (errors are the listener's). */
+  onAppend(listener: TimelineListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Reserves the right to post the checklist message: true for exactly one caller per incident. */
+  async claimChecklist(id: string): Promise<boolean> {
+    return (await this.redis.hsetnx(this.incidentKey(id), 'checklistTs', CLAIMED)) === 1;
+  }
+
+  /** Records the checklist message (or gives the claim back with `undefined` when posting failed). */
+  async setChecklistTs(id: string, ts: string | undefined): Promise<void> {
+    if (ts) await this.redis.hset(this.incidentKey(id), 'checklistTs', ts);
+    else await this.redis.hdel(this.incidentKey(id), 'checklistTs');
+  }
+
+  /**
+   * Raises the recorded severity to `severity` when that is worse (a worse reading later in the
+   * incident counts; a better one never lowers it).
+   */
+  async raiseSeverity(id: string, severity: Severity): Promise<boolean> {
+    const current = await this.redis.hget(this.incidentKey(id), 'severity');
+    const rank = (s: string | null | undefined) => SEVERITIES.indexOf(s as Severity);
+    if (rank(current) >= rank(severity)) return false;
+    await this.redis.hset(this.incidentKey(id), 'severity', severity);
+    return true;
+  }
+
+  /** The severity a memory reading means against the cluster's thresholds. */
+  static severityOf(
+    pct: number,
+    thresholds: { warning: number; critical: number; emergency: number },
+  ): Severity {
+    if (pct >= thresholds.emergency) return 'emergency';
+    if (pct >= thresholds.critical) return 'critical';
+    if (pct >= thresholds.warning) return 'warning';
+    return 'info';
+  }
+
+  async setPermalink(id: string, permalink: string): Promise<void> {
+    await this.redis.hset(this.incidentKey(id), 'permalink', permalink);
+  }
+
+  /**
+   * Closes the incident once (atomic: two people closing at once close it once) and frees its
+   * channel for the next one. False when it was closed already or is gone.
+   */
+  async close(id: string, input: { by: string; at: string; resolution: string }): Promise<boolean> {
+    const incident = await this.get(id);
+    if (!incident) return false;
+    const closed = await this.redis.eval(
+      luaScript('incident-close'),
+      3,
+      this.incidentKey(id),
+      this.pointerKey(incident.cluster, incident.channel),
+      this.versionKey(id),
+      id,
+      input.by,
+      input.at,
+      input.resolution,
+    );
+    if (closed !== 1) return false;
+    await this.append(id, { at: input.at, kind: 'closed', actor: input.by });
+    return true;
+  }
+
+  /** The stored steps (pending ones are absent). */
+  async steps(id: string): Promise<Map<string, StepRecord>> {
+    const raw = await this.redis.hgetall(this.stepsKey(id));
+    const out = new Map<string, StepRecord>();
+    for (const [step, json] of Object.entries(raw)) {
+      try {
+        out.set(step, JSON.parse(json) as StepRecord);
+      } catch {
+        // a hand-edited field: the step reads as pending
+      }
+    }
+    return out;
+  }
+
+  /** Moves one step (atomic; see checklist-step.lua for which moves are allowed). */
+  async moveStep(id: string, step: string, record: StepRecord): Promise<StepMove> {
+    const reply = (await this.redis.eval(
+      luaScript('checklist-step'),
+      2,
+      this.stepsKey(id),
+      this.versionKey(id),
+      step,
+      record.state,
+      JSON.stringify(record),
+      this.retentionSec,
+    )) as [number, number | string];
+    if (reply[0] === 1) return { changed: true, version: Number(reply[1]) };
+    const previous = typeof reply[1] === 'string' && reply[1] !== '' ? reply[1] : undefined;
+    return previous ? { changed: false, current: JSON.parse(previous) as StepRecord } : { changed: false };
+  }
+
+  /** Bumped by every step move and the close: what the checklist message was last drawn from. */
+  async checklistVersion(id: string): Promise<number> {
+    return Number((await this.redis.get(this.versionKey(id))) ?? 0);
+  }
+
+  /** Bumps the version without a step move (a timeline entry the message shows). */
+  async touchChecklist(id: string): Promise<number> {
+    const version = await this.redis.incr(this.versionKey(id));
+    await this.redis.expire(this.versionKey(id), this.retentionSec);
+    return version;
+  }
+
+  /** Keys of the checklist message's cross-replica update lock and last drawn version. */
+  lockKey(id: string): string {
+    return `${this.options.prefix}:incident:${id}:checklist-lock`;
+  }
+  renderedKey(id: string): string {
+    return `${this.options.prefix}:incident:${id}:checklist-rendered`;
+  }
+  get connection(): Redis {
+    return this.redis;
   }
 
   /** Adds to the timeline and keeps the incident open for another idle period. */
@@ -132,6 +286,10 @@ export class IncidentStore {
       .expire(timeline, this.retentionSec)
       .expire(this.incidentKey(id), this.retentionSec)
       .exec();
+    if (incident) {
+      // A listener's failure must not fail the action being recorded.
+      for (const listener of this.listeners) await Promise.resolve(listener(incident, entry)).catch(() => {});
+    }
     // Activity keeps the incident open, but only while it is still the channel's open one: a click
     // on an old thread's button must not pull the channel back to that thread.
     if (incident) {
@@ -164,12 +322,25 @@ export class IncidentStore {
   private timelineKey(id: string): string {
     return `${this.options.prefix}:incident:${id}:timeline`;
   }
+  private stepsKey(id: string): string {
+    return `${this.options.prefix}:incident:${id}:steps`;
+  }
+  private versionKey(id: string): string {
+    return `${this.options.prefix}:incident:${id}:checklist-version`;
+  }
   private clusterIndexKey(cluster: string): string {
     return `${this.options.prefix}:incidents-by-cluster:${cluster}`;
   }
   private pointerKey(cluster: string, channel: string): string {
     return `${this.options.prefix}:incident-open:${cluster}:${channel}`;
   }
+}
+
+/** The checklist message is being posted by someone (its ts follows). */
+const CLAIMED = 'claimed';
+
+function isSeverity(value: string | undefined): value is Severity {
+  return (SEVERITIES as readonly (string | undefined)[]).includes(value);
 }
 
 /** `20260212-1435-k3f9`: sortable, readable aloud on a call, and free of ':' (BullMQ job ids). */

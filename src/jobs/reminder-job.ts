@@ -19,6 +19,8 @@ export interface Reminder {
   at: number;
   key: string;
   values?: Record<string, string | number>;
+  /** The incident whose thread it is posted in (its checklist may be waiting for it). */
+  incidentId?: string;
 }
 
 export interface ReminderReporter {

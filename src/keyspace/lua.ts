@@ -9,11 +9,13 @@ import { readFileSync } from 'node:fs';
 export type LuaScriptName =
   | 'approval-transition'
   | 'census-page'
+  | 'checklist-step'
   | 'compare-and-set'
   | 'delete-if-active'
   | 'delete-if-equals'
   | 'expire-if-equals'
   | 'history-add'
+  | 'incident-close'
   | 'lease-acquire'
   | 'pexpire-if-equals'
   | 'pointer-swap'

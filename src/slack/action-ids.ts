@@ -14,12 +14,35 @@ export const ActionId = {
   AlertStatus: 'alert_status',
   AlertCensus: 'alert_census',
   AlertRules: 'alert_rules',
+  // The incident checklist's buttons (the plan's two are handled by the plan approval listeners).
+  ChecklistSkip: 'checklist_skip',
+  ChecklistDecide: 'checklist_decide',
+  ChecklistMonitoring: 'checklist_monitoring',
+  ChecklistRemind: 'checklist_remind',
+  ChecklistNotify: 'checklist_notify',
   PlanDryRun: 'plan_dry_run',
   PlanRequestApproval: 'plan_request_approval',
   PlanApprove: 'plan_approve',
   PlanRunNow: 'plan_run_now',
   PlanReject: 'plan_reject',
 } as const;
+
+/** What a checklist step's own buttons carry. */
+export interface StepButtonValue {
+  incident: string;
+  step: string;
+}
+
+export function decodeStepButtonValue(raw: string | undefined): StepButtonValue | undefined {
+  try {
+    const parsed = JSON.parse(raw ?? '') as Partial<StepButtonValue>;
+    if (typeof parsed.incident !== 'string' || !/^[A-Za-z0-9-]+$/.test(parsed.incident)) return undefined;
+    if (typeof parsed.step !== 'string' || !/^[a-z][a-z0-9_]{0,39}$/.test(parsed.step)) return undefined;
+    return { incident: parsed.incident, step: parsed.step };
+  } catch {
+    return undefined;
+  }
+}
 
 /** What a status button carries (button values are ≤ 2000 chars; these are tiny). */
 export interface StatusButtonValue {

@@ -13,10 +13,12 @@ import type { Logger } from 'pino';
 import { channelLang } from '../config/load.js';
 import { fetchThrough, type ProxyRoutingDispatcher } from '../net/agents.js';
 import { hasProxy } from '../net/proxy.js';
+import { registerAppHome } from './app-home/register.js';
 import { countingFetch, type SlackCallFailure } from './call-metrics.js';
 import { defaultClickGuard } from './click-auth.js';
 import { registerAlertActions } from './listeners/actions/alert-actions.js';
 import { registerCensusActions } from './listeners/actions/census-actions.js';
+import { registerChecklistActions } from './listeners/actions/checklist-actions.js';
 import { registerPlanActions } from './listeners/actions/plan-actions.js';
 import { registerRemediationActions } from './listeners/actions/remediation-actions.js';
 import { registerStatusActions } from './listeners/actions/status-actions.js';
@@ -146,6 +148,8 @@ export function createSlackApp(options: SlackAppOptions, services: SlackServices
       ...(services.planEvents ? { events: services.planEvents } : {}),
     });
   }
+  if (services.checklist) registerChecklistActions(app, services, { checklist: services.checklist, clicks });
+  registerAppHome(app, services);
   app.error(async (error) => {
     services.logger.error(
       { err: error.message, code: (error as { code?: string }).code },

@@ -6,10 +6,13 @@ import type { ApprovalStore } from '../incidents/approval-store.js';
 import type { PlanApprovalService } from '../incidents/approvals/plan-service.js';
 import type { ApprovalService } from '../incidents/approvals.js';
 import type { AuditLog } from '../incidents/audit-log.js';
+import type { ChecklistService } from '../incidents/checklist/service.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
 import type { CensusService } from '../jobs/census-job.js';
+import type { ReminderService } from '../jobs/reminder-job.js';
 import type { TtlRunService } from '../jobs/ttl-job.js';
 import type { WatchService } from '../jobs/watch.js';
+import type { HistoryStore } from '../monitoring/history-store.js';
 import type { DryRun, TtlRule } from '../remediation/types.js';
 import type { StatusDeps } from '../status/check-status.js';
 import type { PlanEvents } from './listeners/actions/plan-actions.js';
@@ -33,6 +36,12 @@ export interface SlackServices {
   /** Census snapshots: the incident message names the patterns at fault from the latest one. */
   snapshots?: Pick<SnapshotStore, 'get' | 'list'>;
   cluster(name: string): ClusterConfig | undefined;
+  /** The incident checklist (absent: no checklist buttons, no App Home incidents). */
+  checklist?: ChecklistService;
+  /** Scheduled posts (the two-week reassessment). */
+  reminders?: ReminderService;
+  /** The bot's own samples (App Home figures and trend). */
+  history?: Pick<HistoryStore, 'range'>;
 }
 
 /** Where a dry-run stands (the walk's figures; the same shape as a census walk's). */

@@ -206,7 +206,13 @@ describe('/redis-notify', () => {
     expect(note.body.thread_ts).toBeTruthy();
     expect(String(note.body.text)).toContain(`<@${SRE}>`);
     const timeline = await h.server.services.incidents.timeline(incidentId);
+    // Sending it also ticks the checklist's "message to the dev team" step, right after.
     expect(timeline.at(-1)).toMatchObject({
+      kind: 'step_done',
+      actor: SRE,
+      data: { step: 'notify_dev_team' },
+    });
+    expect(timeline.at(-2)).toMatchObject({
       kind: 'notify_sent',
       actor: SRE,
       data: { channel: DEV_CHANNEL, langs: 'both', messages: posts.length },

@@ -289,6 +289,8 @@ it('calls only Web API methods the manifest grants, and the manifest asks for no
       'chat.update',
       'files.completeUploadExternal',
       'files.getUploadURLExternal',
+      // The incident's checklist, pinned in its thread.
+      'pins.add',
       'users.info',
     ].sort(),
   );

@@ -159,8 +159,20 @@ describe('Watch until below 75%', () => {
       expect(h.fake.callsTo('chat.postMessage').length).toBe(posts);
 
       const timeline = await h.server.services.incidents.timeline(thread.incidentId);
-      expect(timeline.map((e) => e.kind)).toEqual(['opened', 'status', 'watch_started', 'watch_ended']);
-      expect(timeline.at(-1)?.data).toMatchObject({ end: 'reached', targetPct: 75 });
+      // The watch also moves the incident checklist's first step: in progress, then done.
+      expect(timeline.map((e) => e.kind)).toEqual([
+        'opened',
+        'status',
+        'watch_started',
+        'step_in_progress',
+        'watch_ended',
+        'step_done',
+      ]);
+      expect(timeline.find((e) => e.kind === 'watch_ended')?.data).toMatchObject({
+        end: 'reached',
+        targetPct: 75,
+      });
+      expect(timeline.at(-1)?.data).toMatchObject({ step: 'verify_recovery' });
       expect(await h.server.services.watches.isWatched(thread.incidentId)).toBe(false);
     } finally {
       await h.targetClient.config('SET', 'maxmemory', String(h.maxmemoryBytes));
@@ -213,7 +225,7 @@ describe('Watch until below 75%', () => {
     expect(await h.server.services.watches.isWatched(thread.incidentId)).toBe(false);
     await expect
       .poll(async () => (await h.server.services.incidents.timeline(thread.incidentId)).map((e) => e.kind))
-      .toEqual(['opened', 'status', 'watch_started', 'watch_cancelled']);
+      .toEqual(['opened', 'status', 'watch_started', 'step_in_progress', 'watch_cancelled']);
 
     // Cancel again: nothing is running any more, and the user is told so privately.
     const again = await h.click(

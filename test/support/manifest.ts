@@ -23,6 +23,9 @@ export const SCOPE_FOR_METHOD: Record<string, string> = {
   'usergroups.users.list': 'usergroups:read',
   // groups:read too, for private channels; one entry is enough to check the manifest lists it.
   'conversations.members': 'channels:read',
+  // The incident checklist is pinned while the incident is open.
+  'pins.add': 'pins:write',
+  'pins.remove': 'pins:write',
 };
 
 export function manifestBotScopes(): string[] {

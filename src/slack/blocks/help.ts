@@ -7,7 +7,7 @@ import { formatListT } from '../../i18n/format.js';
 import type { Translate } from '../../i18n/types.js';
 
 /** The slash commands that have a usage line (`slack:help.usage.<topic>`) in the help. */
-export type HelpTopic = 'status' | 'keys' | 'ttl' | 'audit' | 'notify' | 'monitoring';
+export type HelpTopic = 'status' | 'keys' | 'ttl' | 'audit' | 'notify' | 'monitoring' | 'incident';
 
 /** The ephemeral help for an unknown cluster or garbage arguments: what went wrong, then what works. */
 export function clusterHelpMessage(

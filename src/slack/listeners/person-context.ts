@@ -33,6 +33,9 @@ export function personContext(options: {
       lang = await options.langFor(client, body.user.id, body.channel?.id);
     } else if (body.type === 'view_submission' && body.user?.id) {
       lang = formLang(body.view?.private_metadata) ?? (await options.langFor(client, body.user.id));
+    } else if (body.type === 'event_callback' && typeof body.event?.user === 'string') {
+      // Events (App Home opened) are acked by the receiver; the person's own language, no channel.
+      lang = await options.langFor(client, body.event.user);
     }
     if (lang) {
       context.lang = lang;
@@ -51,6 +54,7 @@ interface IncomingBody {
   user?: { id?: string };
   channel?: { id?: string };
   view?: { private_metadata?: string };
+  event?: { user?: unknown };
 }
 
 function withinOrEnglish(lookup: Promise<Lang>, ms: number): Promise<Lang> {

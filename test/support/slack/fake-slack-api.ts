@@ -103,6 +103,11 @@ export interface FakeSlackApi {
   setRateLimit(limit: RateLimit | undefined): void;
   /** Override the success response for a method (merged over `{ ok: true }`). */
   setHandler(method: string, handler: MethodHandler | undefined): void;
+  /**
+   * Network latency before a call to `method` reaches Slack (it is recorded, and "applied", on
+   * arrival): calls sent in one order can arrive in another, as from two replicas on two paths.
+   */
+  setLatency(method: string, ms: (() => number) | undefined): void;
   /** Clears calls, uploads, queued failures, locales and handlers set via setHandler. */
   reset(): void;
   close(): Promise<void>;
@@ -176,6 +181,7 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
   const failures = new Map<string, InjectedFailure[]>();
   const locales = new Map<string, string>();
   const handlers = new Map<string, MethodHandler>(Object.entries(opts.handlers ?? {}));
+  const latency = new Map<string, () => number>();
   const pendingUploads = new Map<string, { filename: string; declaredLength: number }>();
   let waiters: Waiter[] = [];
   let tsCounter = 0;
@@ -388,6 +394,8 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
 
     if (req.method === 'POST' && apiMatch?.[1] !== undefined) {
       const method = apiMatch[1];
+      const delay = latency.get(method)?.() ?? 0;
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       const call = await record(req, path, method, raw);
       if (!applyFailure(method, res, call)) {
         const handler = handlers.get(method);
@@ -513,7 +521,12 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
       if (handler === undefined) handlers.delete(method);
       else handlers.set(method, handler);
     },
+    setLatency(method: string, ms: (() => number) | undefined): void {
+      if (ms === undefined) latency.delete(method);
+      else latency.set(method, ms);
+    },
     reset(): void {
+      latency.clear();
       calls.length = 0;
       uploads.length = 0;
       failures.clear();

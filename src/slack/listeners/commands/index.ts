@@ -1,6 +1,7 @@
 import type { SlackServices } from '../../services.js';
 import type { MedicApp } from '../types.js';
 import { registerRedisAuditCommand } from './redis-audit.js';
+import { INCIDENT_LANG_WAIT_MS, registerRedisIncidentCommand } from './redis-incident.js';
 import { registerRedisKeysCommand } from './redis-keys.js';
 import { registerRedisMonitoringCommand } from './redis-monitoring.js';
 import { NOTIFY_LANG_WAIT_MS, registerRedisNotify } from './redis-notify.js';
@@ -15,7 +16,11 @@ export const slashCommands: ReadonlyArray<(app: MedicApp, s: SlackServices) => v
   registerRedisAuditCommand,
   registerRedisNotify,
   registerRedisMonitoringCommand,
+  registerRedisIncidentCommand,
 ];
 
 /** Commands that open a modal wait for the person's language at most this long (a trigger id lives 3 s). */
-export const commandLangWaitMs: Readonly<Record<string, number>> = { '/redis-notify': NOTIFY_LANG_WAIT_MS };
+export const commandLangWaitMs: Readonly<Record<string, number>> = {
+  '/redis-notify': NOTIFY_LANG_WAIT_MS,
+  '/redis-incident': INCIDENT_LANG_WAIT_MS,
+};

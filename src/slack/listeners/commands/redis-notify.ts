@@ -1,5 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import { channelLang, channelTimeZone } from '../../../config/load.js';
+import type { ClusterConfig } from '../../../config/types.js';
 import { errorMessage } from '../../../errors.js';
 import { channelMention, truncate, userMention } from '../../../i18n/mrkdwn.js';
 import type { Lang, Translate } from '../../../i18n/types.js';
@@ -43,57 +44,15 @@ export function registerRedisNotify(app: MedicApp, s: SlackServices): void {
   app.command(
     '/redis-notify',
     clusterCommand(s, { help: 'notify' }, async ({ cluster, command, context, client, respond }) => {
-      const { lang, t } = context;
-      let viewId: string | undefined;
-      try {
-        const opened = await client.views.open({
-          trigger_id: command.trigger_id,
-          view: notifyLoadingView(t),
-        });
-        viewId = opened.view?.id;
-      } catch (err) {
-        await respond({
-          response_type: 'ephemeral',
-          text: t('notify:slack.open_failed', { code: slackErrorCode(err) }),
-        });
-        return;
-      }
-      if (!viewId) return;
-      // The preview reads as it will where it is sent by default.
-      const timeZone = channelTimeZone(s.config, s.config.slack.devTeamChannel ?? command.channel_id);
-      let facts: IncidentFacts | undefined;
-      try {
-        facts = await loadFacts(s, { cluster: cluster.name, channel: command.channel_id });
-      } catch (err) {
-        s.logger.warn({ err: redact(errorMessage(err)), cluster: cluster.name }, 'notify draft failed');
-        await showError(client, viewId, t, t('notify:slack.load_failed', { code: errorCode(err) }));
-        return;
-      }
-      if (!facts) return;
-      try {
-        const edits: MessageEdits = { author: command.user_id, targetPct: s.config.watch.targetPct };
-        const view = notifyModal(t, {
-          meta: {
-            cluster: cluster.name,
-            origin: command.channel_id,
-            lang,
-            ...(facts.incidentId ? { incidentId: facts.incidentId } : {}),
-          },
-          drafts: {
-            en: draftSummaryText(facts, 'en', s.i18n, timeZone),
-            zh: draftSummaryText(facts, 'zh', s.i18n, timeZone),
-          },
-          previews: langsOf('both').map((l) =>
-            incidentMessage(facts, l, s.i18n, edits, { flavor: 'slack', timeZone }),
-          ),
-          ...(s.config.slack.devTeamChannel ? { devTeamChannel: s.config.slack.devTeamChannel } : {}),
-        });
-        await client.views.update({ view_id: viewId, view });
-      } catch (err) {
-        const code = slackErrorCode(err);
-        s.logger.warn({ code, cluster: cluster.name }, 'notify form refused');
-        await showError(client, viewId, t, t('notify:slack.update_failed', { code }));
-      }
+      await openNotifyForm(s, client, {
+        triggerId: command.trigger_id,
+        cluster,
+        origin: command.channel_id,
+        user: command.user_id,
+        lang: context.lang,
+        t: context.t,
+        tell: (text) => respond({ response_type: 'ephemeral', text }),
+      });
     }),
   );
 
@@ -234,6 +193,71 @@ export function registerRedisNotify(app: MedicApp, s: SlackServices): void {
       );
     }
   });
+}
+
+/**
+ * Opens the incident message form at once (a trigger id lives 3 s) and fills it when the draft is
+ * ready: from `/redis-notify` and from the checklist's "Draft the message" button.
+ */
+export async function openNotifyForm(
+  s: SlackServices,
+  client: WebClient,
+  input: {
+    triggerId: string;
+    cluster: ClusterConfig;
+    /** Where it was asked for: the form's default origin and where errors are told. */
+    origin: string;
+    user: string;
+    lang: Lang;
+    t: Translate;
+    tell: (text: string) => Promise<unknown>;
+  },
+): Promise<void> {
+  const { cluster, lang, t } = input;
+  let viewId: string | undefined;
+  try {
+    const opened = await client.views.open({ trigger_id: input.triggerId, view: notifyLoadingView(t) });
+    viewId = opened.view?.id;
+  } catch (err) {
+    await input.tell(t('notify:slack.open_failed', { code: slackErrorCode(err) }));
+    return;
+  }
+  if (!viewId) return;
+  // The preview reads as it will where it is sent by default.
+  const timeZone = channelTimeZone(s.config, s.config.slack.devTeamChannel ?? input.origin);
+  let facts: IncidentFacts | undefined;
+  try {
+    facts = await loadFacts(s, { cluster: cluster.name, channel: input.origin });
+  } catch (err) {
+    s.logger.warn({ err: redact(errorMessage(err)), cluster: cluster.name }, 'notify draft failed');
+    await showError(client, viewId, t, t('notify:slack.load_failed', { code: errorCode(err) }));
+    return;
+  }
+  if (!facts) return;
+  try {
+    const edits: MessageEdits = { author: input.user, targetPct: s.config.watch.targetPct };
+    const view = notifyModal(t, {
+      meta: {
+        cluster: cluster.name,
+        origin: input.origin,
+        lang,
+        ...(facts.incidentId ? { incidentId: facts.incidentId } : {}),
+      },
+      drafts: {
+        en: draftSummaryText(facts, 'en', s.i18n, timeZone),
+        zh: draftSummaryText(facts, 'zh', s.i18n, timeZone),
+      },
+      previews: langsOf('both').map((l) =>
+        incidentMessage(facts, l, s.i18n, edits, { flavor: 'slack', timeZone }),
+      ),
+      ...(s.config.slack.devTeamChannel ? { devTeamChannel: s.config.slack.devTeamChannel } : {}),
+    });
+    await client.views.update({ view_id: viewId, view });
+  } catch (err) {
+    const code = slackErrorCode(err);
+    s.logger.warn({ code, cluster: cluster.name }, 'notify form refused');
+    await showError(client, viewId, t, t('notify:slack.update_failed', { code }));
+  }
 }
 
 async function showError(client: WebClient, viewId: string, t: Translate, text: string): Promise<void> {

@@ -1,0 +1,134 @@
+/**
+ * The closing report of an incident, per language: how long it lasted and who opened and closed
+ * it, the resolution in the closer's words, memory when opened → now (and the peak), what each
+ * checklist step came to, the keys each TTL rule fixed, and the timeline (the latest entries).
+ * Built as a MessageDoc, so Slack and the terminal show the same words.
+ */
+import { formatDateTime, formatDuration, formatInt, formatPct } from '../i18n/format.js';
+import type { I18n } from '../i18n/index.js';
+import { escapeMrkdwn } from '../i18n/mrkdwn.js';
+import type { Lang, Translate } from '../i18n/types.js';
+import type { ChecklistStep } from '../incidents/checklist/types.js';
+import type { Incident, TimelineEntry } from '../incidents/incident-store.js';
+import { stepStateLine, stepTitle, who } from './checklist-words.js';
+import type { DocBlock, MessageDoc } from './message-doc.js';
+
+export interface ClosingFacts {
+  incident: Incident;
+  steps: ChecklistStep[];
+  timeline: readonly TimelineEntry[];
+  /** Memory % of the first reading of the incident. */
+  before?: number;
+  /** Memory % now (the newest reading). */
+  after?: number;
+  peak?: number;
+  /** Keys each rule's runs gave a TTL, summed. */
+  fixedPerRule: { rule: string; changed: number }[];
+}
+
+/** Timeline entries shown at most (the latest ones); the rest is counted. */
+const TIMELINE_MAX = 15;
+
+export function closingReport(
+  facts: ClosingFacts,
+  lang: Lang,
+  i18n: I18n,
+  opts: { timeZone: string; targetPct: number; intro?: boolean },
+): MessageDoc {
+  const t = i18n.slack(lang);
+  const { incident } = facts;
+  const when = (iso: string | undefined) => (iso ? formatDateTime(new Date(iso), lang, opts.timeZone) : '—');
+  const pct = (n: number | undefined) => (n === undefined ? '—' : formatPct(n, lang));
+  const minutes = Math.max(
+    0,
+    Math.round((Date.parse(incident.closedAt ?? '') - Date.parse(incident.openedAt)) / 60_000) || 0,
+  );
+  const blocks: DocBlock[] = [];
+  if (opts.intro)
+    blocks.push({ kind: 'paragraph', text: t('incident:report.dev_intro', { cluster: incident.cluster }) });
+  blocks.push({
+    kind: 'paragraph',
+    text: t('incident:report.summary', {
+      opened: when(incident.openedAt),
+      openedBy: who(t, incident.openedBy),
+      closed: when(incident.closedAt),
+      closedBy: who(t, incident.closedBy ?? ''),
+      duration: formatDuration(minutes, t),
+    }),
+  });
+  blocks.push({
+    kind: 'paragraph',
+    text: t('incident:report.resolution', { resolution: incident.resolution ?? '' }),
+  });
+  blocks.push({
+    kind: 'paragraph',
+    text:
+      facts.before === undefined && facts.after === undefined
+        ? t('incident:report.memory_unknown')
+        : t('incident:report.memory', {
+            before: pct(facts.before),
+            after: pct(facts.after),
+            peak: pct(facts.peak),
+          }),
+  });
+  blocks.push({ kind: 'heading', text: t('incident:report.steps_heading') });
+  blocks.push({
+    kind: 'bullets',
+    items: facts.steps.map((step) =>
+      t('incident:report.step_line', {
+        title: stepTitle(t, step, { lang, targetPct: opts.targetPct }),
+        state: stepStateLine(t, step, when),
+      }),
+    ),
+  });
+  if (facts.fixedPerRule.length > 0) {
+    blocks.push({ kind: 'heading', text: t('incident:report.runs_heading') });
+    blocks.push({
+      kind: 'bullets',
+      items: facts.fixedPerRule.map((r) =>
+        t('incident:report.run_line', { rule: r.rule, changed: formatInt(r.changed, lang) }),
+      ),
+    });
+  }
+  const shown = facts.timeline.slice(-TIMELINE_MAX);
+  blocks.push({ kind: 'heading', text: t('incident:report.timeline_heading') });
+  const items = shown.map(
+    (e) => `${when(e.at)} · ${timelineText(t, e, lang)}${e.actor ? ` · ${who(t, e.actor)}` : ''}`,
+  );
+  if (facts.timeline.length > shown.length)
+    items.unshift(t('incident:report.timeline_more', { count: facts.timeline.length - shown.length }));
+  blocks.push({ kind: 'bullets', items });
+  return { lang, title: i18n.plain(lang)('incident:report.title', { cluster: incident.cluster }), blocks };
+}
+
+/** One timeline entry in words (the kinds this report knows; others by their kind name). */
+export function timelineText(t: Translate, e: TimelineEntry, lang: Lang): string {
+  const d = e.data ?? {};
+  const pct = typeof d.memoryPct === 'number' ? formatPct(d.memoryPct, lang) : '—';
+  const step = typeof d.step === 'string' ? d.step : '';
+  if (e.kind === 'opened' || e.kind === 'closed' || e.kind === 'watch_started')
+    return t(`incident:timeline.${e.kind}`);
+  if (e.kind === 'status') return t('incident:timeline.status', { pct });
+  if (e.kind.startsWith('alert_')) return t('incident:timeline.alert', { kind: e.kind.slice(6), pct });
+  if (e.kind === 'watch_ended') return t('incident:timeline.watch_ended', { end: String(d.end ?? '') });
+  if (e.kind === 'step_done' || e.kind === 'step_in_progress' || e.kind === 'step_skipped')
+    return t(`incident:timeline.${e.kind}`, { step });
+  return t('incident:timeline.other', { kind: escapeMrkdwn(e.kind) });
+}
+
+/** Memory readings of the timeline: the first, the highest and the latest. */
+export function memoryOfTimeline(timeline: readonly TimelineEntry[]): {
+  before?: number;
+  peak?: number;
+  last?: number;
+} {
+  const readings = timeline
+    .map((e) => e.data?.memoryPct)
+    .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  if (readings.length === 0) return {};
+  return {
+    before: readings[0] as number,
+    peak: Math.max(...readings),
+    last: readings[readings.length - 1] as number,
+  };
+}
