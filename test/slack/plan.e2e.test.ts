@@ -11,6 +11,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IncidentStore } from '../../src/incidents/incident-store.js';
 import { TTL_RUN_QUEUE } from '../../src/jobs/ttl-job.js';
 import { RUNBOOK_RULES } from '../fixtures/runbook-rules.js';
 import { checkPlan, matchingByRule } from '../remediation/plan-truth.js';
@@ -29,6 +30,7 @@ import {
   textOf,
   tsOf,
 } from '../support/medic-harness.js';
+import { waitFor } from '../support/wait-for.js';
 
 const APPROVER = 'UAPPROVER';
 const REQUESTER = 'UREQUESTER';
@@ -174,6 +176,27 @@ describe('the TTL plan through the bot', () => {
       expect(refusals).toEqual(
         expect.arrayContaining([`${REQUESTER}:self_approval`, `${OUTSIDER}:not_approver`]),
       );
+      // The incident checklist: the plan's dry-run, its approval and its run ticked their steps, in order.
+      const store = new Redis(h.queue.url, { maxRetriesPerRequest: 1 });
+      try {
+        const incidents = new IncidentStore(store, { prefix: 'redis-medic', idleHours: 24 });
+        const incident = await incidents.latest('market');
+        const steps = await waitFor(
+          'the execute step to be ticked',
+          async () => {
+            const found = await incidents.steps(incident?.id ?? '');
+            return found.get('execute')?.state === 'done' ? found : undefined;
+          },
+          budgetMs(20_000),
+        );
+        expect(steps.get('dry_run')).toMatchObject({ state: 'done', by: REQUESTER });
+        expect(steps.get('sign_off')).toMatchObject({ state: 'done', by: APPROVER });
+        const at = (id: string) => Date.parse(steps.get(id)?.at ?? '');
+        expect(at('dry_run')).toBeLessThanOrEqual(at('sign_off'));
+        expect(at('sign_off')).toBeLessThanOrEqual(at('execute'));
+      } finally {
+        store.disconnect();
+      }
       // The run's summary names every rule.
       const summary = await h.fake.waitFor(
         'chat.postMessage',
