@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark, each against its real peer on the same data in the same run.
- * Absolute times drift on shared machines; read the ratios. Options: --only census|status|remediation|cold-start|monitoring,
+ * Absolute times drift on shared machines; read the ratios. Options: --only census|status|remediation|plan|cold-start|monitoring,
  * --keys N (default: 66 586 for status, 1 000 000 for the census and remediation; 285 000 for the
  * census with --shape mixed), --shape runbook|mixed (the census's keyspace), --cluster-keys N (the
  * census's cluster-vs-one-server section, default 1 000 000; 0 skips it; needs `npm run build`),
@@ -15,10 +15,11 @@ import { benchCensusCluster, DEFAULT_CLUSTER_LINK_ONE_WAY_MS } from './census-cl
 import { benchColdStart } from './cold-start.js';
 import { DEFAULT_LINK_RTT_MS } from './latency-link.js';
 import { benchMonitoring } from './monitoring.js';
+import { benchPlan } from './plan.js';
 import { benchRemediation } from './remediation.js';
 import { benchStatusLatency } from './status-latency.js';
 
-const BENCHES = ['status', 'census', 'remediation', 'cold-start', 'monitoring'] as const;
+const BENCHES = ['status', 'census', 'remediation', 'plan', 'cold-start', 'monitoring'] as const;
 type Bench = (typeof BENCHES)[number];
 
 function arg(name: string, fallback: number): number {
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
     if (clusterKeys > 0) await benchCensusCluster({ keys: clusterKeys, shape, linkOneWayMs });
   }
   if (run('remediation')) await benchRemediation({ keys: arg('keys', 1_000_000), linkRttMs });
+  if (run('plan')) await benchPlan({ keys: arg('keys', 1_000_000) });
   if (run('cold-start')) await benchColdStart({ runs: arg('runs', 10) });
   if (run('monitoring')) await benchMonitoring();
 }

@@ -25,11 +25,13 @@ import type { MedicConfig } from './config/types.js';
 import { ErrorCode, errorMessage, MedicError } from './errors.js';
 import { createI18n, type I18n } from './i18n/index.js';
 import { ApprovalStore } from './incidents/approval-store.js';
+import { PlanApprovalService } from './incidents/approvals/plan-service.js';
 import { ApprovalService, type TtlRunQueue } from './incidents/approvals.js';
 import { AuditLog } from './incidents/audit-log.js';
 import { ChecklistService } from './incidents/checklist/service.js';
 import { REASSESSMENT_POSTED } from './incidents/checklist/timeline-steps.js';
 import { IncidentStore } from './incidents/incident-store.js';
+import { PlanStore } from './incidents/plan-store.js';
 import { CENSUS_QUEUE, type CensusJobData, CensusService, createCensusWorker } from './jobs/census-job.js';
 import {
   CHANGE_RUN_QUEUE,
@@ -67,6 +69,7 @@ import { slackChangeReporter } from './slack/change-reporter.js';
 import { ChecklistMessages } from './slack/checklist/checklist-message.js';
 import { REASSESS_KEY, scheduleReassessment } from './slack/checklist/reassessment.js';
 import { withDevTeamNotices } from './slack/dev-team-reporter.js';
+import { planChecklistEvents, planFinishedTick } from './slack/plan-checklist.js';
 import { slackReminderReporter } from './slack/reminder-reporter.js';
 import type { RemediationServices } from './slack/services.js';
 import { slackTtlRunReporter } from './slack/ttl-reporter.js';
@@ -285,6 +288,28 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         }),
     },
   });
+  // A cluster's whole TTL plan in one approval: the same request store, audit and run queue.
+  const plans = new PlanApprovalService({
+    store: approvalStore,
+    plans: new PlanStore(storeRedis, { prefix }),
+    audit,
+    policy: config.approvals,
+    runs: ttlRuns,
+    approvers: (name) => cluster(name)?.approvers,
+    offPeak: (name) => cluster(name)?.offPeak,
+    now,
+    dryRuns: {
+      get: (id) => dryRuns.get(id),
+      recount: (d) =>
+        withTarget(d.cluster, async (conn) => {
+          const counted = await recount(conn, d.rule, throttle !== undefined ? { throttle } : {});
+          if (!counted.complete) {
+            throw new MedicError(ErrorCode.Unexpected, { reason: 'walk_stopped' }, 'recount incomplete');
+          }
+          return counted.toChange;
+        }),
+    },
+  });
   // The incident checklist: steps tick from the timeline (watch reached, message sent …) and from
   // the plan's own events; a skip is audited.
   const checklist = new ChecklistService(incidents, {
@@ -410,6 +435,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       census,
       remediation,
       ttlRuns,
+      plans,
+      planEvents: planChecklistEvents(checklist),
       snapshots,
       changes,
       cluster,
@@ -476,6 +503,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     guardTarget: (conn) => assertNotQueueServer(conn, storeRedis),
     logger,
     ...(throttle !== undefined ? { throttle } : {}),
+    // A whole plan's run done: the checklist's `execute` step.
+    onPlanFinished: planFinishedTick(checklist),
   });
   ttlWorker.on('failed', (job, err) =>
     logger.error({ job: job?.id, err: redact(err.message) }, 'ttl run failed'),

@@ -223,6 +223,8 @@ function resolve(raw: RawConfig, files: TlsFileReader): MedicConfig {
       approvers: c.approvers ?? raw.slack.approvers,
       ...(c.runbookUrl ? { runbookUrl: c.runbookUrl } : {}),
       ...(c.burst ? { burst: c.burst } : {}),
+      ...(c.offPeak ? { offPeak: c.offPeak } : {}),
+      ...(c.planOrder === 'config' ? { planOrder: c.planOrder } : {}),
     };
   });
   const queueTls = files.read(raw.queue.tls, ['queue']);

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { LANGS } from '../i18n/types.js';
 import { isCronExpression } from './cron.js';
+import { offPeakSchema } from './off-peak.js';
 import { redisUrlProblem } from './redis-url.js';
 import { checkRuleSet, ttlRuleSchema } from './rule-schema.js';
 
@@ -218,6 +219,10 @@ const cluster = z
     /** Where the exported alerting rules' `runbook_url` annotation points for this cluster. */
     runbookUrl: z.url({ protocol: /^https?$/ }).optional(),
     burst: burstSources.optional(),
+    /** When approved TTL plans run (config/off-peak.ts); unset: at once. */
+    offPeak: offPeakSchema.optional(),
+    /** The order a TTL plan runs its rules: the runbook's (risk, then fewest keys) or the config's. */
+    planOrder: z.enum(['runbook', 'config']).default('runbook'),
   })
   .strict();
 

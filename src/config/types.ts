@@ -1,6 +1,7 @@
 import type { Resource } from 'i18next';
 import type { Thresholds } from '../domain/types.js';
 import type { Lang } from '../i18n/types.js';
+import type { OffPeakWindow } from './off-peak.js';
 import type { TtlRuleConfig } from './rule-schema.js';
 import type { RawBurstSources, RawConfig } from './schema.js';
 
@@ -45,6 +46,10 @@ export interface ClusterConfig {
   runbookUrl?: string;
   /** The burst hunt's optional AWS sources (log groups, rule name filters, ECS services). */
   burst?: RawBurstSources;
+  /** When approved TTL plans run; absent: at once (config/off-peak.ts). */
+  offPeak?: OffPeakWindow;
+  /** The order a TTL plan runs its rules: the runbook's (risk, then fewest keys) or the config's. */
+  planOrder?: 'runbook' | 'config';
 }
 
 /** A channel's own language (wins over each user's Slack locale) and time zone (canonical IANA name). */

@@ -20,6 +20,8 @@ export const AUDIT_ACTIONS = [
   'notify_sent',
   'watch_cancelled',
   'census_cancelled',
+  'run_scheduled',
+  'run_now_override',
   'incident_opened',
   'incident_closed',
   'step_skipped',

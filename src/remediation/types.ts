@@ -1,4 +1,5 @@
 import type { Lang } from '../i18n/types.js';
+import type { TtlPlanSpec } from './plan/types.js';
 
 /**
  * TTL remediation: rules, dry-runs, and the engine that applies a rule page by page. Shared types
@@ -182,4 +183,9 @@ export interface TtlRunRequest {
   lang: Lang;
   /** The dry-run's figures: the progress message shows done / matched against them. */
   expected?: { matched: number; toChange: number };
+  /**
+   * Set for a whole plan approved at once: `rule` then only names the plan (its SCAN filter), and
+   * the job applies these rules (one walk where they share the DBs, see remediation/plan/).
+   */
+  plan?: TtlPlanSpec;
 }

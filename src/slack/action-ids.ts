@@ -29,6 +29,9 @@ export const ActionId = {
   /** Approve / Reject of a scale or policy change request: value `{"request"}`. */
   ChangeApprove: 'change_approve',
   ChangeReject: 'change_reject',
+  PlanApprove: 'plan_approve',
+  PlanRunNow: 'plan_run_now',
+  PlanReject: 'plan_reject',
 } as const;
 
 /** What a checklist step's own buttons carry. */

@@ -20,6 +20,7 @@ import { registerAlertActions } from './listeners/actions/alert-actions.js';
 import { registerCensusActions } from './listeners/actions/census-actions.js';
 import { registerChangeActions } from './listeners/actions/change-actions.js';
 import { registerChecklistActions } from './listeners/actions/checklist-actions.js';
+import { registerPlanActions } from './listeners/actions/plan-actions.js';
 import { registerRemediationActions } from './listeners/actions/remediation-actions.js';
 import { registerStatusActions } from './listeners/actions/status-actions.js';
 import { registerTtlRunActions } from './listeners/actions/ttl-run-actions.js';
@@ -142,6 +143,13 @@ export function createSlackApp(options: SlackAppOptions, services: SlackServices
   registerRemediationActions(app, services);
   registerChangeActions(app, services, clicks);
   if (services.ttlRuns) registerTtlRunActions(app, services, { runs: services.ttlRuns, clicks });
+  if (services.plans) {
+    registerPlanActions(app, services, {
+      plans: services.plans,
+      clicks,
+      ...(services.planEvents ? { events: services.planEvents } : {}),
+    });
+  }
   if (services.checklist) registerChecklistActions(app, services, { checklist: services.checklist, clicks });
   registerAppHome(app, services);
   app.error(async (error) => {

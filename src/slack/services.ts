@@ -8,6 +8,7 @@ import type { ChangePlan, PlanOutcome } from '../changes/types.js';
 import type { ClusterConfig, MedicConfig } from '../config/types.js';
 import type { I18n } from '../i18n/index.js';
 import type { ApprovalStore } from '../incidents/approval-store.js';
+import type { PlanApprovalService } from '../incidents/approvals/plan-service.js';
 import type { ApprovalService } from '../incidents/approvals.js';
 import type { AuditLog } from '../incidents/audit-log.js';
 import type { ChecklistService } from '../incidents/checklist/service.js';
@@ -20,6 +21,7 @@ import type { HistoryStore } from '../monitoring/history-store.js';
 import type { TargetConnection } from '../redis/connect.js';
 import type { DryRun, TtlRule } from '../remediation/types.js';
 import type { StatusDeps } from '../status/check-status.js';
+import type { PlanEvents } from './listeners/actions/plan-actions.js';
 
 /** What the Slack front end needs from the rest of the bot; listeners get nothing else. */
 export interface SlackServices {
@@ -33,6 +35,10 @@ export interface SlackServices {
   remediation: RemediationServices;
   /** Pause / Resume / Cancel of queued TTL runs (absent: the buttons are not handled). */
   ttlRuns?: TtlRunService;
+  /** One approval for a cluster's whole TTL plan (absent: the plan buttons are not handled). */
+  plans?: PlanApprovalService;
+  /** Plan milestones for the incident checklist (dry-run done, approved). */
+  planEvents?: PlanEvents;
   /** Census snapshots: the incident message names the patterns at fault from the latest one. */
   snapshots?: Pick<SnapshotStore, 'get' | 'list'>;
   /** `/redis-capacity` and `/redis-policy` (absent: the commands say they are not set up). */

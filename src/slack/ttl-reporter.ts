@@ -16,6 +16,7 @@ import { progressBar } from './blocks/census.js';
 import { textMessage } from './blocks/simple.js';
 import { type TtlRunControls, ttlRunProgressMessage, ttlRunSummaryMessage } from './blocks/ttl-run.js';
 import { rateLimitWaitMs, retryDelayMs } from './call-errors.js';
+import { planRuleLines } from './plan-lines.js';
 
 export interface TtlReporterOptions {
   /**
@@ -233,6 +234,7 @@ function progressMessage(t: Translate, data: TtlJobData, view: TtlRunView) {
   }
   const context = [
     countsLine(t, data, view.counters),
+    ...planRuleLines(t, data),
     ...(view.state === 'running' && view.guard ? [t(`remediation-run:slack.guard_${view.guard}`)] : []),
   ].join('\n');
   return ttlRunProgressMessage(t, { runId: data.runId, text, context, controls });
@@ -292,6 +294,7 @@ function summaryParts(t: Translate, data: TtlJobData, s: TtlRunSummary) {
   ];
   if (s.counters.vanished > 0)
     lines.push(t('remediation-run:summary.vanished', { count: n(s.counters.vanished) }));
+  lines.push(...planRuleLines(t, data));
   lines.push(t('remediation-run:summary.scanned', { count: n(s.counters.scanned) }));
   const duration = formatDuration(s.durationMs / 60_000, t);
   lines.push(

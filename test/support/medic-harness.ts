@@ -73,6 +73,8 @@ export interface MedicHarnessOptions {
   remediation?: ServerOptions['remediation'];
   /** startServer's change seams: how often a running scale is polled, its timeout, the node catalog. */
   changes?: ServerOptions['changes'];
+  /** The `market` cluster's `offPeak:` window (config/off-peak.ts). @defaultValue none */
+  offPeak?: Record<string, string | string[]>;
   /** `slack.channelLocales`: channel id → `{ lang, timeZone }`. */
   channelLocales?: Record<string, { lang?: string; timeZone?: string }>;
   /** `i18n.overridesDir` (absolute, or relative to the working directory). */
@@ -218,7 +220,7 @@ ${opts.devTeamChannel ? `  devTeamChannel: ${opts.devTeamChannel}\n` : ''}${opts
 clusters:
   - name: market
     url: ${target.url}
-${opts.noAws ? '' : `    aws:\n      region: us-east-1\n      replicationGroupId: ${REPLICATION_GROUP}\n`}${opts.burst ? indent(stringify({ burst: opts.burst }), 4) : ''}${opts.approvers ? indent(stringify({ approvers: { users: [], groups: [], ...opts.approvers } }), 4) : ''}  - name: down
+${opts.noAws ? '' : `    aws:\n      region: us-east-1\n      replicationGroupId: ${REPLICATION_GROUP}\n`}${opts.burst ? indent(stringify({ burst: opts.burst }), 4) : ''}${opts.approvers ? indent(stringify({ approvers: { users: [], groups: [], ...opts.approvers } }), 4) : ''}${opts.offPeak ? indent(stringify({ offPeak: opts.offPeak }), 4) : ''}  - name: down
     url: redis://127.0.0.1:${downPort}
   - name: locked
     url: redis://127.0.0.1:${locked.port}

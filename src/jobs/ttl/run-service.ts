@@ -77,7 +77,11 @@ export class TtlRunService {
    * two enqueues of the same approved run (a double click, a retried handler) run it once, and a
    * run that has ended is never queued again.
    */
-  async enqueue(run: TtlRunRequest): Promise<{ enqueued: boolean; state: TtlRunState }> {
+  async enqueue(
+    run: TtlRunRequest,
+    /** `delayMs`: the run waits (delayed, cancellable) this long first: an off-peak window's start. */
+    opts: { delayMs?: number } = {},
+  ): Promise<{ enqueued: boolean; state: TtlRunState }> {
     assertRunId(run.runId);
     const at = new Date().toISOString();
     const found = String(
@@ -114,6 +118,7 @@ export class TtlRunService {
       // Kept for a week: a late duplicate enqueue finds the job (and the record) and does nothing.
       removeOnComplete: { age: 7 * 86_400 },
       removeOnFail: { age: 30 * 86_400 },
+      ...(opts.delayMs && opts.delayMs > 0 ? { delay: Math.round(opts.delayMs) } : {}),
     });
     return { enqueued: found === '', state };
   }

@@ -141,6 +141,8 @@ export interface TtlJobDeps {
   /** A run paused longer than this is cancelled: its dry-run and approval are stale by then. @defaultValue 24 h */
   maxPauseMs?: number;
   now?: () => number;
+  /** A whole plan's run ended (after its summary was delivered): the incident checklist's `execute`. */
+  onPlanFinished?: (data: TtlJobData, summary: TtlRunSummary) => Promise<void> | void;
 }
 
 export type TtlRunOutcome = 'done' | 'cancelled' | 'paused' | 'duplicate';

@@ -3,6 +3,7 @@ import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { asMedicError } from '../../errors.js';
 import { reportFailure } from './endings.js';
+import { planJobDeps } from './plan-deps.js';
 import { processTtlRun } from './processor.js';
 import { TTL_RUN_QUEUE, type TtlJobData, type TtlJobDeps, type TtlRunOutcome } from './types.js';
 
@@ -35,7 +36,9 @@ export function createTtlWorker(
 ): Worker<TtlJobData, TtlRunOutcome> {
   const worker = new Worker<TtlJobData, TtlRunOutcome>(
     TTL_RUN_QUEUE,
-    (job: Job<TtlJobData>, token?: string, signal?: AbortSignal) => processTtlRun(job, token, deps, signal),
+    (job: Job<TtlJobData>, token?: string, signal?: AbortSignal) =>
+      // A whole plan runs as one job: the same processor with the plan's applier (plan-deps.ts).
+      processTtlRun(job, token, job.data.plan ? planJobDeps(deps, job, job.data.plan) : deps, signal),
     {
       connection,
       prefix,

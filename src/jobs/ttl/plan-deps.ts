@@ -1,0 +1,64 @@
+/**
+ * A plan on the TTL run job: the same processor, control record, lease and checkpoints as one
+ * rule, with the plan's applier (every rule, one walk where they share DBs), an audit log that
+ * files the run's start, end and failure once per rule, with that rule's dry-run and figures (the
+ * audit trail of a plan reads as its rules' separate runs would), and `onPlanFinished` told once
+ * the summary is delivered.
+ */
+import type { Job } from 'bullmq';
+import type { AuditInput } from '../../incidents/audit-log.js';
+import { planApplier, planRuleCounters } from '../../remediation/plan/applier.js';
+import type { TtlPlanSpec } from '../../remediation/plan/types.js';
+import type { TtlJobData, TtlJobDeps } from './types.js';
+
+const PER_RULE = new Set(['run_started', 'run_finished', 'run_failed']);
+
+export function planJobDeps(deps: TtlJobDeps, job: Job<TtlJobData>, spec: TtlPlanSpec): TtlJobDeps {
+  const audit = deps.audit;
+  const { reporter, onPlanFinished } = deps;
+  return {
+    ...deps,
+    applier: planApplier(spec),
+    reporter: {
+      // Bound one by one: the reporter may be a class instance (methods on its prototype).
+      start: (data) => reporter.start(data),
+      ...(reporter.resumed
+        ? { resumed: (data, fraction) => reporter.resumed?.(data, fraction) ?? Promise.resolve() }
+        : {}),
+      progress: (data, view) => reporter.progress(data, view),
+      async finished(data, summary) {
+        await reporter.finished(data, summary);
+        await Promise.resolve(onPlanFinished?.(data, summary)).catch((err: unknown) =>
+          deps.logger?.warn({ runId: data.runId, err: String(err) }, 'plan: finished hook failed'),
+        );
+      },
+    },
+    ...(audit
+      ? {
+          audit: {
+            async append(input: AuditInput): Promise<unknown> {
+              if (!PER_RULE.has(input.action)) return audit.append(input);
+              const counters = planRuleCounters(job.data.checkpoint, spec.rules.length);
+              for (const [i, rule] of spec.rules.entries()) {
+                const c = counters[i];
+                const counts =
+                  input.action === 'run_started'
+                    ? { ...(spec.expected[i] ?? {}) }
+                    : {
+                        ...(c ?? {}),
+                        ...(input.counts?.resumes !== undefined ? { resumes: input.counts.resumes } : {}),
+                      };
+                await audit.append({
+                  ...input,
+                  rule: rule.name,
+                  dryRunId: spec.dryRunIds[i] ?? '',
+                  counts,
+                });
+              }
+              return undefined;
+            },
+          },
+        }
+      : {}),
+  };
+}
