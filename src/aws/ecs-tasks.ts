@@ -17,6 +17,7 @@ export interface EcsTask {
 }
 
 /** Which call failed, for the report to name the missing permission. */
+// Internal: burst/aws-evidence.ts turns it into the ECS source's state naming the IAM action; never reaches a person.
 export class EcsCallError extends Error {
   constructor(
     readonly action: 'ecs:ListTasks' | 'ecs:DescribeTasks',

@@ -44,6 +44,7 @@ export function samplesQuery(words: readonly string[], limit: number): string {
   ].join('\n');
 }
 
+// Internal: burst/aws-evidence.ts turns it into the logs source's `timeout` state; never reaches a person.
 export class QueryTimeoutError extends Error {
   constructor(
     readonly queryId: string,
@@ -54,6 +55,7 @@ export class QueryTimeoutError extends Error {
   }
 }
 
+// Internal: burst/aws-evidence.ts turns it into the logs source's `failed` state; never reaches a person.
 export class QueryFailedError extends Error {
   constructor(
     readonly queryId: string,

@@ -152,6 +152,8 @@ describe('src/ raises only coded errors', () => {
       ['src/census/walk/types.ts', ['WalkResumeMismatch']],
       ['src/census/walk/errors.ts', ['ConsumerFailure', 'InterruptedSignal']],
       ['src/demo/local-redis/server.ts', ['PortInUseError']],
+      ['src/aws/logs-insights.ts', ['QueryTimeoutError', 'QueryFailedError']],
+      ['src/aws/ecs-tasks.ts', ['EcsCallError']],
     ]);
     const found: string[] = [];
     for (const file of files) {
