@@ -166,6 +166,11 @@ export async function huntBurst(
     candidates.push({ kind: 'task', name: service, activity: perMinute(starts, window.from, window.to) });
   }
 
+  // Patterns that could not be dated: their "write times" are only the latest each key can have
+  // been written. Lined up against the memory curve (independent of them) they may rank; they never
+  // build the Redis-writes curve nor get scored against it, which would rank them by their own spread.
+  const undated = new Set(young.patterns.filter((p) => p.dating === 'lower_bound').map((p) => p.pattern));
+  const isUndated = (c: Omit<Candidate, 'score'>) => c.kind === 'pattern' && undated.has(c.name);
   const growth = memoryGrowth(memory, window.from, window.to);
   let reference: ReferenceCurve = 'none';
   let curve: MinuteCount[] | undefined;
@@ -174,11 +179,12 @@ export async function huntBurst(
     curve = growth;
   } else {
     const writes = perMinute([], window.from, window.to);
-    // The key that sets a pattern's typical TTL is, by construction, dated "now": every pattern has
-    // a write in the last minutes, which says nothing about a burst. Those minutes are left out.
+    // Only dated patterns (the others have no activity). The last minutes are left out: a key read
+    // since its write shows its last read, and a hot pattern always has some "now", which says
+    // nothing about a burst.
     const recent = now.getTime() - RECENT_WRITES_MS;
     for (const c of candidates) {
-      if (c.kind !== 'pattern') continue;
+      if (c.kind !== 'pattern' || isUndated(c)) continue;
       c.activity.forEach((a, i) => {
         const cell = writes[i];
         if (cell && a.at.getTime() < recent) cell.count += a.count;
@@ -189,8 +195,15 @@ export async function huntBurst(
       curve = writes;
     }
   }
-  const ranked = rankCandidates(candidates, curve, span);
-  const topPattern = ranked.find((c) => c.kind === 'pattern' && c.start !== undefined);
+  const scored =
+    reference === 'memory'
+      ? candidates
+      : candidates.map((c) => (isUndated(c) ? { ...c, activity: perMinute([], window.from, window.to) } : c));
+  const ranked = rankCandidates(scored, curve, span);
+  // The start "from Redis alone" comes from a dated pattern only.
+  const topPattern = ranked.find(
+    (c) => c.kind === 'pattern' && c.start !== undefined && !undated.has(c.name),
+  );
   return {
     cluster: cluster.name,
     generatedAt: now,
