@@ -81,6 +81,7 @@ export async function huntBurst(
   const span = { from: window.from, to: window.to };
   const awsOpts = {
     window: span,
+    now,
     ...(deps.logsPollMs !== undefined ? { logsPollMs: deps.logsPollMs } : {}),
     ...(deps.logsTimeoutMs !== undefined ? { logsTimeoutMs: deps.logsTimeoutMs } : {}),
   };

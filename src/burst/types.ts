@@ -116,6 +116,8 @@ export interface RuleFinding {
   approximate: boolean;
   /** The expression could not be read (kept, said in the report). */
   unreadable?: boolean;
+  /** State DISABLED: it fires nothing, so it has no firings and is never ranked. */
+  disabled?: boolean;
 }
 
 export interface RulesEvidence {
@@ -136,6 +138,8 @@ export interface EcsEvidence {
   cluster: string;
   services: string[];
   tasks: TaskFinding[];
+  /** The window begins more than about an hour ago: tasks that stopped since are no longer visible. */
+  stoppedHidden: boolean;
 }
 
 export type CandidateKind = 'pattern' | 'rule' | 'logs' | 'task';

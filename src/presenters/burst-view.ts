@@ -215,7 +215,7 @@ export function buildBurstDoc(report: BurstReport, opts: BurstViewOptions): Mess
     });
     blocks.push(
       e.tasks.length === 0
-        ? { kind: 'paragraph', text: t('burst:ecs.none', {}) }
+        ? { kind: 'paragraph', text: t(e.stoppedHidden ? 'burst:ecs.none_visible' : 'burst:ecs.none', {}) }
         : {
             kind: 'bullets',
             items: e.tasks.slice(0, 10).map((task) =>
@@ -276,6 +276,8 @@ function evidenceOf(c: Candidate, opts: BurstViewOptions): string {
 
 function ruleLine(rule: RuleFinding, t: Translate, time: (d: Date) => string): string {
   const base = { name: rule.name, state: rule.state, schedule: rule.schedule ?? '' };
+  if (rule.disabled)
+    return t(rule.schedule ? 'burst:rules.disabled' : 'burst:rules.disabled_unscheduled', base);
   if (!rule.schedule) return t('burst:rules.unscheduled', base);
   if (rule.unreadable) return t('burst:rules.unreadable', base);
   if (rule.firings.length === 0) return t('burst:rules.quiet', base);

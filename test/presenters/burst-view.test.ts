@@ -171,6 +171,7 @@ function report(): BurstReport {
     ecs: {
       cluster: 'luckyus-prod',
       services: ['isales-market-service'],
+      stoppedHidden: false,
       tasks: [
         { taskId: 'a1', service: 'isales-market-service', lastStatus: 'RUNNING', startedAt: at('13:56') },
         {
