@@ -7,7 +7,7 @@
 import type { BurstAwsClients } from '../aws/burst-clients.js';
 import type { ThrottleOptions } from '../census/walker.js';
 import type { ClusterConfig } from '../config/types.js';
-import type { TrendPoint } from '../domain/types.js';
+import type { Note, TrendPoint } from '../domain/types.js';
 import type { TargetConnection } from '../redis/connect.js';
 import type { TrendProvider } from '../status/check-status.js';
 import { ecsEvidence, logsEvidence, rulesEvidence } from './aws-evidence.js';
@@ -20,6 +20,7 @@ import type {
   Candidate,
   MinuteCount,
   ReferenceCurve,
+  SourceState,
   SourceStatus,
 } from './types.js';
 import { detectBurst } from './window.js';
@@ -66,7 +67,11 @@ export async function huntBurst(
   const memory: TrendPoint[] = trend.ok ? trend.series.memoryPct : [];
   const memoryStatus: SourceStatus = trend.ok
     ? { source: 'memory', state: 'ok', notes: trend.notes }
-    : { source: 'memory', state: 'failed', notes: [...trend.notes, { key: 'burst:notes.memory_missing' }] };
+    : {
+        source: 'memory',
+        state: missingMemoryState(trend.notes),
+        notes: [...trend.notes, { key: 'burst:notes.memory_missing' }],
+      };
 
   const window: BurstWindow = given
     ? { ...given, source: 'given', ...burstMarks(memory, given) }
@@ -229,4 +234,20 @@ function burstMarks(memory: readonly TrendPoint[], given: { from: Date; to: Date
   if (!found) return {};
   const { from: _from, to: _to, source: _source, ...marks } = found;
   return marks;
+}
+
+/**
+ * No memory series: no AWS settings and no samples in the bot's history is "not configured", a
+ * history too short for the window is "empty"; anything else (an AWS error, the history unreadable,
+ * a provider that threw) failed.
+ */
+function missingMemoryState(notes: readonly Note[]): SourceState {
+  const keys = notes.map((n) => n.key);
+  if (keys.length > 0 && keys.every((k) => k === 'notes.aws_not_configured')) return 'not_configured';
+  if (
+    keys.includes('notes.history_too_short') &&
+    keys.every((k) => k === 'notes.aws_not_configured' || k === 'notes.history_too_short')
+  )
+    return 'empty';
+  return 'failed';
 }

@@ -25,7 +25,8 @@ export interface BurstWindow {
 export type EvidenceSource = 'memory' | 'census' | 'young_keys' | 'logs' | 'rules' | 'ecs';
 
 /** How one source fared: shown for every source, so a missing one is named and not just absent. */
-export type SourceState = 'ok' | 'empty' | 'not_configured' | 'partial' | 'failed';
+/** `no_snapshot`: the census has no snapshot from before the window to diff against. */
+export type SourceState = 'ok' | 'empty' | 'no_snapshot' | 'not_configured' | 'partial' | 'failed';
 
 export interface SourceStatus {
   source: EvidenceSource;

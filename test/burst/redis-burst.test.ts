@@ -132,7 +132,7 @@ describe('burst hunt on a real Redis', { timeout: budgetMs(6 * (DATASET_KEYS + B
     });
     expect(report.sources.find((s) => s.source === 'census')).toEqual({
       source: 'census',
-      state: 'empty',
+      state: 'no_snapshot',
       notes: [{ key: 'burst:notes.census_no_snapshot' }],
     });
     expect(report.census).toBeUndefined();
