@@ -256,6 +256,17 @@ describe('burst report in words', () => {
     }
   });
 
+  it('zh: a scheduled rule "按计划应在…触发", an event rule "按事件模式触发", no English left', () => {
+    const r = report();
+    const text = docToMrkdwn(buildBurstDoc(r, { t: i18n.plain('zh'), lang: 'zh' }));
+    const fired = text.split('\n').find((l) => l.includes('cron(57 13')) ?? '';
+    expect(fired).toContain('按计划应在 13:57 触发');
+    expect(fired).not.toContain('本应');
+    const events = text.split('\n').find((l) => l.includes('isales-events')) ?? '';
+    expect(events).toContain('事件模式');
+    expect(events).not.toContain('event pattern');
+  });
+
   it('draws the timeline chart', async () => {
     const png = await renderBurstChart(report(), i18n.plain('zh'), 'zh');
     expect(png?.subarray(1, 4).toString()).toBe('PNG');
