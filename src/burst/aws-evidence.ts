@@ -31,6 +31,8 @@ export interface AwsEvidenceOptions {
   timeoutMs?: number;
   /** The hunt's "now" (ECS's stopped-task retention is counted back from it). */
   now?: Date;
+  /** The hunt's abort: a running Logs Insights query is stopped. */
+  signal?: AbortSignal;
 }
 
 /** ECS keeps a stopped task visible for about an hour (ListTasks / DescribeTasks), then drops it. */
@@ -72,6 +74,7 @@ export async function logsEvidence(
     to: opts.window.to,
     timeoutMs,
     ...(opts.logsPollMs !== undefined ? { pollMs: opts.logsPollMs } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
   };
   let rows: Record<string, string>[];
   try {

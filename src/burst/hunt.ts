@@ -89,6 +89,7 @@ export async function huntBurst(
     now,
     ...(deps.logsPollMs !== undefined ? { logsPollMs: deps.logsPollMs } : {}),
     ...(deps.logsTimeoutMs !== undefined ? { logsTimeoutMs: deps.logsTimeoutMs } : {}),
+    ...(deps.signal ? { signal: deps.signal } : {}),
   };
   const walkOpts = {
     ...(deps.throttle !== undefined ? { throttle: deps.throttle } : {}),

@@ -237,6 +237,24 @@ describe('burst hunt: AWS sources', () => {
     expect(report.candidates.some((c) => c.kind === 'rule')).toBe(true);
   });
 
+  it('a hunt aborted while its query runs stops the query', async () => {
+    mockHappyPath();
+    const abort = new AbortController();
+    logsMock.on(GetQueryResultsCommand).callsFake(async () => {
+      abort.abort(new Error('the person cancelled'));
+      return { status: 'Running', results: [] };
+    });
+    logsMock.on(StopQueryCommand).resolves({ success: true });
+    const report = await huntBurst(cluster(server.url), undefined, {
+      // A query left to itself would be polled for ten minutes: the abort must end it at once.
+      ...deps({ logsTimeoutMs: 600_000 }),
+      logsPollMs: 200,
+      signal: abort.signal,
+    });
+    expect(report.sources.find((s) => s.source === 'logs')?.state).toBe('failed');
+    expect(logsMock.commandCalls(StopQueryCommand).map((c) => c.args[0].input.queryId)).toEqual(['q-counts']);
+  });
+
   it('AccessDenied on EventBridge names the missing action; logs and ECS still show', async () => {
     mockHappyPath();
     eventsMock.on(ListRulesCommand).rejects(awsError('AccessDeniedException', 'not authorized', 400));
