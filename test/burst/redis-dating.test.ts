@@ -136,7 +136,7 @@ describe('dating a burst from Redis alone', { timeout: budgetMs(20 * (MIXED_KEYS
   it('(b) the runbook shape: keys written 10 minutes ago with TTLs of 11–29 minutes', async () => {
     const t0 = Date.now();
     const truth = t0 - 10 * MIN;
-    const r = rng(11);
+    const r = rng(41);
     const burst = Array.from({ length: 2_000 }, (_, i) => ({
       name: `promo:cache:${200000 + i}`,
       ageMs: 10 * MIN - Math.floor((i / 2_000) * 40_000),
@@ -146,7 +146,8 @@ describe('dating a burst from Redis alone', { timeout: budgetMs(20 * (MIXED_KEYS
     const report = await hunt({ from: new Date(truth - 20 * MIN), to: new Date() });
     const top = report.candidates[0];
     expect(compileGlob(top?.name ?? '')(Buffer.from('promo:cache:200001'))).toBe(true);
-    expect(Math.abs((report.redisBurstStart?.getTime() ?? 0) - truth)).toBeLessThanOrEqual(2 * MIN);
+    // Idle time dates each key to the second; the start is a minute bin: within 90 s of the truth.
+    expect(Math.abs((report.redisBurstStart?.getTime() ?? 0) - truth)).toBeLessThanOrEqual(90_000);
     expect(youngOf(report, top?.name)?.dating).toBe('idle');
   });
 
