@@ -66,6 +66,9 @@ export class QueryFailedError extends Error {
   }
 }
 
+/** StopQuery after a timeout or an abort waits this long at most. */
+const STOP_TIMEOUT_MS = 5_000;
+
 export interface RunQueryOptions {
   logGroups: string[];
   from: Date;
@@ -104,30 +107,47 @@ export async function runInsightsQuery(
   const deadline = performance.now() + opts.timeoutMs;
   const pollMs = opts.pollMs ?? 1000;
   let last: GetQueryResultsCommandOutput | undefined;
-  for (;;) {
-    last = await retryThrottled(
-      () =>
-        bounded(
-          (abortSignal) => logs.send(new GetQueryResultsCommand({ queryId }), { abortSignal }),
-          opts.signal,
-        ),
-      opts.signal ? { signal: opts.signal } : {},
-    );
-    const status = last.status ?? 'Unknown';
-    if (status === 'Complete') break;
-    if (status !== 'Running' && status !== 'Scheduled') throw new QueryFailedError(queryId, status);
-    if (performance.now() + pollMs > deadline) {
-      // Best effort, never the report's failure (a stubbed client may even return no promise).
-      await Promise.resolve()
-        .then(() => logs.send(new StopQueryCommand({ queryId })))
-        .catch(() => undefined);
-      throw new QueryTimeoutError(queryId, status);
+  let ended = false;
+  try {
+    for (;;) {
+      last = await retryThrottled(
+        () =>
+          bounded(
+            (abortSignal) => logs.send(new GetQueryResultsCommand({ queryId }), { abortSignal }),
+            opts.signal,
+          ),
+        opts.signal ? { signal: opts.signal } : {},
+      );
+      const status = last.status ?? 'Unknown';
+      if (status === 'Complete') break;
+      if (status !== 'Running' && status !== 'Scheduled') {
+        ended = true;
+        throw new QueryFailedError(queryId, status);
+      }
+      if (performance.now() + pollMs > deadline) throw new QueryTimeoutError(queryId, status);
+      await sleep(pollMs, undefined, opts.signal ? { signal: opts.signal } : {});
     }
-    await sleep(pollMs, undefined, opts.signal ? { signal: opts.signal } : {});
+  } catch (err) {
+    // Timed out, aborted, or a poll failed: the query would go on scanning (and billing) in AWS.
+    if (!ended) await stopQuery(logs, queryId);
+    throw err;
   }
+  if (!last) throw new QueryFailedError(queryId, 'Unknown');
   return (last.results ?? []).map((row: ResultField[]) =>
     Object.fromEntries(row.flatMap((f) => (f.field !== undefined ? [[f.field, f.value ?? '']] : []))),
   );
+}
+
+/**
+ * Best effort, never the report's failure (a stubbed client may even return no promise). Its own
+ * short bound: the hunt's signal may be the reason it is sent.
+ */
+async function stopQuery(logs: CloudWatchLogsClient, queryId: string): Promise<void> {
+  await Promise.resolve()
+    .then(() =>
+      logs.send(new StopQueryCommand({ queryId }), { abortSignal: AbortSignal.timeout(STOP_TIMEOUT_MS) }),
+    )
+    .catch(() => undefined);
 }
 
 /** Insights timestamps are `2026-02-12 13:57:00.000`, in UTC. */

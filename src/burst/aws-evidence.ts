@@ -29,7 +29,14 @@ export interface AwsEvidenceOptions {
   logsTimeoutMs?: number;
   /** Bound for the EventBridge and ECS calls. @defaultValue 15000 */
   timeoutMs?: number;
+  /** The hunt's "now" (ECS's stopped-task retention is counted back from it). */
+  now?: Date;
+  /** The hunt's abort: a running Logs Insights query is stopped. */
+  signal?: AbortSignal;
 }
+
+/** ECS keeps a stopped task visible for about an hour (ListTasks / DescribeTasks), then drops it. */
+export const ECS_STOPPED_RETENTION_MS = 60 * 60_000;
 
 const SAMPLE_LINES = 5;
 const SAMPLE_QUERY_LIMIT = 200;
@@ -67,6 +74,7 @@ export async function logsEvidence(
     to: opts.window.to,
     timeoutMs,
     ...(opts.logsPollMs !== undefined ? { pollMs: opts.logsPollMs } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
   };
   let rows: Record<string, string>[];
   try {
@@ -141,16 +149,20 @@ export async function rulesEvidence(
       signal: AbortSignal.timeout(timeoutMs),
     });
     const rules = listed.map((r) => {
-      const f = r.scheduleExpression
-        ? firingsInWindow(r.scheduleExpression, opts.window.from, opts.window.to)
-        : undefined;
+      // A disabled rule does not fire: no firings, so it is listed as disabled and never ranked.
+      const disabled = r.state === 'DISABLED';
+      const f =
+        r.scheduleExpression && !disabled
+          ? firingsInWindow(r.scheduleExpression, opts.window.from, opts.window.to)
+          : undefined;
       return {
         name: r.name,
         state: r.state,
+        ...(disabled ? { disabled: true } : {}),
         ...(r.scheduleExpression ? { schedule: r.scheduleExpression } : {}),
         firings: f?.firings ?? [],
         approximate: f?.approximate ?? false,
-        ...(r.scheduleExpression && !f ? { unreadable: true } : {}),
+        ...(r.scheduleExpression && !f && !disabled ? { unreadable: true } : {}),
       };
     });
     const state = rules.length === 0 ? 'empty' : 'ok';
@@ -198,9 +210,18 @@ export async function ecsEvidence(
       }))
       .sort((a, b) => (a.startedAt?.getTime() ?? 0) - (b.startedAt?.getTime() ?? 0));
     const state = tasks.length === 0 ? 'empty' : 'ok';
+    // Tasks that stopped more than about an hour ago are gone from ECS: for a window that old,
+    // "none" only means none still visible.
+    const now = (opts.now ?? new Date()).getTime();
+    const stoppedHidden = from < now - ECS_STOPPED_RETENTION_MS;
+    const notes: Note[] = stoppedHidden
+      ? [{ key: 'burst:notes.ecs_stopped_not_visible' }]
+      : state === 'empty'
+        ? [{ key: 'burst:notes.ecs_empty' }]
+        : [];
     return {
-      status: { source: 'ecs', state, notes: state === 'empty' ? [{ key: 'burst:notes.ecs_empty' }] : [] },
-      evidence: { cluster: cfg.cluster, services: cfg.services, tasks },
+      status: { source: 'ecs', state, notes },
+      evidence: { cluster: cfg.cluster, services: cfg.services, tasks, stoppedHidden },
     };
   } catch (err) {
     const action = err instanceof EcsCallError ? err.action : 'ecs:ListTasks';

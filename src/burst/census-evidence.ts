@@ -31,13 +31,13 @@ export async function censusEvidence(
   const beforeInfo = list.find((s) => Date.parse(s.finishedAt) <= from && !s.match);
   if (!beforeInfo) {
     return {
-      status: { source: 'census', state: 'empty', notes: [{ key: 'burst:notes.census_no_snapshot' }] },
+      status: { source: 'census', state: 'no_snapshot', notes: [{ key: 'burst:notes.census_no_snapshot' }] },
     };
   }
   const before = await snapshots.get(cluster, beforeInfo.id);
   if (!before)
     return {
-      status: { source: 'census', state: 'empty', notes: [{ key: 'burst:notes.census_no_snapshot' }] },
+      status: { source: 'census', state: 'no_snapshot', notes: [{ key: 'burst:notes.census_no_snapshot' }] },
     };
   const afterInfo = list.find((s) => Date.parse(s.finishedAt) > from && !s.match);
   let after: CensusResult | undefined = afterInfo ? await snapshots.get(cluster, afterInfo.id) : undefined;

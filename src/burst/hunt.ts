@@ -7,7 +7,7 @@
 import type { BurstAwsClients } from '../aws/burst-clients.js';
 import type { ThrottleOptions } from '../census/walker.js';
 import type { ClusterConfig } from '../config/types.js';
-import type { TrendPoint } from '../domain/types.js';
+import type { Note, TrendPoint } from '../domain/types.js';
 import type { TargetConnection } from '../redis/connect.js';
 import type { TrendProvider } from '../status/check-status.js';
 import { ecsEvidence, logsEvidence, rulesEvidence } from './aws-evidence.js';
@@ -20,6 +20,7 @@ import type {
   Candidate,
   MinuteCount,
   ReferenceCurve,
+  SourceState,
   SourceStatus,
 } from './types.js';
 import { detectBurst } from './window.js';
@@ -66,7 +67,11 @@ export async function huntBurst(
   const memory: TrendPoint[] = trend.ok ? trend.series.memoryPct : [];
   const memoryStatus: SourceStatus = trend.ok
     ? { source: 'memory', state: 'ok', notes: trend.notes }
-    : { source: 'memory', state: 'failed', notes: [...trend.notes, { key: 'burst:notes.memory_missing' }] };
+    : {
+        source: 'memory',
+        state: missingMemoryState(trend.notes),
+        notes: [...trend.notes, { key: 'burst:notes.memory_missing' }],
+      };
 
   const window: BurstWindow = given
     ? { ...given, source: 'given', ...burstMarks(memory, given) }
@@ -81,8 +86,10 @@ export async function huntBurst(
   const span = { from: window.from, to: window.to };
   const awsOpts = {
     window: span,
+    now,
     ...(deps.logsPollMs !== undefined ? { logsPollMs: deps.logsPollMs } : {}),
     ...(deps.logsTimeoutMs !== undefined ? { logsTimeoutMs: deps.logsTimeoutMs } : {}),
+    ...(deps.signal ? { signal: deps.signal } : {}),
   };
   const walkOpts = {
     ...(deps.throttle !== undefined ? { throttle: deps.throttle } : {}),
@@ -166,6 +173,11 @@ export async function huntBurst(
     candidates.push({ kind: 'task', name: service, activity: perMinute(starts, window.from, window.to) });
   }
 
+  // Patterns that could not be dated: their "write times" are only the latest each key can have
+  // been written. Lined up against the memory curve (independent of them) they may rank; they never
+  // build the Redis-writes curve nor get scored against it, which would rank them by their own spread.
+  const undated = new Set(young.patterns.filter((p) => p.dating === 'lower_bound').map((p) => p.pattern));
+  const isUndated = (c: Omit<Candidate, 'score'>) => c.kind === 'pattern' && undated.has(c.name);
   const growth = memoryGrowth(memory, window.from, window.to);
   let reference: ReferenceCurve = 'none';
   let curve: MinuteCount[] | undefined;
@@ -174,11 +186,12 @@ export async function huntBurst(
     curve = growth;
   } else {
     const writes = perMinute([], window.from, window.to);
-    // The key that sets a pattern's typical TTL is, by construction, dated "now": every pattern has
-    // a write in the last minutes, which says nothing about a burst. Those minutes are left out.
+    // Only dated patterns (the others have no activity). The last minutes are left out: a key read
+    // since its write shows its last read, and a hot pattern always has some "now", which says
+    // nothing about a burst.
     const recent = now.getTime() - RECENT_WRITES_MS;
     for (const c of candidates) {
-      if (c.kind !== 'pattern') continue;
+      if (c.kind !== 'pattern' || isUndated(c)) continue;
       c.activity.forEach((a, i) => {
         const cell = writes[i];
         if (cell && a.at.getTime() < recent) cell.count += a.count;
@@ -189,8 +202,15 @@ export async function huntBurst(
       curve = writes;
     }
   }
-  const ranked = rankCandidates(candidates, curve, span);
-  const topPattern = ranked.find((c) => c.kind === 'pattern' && c.start !== undefined);
+  const scored =
+    reference === 'memory'
+      ? candidates
+      : candidates.map((c) => (isUndated(c) ? { ...c, activity: perMinute([], window.from, window.to) } : c));
+  const ranked = rankCandidates(scored, curve, span);
+  // The start "from Redis alone" comes from a dated pattern only.
+  const topPattern = ranked.find(
+    (c) => c.kind === 'pattern' && c.start !== undefined && !undated.has(c.name),
+  );
   return {
     cluster: cluster.name,
     generatedAt: now,
@@ -215,4 +235,20 @@ function burstMarks(memory: readonly TrendPoint[], given: { from: Date; to: Date
   if (!found) return {};
   const { from: _from, to: _to, source: _source, ...marks } = found;
   return marks;
+}
+
+/**
+ * No memory series: no AWS settings and no samples in the bot's history is "not configured", a
+ * history too short for the window is "empty"; anything else (an AWS error, the history unreadable,
+ * a provider that threw) failed.
+ */
+function missingMemoryState(notes: readonly Note[]): SourceState {
+  const keys = notes.map((n) => n.key);
+  if (keys.length > 0 && keys.every((k) => k === 'notes.aws_not_configured')) return 'not_configured';
+  if (
+    keys.includes('notes.history_too_short') &&
+    keys.every((k) => k === 'notes.aws_not_configured' || k === 'notes.history_too_short')
+  )
+    return 'empty';
+  return 'failed';
 }

@@ -8,8 +8,9 @@ import { ErrorCode, MedicError } from '../errors.js';
 /** The longest window a hunt looks at: Logs Insights cost and the memory series both grow with it. */
 export const MAX_WINDOW_MS = 24 * 3_600_000;
 
-const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})$/i;
-const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T_](\d{1,2}):(\d{2})(?::(\d{2}))?$/i;
+// Fractions up to nanoseconds (Python, Postgres and many log lines print microseconds), read to the ms.
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T_](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/i;
 const TIME_OF_DAY = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/;
 
 function zoneParts(
@@ -80,13 +81,14 @@ function typed(text: string | undefined, instead: Date): string {
 export function parseTimeArg(text: string, timeZone: string, now: Date): Date {
   const value = text.trim();
   if (ISO_WITH_ZONE.test(value)) {
-    const at = Date.parse(value);
+    // Date.parse is only specified for millisecond fractions: the rest of the digits are cut.
+    const at = Date.parse(value.replace(/(\.\d{3})\d+/, '$1'));
     if (Number.isFinite(at)) return new Date(at);
     throw badTime(text);
   }
   const local = LOCAL_DATE_TIME.exec(value);
   if (local) {
-    const [, y, mo, d, h, mi, s] = local;
+    const [, y, mo, d, h, mi, s, fraction] = local;
     const at = wallToInstant(
       {
         year: Number(y),
@@ -98,7 +100,7 @@ export function parseTimeArg(text: string, timeZone: string, now: Date): Date {
       },
       timeZone,
     );
-    if (at) return at;
+    if (at) return new Date(at.getTime() + Number((fraction ?? '').slice(0, 3).padEnd(3, '0')));
     throw badTime(text);
   }
   const time = TIME_OF_DAY.exec(value);

@@ -25,7 +25,8 @@ export interface BurstWindow {
 export type EvidenceSource = 'memory' | 'census' | 'young_keys' | 'logs' | 'rules' | 'ecs';
 
 /** How one source fared: shown for every source, so a missing one is named and not just absent. */
-export type SourceState = 'ok' | 'empty' | 'not_configured' | 'partial' | 'failed';
+/** `no_snapshot`: the census has no snapshot from before the window to diff against. */
+export type SourceState = 'ok' | 'empty' | 'no_snapshot' | 'not_configured' | 'partial' | 'failed';
 
 export interface SourceStatus {
   source: EvidenceSource;
@@ -46,6 +47,8 @@ export interface TtlSpread {
   maxMs: number;
 }
 
+export type WriteDating = 'fixed_ttl' | 'idle' | 'lower_bound';
+
 /** One pattern of the sampled "young keys" view. */
 export interface YoungPattern {
   pattern: string;
@@ -55,8 +58,20 @@ export interface YoungPattern {
   shortTtlKeys: number;
   ttl: TtlSpread;
   /**
-   * The TTL every key of the pattern is assumed to get: the longest remaining TTL seen, rounded up
-   * to a whole minute. Write times are estimated as now − (typicalTtl − remaining TTL).
+   * How the write times were dated. `fixed_ttl`: OBJECT IDLETIME showed the keys got one TTL
+   * (remaining TTL + idle time alike across the sampled keys), written = expiry − that TTL.
+   * `idle`: the TTLs vary, so the sampled keys are dated by OBJECT IDLETIME alone (last write or
+   * read). `lower_bound`: no idle time (LFU policy, or OBJECT refused): the TTL is taken as the
+   * longest remaining one, which can only be too short, so every time is the latest the key can
+   * have been written; such a pattern is not dated and not ranked by time.
+   */
+  dating: WriteDating;
+  /** Keys of the pattern asked OBJECT IDLETIME (0 without idle times). */
+  idleSampled: number;
+  /**
+   * The TTL the dating assumed: with `fixed_ttl` the largest remaining TTL + idle time seen; with
+   * `lower_bound` the longest remaining TTL rounded up to a whole minute; with `idle` the largest
+   * remaining TTL + idle time seen (the TTLs vary, nothing is derived from it).
    */
   typicalTtlMs: number;
   /** Estimated writes per minute inside the look-back (sampled keys, not scaled). */
@@ -71,6 +86,8 @@ export interface YoungKeysEvidence {
   sampleLimit: number;
   /** Keys with a remaining TTL up to this count as short-lived. */
   horizonMs: number;
+  /** Whether the server answered OBJECT IDLETIME (not under an LFU policy, nor when refused). */
+  idleTime: boolean;
   patterns: YoungPattern[];
 }
 
@@ -100,6 +117,8 @@ export interface RuleFinding {
   approximate: boolean;
   /** The expression could not be read (kept, said in the report). */
   unreadable?: boolean;
+  /** State DISABLED: it fires nothing, so it has no firings and is never ranked. */
+  disabled?: boolean;
 }
 
 export interface RulesEvidence {
@@ -120,6 +139,8 @@ export interface EcsEvidence {
   cluster: string;
   services: string[];
   tasks: TaskFinding[];
+  /** The window begins more than about an hour ago: tasks that stopped since are no longer visible. */
+  stoppedHidden: boolean;
 }
 
 export type CandidateKind = 'pattern' | 'rule' | 'logs' | 'task';

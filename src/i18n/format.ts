@@ -143,6 +143,24 @@ export function formatEta(etaSec: number | null, t: Translate): string {
   return formatDuration(etaSec / 60, t);
 }
 
+/**
+ * A measured TTL (a remaining TTL, a TTL read back from Redis): to the second while seconds matter
+ * (`45 s`, `29 min 48 s`), coarser beyond an hour (`5 h 12 min`, `300 d`). Units from `common:duration`.
+ */
+export function formatTtlMeasured(sec: number, t: Translate): string {
+  const s = Math.max(0, Math.round(sec));
+  if (s < 60) return t('common:duration.seconds', { count: s });
+  if (s < 3_600) {
+    const minutes = Math.floor(s / 60);
+    const seconds = s % 60;
+    return seconds === 0
+      ? t('common:duration.minutes', { count: minutes })
+      : t('common:duration.minutes_seconds', { minutes, seconds });
+  }
+  if (s < 86_400) return formatDuration(s / 60, t);
+  return t('common:duration.days', { count: Math.round(s / 86_400) });
+}
+
 /** A rule's TTL in words, in its largest whole unit: `60 days` / `60 天`, `12 hours`, `90 minutes`. */
 export function formatTtlWords(sec: number, t: Translate): string {
   if (sec % 86_400 === 0) return t('remediation:unit.days', { count: sec / 86_400 });

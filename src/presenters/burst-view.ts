@@ -12,7 +12,7 @@ import {
   formatListT,
   formatPct,
   formatTime,
-  formatTtlWords,
+  formatTtlMeasured,
 } from '../i18n/format.js';
 import type { Lang, Translate } from '../i18n/types.js';
 import type { DocBlock, MessageDoc } from './message-doc.js';
@@ -60,20 +60,26 @@ export function buildBurstDoc(report: BurstReport, opts: BurstViewOptions): Mess
     });
   }
   if (report.redisBurstStart) {
-    // The pattern the hunt dated the start from (its first-ranked dated pattern), and the one TTL
-    // the dating assumed: the sentence that gives the time says what it rests on.
+    // The pattern the hunt dated the start from (its first-ranked dated pattern), and how it was
+    // dated: the sentence that gives the time says what it rests on and its error.
     const dated = report.candidates.find((c) => c.kind === 'pattern' && c.start !== undefined);
     const young = dated && report.youngKeys?.patterns.find((p) => p.pattern === dated.name);
     blocks.push({
       kind: 'paragraph',
-      text: young
-        ? t('burst:window.redis_start_from', {
-            at: time(report.redisBurstStart),
-            pattern: young.pattern,
-            ttl: formatTtlWords(Math.round(young.typicalTtlMs / 1000), t),
-          })
-        : t('burst:window.redis_start', { at: time(report.redisBurstStart) }),
+      text:
+        young && young.dating !== 'lower_bound'
+          ? t('burst:window.redis_start_from', {
+              at: time(report.redisBurstStart),
+              pattern: young.pattern,
+              how: t(`burst:window.how.${young.dating}`, {
+                ttl: ttlText(young.typicalTtlMs, t),
+                count: formatInt(young.idleSampled, lang),
+              }),
+            })
+          : t('burst:window.redis_start', { at: time(report.redisBurstStart) }),
     });
+  } else if (report.youngKeys && !report.youngKeys.idleTime && report.youngKeys.patterns.length > 0) {
+    blocks.push({ kind: 'paragraph', text: t('burst:window.redis_undated', {}) });
   }
 
   blocks.push({ kind: 'heading', text: t('burst:candidates.heading', {}) });
@@ -132,7 +138,8 @@ export function buildBurstDoc(report: BurstReport, opts: BurstViewOptions): Mess
       text: t('burst:young.heading', { sampled: formatInt(young.sampledKeys, lang) }),
     });
     const col = (k: string, v: Record<string, string> = {}) => t(`burst:young.columns.${k}`, v);
-    const ttl = (ms: number) => formatTtlWords(Math.round(ms / 1000), t);
+    const ttl = (ms: number) => ttlText(ms, t);
+    const shown = young.patterns.slice(0, 8);
     blocks.push({
       kind: 'table',
       columns: [
@@ -142,17 +149,35 @@ export function buildBurstDoc(report: BurstReport, opts: BurstViewOptions): Mess
         col('typical'),
         col('start'),
       ],
-      rows: young.patterns
-        .slice(0, 8)
-        .map((p) => [
-          esc(p.pattern),
-          formatInt(p.shortTtlKeys, lang),
-          `${ttl(p.ttl.minMs)} / ${ttl(p.ttl.medianMs)} / ${ttl(p.ttl.maxMs)}`,
-          ttl(p.typicalTtlMs),
-          p.burstStart ? time(p.burstStart) : '—',
-        ]),
+      rows: shown.map((p) => [
+        esc(p.pattern),
+        formatInt(p.shortTtlKeys, lang),
+        `${ttl(p.ttl.minMs)} / ${ttl(p.ttl.medianMs)} / ${ttl(p.ttl.maxMs)}`,
+        p.dating === 'fixed_ttl'
+          ? ttl(p.typicalTtlMs)
+          : t(p.dating === 'idle' ? 'burst:young.ttl_varies' : 'burst:young.ttl_at_least', {
+              ttl: ttl(p.typicalTtlMs),
+            }),
+        !p.burstStart
+          ? '—'
+          : p.dating === 'lower_bound'
+            ? t('burst:young.no_later', { at: time(p.burstStart) })
+            : time(p.burstStart),
+      ]),
     });
-    blocks.push({ kind: 'context', text: t('burst:young.assumption', {}) });
+    // One note per way of dating present: the assumption each rests on and its error. The names
+    // are escaped by `t` inside their code spans, so the list goes in unescaped.
+    for (const dating of ['fixed_ttl', 'idle', 'lower_bound'] as const) {
+      const names = shown
+        .filter((p) => p.dating === dating)
+        .map((p) => t('burst:young.pattern_code', { pattern: p.pattern }));
+      if (names.length > 0) {
+        blocks.push({
+          kind: 'context',
+          text: t(`burst:young.dating.${dating}`, { patterns: formatListT(names, t) }),
+        });
+      }
+    }
   }
 
   if (report.logs && report.logs.perMinute.length > 0) {
@@ -190,7 +215,7 @@ export function buildBurstDoc(report: BurstReport, opts: BurstViewOptions): Mess
     });
     blocks.push(
       e.tasks.length === 0
-        ? { kind: 'paragraph', text: t('burst:ecs.none', {}) }
+        ? { kind: 'paragraph', text: t(e.stoppedHidden ? 'burst:ecs.none_visible' : 'burst:ecs.none', {}) }
         : {
             kind: 'bullets',
             items: e.tasks.slice(0, 10).map((task) =>
@@ -251,10 +276,17 @@ function evidenceOf(c: Candidate, opts: BurstViewOptions): string {
 
 function ruleLine(rule: RuleFinding, t: Translate, time: (d: Date) => string): string {
   const base = { name: rule.name, state: rule.state, schedule: rule.schedule ?? '' };
+  if (rule.disabled)
+    return t(rule.schedule ? 'burst:rules.disabled' : 'burst:rules.disabled_unscheduled', base);
   if (!rule.schedule) return t('burst:rules.unscheduled', base);
   if (rule.unreadable) return t('burst:rules.unreadable', base);
   if (rule.firings.length === 0) return t('burst:rules.quiet', base);
   const shown = rule.firings.slice(0, MAX_TIMES).map(time);
   const times = formatListT(rule.firings.length > MAX_TIMES ? [...shown, '…'] : shown, t);
   return t(rule.approximate ? 'burst:rules.approximate' : 'burst:rules.fired', { ...base, times });
+}
+
+/** A TTL measured from Redis, to the second while seconds matter (`29 min 48 s`). */
+function ttlText(ms: number, t: Translate): string {
+  return formatTtlMeasured(ms / 1000, t);
 }

@@ -18,6 +18,9 @@ import { huntBurst } from '../../src/burst/hunt.js';
 import type { ClusterConfig } from '../../src/config/types.js';
 import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
 import type { TrendPoint } from '../../src/domain/types.js';
+import { createI18n } from '../../src/i18n/index.js';
+import { buildBurstDoc } from '../../src/presenters/burst-view.js';
+import { docToMrkdwn } from '../../src/presenters/message-doc.js';
 import { connectTarget, type TargetConnection } from '../../src/redis/connect.js';
 import type { TrendProvider } from '../../src/status/check-status.js';
 import { awsError } from '../aws/responses.js';
@@ -234,6 +237,24 @@ describe('burst hunt: AWS sources', () => {
     expect(report.candidates.some((c) => c.kind === 'rule')).toBe(true);
   });
 
+  it('a hunt aborted while its query runs stops the query', async () => {
+    mockHappyPath();
+    const abort = new AbortController();
+    logsMock.on(GetQueryResultsCommand).callsFake(async () => {
+      abort.abort(new Error('the person cancelled'));
+      return { status: 'Running', results: [] };
+    });
+    logsMock.on(StopQueryCommand).resolves({ success: true });
+    const report = await huntBurst(cluster(server.url), undefined, {
+      // A query left to itself would be polled for ten minutes: the abort must end it at once.
+      ...deps({ logsTimeoutMs: 600_000 }),
+      logsPollMs: 200,
+      signal: abort.signal,
+    });
+    expect(report.sources.find((s) => s.source === 'logs')?.state).toBe('failed');
+    expect(logsMock.commandCalls(StopQueryCommand).map((c) => c.args[0].input.queryId)).toEqual(['q-counts']);
+  });
+
   it('AccessDenied on EventBridge names the missing action; logs and ECS still show', async () => {
     mockHappyPath();
     eventsMock.on(ListRulesCommand).rejects(awsError('AccessDeniedException', 'not authorized', 400));
@@ -260,6 +281,38 @@ describe('burst hunt: AWS sources', () => {
     expect(report.sources.find((s) => s.source === 'rules')?.state).toBe('ok');
   });
 
+  it('a DISABLED rule is shown as disabled and never ranked', async () => {
+    mockHappyPath();
+    eventsMock.on(ListRulesCommand).resolves({
+      Rules: [
+        { Name: 'isales-contact-sync', State: 'ENABLED', ScheduleExpression: 'cron(57 13 * * ? *)' },
+        { Name: 'isales-coupon-push', State: 'DISABLED', ScheduleExpression: 'cron(57 13 * * ? *)' },
+      ],
+    });
+    const report = await huntBurst(cluster(server.url), undefined, deps());
+    expect(report.candidates.map((c) => c.name)).toContain('isales-contact-sync');
+    expect(report.candidates.map((c) => c.name)).not.toContain('isales-coupon-push');
+    const text = docToMrkdwn(
+      buildBurstDoc(report, { t: createI18n({ strict: true }).plain('en'), lang: 'en' }),
+    );
+    const line = text.split('\n').find((l) => l.includes('isales-coupon-push')) ?? '';
+    expect(line).toContain('disabled');
+    expect(line).not.toContain('would have fired');
+  });
+
+  it('a window older than ECS keeps stopped tasks does not claim no task ran', async () => {
+    mockHappyPath();
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
+    const report = await huntBurst(cluster(server.url), { from: at('11:00'), to: at('11:40') }, deps());
+    const status = report.sources.find((s) => s.source === 'ecs');
+    expect(status?.notes.map((n) => n.key)).toEqual(['burst:notes.ecs_stopped_not_visible']);
+    const t = createI18n({ strict: true }).plain('en');
+    const text = docToMrkdwn(buildBurstDoc(report, { t, lang: 'en' }));
+    expect(text).not.toContain('No task started or ran in the window');
+    expect(text).not.toContain('no task of the services started or ran in the window');
+    expect(text).toContain('stopped tasks older than about an hour');
+  });
+
   it('an empty window: every source says so', async () => {
     logsMock.on(StartQueryCommand).resolves({ queryId: 'q' });
     logsMock.on(GetQueryResultsCommand).resolves({ status: 'Complete', results: [] });
@@ -269,7 +322,10 @@ describe('burst hunt: AWS sources', () => {
     for (const source of ['logs', 'rules', 'ecs'] as const) {
       const status = report.sources.find((s) => s.source === source);
       expect(status?.state).toBe('empty');
-      expect(status?.notes[0]?.key).toBe(`burst:notes.${source}_empty`);
+      // ECS keeps stopped tasks about an hour: for a window this old it cannot say none ran.
+      expect(status?.notes[0]?.key).toBe(
+        source === 'ecs' ? 'burst:notes.ecs_stopped_not_visible' : `burst:notes.${source}_empty`,
+      );
     }
     expect(report.candidates).toEqual([]);
   });

@@ -21,6 +21,10 @@ describe('burst time arguments', () => {
     // New York in summer is UTC−4, in winter UTC−5.
     ['2026-07-01T09:00', 'America/New_York', '2026-07-01T13:00:00.000Z'],
     ['2026-01-05T09:00', 'America/New_York', '2026-01-05T14:00:00.000Z'],
+    // Microseconds, as Python, Postgres and many log lines print them: read to the millisecond.
+    ['2026-02-12T13:00:00.123456Z', 'UTC', '2026-02-12T13:00:00.123Z'],
+    ['2026-02-12T21:00:00.123456+08:00', 'UTC', '2026-02-12T13:00:00.123Z'],
+    ['2026-02-12T21:00:00.123456', 'Asia/Shanghai', '2026-02-12T13:00:00.123Z'],
   ])('%s in %s is %s', (text, zone, iso) => {
     expect(parseTimeArg(text, zone, NOW).toISOString()).toBe(iso);
   });

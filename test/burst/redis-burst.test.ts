@@ -1,8 +1,8 @@
 /**
  * The burst hunt on a real redis-server holding the demo dataset, where a burst of one pattern's
- * keys (one fixed TTL) was written at a known time: backdated with PX = TTL − age, which is what
- * Redis would hold had they been written `age` ago. The app keeps writing the pattern at its usual
- * rate (a few keys with the full TTL now). With two census snapshots around the burst, and with no
+ * keys (one fixed TTL) was written at a known time: RESTOREd with PX = TTL − age and IDLETIME = age,
+ * which is what Redis would hold had they been written `age` ago and not read since. The app keeps
+ * writing the pattern at its usual rate (a few keys with the full TTL now). With two census snapshots around the burst, and with no
  * earlier snapshot: the burst pattern is ranked first and the burst start is within 2 minutes of
  * the truth. No memory series: the hunt stands on Redis alone.
  */
@@ -75,10 +75,21 @@ describe('burst hunt on a real Redis', { timeout: budgetMs(6 * (DATASET_KEYS + B
     // The census before was taken twenty minutes before the burst began.
     const at = new Date(truth - 20 * 60_000).toISOString();
     before = { ...before, startedAt: at, finishedAt: at };
+    await admin.set('template', 'x'.repeat(200));
+    const dump = await admin.dumpBuffer('template');
+    await admin.del('template');
     const p = admin.pipeline();
     for (let i = 0; i < BURST_KEYS; i++) {
       const writtenAt = truth + Math.floor((i / BURST_KEYS) * BURST_SPREAD_MS);
-      p.set(`campaign:push:${100000 + i}`, 'x'.repeat(200), 'PX', TTL_MS - (t0 - writtenAt));
+      const age = Date.now() - writtenAt;
+      p.call(
+        'RESTORE',
+        `campaign:push:${100000 + i}`,
+        TTL_MS - age,
+        dump,
+        'IDLETIME',
+        Math.floor(age / 1000),
+      );
     }
     for (let i = 0; i < STEADY_KEYS; i++) p.set(`campaign:push:${900000 + i}`, 'x'.repeat(200), 'PX', TTL_MS);
     await p.exec();
@@ -121,7 +132,7 @@ describe('burst hunt on a real Redis', { timeout: budgetMs(6 * (DATASET_KEYS + B
     });
     expect(report.sources.find((s) => s.source === 'census')).toEqual({
       source: 'census',
-      state: 'empty',
+      state: 'no_snapshot',
       notes: [{ key: 'burst:notes.census_no_snapshot' }],
     });
     expect(report.census).toBeUndefined();
@@ -130,7 +141,9 @@ describe('burst hunt on a real Redis', { timeout: budgetMs(6 * (DATASET_KEYS + B
     expect(compileGlob(top?.name ?? '')(burstKey)).toBe(true);
     expect(top?.name.startsWith('*')).toBe(false);
     const young = report.youngKeys?.patterns.find((p) => p.pattern === top?.name);
-    expect(young?.typicalTtlMs).toBe(TTL_MS);
+    expect(young?.dating).toBe('fixed_ttl');
+    // The TTL the keys were written with, within the idle time's one-second grain.
+    expect(Math.abs((young?.typicalTtlMs ?? 0) - TTL_MS)).toBeLessThanOrEqual(3_000);
     expect(Math.abs((report.redisBurstStart?.getTime() ?? 0) - truth)).toBeLessThanOrEqual(2 * 60_000);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `redis-medic burst` through the real CLI: the burst pattern written (backdated with PX) into a
+ * `redis-medic burst` through the real CLI: the burst pattern written (backdated: RESTORE with PX and IDLETIME) into a
  * demo keyspace comes first in the JSON (snake_case, every source named, AWS ones as not
  * configured), the text report names the assumption behind the write times, and bad times are
  * refused in the reader's language with exit 1, before anything is read or written.
@@ -43,9 +43,21 @@ describe('redis-medic burst', { timeout: budgetMs(KEYS * 4) + 6 * 15_000 }, () =
     await loadDataset(admin, { keys: KEYS });
     const t0 = Date.now();
     truth = t0 - 8 * 60_000;
+    await admin.set('template', 'v'.repeat(100));
+    const dump = await admin.dumpBuffer('template');
+    await admin.del('template');
     const p = admin.pipeline();
-    for (let i = 0; i < BURST; i++)
-      p.set(`campaign:push:${100000 + i}`, 'v'.repeat(100), 'PX', TTL_MS - (t0 - truth - (i % 60) * 1000));
+    for (let i = 0; i < BURST; i++) {
+      const age = t0 - truth - (i % 60) * 1000;
+      p.call(
+        'RESTORE',
+        `campaign:push:${100000 + i}`,
+        TTL_MS - age,
+        dump,
+        'IDLETIME',
+        Math.floor(age / 1000),
+      );
+    }
     for (let i = 0; i < 10; i++) p.set(`campaign:push:${900000 + i}`, 'v'.repeat(100), 'PX', TTL_MS);
     await p.exec();
     const dir = mkdtempSync(join(tmpdir(), 'medic-burst-'));
@@ -104,7 +116,7 @@ describe('redis-medic burst', { timeout: budgetMs(KEYS * 4) + 6 * 15_000 }, () =
     const run = await runCli(['burst', '--config', config, '--cluster', 'demo', '--unthrottled']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('campaign:push:');
-    expect(run.stdout).toContain('Write times assume every key of a pattern gets one TTL');
+    expect(run.stdout).toContain('remaining TTL + OBJECT IDLETIME was alike across the sampled keys');
     expect(run.stdout).toContain('not configured');
   });
 

@@ -110,12 +110,15 @@ function report(): BurstReport {
       sampledKeys: 52_000,
       sampleLimit: 50_000,
       horizonMs: 3_600_000,
+      idleTime: true,
       patterns: [
         {
           pattern: 'esc:<!channel>:*',
           keysWithTtl: 2500,
           shortTtlKeys: 2500,
           ttl: { minMs: 660_000, medianMs: 900_000, maxMs: 1_200_000 },
+          dating: 'fixed_ttl',
+          idleSampled: 300,
           typicalTtlMs: 1_200_000,
           writes: activity,
           burstStart: at('13:57'),
@@ -168,6 +171,7 @@ function report(): BurstReport {
     ecs: {
       cluster: 'luckyus-prod',
       services: ['isales-market-service'],
+      stoppedHidden: false,
       tasks: [
         { taskId: 'a1', service: 'isales-market-service', lastStatus: 'RUNNING', startedAt: at('13:56') },
         {
@@ -219,7 +223,7 @@ describe('burst report in words', () => {
   it('states the write-time assumption and the burst start from Redis', () => {
     const t = i18n.plain('en');
     const text = docToMrkdwn(buildBurstDoc(report(), { t, lang: 'en' }));
-    expect(text).toContain('Write times assume every key of a pattern gets one TTL');
+    expect(text).toContain('One TTL (`esc:<!channel>:*`): remaining TTL + OBJECT IDLETIME was alike');
     expect(text).toContain('From Redis alone, the burst started at about 13:57');
   });
 
@@ -233,9 +237,34 @@ describe('burst report in words', () => {
         .split('\n')
         .find((l) => l.includes('13:57') && (l.includes('Redis alone') || l.includes('仅根据 Redis')));
       expect(line).toContain('esc:<!channel>:*');
-      expect(line).toContain(lang === 'en' ? '20 minutes' : '20 分钟');
+      expect(line).toContain(lang === 'en' ? '20 min' : '20 分钟');
       if (lang === 'zh') expect(zhStyleProblems(line ?? '', { verbatim: ['esc:<!channel>:*'] })).toEqual([]);
     }
+  });
+
+  it('remaining TTLs read in minutes and seconds, not as a count of seconds', () => {
+    const r = report();
+    const young = r.youngKeys?.patterns[0];
+    if (young) young.ttl = { minMs: 45_000, medianMs: 1_788_000, maxMs: 1_788_400 };
+    for (const [lang, expected] of [
+      ['en', ['45 s', '29 min 48 s']],
+      ['zh', ['45 秒', '29 分 48 秒']],
+    ] as const) {
+      const text = docToMrkdwn(buildBurstDoc(r, { t: i18n.plain(lang), lang }));
+      for (const e of expected) expect(text).toContain(e);
+      expect(text).not.toMatch(/1788|seconds/);
+    }
+  });
+
+  it('zh: a scheduled rule "按计划应在…触发", an event rule "按事件模式触发", no English left', () => {
+    const r = report();
+    const text = docToMrkdwn(buildBurstDoc(r, { t: i18n.plain('zh'), lang: 'zh' }));
+    const fired = text.split('\n').find((l) => l.includes('cron(57 13')) ?? '';
+    expect(fired).toContain('按计划应在 13:57 触发');
+    expect(fired).not.toContain('本应');
+    const events = text.split('\n').find((l) => l.includes('isales-events')) ?? '';
+    expect(events).toContain('事件模式');
+    expect(events).not.toContain('event pattern');
   });
 
   it('draws the timeline chart', async () => {
