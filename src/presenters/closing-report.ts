@@ -92,8 +92,12 @@ export function closingReport(
   }
   const shown = facts.timeline.slice(-TIMELINE_MAX);
   blocks.push({ kind: 'heading', text: t('incident:report.timeline_heading') });
+  // A step appears under its title (the checklist's words), not its id.
+  const titles = new Map(
+    facts.steps.map((s) => [s.id, stepTitle(t, s, { lang, targetPct: opts.targetPct })]),
+  );
   const items = shown.map(
-    (e) => `${when(e.at)} · ${timelineText(t, e, lang)}${e.actor ? ` · ${who(t, e.actor)}` : ''}`,
+    (e) => `${when(e.at)} · ${timelineText(t, e, lang, titles)}${e.actor ? ` · ${who(t, e.actor)}` : ''}`,
   );
   if (facts.timeline.length > shown.length)
     items.unshift(t('incident:report.timeline_more', { count: facts.timeline.length - shown.length }));
@@ -101,11 +105,18 @@ export function closingReport(
   return { lang, title: i18n.plain(lang)('incident:report.title', { cluster: incident.cluster }), blocks };
 }
 
-/** One timeline entry in words (the kinds this report knows; others by their kind name). */
-export function timelineText(t: Translate, e: TimelineEntry, lang: Lang): string {
+/** One timeline entry in words (the kinds this report knows; others by their kind name); `stepTitles`: a step's title by its id. */
+export function timelineText(
+  t: Translate,
+  e: TimelineEntry,
+  lang: Lang,
+  stepTitles: ReadonlyMap<string, string> = new Map(),
+): string {
   const d = e.data ?? {};
   const pct = typeof d.memoryPct === 'number' ? formatPct(d.memoryPct, lang) : '—';
-  const step = typeof d.step === 'string' ? d.step : '';
+  // Already mrkdwn (a title from the locales or an escaped label), so the templates take it as is.
+  const id = typeof d.step === 'string' ? d.step : '';
+  const step = stepTitles.get(id) ?? escapeMrkdwn(id);
   if (e.kind === 'opened' || e.kind === 'closed' || e.kind === 'watch_started')
     return t(`incident:timeline.${e.kind}`);
   if (e.kind === 'status') return t('incident:timeline.status', { pct });
