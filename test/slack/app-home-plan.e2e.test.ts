@@ -1,10 +1,14 @@
 /**
  * App Home lists a pending TTL plan approval (the whole plan's one request) to the people who may
  * approve it: an approver who did not ask for it sees it; the requester and someone who is no
- * approver do not. Through the real bot: "Dry-run the plan" and "Request approval" clicked.
+ * approver do not. Once approved and run, the incident's closing report gives the keys fixed per
+ * rule of the plan (each equal to what Redis shows the run changed for that rule), not one line
+ * for the plan. Through the real bot: "Dry-run the plan", "Request approval", "Approve" clicked.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RUNBOOK_RULES } from '../fixtures/runbook-rules.js';
+import { checkPlan, matchingByRule } from '../remediation/plan-truth.js';
+import { serverNow, snapshotKeyspace } from '../remediation/support.js';
 import { budgetMs } from '../support/budget.js';
 import {
   type Button,
@@ -15,8 +19,10 @@ import {
   type MedicHarness,
   startMedicHarness,
   textOf,
+  tsOf,
 } from '../support/medic-harness.js';
-import { postSignedRequest } from '../support/slack/signed-request.js';
+import { postSignedRequest, postViewSubmission } from '../support/slack/signed-request.js';
+import { waitFor } from '../support/wait-for.js';
 
 const APPROVER = 'UAPPROVER';
 const REQUESTER = 'UREQUESTER';
@@ -68,7 +74,7 @@ async function homeOf(user: string): Promise<string> {
 }
 
 it(
-  'lists the pending plan approval only to an approver who did not ask for it',
+  'lists the pending plan approval only to an approver who did not ask for it; the closing report counts keys fixed per rule',
   async () => {
     const dry = await h.click(
       DRY_RUN_PLAN,
@@ -85,7 +91,7 @@ it(
       channel: MARKET_CHANNEL,
       user: REQUESTER,
     });
-    await h.fake.waitFor(
+    const posted = await h.fake.waitFor(
       'chat.postMessage',
       (c) => h.since(ask.mark, c) && hasButton(c, 'plan_approve'),
       budgetMs(10_000),
@@ -97,6 +103,61 @@ it(
     );
     expect(await homeOf(REQUESTER)).not.toContain('Waiting for your approval');
     expect(await homeOf('UNOBODY')).not.toContain('Waiting for your approval');
+
+    // Ground truth from Redis itself (every DB): each rule's keys before and after the run.
+    const matching = await matchingByRule(h.targetClient, RUNBOOK_RULES);
+    const before = await snapshotKeyspace(h.targetClient);
+    const start = await serverNow(h.targetClient);
+    const approval = { ts: tsOf(posted), blocks: blocksOf(posted) };
+    await h.click(buttonOf(approval.blocks, 'plan_approve'), approval, {
+      channel: MARKET_CHANNEL,
+      user: APPROVER,
+    });
+    const incident = await waitFor(
+      'the incident',
+      () => h.server.services.incidents.findOpen('market', MARKET_CHANNEL),
+      budgetMs(5_000),
+    );
+    await waitFor(
+      'the plan to finish',
+      async () =>
+        (await h.server.services.incidents.timeline(incident.id)).some(
+          (e) => e.kind === 'ttl_run_finished',
+        ) || undefined,
+      budgetMs(60_000),
+    );
+    const close = await h.slash('close market', { channel: MARKET_CHANNEL, command: '/redis-incident' });
+    const form = await h.fake.waitFor('views.open', (c) => h.since(close.mark, c), budgetMs(5_000));
+    const view = form.body.view as { private_metadata: string; callback_id: string };
+    const mark = h.mark();
+    await postViewSubmission(h.baseUrl, h.signingSecret, {
+      user: { id: REQUESTER },
+      view: {
+        id: 'V1',
+        callback_id: view.callback_id,
+        private_metadata: view.private_metadata,
+        values: { text: { text: { type: 'plain_text_input', value: 'TTLs set' } } },
+      },
+    });
+    const report = await h.fake.waitFor(
+      'chat.postMessage',
+      (c) => h.since(mark, c) && String(c.body.text).includes('Incident closed'),
+      budgetMs(10_000),
+    );
+    const truth = checkPlan(
+      RUNBOOK_RULES,
+      before,
+      await snapshotKeyspace(h.targetClient),
+      matching,
+      start,
+      await serverNow(h.targetClient),
+    );
+    const text = textOf(blocksOf(report));
+    for (const r of RUNBOOK_RULES) {
+      const n = (truth.get(r.name)?.changed ?? -1).toLocaleString('en-US');
+      expect(text).toContain(`\`${r.name}\`: ${n} keys given a TTL`);
+    }
+    expect(text).not.toMatch(/`plan-[^`]*`: /);
   },
-  budgetMs(120_000),
+  budgetMs(180_000),
 );
