@@ -26,6 +26,17 @@ export interface ClosingFacts {
   fixedPerRule: { rule: string; changed: number }[];
 }
 
+/** Timeline kinds with their own words (incident:timeline.*); `rule`, `count` from the entry. */
+const TIMELINE_WORDS = new Set([
+  'ttl_plan_dry_run',
+  'ttl_plan_approval_requested',
+  'ttl_plan_approved',
+  'ttl_run_started',
+  'ttl_run_finished',
+  'ttl_run_cancelled',
+  'ttl_run_failed',
+]);
+
 /** Timeline entries shown at most (the latest ones); the rest is counted. */
 const TIMELINE_MAX = 15;
 
@@ -124,6 +135,10 @@ export function timelineText(
   if (e.kind === 'watch_ended') return t('incident:timeline.watch_ended', { end: String(d.end ?? '') });
   if (e.kind === 'step_done' || e.kind === 'step_in_progress' || e.kind === 'step_skipped')
     return t(`incident:timeline.${e.kind}`, { step });
+  const rule = typeof d.rule === 'string' ? d.rule : '';
+  const count = typeof d.changed === 'number' ? d.changed : typeof d.rules === 'number' ? d.rules : 0;
+  if (TIMELINE_WORDS.has(e.kind))
+    return t(`incident:timeline.${e.kind}`, { rule, count, n: formatInt(count, lang) });
   return t('incident:timeline.other', { kind: escapeMrkdwn(e.kind) });
 }
 

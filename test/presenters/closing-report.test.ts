@@ -1,8 +1,9 @@
 /**
  * The closing report's checklist lines, as Slack mrkdwn: who did a step is a real mention
  * (`<@U…>`, which Slack turns into a name), a skip reason typed by a person is escaped exactly once
- * (`<!channel>` shows as text, never pings, and never shows as `&lt;`), in both languages; a
- * step named in the timeline reads as its title, not its id.
+ * (`<!channel>` shows as text, never pings, and never shows as `&lt;`), in both languages; every
+ * timeline entry (a step, the plan's dry-run, request and approval, a run's start and end) reads
+ * in words, never as its kind or id.
  */
 import { describe, expect, it } from 'vitest';
 import { createI18n } from '../../src/i18n/index.js';
@@ -21,6 +22,26 @@ const steps: ChecklistStep[] = [
   },
 ];
 
+const PLAN_KINDS = [
+  { at: AT, kind: 'ttl_plan_dry_run', actor: 'UREQUESTER', data: { plan: 'plan-1', rules: 4 } },
+  { at: AT, kind: 'ttl_plan_approval_requested', actor: 'UREQUESTER', data: { request: 'apr-1' } },
+  { at: AT, kind: 'ttl_plan_approved', actor: 'UAPPROVER', data: { request: 'apr-1', run: 'ttl-1' } },
+  { at: AT, kind: 'ttl_run_started', actor: 'UAPPROVER', data: { run: 'ttl-1', rule: 'plan-1' } },
+  {
+    at: AT,
+    kind: 'ttl_run_finished',
+    actor: 'job',
+    data: { run: 'ttl-1', rule: 'coupon-unread', changed: 110 },
+  },
+  {
+    at: AT,
+    kind: 'ttl_run_cancelled',
+    actor: 'job',
+    data: { run: 'ttl-2', rule: 'last-activity', changed: 7 },
+  },
+  { at: AT, kind: 'ttl_run_failed', actor: 'job', data: { run: 'ttl-3', rule: 'exchange-price' } },
+];
+
 function lines(lang: 'en' | 'zh') {
   const doc = closingReport(
     {
@@ -36,7 +57,10 @@ function lines(lang: 'en' | 'zh') {
         resolution: 'ok',
       },
       steps,
-      timeline: [{ at: AT, kind: 'step_done', actor: 'UREQUESTER', data: { step: 'dry_run' } }],
+      timeline: [
+        { at: AT, kind: 'step_done', actor: 'UREQUESTER', data: { step: 'dry_run' } },
+        ...PLAN_KINDS,
+      ],
       fixedPerRule: [],
     },
     lang,
@@ -56,8 +80,14 @@ describe('closing report', () => {
       expect(skipped).toContain('<@UONCALL>');
       expect(skipped).toContain('a &amp; b &lt;!channel&gt;');
       expect(skipped).not.toContain('<!channel>');
-      const timeline = all.find((l) => l.includes(' · ')) ?? '';
-      expect(timeline).not.toContain('dry_run');
+      const timeline = all.filter((l) => l.includes(' · '));
+      expect(timeline).toHaveLength(1 + PLAN_KINDS.length);
+      // Every entry in words: no raw kind or step id reaches a reader.
+      for (const line of timeline) expect(line).not.toMatch(/\b[a-z]+_[a-z_]+\b/);
+      const finished = timeline.find((l) => l.includes('`coupon-unread`')) ?? '';
+      expect(finished).toContain('110');
+      expect(timeline.find((l) => l.includes('`last-activity`')) ?? '').toContain('7');
+      expect(timeline.some((l) => l.includes('`exchange-price`'))).toBe(true);
     });
   }
 });
