@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { createI18n } from '../../src/i18n/index.js';
 import type { ChecklistStep } from '../../src/incidents/checklist/types.js';
+import type { TimelineEntry } from '../../src/incidents/incident-store.js';
 import { closingReport } from '../../src/presenters/closing-report.js';
 
 const i18n = createI18n({ strict: true });
@@ -22,7 +23,7 @@ const steps: ChecklistStep[] = [
   },
 ];
 
-const PLAN_KINDS = [
+const PLAN_KINDS: TimelineEntry[] = [
   { at: AT, kind: 'ttl_plan_dry_run', actor: 'UREQUESTER', data: { plan: 'plan-1', rules: 4 } },
   { at: AT, kind: 'ttl_plan_approval_requested', actor: 'UREQUESTER', data: { request: 'apr-1' } },
   { at: AT, kind: 'ttl_plan_approved', actor: 'UAPPROVER', data: { request: 'apr-1', run: 'ttl-1' } },
