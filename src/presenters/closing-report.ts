@@ -97,7 +97,11 @@ export function closingReport(
     blocks.push({
       kind: 'bullets',
       items: facts.fixedPerRule.map((r) =>
-        t('incident:report.run_line', { rule: r.rule, changed: formatInt(r.changed, lang) }),
+        t('incident:report.run_line', {
+          rule: r.rule,
+          count: r.changed,
+          changed: formatInt(r.changed, lang),
+        }),
       ),
     });
   }

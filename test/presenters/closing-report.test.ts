@@ -43,7 +43,7 @@ const PLAN_KINDS: TimelineEntry[] = [
   { at: AT, kind: 'ttl_run_failed', actor: 'job', data: { run: 'ttl-3', rule: 'exchange-price' } },
 ];
 
-function lines(lang: 'en' | 'zh') {
+function lines(lang: 'en' | 'zh', fixedPerRule: { rule: string; changed: number }[] = []) {
   const doc = closingReport(
     {
       incident: {
@@ -62,7 +62,7 @@ function lines(lang: 'en' | 'zh') {
         { at: AT, kind: 'step_done', actor: 'UREQUESTER', data: { step: 'dry_run' } },
         ...PLAN_KINDS,
       ],
-      fixedPerRule: [],
+      fixedPerRule,
     },
     lang,
     i18n,
@@ -72,6 +72,15 @@ function lines(lang: 'en' | 'zh') {
 }
 
 describe('closing report', () => {
+  it('en: one key fixed is "1 key", more are "keys"', () => {
+    const all = lines('en', [
+      { rule: 'exchange-price', changed: 1 },
+      { rule: 'coupon-unread', changed: 1200 },
+    ]);
+    expect(all).toContain('`exchange-price`: 1 key given a TTL');
+    expect(all).toContain('`coupon-unread`: 1,200 keys given a TTL');
+  });
+
   for (const lang of ['en', 'zh'] as const) {
     it(`${lang}: mentions stay mentions, a skip reason is escaped once`, () => {
       const all = lines(lang);

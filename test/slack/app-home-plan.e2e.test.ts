@@ -154,8 +154,9 @@ it(
     );
     const text = textOf(blocksOf(report));
     for (const r of RUNBOOK_RULES) {
-      const n = (truth.get(r.name)?.changed ?? -1).toLocaleString('en-US');
-      expect(text).toContain(`\`${r.name}\`: ${n} keys given a TTL`);
+      const changed = truth.get(r.name)?.changed ?? -1;
+      const n = `${changed.toLocaleString('en-US')} ${changed === 1 ? 'key' : 'keys'}`;
+      expect(text).toContain(`\`${r.name}\`: ${n} given a TTL`);
     }
     expect(text).not.toMatch(/`plan-[^`]*`: /);
   },
