@@ -26,6 +26,17 @@ export interface ClosingFacts {
   fixedPerRule: { rule: string; changed: number }[];
 }
 
+/** Timeline kinds with their own words (incident:timeline.*); `rule`, `count` from the entry. */
+const TIMELINE_WORDS = new Set([
+  'ttl_plan_dry_run',
+  'ttl_plan_approval_requested',
+  'ttl_plan_approved',
+  'ttl_run_started',
+  'ttl_run_finished',
+  'ttl_run_cancelled',
+  'ttl_run_failed',
+]);
+
 /** Timeline entries shown at most (the latest ones); the rest is counted. */
 const TIMELINE_MAX = 15;
 
@@ -86,14 +97,22 @@ export function closingReport(
     blocks.push({
       kind: 'bullets',
       items: facts.fixedPerRule.map((r) =>
-        t('incident:report.run_line', { rule: r.rule, changed: formatInt(r.changed, lang) }),
+        t('incident:report.run_line', {
+          rule: r.rule,
+          count: r.changed,
+          changed: formatInt(r.changed, lang),
+        }),
       ),
     });
   }
   const shown = facts.timeline.slice(-TIMELINE_MAX);
   blocks.push({ kind: 'heading', text: t('incident:report.timeline_heading') });
+  // A step appears under its title (the checklist's words), not its id.
+  const titles = new Map(
+    facts.steps.map((s) => [s.id, stepTitle(t, s, { lang, targetPct: opts.targetPct })]),
+  );
   const items = shown.map(
-    (e) => `${when(e.at)} · ${timelineText(t, e, lang)}${e.actor ? ` · ${who(t, e.actor)}` : ''}`,
+    (e) => `${when(e.at)} · ${timelineText(t, e, lang, titles)}${e.actor ? ` · ${who(t, e.actor)}` : ''}`,
   );
   if (facts.timeline.length > shown.length)
     items.unshift(t('incident:report.timeline_more', { count: facts.timeline.length - shown.length }));
@@ -101,11 +120,18 @@ export function closingReport(
   return { lang, title: i18n.plain(lang)('incident:report.title', { cluster: incident.cluster }), blocks };
 }
 
-/** One timeline entry in words (the kinds this report knows; others by their kind name). */
-export function timelineText(t: Translate, e: TimelineEntry, lang: Lang): string {
+/** One timeline entry in words (the kinds this report knows; others by their kind name); `stepTitles`: a step's title by its id. */
+export function timelineText(
+  t: Translate,
+  e: TimelineEntry,
+  lang: Lang,
+  stepTitles: ReadonlyMap<string, string> = new Map(),
+): string {
   const d = e.data ?? {};
   const pct = typeof d.memoryPct === 'number' ? formatPct(d.memoryPct, lang) : '—';
-  const step = typeof d.step === 'string' ? d.step : '';
+  // Already mrkdwn (a title from the locales or an escaped label), so the templates take it as is.
+  const id = typeof d.step === 'string' ? d.step : '';
+  const step = stepTitles.get(id) ?? escapeMrkdwn(id);
   if (e.kind === 'opened' || e.kind === 'closed' || e.kind === 'watch_started')
     return t(`incident:timeline.${e.kind}`);
   if (e.kind === 'status') return t('incident:timeline.status', { pct });
@@ -113,6 +139,10 @@ export function timelineText(t: Translate, e: TimelineEntry, lang: Lang): string
   if (e.kind === 'watch_ended') return t('incident:timeline.watch_ended', { end: String(d.end ?? '') });
   if (e.kind === 'step_done' || e.kind === 'step_in_progress' || e.kind === 'step_skipped')
     return t(`incident:timeline.${e.kind}`, { step });
+  const rule = typeof d.rule === 'string' ? d.rule : '';
+  const count = typeof d.changed === 'number' ? d.changed : typeof d.rules === 'number' ? d.rules : 0;
+  if (TIMELINE_WORDS.has(e.kind))
+    return t(`incident:timeline.${e.kind}`, { rule, count, n: formatInt(count, lang) });
   return t('incident:timeline.other', { kind: escapeMrkdwn(e.kind) });
 }
 

@@ -2,22 +2,44 @@
  * A plan on the TTL run job: the same processor, control record, lease and checkpoints as one
  * rule, with the plan's applier (every rule, one walk where they share DBs), an audit log that
  * files the run's start, end and failure once per rule, with that rule's dry-run and figures (the
- * audit trail of a plan reads as its rules' separate runs would), and `onPlanFinished` told once
- * the summary is delivered.
+ * audit trail of a plan reads as its rules' separate runs would), the run's end on the incident
+ * timeline once per rule with that rule's keys changed (the closing report and the dev team's
+ * message count keys fixed per rule), and `onPlanFinished` told once the summary is delivered.
  */
 import type { Job } from 'bullmq';
 import type { AuditInput } from '../../incidents/audit-log.js';
+import type { TimelineEntry } from '../../incidents/incident-store.js';
 import { planApplier, planRuleCounters } from '../../remediation/plan/applier.js';
 import type { TtlPlanSpec } from '../../remediation/plan/types.js';
 import type { TtlJobData, TtlJobDeps } from './types.js';
 
 const PER_RULE = new Set(['run_started', 'run_finished', 'run_failed']);
+/** Timeline kinds that carry the keys a run changed. */
+const PER_RULE_TIMELINE = new Set(['ttl_run_finished', 'ttl_run_cancelled']);
 
 export function planJobDeps(deps: TtlJobDeps, job: Job<TtlJobData>, spec: TtlPlanSpec): TtlJobDeps {
   const audit = deps.audit;
-  const { reporter, onPlanFinished } = deps;
+  const { reporter, onPlanFinished, incidents } = deps;
   return {
     ...deps,
+    ...(incidents
+      ? {
+          incidents: {
+            async append(id: string, entry: TimelineEntry): Promise<void> {
+              if (!PER_RULE_TIMELINE.has(entry.kind)) return incidents.append(id, entry);
+              const counters = planRuleCounters(job.data.checkpoint, spec.rules.length);
+              // The verify re-count is the whole plan's (every rule's MATCH summed): no rule's own figure.
+              const { remainingWithoutTtl: _plan, ...data } = entry.data ?? {};
+              for (const [i, rule] of spec.rules.entries()) {
+                await incidents.append(id, {
+                  ...entry,
+                  data: { ...data, rule: rule.name, changed: counters[i]?.changed ?? 0 },
+                });
+              }
+            },
+          },
+        }
+      : {}),
     applier: planApplier(spec),
     reporter: {
       // Bound one by one: the reporter may be a class instance (methods on its prototype).

@@ -41,6 +41,8 @@ export interface ClusterHome {
 /** Per cluster: App Home must publish well within the time a person waits for a tab. */
 export const CLUSTER_READ_MS = 1_500;
 const REASSESS_MS = 14 * 86_400_000;
+/** Timeline kinds of an approval request: one rule's, and the whole TTL plan's. */
+const APPROVAL_REQUESTED = new Set(['ttl_approval_requested', 'ttl_plan_approval_requested']);
 
 export async function homeFacts(
   s: SlackServices,
@@ -144,7 +146,7 @@ async function approvalsFor(
   const ids = [
     ...new Set(
       timeline
-        .filter((e) => e.kind === 'ttl_approval_requested' && typeof e.data?.request === 'string')
+        .filter((e) => APPROVAL_REQUESTED.has(e.kind) && typeof e.data?.request === 'string')
         .map((e) => String(e.data?.request)),
     ),
   ];
