@@ -402,9 +402,9 @@ describe('closing', () => {
       const close = await h.slash('close market', { channel: o.channel, command: '/redis-incident' });
       const form = await h.fake.waitFor('views.open', (c) => h.since(close.mark, c), 5_000);
       const view = form.body.view as { private_metadata: string; callback_id: string };
-      const submit = (value: string) =>
+      const submit = (value: string, user = 'UONCALL') =>
         postViewSubmission(h.baseUrl, h.signingSecret, {
-          user: { id: 'UONCALL' },
+          user: { id: user },
           view: {
             id: 'V2',
             callback_id: view.callback_id,
@@ -416,6 +416,18 @@ describe('closing', () => {
       const empty = await submit('   ');
       expect(empty.json).toMatchObject({ response_action: 'errors' });
       expect((await h.server.services.incidents.get(o.incidentId))?.closedAt).toBeUndefined();
+      // The form is checked again at submit: someone who may not act on the incident closes nothing.
+      const stranger = await submit('closing it for you', 'UOUTSIDER');
+      expect(stranger.json).toMatchObject({ response_action: 'errors' });
+      expect((await h.server.services.incidents.get(o.incidentId))?.closedAt).toBeUndefined();
+      await waitFor(
+        'the refused close audited',
+        async () =>
+          (await h.server.services.audit.list({ limit: 50 })).some(
+            (e) => e.action === 'refused' && e.actor === 'UOUTSIDER' && e.control === 'incident_close',
+          ),
+        5_000,
+      );
 
       const mark = h.mark();
       await submit('TTLs set on coupon keys; app fix due Friday');

@@ -20,6 +20,7 @@ import {
 import { textMessage } from '../../blocks/simple.js';
 import { closeIncident } from '../../checklist/close-incident.js';
 import { threadLink } from '../../checklist/thread-link.js';
+import { defaultClickGuard } from '../../click-auth.js';
 import { postInIncidentThread } from '../../incident-thread.js';
 import type { SlackServices } from '../../services.js';
 import { slackErrorCode } from '../../status-flow.js';
@@ -34,6 +35,7 @@ export const INCIDENT_LANG_WAIT_MS = 800;
 
 export function registerRedisIncidentCommand(app: MedicApp, s: SlackServices): void {
   const checklist = s.checklist;
+  const clicks = defaultClickGuard(app, s);
   app.command('/redis-incident', async (args) => {
     // `[start|close|status] [cluster]`: the word goes after the cluster, where clusterCommand takes it.
     const words = (args.command.text ?? '').trim().split(/\s+/).filter(Boolean);
@@ -148,6 +150,21 @@ export function registerRedisIncidentCommand(app: MedicApp, s: SlackServices): v
       ack({ response_action: 'errors', errors: { [ChecklistForm.input]: message } });
     if (!meta || !incident || !checklist) {
       await fail(t('incident:answer.step_gone'));
+      return;
+    }
+    // Who may close it is checked at submit, like the checklist's own forms: the opener, an
+    // approver of the cluster or a member of its channel; a refusal is audited.
+    const click = { user: body.user.id, channel: incident.channel, control: 'incident_close' };
+    const owner = {
+      cluster: incident.cluster,
+      channel: incident.channel,
+      requester: incident.openedBy,
+      incidentId: incident.id,
+    };
+    const refusal = await clicks.checkStop(click, owner);
+    if (refusal) {
+      await fail(t('incident:answer.not_member', { cluster: incident.cluster }));
+      await clicks.refuse(click, owner, refusal, async () => {}, '');
       return;
     }
     if (incident.closedAt) {
