@@ -45,6 +45,16 @@ export function policyDoc(a: PolicyAdvice, cluster: string, o: PolicyViewOptions
   const esc = o.esc ?? ((s: string) => s);
   const blocks: DocBlock[] = [];
   blocks.push({ kind: 'paragraph', text: t('capacity:policy.current', { policy: a.policy }) });
+  if (a.scope !== undefined) {
+    blocks.push({
+      kind: 'paragraph',
+      text: t('capacity:policy.scope', {
+        db: a.scope.db,
+        keys: formatInt(a.scope.otherKeys, lang),
+        without: formatInt(a.scope.otherKeysWithoutTtl, lang),
+      }),
+    });
+  }
   blocks.push({
     kind: 'table',
     columns: [
@@ -111,7 +121,19 @@ export function policyDoc(a: PolicyAdvice, cluster: string, o: PolicyViewOptions
   }
   blocks.push({ kind: 'heading', text: t('capacity:policy.traps') });
   const traps: string[] = [];
-  if (a.volatileTrap !== undefined) {
+  if (a.volatileTrap !== undefined && a.scope !== undefined) {
+    traps.push(
+      t('capacity:policy.volatile_trap_scoped', {
+        keys: formatInt(a.volatileTrap.keysWithoutTtl, lang),
+        walked: formatInt(a.volatileTrap.keysWithoutTtl - a.scope.otherKeysWithoutTtl, lang),
+        other: formatInt(a.scope.otherKeysWithoutTtl, lang),
+        db: a.scope.db,
+        bytes: formatBytes(a.volatileTrap.bytesWithoutTtl, lang),
+        evictable: formatBytes(a.volatileTrap.evictableBytes, lang),
+        maxmemory: formatBytes(a.volatileTrap.maxmemoryBytes, lang),
+      }),
+    );
+  } else if (a.volatileTrap !== undefined) {
     traps.push(
       t('capacity:policy.volatile_trap', {
         keys: formatInt(a.volatileTrap.keysWithoutTtl, lang),
