@@ -71,7 +71,14 @@ export interface PolicyPlan extends PlanBase {
   to: EvictionPolicy;
   /** ElastiCache: the custom parameter group changed; self-hosted: CONFIG SET on every primary. */
   where:
-    | { kind: 'elasticache'; region: string; replicationGroupId: string; parameterGroup: string }
+    | {
+        kind: 'elasticache';
+        region: string;
+        replicationGroupId: string;
+        parameterGroup: string;
+        /** Other replication groups and cache clusters using the group: the change reaches them too. */
+        sharedWith?: string[];
+      }
     | { kind: 'self_hosted' };
 }
 
