@@ -90,6 +90,16 @@ export function counterpartPolicy(policy: string): string {
   return 'volatile-lru';
 }
 
+/**
+ * The policy the advice recommends switching to, or undefined when it says to keep the current one:
+ * the only change a Request button may offer (a button for anything else contradicts the advice).
+ */
+export function recommendedPolicy(advice: Pick<PolicyAdvice, 'recommendation'>): string | undefined {
+  const rec = advice.recommendation;
+  if (rec.kind === 'switch_to_volatile' || rec.kind === 'noeviction_consider_volatile') return rec.to;
+  return undefined;
+}
+
 const withoutTtl = (c: EvictionCounts) => ({ keys: c.keys - c.keysWithTtl, bytes: c.bytes - c.bytesWithTtl });
 
 export function analysePolicy(input: {
