@@ -46,7 +46,7 @@ export function redisPolicyAccess(options: RedisPolicyOptions = {}): RedisPolicy
         return {
           policy: facts[0]?.maxmemoryPolicy,
           usedBytes: used.length > 0 ? Math.max(...used) : undefined,
-          config: first ? await configAnswers(first) : false,
+          config: first ? (await configAnswers(first)) && (await configSetAllowed(primaries)) : false,
           address: conn.address,
           replica: facts.some((f) => f.role === 'slave'),
         };
@@ -106,6 +106,27 @@ async function configAnswers(node: Redis): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether the ACL lets this user run CONFIG SET maxmemory-policy, asked without writing anything:
+ * ACL DRYRUN (Redis 7+, Valkey). A server without it (Redis 6), or one that denies ACL itself to
+ * this user, cannot say: CONFIG GET answering is then all planning knows (as before DRYRUN).
+ */
+async function configSetAllowed(nodes: Redis[]): Promise<boolean> {
+  for (const node of nodes) {
+    let user: string;
+    let verdict: unknown;
+    try {
+      user = String(await node.call('ACL', 'WHOAMI'));
+      verdict = await node.call('ACL', 'DRYRUN', user, 'CONFIG', 'SET', 'maxmemory-policy', 'noeviction');
+    } catch {
+      continue;
+    }
+    // "OK" when allowed; otherwise a text saying which permission is missing.
+    if (String(verdict) !== 'OK') return false;
+  }
+  return true;
 }
 
 async function configValue(node: Redis): Promise<string> {
