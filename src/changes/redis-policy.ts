@@ -54,17 +54,26 @@ export function redisPolicyAccess(options: RedisPolicyOptions = {}): RedisPolicy
     set: (cluster, policy) =>
       withConn(cluster, async (conn) => {
         const values: string[] = [];
-        for (const node of conn.primaries()) {
-          await node.config('SET', 'maxmemory-policy', policy);
+        const changed: string[] = [];
+        const setOn = async (node: Redis) => {
+          try {
+            await node.config('SET', 'maxmemory-policy', policy);
+          } catch (err) {
+            // Nodes before this one already run the new policy: say which, never "nothing changed".
+            if (changed.length > 0) throw new PartialPolicyChange(changed, addressOf(node), err);
+            throw err;
+          }
+          changed.push(addressOf(node));
           values.push(await configValue(node));
-        }
+        };
+        // In address order, so a report (and a retry by hand) lists the nodes the same way each time.
+        for (const node of [...conn.primaries()].sort(byAddress)) await setOn(node);
         // In a Redis Cluster the replicas too: a failover must not bring the old policy back.
         if (conn.client instanceof Cluster) {
-          for (const replica of await clusterReplicas(conn.primaries())) {
+          for (const replica of (await clusterReplicas(conn.primaries())).sort(byAddress)) {
             try {
               await replica.connect();
-              await replica.config('SET', 'maxmemory-policy', policy);
-              values.push(await configValue(replica));
+              await setOn(replica);
             } finally {
               replica.disconnect();
             }
@@ -73,6 +82,26 @@ export function redisPolicyAccess(options: RedisPolicyOptions = {}): RedisPolicy
         return { values };
       }),
   };
+}
+
+/** CONFIG SET failed on `failed` after `changed` (host:port each) had taken the new policy. */
+export class PartialPolicyChange extends Error {
+  constructor(
+    readonly changed: string[],
+    readonly failed: string,
+    cause: unknown,
+  ) {
+    super(`CONFIG SET failed on ${failed} after ${changed.join(', ')}`, { cause });
+    this.name = 'PartialPolicyChange';
+  }
+}
+
+const addressOf = (node: Redis) => `${node.options.host}:${node.options.port}`;
+
+function byAddress(a: Redis, b: Redis): number {
+  const ha = a.options.host ?? '';
+  const hb = b.options.host ?? '';
+  return ha !== hb ? (ha < hb ? -1 : 1) : (a.options.port ?? 0) - (b.options.port ?? 0);
 }
 
 /**

@@ -101,6 +101,7 @@ export const CHANGE_REFUSALS = [
   'replica_target',
   'aws_failed',
   'redis_failed',
+  'partial_change',
   'changed_since',
   'wrong_channel',
 ] as const;
