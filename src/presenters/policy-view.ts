@@ -49,6 +49,7 @@ export function policyDoc(a: PolicyAdvice, cluster: string, o: PolicyViewOptions
     blocks.push({
       kind: 'paragraph',
       text: t('capacity:policy.scope', {
+        count: a.scope.otherKeys,
         db: a.scope.db,
         keys: formatInt(a.scope.otherKeys, lang),
         without: formatInt(a.scope.otherKeysWithoutTtl, lang),
@@ -124,6 +125,7 @@ export function policyDoc(a: PolicyAdvice, cluster: string, o: PolicyViewOptions
   if (a.volatileTrap !== undefined && a.scope !== undefined) {
     traps.push(
       t('capacity:policy.volatile_trap_scoped', {
+        count: a.volatileTrap.keysWithoutTtl,
         keys: formatInt(a.volatileTrap.keysWithoutTtl, lang),
         walked: formatInt(a.volatileTrap.keysWithoutTtl - a.scope.otherKeysWithoutTtl, lang),
         other: formatInt(a.scope.otherKeysWithoutTtl, lang),
@@ -136,6 +138,7 @@ export function policyDoc(a: PolicyAdvice, cluster: string, o: PolicyViewOptions
   } else if (a.volatileTrap !== undefined) {
     traps.push(
       t('capacity:policy.volatile_trap', {
+        count: a.volatileTrap.keysWithoutTtl,
         keys: formatInt(a.volatileTrap.keysWithoutTtl, lang),
         bytes: formatBytes(a.volatileTrap.bytesWithoutTtl, lang),
         evictable: formatBytes(a.volatileTrap.evictableBytes, lang),
@@ -148,6 +151,7 @@ export function policyDoc(a: PolicyAdvice, cluster: string, o: PolicyViewOptions
   if (a.allkeysTrap !== undefined) {
     traps.push(
       t('capacity:policy.allkeys_trap', {
+        count: a.allkeysTrap.keys,
         keys: formatInt(a.allkeysTrap.keys, lang),
         bytes: formatBytes(a.allkeysTrap.bytes, lang),
         patterns: formatList(

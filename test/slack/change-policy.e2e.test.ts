@@ -305,7 +305,7 @@ it('a group other clusters use too: the request names each of them (every page o
   );
   const text = textOf(blocksOf(posted));
   // Two other users (one replication group, one standalone cluster, its name escaped); not `search`.
-  expect(text).toContain('also used by 2 other cluster(s)');
+  expect(text).toContain('also used by 2 other clusters');
   expect(text).toContain('checkout');
   expect(text).toContain('legacy&lt;!channel&gt;');
   expect(text).not.toContain('<!channel>');
