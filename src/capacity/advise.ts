@@ -55,8 +55,17 @@ export interface AdviseInput {
   maxCensusPatterns?: number;
 }
 
+/** Valkey reports `valkey_version` in INFO server (and a `redis_version` for client compatibility). */
+export function engineOfInfo(serverInfo: string): 'redis' | 'valkey' {
+  return parseInfo(serverInfo).server?.valkey_version !== undefined ? 'valkey' : 'redis';
+}
+
 async function redisFacts(conn: TargetConnection): Promise<RedisMemoryFacts> {
   const snap = await inspectRedis(conn);
+  const serverInfo = await conn
+    .primaries()[0]
+    ?.info('server')
+    .catch(() => '');
   // One full shard refuses writes however empty the others are: size by the fullest primary.
   const fullest = [...snap.nodes].sort((a, b) => (b.memoryPct ?? 0) - (a.memoryPct ?? 0))[0];
   let configAllowed = true;
@@ -76,6 +85,7 @@ async function redisFacts(conn: TargetConnection): Promise<RedisMemoryFacts> {
     totalSystemMemoryBytes: fullest?.totalSystemMemoryBytes ?? 0,
     shards: snap.nodes.length,
     configAllowed,
+    engine: engineOfInfo(serverInfo ?? ''),
   };
 }
 

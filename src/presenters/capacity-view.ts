@@ -73,6 +73,7 @@ function factsBlocks(r: CapacityReport, o: CapacityViewOptions): DocBlock[] {
       {
         kind: 'paragraph',
         text: t('capacity:facts.self_hosted', {
+          engine: r.redis.engine === 'valkey' ? 'Valkey' : 'Redis',
           host: formatBytes(r.redis.totalSystemMemoryBytes, lang),
           maxmemory: formatBytes(r.redis.maxmemoryBytes, lang),
           policy: r.redis.policy,
