@@ -25,7 +25,10 @@ const VALKEY_INFO =
   '# Server\r\nredis_version:7.2.4\r\nserver_name:valkey\r\nvalkey_version:8.0.1\r\nredis_mode:standalone\r\n';
 
 describe('the self-hosted engine', () => {
-  test('Redis is named Redis; Valkey (valkey_version in INFO) is named Valkey', async ({ target, admin }) => {
+  test('Redis is named Redis; Valkey (valkey_version in INFO) is named Valkey; the projection row is "This server"', async ({
+    target,
+    admin,
+  }) => {
     expect(await admin.info('server')).not.toContain('valkey_version');
     expect(engineOfInfo(await admin.info('server'))).toBe('redis');
     expect(engineOfInfo(VALKEY_INFO)).toBe('valkey');
@@ -36,7 +39,11 @@ describe('the self-hosted engine', () => {
     );
     expect(report.redis.engine).toBe('redis');
     const t = createI18n({ strict: true }).slack('en');
-    expect(docToMrkdwn(capacityDoc(report, { t, lang: 'en' }))).toContain('Self-hosted Redis:');
+    const redisText = docToMrkdwn(capacityDoc(report, { t, lang: 'en' }));
+    expect(redisText).toContain('Self-hosted Redis:');
+    // No node type on a self-hosted server: its projection row is the server, not "current (current)".
+    expect(redisText).not.toContain('current (current)');
+    expect(redisText).toContain('This server (current)');
     const valkey = { ...report, redis: { ...report.redis, engine: 'valkey' as const } };
     const text = docToMrkdwn(capacityDoc(valkey, { t, lang: 'en' }));
     expect(text).toContain('Self-hosted Valkey:');
