@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import type { BurstAwsClients } from './aws/burst-clients.js';
 import { createAwsClients } from './aws/cloudwatch-trend.js';
 import { elastiCacheChanges } from './aws/elasticache-changes.js';
-import { fetchClusterFacts } from './aws/elasticache-facts.js';
+import { fetchClusterFacts, fetchParameterGroupUsers } from './aws/elasticache-facts.js';
 import { belowSdkNodeMajor, SDK_MIN_NODE_MAJOR } from './aws/node-version.js';
 import { DEFAULT_HORIZON_DAYS } from './capacity/sizing.js';
 import { adviseDeps } from './capacity/sources.js';
@@ -361,6 +361,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const plannerDeps = {
     facts: clusterFacts,
+    groupUsers: (
+      target: Parameters<typeof fetchClusterFacts>[1],
+      of: { replicationGroupId: string; group: string },
+    ) =>
+      fetchParameterGroupUsers(ecFor(target.aws?.region ?? ''), { region: target.aws?.region ?? '', ...of }),
     redisPolicy,
     maxmemoryOf: options.changes?.maxmemoryOf ?? catalogMaxmemory(config.capacity?.nodeCatalog),
     now,

@@ -335,3 +335,56 @@ export async function fetchClusterFacts(
   }
   return fetchElastiCacheFacts(ec, { region: aws.region, replicationGroupId: rgId }, opts);
 }
+
+/** Who else a parameter group's change reaches: replication groups and standalone cache clusters. */
+export interface ParameterGroupUsers {
+  replicationGroups: string[];
+  cacheClusters: string[];
+}
+
+/**
+ * Every cache cluster of the region using `group`, other than those of `replicationGroupId`:
+ * ModifyCacheParameterGroup changes them all at once. DescribeCacheClusters lists each cluster's
+ * parameter group; it is paged, so every page is read (a partial list would hide a user).
+ */
+export async function fetchParameterGroupUsers(
+  ec: ElastiCacheClient,
+  target: { region: string; replicationGroupId: string; group: string },
+  opts: FetchFactsOptions = {},
+): Promise<ParameterGroupUsers> {
+  const ctx = { region: target.region, replicationGroupId: target.replicationGroupId };
+  const groups = new Set<string>();
+  const clusters = new Set<string>();
+  let marker: string | undefined;
+  for (let page = 0; ; page++) {
+    if (page >= PAGE_LIMIT * 10) {
+      throw new MedicError(ErrorCode.AwsCallFailed, {
+        action: 'elasticache:DescribeCacheClusters',
+        region: target.region,
+        error: 'TooManyPages',
+      });
+    }
+    const out = await call(
+      'elasticache:DescribeCacheClusters',
+      ctx,
+      (abortSignal) =>
+        ec.send(
+          new DescribeCacheClustersCommand({
+            MaxRecords: 100,
+            ...(marker !== undefined ? { Marker: marker } : {}),
+          }),
+          { abortSignal },
+        ),
+      opts,
+    );
+    for (const c of out.CacheClusters ?? []) {
+      if (c.CacheParameterGroup?.CacheParameterGroupName !== target.group) continue;
+      if (c.ReplicationGroupId === target.replicationGroupId) continue;
+      if (c.ReplicationGroupId) groups.add(c.ReplicationGroupId);
+      else if (c.CacheClusterId) clusters.add(c.CacheClusterId);
+    }
+    marker = out.Marker;
+    if (marker === undefined || marker === '') break;
+  }
+  return { replicationGroups: [...groups].sort(), cacheClusters: [...clusters].sort() };
+}

@@ -15,15 +15,17 @@ import { isBurstableNodeType } from '../aws/primary-node.js';
 import type { ClusterConfig } from '../config/types.js';
 import type { Note } from '../domain/types.js';
 import type { ThrottleOptions } from '../keyspace/pacing/throttle.js';
+import { parseInfo, parseKeyspace } from '../keyspace/server-facts.js';
 import type { MonitoringSample } from '../monitoring/sample.js';
 import type { TargetConnection } from '../redis/connect.js';
+import { urlDb } from '../redis/databases.js';
 import { inspectRedis } from '../redis/inspect.js';
 import type { DryRun, TtlRule } from '../remediation/types.js';
 import { type CostRow, costTableForFacts } from './cost-table.js';
 import { type EvictionPatternInput, walkEvictability } from './eviction-walk.js';
 import { type Hotness, sampleHotness } from './hotness.js';
 import type { NodeCatalog } from './node-catalog.js';
-import { analysePolicy, type PolicyAdvice } from './policy-advice.js';
+import { analysePolicy, type PolicyAdvice, type ScopedWalk } from './policy-advice.js';
 import { releaseOf, slopePerDay } from './projection.js';
 import { QUEUE_PATTERNS } from './queue-patterns.js';
 import { cpuCreditsState, DEFAULT_HORIZON_DAYS, sizeCluster } from './sizing.js';
@@ -53,8 +55,17 @@ export interface AdviseInput {
   maxCensusPatterns?: number;
 }
 
+/** Valkey reports `valkey_version` in INFO server (and a `redis_version` for client compatibility). */
+export function engineOfInfo(serverInfo: string): 'redis' | 'valkey' {
+  return parseInfo(serverInfo).server?.valkey_version !== undefined ? 'valkey' : 'redis';
+}
+
 async function redisFacts(conn: TargetConnection): Promise<RedisMemoryFacts> {
   const snap = await inspectRedis(conn);
+  const serverInfo = await conn
+    .primaries()[0]
+    ?.info('server')
+    .catch(() => '');
   // One full shard refuses writes however empty the others are: size by the fullest primary.
   const fullest = [...snap.nodes].sort((a, b) => (b.memoryPct ?? 0) - (a.memoryPct ?? 0))[0];
   let configAllowed = true;
@@ -74,7 +85,28 @@ async function redisFacts(conn: TargetConnection): Promise<RedisMemoryFacts> {
     totalSystemMemoryBytes: fullest?.totalSystemMemoryBytes ?? 0,
     shards: snap.nodes.length,
     configAllowed,
+    engine: engineOfInfo(serverInfo ?? ''),
   };
+}
+
+/**
+ * A standalone URL naming a DB scopes the walk to it; eviction and maxmemory are server-wide, so
+ * the other DBs' keys (and those without a TTL: keys minus expires) are read from INFO keyspace.
+ */
+async function scopeOfWalk(conn: TargetConnection): Promise<ScopedWalk | undefined> {
+  if (conn.target.mode !== 'standalone') return undefined;
+  const db = urlDb(conn.target.url);
+  if (db === undefined) return undefined;
+  let otherKeys = 0;
+  let otherKeysWithoutTtl = 0;
+  for (const node of conn.primaries()) {
+    for (const d of parseKeyspace(parseInfo(await node.info('keyspace')).keyspace)) {
+      if (d.db === db) continue;
+      otherKeys += d.keys;
+      otherKeysWithoutTtl += Math.max(0, d.keys - d.expires);
+    }
+  }
+  return { db, otherKeys, otherKeysWithoutTtl };
 }
 
 async function historyGrowth(deps: AdviseDeps, cluster: string, now: Date): Promise<Growth | undefined> {
@@ -231,7 +263,15 @@ export async function advisePolicy(
     if (p.sampleNames.length > 0)
       hotness.set(p.pattern, await sampleHotness(deps.conn.client, current, p.sampleNames));
   }
-  return analysePolicy({ policy: current, walk, hotness, maxmemoryBytes: maxmemory, now });
+  const scope = await scopeOfWalk(deps.conn);
+  return analysePolicy({
+    policy: current,
+    walk,
+    hotness,
+    maxmemoryBytes: maxmemory,
+    now,
+    ...(scope !== undefined ? { scope } : {}),
+  });
 }
 
 /** Both analyses (the CLI's `advise`): the policy from ElastiCache's parameter group when known. */

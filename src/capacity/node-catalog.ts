@@ -135,3 +135,26 @@ export function requirePricedNode(
   if (node === undefined) throw new MedicError(ErrorCode.UnknownNodeType, { nodeType, region, engine });
   return node;
 }
+
+/**
+ * The config check of `capacity.nodeCatalog` (at load, so `check-config` and start-up name a bad
+ * file instead of the first advice failing): a config problem's key and values, or undefined.
+ */
+export function nodeCatalogProblem(
+  overridePath: string,
+): { key: string; values: Record<string, string | number> } | undefined {
+  try {
+    loadNodeCatalog(overridePath);
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof MedicError) || err.code !== ErrorCode.NodeCatalogInvalid) throw err;
+    const reason = String(err.values.reason ?? '');
+    if (reason === 'not_json') return { key: 'config:node_catalog_json', values: { file: overridePath } };
+    if (reason === 'bad_value')
+      return {
+        key: 'config:node_catalog_value',
+        values: { file: overridePath, field: String(err.values.field ?? '—') },
+      };
+    return { key: 'config:node_catalog_unreadable', values: { file: overridePath, reason } };
+  }
+}

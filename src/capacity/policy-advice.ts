@@ -60,6 +60,18 @@ export interface PolicyAdvice {
   allkeysTrap?: { patterns: PatternRisk[]; keys: number; bytes: number };
   recommendation: PolicyRecommendation;
   complete: boolean;
+  /**
+   * The URL named one DB: the walk and the per-pattern figures cover it only, while eviction and
+   * maxmemory act on the whole server. The other DBs' counts come from INFO keyspace.
+   */
+  scope?: ScopedWalk;
+}
+
+/** What a DB-scoped walk left out: the other DBs' keys and keys without TTL (INFO keyspace). */
+export interface ScopedWalk {
+  db: number;
+  otherKeys: number;
+  otherKeysWithoutTtl: number;
 }
 
 export function policyFamily(policy: string): PolicyFamily {
@@ -78,6 +90,16 @@ export function counterpartPolicy(policy: string): string {
   return 'volatile-lru';
 }
 
+/**
+ * The policy the advice recommends switching to, or undefined when it says to keep the current one:
+ * the only change a Request button may offer (a button for anything else contradicts the advice).
+ */
+export function recommendedPolicy(advice: Pick<PolicyAdvice, 'recommendation'>): string | undefined {
+  const rec = advice.recommendation;
+  if (rec.kind === 'switch_to_volatile' || rec.kind === 'noeviction_consider_volatile') return rec.to;
+  return undefined;
+}
+
 const withoutTtl = (c: EvictionCounts) => ({ keys: c.keys - c.keysWithTtl, bytes: c.bytes - c.bytesWithTtl });
 
 export function analysePolicy(input: {
@@ -86,6 +108,7 @@ export function analysePolicy(input: {
   hotness: ReadonlyMap<string, Hotness>;
   maxmemoryBytes: number;
   now: Date;
+  scope?: ScopedWalk;
 }): PolicyAdvice {
   const { walk, policy } = input;
   const family = policyFamily(policy);
@@ -106,7 +129,12 @@ export function analysePolicy(input: {
       ...(hot !== undefined ? { hotness: hot } : {}),
     };
   });
-  const noTtl = withoutTtl(walk.totals);
+  const walkedNoTtl = withoutTtl(walk.totals);
+  // Keys the walk never saw still count: under volatile-* no DB's key without a TTL is evictable.
+  const noTtl = {
+    keys: walkedNoTtl.keys + (input.scope?.otherKeysWithoutTtl ?? 0),
+    bytes: walkedNoTtl.bytes,
+  };
   const queues = patterns.filter((p) => p.family !== undefined && p.keys > 0);
   // Named under every policy: from allkeys-* the advice may itself be "switch to volatile-*",
   // after which these keys are the ones that can never be evicted.
@@ -155,11 +183,12 @@ export function analysePolicy(input: {
     family,
     volatile: { keys: walk.totals.keysWithTtl, bytes: walk.totals.bytesWithTtl },
     allkeys: { keys: walk.totals.keys, bytes: walk.totals.bytes },
-    withoutTtl: noTtl,
+    withoutTtl: walkedNoTtl,
     patterns,
     ...(volatileTrap ? { volatileTrap } : {}),
     ...(allkeysTrap ? { allkeysTrap } : {}),
     recommendation,
     complete: walk.complete,
+    ...(input.scope !== undefined ? { scope: input.scope } : {}),
   };
 }

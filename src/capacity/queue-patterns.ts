@@ -1,7 +1,8 @@
 /**
  * Keys of job queues and distributed locks, as the libraries name them by default. Under an
  * `allkeys-*` policy Redis may evict them like any cache entry: a job vanishes, a lock is released
- * early, and nothing logs an error. The eviction advice looks for them by these globs.
+ * early, and nothing logs an error. The eviction advice looks for them by these globs. A `lock`
+ * segment in the middle of a key (`user:lock:pref`) is too often something else to count as one.
  */
 export type QueueFamily = 'bullmq' | 'sidekiq' | 'celery' | 'resque' | 'lock';
 
@@ -24,6 +25,5 @@ export const QUEUE_PATTERNS: readonly QueuePattern[] = [
   { glob: 'lock:*', family: 'lock' },
   { glob: 'locks:*', family: 'lock' },
   { glob: 'redlock:*', family: 'lock' },
-  { glob: '*:lock:*', family: 'lock' },
   { glob: '*:lock', family: 'lock' },
 ];

@@ -31,6 +31,8 @@ export interface RedisMemoryFacts {
   shards: number;
   /** CONFIG GET answered (self-hosted: a policy change by CONFIG SET is possible). */
   configAllowed: boolean;
+  /** The server's engine (INFO server): a self-hosted report names it. @defaultValue redis */
+  engine?: 'redis' | 'valkey';
 }
 
 export interface Growth {

@@ -363,6 +363,10 @@ function differs(shown: ChangePlan, now: ChangePlan): string | undefined {
   if (shown.kind !== now.kind) return 'kind';
   if (shown.from !== now.from) return `from ${shown.from} → ${now.from}`;
   if (shown.cli !== now.cli) return 'call';
+  // The approver agreed to change these clusters too: one more since the request is another change.
+  const shared = (p: ChangePlan) =>
+    p.kind === 'policy' && p.where.kind === 'elasticache' ? (p.where.sharedWith ?? []).join(',') : '';
+  if (shared(shown) !== shared(now)) return `shared with ${shared(now) || '—'}`;
   return undefined;
 }
 

@@ -1,11 +1,17 @@
 // An eviction-policy plan from live facts (pure): a custom parameter group on ElastiCache, CONFIG SET on a self-hosted Redis.
 import type { ClusterConfig } from '../config/types.js';
 import { awsCliCommand } from './aws-cli.js';
-import type { ElastiCacheFacts } from './ports.js';
+import type { ElastiCacheFacts, ParameterGroupUsers } from './ports.js';
 import { type EvictionPolicy, type PlanOutcome, type PolicyPlan, refusal } from './types.js';
 
 export type PolicyFacts =
-  | { kind: 'elasticache'; aws: ElastiCacheFacts; current: string }
+  | {
+      kind: 'elasticache';
+      aws: ElastiCacheFacts;
+      current: string;
+      /** The other replication groups and cache clusters the group's change reaches. */
+      sharedWith?: ParameterGroupUsers;
+    }
   | {
       kind: 'self_hosted';
       current: string | undefined;
@@ -90,7 +96,16 @@ export function planPolicy(input: PolicyInput): PlanOutcome<PolicyPlan> {
     ok: true,
     plan: {
       ...base,
-      where: { kind: 'elasticache', region: aws.region, replicationGroupId: rg, parameterGroup: group },
+      where: {
+        kind: 'elasticache',
+        region: aws.region,
+        replicationGroupId: rg,
+        parameterGroup: group,
+        sharedWith: [
+          ...(facts.sharedWith?.replicationGroups ?? []),
+          ...(facts.sharedWith?.cacheClusters ?? []),
+        ],
+      },
       call,
       cli: awsCliCommand(call, aws.region),
     },

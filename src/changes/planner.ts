@@ -5,7 +5,7 @@ import { redact } from '../redis/errors.js';
 import { planPolicy } from './plan-policy.js';
 import { planScale } from './plan-scale.js';
 import { newPlanId } from './plan-store.js';
-import type { ClusterFacts, NodeMaxmemory, RedisPolicyAccess } from './ports.js';
+import type { ClusterFacts, GroupUsers, NodeMaxmemory, RedisPolicyAccess } from './ports.js';
 import {
   type ChangePlan,
   type ChangeRefusal,
@@ -17,6 +17,8 @@ import {
 
 export interface PlannerDeps {
   facts: ClusterFacts;
+  /** Who else uses the parameter group a policy change modifies: named in the request. */
+  groupUsers: GroupUsers;
   redisPolicy: RedisPolicyAccess;
   maxmemoryOf: NodeMaxmemory;
   now?: () => number;
@@ -60,10 +62,24 @@ export async function makePlan(deps: PlannerDeps, req: PlanRequest): Promise<Pla
       return fail(refusal('bad_value', { cluster: name, value: shown(req.value) }));
     if (req.cluster.aws) {
       const aws = await deps.facts(req.cluster);
+      const group = aws.parameterGroup;
+      // A default group is refused anyway, and an unknown one has nobody to look up.
+      const sharedWith =
+        group.isDefault || group.name === 'unknown'
+          ? undefined
+          : await deps.groupUsers(req.cluster, {
+              replicationGroupId: aws.replicationGroupId,
+              group: group.name,
+            });
       return planPolicy({
         ...base,
         to: req.value,
-        facts: { kind: 'elasticache', aws, current: aws.parameterGroup.maxmemoryPolicy },
+        facts: {
+          kind: 'elasticache',
+          aws,
+          current: group.maxmemoryPolicy,
+          ...(sharedWith !== undefined ? { sharedWith } : {}),
+        },
       });
     }
     const read = await deps.redisPolicy.read(req.cluster);

@@ -1,12 +1,18 @@
 // What planning and applying a change needs from ElastiCache and from a self-hosted Redis: small ports the server wires to the adapters.
 import type { ElastiCacheChanges } from '../aws/elasticache-changes.js';
-import type { ElastiCacheFacts } from '../aws/elasticache-facts.js';
+import type { ElastiCacheFacts, ParameterGroupUsers } from '../aws/elasticache-facts.js';
 import type { ClusterConfig } from '../config/types.js';
 
-export type { ElastiCacheChanges, ElastiCacheFacts };
+export type { ElastiCacheChanges, ElastiCacheFacts, ParameterGroupUsers };
 
 /** The facts of a configured ElastiCache cluster (throws the facts adapter's MedicErrors). */
 export type ClusterFacts = (cluster: ClusterConfig) => Promise<ElastiCacheFacts>;
+
+/** The other replication groups and cache clusters using a parameter group (the region's, paged). */
+export type GroupUsers = (
+  cluster: ClusterConfig,
+  target: { replicationGroupId: string; group: string },
+) => Promise<ParameterGroupUsers>;
 
 /** Reading and setting `maxmemory-policy` on a Redis the bot connects to. */
 export interface RedisPolicyAccess {

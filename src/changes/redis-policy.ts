@@ -46,7 +46,7 @@ export function redisPolicyAccess(options: RedisPolicyOptions = {}): RedisPolicy
         return {
           policy: facts[0]?.maxmemoryPolicy,
           usedBytes: used.length > 0 ? Math.max(...used) : undefined,
-          config: first ? await configAnswers(first) : false,
+          config: first ? (await configAnswers(first)) && (await configSetAllowed(primaries)) : false,
           address: conn.address,
           replica: facts.some((f) => f.role === 'slave'),
         };
@@ -54,17 +54,26 @@ export function redisPolicyAccess(options: RedisPolicyOptions = {}): RedisPolicy
     set: (cluster, policy) =>
       withConn(cluster, async (conn) => {
         const values: string[] = [];
-        for (const node of conn.primaries()) {
-          await node.config('SET', 'maxmemory-policy', policy);
+        const changed: string[] = [];
+        const setOn = async (node: Redis) => {
+          try {
+            await node.config('SET', 'maxmemory-policy', policy);
+          } catch (err) {
+            // Nodes before this one already run the new policy: say which, never "nothing changed".
+            if (changed.length > 0) throw new PartialPolicyChange(changed, addressOf(node), err);
+            throw err;
+          }
+          changed.push(addressOf(node));
           values.push(await configValue(node));
-        }
+        };
+        // In address order, so a report (and a retry by hand) lists the nodes the same way each time.
+        for (const node of [...conn.primaries()].sort(byAddress)) await setOn(node);
         // In a Redis Cluster the replicas too: a failover must not bring the old policy back.
         if (conn.client instanceof Cluster) {
-          for (const replica of await clusterReplicas(conn.primaries())) {
+          for (const replica of (await clusterReplicas(conn.primaries())).sort(byAddress)) {
             try {
               await replica.connect();
-              await replica.config('SET', 'maxmemory-policy', policy);
-              values.push(await configValue(replica));
+              await setOn(replica);
             } finally {
               replica.disconnect();
             }
@@ -73,6 +82,26 @@ export function redisPolicyAccess(options: RedisPolicyOptions = {}): RedisPolicy
         return { values };
       }),
   };
+}
+
+/** CONFIG SET failed on `failed` after `changed` (host:port each) had taken the new policy. */
+export class PartialPolicyChange extends Error {
+  constructor(
+    readonly changed: string[],
+    readonly failed: string,
+    cause: unknown,
+  ) {
+    super(`CONFIG SET failed on ${failed} after ${changed.join(', ')}`, { cause });
+    this.name = 'PartialPolicyChange';
+  }
+}
+
+const addressOf = (node: Redis) => `${node.options.host}:${node.options.port}`;
+
+function byAddress(a: Redis, b: Redis): number {
+  const ha = a.options.host ?? '';
+  const hb = b.options.host ?? '';
+  return ha !== hb ? (ha < hb ? -1 : 1) : (a.options.port ?? 0) - (b.options.port ?? 0);
 }
 
 /**
@@ -106,6 +135,27 @@ async function configAnswers(node: Redis): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether the ACL lets this user run CONFIG SET maxmemory-policy, asked without writing anything:
+ * ACL DRYRUN (Redis 7+, Valkey). A server without it (Redis 6), or one that denies ACL itself to
+ * this user, cannot say: CONFIG GET answering is then all planning knows (as before DRYRUN).
+ */
+async function configSetAllowed(nodes: Redis[]): Promise<boolean> {
+  for (const node of nodes) {
+    let user: string;
+    let verdict: unknown;
+    try {
+      user = String(await node.call('ACL', 'WHOAMI'));
+      verdict = await node.call('ACL', 'DRYRUN', user, 'CONFIG', 'SET', 'maxmemory-policy', 'noeviction');
+    } catch {
+      continue;
+    }
+    // "OK" when allowed; otherwise a text saying which permission is missing.
+    if (String(verdict) !== 'OK') return false;
+  }
+  return true;
 }
 
 async function configValue(node: Redis): Promise<string> {

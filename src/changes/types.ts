@@ -71,7 +71,14 @@ export interface PolicyPlan extends PlanBase {
   to: EvictionPolicy;
   /** ElastiCache: the custom parameter group changed; self-hosted: CONFIG SET on every primary. */
   where:
-    | { kind: 'elasticache'; region: string; replicationGroupId: string; parameterGroup: string }
+    | {
+        kind: 'elasticache';
+        region: string;
+        replicationGroupId: string;
+        parameterGroup: string;
+        /** Other replication groups and cache clusters using the group: the change reaches them too. */
+        sharedWith?: string[];
+      }
     | { kind: 'self_hosted' };
 }
 
@@ -94,6 +101,7 @@ export const CHANGE_REFUSALS = [
   'replica_target',
   'aws_failed',
   'redis_failed',
+  'partial_change',
   'changed_since',
   'wrong_channel',
 ] as const;

@@ -1,4 +1,5 @@
 import { userInfo } from 'node:os';
+import { nodeCatalogProblem } from '../capacity/node-catalog.js';
 import { findCluster, loadConfigFile } from '../config/load.js';
 import { hostPort, redisUrlProblem } from '../config/redis-url.js';
 import type { ClusterConfig, MedicConfig } from '../config/types.js';
@@ -30,7 +31,7 @@ export function configPath(opts: { config?: string }, ctx: CliContext): string |
  * of the command speaks the team's wording too: `ctx.i18n` and `ctx.t` are switched to them.
  */
 export function loadCliConfig(path: string, ctx: CliContext): MedicConfig {
-  const config = loadConfigFile(path, ctx.env, ctx.lang);
+  const config = loadConfigFile(path, ctx.env, ctx.lang, { nodeCatalogCheck: nodeCatalogProblem });
   if (config.i18n) {
     ctx.i18n = createI18n({ overrides: config.i18n.overrides });
     ctx.t = ctx.i18n.plain(ctx.lang);

@@ -33,6 +33,11 @@ export interface ParseConfigOptions {
   readFile?: (path: string) => Buffer;
   /** What `i18n.overridesDir` is checked against. @defaultValue the shipped locales/ */
   shippedLocales?: Resource;
+  /**
+   * Checks `capacity.nodeCatalog` (the catalog's schema lives with the capacity advice, a layer
+   * above config): a problem's key and values, or undefined when the file is good.
+   */
+  nodeCatalogCheck?: (path: string) => { key: string; values: Record<string, string | number> } | undefined;
 }
 
 /**
@@ -77,11 +82,14 @@ export function parseConfig(
   }
   const capacity = parsed.data.capacity;
   if (capacity !== undefined) {
-    // Relative to the config file like the TLS files; read (and checked) when advice is asked for.
+    // Relative to the config file like the TLS files; checked now (a typo is not silently ignored
+    // until someone asks for advice) and again when advice reads it.
     const nodeCatalog =
       capacity.nodeCatalog !== undefined
         ? resolvePath(options.baseDir ?? process.cwd(), capacity.nodeCatalog)
         : undefined;
+    const problem = nodeCatalog !== undefined ? options.nodeCatalogCheck?.(nodeCatalog) : undefined;
+    if (problem !== undefined) problems.push({ path: 'capacity.nodeCatalog', ...problem });
     config.capacity = {
       horizonDays: capacity.horizonDays,
       ...(nodeCatalog !== undefined ? { nodeCatalog } : {}),
@@ -149,9 +157,10 @@ export function loadConfigFile(
   path: string,
   env: Record<string, string | undefined> = process.env,
   lang: Lang = 'en',
+  options: Pick<ParseConfigOptions, 'nodeCatalogCheck'> = {},
 ): MedicConfig {
   const text = readConfigText(path);
-  const result = parseConfig(text, env, lang, { baseDir: dirname(resolvePath(path)) });
+  const result = parseConfig(text, env, lang, { baseDir: dirname(resolvePath(path)), ...options });
   if (!result.ok) throw new ConfigInvalidError(path, result.problems);
   return result.config;
 }

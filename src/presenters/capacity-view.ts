@@ -73,6 +73,7 @@ function factsBlocks(r: CapacityReport, o: CapacityViewOptions): DocBlock[] {
       {
         kind: 'paragraph',
         text: t('capacity:facts.self_hosted', {
+          engine: r.redis.engine === 'valkey' ? 'Valkey' : 'Redis',
           host: formatBytes(r.redis.totalSystemMemoryBytes, lang),
           maxmemory: formatBytes(r.redis.maxmemoryBytes, lang),
           policy: r.redis.policy,
@@ -99,6 +100,11 @@ function factsBlocks(r: CapacityReport, o: CapacityViewOptions): DocBlock[] {
       ],
     },
   ];
+}
+
+/** The current node's name; a self-hosted server has no node type, so it is "this server". */
+export function nodeName(r: CapacityReport, nodeType: string, t: Translate): string {
+  return r.source === 'self_hosted' ? t('capacity:projection.this_server') : nodeType;
 }
 
 export function capacityDoc(r: CapacityReport, o: CapacityViewOptions): MessageDoc {
@@ -218,7 +224,7 @@ export function capacityDoc(r: CapacityReport, o: CapacityViewOptions): MessageD
       t('capacity:projection.full_on'),
     ],
     rows: r.sizing.projections.map((p) => [
-      p.current ? t('capacity:cost.current', { node: p.nodeType }) : p.nodeType,
+      p.current ? t('capacity:cost.current', { node: nodeName(r, p.nodeType, t) }) : p.nodeType,
       formatPct(p.maxPeakPct, lang),
       formatPct(p.maxPeakPctWithoutRules, lang),
       p.fullOnDay !== undefined ? day(r.at, p.fullOnDay) : '—',

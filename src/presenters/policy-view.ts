@@ -45,6 +45,17 @@ export function policyDoc(a: PolicyAdvice, cluster: string, o: PolicyViewOptions
   const esc = o.esc ?? ((s: string) => s);
   const blocks: DocBlock[] = [];
   blocks.push({ kind: 'paragraph', text: t('capacity:policy.current', { policy: a.policy }) });
+  if (a.scope !== undefined) {
+    blocks.push({
+      kind: 'paragraph',
+      text: t('capacity:policy.scope', {
+        count: a.scope.otherKeys,
+        db: a.scope.db,
+        keys: formatInt(a.scope.otherKeys, lang),
+        without: formatInt(a.scope.otherKeysWithoutTtl, lang),
+      }),
+    });
+  }
   blocks.push({
     kind: 'table',
     columns: [
@@ -111,9 +122,23 @@ export function policyDoc(a: PolicyAdvice, cluster: string, o: PolicyViewOptions
   }
   blocks.push({ kind: 'heading', text: t('capacity:policy.traps') });
   const traps: string[] = [];
-  if (a.volatileTrap !== undefined) {
+  if (a.volatileTrap !== undefined && a.scope !== undefined) {
+    traps.push(
+      t('capacity:policy.volatile_trap_scoped', {
+        count: a.volatileTrap.keysWithoutTtl,
+        keys: formatInt(a.volatileTrap.keysWithoutTtl, lang),
+        walked: formatInt(a.volatileTrap.keysWithoutTtl - a.scope.otherKeysWithoutTtl, lang),
+        other: formatInt(a.scope.otherKeysWithoutTtl, lang),
+        db: a.scope.db,
+        bytes: formatBytes(a.volatileTrap.bytesWithoutTtl, lang),
+        evictable: formatBytes(a.volatileTrap.evictableBytes, lang),
+        maxmemory: formatBytes(a.volatileTrap.maxmemoryBytes, lang),
+      }),
+    );
+  } else if (a.volatileTrap !== undefined) {
     traps.push(
       t('capacity:policy.volatile_trap', {
+        count: a.volatileTrap.keysWithoutTtl,
         keys: formatInt(a.volatileTrap.keysWithoutTtl, lang),
         bytes: formatBytes(a.volatileTrap.bytesWithoutTtl, lang),
         evictable: formatBytes(a.volatileTrap.evictableBytes, lang),
@@ -126,6 +151,7 @@ export function policyDoc(a: PolicyAdvice, cluster: string, o: PolicyViewOptions
   if (a.allkeysTrap !== undefined) {
     traps.push(
       t('capacity:policy.allkeys_trap', {
+        count: a.allkeysTrap.keys,
         keys: formatInt(a.allkeysTrap.keys, lang),
         bytes: formatBytes(a.allkeysTrap.bytes, lang),
         patterns: formatList(

@@ -1,7 +1,7 @@
 /** The §4 recommendation in each situation the runbook and the two traps describe. */
 import { describe, expect, it } from 'vitest';
 import type { EvictionPatternStats, EvictionWalk } from '../../src/capacity/eviction-walk.js';
-import { analysePolicy, counterpartPolicy } from '../../src/capacity/policy-advice.js';
+import { analysePolicy, counterpartPolicy, recommendedPolicy } from '../../src/capacity/policy-advice.js';
 
 const NOW = new Date('2026-02-12T14:35:00Z');
 
@@ -126,5 +126,15 @@ describe('analysePolicy', () => {
     expect(counterpartPolicy('volatile-ttl')).toBe('allkeys-lru');
     expect(counterpartPolicy('allkeys-random')).toBe('volatile-random');
     expect(counterpartPolicy('noeviction')).toBe('volatile-lru');
+  });
+
+  it('offers a change only where the advice recommends one', () => {
+    // §4: never switch to allkeys-* with queues present, nor before the TTL fixes.
+    expect(recommendedPolicy(advise('volatile-lfu', [noTtl, withTtl]))).toBeUndefined();
+    expect(recommendedPolicy(advise('volatile-lfu', [noTtl, withTtl, bull]))).toBeUndefined();
+    expect(recommendedPolicy(advise('volatile-lru', [withTtl]))).toBeUndefined();
+    expect(recommendedPolicy(advise('noeviction', [noTtl, withTtl, bull]))).toBeUndefined();
+    expect(recommendedPolicy(advise('allkeys-lru', [withTtl, bull]))).toBe('volatile-lru');
+    expect(recommendedPolicy(advise('noeviction', [withTtl]))).toBe('volatile-lru');
   });
 });

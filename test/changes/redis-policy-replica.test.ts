@@ -48,6 +48,9 @@ it('a policy change aimed at a replica is refused, and nothing changes anywhere'
       facts: async () => {
         throw new Error('no AWS here');
       },
+      groupUsers: async () => {
+        throw new Error('no AWS here');
+      },
       redisPolicy: redisPolicyAccess({ connectTimeoutMs: 2_000 }),
       maxmemoryOf: () => undefined,
     },

@@ -203,6 +203,14 @@ describe('capacity and policy reports in Chinese', () => {
     const texts = [
       docToMrkdwn(capacityDoc(report, { t, lang: 'zh', esc: escapeMrkdwn })),
       docToMrkdwn(policyDoc(policy, report.cluster, { t, lang: 'zh', esc: escapeMrkdwn })),
+      // A URL naming one DB: the scope line and the server-wide trap.
+      docToMrkdwn(
+        policyDoc(
+          { ...policy, scope: { db: 3, otherKeys: 23_642, otherKeysWithoutTtl: 23_642 } },
+          report.cluster,
+          { t, lang: 'zh', esc: escapeMrkdwn },
+        ),
+      ),
     ];
     for (const text of texts) {
       expect(

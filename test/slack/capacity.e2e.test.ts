@@ -118,7 +118,7 @@ describe('/redis-capacity', () => {
 
 describe('/redis-policy', () => {
   it(
-    'posts the analysis with a Request change button and schedules the revisit reminder',
+    'posts the analysis, offers no button for the switch it advises against, and schedules the revisit reminder',
     async () => {
       const { mark } = await h.slash('market', { command: '/redis-policy', channel: MARKET_CHANNEL });
       const post = await h.fake.waitFor(
@@ -129,10 +129,9 @@ describe('/redis-policy', () => {
       const text = textOf(blocksOf(post));
       expect(text).toContain('OOM command not allowed');
       expect(text).toContain('Do NOT switch to `allkeys-lfu` yet');
-      const buttons = buttonsOf(blocksOf(post));
-      expect(buttons.map((b) => [b.action_id, JSON.parse(b.value)])).toEqual([
-        ['policy_request_change', { cluster: 'market', policy: 'allkeys-lfu' }],
-      ]);
+      // The advice says not to switch: a button requesting the switch would contradict it.
+      expect(buttonsOf(blocksOf(post))).toEqual([]);
+      expect(text).toContain('No Request change button: the advice is to keep `volatile-lfu`.');
       const reminder = await h.fake.waitFor(
         'chat.postMessage',
         (c) => h.since(mark, c) && String(c.body.text).includes('A reminder to revisit the policy'),

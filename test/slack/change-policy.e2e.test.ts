@@ -7,7 +7,9 @@
  * in place, or a value that is no policy, is refused too. Every refusal is audited.
  */
 import {
+  type CacheCluster,
   DescribeCacheClustersCommand,
+  type DescribeCacheClustersCommandInput,
   DescribeCacheParametersCommand,
   type DescribeCacheParametersCommandInput,
   ListAllowedNodeTypeModificationsCommand,
@@ -43,6 +45,8 @@ let h: MedicHarness;
 let parameterGroup = 'market-custom';
 let policy = 'volatile-lfu';
 let clockOffsetMs = 0;
+/** Other cache clusters of the region (DescribeCacheClusters without an id lists them). */
+let otherClusters: CacheCluster[] = [];
 const modifyInputs: ModifyCacheParameterGroupCommandInput[] = [];
 
 beforeAll(async () => {
@@ -55,9 +59,25 @@ beforeAll(async () => {
   // On call in the cluster's channel: who may ask for a change (approvers may too).
   h.setChannelMembers(MARKET_CHANNEL, [REQUESTER]);
   const ec = h.aws.elasticache;
-  ec.on(DescribeCacheClustersCommand).callsFake(async () =>
-    cacheClusterOutput(`${REPLICATION_GROUP}-001`, { nodeType: 'cache.r7g.large', parameterGroup }),
-  );
+  ec.on(DescribeCacheClustersCommand).callsFake(async (input: DescribeCacheClustersCommandInput) => {
+    const own = cacheClusterOutput(`${REPLICATION_GROUP}-001`, {
+      nodeType: 'cache.r7g.large',
+      parameterGroup,
+    });
+    if (input.CacheClusterId !== undefined) return own;
+    // The region's list, in pages of two as ElastiCache pages it (Marker): the group's users.
+    const all = [
+      ...(own.CacheClusters ?? []).map((c) => ({ ...c, ReplicationGroupId: REPLICATION_GROUP })),
+      ...otherClusters,
+    ];
+    const from = Number(input.Marker ?? 0);
+    const next = from + 2 < all.length ? String(from + 2) : undefined;
+    return {
+      CacheClusters: all.slice(from, from + 2),
+      ...(next !== undefined ? { Marker: next } : {}),
+      $metadata: { httpStatusCode: 200 },
+    };
+  });
   // The parameter's value is whatever the last ModifyCacheParameterGroup set (as ElastiCache does).
   ec.on(DescribeCacheParametersCommand).callsFake(async (input: DescribeCacheParametersCommandInput) => {
     const pages = parameterPages(policy, '25');
@@ -83,6 +103,7 @@ beforeEach(() => {
   parameterGroup = 'market-custom';
   policy = 'volatile-lfu';
   modifyInputs.length = 0;
+  otherClusters = [];
 });
 
 const report: ActionMessage = { ts: '1765000000.000200', blocks: [] };
@@ -117,6 +138,7 @@ it('custom group: ModifyCacheParameterGroup with the right ParameterNameValues, 
   expect(text).toContain('from `volatile-lfu` to `allkeys-lfu`');
   expect(text).toContain('ModifyCacheParameterGroup');
   expect(text).toContain('"CacheParameterGroupName": "market-custom"');
+  expect(text).not.toContain('also used by');
   expect(text).toContain(
     'aws elasticache modify-cache-parameter-group --cache-parameter-group-name market-custom --parameter-name-values ParameterName=maxmemory-policy,ParameterValue=allkeys-lfu --region us-east-1',
   );
@@ -255,5 +277,42 @@ it('someone who is neither in the channel nor an approver cannot even ask', asyn
     actor: 'UPASSERBY',
     control: 'policy_request_change',
   });
+  expect(modifyInputs).toHaveLength(0);
+}, 60_000);
+
+// Last: its request stays open, and one open request per cluster blocks the next.
+it('a group other clusters use too: the request names each of them (every page of DescribeCacheClusters)', async () => {
+  const user = (id: string, rg: string | undefined, group: string): CacheCluster => ({
+    CacheClusterId: id,
+    ...(rg !== undefined ? { ReplicationGroupId: rg } : {}),
+    CacheParameterGroup: { CacheParameterGroupName: group },
+  });
+  otherClusters = [
+    user('checkout-001', 'checkout', 'market-custom'),
+    user('checkout-002', 'checkout', 'market-custom'),
+    user('search-001', 'search', 'search-custom'),
+    user('legacy<!channel>', undefined, 'market-custom'),
+  ];
+  const click = await h.click(policyButton('allkeys-lfu'), report, {
+    channel: MARKET_CHANNEL,
+    user: REQUESTER,
+  });
+  expect(click.res.status).toBe(200);
+  const posted = await h.fake.waitFor(
+    'chat.postMessage',
+    (c) => h.since(click.mark, c) && hasButton(c, 'change_approve'),
+    15_000,
+  );
+  const text = textOf(blocksOf(posted));
+  // Two other users (one replication group, one standalone cluster, its name escaped); not `search`.
+  expect(text).toContain('also used by 2 other clusters');
+  expect(text).toContain('checkout');
+  expect(text).toContain('legacy&lt;!channel&gt;');
+  expect(text).not.toContain('<!channel>');
+  expect(text).not.toContain('search');
+  const listCalls = h.aws.elasticache
+    .commandCalls(DescribeCacheClustersCommand)
+    .filter((c) => c.args[0].input.CacheClusterId === undefined);
+  expect(listCalls.length).toBeGreaterThanOrEqual(3);
   expect(modifyInputs).toHaveLength(0);
 }, 60_000);

@@ -1,3 +1,4 @@
+import { nodeCatalogProblem } from '../../capacity/node-catalog.js';
 import { loadConfigFile } from '../../config/load.js';
 import { ErrorCode } from '../../errors.js';
 import { formatList } from '../../i18n/format.js';
@@ -9,7 +10,7 @@ import { configPath } from '../targets.js';
 export function checkConfigCommand(opts: { config?: string }, ctx: CliContext): number {
   const path = configPath(opts, ctx);
   if (!path) throw new UsageError(ErrorCode.ConfigRequired);
-  const config = loadConfigFile(path, ctx.env, ctx.lang);
+  const config = loadConfigFile(path, ctx.env, ctx.lang, { nodeCatalogCheck: nodeCatalogProblem });
   ctx.out(
     `${ctx.t('cli:check_config.ok', {
       path,

@@ -1,3 +1,4 @@
+import { nodeCatalogProblem } from '../../capacity/node-catalog.js';
 import { loadConfigFile } from '../../config/load.js';
 import { ErrorCode } from '../../errors.js';
 import { formatList } from '../../i18n/format.js';
@@ -14,7 +15,7 @@ export async function serveCommand(
 ): Promise<number> {
   const path = configPath(opts, ctx);
   if (!path) throw new UsageError(ErrorCode.ConfigRequired);
-  const config = loadConfigFile(path, ctx.env, ctx.lang);
+  const config = loadConfigFile(path, ctx.env, ctx.lang, { nodeCatalogCheck: nodeCatalogProblem });
   const env = ctx.env;
   const missing = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'].filter((name) => !env[name]);
   if (missing.length > 0)

@@ -6,8 +6,10 @@
  * delayed set in between, so it survives restarts and holds no worker), posting each status
  * change until the group is `available` on the new node type, or the timeout.
  */
+
 import { DelayedError, type Job } from 'bullmq';
 import { changeLabel } from '../../changes/approval.js';
+import { PartialPolicyChange } from '../../changes/redis-policy.js';
 import type { ChangeRefusal, PolicyPlan, ScalePlan } from '../../changes/types.js';
 import { errorMessage, isMedicError } from '../../errors.js';
 import { redact } from '../../redis/errors.js';
@@ -257,6 +259,18 @@ async function audit(
 
 /** A failed write as the refusal the thread shows: AWS names the IAM action; Redis says CONFIG is off. */
 export function asRefusal(err: unknown, cluster: string): ChangeRefusal {
+  if (err instanceof PartialPolicyChange) {
+    const cause = err.cause instanceof Error ? err.cause.message : String(err.cause);
+    return {
+      reason: 'partial_change',
+      values: {
+        cluster,
+        changed: err.changed.join(', '),
+        failed: err.failed,
+        error: redact(cause).slice(0, 120),
+      },
+    };
+  }
   if (isMedicError(err) && err.code.startsWith('aws_')) {
     return { reason: 'aws_failed', values: { ...err.values, code: err.code } };
   }

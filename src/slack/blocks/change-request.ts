@@ -3,7 +3,7 @@ import type { types } from '@slack/bolt';
 import type { ChangePlan, ChangeRefusal } from '../../changes/types.js';
 import type { MedicError } from '../../errors.js';
 import { MedicError as Err, ErrorCode } from '../../errors.js';
-import { formatBytes, formatDateTime } from '../../i18n/format.js';
+import { formatBytes, formatDateTime, formatList } from '../../i18n/format.js';
 import { escapeMrkdwn, truncateMrkdwn } from '../../i18n/mrkdwn.js';
 import type { Lang, Translate } from '../../i18n/types.js';
 import type { ApprovalRequest } from '../../incidents/approval-store.js';
@@ -70,6 +70,16 @@ export function changeRequestMessage(
     }
   } else if (plan.where.kind === 'elasticache') {
     notes.push(t('change:request.group_note', { group: plan.where.parameterGroup }));
+    const others = plan.where.sharedWith ?? [];
+    if (others.length > 0) {
+      notes.push(
+        t('change:request.group_shared', {
+          group: plan.where.parameterGroup,
+          count: others.length,
+          others: formatList(others, lang),
+        }),
+      );
+    }
   } else {
     notes.push(t('change:request.self_hosted_note', { from: plan.from || '?', to: plan.to }));
   }

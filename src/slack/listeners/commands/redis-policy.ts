@@ -1,5 +1,5 @@
 import { advisePolicy } from '../../../capacity/advise.js';
-import { counterpartPolicy } from '../../../capacity/policy-advice.js';
+import { recommendedPolicy } from '../../../capacity/policy-advice.js';
 import { errorMessage } from '../../../errors.js';
 import { escapeMrkdwn } from '../../../i18n/mrkdwn.js';
 import { policyDoc } from '../../../presenters/policy-view.js';
@@ -14,7 +14,7 @@ const REVISIT_HOUR_UTC = 9;
 
 /**
  * `/redis-policy [cluster]`: the eviction-policy analysis in the incident thread, a Request change
- * button (approval-gated), and a reminder in the thread on the revisit date when the advice is to
+ * button (approval-gated) for the policy the advice recommends (none when it says keep), and a reminder in the thread on the revisit date when the advice is to
  * fix TTLs first.
  */
 export function registerRedisPolicyCommand(app: MedicApp, s: SlackServices): void {
@@ -29,12 +29,16 @@ export function registerRedisPolicyCommand(app: MedicApp, s: SlackServices): voi
         (capacity, conn) =>
           advisePolicy(capacity.deps(cluster, conn), { cluster, rules: s.remediation.rules(cluster.name) }),
         (advice) => {
-          const rec = advice.recommendation;
-          const target = rec.kind === 'switch_to_volatile' ? rec.to : counterpartPolicy(advice.policy);
-          return {
-            doc: policyDoc(advice, cluster.name, { t, lang: context.lang, esc: escapeMrkdwn }),
-            buttons: policyButtons(t, cluster.name, [target]),
-          };
+          const doc = policyDoc(advice, cluster.name, { t, lang: context.lang, esc: escapeMrkdwn });
+          // Only the switch the advice recommends; "keep it" gets no button, and one line says why.
+          const target = recommendedPolicy(advice);
+          if (target === undefined) {
+            doc.blocks.push({
+              kind: 'context',
+              text: t('capacity:policy.no_button', { policy: advice.policy }),
+            });
+          }
+          return { doc, buttons: policyButtons(t, cluster.name, target !== undefined ? [target] : []) };
         },
       );
       if (done === undefined) return;
