@@ -85,6 +85,7 @@ export function redisPolicyAccess(options: RedisPolicyOptions = {}): RedisPolicy
 }
 
 /** CONFIG SET failed on `failed` after `changed` (host:port each) had taken the new policy. */
+// Internal: jobs/changes/processor.ts turns it into the `partial_change` refusal naming the nodes; never reaches a person.
 export class PartialPolicyChange extends Error {
   constructor(
     readonly changed: string[],

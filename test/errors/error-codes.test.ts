@@ -154,6 +154,7 @@ describe('src/ raises only coded errors', () => {
       ['src/demo/local-redis/server.ts', ['PortInUseError']],
       ['src/aws/logs-insights.ts', ['QueryTimeoutError', 'QueryFailedError']],
       ['src/aws/ecs-tasks.ts', ['EcsCallError']],
+      ['src/changes/redis-policy.ts', ['PartialPolicyChange']],
     ]);
     const found: string[] = [];
     for (const file of files) {
