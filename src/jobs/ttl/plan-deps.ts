@@ -7,15 +7,23 @@
  */
 import type { Job } from 'bullmq';
 import type { AuditInput } from '../../incidents/audit-log.js';
+import type { TimelineEntry } from '../../incidents/incident-store.js';
 import { planApplier, planRuleCounters } from '../../remediation/plan/applier.js';
 import type { TtlPlanSpec } from '../../remediation/plan/types.js';
-import type { TtlJobData, TtlJobDeps } from './types.js';
+import type { TtlJobData, TtlJobDeps, TtlRunSummary } from './types.js';
 
 const PER_RULE = new Set(['run_started', 'run_finished', 'run_failed']);
 
 export function planJobDeps(deps: TtlJobDeps, job: Job<TtlJobData>, spec: TtlPlanSpec): TtlJobDeps {
   const audit = deps.audit;
-  const { reporter, onPlanFinished } = deps;
+  const { reporter, onPlanFinished, incidents } = deps;
+  const tellFinished = (data: TtlJobData, summary: TtlRunSummary) =>
+    Promise.resolve(onPlanFinished?.(data, summary)).catch((err: unknown) =>
+      deps.logger?.warn({ runId: data.runId, err: String(err) }, 'plan: finished hook failed'),
+    );
+  // A plan that ran to the end is told finished once its `ttl_run_finished` is on the timeline, so
+  // the step it ticks follows the run's end there instead of preceding it.
+  let done: { data: TtlJobData; summary: TtlRunSummary } | undefined;
   return {
     ...deps,
     applier: planApplier(spec),
@@ -28,11 +36,27 @@ export function planJobDeps(deps: TtlJobDeps, job: Job<TtlJobData>, spec: TtlPla
       progress: (data, view) => reporter.progress(data, view),
       async finished(data, summary) {
         await reporter.finished(data, summary);
-        await Promise.resolve(onPlanFinished?.(data, summary)).catch((err: unknown) =>
-          deps.logger?.warn({ runId: data.runId, err: String(err) }, 'plan: finished hook failed'),
-        );
+        if (incidents && summary.outcome === 'done') done = { data, summary };
+        else await tellFinished(data, summary);
       },
     },
+    ...(incidents
+      ? {
+          incidents: {
+            async append(id: string, entry: TimelineEntry): Promise<void> {
+              try {
+                await incidents.append(id, entry);
+              } finally {
+                if (entry.kind === 'ttl_run_finished' && done) {
+                  const { data, summary } = done;
+                  done = undefined;
+                  await tellFinished(data, summary);
+                }
+              }
+            },
+          },
+        }
+      : {}),
     ...(audit
       ? {
           audit: {
