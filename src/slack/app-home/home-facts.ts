@@ -144,7 +144,11 @@ async function approvalsFor(
   const ids = [
     ...new Set(
       timeline
-        .filter((e) => e.kind === 'ttl_approval_requested' && typeof e.data?.request === 'string')
+        .filter(
+          (e) =>
+            (e.kind === 'ttl_approval_requested' || e.kind === 'ttl_plan_approval_requested') &&
+            typeof e.data?.request === 'string',
+        )
         .map((e) => String(e.data?.request)),
     ),
   ];

@@ -9,6 +9,7 @@ import { sparkline } from '../../charts/sparkline.js';
 import { formatDate, formatDateTime, formatInt, formatPct } from '../../i18n/format.js';
 import { userMention } from '../../i18n/mrkdwn.js';
 import type { Lang, Translate } from '../../i18n/types.js';
+import { PLAN_RULE } from '../../incidents/approvals/plan-service.js';
 import type { ClusterHome } from '../app-home/home-facts.js';
 
 type KnownBlock = types.KnownBlock;
@@ -75,7 +76,8 @@ export function appHomeView(
       lines.push(
         t('incident:home.approvals_heading'),
         ...c.approvals.map((a) =>
-          t('incident:home.approval_line', {
+          // A whole plan's request names no one rule: it says it is the plan.
+          t(a.rule === PLAN_RULE ? 'incident:home.approval_plan_line' : 'incident:home.approval_line', {
             cluster: a.cluster,
             rule: a.rule,
             who: userMention(a.requester),
