@@ -406,6 +406,32 @@ describe('closing', () => {
         5_000,
       );
 
+      // The bot's samples: 4 MiB used just before it opened, 2.5 MiB now: 1.5 MiB freed so far.
+      const opened = await h.server.services.incidents.get(o.incidentId);
+      const openedAt = Date.parse(opened?.openedAt ?? '');
+      const historyConn = new Redis(h.queue.url, { maxRetriesPerRequest: 1 });
+      try {
+        const history = new HistoryStore(historyConn, { prefix: h.config.queue.prefix });
+        const at = (when: number, usedMemory: number, memoryPct: number): MonitoringSample => ({
+          at: when,
+          usedMemory,
+          maxmemory: Math.round((usedMemory * 100) / memoryPct),
+          memoryPct,
+          keys: 5000,
+          keysWithTtl: 0,
+          evicted: 0,
+          expired: 0,
+          opsPerSec: 1,
+          fragmentation: 1,
+          clients: 1,
+          nodes: 1,
+        });
+        await history.add('market', at(openedAt - 30_000, 4 * 1024 * 1024, before));
+        await history.add('market', at(Date.now(), 2.5 * 1024 * 1024, after));
+      } finally {
+        historyConn.disconnect();
+      }
+
       const close = await h.slash('close market', { channel: o.channel, command: '/redis-incident' });
       const form = await h.fake.waitFor('views.open', (c) => h.since(close.mark, c), 5_000);
       const view = form.body.view as { private_metadata: string; callback_id: string };
@@ -457,6 +483,8 @@ describe('closing', () => {
       expect(Math.abs(Number(m?.[1]) - before)).toBeLessThan(1.5);
       expect(Math.abs(Number(m?.[2]) - after)).toBeLessThan(1.5);
       expect(Number(m?.[1]) - Number(m?.[2])).toBeGreaterThan(10);
+      expect(report).toContain('Memory freed so far:* 1.5 MiB');
+      expect(zh).toMatch(/目前已释放内存\*\u200b?：1\.5 MiB/);
       // The timeline holds the events in order, ending with the close.
       const kinds = (await h.server.services.incidents.timeline(o.incidentId)).map((e) => e.kind);
       expect(kinds[0]).toBe('opened');
