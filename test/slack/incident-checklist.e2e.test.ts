@@ -4,8 +4,10 @@
  * complete (a watch reaching the target, the monitoring export) and the same message is redrawn
  * with chat.update; a skip takes a reason and is audited, an outsider's skip is refused and audited;
  * two replicas opening at once open one incident, and two replicas ticking at once lose no tick;
- * closing posts the report in the thread and to the dev team in English and Chinese; App Home
- * shows every cluster from the bot's own history in the viewer's language, a dead cluster included.
+ * closing posts the report in the thread and to the dev team in English and Chinese (with the
+ * memory freed so far); App Home shows every cluster from the bot's own history in the viewer's
+ * language, a dead cluster included, with the figures `status --json` gives, and a pending approval
+ * (one rule's or the whole plan's) only to an approver who did not ask for it.
  */
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
