@@ -286,6 +286,13 @@ describe('the TTL plan through the bot', () => {
         'ttl_run_finished',
         'step_done:execute',
       ];
+      // One end per rule on the timeline, with the keys Redis shows that rule's run changed.
+      const ends = timeline.filter((e) => e.kind === 'ttl_run_finished') as {
+        data?: { rule?: string; changed?: number };
+      }[];
+      expect(ends.map((e) => e.data?.rule)).toEqual(expectedOrder);
+      for (const e of ends)
+        expect(e.data?.changed, e.data?.rule).toBe(truth.get(e.data?.rule ?? '')?.changed);
       const positions = sequence.map((kind) => labels.indexOf(kind));
       expect(
         positions.every((p) => p >= 0),

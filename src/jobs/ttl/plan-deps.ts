@@ -45,7 +45,26 @@ export function planJobDeps(deps: TtlJobDeps, job: Job<TtlJobData>, spec: TtlPla
           incidents: {
             async append(id: string, entry: TimelineEntry): Promise<void> {
               try {
-                await incidents.append(id, entry);
+                if (entry.kind !== 'ttl_run_finished') await incidents.append(id, entry);
+                else {
+                  // One end per rule with that rule's keys, as its separate run would have left
+                  // (the closing report and the incident message count keys fixed per rule).
+                  // The plan's verify count (keys of every rule still without TTL) goes on the last.
+                  const counters = planRuleCounters(job.data.checkpoint, spec.rules.length);
+                  const { remainingWithoutTtl, ...shared } = entry.data ?? {};
+                  for (const [i, rule] of spec.rules.entries()) {
+                    const last = i === spec.rules.length - 1;
+                    await incidents.append(id, {
+                      ...entry,
+                      data: {
+                        ...shared,
+                        rule: rule.name,
+                        changed: counters[i]?.changed ?? 0,
+                        ...(last && remainingWithoutTtl !== undefined ? { remainingWithoutTtl } : {}),
+                      },
+                    });
+                  }
+                }
               } finally {
                 if (entry.kind === 'ttl_run_finished' && done) {
                   const { data, summary } = done;
