@@ -137,6 +137,19 @@ export class IncidentStore {
     return undefined;
   }
 
+  /** The cluster's incidents within retention (open or not), newest first, at most `limit`. */
+  async recent(cluster: string, limit: number): Promise<Incident[]> {
+    const ids = await this.redis.zrevrange(this.clusterIndexKey(cluster), 0, Math.max(0, limit - 1));
+    const found = await Promise.all(ids.map((id) => this.get(id)));
+    return found.filter((i): i is Incident => i !== undefined);
+  }
+
+  /** Whether `incident` is still its channel's open one (not closed, not lapsed after the idle period). */
+  async isOpen(incident: Incident): Promise<boolean> {
+    if (incident.closedAt) return false;
+    return (await this.redis.get(this.pointerKey(incident.cluster, incident.channel))) === incident.id;
+  }
+
   async get(id: string): Promise<Incident | undefined> {
     const fields = await this.redis.hgetall(this.incidentKey(id));
     if (!fields.id || !fields.cluster || !fields.channel || !fields.threadTs) return undefined;

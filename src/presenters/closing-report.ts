@@ -1,10 +1,11 @@
 /**
  * The closing report of an incident, per language: how long it lasted and who opened and closed
- * it, the resolution in the closer's words, memory when opened → now (and the peak), what each
- * checklist step came to, the keys each TTL rule fixed, and the timeline (the latest entries).
+ * it, the resolution in the closer's words, memory when opened → now (and the peak), the bytes
+ * freed so far, what each checklist step came to, the keys each TTL rule fixed, and the timeline
+ * (the latest entries).
  * Built as a MessageDoc, so Slack and the terminal show the same words.
  */
-import { formatDateTime, formatDuration, formatInt, formatPct } from '../i18n/format.js';
+import { formatBytes, formatDateTime, formatDuration, formatInt, formatPct } from '../i18n/format.js';
 import type { I18n } from '../i18n/index.js';
 import { escapeMrkdwn } from '../i18n/mrkdwn.js';
 import type { Lang, Translate } from '../i18n/types.js';
@@ -24,6 +25,8 @@ export interface ClosingFacts {
   peak?: number;
   /** Keys each rule's runs gave a TTL, summed. */
   fixedPerRule: { rule: string; changed: number }[];
+  /** Used memory when opened minus now (bot's own samples), never negative. */
+  freedBytes?: number;
 }
 
 /** Timeline kinds with their own words (incident:timeline.*); `rule`, `count` from the entry. */
@@ -82,6 +85,11 @@ export function closingReport(
             peak: pct(facts.peak),
           }),
   });
+  if (facts.freedBytes !== undefined)
+    blocks.push({
+      kind: 'paragraph',
+      text: t('incident:report.freed', { bytes: formatBytes(facts.freedBytes, lang) }),
+    });
   blocks.push({ kind: 'heading', text: t('incident:report.steps_heading') });
   blocks.push({
     kind: 'bullets',

@@ -38,6 +38,10 @@ const SKIP: { when: (words: string[]) => boolean; why: string }[] = [
     when: (w) => w.includes('--incident'),
     why: 'an incident id exists once /redis-status has opened an incident thread in Slack',
   },
+  {
+    when: (w) => w.includes('incident') && w.includes('show'),
+    why: 'an incident id exists once Slack opened an incident (test/cli/incident.test.ts runs it on one)',
+  },
 ];
 
 const ERROR_TEXT = /\b(error|unexpected|unhandled|exception|cannot|refused)\b|^\s+at .+:\d+:\d+\)?$/im;

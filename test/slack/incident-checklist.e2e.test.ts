@@ -4,24 +4,33 @@
  * complete (a watch reaching the target, the monitoring export) and the same message is redrawn
  * with chat.update; a skip takes a reason and is audited, an outsider's skip is refused and audited;
  * two replicas opening at once open one incident, and two replicas ticking at once lose no tick;
- * closing posts the report in the thread and to the dev team in English and Chinese; App Home
- * shows every cluster from the bot's own history in the viewer's language, a dead cluster included.
+ * closing posts the report in the thread and to the dev team in English and Chinese (with the
+ * memory freed so far); App Home shows every cluster from the bot's own history in the viewer's
+ * language, a dead cluster included, with the figures `status --json` gives, and a pending approval
+ * (one rule's or the whole plan's) only to an approver who did not ask for it.
  */
 
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverFacts } from '../../src/keyspace/server-facts.js';
 import { HistoryStore } from '../../src/monitoring/history-store.js';
 import type { MonitoringSample } from '../../src/monitoring/sample.js';
+import { budgetMs } from '../support/budget.js';
+import { runCli } from '../support/cli.js';
 import {
   blocksOf,
   buttonOf,
   buttonsOf,
   hasButton,
+  MARKET_CHANNEL,
   type MedicHarness,
   startMedicHarness,
   textOf,
   tsOf,
+  WRONG_PASSWORD,
 } from '../support/medic-harness.js';
 import type { RecordedCall } from '../support/slack/fake-slack-api.js';
 import { postSignedRequest, postSlashCommand, postViewSubmission } from '../support/slack/signed-request.js';
@@ -399,6 +408,32 @@ describe('closing', () => {
         5_000,
       );
 
+      // The bot's samples: 4 MiB used just before it opened, 2.5 MiB now: 1.5 MiB freed so far.
+      const opened = await h.server.services.incidents.get(o.incidentId);
+      const openedAt = Date.parse(opened?.openedAt ?? '');
+      const historyConn = new Redis(h.queue.url, { maxRetriesPerRequest: 1 });
+      try {
+        const history = new HistoryStore(historyConn, { prefix: h.config.queue.prefix });
+        const at = (when: number, usedMemory: number, memoryPct: number): MonitoringSample => ({
+          at: when,
+          usedMemory,
+          maxmemory: Math.round((usedMemory * 100) / memoryPct),
+          memoryPct,
+          keys: 5000,
+          keysWithTtl: 0,
+          evicted: 0,
+          expired: 0,
+          opsPerSec: 1,
+          fragmentation: 1,
+          clients: 1,
+          nodes: 1,
+        });
+        await history.add('market', at(openedAt - 30_000, 4 * 1024 * 1024, before));
+        await history.add('market', at(Date.now(), 2.5 * 1024 * 1024, after));
+      } finally {
+        historyConn.disconnect();
+      }
+
       const close = await h.slash('close market', { channel: o.channel, command: '/redis-incident' });
       const form = await h.fake.waitFor('views.open', (c) => h.since(close.mark, c), 5_000);
       const view = form.body.view as { private_metadata: string; callback_id: string };
@@ -462,6 +497,8 @@ describe('closing', () => {
       expect(Math.abs(Number(m?.[1]) - before)).toBeLessThan(1.5);
       expect(Math.abs(Number(m?.[2]) - after)).toBeLessThan(1.5);
       expect(Number(m?.[1]) - Number(m?.[2])).toBeGreaterThan(10);
+      expect(report).toContain('Memory freed so far:* 1.5 MiB');
+      expect(zh).toMatch(/目前已释放内存\*\u200b?：1\.5 MiB/);
       // The timeline holds the events in order, ending with the close.
       const kinds = (await h.server.services.incidents.timeline(o.incidentId)).map((e) => e.kind);
       expect(kinds[0]).toBe('opened');
@@ -616,4 +653,147 @@ describe('App Home', () => {
     expect(await homeOf('UONCALL')).not.toContain('Waiting for your approval');
     expect(await homeOf('UNOBODY')).not.toContain('Waiting for your approval');
   }, 60_000);
+
+  it("lists the whole plan's pending approval only for an approver who did not ask for it", async () => {
+    const dry = await h.click(
+      { action_id: 'plan_dry_run', value: JSON.stringify({ cluster: 'market' }), text: 'Dry-run the plan' },
+      { ts: '1700000000.000200' },
+      { channel: MARKET_CHANNEL, user: 'UPLANNER' },
+    );
+    const table = await h.fake.waitFor(
+      'chat.update',
+      (c) =>
+        h.since(dry.mark, c) &&
+        hasButton(c, 'plan_request_approval') &&
+        textOf(blocksOf(c)).includes('TTL plan of *market*'),
+      20_000,
+    );
+    const ask = await h.click(
+      buttonOf(blocksOf(table), 'plan_request_approval'),
+      { ts: String(table.body.ts), blocks: blocksOf(table) },
+      { channel: MARKET_CHANNEL, user: 'UPLANNER' },
+    );
+    await h.fake.waitFor(
+      'chat.postMessage',
+      (c) => h.since(ask.mark, c) && hasButton(c, 'plan_approve'),
+      10_000,
+    );
+    const homeOf = async (user: string) => {
+      const mark = h.mark();
+      await openHome(user);
+      const call = await h.fake.waitFor(
+        'views.publish',
+        (c) => h.since(mark, c) && c.body.user_id === user,
+        10_000,
+      );
+      return textOf((call.body.view as { blocks: unknown[] }).blocks);
+    };
+    expect(await homeOf('UAPPROVER')).toMatch(
+      /Waiting for your approval\*\n• market: the whole TTL plan, requested by <@UPLANNER>, [\d,]+ keys/,
+    );
+    expect(await homeOf('UPLANNER')).not.toContain('requested by <@UPLANNER>');
+    expect(await homeOf('UNOBODY')).not.toContain('Waiting for your approval');
+  }, 60_000);
+});
+
+describe('App Home against status --json', () => {
+  let hs: MedicHarness;
+  let config: string;
+
+  beforeAll(
+    async () => {
+      // A self-hosted market (no CloudWatch), sampled every second by the bot itself.
+      // Enough keys that a client connecting (tens of KB) moves memory by hundredths of a point, and
+      // well inside a verdict band (50 %), so a reading a second apart can't change the verdict.
+      hs = await startMedicHarness({
+        keys: 50_000,
+        memoryPct: 50,
+        noAws: true,
+        monitoring: { sample: { cron: '* * * * * *' } },
+      });
+      config = join(mkdtempSync(join(tmpdir(), 'medic-home-')), 'cfg.yml');
+      writeFileSync(
+        config,
+        `queue:\n  url: ${hs.queue.url}\nclusters:\n` +
+          `  - name: market\n    url: ${hs.target.url}\n` +
+          `  - name: down\n    url: redis://127.0.0.1:${hs.downPort}\n` +
+          `  - name: locked\n    url: redis://127.0.0.1:${hs.locked.port}\n    password: ${WRONG_PASSWORD}\n` +
+          `  - name: tlsplain\n    url: rediss://127.0.0.1:${hs.target.port}\n`,
+      );
+    },
+    budgetMs(50_000 * 2),
+  );
+
+  afterAll(async () => {
+    await hs?.stop();
+  });
+
+  const VERDICT_EN: Record<string, string> = {
+    stable: 'Stable',
+    rising: 'Rising',
+    'burst-recovering': 'Burst, recovering',
+    critical: 'Critical',
+  };
+
+  it(
+    "shows each cluster's memory and verdict as `status --json` reports them (the unreadable ones as unsampled)",
+    async () => {
+      const queue = new Redis(hs.queue.url, { maxRetriesPerRequest: 1 });
+      try {
+        const history = new HistoryStore(queue, { prefix: hs.config.queue.prefix });
+        await waitFor(
+          'three samples of market',
+          async () => ((await history.range('market', 0, Date.now())).length >= 3 ? true : undefined),
+          30_000,
+        );
+      } finally {
+        queue.disconnect();
+      }
+      const mark = hs.mark();
+      const body = JSON.stringify({
+        token: 'legacy-verification-token',
+        team_id: 'T1',
+        api_app_id: 'A1',
+        type: 'event_callback',
+        event_id: `Ev${Date.now()}`,
+        event_time: Math.floor(Date.now() / 1000),
+        event: {
+          type: 'app_home_opened',
+          user: 'UHOMEEN',
+          channel: 'D1',
+          tab: 'home',
+          event_ts: `${Date.now() / 1000}`,
+        },
+      });
+      expect((await postSignedRequest(hs.baseUrl, hs.signingSecret, body, 'application/json')).status).toBe(
+        200,
+      );
+      const published = await hs.fake.waitFor('views.publish', (c) => hs.since(mark, c), 10_000);
+      const home = textOf((published.body.view as { blocks: unknown[] }).blocks);
+
+      let readable = 0;
+      for (const cluster of ['market', 'down', 'locked', 'tlsplain']) {
+        const status = await runCli(['status', '--cluster', cluster, '--json', '--config', config]);
+        if (status.code !== 0) {
+          // status can't read it (refused, wrong password, TLS to a plain port): Home has no sample either.
+          expect(status.code, cluster).toBe(2);
+          expect(home, cluster).toContain(`*${cluster}* · no sample yet`);
+          continue;
+        }
+        readable++;
+        const doc = JSON.parse(status.stdout) as { memory_pct: number; verdict: string };
+        const line = new RegExp(`\\*${cluster}\\* · memory (\\d+\\.\\d)% · ([^\\n]+)`).exec(home);
+        expect(line, home).not.toBeNull();
+        // The tab shows the bot's newest sample (a second old at most); status reads INFO now: the
+        // same figure, within what a second of an idle server's client buffers moves it.
+        expect(
+          Math.abs(Number(line?.[1]) - doc.memory_pct),
+          `${cluster}: ${line?.[1]} vs ${doc.memory_pct}`,
+        ).toBeLessThanOrEqual(0.3);
+        expect(line?.[2], cluster).toBe(VERDICT_EN[doc.verdict]);
+      }
+      expect(readable).toBe(1);
+    },
+    budgetMs(0) + 4 * 20_000,
+  );
 });

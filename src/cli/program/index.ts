@@ -3,6 +3,7 @@ import { registerAudit } from './audit.js';
 import { registerBurst } from './burst.js';
 import { registerCheckConfig } from './check-config.js';
 import { registerDemo } from './demo.js';
+import { registerIncident } from './incident.js';
 import { registerKeys } from './keys.js';
 import { registerMonitoring } from './monitoring.js';
 import { registerNotify } from './notify.js';
@@ -19,6 +20,7 @@ export const cliCommands: readonly RegisterCommand[] = [
   registerTtl,
   registerServe,
   registerAudit,
+  registerIncident,
   registerNotify,
   registerMonitoring,
   registerBurst,

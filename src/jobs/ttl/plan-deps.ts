@@ -11,7 +11,7 @@ import type { AuditInput } from '../../incidents/audit-log.js';
 import type { TimelineEntry } from '../../incidents/incident-store.js';
 import { planApplier, planRuleCounters } from '../../remediation/plan/applier.js';
 import type { TtlPlanSpec } from '../../remediation/plan/types.js';
-import type { TtlJobData, TtlJobDeps } from './types.js';
+import type { TtlJobData, TtlJobDeps, TtlRunSummary } from './types.js';
 
 const PER_RULE = new Set(['run_started', 'run_finished', 'run_failed']);
 /** Timeline kinds that carry the keys a run changed. */
@@ -20,26 +20,15 @@ const PER_RULE_TIMELINE = new Set(['ttl_run_finished', 'ttl_run_cancelled']);
 export function planJobDeps(deps: TtlJobDeps, job: Job<TtlJobData>, spec: TtlPlanSpec): TtlJobDeps {
   const audit = deps.audit;
   const { reporter, onPlanFinished, incidents } = deps;
+  const tellFinished = (data: TtlJobData, summary: TtlRunSummary) =>
+    Promise.resolve(onPlanFinished?.(data, summary)).catch((err: unknown) =>
+      deps.logger?.warn({ runId: data.runId, err: String(err) }, 'plan: finished hook failed'),
+    );
+  // A plan that ran to the end is told finished once its `ttl_run_finished` is on the timeline, so
+  // the step it ticks follows the run's end there instead of preceding it.
+  let done: { data: TtlJobData; summary: TtlRunSummary } | undefined;
   return {
     ...deps,
-    ...(incidents
-      ? {
-          incidents: {
-            async append(id: string, entry: TimelineEntry): Promise<void> {
-              if (!PER_RULE_TIMELINE.has(entry.kind)) return incidents.append(id, entry);
-              const counters = planRuleCounters(job.data.checkpoint, spec.rules.length);
-              // The verify re-count is the whole plan's (every rule's MATCH summed): no rule's own figure.
-              const { remainingWithoutTtl: _plan, ...data } = entry.data ?? {};
-              for (const [i, rule] of spec.rules.entries()) {
-                await incidents.append(id, {
-                  ...entry,
-                  data: { ...data, rule: rule.name, changed: counters[i]?.changed ?? 0 },
-                });
-              }
-            },
-          },
-        }
-      : {}),
     applier: planApplier(spec),
     reporter: {
       // Bound one by one: the reporter may be a class instance (methods on its prototype).
@@ -50,11 +39,47 @@ export function planJobDeps(deps: TtlJobDeps, job: Job<TtlJobData>, spec: TtlPla
       progress: (data, view) => reporter.progress(data, view),
       async finished(data, summary) {
         await reporter.finished(data, summary);
-        await Promise.resolve(onPlanFinished?.(data, summary)).catch((err: unknown) =>
-          deps.logger?.warn({ runId: data.runId, err: String(err) }, 'plan: finished hook failed'),
-        );
+        if (incidents && summary.outcome === 'done') done = { data, summary };
+        else await tellFinished(data, summary);
       },
     },
+    ...(incidents
+      ? {
+          incidents: {
+            async append(id: string, entry: TimelineEntry): Promise<void> {
+              try {
+                if (!PER_RULE_TIMELINE.has(entry.kind)) await incidents.append(id, entry);
+                else {
+                  // One end (finished or cancelled) per rule with that rule's keys, as its separate
+                  // run would have left (the closing report and the incident message count keys
+                  // fixed per rule). The plan's verify count (every rule's keys still without TTL)
+                  // goes on the last.
+                  const counters = planRuleCounters(job.data.checkpoint, spec.rules.length);
+                  const { remainingWithoutTtl, ...shared } = entry.data ?? {};
+                  for (const [i, rule] of spec.rules.entries()) {
+                    const last = i === spec.rules.length - 1;
+                    await incidents.append(id, {
+                      ...entry,
+                      data: {
+                        ...shared,
+                        rule: rule.name,
+                        changed: counters[i]?.changed ?? 0,
+                        ...(last && remainingWithoutTtl !== undefined ? { remainingWithoutTtl } : {}),
+                      },
+                    });
+                  }
+                }
+              } finally {
+                if (entry.kind === 'ttl_run_finished' && done) {
+                  const { data, summary } = done;
+                  done = undefined;
+                  await tellFinished(data, summary);
+                }
+              }
+            },
+          },
+        }
+      : {}),
     ...(audit
       ? {
           audit: {

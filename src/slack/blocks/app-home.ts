@@ -76,6 +76,7 @@ export function appHomeView(
       lines.push(
         t('incident:home.approvals_heading'),
         ...c.approvals.map((a) =>
+          // A whole plan's request names no one rule: it says it is the plan.
           t(a.rule === PLAN_RULE ? 'incident:home.approval_plan_line' : 'incident:home.approval_line', {
             cluster: a.cluster,
             rule: a.rule,

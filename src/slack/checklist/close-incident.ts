@@ -9,6 +9,7 @@ import { errorMessage } from '../../errors.js';
 import type { Lang } from '../../i18n/types.js';
 import type { ChecklistService } from '../../incidents/checklist/service.js';
 import type { Incident, TimelineEntry } from '../../incidents/incident-store.js';
+import type { MonitoringSample } from '../../monitoring/sample.js';
 import { type ClosingFacts, closingReport, memoryOfTimeline } from '../../presenters/closing-report.js';
 import { redact } from '../../redis/errors.js';
 import { docsToMessages } from '../blocks/message-doc-blocks.js';
@@ -98,8 +99,18 @@ async function closingFacts(
     s.incidents.timeline(incident.id).catch((): TimelineEntry[] => []),
   ]);
   const memory = memoryOfTimeline(timeline);
-  const now = await latestSamplePct(s, incident.cluster);
+  const [latest, atOpen] = await Promise.all([
+    latestSample(s, incident.cluster),
+    sampleAtOpen(s, incident.cluster, Date.parse(incident.openedAt)),
+  ]);
+  const now = latest?.memoryPct ?? undefined;
   const after = now ?? memory.last;
+  // Used memory when it opened minus now, from the bot's own samples: what has been freed so far
+  // (TTLs free memory as keys expire, not when they are set). Never negative: growth frees nothing.
+  const freedBytes =
+    atOpen?.usedMemory !== undefined && latest?.usedMemory !== undefined
+      ? Math.max(0, atOpen.usedMemory - latest.usedMemory)
+      : undefined;
   const peak = [memory.peak, now].filter((v): v is number => v !== undefined);
   const fixed = new Map<string, number>();
   for (const e of timeline) {
@@ -117,23 +128,47 @@ async function closingFacts(
     ...(after !== undefined ? { after } : {}),
     ...(peak.length > 0 ? { peak: Math.max(...peak) } : {}),
     fixedPerRule: [...fixed].map(([rule, changed]) => ({ rule, changed })),
+    ...(freedBytes !== undefined ? { freedBytes } : {}),
   };
 }
 
-/** The newest sample of the last hour, or undefined (none, or the history did not answer in time). */
-async function latestSamplePct(s: SlackServices, cluster: string): Promise<number | undefined> {
-  if (!s.history) return undefined;
+/** How far from the opening a sample still tells the memory at the opening. */
+const OPEN_SAMPLE_MS = 15 * 60_000;
+
+/** The sample nearest the opening (the last one before it, else the first after), within 15 min. */
+async function sampleAtOpen(
+  s: SlackServices,
+  cluster: string,
+  openedAt: number,
+): Promise<MonitoringSample | undefined> {
+  if (!s.history || !Number.isFinite(openedAt)) return undefined;
   const history = s.history;
+  const samples = await timeBoxed(
+    s,
+    cluster,
+    history.range(cluster, openedAt - OPEN_SAMPLE_MS, openedAt + OPEN_SAMPLE_MS),
+  );
+  if (!samples) return undefined;
+  return samples.filter((x) => x.at <= openedAt).at(-1) ?? samples.find((x) => x.at > openedAt);
+}
+
+/** The newest sample of the last hour, or undefined (none, or the history did not answer in time). */
+async function latestSample(s: SlackServices, cluster: string): Promise<MonitoringSample | undefined> {
+  if (!s.history) return undefined;
   const now = Date.now();
+  const samples = await timeBoxed(s, cluster, s.history.range(cluster, now - 3_600_000, now));
+  return samples?.[samples.length - 1];
+}
+
+/** A history read within HISTORY_WAIT_MS: a slow queue Redis must not hold the report. */
+async function timeBoxed<T>(s: SlackServices, cluster: string, read: Promise<T>): Promise<T | undefined> {
   try {
-    const samples = await Promise.race([
-      history.range(cluster, now - 3_600_000, now),
+    return await Promise.race([
+      read,
       new Promise<never>((_, reject) =>
         setTimeout(() => reject(new Error('history timeout')), HISTORY_WAIT_MS).unref(),
       ),
     ]);
-    const pct = samples[samples.length - 1]?.memoryPct;
-    return pct ?? undefined;
   } catch (err) {
     s.logger.warn({ err: redact(errorMessage(err)), cluster }, 'closing report: history unread');
     return undefined;

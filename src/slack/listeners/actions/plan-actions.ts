@@ -215,6 +215,12 @@ export function registerPlanActions(
           actor: user,
           data: { request: outcome.request.id, toChange: outcome.request.toChange },
         });
+        await options.events?.requested?.({
+          incidentId: outcome.request.incidentId,
+          cluster: ok.cluster.name,
+          by: user,
+          requestId: outcome.request.id,
+        });
       } catch (err) {
         await ephemeral(respond, t('approval:request.failed', { code: slackErrorCode(err) }));
       }
