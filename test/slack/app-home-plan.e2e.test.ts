@@ -98,7 +98,7 @@ it(
     );
     expect(await homeOf(APPROVER)).toMatch(
       new RegExp(
-        `Waiting for your approval\\*\\n• market: the TTL plan requested by <@${REQUESTER}>, [\\d,]+ keys`,
+        `Waiting for your approval\\*\\n• market: the whole TTL plan, requested by <@${REQUESTER}>, [\\d,]+ keys`,
       ),
     );
     expect(await homeOf(REQUESTER)).not.toContain('Waiting for your approval');
