@@ -140,9 +140,11 @@ export async function processTtlRun(
       try {
         await deps.beforeStart?.(conn, data);
       } catch (err) {
-        const error = asMedicError(err, deps.logger);
-        await fail(data, deps, error, save);
-        throw new UnrecoverableError(error.message);
+        // A drifted re-count stands until someone dry-runs again; a lost connection may be retried
+        // (the catch below).
+        if (!(err instanceof MedicError) || err.code !== ErrorCode.PlanDrift) throw err;
+        await fail(data, deps, err, save);
+        throw new UnrecoverableError(err.message);
       }
       const memoryBefore = await usedMemory(conn);
       const progressTs = await reporter.start(data).catch((err: unknown) => {
