@@ -35,6 +35,8 @@ export const ErrorCode = {
   QueueIsTarget: 'queue_is_target',
   /** A TTL run's memory guard waited longer than its timeout for memory to fall; the checkpoint is kept. */
   MemoryGuardTimeout: 'memory_guard_timeout',
+  /** A scheduled plan's start-time re-count of `values.rule` drifted from its dry-run: nothing was written. */
+  PlanDrift: 'plan_drift',
   /** A failure the code can name (`values.reason` or `values.detail`) but nobody should meet: worded as "unexpected error". */
   Unexpected: 'unexpected',
   /** A thrown value that is not a MedicError (a bug): one line with the `ref` its log entry carries. */
@@ -157,6 +159,7 @@ export const ERROR_EXIT: Readonly<Record<ErrorCode, ExitCode>> = {
   no_such_db: EXIT_USAGE,
   queue_is_target: EXIT_USAGE,
   memory_guard_timeout: EXIT_USAGE,
+  plan_drift: EXIT_USAGE,
   unexpected: EXIT_USAGE,
   internal: EXIT_USAGE,
   proxy_url: EXIT_USAGE,

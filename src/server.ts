@@ -510,6 +510,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(throttle !== undefined ? { throttle } : {}),
     // A whole plan's run done: the checklist's `execute` step.
     onPlanFinished: planFinishedTick(checklist),
+    recountTolerancePct: config.approvals.recountTolerancePct,
   });
   ttlWorker.on('failed', (job, err) =>
     logger.error({ job: job?.id, err: redact(err.message) }, 'ttl run failed'),

@@ -1,12 +1,15 @@
 /**
  * The glob questions config validation asks (`literalPrefix`, `globMayMatchPrefix`) answered byte
  * for byte as Redis reads the glob: the truth is what `SCAN MATCH` selects on a real redis-server,
- * over key names built from each prefix and ASCII, multibyte and raw-byte tails.
+ * over key names built from each prefix and ASCII, multibyte and raw-byte tails. Whether two globs
+ * can select the same key (`globsOverlap`): a witness key that Redis matches with both, or no key
+ * among many candidates that Redis matches with both.
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRedis, startLocalRedis } from '../../src/demo/local-redis.js';
 import { globMayMatchPrefix, literalPrefix } from '../../src/keyspace/glob.js';
+import { globsOverlap } from '../../src/keyspace/glob-overlap.js';
 
 const PREFIXES = ['é:', 'bull:', 'redis-medic:', '中:', 'a'];
 const TAILS: Buffer[] = [
@@ -96,5 +99,88 @@ describe('glob questions, against SCAN MATCH', () => {
       }
     }
     expect(literalPrefix('\\é:*')).toBe('é:');
+  });
+});
+
+/** Pairs some key matches both of (`globsOverlap` must find a witness Redis agrees with). */
+const OVERLAPPING: [string, string][] = [
+  ['cache:*', 'cache:*:price'],
+  ['cache:*:price', '*:price'],
+  ['cache:*:price', 'cache:user:*'],
+  ['cache:*:price', 'cache:*:*price'],
+  ['*a*', '*b*'],
+  ['a?c', '[a-c]b[^x]'],
+  ['x[^a]*', 'x*y'],
+  ['\\*', '?'],
+  ['k:[0-9]*:p', 'k:1*p'],
+  ['a\\*b', 'a\\*b*'],
+];
+
+/** Pairs no key matches both of. */
+const DISJOINT: [string, string][] = [
+  ['cache:*:price', 'cache:*:coupon'],
+  ['cache:*:price', 'cache:*:prices'],
+  ['*:a', '*:b'],
+  ['cache:*[0-4]', 'cache:*[5-9]'],
+  ['cache:*?x', 'cache:*y'],
+  ['a\\*', 'a\\?'],
+  ['k:[0-9]*', 'k:[a-z]*'],
+  ['k:[^a-z]', 'k:[a-z]'],
+  ['a?', 'a??*'],
+  ['a*b', '*c'],
+  // An unclosed empty class matches nothing.
+  ['q[', 'q*'],
+];
+
+describe('whether two globs can select the same key, against SCAN MATCH', () => {
+  it('finds a key both globs match, and Redis matches it with both', async () => {
+    for (const [a, b] of OVERLAPPING) {
+      const witness = globsOverlap(a, b);
+      expect(witness, `${a} vs ${b}`).not.toBeNull();
+      expect(globsOverlap(b, a), `${b} vs ${a}`).not.toBeNull();
+      const key = Buffer.from(witness ?? new Uint8Array());
+      await redis.set(key, '1');
+      const inA = (await scanMatch(a)).some((k) => k.equals(key));
+      const inB = (await scanMatch(b)).some((k) => k.equals(key));
+      await redis.del(key);
+      expect([inA, inB], `${a} vs ${b}: ${key.toString('hex')}`).toEqual([true, true]);
+    }
+  });
+
+  it('says no only when Redis matches no candidate key with both', async () => {
+    const tails = [
+      '',
+      'x',
+      'y',
+      'a',
+      'b',
+      ':a',
+      ':b',
+      '0',
+      '5',
+      'price',
+      'coupon',
+      'prices',
+      ':price',
+      ':coupon',
+    ];
+    const heads = ['cache:', 'cache:u:', 'k:', 'k:1', 'a', 'a*', 'a?', 'ab', 'abc', ':', 'q', 'q['];
+    const candidates = heads
+      .flatMap((h) => tails.map((t) => Buffer.from(h + t, 'latin1')))
+      .filter((k) => !names.some((n) => n.equals(k)));
+    const pipeline = redis.pipeline();
+    for (const k of candidates) pipeline.set(k, '1');
+    await pipeline.exec();
+    try {
+      for (const [a, b] of DISJOINT) {
+        expect(globsOverlap(a, b), `${a} vs ${b}`).toBeNull();
+        expect(globsOverlap(b, a), `${b} vs ${a}`).toBeNull();
+        const inA = await scanMatch(a);
+        const both = (await scanMatch(b)).filter((k) => inA.some((x) => x.equals(k)));
+        expect(both.map(String), `${a} vs ${b}`).toEqual([]);
+      }
+    } finally {
+      await redis.del(...candidates);
+    }
   });
 });

@@ -55,6 +55,18 @@ describe('the union SCAN filter and overlapping rules', () => {
     ];
     expect(overlappingRules(rules)).toEqual([['all-contact', 'last']]);
   });
+
+  it('globs that differ after a `*` are not reported when no key can match both', () => {
+    const rules = [
+      { name: 'price', match: 'cache:*:price' },
+      { name: 'coupon', match: 'cache:*:coupon' },
+      { name: 'all', match: 'cache:*' },
+    ];
+    expect(overlappingRules(rules)).toEqual([
+      ['price', 'all'],
+      ['coupon', 'all'],
+    ]);
+  });
 });
 
 describe('one walk for the runbook plan', () => {

@@ -5,10 +5,15 @@
  * audit trail of a plan reads as its rules' separate runs would), the run's end on the incident
  * timeline once per rule with that rule's keys changed (the closing report and the dev team's
  * message count keys fixed per rule), and `onPlanFinished` told once the summary is delivered.
+ * A plan scheduled for the off-peak window re-counts every rule when it starts (hours after the
+ * approval's re-count) and stops before any write when one drifted, audited under that rule.
  */
 import type { Job } from 'bullmq';
+import { ErrorCode, MedicError } from '../../errors.js';
 import type { AuditInput } from '../../incidents/audit-log.js';
 import type { TimelineEntry } from '../../incidents/incident-store.js';
+import type { TargetConnection } from '../../redis/connect.js';
+import { recount, withinTolerance } from '../../remediation/dry-run.js';
 import { planApplier, planRuleCounters } from '../../remediation/plan/applier.js';
 import type { TtlPlanSpec } from '../../remediation/plan/types.js';
 import type { TtlJobData, TtlJobDeps, TtlRunSummary } from './types.js';
@@ -30,6 +35,9 @@ export function planJobDeps(deps: TtlJobDeps, job: Job<TtlJobData>, spec: TtlPla
   return {
     ...deps,
     applier: planApplier(spec),
+    ...(spec.notBefore !== undefined
+      ? { beforeStart: (conn: TargetConnection, data: TtlJobData) => recountAtStart(deps, conn, data, spec) }
+      : {}),
     reporter: {
       // Bound one by one: the reporter may be a class instance (methods on its prototype).
       start: (data) => reporter.start(data),
@@ -108,4 +116,40 @@ export function planJobDeps(deps: TtlJobDeps, job: Job<TtlJobData>, spec: TtlPla
         }
       : {}),
   };
+}
+
+/** Each rule re-counted as at the approval; the first that drifted past the tolerance stops the plan. */
+async function recountAtStart(
+  deps: TtlJobDeps,
+  conn: TargetConnection,
+  data: TtlJobData,
+  spec: TtlPlanSpec,
+): Promise<void> {
+  const tolerance = deps.recountTolerancePct ?? 5;
+  for (const [i, rule] of spec.rules.entries()) {
+    const counted = await recount(conn, rule, deps.throttle !== undefined ? { throttle: deps.throttle } : {});
+    if (!counted.complete) {
+      throw new MedicError(ErrorCode.Unexpected, { reason: 'walk_stopped' }, 'recount incomplete');
+    }
+    const toChange = spec.expected[i]?.toChange ?? 0;
+    if (withinTolerance(toChange, counted.toChange, tolerance / 100)) continue;
+    await deps.audit
+      ?.append({
+        actor: 'job',
+        action: 'refused',
+        reason: 'recount_mismatch',
+        cluster: data.cluster,
+        rule: rule.name,
+        dryRunId: spec.dryRunIds[i] ?? '',
+        runId: data.runId,
+        ...(data.incidentId ? { incidentId: data.incidentId } : {}),
+        counts: { toChange, recounted: counted.toChange },
+      })
+      .catch(() => {});
+    throw new MedicError(
+      ErrorCode.PlanDrift,
+      { rule: rule.name, recounted: counted.toChange, toChange, tolerance },
+      `plan stopped: rule ${rule.name} drifted since its dry-run`,
+    );
+  }
 }

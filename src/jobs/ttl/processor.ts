@@ -58,6 +58,13 @@ export async function processTtlRun(
   }
   if (control.status === 'cancelling') return await endCancelled(data, deps, control.by ?? '', save);
 
+  // A run scheduled for the off-peak window and promoted early goes back to wait for it.
+  const notBefore = data.plan?.notBefore;
+  if (notBefore !== undefined && data.startedAt === undefined && now() < notBefore) {
+    deps.logger?.info({ runId: data.runId, notBefore }, 'ttl run: promoted before its window, waiting');
+    return await sleepPaused(job, token, notBefore);
+  }
+
   const target = deps.target(data.cluster);
   if (!target) {
     await fail(data, deps, new MedicError(ErrorCode.UnknownCluster, { name: data.cluster }), save);
@@ -130,6 +137,15 @@ export async function processTtlRun(
 
   try {
     if (data.startedAt === undefined) {
+      try {
+        await deps.beforeStart?.(conn, data);
+      } catch (err) {
+        // A drifted re-count stands until someone dry-runs again; a lost connection may be retried
+        // (the catch below).
+        if (!(err instanceof MedicError) || err.code !== ErrorCode.PlanDrift) throw err;
+        await fail(data, deps, err, save);
+        throw new UnrecoverableError(err.message);
+      }
       const memoryBefore = await usedMemory(conn);
       const progressTs = await reporter.start(data).catch((err: unknown) => {
         deps.logger?.warn({ runId: data.runId, err: errorMessage(err) }, 'ttl run: progress message failed');

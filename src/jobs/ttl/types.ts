@@ -141,6 +141,13 @@ export interface TtlJobDeps {
   /** A run paused longer than this is cancelled: its dry-run and approval are stale by then. @defaultValue 24 h */
   maxPauseMs?: number;
   now?: () => number;
+  /**
+   * Before the first write of a run (not on resume): a throw fails the run for good with nothing
+   * written (a scheduled plan whose rules' re-counts drifted since the approval).
+   */
+  beforeStart?: (conn: TargetConnection, data: TtlJobData) => Promise<void>;
+  /** How far a start-time re-count may be from its dry-run (percent, as `approvals.recountTolerancePct`). @defaultValue 5 */
+  recountTolerancePct?: number;
   /** A whole plan's run ended (after its summary was delivered): the incident checklist's `execute`. */
   onPlanFinished?: (data: TtlJobData, summary: TtlRunSummary) => Promise<void> | void;
 }

@@ -7,7 +7,8 @@
  * plan refuses them (`overlappingRules`), so the one walk applies exactly what separate runs would.
  */
 
-import { globMayMatchPrefix, literalPrefix } from '../../keyspace/glob.js';
+import { literalPrefix } from '../../keyspace/glob.js';
+import { globsOverlap } from '../../keyspace/glob-overlap.js';
 
 /** Characters kept verbatim in a class (anything else ends the shared part of the filter). */
 const PLAIN = /^[A-Za-z0-9:_.@#$%&=+,;!~<>'"/|{}()-]$/;
@@ -32,10 +33,9 @@ export function unionFilter(globs: readonly string[]): string {
 }
 
 /**
- * Pairs of rules that may select the same key: each glob could match a key starting with the
- * other's literal prefix (keyspace/glob.ts). Conservative: `a:*` and `a:b:*` are reported even
- * when the application never writes such keys; rules whose prefixes diverge (the runbook's four)
- * never are.
+ * Pairs of rules that can select the same key, decided exactly (keyspace/glob-overlap.ts):
+ * `cache:*` and `cache:*:price` are reported, `cache:*:price` and `cache:*:coupon` are not, and
+ * neither are the runbook's four.
  */
 export function overlappingRules<T extends { name: string; match: string }>(
   rules: readonly T[],
@@ -45,10 +45,7 @@ export function overlappingRules<T extends { name: string; match: string }>(
     for (let j = i + 1; j < rules.length; j++) {
       const a = rules[i] as T;
       const b = rules[j] as T;
-      const disjoint =
-        !globMayMatchPrefix(a.match, literalPrefix(b.match)) ||
-        !globMayMatchPrefix(b.match, literalPrefix(a.match));
-      if (!disjoint) out.push([a.name, b.name]);
+      if (globsOverlap(a.match, b.match) !== null) out.push([a.name, b.name]);
     }
   }
   return out;

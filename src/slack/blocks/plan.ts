@@ -138,7 +138,8 @@ export function planRequestMessage(
     t('approval:request.approvers', { approvers: approverMentions(status.approvers, t) }),
     t('approval:request.expires', { at: formatDateTime(new Date(request.expiresAt), lang, input.timeZone) }),
   ];
-  const outside = status.offPeak?.nextStart !== undefined;
+  // Offered whenever there is a window: a request posted off-peak may be approved after it closes.
+  const runNow = status.offPeak !== undefined;
   if (status.offPeak) {
     const window = windowText(t, status.offPeak.window);
     lines.push(
@@ -163,7 +164,7 @@ export function planRequestMessage(
         text: { type: 'plain_text', text: t('approval:button.approve') },
         value,
       },
-      ...(outside
+      ...(runNow
         ? [
             {
               type: 'button' as const,
