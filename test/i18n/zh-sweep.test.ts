@@ -1160,6 +1160,12 @@ function usageErrors(): MedicError[] {
     new UsageError(ErrorCode.BurstWindowFuture, { quotedFrom: `“${keep('2030-01-01T00:00Z')}”` }),
     new UsageError(ErrorCode.BurstWindowTooLong, { hours: 24 }),
     new UsageError(ErrorCode.BurstBadTimeZone, { zone: keep('Mars/Olympus') }),
+    new MedicError(ErrorCode.PlanDrift, {
+      rule: keep('coupon-unread'),
+      recounted: 2400,
+      toChange: 1200,
+      tolerance: 5,
+    }),
   ];
 }
 
