@@ -10,7 +10,7 @@ import type { ApprovalRequest, ApprovalStore } from '../incidents/approval-store
 import {
   type ApprovalPolicy,
   type ClickOrigin,
-  decideApproval,
+  decideAndClaim,
   decideRejection,
   dryRunFresh,
   type GroupMembers,
@@ -166,48 +166,24 @@ export class ChangeApprovalService {
   }): Promise<ChangeApproveOutcome> {
     const found = await this.deps.store.get(input.requestId);
     // A TTL request's id on a change button (or the reverse) is no change request at all.
-    const request = found?.dryRunId.startsWith('chg-') ? found : undefined;
-    const plan = request ? await this.deps.plans.get(request.dryRunId) : undefined;
-    const userIsApprover = request
-      ? await isApprover(input.user, this.deps.approvers(request.cluster), input.groupMembers)
-      : false;
-    const now = this.now();
-    const decision = decideApproval({
-      request,
-      origin: input.origin,
-      user: input.user,
-      userIsApprover,
-      now,
-      policy: this.deps.policy,
-      dryRunAt: plan?.at,
-    });
-    if (!decision.ok || !request || !plan) {
-      const reason = decision.ok ? 'stale_dry_run' : decision.reason;
-      const closed =
-        request && (reason === 'expired' || reason === 'stale_dry_run')
-          ? await this.close(request, reason === 'expired' ? 'expired' : 'stale')
-          : request;
-      await this.refusal(input.user, reason, {
+    const ours = found?.dryRunId.startsWith('chg-') ? found : undefined;
+    const shown = ours ? await this.deps.plans.get(ours.dryRunId) : undefined;
+    const claim = await decideAndClaim(
+      { ...this.deps, now: this.now },
+      input,
+      { request: ours, subject: shown, subjectAt: shown?.at },
+      (request, plan, requestId) => ({
         ...this.context(request, plan),
-        requestId: input.requestId,
+        requestId,
         control: 'change_approve',
         ...(input.origin.channel ? { channel: input.origin.channel } : {}),
-      });
-      return { ok: false, reason, ...(closed ? { request: closed } : {}), ...(plan ? { plan } : {}) };
-    }
-    const claim = await this.deps.store.transition(request.id, ['pending'], 'approving', {
-      decidedBy: input.user,
-      decidedAt: new Date(now).toISOString(),
-    });
+      }),
+    );
     if (!claim.ok) {
-      await this.refusal(input.user, 'already_decided', {
-        ...this.context(request, plan),
-        requestId: request.id,
-        control: 'change_approve',
-        channel: input.origin.channel,
-      });
-      return { ok: false, reason: 'already_decided', request, plan };
+      const { reason, request, subject: plan } = claim;
+      return { ok: false, reason, ...(request ? { request } : {}), ...(plan ? { plan } : {}) };
     }
+    const { request, subject: plan } = claim;
     let again: Awaited<ReturnType<ChangeApprovalDeps['recheck']>>;
     try {
       again = await this.deps.recheck(plan);

@@ -6,11 +6,11 @@ import { redact } from '../../redis/errors.js';
 import type { DryRun } from '../../remediation/types.js';
 import type { ApprovalRequest, ApprovalStore } from '../approval-store.js';
 import type { AuditInput, AuditLog } from '../audit-log.js';
+import { decideAndClaim } from './decide-and-claim.js';
 import {
   type ApprovalPolicy,
   type ClickOrigin,
   checkRecount,
-  decideApproval,
   decideRejection,
   dryRunFresh,
   type GroupMembers,
@@ -171,52 +171,22 @@ export class ApprovalService {
       onClaimed?: (request: ApprovalRequest) => Promise<void>;
     },
   ): Promise<ApproveOutcome> {
-    const request = await this.deps.store.get(input.requestId);
-    const dryRun = request ? await this.deps.dryRuns.get(request.dryRunId) : undefined;
-    const userIsApprover = request
-      ? await isApprover(input.user, this.deps.approvers(request.cluster), input.groupMembers)
-      : false;
-    const now = this.now();
-    const decision = decideApproval({
-      request,
-      origin: input.origin,
-      user: input.user,
-      userIsApprover,
-      now,
-      policy: this.deps.policy,
-      dryRunAt: dryRun?.at,
-    });
-    if (!decision.ok || !request || !dryRun) {
-      const reason = decision.ok ? 'stale_dry_run' : decision.reason;
-      // Close what can never succeed, so the buttons stop offering it.
-      const closed =
-        reason === 'expired'
-          ? await this.close(request, 'expired')
-          : reason === 'stale_dry_run'
-            ? await this.close(request, 'stale')
-            : request;
-      // A forged or misplaced click on a real request is filed under that request's cluster.
-      await this.refusal(input.user, reason, {
+    const found = await this.deps.store.get(input.requestId);
+    const shown = found ? await this.deps.dryRuns.get(found.dryRunId) : undefined;
+    const claim = await decideAndClaim(
+      { ...this.deps, now: this.now },
+      input,
+      { request: found, subject: shown, subjectAt: shown?.at },
+      (request, _dryRun, requestId) => ({
         ...where(input, 'ttl_approve'),
         ...this.context(request),
-        requestId: input.requestId,
-      });
-      return { ok: false, reason, ...(closed ? { request: closed } : {}) };
-    }
-    const decidedAt = new Date(now).toISOString();
-    const claim = await this.deps.store.transition(request.id, ['pending'], 'approving', {
-      decidedBy: input.user,
-      decidedAt,
-    });
-    if (!claim.ok) {
-      await this.refusal(input.user, 'already_decided', {
-        ...where(input, 'ttl_approve'),
-        ...this.context(request),
-        requestId: request.id,
-      });
-      return { ok: false, reason: 'already_decided', request };
-    }
-    await input.onClaimed?.(claim.request).catch(() => {});
+        requestId,
+      }),
+    );
+    if (!claim.ok)
+      return { ok: false, reason: claim.reason, ...(claim.request ? { request: claim.request } : {}) };
+    const { request, subject: dryRun } = claim;
+    await input.onClaimed?.(claim.claimed).catch(() => {});
     let recounted: number;
     try {
       recounted = await this.deps.dryRuns.recount(dryRun);
