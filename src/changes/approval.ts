@@ -11,10 +11,9 @@ import {
   type ApprovalPolicy,
   type ClickOrigin,
   decideAndClaim,
-  decideRejection,
+  decideAndReject,
   dryRunFresh,
   type GroupMembers,
-  isApprover,
   type RefusalReason,
 } from '../incidents/approvals.js';
 import type { AuditInput, AuditLog } from '../incidents/audit-log.js';
@@ -255,43 +254,21 @@ export class ChangeApprovalService {
     groupMembers?: GroupMembers;
   }): Promise<ChangeRejectOutcome> {
     const found = await this.deps.store.get(input.requestId);
-    const request = found?.dryRunId.startsWith('chg-') ? found : undefined;
-    const plan = request ? await this.deps.plans.get(request.dryRunId) : undefined;
-    const userIsApprover = request
-      ? await isApprover(input.user, this.deps.approvers(request.cluster), input.groupMembers)
-      : false;
-    const now = this.now();
-    const decision = decideRejection({
-      request,
-      origin: input.origin,
-      user: input.user,
-      userIsApprover,
-      now,
-    });
-    if (!decision.ok || !request) {
-      const reason = decision.ok ? 'unknown_request' : decision.reason;
-      const closed = request && reason === 'expired' ? await this.close(request, 'expired') : request;
-      await this.refusal(input.user, reason, {
+    const ours = found?.dryRunId.startsWith('chg-') ? found : undefined;
+    const plan = ours ? await this.deps.plans.get(ours.dryRunId) : undefined;
+    const decided = await decideAndReject(
+      { ...this.deps, now: this.now },
+      input,
+      ours,
+      (request, requestId) => ({
         ...this.context(request, plan),
-        requestId: input.requestId,
+        requestId,
         control: 'change_reject',
         ...(input.origin.channel ? { channel: input.origin.channel } : {}),
-      });
-      return { ok: false, reason, ...(closed ? { request: closed } : {}) };
-    }
-    const done = await this.deps.store.transition(request.id, ['pending'], 'rejected', {
-      decidedBy: input.user,
-      decidedAt: new Date(now).toISOString(),
-    });
-    if (!done.ok) {
-      await this.refusal(input.user, 'already_decided', {
-        ...this.context(request, plan),
-        requestId: request.id,
-        control: 'change_reject',
-        channel: input.origin.channel,
-      });
-      return { ok: false, reason: 'already_decided', request };
-    }
+      }),
+    );
+    if (!decided.ok) return decided;
+    const { request, rejected } = decided;
     await this.deps.audit.append({
       actor: input.user,
       action: 'rejected',
@@ -299,17 +276,12 @@ export class ChangeApprovalService {
       requestId: request.id,
       channel: input.origin.channel,
     });
-    return { ok: true, request: done.request, plan };
+    return { ok: true, request: rejected, plan };
   }
 
   /** Whether a plan is still fresh enough to be requested (the same bound as a dry-run's). */
   fresh(plan: ChangePlan): boolean {
     return dryRunFresh(plan.at, this.now(), this.deps.policy);
-  }
-
-  private async close(request: ApprovalRequest, to: 'expired' | 'stale'): Promise<ApprovalRequest> {
-    const moved = await this.deps.store.transition(request.id, ['pending'], to);
-    return moved.ok ? moved.request : request;
   }
 
   private context(

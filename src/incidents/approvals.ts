@@ -7,6 +7,7 @@
 export {
   type ClaimOutcome,
   decideAndClaim,
+  decideAndReject,
 } from './approvals/decide-and-claim.js';
 export { cachedGroupMembers } from './approvals/group-members.js';
 export {
