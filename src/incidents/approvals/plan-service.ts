@@ -6,8 +6,6 @@
  * whole plan before anything is written), the rules run as one job (the TTL run job with the plan's
  * applier), and an approval outside the cluster's off-peak window schedules the run for the
  * window's start unless the approver chose "Run now" (audited as an override).
- * Just over 400 lines: `approve` is one sequence of checks, claim, re-counts and audit entries that
- * reads best in one place, like the single rule's service.ts.
  */
 
 import type { OffPeakWindow } from '../../config/off-peak.js';
