@@ -10,11 +10,10 @@ import type { ApprovalRequest, ApprovalStore } from '../incidents/approval-store
 import {
   type ApprovalPolicy,
   type ClickOrigin,
-  decideApproval,
-  decideRejection,
+  decideAndClaim,
+  decideAndReject,
   dryRunFresh,
   type GroupMembers,
-  isApprover,
   type RefusalReason,
 } from '../incidents/approvals.js';
 import type { AuditInput, AuditLog } from '../incidents/audit-log.js';
@@ -166,48 +165,24 @@ export class ChangeApprovalService {
   }): Promise<ChangeApproveOutcome> {
     const found = await this.deps.store.get(input.requestId);
     // A TTL request's id on a change button (or the reverse) is no change request at all.
-    const request = found?.dryRunId.startsWith('chg-') ? found : undefined;
-    const plan = request ? await this.deps.plans.get(request.dryRunId) : undefined;
-    const userIsApprover = request
-      ? await isApprover(input.user, this.deps.approvers(request.cluster), input.groupMembers)
-      : false;
-    const now = this.now();
-    const decision = decideApproval({
-      request,
-      origin: input.origin,
-      user: input.user,
-      userIsApprover,
-      now,
-      policy: this.deps.policy,
-      dryRunAt: plan?.at,
-    });
-    if (!decision.ok || !request || !plan) {
-      const reason = decision.ok ? 'stale_dry_run' : decision.reason;
-      const closed =
-        request && (reason === 'expired' || reason === 'stale_dry_run')
-          ? await this.close(request, reason === 'expired' ? 'expired' : 'stale')
-          : request;
-      await this.refusal(input.user, reason, {
+    const ours = found?.dryRunId.startsWith('chg-') ? found : undefined;
+    const shown = ours ? await this.deps.plans.get(ours.dryRunId) : undefined;
+    const claim = await decideAndClaim(
+      { ...this.deps, now: this.now },
+      input,
+      { request: ours, subject: shown, subjectAt: shown?.at },
+      (request, plan, requestId) => ({
         ...this.context(request, plan),
-        requestId: input.requestId,
+        requestId,
         control: 'change_approve',
         ...(input.origin.channel ? { channel: input.origin.channel } : {}),
-      });
-      return { ok: false, reason, ...(closed ? { request: closed } : {}), ...(plan ? { plan } : {}) };
-    }
-    const claim = await this.deps.store.transition(request.id, ['pending'], 'approving', {
-      decidedBy: input.user,
-      decidedAt: new Date(now).toISOString(),
-    });
+      }),
+    );
     if (!claim.ok) {
-      await this.refusal(input.user, 'already_decided', {
-        ...this.context(request, plan),
-        requestId: request.id,
-        control: 'change_approve',
-        channel: input.origin.channel,
-      });
-      return { ok: false, reason: 'already_decided', request, plan };
+      const { reason, request, subject: plan } = claim;
+      return { ok: false, reason, ...(request ? { request } : {}), ...(plan ? { plan } : {}) };
     }
+    const { request, subject: plan } = claim;
     let again: Awaited<ReturnType<ChangeApprovalDeps['recheck']>>;
     try {
       again = await this.deps.recheck(plan);
@@ -279,43 +254,21 @@ export class ChangeApprovalService {
     groupMembers?: GroupMembers;
   }): Promise<ChangeRejectOutcome> {
     const found = await this.deps.store.get(input.requestId);
-    const request = found?.dryRunId.startsWith('chg-') ? found : undefined;
-    const plan = request ? await this.deps.plans.get(request.dryRunId) : undefined;
-    const userIsApprover = request
-      ? await isApprover(input.user, this.deps.approvers(request.cluster), input.groupMembers)
-      : false;
-    const now = this.now();
-    const decision = decideRejection({
-      request,
-      origin: input.origin,
-      user: input.user,
-      userIsApprover,
-      now,
-    });
-    if (!decision.ok || !request) {
-      const reason = decision.ok ? 'unknown_request' : decision.reason;
-      const closed = request && reason === 'expired' ? await this.close(request, 'expired') : request;
-      await this.refusal(input.user, reason, {
+    const ours = found?.dryRunId.startsWith('chg-') ? found : undefined;
+    const plan = ours ? await this.deps.plans.get(ours.dryRunId) : undefined;
+    const decided = await decideAndReject(
+      { ...this.deps, now: this.now },
+      input,
+      ours,
+      (request, requestId) => ({
         ...this.context(request, plan),
-        requestId: input.requestId,
+        requestId,
         control: 'change_reject',
         ...(input.origin.channel ? { channel: input.origin.channel } : {}),
-      });
-      return { ok: false, reason, ...(closed ? { request: closed } : {}) };
-    }
-    const done = await this.deps.store.transition(request.id, ['pending'], 'rejected', {
-      decidedBy: input.user,
-      decidedAt: new Date(now).toISOString(),
-    });
-    if (!done.ok) {
-      await this.refusal(input.user, 'already_decided', {
-        ...this.context(request, plan),
-        requestId: request.id,
-        control: 'change_reject',
-        channel: input.origin.channel,
-      });
-      return { ok: false, reason: 'already_decided', request };
-    }
+      }),
+    );
+    if (!decided.ok) return decided;
+    const { request, rejected } = decided;
     await this.deps.audit.append({
       actor: input.user,
       action: 'rejected',
@@ -323,17 +276,12 @@ export class ChangeApprovalService {
       requestId: request.id,
       channel: input.origin.channel,
     });
-    return { ok: true, request: done.request, plan };
+    return { ok: true, request: rejected, plan };
   }
 
   /** Whether a plan is still fresh enough to be requested (the same bound as a dry-run's). */
   fresh(plan: ChangePlan): boolean {
     return dryRunFresh(plan.at, this.now(), this.deps.policy);
-  }
-
-  private async close(request: ApprovalRequest, to: 'expired' | 'stale'): Promise<ApprovalRequest> {
-    const moved = await this.deps.store.transition(request.id, ['pending'], to);
-    return moved.ok ? moved.request : request;
   }
 
   private context(

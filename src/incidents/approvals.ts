@@ -4,6 +4,11 @@
  * outcomes; it never decides anything itself, and button values are only ever request ids.
  * This file is the public surface; the pieces live in ./approvals/.
  */
+export {
+  type ClaimOutcome,
+  decideAndClaim,
+  decideAndReject,
+} from './approvals/decide-and-claim.js';
 export { cachedGroupMembers } from './approvals/group-members.js';
 export {
   type ApprovalCheck,

@@ -6,8 +6,6 @@
  * whole plan before anything is written), the rules run as one job (the TTL run job with the plan's
  * applier), and an approval outside the cluster's off-peak window schedules the run for the
  * window's start unless the approver chose "Run now" (audited as an override).
- * Just over 400 lines: `approve` is one sequence of checks, claim, re-counts and audit entries that
- * reads best in one place, like the single rule's service.ts.
  */
 
 import type { OffPeakWindow } from '../../config/off-peak.js';
@@ -22,14 +20,13 @@ import type { DryRun, TtlRunRequest } from '../../remediation/types.js';
 import type { ApprovalRequest, ApprovalStore } from '../approval-store.js';
 import type { AuditInput, AuditLog } from '../audit-log.js';
 import type { PlanRecord, PlanStore } from '../plan-store.js';
+import { decideAndClaim } from './decide-and-claim.js';
 import {
   type ApprovalPolicy,
   type ClickOrigin,
   checkRecount,
-  decideApproval,
   dryRunFresh,
   type GroupMembers,
-  isApprover,
   type RefusalReason,
 } from './policy.js';
 import { runIdFor } from './ports.js';
@@ -222,52 +219,24 @@ export class PlanApprovalService {
     onClaimed?: (request: ApprovalRequest) => Promise<void>;
   }): Promise<PlanApproveOutcome> {
     const control = input.runNow ? 'plan_run_now' : 'plan_approve';
-    const request = await this.deps.store.get(input.requestId);
-    const plan = request && request.rule === PLAN_RULE ? await this.load(request.dryRunId) : undefined;
-    const userIsApprover = request
-      ? await isApprover(input.user, this.deps.approvers(request.cluster), input.groupMembers)
-      : false;
-    const now = this.now();
-    const oldest = plan?.dryRuns.reduce<string | undefined>(
+    const found = await this.deps.store.get(input.requestId);
+    const loaded = found && found.rule === PLAN_RULE ? await this.load(found.dryRunId) : undefined;
+    const oldest = loaded?.dryRuns.reduce<string | undefined>(
       (min, d) => (min === undefined || Date.parse(d.at) < Date.parse(min) ? d.at : min),
       undefined,
     );
-    const decision = decideApproval({
-      request: plan ? request : undefined,
-      origin: input.origin,
-      user: input.user,
-      userIsApprover,
-      now,
-      policy: this.deps.policy,
-      dryRunAt: oldest,
-    });
     const where = { channel: input.origin.channel, control, requestId: input.requestId };
-    if (!decision.ok || !request || !plan) {
-      const reason = decision.ok ? 'stale_dry_run' : decision.reason;
-      const to = reason === 'expired' ? 'expired' : reason === 'stale_dry_run' ? 'stale' : undefined;
-      const closed =
-        to && request ? await this.deps.store.transition(request.id, ['pending'], to) : undefined;
-      await this.refusal(input.user, reason, {
-        ...where,
-        cluster: request?.cluster ?? '',
-        ...this.ids(request),
-      });
-      const shown = closed?.ok ? closed.request : request;
-      return { ok: false, reason, ...(shown ? { request: shown } : {}) };
-    }
-    const claim = await this.deps.store.transition(request.id, ['pending'], 'approving', {
-      decidedBy: input.user,
-      decidedAt: new Date(now).toISOString(),
-    });
-    if (!claim.ok) {
-      await this.refusal(input.user, 'already_decided', {
-        ...where,
-        cluster: request.cluster,
-        ...this.ids(request),
-      });
-      return { ok: false, reason: 'already_decided', request };
-    }
-    await input.onClaimed?.(claim.request).catch(() => {});
+    const claim = await decideAndClaim(
+      { ...this.deps, now: this.now },
+      input,
+      // A single rule's request id on a plan button is no plan request at all.
+      { request: found, subject: loaded, subjectAt: oldest, unknownWithoutSubject: true },
+      (request) => ({ ...where, cluster: request?.cluster ?? '', ...this.ids(request) }),
+    );
+    if (!claim.ok)
+      return { ok: false, reason: claim.reason, ...(claim.request ? { request: claim.request } : {}) };
+    const { request, subject: plan, now } = claim;
+    await input.onClaimed?.(claim.claimed).catch(() => {});
     const recounted: number[] = [];
     for (const d of plan.dryRuns) {
       let n: number;

@@ -6,15 +6,13 @@ import { redact } from '../../redis/errors.js';
 import type { DryRun } from '../../remediation/types.js';
 import type { ApprovalRequest, ApprovalStore } from '../approval-store.js';
 import type { AuditInput, AuditLog } from '../audit-log.js';
+import { decideAndClaim, decideAndReject } from './decide-and-claim.js';
 import {
   type ApprovalPolicy,
   type ClickOrigin,
   checkRecount,
-  decideApproval,
-  decideRejection,
   dryRunFresh,
   type GroupMembers,
-  isApprover,
   type RefusalReason,
 } from './policy.js';
 import { type DryRunSource, runIdFor, type TtlRunQueue } from './ports.js';
@@ -171,52 +169,22 @@ export class ApprovalService {
       onClaimed?: (request: ApprovalRequest) => Promise<void>;
     },
   ): Promise<ApproveOutcome> {
-    const request = await this.deps.store.get(input.requestId);
-    const dryRun = request ? await this.deps.dryRuns.get(request.dryRunId) : undefined;
-    const userIsApprover = request
-      ? await isApprover(input.user, this.deps.approvers(request.cluster), input.groupMembers)
-      : false;
-    const now = this.now();
-    const decision = decideApproval({
-      request,
-      origin: input.origin,
-      user: input.user,
-      userIsApprover,
-      now,
-      policy: this.deps.policy,
-      dryRunAt: dryRun?.at,
-    });
-    if (!decision.ok || !request || !dryRun) {
-      const reason = decision.ok ? 'stale_dry_run' : decision.reason;
-      // Close what can never succeed, so the buttons stop offering it.
-      const closed =
-        reason === 'expired'
-          ? await this.close(request, 'expired')
-          : reason === 'stale_dry_run'
-            ? await this.close(request, 'stale')
-            : request;
-      // A forged or misplaced click on a real request is filed under that request's cluster.
-      await this.refusal(input.user, reason, {
+    const found = await this.deps.store.get(input.requestId);
+    const shown = found ? await this.deps.dryRuns.get(found.dryRunId) : undefined;
+    const claim = await decideAndClaim(
+      { ...this.deps, now: this.now },
+      input,
+      { request: found, subject: shown, subjectAt: shown?.at },
+      (request, _dryRun, requestId) => ({
         ...where(input, 'ttl_approve'),
         ...this.context(request),
-        requestId: input.requestId,
-      });
-      return { ok: false, reason, ...(closed ? { request: closed } : {}) };
-    }
-    const decidedAt = new Date(now).toISOString();
-    const claim = await this.deps.store.transition(request.id, ['pending'], 'approving', {
-      decidedBy: input.user,
-      decidedAt,
-    });
-    if (!claim.ok) {
-      await this.refusal(input.user, 'already_decided', {
-        ...where(input, 'ttl_approve'),
-        ...this.context(request),
-        requestId: request.id,
-      });
-      return { ok: false, reason: 'already_decided', request };
-    }
-    await input.onClaimed?.(claim.request).catch(() => {});
+        requestId,
+      }),
+    );
+    if (!claim.ok)
+      return { ok: false, reason: claim.reason, ...(claim.request ? { request: claim.request } : {}) };
+    const { request, subject: dryRun } = claim;
+    await input.onClaimed?.(claim.claimed).catch(() => {});
     let recounted: number;
     try {
       recounted = await this.deps.dryRuns.recount(dryRun);
@@ -300,40 +268,19 @@ export class ApprovalService {
 
   /** Reject (an approver) or withdraw (the requester): closes the request; nothing runs. */
   async reject(input: DecisionInput): Promise<RejectOutcome> {
-    const request = await this.deps.store.get(input.requestId);
-    const userIsApprover = request
-      ? await isApprover(input.user, this.deps.approvers(request.cluster), input.groupMembers)
-      : false;
-    const now = this.now();
-    const decision = decideRejection({
-      request,
-      origin: input.origin,
-      user: input.user,
-      userIsApprover,
-      now,
-    });
-    if (!decision.ok || !request) {
-      const reason = decision.ok ? 'unknown_request' : decision.reason;
-      const closed = reason === 'expired' ? await this.close(request, 'expired') : request;
-      await this.refusal(input.user, reason, {
+    const found = await this.deps.store.get(input.requestId);
+    const decided = await decideAndReject(
+      { ...this.deps, now: this.now },
+      input,
+      found,
+      (request, requestId) => ({
         ...where(input, 'ttl_reject'),
         ...this.context(request),
-        requestId: input.requestId,
-      });
-      return { ok: false, reason, ...(closed ? { request: closed } : {}) };
-    }
-    const done = await this.deps.store.transition(request.id, ['pending'], 'rejected', {
-      decidedBy: input.user,
-      decidedAt: new Date(now).toISOString(),
-    });
-    if (!done.ok) {
-      await this.refusal(input.user, 'already_decided', {
-        ...where(input, 'ttl_reject'),
-        ...this.context(request),
-        requestId: request.id,
-      });
-      return { ok: false, reason: 'already_decided', request };
-    }
+        requestId,
+      }),
+    );
+    if (!decided.ok) return decided;
+    const { request, rejected } = decided;
     await this.deps.audit.append({
       actor: input.user,
       action: 'rejected',
@@ -341,16 +288,7 @@ export class ApprovalService {
       requestId: request.id,
       counts: { toChange: request.toChange, matched: request.matched },
     });
-    return { ok: true, request: done.request };
-  }
-
-  private async close(
-    request: ApprovalRequest | undefined,
-    to: 'expired' | 'stale',
-  ): Promise<ApprovalRequest | undefined> {
-    if (!request) return undefined;
-    const moved = await this.deps.store.transition(request.id, ['pending'], to);
-    return moved.ok ? moved.request : request;
+    return { ok: true, request: rejected };
   }
 
   private context(

@@ -28,6 +28,7 @@ import { postInIncidentThread } from '../../incident-thread.js';
 import type { ChangeServices, SlackServices } from '../../services.js';
 import { slackErrorCode } from '../../status-flow.js';
 import type { MedicApp } from '../types.js';
+import { type Clicker, updateRequestMessage } from './request-message-update.js';
 
 type WebClient = webApi.WebClient;
 
@@ -295,25 +296,13 @@ async function update(
   plan: ChangePlan,
   status: RequestStatus,
 ): Promise<void> {
-  if (!request.channel || !request.messageTs) return;
-  try {
-    await client.chat.update({
-      channel: request.channel,
-      ts: request.messageTs,
-      ...requestMessage(s, t, lang, request, plan, status),
-    });
-  } catch (err) {
-    s.logger.warn({ code: slackErrorCode(err), request: request.id }, 'change request update failed');
-  }
-}
-
-interface Clicker {
-  client: WebClient;
-  respond: RespondFn;
-  t: Translate;
-  lang: Lang;
-  user: string;
-  verb: 'approve' | 'reject';
+  await updateRequestMessage(
+    s.logger,
+    client,
+    request,
+    () => requestMessage(s, t, lang, request, plan, status),
+    'change request update failed',
+  );
 }
 
 /**

@@ -20,6 +20,7 @@ import { postInIncidentThread } from '../../incident-thread.js';
 import type { SlackServices } from '../../services.js';
 import { recordTimeline, slackErrorCode } from '../../status-flow.js';
 import type { MedicApp } from '../types.js';
+import { type Clicker, updateRequestMessage } from './request-message-update.js';
 
 type WebClient = webApi.WebClient;
 
@@ -115,14 +116,14 @@ export function registerRemediationActions(app: MedicApp, s: SlackServices): voi
       lang,
       // The re-count walks the target (throttled): show it is under way, and take the buttons away.
       onClaimed: (request) =>
-        updateRequestMessage(s, client, t, lang, request, {
+        updateRequest(s, client, t, lang, request, {
           kind: 'closed',
           line: t('approval:decision.recounting', { user: who(user) }),
         }),
     });
     if (outcome.ok) {
       const { request } = outcome;
-      await updateRequestMessage(s, client, t, lang, request, {
+      await updateRequest(s, client, t, lang, request, {
         kind: 'closed',
         line: t('approval:decision.approved', {
           user: who(user),
@@ -150,13 +151,13 @@ export function registerRemediationActions(app: MedicApp, s: SlackServices): voi
         ? await r.store.get(outcome.request.id).catch(() => undefined)
         : undefined;
       if (current?.state === 'failed') {
-        await updateRequestMessage(s, client, t, lang, current, {
+        await updateRequest(s, client, t, lang, current, {
           kind: 'closed',
           line: t('approval:decision.failed', { code: outcome.code }),
         });
       } else if (current?.state === 'pending') {
         // The re-count could not run: the request is open again, buttons and all.
-        await updateRequestMessage(s, client, t, lang, current, {
+        await updateRequest(s, client, t, lang, current, {
           kind: 'open',
           approvers: s.cluster(current.cluster)?.approvers,
         });
@@ -194,7 +195,7 @@ export function registerRemediationActions(app: MedicApp, s: SlackServices): voi
     }
     const { request } = outcome;
     const withdrawn = user === request.requester;
-    await updateRequestMessage(s, client, t, lang, request, {
+    await updateRequest(s, client, t, lang, request, {
       kind: 'closed',
       line: t(withdrawn ? 'approval:decision.withdrawn' : 'approval:decision.rejected', {
         user: who(user),
@@ -242,7 +243,7 @@ function requestMessage(
 }
 
 /** Re-renders the request message: closed (no buttons left to press) or open again. */
-async function updateRequestMessage(
+async function updateRequest(
   s: SlackServices,
   client: WebClient,
   t: Translate,
@@ -250,25 +251,13 @@ async function updateRequestMessage(
   request: ApprovalRequest,
   status: RequestStatus,
 ): Promise<void> {
-  if (!request.channel || !request.messageTs) return;
-  try {
-    await client.chat.update({
-      channel: request.channel,
-      ts: request.messageTs,
-      ...requestMessage(s, t, lang, request, undefined, status),
-    });
-  } catch (err) {
-    s.logger.warn({ code: slackErrorCode(err), request: request.id }, 'approval message update failed');
-  }
-}
-
-interface Clicker {
-  client: WebClient;
-  respond: RespondFn;
-  t: Translate;
-  lang: Lang;
-  user: string;
-  verb: 'approve' | 'reject';
+  await updateRequestMessage(
+    s.logger,
+    client,
+    request,
+    () => requestMessage(s, t, lang, request, undefined, status),
+    'approval message update failed',
+  );
 }
 
 /**
@@ -322,7 +311,7 @@ async function explainRefusal(
   };
   const closedLine = closing[reason];
   if (closedLine && ['expired', 'stale', 'recount_mismatch'].includes(request.state)) {
-    await updateRequestMessage(s, c.client, t, lang, request, { kind: 'closed', line: closedLine });
+    await updateRequest(s, c.client, t, lang, request, { kind: 'closed', line: closedLine });
   }
   if (request.threadTs && reason !== 'already_decided') {
     await c.client.chat
