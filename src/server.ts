@@ -530,8 +530,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     redisPolicy,
     target: cluster,
     audit,
-    reporter: withChecklistTicks(slackChangeReporter(slack.app.client, i18n), checklist, (err) =>
-      logger.warn({ err: errorMessage(err) }, 'checklist tick after a scale failed'),
+    reporter: withChecklistTicks(
+      slackChangeReporter(slack.app.client, i18n),
+      checklist,
+      (err) => logger.warn({ err: errorMessage(err) }, 'checklist tick after a scale failed'),
+      incidents,
     ),
     ...(options.changes?.pollIntervalMs !== undefined
       ? { pollIntervalMs: options.changes.pollIntervalMs }

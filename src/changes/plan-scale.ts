@@ -90,6 +90,8 @@ export function planScale(input: ScaleInput): PlanOutcome<ScalePlan> {
       direction: up ? 'up' : 'down',
       ...(facts.usedBytes !== undefined ? { usedBytes: facts.usedBytes } : {}),
       ...(targetMax !== undefined ? { targetMaxmemoryBytes: targetMax } : {}),
+      nodes: aws.nodes,
+      engine: aws.engine,
       call,
       cli: awsCliCommand(call, aws.region),
     },

@@ -63,6 +63,9 @@ export interface ScalePlan extends PlanBase {
   /** used_memory when the plan was made, and the target's expected maxmemory (scale-down check). */
   usedBytes?: number;
   targetMaxmemoryBytes?: number;
+  /** Nodes of the group and its engine when planned: what a scale's monthly cost is priced on. */
+  nodes?: number;
+  engine?: 'redis' | 'valkey';
 }
 
 export interface PolicyPlan extends PlanBase {

@@ -1,14 +1,18 @@
 /**
  * The closing report of an incident, per language: how long it lasted and who opened and closed
  * it, the resolution in the closer's words, memory when opened → now (and the peak), the bytes
- * freed so far, what each checklist step came to, the keys each TTL rule fixed, and the timeline
- * (the latest entries).
+ * freed so far, what a scale during the incident did to the monthly bill (or that none was done),
+ * what each checklist step came to, the keys each TTL rule fixed, and the timeline (the latest
+ * entries).
  * Built as a MessageDoc, so Slack and the terminal show the same words.
  */
+import type { NodeCatalog } from '../capacity/node-catalog.js';
+import { type ScaleCost, scaleCost } from '../capacity/scale-cost.js';
 import { formatBytes, formatDateTime, formatDuration, formatInt, formatPct } from '../i18n/format.js';
 import type { I18n } from '../i18n/index.js';
 import { escapeMrkdwn } from '../i18n/mrkdwn.js';
 import type { Lang, Translate } from '../i18n/types.js';
+import { SCALE_FINISHED } from '../incidents/checklist/timeline-steps.js';
 import type { ChecklistStep } from '../incidents/checklist/types.js';
 import type { Incident, TimelineEntry } from '../incidents/incident-store.js';
 import { stepStateLine, stepTitle, who } from './checklist-words.js';
@@ -27,7 +31,20 @@ export interface ClosingFacts {
   fixedPerRule: { rule: string; changed: number }[];
   /** Used memory when opened minus now (bot's own samples), never negative. */
   freedBytes?: number;
+  /** Scales that finished during the incident, priced when the node catalog knows both types. */
+  scales?: ScaleFact[];
 }
+
+export interface ScaleFact {
+  from: string;
+  to: string;
+  nodes?: number;
+  cost?: ScaleCost;
+}
+
+const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2 });
+/** A delta with its sign: "+$146.00", "−$73.00". */
+const signedUsd = (n: number) => `${n < 0 ? '−' : '+'}${usd.format(Math.abs(n))}`;
 
 /** Timeline kinds with their own words (incident:timeline.*); `rule`, `count` from the entry. */
 const TIMELINE_WORDS = new Set([
@@ -90,6 +107,7 @@ export function closingReport(
       kind: 'paragraph',
       text: t('incident:report.freed', { bytes: formatBytes(facts.freedBytes, lang) }),
     });
+  blocks.push(...costLines(t, facts.scales ?? []));
   blocks.push({ kind: 'heading', text: t('incident:report.steps_heading') });
   blocks.push({
     kind: 'bullets',
@@ -128,6 +146,28 @@ export function closingReport(
   return { lang, title: i18n.plain(lang)('incident:report.title', { cluster: incident.cluster }), blocks };
 }
 
+/** One line per scale that finished (its monthly cost before → after), or one saying none was done. */
+function costLines(t: Translate, scales: readonly ScaleFact[]): DocBlock[] {
+  if (scales.length === 0) return [{ kind: 'paragraph', text: t('incident:report.cost_none') }];
+  return scales.map((x) => {
+    // The templates escape their values (i18n's mrkdwn escaper): node types go in as they are.
+    const names = { from: x.from, to: x.to };
+    if (!x.cost || x.nodes === undefined)
+      return { kind: 'paragraph', text: t('incident:report.cost_unpriced', names) };
+    return {
+      kind: 'paragraph',
+      text: t('incident:report.cost_scaled', {
+        ...names,
+        count: x.nodes,
+        nodes: x.nodes,
+        before: usd.format(x.cost.fromMonthlyUsd),
+        after: usd.format(x.cost.toMonthlyUsd),
+        delta: signedUsd(x.cost.deltaUsd),
+      }),
+    };
+  });
+}
+
 /** One timeline entry in words (the kinds this report knows; others by their kind name); `stepTitles`: a step's title by its id. */
 export function timelineText(
   t: Translate,
@@ -147,6 +187,11 @@ export function timelineText(
   if (e.kind === 'watch_ended') return t('incident:timeline.watch_ended', { end: String(d.end ?? '') });
   if (e.kind === 'step_done' || e.kind === 'step_in_progress' || e.kind === 'step_skipped')
     return t(`incident:timeline.${e.kind}`, { step });
+  if (e.kind === SCALE_FINISHED)
+    return t('incident:timeline.scale_finished', {
+      from: String(d.from ?? ''),
+      to: String(d.to ?? ''),
+    });
   const rule = typeof d.rule === 'string' ? d.rule : '';
   const count = typeof d.changed === 'number' ? d.changed : typeof d.rules === 'number' ? d.rules : 0;
   if (TIMELINE_WORDS.has(e.kind))
@@ -169,4 +214,27 @@ export function memoryOfTimeline(timeline: readonly TimelineEntry[]): {
     peak: Math.max(...readings),
     last: readings[readings.length - 1] as number,
   };
+}
+
+/** The timeline's finished scales, each priced from `catalog` in the group's region and engine. */
+export function scalesOfTimeline(timeline: readonly TimelineEntry[], catalog?: NodeCatalog): ScaleFact[] {
+  return timeline
+    .filter((e) => e.kind === SCALE_FINISHED)
+    .map((e) => {
+      const d = e.data ?? {};
+      const fact: ScaleFact = { from: String(d.from ?? '?'), to: String(d.to ?? '?') };
+      if (typeof d.nodes === 'number') fact.nodes = d.nodes;
+      const cost =
+        catalog && fact.nodes !== undefined && typeof d.region === 'string'
+          ? scaleCost(catalog, {
+              from: fact.from,
+              to: fact.to,
+              nodes: fact.nodes,
+              region: d.region,
+              engine: d.engine === 'valkey' ? 'valkey' : 'redis',
+            })
+          : undefined;
+      if (cost) fact.cost = cost;
+      return fact;
+    });
 }

@@ -240,6 +240,20 @@ it('request → refusals → a second person approves → one ModifyReplicationG
   const step = (await h.server.services.incidents.steps(incident?.id ?? '')).get('scale_decision');
   expect(step?.by).toBe(APPROVER);
   expect(step?.detail).toBe(TO);
+  // The timeline records the scale itself (the closing report prices it): from, to, and the group's
+  // nodes as ElastiCache lists them, in the group's region and engine.
+  const scaled = (await h.server.services.incidents.timeline(incident?.id ?? '')).filter(
+    (e) => e.kind === 'scale_finished',
+  );
+  expect(scaled).toHaveLength(1);
+  expect(scaled[0]?.actor).toBe(APPROVER);
+  expect(scaled[0]?.data).toMatchObject({
+    from: FROM,
+    to: TO,
+    nodes: group({ status: 'available', nodeType: TO }).MemberClusters?.length,
+    region: 'us-east-1',
+    engine: 'redis',
+  });
 
   const audit = (await readAuditStream(h.queue.url, 'redis-medic')).filter(
     (e) => e.requestId === requestId || (e.action === 'refused' && e.control === 'change_approve'),

@@ -15,6 +15,8 @@ export interface StepMove {
 
 /** Timeline kind a scaling decision records (a person's "Decide scaling", or the capacity advisor). */
 export const SCALE_DECIDED = 'scale_decided';
+/** Timeline kind of a scale that reached its new node type (from, to, nodes, region, engine): the closing report prices it. */
+export const SCALE_FINISHED = 'scale_finished';
 /** Timeline kind of the monitoring export (Prometheus rules + Grafana dashboard) posted. */
 export const MONITORING_EXPORTED = 'monitoring_exported';
 /** Timeline kind of the two-week reassessment reminder posted in the thread. */

@@ -1,16 +1,24 @@
 /**
  * Closing an incident from Slack: close it once (atomic), audit it, redraw and unpin its checklist,
- * then post the closing report in the thread (the thread's language) and, when
+ * price the scales that finished during it (node catalog), then post the closing report in the thread (the thread's language) and, when
  * `slack.devTeamChannel` is set, to the dev team in English and in Chinese.
  */
 import type { webApi } from '@slack/bolt';
+import { loadNodeCatalog, type NodeCatalog } from '../../capacity/node-catalog.js';
 import { channelLang, channelTimeZone } from '../../config/load.js';
 import { errorMessage } from '../../errors.js';
 import type { Lang } from '../../i18n/types.js';
 import type { ChecklistService } from '../../incidents/checklist/service.js';
+import { SCALE_FINISHED } from '../../incidents/checklist/timeline-steps.js';
 import type { Incident, TimelineEntry } from '../../incidents/incident-store.js';
 import type { MonitoringSample } from '../../monitoring/sample.js';
-import { type ClosingFacts, closingReport, memoryOfTimeline } from '../../presenters/closing-report.js';
+import {
+  type ClosingFacts,
+  closingReport,
+  memoryOfTimeline,
+  type ScaleFact,
+  scalesOfTimeline,
+} from '../../presenters/closing-report.js';
 import { redact } from '../../redis/errors.js';
 import { docsToMessages } from '../blocks/message-doc-blocks.js';
 import type { SlackServices } from '../services.js';
@@ -129,7 +137,21 @@ async function closingFacts(
     ...(peak.length > 0 ? { peak: Math.max(...peak) } : {}),
     fixedPerRule: [...fixed].map(([rule, changed]) => ({ rule, changed })),
     ...(freedBytes !== undefined ? { freedBytes } : {}),
+    scales: scalesOf(s, timeline),
   };
+}
+
+/** The timeline's finished scales, priced from the node catalog; none: no catalog read at all. */
+function scalesOf(s: SlackServices, timeline: readonly TimelineEntry[]): ScaleFact[] {
+  if (!timeline.some((e) => e.kind === SCALE_FINISHED)) return [];
+  let catalog: NodeCatalog | undefined;
+  try {
+    catalog = loadNodeCatalog(s.config.capacity?.nodeCatalog);
+  } catch (err) {
+    // A bad catalog costs the report its figures, never the report.
+    s.logger.warn({ err: redact(errorMessage(err)) }, 'closing report: node catalog unread');
+  }
+  return scalesOfTimeline(timeline, catalog);
 }
 
 /** How far from the opening a sample still tells the memory at the opening. */
