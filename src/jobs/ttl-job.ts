@@ -2,7 +2,7 @@
 
 export { reportFailure } from './ttl/endings.js';
 export { engineApplier, processTtlRun } from './ttl/processor.js';
-export { walkedFraction } from './ttl/progress.js';
+export { stillView, walkedFraction } from './ttl/progress.js';
 export {
   isRunId,
   type TtlControlResult,

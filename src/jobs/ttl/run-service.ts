@@ -154,6 +154,16 @@ export class TtlRunService {
     return fromHash(await this.redis.hgetall(this.key(runId)));
   }
 
+  /**
+   * What a glance (App Home) shows of a run: its control record and the job's saved data (the
+   * checkpoint's counters and cursors). Two reads on the queue Redis; no walk, nothing of the target.
+   */
+  async snapshot(runId: string): Promise<{ state?: TtlRunState; data?: TtlJobData }> {
+    if (!isRunId(runId)) return {};
+    const [state, job] = await Promise.all([this.state(runId), this.queue.getJob(runId)]);
+    return { ...(state ? { state } : {}), ...(job?.data ? { data: job.data } : {}) };
+  }
+
   /** The cheap read the worker does after every page. */
   async control(runId: string): Promise<{ status: TtlRunStatus | undefined; by: string | undefined }> {
     const [status, by] = await this.redis.hmget(this.key(runId), 'status', 'by');

@@ -1,7 +1,8 @@
 /**
  * What App Home shows, gathered without touching any cluster's Redis: for each configured cluster
  * its newest sample, verdict and trend from the bot's own history, its open incident with the
- * checklist's progress, what runs there (a watch, TTL runs started and not ended), and the
+ * checklist's progress, what runs there (a watch; TTL runs started and not ended, each with the
+ * figures its job saved after its last page: keys walked and changed, per rule for a plan), and the
  * approval requests of that incident the viewer may decide. Each cluster is read within a time box:
  * a slow or failing read shows as "could not be read", never as a missing tab.
  */
@@ -14,8 +15,10 @@ import type { ApprovalRequest } from '../../incidents/approval-store.js';
 import { type GroupMembers, isApprover } from '../../incidents/approvals.js';
 import type { ChecklistStep } from '../../incidents/checklist/types.js';
 import type { Incident, TimelineEntry } from '../../incidents/incident-store.js';
+import { stillView, type TtlRunStatus } from '../../jobs/ttl-job.js';
 import { historySeries } from '../../monitoring/history-trend.js';
 import type { MonitoringSample } from '../../monitoring/sample.js';
+import { planRuleCounters } from '../../remediation/plan/applier.js';
 import type { SlackServices } from '../services.js';
 
 export interface ClusterHome {
@@ -28,14 +31,33 @@ export interface ClusterHome {
   incident?: Incident;
   steps: ChecklistStep[];
   watching: boolean;
-  /** Rules whose runs started and have not ended (from the incident's timeline). */
-  runningRules: string[];
+  /** Runs started and not ended (from the incident's timeline), with their job's figures. */
+  runningJobs: RunningJob[];
   /** Requests the viewer may approve: pending, someone else's, and the viewer is an approver. */
   approvals: ApprovalRequest[];
   /** When the two-week reassessment is due, if scheduled. */
   nextReminderAt?: number;
   /** Where the incident's thread opens. */
   link?: string;
+}
+
+/** A TTL run (one rule, or a whole plan) as App Home shows it: the job's own saved figures. */
+export interface RunningJob {
+  runId: string;
+  /** The rule's name; a whole plan's run names its plan. */
+  rule: string;
+  /** The control record's status (queued, running, paused …), when it could be read. */
+  status?: TtlRunStatus;
+  /** The job's figures could not be read: the run is listed by name only. */
+  figures: boolean;
+  /** Keys matching the rule walked so far, and given a TTL (or a lower one). */
+  scanned: number;
+  changed: number;
+  /** Keys in the DBs walked (DBSIZE at the start) and the share walked (0–1); 0: not known yet. */
+  total: number;
+  fraction: number;
+  /** A plan's rules, in plan order, with their own counters. */
+  rules: { name: string; scanned: number; changed: number }[];
 }
 
 /** Per cluster: App Home must publish well within the time a person waits for a tab. */
@@ -74,7 +96,7 @@ function empty(cluster: string): ClusterHome {
     trend: [],
     steps: [],
     watching: false,
-    runningRules: [],
+    runningJobs: [],
     approvals: [],
   };
 }
@@ -115,7 +137,7 @@ async function clusterHome(
   if (link) out.link = link;
   out.steps = steps;
   out.watching = watching;
-  out.runningRules = runningRules(timeline);
+  out.runningJobs = await runningJobs(s, runningRuns(timeline));
   const reassess = steps.find((x) => x.id === 'watch_two_weeks');
   if (reassess?.state === 'in_progress' && reassess.record)
     out.nextReminderAt = Date.parse(reassess.record.at) + REASSESS_MS;
@@ -123,8 +145,8 @@ async function clusterHome(
   return out;
 }
 
-/** Rules with a `ttl_run_started` and no end after it. */
-function runningRules(timeline: readonly TimelineEntry[]): string[] {
+/** Runs (id → rule) with a `ttl_run_started` and no end after it. */
+function runningRuns(timeline: readonly TimelineEntry[]): Map<string, string> {
   const running = new Map<string, string>();
   for (const e of timeline) {
     const run = e.data?.run;
@@ -133,7 +155,44 @@ function runningRules(timeline: readonly TimelineEntry[]): string[] {
     else if (e.kind === 'ttl_run_finished' || e.kind === 'ttl_run_cancelled' || e.kind === 'ttl_run_failed')
       running.delete(run);
   }
-  return [...running.values()];
+  return running;
+}
+
+/** Each run's control record and saved checkpoint (two reads each, inside the cluster's time box). */
+async function runningJobs(s: SlackServices, runs: ReadonlyMap<string, string>): Promise<RunningJob[]> {
+  return Promise.all(
+    [...runs].map(async ([runId, rule]): Promise<RunningJob> => {
+      const job: RunningJob = {
+        runId,
+        rule,
+        figures: false,
+        scanned: 0,
+        changed: 0,
+        total: 0,
+        fraction: 0,
+        rules: [],
+      };
+      const snap = s.ttlRuns ? await s.ttlRuns.snapshot(runId) : {};
+      if (snap.state) job.status = snap.state.status;
+      const data = snap.data;
+      if (!data) return job;
+      const view = stillView(data, 'running');
+      job.figures = true;
+      job.scanned = view.counters.scanned;
+      job.changed = view.counters.changed;
+      job.total = view.total;
+      job.fraction = view.fraction;
+      if (data.plan) {
+        const counters = planRuleCounters(data.checkpoint, data.plan.rules.length);
+        job.rules = data.plan.rules.map((r, i) => ({
+          name: r.name,
+          scanned: counters[i]?.scanned ?? 0,
+          changed: counters[i]?.changed ?? 0,
+        }));
+      }
+      return job;
+    }),
+  );
 }
 
 async function approvalsFor(

@@ -10,7 +10,7 @@ import { formatDate, formatDateTime, formatInt, formatPct } from '../../i18n/for
 import { userMention } from '../../i18n/mrkdwn.js';
 import type { Lang, Translate } from '../../i18n/types.js';
 import { PLAN_RULE } from '../../incidents/approvals/plan-service.js';
-import type { ClusterHome } from '../app-home/home-facts.js';
+import type { ClusterHome, RunningJob } from '../app-home/home-facts.js';
 
 type KnownBlock = types.KnownBlock;
 type HomeView = types.HomeView;
@@ -69,7 +69,7 @@ export function appHomeView(
       ...(c.watching && c.incident
         ? [t('incident:home.job_watch', { cluster: c.cluster, id: c.incident.id })]
         : []),
-      ...c.runningRules.map((rule) => `• \`${rule}\``),
+      ...c.runningJobs.flatMap((job) => jobLines(t, job, lang)),
     ];
     if (running.length > 0) lines.push(t('incident:home.jobs_heading'), ...running);
     if (c.approvals.length > 0) {
@@ -97,4 +97,37 @@ export function appHomeView(
     blocks.push({ type: 'divider' }, { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } });
   }
   return { type: 'home', blocks };
+}
+
+const SHOWN_STATUS = new Set(['queued', 'running', 'paused', 'cancelling']);
+
+/** A TTL run: keys walked (of the keyspace, when its size is known) and changed; a plan's rules below it. */
+function jobLines(t: Translate, job: RunningJob, lang: Lang): string[] {
+  const what =
+    job.rules.length > 0 ? t('incident:home.job_plan') : t('incident:home.job_rule', { rule: job.rule });
+  const status = t(`incident:home.job_status.${SHOWN_STATUS.has(job.status ?? '') ? job.status : 'running'}`);
+  const n = (v: number) => formatInt(v, lang);
+  const head = !job.figures
+    ? t('incident:home.job_unread', { what, status })
+    : job.total > 0
+      ? t('incident:home.job_progress', {
+          what,
+          status,
+          walked: n(Math.round(job.fraction * job.total)),
+          total: n(job.total),
+          pct: formatPct(job.fraction * 100, lang),
+          changed: n(job.changed),
+        })
+      : t('incident:home.job_progress_matched', {
+          what,
+          status,
+          scanned: n(job.scanned),
+          changed: n(job.changed),
+        });
+  return [
+    head,
+    ...job.rules.map((r) =>
+      t('incident:home.job_plan_rule', { rule: r.name, scanned: n(r.scanned), changed: n(r.changed) }),
+    ),
+  ];
 }
