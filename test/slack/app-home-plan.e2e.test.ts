@@ -159,6 +159,8 @@ it(
       expect(text).toContain(`\`${r.name}\`: ${n} given a TTL`);
     }
     expect(text).not.toMatch(/`plan-[^`]*`: /);
+    // No scale during this incident: the report says so, and prices nothing.
+    expect(text).toContain('*Cost impact:* no scaling was done during the incident, so no cost change.');
   },
   budgetMs(180_000),
 );
