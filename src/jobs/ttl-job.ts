@@ -4,6 +4,7 @@ export { reportFailure } from './ttl/endings.js';
 export { engineApplier, processTtlRun } from './ttl/processor.js';
 export { stillView, walkedFraction } from './ttl/progress.js';
 export {
+  FINAL,
   isRunId,
   type TtlControlResult,
   TtlRunService,

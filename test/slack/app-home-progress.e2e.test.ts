@@ -201,8 +201,15 @@ it(
     // The per-rule counts add up to the plan's.
     expect(perRule.reduce((s, c) => s + c.changed, 0)).toBe(cp.counters.changed);
 
-    // Cancel it, so nothing is left running behind the test.
-    await h.server.services.ttlRuns.cancel(runId, REQUESTER);
+    // Cancelled: once its control record says so, the tab lists it no more (whether or not the
+    // timeline's end entry is written yet).
+    expect((await h.server.services.ttlRuns.cancel(runId, REQUESTER)).ok).toBe(true);
+    await waitFor(
+      'the run to end cancelled',
+      async () => (await h.server.services.ttlRuns.state(runId))?.status === 'cancelled' || undefined,
+      budgetMs(30_000),
+    );
+    expect(await homeOf(APPROVER)).not.toContain('the TTL plan');
   },
   budgetMs(240_000),
 );

@@ -15,7 +15,7 @@ import type { ApprovalRequest } from '../../incidents/approval-store.js';
 import { type GroupMembers, isApprover } from '../../incidents/approvals.js';
 import type { ChecklistStep } from '../../incidents/checklist/types.js';
 import type { Incident, TimelineEntry } from '../../incidents/incident-store.js';
-import { stillView, type TtlRunStatus } from '../../jobs/ttl-job.js';
+import { FINAL, stillView, type TtlRunStatus } from '../../jobs/ttl-job.js';
 import { historySeries } from '../../monitoring/history-trend.js';
 import type { MonitoringSample } from '../../monitoring/sample.js';
 import { planRuleCounters } from '../../remediation/plan/applier.js';
@@ -160,8 +160,8 @@ function runningRuns(timeline: readonly TimelineEntry[]): Map<string, string> {
 
 /** Each run's control record and saved checkpoint (two reads each, inside the cluster's time box). */
 async function runningJobs(s: SlackServices, runs: ReadonlyMap<string, string>): Promise<RunningJob[]> {
-  return Promise.all(
-    [...runs].map(async ([runId, rule]): Promise<RunningJob> => {
+  const jobs = await Promise.all(
+    [...runs].map(async ([runId, rule]): Promise<RunningJob | undefined> => {
       const job: RunningJob = {
         runId,
         rule,
@@ -173,6 +173,8 @@ async function runningJobs(s: SlackServices, runs: ReadonlyMap<string, string>):
         rules: [],
       };
       const snap = s.ttlRuns ? await s.ttlRuns.snapshot(runId) : {};
+      // The control record knows a run has ended even when its timeline entry was never written.
+      if (snap.state && (FINAL as readonly string[]).includes(snap.state.status)) return undefined;
       if (snap.state) job.status = snap.state.status;
       const data = snap.data;
       if (!data) return job;
@@ -193,6 +195,7 @@ async function runningJobs(s: SlackServices, runs: ReadonlyMap<string, string>):
       return job;
     }),
   );
+  return jobs.filter((j): j is RunningJob => j !== undefined);
 }
 
 async function approvalsFor(
