@@ -21,7 +21,7 @@ import {
   textOf,
   tsOf,
 } from '../support/medic-harness.js';
-import { postSignedRequest, postViewSubmission } from '../support/slack/signed-request.js';
+import { postAppHomeOpened, postViewSubmission } from '../support/slack/signed-request.js';
 import { waitFor } from '../support/wait-for.js';
 
 const APPROVER = 'UAPPROVER';
@@ -55,16 +55,7 @@ afterAll(async () => {
 
 async function homeOf(user: string): Promise<string> {
   const mark = h.mark();
-  const body = JSON.stringify({
-    token: 'legacy-verification-token',
-    team_id: 'T1',
-    api_app_id: 'A1',
-    type: 'event_callback',
-    event_id: `Ev${Date.now()}${user}`,
-    event_time: Math.floor(Date.now() / 1000),
-    event: { type: 'app_home_opened', user, channel: 'D1', tab: 'home', event_ts: `${Date.now() / 1000}` },
-  });
-  await postSignedRequest(h.baseUrl, h.signingSecret, body, 'application/json');
+  await postAppHomeOpened(h.baseUrl, h.signingSecret, user);
   const call = await h.fake.waitFor(
     'views.publish',
     (c) => h.since(mark, c) && c.body.user_id === user,

@@ -33,7 +33,7 @@ import {
   WRONG_PASSWORD,
 } from '../support/medic-harness.js';
 import type { RecordedCall } from '../support/slack/fake-slack-api.js';
-import { postSignedRequest, postSlashCommand, postViewSubmission } from '../support/slack/signed-request.js';
+import { postAppHomeOpened, postSlashCommand, postViewSubmission } from '../support/slack/signed-request.js';
 import { waitFor } from '../support/wait-for.js';
 
 const DEV_CHANNEL = 'C0DEVTEAM';
@@ -534,19 +534,7 @@ describe('closing', () => {
 });
 
 describe('App Home', () => {
-  /** Slack's app_home_opened event, signed like the Events API sends it. */
-  function openHome(user: string) {
-    const body = JSON.stringify({
-      token: 'legacy-verification-token',
-      team_id: 'T1',
-      api_app_id: 'A1',
-      type: 'event_callback',
-      event_id: `Ev${Date.now()}`,
-      event_time: Math.floor(Date.now() / 1000),
-      event: { type: 'app_home_opened', user, channel: 'D1', tab: 'home', event_ts: `${Date.now() / 1000}` },
-    });
-    return postSignedRequest(h.baseUrl, h.signingSecret, body, 'application/json');
-  }
+  const openHome = (user: string) => postAppHomeOpened(h.baseUrl, h.signingSecret, user);
 
   function sample(at: number, memoryPct: number, maxmemory = 1_000_000): MonitoringSample {
     return {
@@ -750,24 +738,7 @@ describe('App Home against status --json', () => {
         queue.disconnect();
       }
       const mark = hs.mark();
-      const body = JSON.stringify({
-        token: 'legacy-verification-token',
-        team_id: 'T1',
-        api_app_id: 'A1',
-        type: 'event_callback',
-        event_id: `Ev${Date.now()}`,
-        event_time: Math.floor(Date.now() / 1000),
-        event: {
-          type: 'app_home_opened',
-          user: 'UHOMEEN',
-          channel: 'D1',
-          tab: 'home',
-          event_ts: `${Date.now() / 1000}`,
-        },
-      });
-      expect((await postSignedRequest(hs.baseUrl, hs.signingSecret, body, 'application/json')).status).toBe(
-        200,
-      );
+      expect((await postAppHomeOpened(hs.baseUrl, hs.signingSecret, 'UHOMEEN')).status).toBe(200);
       const published = await hs.fake.waitFor('views.publish', (c) => hs.since(mark, c), 10_000);
       const home = textOf((published.body.view as { blocks: unknown[] }).blocks);
 

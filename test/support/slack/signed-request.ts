@@ -300,3 +300,24 @@ export function postViewSubmission(
     opts,
   );
 }
+
+let appHomeEvents = 0;
+
+/** Slack's `app_home_opened` event for `user`, signed as the Events API sends it (a fresh event id each time). */
+export function postAppHomeOpened(
+  baseUrl: string,
+  signingSecret: string,
+  user: string,
+): Promise<SignedPostResult> {
+  const now = Date.now();
+  const body = JSON.stringify({
+    token: 'legacy-verification-token',
+    team_id: 'T1',
+    api_app_id: 'A1',
+    type: 'event_callback',
+    event_id: `Ev${now}${user}${++appHomeEvents}`,
+    event_time: Math.floor(now / 1000),
+    event: { type: 'app_home_opened', user, channel: 'D1', tab: 'home', event_ts: `${now / 1000}` },
+  });
+  return postSignedRequest(baseUrl, signingSecret, body, 'application/json');
+}
